@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# perfan-bpf: one non-recursive Makefile. Output goes to .output/; `make V=1` shows full commands.
+# bpf/*.bpf.c -> .bpf.o -> skeleton -> loader objects -> perfan-bpf.
+# Pure modules (everything in user/ but the loader and the CLI) go into libperfan.a, which unit
+# tests link against, so a test pulls only the module it tests and the layers below it.
+
+OUTPUT := .output
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+WERROR := $(if $(CI),-Werror,)
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra $(WERROR) -std=gnu11 -fno-omit-frame-pointer -D_GNU_SOURCE
+INCLUDES := -I$(OUTPUT) -Iuser -Ibpf -Iinclude
+LIBS := -lbpf -lelf -ldw -ljansson -lz -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(WERROR) -Ivmlinux -Ibpf
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean test unit integration bench vmlinux fuzz
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_NAMES := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS))
+SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_NAMES))
+
+# Modules that include skeletons or own the process: not part of the pure library.
+LOADER_SRCS := user/leak_loader.c user/launch.c
+CLI_SRCS := user/main.c user/cmd_leak.c
+LIB_SRCS := $(filter-out $(LOADER_SRCS) $(CLI_SRCS),$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+LOADER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LOADER_SRCS))
+CLI_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CLI_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
+WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
+
+all: perfan-bpf $(WORKLOAD_BINS) $(OUTPUT)/bench_empty $(OUTPUT)/bench_churn
+
+perfan-bpf: $(CLI_OBJS) $(LOADER_OBJS) $(OUTPUT)/libperfan.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/libperfan.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c vmlinux/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# Only the loaders include skeletons; say so explicitly so a parallel build orders them.
+$(OUTPUT)/user/leak_loader.o: $(OUTPUT)/leak.skel.h
+$(OUTPUT)/bench_empty: $(OUTPUT)/empty.skel.h
+
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libperfan.a | $(OUTPUT)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/unit -MMD -MP $< $(OUTPUT)/libperfan.a $(LIBS) -lcmocka -o $@
+
+# Workloads are built the way a production service would be: -O2, frame pointers, debug info.
+$(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -Iinclude $< -o $@ -lpthread -ldl
+
+$(OUTPUT)/bench_empty: tools/bench/bench_empty.c $(OUTPUT)/libperfan.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ $(LIBS) -o $@
+
+$(OUTPUT)/bench_churn: tools/bench/bench_churn.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/workloads:
+	$(Q)mkdir -p $@
+
+# vmlinux.h is committed; regenerate it from the running kernel's BTF with `make vmlinux`.
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+unit: $(UNIT_BINS)
+	$(Q)tools/run-unit $(UNIT_BINS)
+
+integration: all
+	$(Q)tests/integration/run.sh
+
+test: unit integration
+
+bench: all
+	$(Q)tools/bench/run.sh
+
+clean:
+	rm -rf $(OUTPUT) perfan-bpf
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Types shared by leak.bpf.c and the user-space loader: live allocations, per-stack aggregates
+ * and loss counters. Only fixed-size fields with explicit padding; user space checks the sizes. */
+#ifndef PERFAN_LEAK_H
+#define PERFAN_LEAK_H
+
+#define PERFAN_MAX_STACK_DEPTH 127
+
+/* stack_id used for allocations whose user stack could not be captured */
+#define PERFAN_STACK_NONE (-1)
+
+/* A live allocation: (tgid, address) -> allocation */
+struct alloc_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 addr;
+};
+
+/* A per-stack aggregate is keyed by process and stack id */
+struct stack_key {
+	__u32 tgid;
+	__s32 stack_id;
+};
+
+struct alloc_info {
+	__u64 size;
+	__u64 ts_ns; /* bpf_ktime_get_ns() at allocation, for --min-age */
+	struct stack_key stack;
+};
+
+struct stack_stat {
+	__u64 live_bytes;
+	__u64 live_objects;
+	__u64 alloc_bytes;
+	__u64 alloc_objects;
+	__u64 freed_bytes;
+	__u64 freed_objects;
+};
+
+/* Every count the kernel side can lose, indexes into the `lost` array in .bss */
+enum lost_kind {
+	LOST_ALLOCS_MAP_FULL,	/* live allocation not recorded: allocs map full */
+	LOST_STACK_FAILURES,	/* user stack not captured (fault, no memory) */
+	LOST_STACK_COLLISIONS,	/* stack map bucket held another stack */
+	LOST_UNMATCHED_FREES,	/* free of an address never seen (allocated before attach) */
+	LOST_PENDING_RETURNS,	/* an allocator entry whose return never came */
+	LOST_STATS_MAP_FULL,	/* per-stack aggregate not recorded: stack_stats map full */
+	LOST_STATE_FAILURES,	/* per-thread state could not be created */
+	LOST__MAX,
+};
+
+/* Which allocator entry point a pending call came through */
+enum alloc_fn {
+	FN_MALLOC,
+	FN_CALLOC,
+	FN_REALLOC,
+	FN_REALLOCARRAY,
+	FN_POSIX_MEMALIGN,
+	FN_ALIGNED_ALLOC,
+	FN_MEMALIGN,
+	FN_VALLOC,
+	FN_PVALLOC,
+	FN__MAX,
+};
+
+#endif

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The allocation-tracking BPF object (see leak_loader.h). */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "leak.h"
+#include "leak.skel.h"
+#include "leak_loader.h"
+
+_Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
+_Static_assert(sizeof(struct stack_key) == 8, "stack_key layout");
+_Static_assert(sizeof(struct alloc_info) == 24, "alloc_info layout");
+_Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
+_Static_assert((int)LOST__MAX == (int)REPORT_LOST__MAX, "loss counters match the report's");
+_Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
+_Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "loss order");
+
+struct leak_loader {
+	struct leak_bpf *skel;
+	struct probe_links links;
+};
+
+int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out)
+{
+	struct leak_loader *ld;
+	int err;
+
+	*out = NULL;
+	ld = calloc(1, sizeof(*ld));
+	if (!ld)
+		return -ENOMEM;
+	ld->skel = leak_bpf__open();
+	if (!ld->skel) {
+		err = -errno;
+		goto cleanup;
+	}
+	ld->skel->rodata->target_tgid = opts->pid > 0 ? (__u32)opts->pid : 0;
+	if (opts->max_allocs &&
+	    (err = bpf_map__set_max_entries(ld->skel->maps.allocs, opts->max_allocs)))
+		goto cleanup;
+	if (opts->max_stacks &&
+	    ((err = bpf_map__set_max_entries(ld->skel->maps.stacks, opts->max_stacks)) ||
+	     (err = bpf_map__set_max_entries(ld->skel->maps.stack_stats, opts->max_stacks))))
+		goto cleanup;
+	err = leak_bpf__load(ld->skel);
+	if (err)
+		goto cleanup;
+	*out = ld;
+	return 0;
+cleanup:
+	leak_loader__free(ld);
+	return err;
+}
+
+int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
+			const struct probe_plan *plan)
+{
+	struct leak_bpf *s = ld->skel;
+	struct probe_progs progs = {
+		.enter = {
+			[ROLE_MALLOC] = s->progs.malloc_enter,
+			[ROLE_CALLOC] = s->progs.calloc_enter,
+			[ROLE_REALLOC] = s->progs.realloc_enter,
+			[ROLE_REALLOCARRAY] = s->progs.reallocarray_enter,
+			[ROLE_POSIX_MEMALIGN] = s->progs.posix_memalign_enter,
+			[ROLE_ALIGNED_ALLOC] = s->progs.memalign_enter,
+			[ROLE_MEMALIGN] = s->progs.memalign_enter,
+			[ROLE_VALLOC] = s->progs.valloc_enter,
+			[ROLE_PVALLOC] = s->progs.valloc_enter,
+			[ROLE_FREE] = s->progs.free_enter,
+		},
+		.ret = s->progs.alloc_return,
+	};
+	int pid = s->rodata->target_tgid ? (int)s->rodata->target_tgid : -1;
+
+	return probes__attach(plan, alloc->path, pid, &progs, &ld->links);
+}
+
+void leak_loader__detach(struct leak_loader *ld)
+{
+	if (ld)
+		probes__detach(&ld->links);
+}
+
+static int add_stat(struct leak_sample *sample, const struct stack_key *k,
+		    const struct stack_stat *v)
+{
+	struct sample_stack st = {
+		.pid = k->tgid,
+		.stack_id = k->stack_id,
+		.counts = {
+			.live_bytes = v->live_bytes,
+			.live_objects = v->live_objects,
+			.alloc_bytes = v->alloc_bytes,
+			.alloc_objects = v->alloc_objects,
+			.freed_bytes = v->freed_bytes,
+			.freed_objects = v->freed_objects,
+		},
+	};
+
+	return leak_sample__add(sample, &st);
+}
+
+/* One syscall per batch of entries; kernels without batch ops on hash maps fall back to
+ * get_next_key + lookup (as bcc's map_helpers do). */
+static int read_stats(int fd, struct leak_sample *sample)
+{
+	enum { BATCH = 1024 };
+	struct stack_key keys[BATCH], prev, cur;
+	struct stack_stat vals[BATCH];
+	__u32 count;
+	bool first = true;
+	int err;
+
+	for (;;) {
+		count = BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &prev, &cur, keys, vals, &count,
+					   NULL);
+		if (err && errno != ENOENT) {
+			if (!first || (errno != EINVAL && errno != ENOTSUP && errno != EOPNOTSUPP))
+				return -errno;
+			goto iterate;
+		}
+		for (__u32 i = 0; i < count; i++)
+			if (add_stat(sample, &keys[i], &vals[i]))
+				return -ENOMEM;
+		if (err) /* ENOENT: that was the last batch */
+			return 0;
+		prev = cur;
+		first = false;
+	}
+iterate:
+	for (int r = bpf_map_get_next_key(fd, NULL, &cur); !r;
+	     r = bpf_map_get_next_key(fd, &prev, &cur)) {
+		struct stack_stat v;
+
+		if (!bpf_map_lookup_elem(fd, &cur, &v) && add_stat(sample, &cur, &v))
+			return -ENOMEM;
+		prev = cur;
+	}
+	return 0;
+}
+
+int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
+{
+	sample->cnt = 0;
+	memcpy(sample->lost, (const void *)ld->skel->bss->lost, sizeof(sample->lost));
+	return read_stats(bpf_map__fd(ld->skel->maps.stack_stats), sample);
+}
+
+int leak_loader__fetch_stack(void *ctx, int32_t stack_id, uint64_t *ips, size_t max)
+{
+	struct leak_loader *ld = ctx;
+	__u64 buf[PERFAN_MAX_STACK_DEPTH] = {};
+	__u32 id = (__u32)stack_id;
+	size_t n = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.stacks), &id, buf))
+		return -errno;
+	while (n < max && n < PERFAN_MAX_STACK_DEPTH && buf[n]) {
+		ips[n] = buf[n];
+		n++;
+	}
+	return (int)n;
+}
+
+void leak_loader__free(struct leak_loader *ld)
+{
+	if (!ld)
+		return;
+	probes__detach(&ld->links);
+	leak_bpf__destroy(ld->skel);
+	free(ld);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The allocation-tracking BPF object: open with sizes from the options, load, attach to an
+ * allocator, read per-stack counts, loss counters and stacks out of its maps. The only module
+ * that includes the leak skeleton. */
+#ifndef PERFAN_LEAK_LOADER_H
+#define PERFAN_LEAK_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "attach.h"
+#include "leak_model.h"
+
+struct leak_loader;
+
+struct leak_loader_opts {
+	int pid;	     /* -1: every process using the allocator (--all) */
+	uint32_t max_allocs; /* live allocations tracked at once */
+	uint32_t max_stacks; /* distinct stacks */
+};
+
+/* Open and load. 0 or -errno; *out is NULL on error. */
+int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out);
+/* Attach to the allocator following plan. 0 or -errno. */
+int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
+			const struct probe_plan *plan);
+/* Detach every probe; the maps stay readable. */
+void leak_loader__detach(struct leak_loader *ld);
+/* Fill sample (emptied first) from the maps. 0 or -errno. */
+int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample);
+/* stack_fetch_fn over the stack map; ctx is the loader */
+int leak_loader__fetch_stack(void *ld, int32_t stack_id, uint64_t *ips, size_t max);
+void leak_loader__free(struct leak_loader *ld);
+
+#endif

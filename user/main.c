@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* perfan-bpf's entry point: the subcommand table. `perfan-bpf --pid PID` is `leak`. */
+#include <stdio.h>
+#include <string.h>
+#include "cli_util.h"
+#include "cmd_leak.h"
+#include "cmd_regress.h"
+
+#define PERFAN_VERSION "0.1.0"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "leak", cmd_leak, "trace malloc/free of a process; report stacks holding live memory" },
+	{ "check", cmd_check, "compare results with a baseline; exit 1 on a regression" },
+	{ "baseline", cmd_baseline, "baseline save RESULTS.json... --output BASELINE.json" },
+	{ "history", cmd_history, "change points in a baseline's history" },
+};
+
+static int usage(FILE *out)
+{
+	fprintf(out, "usage: perfan-bpf COMMAND [ARGS]   (perfan-bpf --pid PID is 'leak --pid PID')\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n'perfan-bpf COMMAND --help' tells more. See docs/ and README.md.\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr), 2;
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return usage(stdout);
+	if (!strcmp(argv[1], "--version")) {
+		printf("perfan-bpf %s\n", PERFAN_VERSION);
+		return 0;
+	}
+	if (argv[1][0] == '-')
+		return cmd_leak(argc, argv);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'; see 'perfan-bpf --help'", argv[1]);
+}

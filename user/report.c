@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The leak report model (see report.h): building, totals, ordering, formatter lookup. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+
+static const struct {
+	const char *name;
+	const char *help;
+} lost_info[REPORT_LOST__MAX] = {
+	[REPORT_LOST_ALLOCS_MAP_FULL] = { "allocs_map_full",
+					  "live allocations not tracked: allocation map full "
+					  "(raise --max-allocs)" },
+	[REPORT_LOST_STACK_FAILURES] = { "stack_failures",
+					 "allocations whose stack could not be read (counted "
+					 "under [stack unavailable])" },
+	[REPORT_LOST_STACK_COLLISIONS] = { "stack_collisions",
+					   "allocations whose stack collided in the stack map "
+					   "(counted under [stack unavailable]; raise --max-stacks)" },
+	[REPORT_LOST_UNMATCHED_FREES] = { "unmatched_frees",
+					  "frees of blocks allocated before attach (ignored)" },
+	[REPORT_LOST_PENDING_RETURNS] = { "pending_returns",
+					  "allocator calls whose return was never seen" },
+	[REPORT_LOST_STATS_MAP_FULL] = { "stats_map_full",
+					 "allocations not aggregated: stack statistics map full "
+					 "(raise --max-stacks)" },
+	[REPORT_LOST_STATE_FAILURES] = { "state_failures",
+					 "allocator calls missed: no per-thread state" },
+};
+
+const char *report__lost_name(enum report_lost kind)
+{
+	return kind < REPORT_LOST__MAX ? lost_info[kind].name : "?";
+}
+
+const char *report__lost_help(enum report_lost kind)
+{
+	return kind < REPORT_LOST__MAX ? lost_info[kind].help : "?";
+}
+
+int report__add(struct leak_report *rep, const struct report_stack *stack)
+{
+	struct report_stack *n;
+
+	if (rep->stack_cnt == rep->stack_cap) {
+		size_t cap = rep->stack_cap ? rep->stack_cap * 2 : 64;
+
+		n = realloc(rep->stacks, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		rep->stacks = n;
+		rep->stack_cap = cap;
+	}
+	rep->stacks[rep->stack_cnt++] = *stack;
+	return 0;
+}
+
+void report__sum(struct leak_report *rep)
+{
+	struct stack_counts t = {};
+
+	for (size_t i = 0; i < rep->stack_cnt; i++) {
+		const struct stack_counts *c = &rep->stacks[i].counts;
+
+		t.live_bytes += c->live_bytes;
+		t.live_objects += c->live_objects;
+		t.alloc_bytes += c->alloc_bytes;
+		t.alloc_objects += c->alloc_objects;
+		t.freed_bytes += c->freed_bytes;
+		t.freed_objects += c->freed_objects;
+	}
+	rep->totals = t;
+}
+
+#define CMP_DESC(a, b)                                                                            \
+	do {                                                                                      \
+		if ((a) != (b))                                                                   \
+			return (a) > (b) ? -1 : 1;                                                \
+	} while (0)
+
+static int stack_cmp(const void *pa, const void *pb)
+{
+	const struct report_stack *a = pa, *b = pb;
+
+	CMP_DESC(a->counts.live_bytes, b->counts.live_bytes);
+	CMP_DESC(a->counts.live_objects, b->counts.live_objects);
+	CMP_DESC(a->counts.alloc_bytes, b->counts.alloc_bytes);
+	CMP_DESC(a->counts.alloc_objects, b->counts.alloc_objects);
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->stack_id != b->stack_id)
+		return a->stack_id < b->stack_id ? -1 : 1;
+	return 0;
+}
+
+void report__sort(struct leak_report *rep)
+{
+	if (rep->stack_cnt)
+		qsort(rep->stacks, rep->stack_cnt, sizeof(*rep->stacks), stack_cmp);
+}
+
+void report__free(struct leak_report *rep)
+{
+	if (!rep)
+		return;
+	free(rep->stacks);
+	rep->stacks = NULL;
+	rep->stack_cnt = 0;
+	rep->stack_cap = 0;
+}
+
+report_formatter report__formatter(const char *name)
+{
+	static const struct {
+		const char *name;
+		report_formatter fn;
+	} formats[] = {
+		{ "text", report__write_text },
+		{ "json", report__write_json },
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(name, formats[i].name))
+			return formats[i].fn;
+	return NULL;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The leak report model: per-stack counts with symbolized frames, totals and loss counters.
+ * Everything the formatters print comes from here; it is built from plain data, so it is
+ * unit-tested without BPF. */
+#ifndef PERFAN_REPORT_H
+#define PERFAN_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct frame {
+	uint64_t address;     /* as captured: a return address */
+	const char *module;   /* path as the target sees it; NULL when unmapped */
+	const char *build_id; /* hex, "" when unknown */
+	const char *function; /* NULL when no symbol covers the address */
+	uint64_t offset;      /* from the function's start, or from the module's base */
+	const char *file;     /* NULL until DWARF lines are read */
+	uint32_t line;
+	bool inlined;
+};
+
+struct stack_counts {
+	uint64_t live_bytes;
+	uint64_t live_objects;
+	uint64_t alloc_bytes;
+	uint64_t alloc_objects;
+	uint64_t freed_bytes;
+	uint64_t freed_objects;
+};
+
+struct report_stack {
+	uint32_t pid;
+	int32_t stack_id; /* -1: the stack could not be captured */
+	struct stack_counts counts;
+	const struct frame *frames; /* owned by whoever built the report (the stack table) */
+	size_t frame_cnt;
+};
+
+/* Loss counters, in the order of enum lost_kind (bpf/leak.h) */
+enum report_lost {
+	REPORT_LOST_ALLOCS_MAP_FULL,
+	REPORT_LOST_STACK_FAILURES,
+	REPORT_LOST_STACK_COLLISIONS,
+	REPORT_LOST_UNMATCHED_FREES,
+	REPORT_LOST_PENDING_RETURNS,
+	REPORT_LOST_STATS_MAP_FULL,
+	REPORT_LOST_STATE_FAILURES,
+	REPORT_LOST__MAX,
+};
+
+struct leak_report {
+	int pid;	     /* 0 with --all */
+	double duration_s;   /* since attach */
+	bool final;	     /* the end-of-session report */
+	const char *command; /* launch mode: the command, else NULL */
+	struct stack_counts totals;
+	uint64_t lost[REPORT_LOST__MAX];
+	struct report_stack *stacks; /* sorted by report__sort */
+	size_t stack_cnt;
+	size_t stack_cap;
+};
+
+/* The JSON and text name of a loss counter, e.g. "allocs_map_full" */
+const char *report__lost_name(enum report_lost kind);
+/* One line per counter explaining it and what to do, for the text output */
+const char *report__lost_help(enum report_lost kind);
+
+/* Append a stack (copied); 0 or -ENOMEM */
+int report__add(struct leak_report *rep, const struct report_stack *stack);
+/* Sum totals over all stacks */
+void report__sum(struct leak_report *rep);
+/* Order by live bytes, then live objects, then allocated bytes, then pid and stack id:
+ * a total order, so output is deterministic */
+void report__sort(struct leak_report *rep);
+void report__free(struct leak_report *rep);
+
+struct report_format_opts {
+	size_t top;	  /* stacks to print; 0 = all */
+	bool show_freed;  /* include stacks with nothing live */
+};
+
+typedef int (*report_formatter)(const struct leak_report *rep,
+				const struct report_format_opts *opts, FILE *out);
+
+int report__write_text(const struct leak_report *rep, const struct report_format_opts *opts,
+		       FILE *out);
+int report__write_json(const struct leak_report *rep, const struct report_format_opts *opts,
+		       FILE *out);
+/* The formatter called `name` ("text", "json"), or NULL */
+report_formatter report__formatter(const char *name);
+
+#endif

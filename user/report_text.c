@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Text formatter of the leak report: a header with totals, the top stacks by live bytes with
+ * their frames, and every non-zero loss counter with what it means. */
+#include <errno.h>
+#include <inttypes.h>
+#include "report.h"
+
+/* "97.7 KiB" for a byte count; buf must hold 32 bytes */
+static const char *human_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (!u)
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+static void write_frame(FILE *out, size_t idx, const struct frame *f)
+{
+	fprintf(out, "    #%-2zu 0x%016" PRIx64 " ", idx, f->address);
+	if (f->function)
+		fprintf(out, "%s+0x%" PRIx64, f->function, f->offset);
+	else if (f->module)
+		fprintf(out, "[unknown]+0x%" PRIx64, f->offset);
+	else
+		fprintf(out, "[unknown]");
+	if (f->file)
+		fprintf(out, " %s:%u", f->file, f->line);
+	if (f->inlined)
+		fprintf(out, " (inlined)");
+	if (f->module)
+		fprintf(out, "  %s", f->module);
+	fputc('\n', out);
+}
+
+int report__write_text(const struct leak_report *rep, const struct report_format_opts *opts,
+		       FILE *out)
+{
+	const struct stack_counts *t = &rep->totals;
+	size_t live_stacks = 0, shown = 0;
+	char b1[32], b2[32];
+	bool any_lost = false;
+
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		live_stacks += rep->stacks[i].counts.live_objects != 0;
+	if (rep->pid)
+		fprintf(out, "%s for pid %d", rep->final ? "Final report" : "Report", rep->pid);
+	else
+		fprintf(out, "%s for all processes", rep->final ? "Final report" : "Report");
+	if (rep->command)
+		fprintf(out, " (%s)", rep->command);
+	fprintf(out, " after %.1f s\n", rep->duration_s);
+	fprintf(out, "  live:      %s (%" PRIu64 " B) in %" PRIu64 " objects from %zu stacks\n",
+		human_bytes(t->live_bytes, b1, sizeof(b1)), t->live_bytes, t->live_objects,
+		live_stacks);
+	fprintf(out, "  allocated: %s in %" PRIu64 " objects since attach; freed %s in %" PRIu64
+		     " objects\n",
+		human_bytes(t->alloc_bytes, b1, sizeof(b1)), t->alloc_objects,
+		human_bytes(t->freed_bytes, b2, sizeof(b2)), t->freed_objects);
+
+	for (size_t i = 0; i < rep->stack_cnt; i++) {
+		const struct report_stack *s = &rep->stacks[i];
+
+		if (opts->top && shown >= opts->top)
+			break;
+		if (!s->counts.live_objects && !opts->show_freed)
+			continue;
+		shown++;
+		fprintf(out, "\n#%zu  %s live (%" PRIu64 " B) in %" PRIu64 " objects; allocated %" PRIu64
+			     " B in %" PRIu64 " objects",
+			shown, human_bytes(s->counts.live_bytes, b1, sizeof(b1)), s->counts.live_bytes,
+			s->counts.live_objects, s->counts.alloc_bytes, s->counts.alloc_objects);
+		if (!rep->pid)
+			fprintf(out, "  [pid %u]", s->pid);
+		fputc('\n', out);
+		if (s->stack_id < 0)
+			fprintf(out, "    [stack unavailable]\n");
+		for (size_t j = 0; j < s->frame_cnt; j++)
+			write_frame(out, j, &s->frames[j]);
+	}
+	if (!shown)
+		fprintf(out, "\nNo live allocations.\n");
+	else if (shown < live_stacks)
+		fprintf(out, "\n(%zu more stacks with live memory; --top 0 shows all)\n",
+			live_stacks - shown);
+
+	for (int k = 0; k < REPORT_LOST__MAX; k++) {
+		if (!rep->lost[k])
+			continue;
+		if (!any_lost)
+			fprintf(out, "\nLost events:\n");
+		any_lost = true;
+		fprintf(out, "  %-17s %10" PRIu64 "  %s\n", report__lost_name(k), rep->lost[k],
+			report__lost_help(k));
+	}
+	if (!any_lost)
+		fprintf(out, "\nLost events: none\n");
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The table of symbolized stacks of a session, keyed by (pid, stack id): a stack is
+ * symbolized once, when first seen, and its frames are kept for every later report. */
+#ifndef PERFAN_STACKTAB_H
+#define PERFAN_STACKTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "report.h"
+
+struct stacktab;
+
+struct stack_entry {
+	uint32_t pid;
+	int32_t stack_id;
+	struct frame *frames;
+	size_t frame_cnt;
+};
+
+struct stacktab *stacktab__new(void);
+void stacktab__free(struct stacktab *tab);
+/* NULL when absent */
+const struct stack_entry *stacktab__get(const struct stacktab *tab, uint32_t pid, int32_t id);
+/* Takes ownership of frames (malloc'ed). 0, -EEXIST or -ENOMEM (frames freed on error). */
+int stacktab__put(struct stacktab *tab, uint32_t pid, int32_t id, struct frame *frames,
+		  size_t frame_cnt);
+size_t stacktab__cnt(const struct stacktab *tab);
+
+#endif
