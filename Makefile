@@ -65,6 +65,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 # Only the loaders include skeletons; say so explicitly so a parallel build orders them.
 $(OUTPUT)/user/leak_loader.o: $(OUTPUT)/leak.skel.h
+# No libc, no allocator: the process perfan-bpf must refuse
+$(OUTPUT)/workloads/noalloc: tests/workloads/noalloc.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -O2 -nostdlib -static -fno-stack-protector $< -o $@
+
 $(OUTPUT)/bench_empty: $(OUTPUT)/empty.skel.h
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user

@@ -240,7 +240,7 @@ static int find_allocator(struct session *s, int pid)
 	proc_maps__free(&maps);
 	if (err)
 		return usage_error("pid %d has no allocator to probe: no mapped module defines "
-				   "malloc and free (is it a Go or statically allocated program?)",
+				   "malloc and free (a Go program, or one built without malloc?)",
 				   pid);
 	err = allocator__plan(&s->alloc, s->opts->at_entry, &s->plan);
 	if (err)
@@ -267,6 +267,13 @@ static int load_and_attach(struct session *s, int pid)
 		return usage_error("cannot attach uprobes to %s: %s (try --verbose)",
 				   s->alloc.module, strerror(-err));
 	s->start_s = now_s();
+	/* one line an operator (and a test) can wait for: from here on nothing is missed */
+	if (pid > 0)
+		fprintf(stderr, "perfan-bpf: tracing pid %d through %s; Ctrl-C for the report\n", pid,
+			s->alloc.module);
+	else
+		fprintf(stderr, "perfan-bpf: tracing every process using %s; Ctrl-C for the report\n",
+			s->alloc.module);
 	if (s->opts->verbose)
 		for (int i = 0; i < s->plan.cnt; i++)
 			fprintf(stderr, "perfan-bpf: %s at %s+0x%" PRIx64 " (%s)\n",
@@ -326,11 +333,11 @@ static int refresh(struct session *s)
 	return err < 0 ? err : 0;
 }
 
-static int print_report(struct session *s, bool final)
+static int print_report(struct session *s, bool final, double at_s)
 {
 	struct leak_report rep = {
 		.pid = s->opts->all ? 0 : s->opts->pid ? s->opts->pid : s->child,
-		.duration_s = now_s() - s->start_s,
+		.duration_s = at_s - s->start_s,
 		.final = final,
 		.command = s->child ? s->command : NULL,
 	};
@@ -372,6 +379,7 @@ static int run(struct session *s)
 {
 	double next_print = s->start_s + s->opts->interval_s;
 	bool text = !strcmp(s->opts->format, "text");
+	double stop_s;
 	int err;
 
 	for (;;) {
@@ -387,15 +395,17 @@ static int run(struct session *s)
 		if (done)
 			break;
 		if (text && now_s() >= next_print) {
-			print_report(s, false);
+			print_report(s, false, now_s());
 			next_print += s->opts->interval_s;
 		}
 	}
-	leak_loader__detach(s->loader);
+	/* Read and print before detaching: unregistering each uprobe waits for an RCU grace
+	 * period (~80 ms here), and the report should not wait for that. */
+	stop_s = now_s();
 	err = refresh(s);
 	if (err)
 		return usage_error("cannot read the BPF maps: %s", strerror(-err));
-	return print_report(s, true) ? usage_error("cannot write the report") : 0;
+	return print_report(s, true, stop_s) ? usage_error("cannot write the report") : 0;
 }
 
 int cmd_leak(int argc, char **argv)

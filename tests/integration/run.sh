@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Integration tests: the real perfan-bpf binary with real BPF against workloads whose
+# allocations are known exactly (tests/workloads/leaky.c). Needs root; never skips: without root
+# or BPF every test here fails, because CI must not pass without running them.
+# Prints "ok"/"FAIL" per check and a closing "N passed, N failed"; exits non-zero on a failure.
+set -u
+cd "$(dirname "$0")/../.."
+PB=$PWD/perfan-bpf
+WL=$PWD/.output/workloads/leaky
+NOALLOC=$PWD/.output/workloads/noalloc
+T=$(mktemp -d /tmp/perfan-it.XXXXXX)
+pass=0 failn=0
+bg_pids=()
+cleanup() {
+	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+no() { failn=$((failn + 1)); echo "FAIL $*"; }
+check() { # description expected actual
+	if [[ "$2" == "$3" ]]; then ok "$1"; else no "$1: want '$2', got '$3'"; fi
+}
+finish() {
+	echo "integration: $pass passed, $failn failed"
+	[[ $failn == 0 ]]
+	exit $?
+}
+# "bytes objects" live in stacks whose first frame (the allocator's caller) is FUNC
+live_of() {
+	jq -r --arg f "$2" '[.stacks[] | select(.frames[0].function == $f)]
+	  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0)"' "$1" 2>/dev/null
+}
+wait_for() { # file pattern [tenths]
+	for _ in $(seq "${3:-100}"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+# The exact leaks of leaky.c, one line per function: name bytes objects
+LEAKS="leak_malloc 7000 7
+leak_calloc 3000 3
+leak_realloc 3000 5
+leak_reallocarray 600 2
+leak_posix_memalign 2048 4
+leak_aligned_alloc 2048 2
+leak_memalign 100 1
+leak_valloc 5000 1"
+check_leaks() { # json label
+	while read -r fn bytes objs; do
+		check "$2: $fn live" "$bytes $objs" "$(live_of "$1" "$fn")"
+	done <<<"$LEAKS"
+	check "$2: totals" "22796 25" "$(jq -r '"\(.totals.live_bytes) \(.totals.live_objects)"' "$1")"
+}
+
+if [[ $EUID != 0 ]]; then
+	no "integration tests must run as root (BPF programs and uprobes); they never skip"
+	finish
+fi
+for f in "$PB" "$WL" "$NOALLOC"; do
+	[[ -x $f ]] || { no "missing $f: run make first"; finish; }
+done
+
+# --- launch mode: exact numbers per allocator entry point, while an untraced copy also runs
+"$WL" -w -h 20 >"$T/other.out" 2>&1 &
+other=$!
+bg_pids+=("$other")
+wait_for "$T/other.out" READY
+kill -USR1 "$other" # the other copy leaks too: none of it may show up in our report
+timeout 60 "$PB" leak --format json -- "$WL" >"$T/launch.json" 2>"$T/launch.err"
+check "launch: exit status" 0 $?
+check "launch: one JSON document" 1 "$(jq -s length "$T/launch.json" 2>/dev/null)"
+check_leaks "$T/launch.json" launch
+check "launch: pid is the command's" "$(jq .pid "$T/launch.json")" "$(jq '[.stacks[].pid] | unique | .[0]' "$T/launch.json")"
+check "launch: churn allocations counted" 48030 "$(jq .totals.alloc_objects "$T/launch.json")"
+check "launch: nothing lost" 0 "$(jq '[.lost[]] | add' "$T/launch.json")"
+check "launch: command's stdout went to stderr" 1 "$(grep -c LEAKED "$T/launch.err")"
+check "launch: first frame has module and offset" "$WL true" \
+	"$(jq -r '.stacks[0].frames[0] | "\(.module) \(.offset > 0)"' "$T/launch.json")"
+kill "$other" 2>/dev/null
+
+# --- a workload that frees everything: zero live
+timeout 60 "$PB" leak --format json -- "$WL" -c >"$T/churn.json" 2>"$T/churn.err"
+check "churn only: exit status" 0 $?
+check "churn only: zero live bytes and objects" "0 0" \
+	"$(jq -r '"\(.totals.live_bytes) \(.totals.live_objects)"' "$T/churn.json")"
+check "churn only: every allocation seen" "48000 48000" \
+	"$(jq -r '"\(.totals.alloc_objects) \(.totals.freed_objects)"' "$T/churn.json")"
+
+# --- arguments pass through untouched; a long path with spaces
+long="$T/$(printf 'd%.0s' {1..120}) with spaces/$(printf 'e%.0s' {1..120})"
+mkdir -p "$long" && cp "$WL" "$long/leaky copy"
+timeout 60 "$PB" leak --format json -- "$long/leaky copy" -c --pid 1 >"$T/args.json" 2>"$T/args.err"
+check "long path and pass-through args: exit status" 0 $?
+check "long path and pass-through args: the command saw -c (churn only)" "0 48000" \
+	"$(jq -r '"\(.totals.live_bytes) \(.totals.alloc_objects)"' "$T/args.json")"
+check "long path: module path kept whole" "$long/leaky copy" \
+	"$(jq -r '.stacks[0].frames[0].module' "$T/args.json")"
+
+# --- attach mode: memory allocated before attach and freed after it is not negative
+attach_run() { # label, then how to stop: duration|exit|TERM|INT
+	local label=$1 how=$2 hold=2 extra=()
+	[[ $how == exit ]] || hold=30
+	[[ $how == duration ]] && extra=(--duration 4)
+	"$WL" -w -p -h $hold >"$T/$label.wl" 2>&1 &
+	local wpid=$!
+	bg_pids+=("$wpid")
+	wait_for "$T/$label.wl" READY
+	timeout 60 "$PB" --pid "$wpid" --format json "${extra[@]}" >"$T/$label.json" 2>"$T/$label.err" &
+	local ppid=$!
+	wait_for "$T/$label.err" "tracing pid" || no "$label: perfan-bpf never said it was tracing"
+	kill -USR1 "$wpid"
+	wait_for "$T/$label.wl" LEAKED
+	case $how in
+	TERM | INT) sleep 0.5; kill -"$how" "$ppid" ;;
+	esac
+	wait "$ppid"
+	check "$label: exit status" 0 $?
+	kill "$wpid" 2>/dev/null
+	check "$label: one JSON document" 1 "$(jq -s length "$T/$label.json" 2>/dev/null)"
+	check_leaks "$T/$label.json" "$label"
+	check "$label: frees of blocks allocated before attach are counted, not negative" \
+		"50 0" "$(jq -r '"\(.lost.unmatched_frees) \([.stacks[] | select(.live_bytes < 0 or .live_bytes > 1e15)] | length)"' "$T/$label.json")"
+}
+attach_run attach-duration duration
+attach_run attach-target-exits exit
+attach_run attach-sigterm TERM
+attach_run attach-sigint INT
+
+# --- text mode: periodic reports while running, then the final one
+"$WL" -w -h 30 >"$T/text.wl" 2>&1 &
+wpid=$!
+bg_pids+=("$wpid")
+wait_for "$T/text.wl" READY
+timeout 60 "$PB" --pid "$wpid" --interval 1 --duration 3.5 --top 3 >"$T/text.out" 2>"$T/text.err" &
+ppid=$!
+wait_for "$T/text.err" "tracing pid"
+kill -USR1 "$wpid"
+wait "$ppid"
+check "text: exit status" 0 $?
+check "text: periodic reports then a final one" "3 1" \
+	"$(grep -c '^Report for pid' "$T/text.out") $(grep -c '^Final report for pid' "$T/text.out")"
+check "text: --top 3 prints 3 stacks in the final report" 3 \
+	"$(sed -n '/^Final report/,$p' "$T/text.out" | grep -c '^#[0-9]')"
+check "text: the top stack is leak_malloc's 7000 B in 7 objects" 1 \
+	"$(sed -n '/^Final report/,$p' "$T/text.out" | grep -A1 '^#1 .*(7000 B) in 7 objects' | grep -c ' leak_malloc+0x')"
+check "text: says how many more stacks hold memory" 1 \
+	"$(sed -n '/^Final report/,$p' "$T/text.out" | grep -c '^(6 more stacks with live memory')"
+kill "$wpid" 2>/dev/null
+
+# --- errors the user can cause: one line on stderr, exit 2
+err_case() { # description, command...
+	local what=$1
+	shift
+	timeout 20 "$@" >"$T/err.out" 2>"$T/err.err"
+	local rc=$?
+	if [[ $rc == 2 && $(wc -l <"$T/err.err") == 1 && $(head -c 11 "$T/err.err") == "perfan-bpf:" ]]; then
+		ok "$what: exit 2, one line: $(cat "$T/err.err")"
+	else
+		no "$what: exit $rc, stderr: $(head -c 300 "$T/err.err")"
+	fi
+}
+err_case "no such pid" "$PB" --pid 999999 --duration 1
+err_case "pid not a number" "$PB" --pid abc
+err_case "nothing to trace" "$PB" leak --duration 1
+err_case "both --pid and a command" "$PB" leak --pid 1 -- /bin/true
+err_case "unknown option" "$PB" --no-such-option
+err_case "bad --format" "$PB" --pid 1 --format xml
+err_case "bad --interval" "$PB" --pid 1 --interval 0
+err_case "command that does not exist" "$PB" leak -- /nonexistent/program
+err_case "unknown subcommand" "$PB" frobnicate
+"$NOALLOC" >"$T/noalloc.out" &
+napid=$!
+bg_pids+=("$napid")
+wait_for "$T/noalloc.out" READY
+err_case "process without an allocator" "$PB" --pid "$napid" --duration 1
+kill "$napid" 2>/dev/null
+err_case "not root" setpriv --reuid=65534 --regid=65534 --clear-groups "$PB" --pid $$ --duration 1
+# A kernel without BTF or uprobes, as perfan-bpf sees it: hide the sysfs entries in a private
+# mount namespace.
+err_case "kernel without BTF" unshare -m sh -c \
+	'mount -t tmpfs none /sys/kernel/btf && exec "$0" --pid $$ --duration 1' "$PB"
+err_case "kernel without uprobes" unshare -m sh -c \
+	'mount -t tmpfs none /sys/bus/event_source/devices && exec "$0" --pid $$ --duration 1' "$PB"
+
+finish
