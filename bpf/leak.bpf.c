@@ -8,8 +8,6 @@
 #include <bpf/bpf_core_read.h>
 #include "leak.h"
 
-#define EEXIST 17
-
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* 0 traces every process that maps the probed file (--all) */
@@ -32,12 +30,23 @@ struct {
 	__type(value, struct stack_stat);
 } stack_stats SEC(".maps");
 
+/* Stacks by id. Our own hash map rather than BPF_MAP_TYPE_STACK_TRACE: no bucket collisions,
+ * memory used as stacks appear, and our own frame walk (see capture_stack). */
 struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1 << 16); /* resized by the loader (--max-stacks) */
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PERFAN_MAX_STACK_DEPTH * sizeof(__u64));
+	__type(key, __u64);
+	__type(value, struct stack_trace);
 } stacks SEC(".maps");
+
+/* The stack being captured: too big for the 512-byte BPF stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_trace);
+} scratch SEC(".maps");
 
 /* The allocator call a thread is inside: set at entry, consumed by the matching return.
  * `sp` is the stack pointer at entry; the matching return sees sp + 8 (the return address was
@@ -117,23 +126,70 @@ static __always_inline void release(__u32 tgid, __u64 addr)
 	account_free(&info);
 }
 
+/* Walk the frame-pointer chain of the user stack and return its id (storing it when new), or
+ * PERFAN_STACK_NONE.
+ * Why not bpf_get_stackid: the kernel's walk follows the chain until a read fails, and a chain
+ * always ends in code built without frame pointers (glibc's __libc_start_call_main), whose rbp
+ * is garbage; reading it faults, and a fault costs ~5 us on the VMs we measured (bench: 5.2 us
+ * of 5.6 us per allocation). Here a frame pointer is only followed when it points above the
+ * previous one by less than PERFAN_MAX_FRAME_SPAN, so the walk ends without a fault.
+ * Called at the return probe: regs->ip is the caller's return address and rbp the caller's
+ * frame, so the first frame is the real caller of the allocator (at the entry probe the walk
+ * would skip it: malloc begins with push %r12, not push %rbp). */
+static __always_inline __u64 capture_stack(struct pt_regs *ctx)
+{
+	struct stack_trace *st;
+	__u64 fp = PT_REGS_FP(ctx), low = PT_REGS_SP(ctx), hash = 0xcbf29ce484222325ULL, id;
+	__u32 zero = 0, n = 1;
+
+	st = bpf_map_lookup_elem(&scratch, &zero);
+	if (!st) {
+		count_lost(LOST_STACK_FAILURES);
+		return PERFAN_STACK_NONE;
+	}
+	st->ips[0] = PT_REGS_IP(ctx);
+	hash = (hash ^ st->ips[0]) * 0x100000001b3ULL;
+	st->truncated = 0;
+	for (int i = 1; i < PERFAN_MAX_STACK_DEPTH; i++) {
+		__u64 frame[2]; /* saved rbp, return address */
+
+		if (fp < low || fp - low > PERFAN_MAX_FRAME_SPAN || (fp & 7))
+			break;
+		if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp) || !frame[1])
+			break;
+		st->ips[i] = frame[1];
+		hash = (hash ^ frame[1]) * 0x100000001b3ULL;
+		n = i + 1;
+		low = fp + sizeof(frame);
+		fp = frame[0];
+		if (i == PERFAN_MAX_STACK_DEPTH - 1)
+			st->truncated = 1;
+	}
+	st->depth = n;
+	hash ^= hash >> 29; /* the low bits of an FNV product mix poorly */
+	hash *= 0xbf58476d1ce4e5b9ULL;
+	hash ^= hash >> 32;
+	id = hash & PERFAN_STACK_ID_MASK;
+	if (!id)
+		id = 1;
+	if (bpf_map_lookup_elem(&stacks, &id))
+		return id;
+	/* -EEXIST: another CPU stored the same stack first, fine */
+	if (bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST) && !bpf_map_lookup_elem(&stacks, &id)) {
+		count_lost(LOST_STACKS_MAP_FULL);
+		return PERFAN_STACK_NONE;
+	}
+	return id;
+}
+
 static __always_inline void record(struct pt_regs *ctx, __u32 tgid, __u64 addr, __u64 size)
 {
 	struct alloc_key key = { .tgid = tgid, .addr = addr };
 	struct alloc_info info = { .size = size, .stack.tgid = tgid };
 	struct alloc_info *prev;
 	struct stack_stat *st;
-	long id;
 
-	/* At the return probe regs->ip is the caller's return address and rbp the caller's frame,
-	 * so the first frame is the real caller of the allocator (at the entry probe the frame
-	 * pointer walk would skip it: malloc begins with push %r12, not push %rbp). */
-	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	if (id < 0) {
-		count_lost(id == -EEXIST ? LOST_STACK_COLLISIONS : LOST_STACK_FAILURES);
-		id = PERFAN_STACK_NONE;
-	}
-	info.stack.stack_id = id;
+	info.stack.stack_id = capture_stack(ctx);
 	info.ts_ns = bpf_ktime_get_ns();
 
 	st = stat_get(&info.stack);

@@ -6,8 +6,20 @@
 
 #define PERFAN_MAX_STACK_DEPTH 127
 
-/* stack_id used for allocations whose user stack could not be captured */
-#define PERFAN_STACK_NONE (-1)
+/* stack_id of allocations whose user stack could not be captured or stored. Real ids are
+ * 53-bit hashes of the frames (exact in a JSON number), never 0. */
+#define PERFAN_STACK_NONE 0
+#define PERFAN_STACK_ID_MASK ((1ULL << 53) - 1)
+
+/* A frame pointer more than this above the previous one is taken for garbage, not a frame */
+#define PERFAN_MAX_FRAME_SPAN (1ULL << 20)
+
+/* A captured user stack: the value of the stacks map, keyed by its stack id */
+struct stack_trace {
+	__u32 depth;
+	__u32 truncated; /* the walk stopped at PERFAN_MAX_STACK_DEPTH frames */
+	__u64 ips[PERFAN_MAX_STACK_DEPTH];
+};
 
 /* A live allocation: (tgid, address) -> allocation */
 struct alloc_key {
@@ -19,7 +31,8 @@ struct alloc_key {
 /* A per-stack aggregate is keyed by process and stack id */
 struct stack_key {
 	__u32 tgid;
-	__s32 stack_id;
+	__u32 pad;
+	__u64 stack_id;
 };
 
 struct alloc_info {
@@ -40,8 +53,8 @@ struct stack_stat {
 /* Every count the kernel side can lose, indexes into the `lost` array in .bss */
 enum lost_kind {
 	LOST_ALLOCS_MAP_FULL,	/* live allocation not recorded: allocs map full */
-	LOST_STACK_FAILURES,	/* user stack not captured (fault, no memory) */
-	LOST_STACK_COLLISIONS,	/* stack map bucket held another stack */
+	LOST_STACK_FAILURES,	/* user stack not captured (no scratch buffer) */
+	LOST_STACKS_MAP_FULL,	/* a new stack not stored: stacks map full */
 	LOST_UNMATCHED_FREES,	/* free of an address never seen (allocated before attach) */
 	LOST_PENDING_RETURNS,	/* an allocator entry whose return never came */
 	LOST_STATS_MAP_FULL,	/* per-stack aggregate not recorded: stack_stats map full */

@@ -157,7 +157,7 @@ int probes__attach(const struct probe_plan *plan, const char *path, int pid,
 			if (err)
 				goto cleanup;
 		}
-		if (s->role != ROLE_FREE && progs->ret) {
+		if (s->role != ROLE_FREE && enter && progs->ret) {
 			err = attach_one(progs->ret, true, pid, path, s->probe_off, out);
 			if (err)
 				goto cleanup;

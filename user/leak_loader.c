@@ -10,8 +10,9 @@
 #include "leak_loader.h"
 
 _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
-_Static_assert(sizeof(struct stack_key) == 8, "stack_key layout");
-_Static_assert(sizeof(struct alloc_info) == 24, "alloc_info layout");
+_Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
+_Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
+_Static_assert(sizeof(struct stack_trace) == 8 + 8 * PERFAN_MAX_STACK_DEPTH, "stack_trace layout");
 _Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
 _Static_assert((int)LOST__MAX == (int)REPORT_LOST__MAX, "loss counters match the report's");
 _Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
@@ -40,6 +41,7 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 	if (opts->max_allocs &&
 	    (err = bpf_map__set_max_entries(ld->skel->maps.allocs, opts->max_allocs)))
 		goto cleanup;
+	/* stack_stats is keyed by (process, stack): with --all one stack can appear per process */
 	if (opts->max_stacks &&
 	    ((err = bpf_map__set_max_entries(ld->skel->maps.stacks, opts->max_stacks)) ||
 	     (err = bpf_map__set_max_entries(ld->skel->maps.stack_stats, opts->max_stacks))))
@@ -150,17 +152,17 @@ int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 	return read_stats(bpf_map__fd(ld->skel->maps.stack_stats), sample);
 }
 
-int leak_loader__fetch_stack(void *ctx, int32_t stack_id, uint64_t *ips, size_t max)
+int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max)
 {
 	struct leak_loader *ld = ctx;
-	__u64 buf[PERFAN_MAX_STACK_DEPTH] = {};
-	__u32 id = (__u32)stack_id;
+	struct stack_trace st;
+	__u64 id = stack_id;
 	size_t n = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.stacks), &id, buf))
+	if (bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.stacks), &id, &st))
 		return -errno;
-	while (n < max && n < PERFAN_MAX_STACK_DEPTH && buf[n]) {
-		ips[n] = buf[n];
+	while (n < max && n < st.depth && n < PERFAN_MAX_STACK_DEPTH) {
+		ips[n] = st.ips[n];
 		n++;
 	}
 	return (int)n;

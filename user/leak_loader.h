@@ -28,7 +28,7 @@ void leak_loader__detach(struct leak_loader *ld);
 /* Fill sample (emptied first) from the maps. 0 or -errno. */
 int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample);
 /* stack_fetch_fn over the stack map; ctx is the loader */
-int leak_loader__fetch_stack(void *ld, int32_t stack_id, uint64_t *ips, size_t max);
+int leak_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max);
 void leak_loader__free(struct leak_loader *ld);
 
 #endif

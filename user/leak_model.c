@@ -78,7 +78,7 @@ int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 
 		if (stacktab__get(tab, s->pid, s->stack_id))
 			continue;
-		if (s->stack_id >= 0) {
+		if (s->stack_id) {
 			n = fetch(ctx, s->stack_id, ips, MAX_FRAMES);
 			if (n < 0)
 				n = 0; /* stays an empty stack, shown as such */

@@ -12,7 +12,7 @@
 
 struct sample_stack {
 	uint32_t pid;
-	int32_t stack_id;
+	uint64_t stack_id;
 	struct stack_counts counts;
 };
 
@@ -28,7 +28,7 @@ int leak_sample__add(struct leak_sample *s, const struct sample_stack *st);
 void leak_sample__free(struct leak_sample *s);
 
 /* Reads the instruction pointers of a stack id; returns how many (0..max) or -errno */
-typedef int (*stack_fetch_fn)(void *ctx, int32_t stack_id, uint64_t *ips, size_t max);
+typedef int (*stack_fetch_fn)(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max);
 
 /* Symbolize every stack of the sample that the table does not hold yet. A process's mappings
  * are re-read at most once per call, when an address is not in the mappings known so far.

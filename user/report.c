@@ -15,9 +15,9 @@ static const struct {
 	[REPORT_LOST_STACK_FAILURES] = { "stack_failures",
 					 "allocations whose stack could not be read (counted "
 					 "under [stack unavailable])" },
-	[REPORT_LOST_STACK_COLLISIONS] = { "stack_collisions",
-					   "allocations whose stack collided in the stack map "
-					   "(counted under [stack unavailable]; raise --max-stacks)" },
+	[REPORT_LOST_STACKS_MAP_FULL] = { "stacks_map_full",
+					  "allocations whose new stack could not be stored "
+					  "(counted under [stack unavailable]; raise --max-stacks)" },
 	[REPORT_LOST_UNMATCHED_FREES] = { "unmatched_frees",
 					  "frees of blocks allocated before attach (ignored)" },
 	[REPORT_LOST_PENDING_RETURNS] = { "pending_returns",

@@ -32,7 +32,7 @@ struct stack_counts {
 
 struct report_stack {
 	uint32_t pid;
-	int32_t stack_id; /* -1: the stack could not be captured */
+	uint64_t stack_id; /* 0: the stack could not be captured or stored */
 	struct stack_counts counts;
 	const struct frame *frames; /* owned by whoever built the report (the stack table) */
 	size_t frame_cnt;
@@ -42,7 +42,7 @@ struct report_stack {
 enum report_lost {
 	REPORT_LOST_ALLOCS_MAP_FULL,
 	REPORT_LOST_STACK_FAILURES,
-	REPORT_LOST_STACK_COLLISIONS,
+	REPORT_LOST_STACKS_MAP_FULL,
 	REPORT_LOST_UNMATCHED_FREES,
 	REPORT_LOST_PENDING_RETURNS,
 	REPORT_LOST_STATS_MAP_FULL,

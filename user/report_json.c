@@ -44,7 +44,7 @@ static json_t *stack_json(const struct report_stack *s)
 		if (json_array_append_new(frames, frame_json(&s->frames[i])))
 			goto fail;
 	if (json_object_set_new(obj, "pid", json_integer(s->pid)) ||
-	    json_object_set_new(obj, "stack_id", json_integer(s->stack_id)) ||
+	    json_object_set_new(obj, "stack_id", json_integer((json_int_t)s->stack_id)) ||
 	    json_object_set_new(obj, "frames", frames))
 		goto fail_obj;
 	return obj;

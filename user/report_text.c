@@ -81,7 +81,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		if (!rep->pid)
 			fprintf(out, "  [pid %u]", s->pid);
 		fputc('\n', out);
-		if (s->stack_id < 0)
+		if (!s->stack_id)
 			fprintf(out, "    [stack unavailable]\n");
 		for (size_t j = 0; j < s->frame_cnt; j++)
 			write_frame(out, j, &s->frames[j]);

@@ -11,9 +11,9 @@ struct stacktab {
 	size_t cnt;
 };
 
-static uint64_t key_of(uint32_t pid, int32_t id)
+static uint64_t key_of(uint32_t pid, uint64_t id)
 {
-	return (uint64_t)pid << 32 | (uint32_t)id;
+	return id ^ ((uint64_t)pid << 53 | (uint64_t)pid >> 11);
 }
 
 static size_t slot_of(uint64_t key, size_t cap)
@@ -49,7 +49,7 @@ void stacktab__free(struct stacktab *tab)
 	free(tab);
 }
 
-static struct stack_entry *find(const struct stacktab *tab, uint32_t pid, int32_t id)
+static struct stack_entry *find(const struct stacktab *tab, uint32_t pid, uint64_t id)
 {
 	size_t i = slot_of(key_of(pid, id), tab->cap);
 
@@ -61,7 +61,7 @@ static struct stack_entry *find(const struct stacktab *tab, uint32_t pid, int32_
 	}
 }
 
-const struct stack_entry *stacktab__get(const struct stacktab *tab, uint32_t pid, int32_t id)
+const struct stack_entry *stacktab__get(const struct stacktab *tab, uint32_t pid, uint64_t id)
 {
 	const struct stack_entry *e = find(tab, pid, id);
 
@@ -84,7 +84,7 @@ static int grow(struct stacktab *tab)
 	return 0;
 }
 
-int stacktab__put(struct stacktab *tab, uint32_t pid, int32_t id, struct frame *frames,
+int stacktab__put(struct stacktab *tab, uint32_t pid, uint64_t id, struct frame *frames,
 		  size_t frame_cnt)
 {
 	struct stack_entry *e;

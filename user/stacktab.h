@@ -12,7 +12,7 @@ struct stacktab;
 
 struct stack_entry {
 	uint32_t pid;
-	int32_t stack_id;
+	uint64_t stack_id;
 	struct frame *frames;
 	size_t frame_cnt;
 };
@@ -20,9 +20,9 @@ struct stack_entry {
 struct stacktab *stacktab__new(void);
 void stacktab__free(struct stacktab *tab);
 /* NULL when absent */
-const struct stack_entry *stacktab__get(const struct stacktab *tab, uint32_t pid, int32_t id);
+const struct stack_entry *stacktab__get(const struct stacktab *tab, uint32_t pid, uint64_t id);
 /* Takes ownership of frames (malloc'ed). 0, -EEXIST or -ENOMEM (frames freed on error). */
-int stacktab__put(struct stacktab *tab, uint32_t pid, int32_t id, struct frame *frames,
+int stacktab__put(struct stacktab *tab, uint32_t pid, uint64_t id, struct frame *frames,
 		  size_t frame_cnt);
 size_t stacktab__cnt(const struct stacktab *tab);
 
