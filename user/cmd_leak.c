@@ -267,6 +267,10 @@ static int load_and_attach(struct session *s, int pid)
 		return usage_error("cannot attach uprobes to %s: %s (try --verbose)",
 				   s->alloc.module, strerror(-err));
 	s->start_s = now_s();
+	/* Read the mappings and open the modules now, while the target surely lives: one that
+	 * exits before the first tick still gets a named report. */
+	if (pid > 0)
+		symbolizer__refresh(s->sym, pid);
 	/* one line an operator (and a test) can wait for: from here on nothing is missed */
 	if (pid > 0)
 		fprintf(stderr, "perfan-bpf: tracing pid %d through %s; Ctrl-C for the report\n", pid,

@@ -109,9 +109,14 @@ const struct proc_map *proc_maps__find_lib(const struct proc_maps *m, const char
 		const char *slash = strrchr(m->maps[i].path, '/');
 		const char *name = slash ? slash + 1 : NULL;
 
-		if (!name || !m->maps[i].exec || strncmp(name, base, blen))
+		if (!name || !m->maps[i].exec)
 			continue;
-		if (name[blen] == '\0' || name[blen] == '.' || name[blen] == '-')
+		if (!strncmp(name, base, blen) &&
+		    (name[blen] == '\0' || name[blen] == '.' || name[blen] == '-'))
+			return &m->maps[i];
+		/* "libc.so" also names glibc < 2.34's libc-2.31.so: stem, '-', version, ".so" */
+		if (blen > 3 && !strcmp(base + blen - 3, ".so") && !strncmp(name, base, blen - 3) &&
+		    name[blen - 3] == '-' && strstr(name + blen - 2, ".so"))
 			return &m->maps[i];
 	}
 	return NULL;
