@@ -26,7 +26,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit integration bench vmlinux fuzz
+.PHONY: all clean test unit unit-bins integration bench vmlinux demo
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_NAMES := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS))
@@ -45,7 +45,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
 
-all: perfan-bpf $(WORKLOAD_BINS) $(OUTPUT)/bench_empty $(OUTPUT)/bench_churn
+all: perfan-bpf $(WORKLOAD_BINS) $(OUTPUT)/bench_empty $(OUTPUT)/bench_churn \
+     $(OUTPUT)/demo_server
 
 perfan-bpf: $(CLI_OBJS) $(LOADER_OBJS) $(OUTPUT)/libperfan.a
 	$(call msg,BINARY,$@)
@@ -65,6 +66,13 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 # Only the loaders include skeletons; say so explicitly so a parallel build orders them.
 $(OUTPUT)/user/leak_loader.o: $(OUTPUT)/leak.skel.h
+$(OUTPUT)/demo_server: tools/demo/demo_server.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
+
+demo: perfan-bpf $(OUTPUT)/demo_server
+	$(Q)tools/run-demo
+
 # No libc, no allocator: the process perfan-bpf must refuse
 $(OUTPUT)/workloads/noalloc: tests/workloads/noalloc.c | $(OUTPUT)/workloads
 	$(call msg,WL-CC,$@)
@@ -87,7 +95,7 @@ $(OUTPUT)/workloads/%: tests/workloads/%.c | $(OUTPUT)/workloads
 
 $(OUTPUT)/bench_empty: tools/bench/bench_empty.c $(OUTPUT)/libperfan.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
 
 $(OUTPUT)/bench_churn: tools/bench/bench_churn.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -100,13 +108,16 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/workloads:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
+unit-bins: $(UNIT_BINS)
+
 unit: $(UNIT_BINS)
 	$(Q)tools/run-unit $(UNIT_BINS)
 
 integration: all
 	$(Q)tests/integration/run.sh
 
-test: unit integration
+test:
+	$(Q)tools/run-tests
 
 bench: all
 	$(Q)tools/bench/run.sh

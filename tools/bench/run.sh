@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# `make bench`: the cost perfan-bpf adds per malloc+free pair, as ratios against references run
+# in the same invocation. RUNS (default 5) rounds; each round runs every configuration once, in
+# turn, so machine noise hits all of them alike; the medians are reported.
+#   untraced      the workload alone (tools/bench/bench_churn.c, PAIRS pairs from 4 call sites)
+#   empty-entry   empty BPF programs on the same probe set, every probe at the function entry
+#   empty-best    empty BPF programs at perfan-bpf's probe offsets (the floor)
+#   perfan-entry  perfan-bpf --probe-at entry
+#   perfan-best   perfan-bpf (default placement)
+#   valgrind      valgrind --leak-check=full, when installed (one run: it is slow and steady)
+# Needs root. Writes nothing but stdout.
+set -u
+cd "$(dirname "$0")/../.."
+RUNS=${RUNS:-5}
+PAIRS=${PAIRS:-200000}
+WL=.output/bench_churn
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+wait_for() { for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+
+# one timed run under a tracer command (empty for untraced); prints ns per pair
+run_one() {
+	local -a tracer=("$@")
+	"$WL" -w -n "$PAIRS" >"$T/wl.out" 2>&1 &
+	local w=$!
+	wait_for "$T/wl.out" READY || { echo nan; return; }
+	if ((${#tracer[@]})); then
+		"${tracer[@]}" --pid "$w" >/dev/null 2>"$T/tr.err" &
+		local tr=$!
+		wait_for "$T/tr.err" "tracing pid" || { kill $w $tr; echo nan; return; }
+	fi
+	kill -USR1 $w
+	wait $w
+	((${#tracer[@]})) && wait $tr
+	sed -n 's/^ns_per_pair //p' "$T/wl.out"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+declare -A cmd=(
+	[untraced]=""
+	[empty-entry]=".output/bench_empty --probe-at entry"
+	[empty-best]=".output/bench_empty --probe-at best"
+	[perfan-entry]="./perfan-bpf --probe-at entry --format json"
+	[perfan-best]="./perfan-bpf --format json"
+)
+order=(untraced empty-entry empty-best perfan-entry perfan-best)
+echo "bench: $RUNS rounds x ${#order[@]} configurations, $PAIRS malloc+free pairs each ($(uname -r), $(nproc) cores)"
+for r in $(seq "$RUNS"); do
+	for c in "${order[@]}"; do
+		# shellcheck disable=SC2086
+		v=$(run_one ${cmd[$c]})
+		echo "$v" >>"$T/$c"
+		printf '  round %d %-13s %8s ns/pair\n' "$r" "$c" "$v"
+	done
+done
+if command -v valgrind >/dev/null; then
+	valgrind -q --leak-check=full "$WL" -n "$PAIRS" 2>/dev/null | sed -n 's/^ns_per_pair //p' >"$T/valgrind"
+	order+=(valgrind)
+fi
+declare -A med
+for c in "${order[@]}"; do med[$c]=$(median <"$T/$c"); done
+base=${med[untraced]}
+echo
+printf '%-13s %12s %14s\n' config "median ns/pair" "added ns/pair"
+for c in "${order[@]}"; do
+	printf '%-13s %12.1f %14.1f\n' "$c" "${med[$c]}" "$(awk -v a="${med[$c]}" -v b="$base" 'BEGIN{print a-b}')"
+done
+ratio() { awk -v a="${med[$1]}" -v b="${med[$2]}" -v u="$base" 'BEGIN{printf "%.2f", (a-u)/(b-u)}'; }
+echo
+echo "added cost of perfan-best / empty-best  (BPF work over the floor; target <= 1.3): $(ratio perfan-best empty-best)"
+echo "added cost of perfan-best / empty-entry (vs naive placement;       target <= 0.6): $(ratio perfan-best empty-entry)"
+echo "added cost of perfan-entry / empty-entry (BPF work, naive placement):               $(ratio perfan-entry empty-entry)"
+[[ -f $T/valgrind ]] && echo "added cost of perfan-best / valgrind memcheck:                                  $(ratio perfan-best valgrind)"
+exit 0

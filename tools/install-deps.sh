@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Installs the Debian 12 packages perfan-bpf needs to build, run and test, when any is missing.
+# Run as root. Idempotent: does nothing (and needs no network) when everything is there.
+set -eu
+pkgs=(
+	make gcc clang llvm pkg-config binutils util-linux   # toolchain; strip/readelf; setpriv/unshare
+	libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev   # BPF loader, ELF and DWARF
+	libjansson-dev                                       # JSON
+	libcmocka-dev libclang-rt-14-dev jq                  # unit tests, fuzzing, integration tests
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+[[ ${#missing[@]} == 0 ]] && exit 0
+if [[ $EUID != 0 ]]; then
+	echo "install-deps: missing packages: ${missing[*]}; run as root to install them" >&2
+	exit 2
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
