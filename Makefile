@@ -15,7 +15,9 @@ CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra $(WERROR) -std=gnu11 -fno-omit-frame-pointer -D_GNU_SOURCE
 INCLUDES := -I$(OUTPUT) -Iuser -Ibpf -Iinclude
 LIBS := -lbpf -lelf -ldw -ljansson -lz -lm
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(WERROR) -Ivmlinux -Ibpf
+# usdt.bpf.h includes <linux/errno.h>, whose asm/ headers live under the multiarch directory
+MULTIARCH_INC := $(shell $(CC) -print-multiarch 2>/dev/null | sed "s|.\+|-idirafter /usr/include/\0|")
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(WERROR) -Ivmlinux -Ibpf $(MULTIARCH_INC)
 
 ifeq ($(V),1)
 Q =

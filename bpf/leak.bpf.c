@@ -6,6 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
 #include "leak.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -13,7 +14,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* 0 traces every process that maps the probed file (--all) */
 const volatile __u32 target_tgid = 0;
 
-__u64 lost[LOST__MAX] = {};
+__u64 lost[LOST__SLOTS] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -39,6 +40,12 @@ struct {
 	__type(key, __u64);
 	__type(value, struct stack_trace);
 } stacks SEC(".maps");
+
+/* USDT marks on their way to user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} marks SEC(".maps");
 
 /* The stack being captured: too big for the 512-byte BPF stack */
 struct {
@@ -353,5 +360,28 @@ int BPF_KPROBE(free_enter, __u64 ptr)
 	if (p && p->active && PT_REGS_SP(ctx) <= p->sp)
 		return 0;
 	release(tgid, ptr);
+	return 0;
+}
+
+/* PERFAN_MARK("label") in the target: hand the label to user space for a snapshot */
+SEC("usdt")
+int BPF_USDT(usdt_mark, void *label)
+{
+	struct mark_event *e;
+	__u32 tgid;
+
+	if (!traced(&tgid))
+		return 0;
+	e = bpf_ringbuf_reserve(&marks, sizeof(*e), 0);
+	if (!e) {
+		count_lost(LOST_MARKS);
+		return 0;
+	}
+	e->tgid = tgid;
+	e->pad = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	if (bpf_probe_read_user_str(e->label, sizeof(e->label), label) < 0)
+		e->label[0] = '\0';
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

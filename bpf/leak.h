@@ -60,6 +60,18 @@ enum lost_kind {
 	LOST_STATS_MAP_FULL,	/* per-stack aggregate not recorded: stack_stats map full */
 	LOST_STATE_FAILURES,	/* per-thread state could not be created */
 	LOST__MAX,
+	LOST_MARKS = LOST__MAX,	/* a USDT mark dropped: ring buffer full (not a lost allocation) */
+	LOST__SLOTS,
+};
+
+/* A `perfan:mark` USDT probe reached by the target (include/perfan.h): sent to user space,
+ * which takes a snapshot with this label */
+#define PERFAN_MARK_LABEL_MAX 128
+struct mark_event {
+	__u32 tgid;
+	__u32 pad;
+	__u64 ts_ns; /* bpf_ktime_get_ns() */
+	char label[PERFAN_MARK_LABEL_MAX];
 };
 
 /* Which allocator entry point a pending call came through */

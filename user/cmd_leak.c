@@ -22,9 +22,12 @@
 #include "attach.h"
 #include "cli_util.h"
 #include "cmd_leak.h"
+#include "control.h"
 #include "launch.h"
 #include "leak_loader.h"
 #include "leak_model.h"
+#include "live_session.h"
+#include "procmaps.h"
 #include "report.h"
 #include "stacktab.h"
 #include "symbolize.h"
@@ -45,6 +48,9 @@ struct leak_opts {
 	uint32_t max_stacks;
 	bool at_entry;
 	bool verbose;
+	const char *output;	 /* session file; NULL: the default name */
+	bool no_output;
+	double snapshot_every_s; /* 0: never */
 };
 
 static const char usage_text[] =
@@ -60,6 +66,13 @@ static const char usage_text[] =
 	"  -d, --duration SEC     stop after SEC seconds (default: Ctrl-C, SIGTERM or exit)\n"
 	"  -t, --top N            stacks to print (default 10 in text, all in json; 0: all)\n"
 	"  -f, --format FMT       text (default) or json: the final report as one document\n"
+	"  -o, --output FILE      the session file: every snapshot, appended as it is taken\n"
+	"                         (default perfan-PID-YYYYMMDD-HHMMSS.session in the current\n"
+	"                         directory; FILE.gz is gzip-compressed)\n"
+	"      --no-output        keep no session file\n"
+	"      --snapshot-every SEC  a snapshot labelled t+SEC every SEC seconds\n"
+	"                         (also: 'perfan-bpf mark LABEL --pid PID', SIGUSR1, the\n"
+	"                         target's PERFAN_MARK(\"label\"), and 'end' at the end)\n"
 	"      --max-allocs N     live allocations tracked at once (default 1048576)\n"
 	"      --max-stacks N     distinct stacks (default 32768)\n"
 	"      --probe-at WHERE   best (default): cheapest equivalent instruction; entry: all\n"
@@ -75,7 +88,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int parse_opts(int argc, char **argv, struct leak_opts *o)
 {
-	enum { OPT_MAX_ALLOCS = 256, OPT_MAX_STACKS, OPT_PROBE_AT };
+	enum { OPT_MAX_ALLOCS = 256, OPT_MAX_STACKS, OPT_PROBE_AT, OPT_NO_OUTPUT, OPT_SNAP_EVERY };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
@@ -86,6 +99,9 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 		{ "max-allocs", required_argument, NULL, OPT_MAX_ALLOCS },
 		{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
 		{ "probe-at", required_argument, NULL, OPT_PROBE_AT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-output", no_argument, NULL, OPT_NO_OUTPUT },
+		{ "snapshot-every", required_argument, NULL, OPT_SNAP_EVERY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -98,7 +114,7 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first non-option, so the command's own options are left alone */
-	while ((c = getopt_long(argc, argv, "+p:ai:d:t:f:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:ai:d:t:f:o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_u64(optarg, 1, INT_MAX, &v))
@@ -144,6 +160,19 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 						   optarg);
 			o->at_entry = !strcmp(optarg, "entry");
 			break;
+		case 'o':
+			if (!*optarg)
+				return usage_error("--output needs a file name");
+			o->output = optarg;
+			break;
+		case OPT_NO_OUTPUT:
+			o->no_output = true;
+			break;
+		case OPT_SNAP_EVERY:
+			if (parse_seconds(optarg, 86400, &o->snapshot_every_s))
+				return usage_error("--snapshot-every needs seconds > 0, got '%s'",
+						   optarg);
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -169,6 +198,8 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 					   argv[optind]);
 		o->command = argv + optind;
 	}
+	if (o->output && o->no_output)
+		return usage_error("--output and --no-output contradict each other");
 	if (!!o->pid + o->all + !!o->command != 1)
 		return usage_error("say what to trace: --pid PID, --all, or -- COMMAND; see "
 				   "'perfan-bpf leak --help'");
@@ -205,7 +236,7 @@ static int preflight(const struct leak_opts *o)
 	return 0;
 }
 
-struct session {
+struct leak_run {
 	struct leak_opts *opts;
 	struct leak_loader *loader;
 	struct symbolizer *sym;
@@ -218,10 +249,118 @@ struct session {
 	pid_t child; /* launch mode */
 	int pidfd;
 	int sigfd;
+	int ctlfd;   /* control socket for `perfan-bpf mark`, -1 when none */
+	int ctl_pid; /* the pid the control socket is named after */
+	int marksfd; /* USDT mark events, -1 when none */
 	double start_s;
+	struct live_session *live;
+	char output[PATH_MAX];
+	unsigned usr1_count;
+	/* labels from USDT marks, waiting for their snapshot */
+	char marks[16][LEAK_MARK_LABEL_MAX];
+	unsigned mark_cnt;
+	unsigned marks_dropped;
 };
 
-static int find_allocator(struct session *s, int pid)
+/* The USDT mark handler: queue the label; the loop takes the snapshot */
+static void on_mark(void *ctx, uint32_t tgid, const char *label)
+{
+	struct leak_run *s = ctx;
+
+	(void)tgid;
+	if (s->mark_cnt == sizeof(s->marks) / sizeof(s->marks[0])) {
+		s->marks_dropped++;
+		return;
+	}
+	snprintf(s->marks[s->mark_cnt++], sizeof(s->marks[0]), "%s", *label ? label : "usdt");
+}
+
+/* Attach the mark program to every file-backed executable module of pid that has
+ * perfan:mark probes (usually the program itself) */
+static void attach_usdt_marks(struct leak_run *s, int pid)
+{
+	char path[64], bin[PATH_MAX + 32];
+	struct proc_maps maps = {};
+	const char *last = "";
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	if (proc_maps__read(path, &maps))
+		return;
+	for (size_t i = 0; i < maps.cnt; i++) {
+		const struct proc_map *m = &maps.maps[i];
+
+		if (!m->exec || m->path[0] != '/' || !strcmp(m->path, last))
+			continue;
+		last = m->path;
+		snprintf(bin, sizeof(bin), "/proc/%d/root%s", pid, m->path);
+		if (!leak_loader__attach_marks(s->loader, pid, bin))
+			n++;
+	}
+	proc_maps__free(&maps);
+	if (!n)
+		return;
+	fd = leak_loader__marks_fd(s->loader, on_mark, s);
+	if (fd >= 0)
+		s->marksfd = fd;
+	if (s->opts->verbose)
+		fprintf(stderr, "perfan-bpf: listening to perfan:mark probes in %d module(s)\n", n);
+}
+
+/* The session file and the control socket, before the target runs on */
+static int setup_session(struct leak_run *s, int pid)
+{
+	struct live_session_opts lo = {
+		.pid = pid > 0 ? (uint32_t)pid : 0,
+		.command = s->child ? s->command : NULL,
+		.allocator = s->alloc.module,
+	};
+	bool named = s->opts->output != NULL;
+	int err;
+
+	if (!s->opts->no_output) {
+		if (named) {
+			snprintf(s->output, sizeof(s->output), "%s", s->opts->output);
+		} else {
+			char stamp[32];
+			time_t t = time(NULL);
+			struct tm tm;
+
+			strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+			if (pid > 0)
+				snprintf(s->output, sizeof(s->output), "perfan-%d-%s.session", pid,
+					 stamp);
+			else
+				snprintf(s->output, sizeof(s->output), "perfan-all-%s.session", stamp);
+		}
+		lo.path = s->output;
+	}
+	err = live_session__open(&lo, &s->live);
+	if (err && named)
+		return usage_error("cannot create the session file '%s': %s", s->output,
+				   strerror(-err));
+	if (err) {
+		fprintf(stderr, "perfan-bpf: warning: no session file: cannot create '%s': %s "
+			"(use --output FILE)\n", s->output, strerror(-err));
+		s->output[0] = '\0';
+		lo.path = NULL;
+		err = live_session__open(&lo, &s->live);
+		if (err)
+			return usage_error("cannot set up the session: %s", strerror(-err));
+	}
+	s->ctl_pid = pid > 0 ? pid : 0;
+	s->ctlfd = control__listen(s->ctl_pid);
+	if (s->ctlfd == -EADDRINUSE)
+		return usage_error("another perfan-bpf session already traces pid %d", pid);
+	if (s->ctlfd < 0)
+		fprintf(stderr, "perfan-bpf: warning: 'perfan-bpf mark' will not reach this "
+			"session: cannot listen on its control socket: %s\n", strerror(-s->ctlfd));
+	if (pid > 0)
+		attach_usdt_marks(s, pid);
+	return 0;
+}
+
+static int find_allocator(struct leak_run *s, int pid)
 {
 	char path[64], exe[PATH_MAX] = "";
 	struct proc_maps maps = {};
@@ -249,7 +388,7 @@ static int find_allocator(struct session *s, int pid)
 	return 0;
 }
 
-static int load_and_attach(struct session *s, int pid)
+static int load_and_attach(struct leak_run *s, int pid)
 {
 	struct leak_loader_opts lo = {
 		.pid = pid > 0 ? pid : -1,
@@ -266,6 +405,9 @@ static int load_and_attach(struct session *s, int pid)
 	if (err)
 		return usage_error("cannot attach uprobes to %s: %s (try --verbose)",
 				   s->alloc.module, strerror(-err));
+	err = setup_session(s, pid);
+	if (err)
+		return err;
 	s->start_s = now_s();
 	/* Read the mappings and open the modules now, while the target surely lives: one that
 	 * exits before the first tick still gets a named report. */
@@ -287,7 +429,7 @@ static int load_and_attach(struct session *s, int pid)
 	return 0;
 }
 
-static int start_target(struct session *s)
+static int start_target(struct leak_run *s)
 {
 	struct leak_opts *o = s->opts;
 	int err;
@@ -326,18 +468,18 @@ static int start_target(struct session *s)
 }
 
 /* Read the maps and name the stacks not seen before */
-static int refresh(struct session *s)
+static int refresh(struct leak_run *s)
 {
 	int err = leak_loader__read(s->loader, &s->sample);
 
 	if (err)
 		return err;
-	err = leak_model__symbolize_new(s->tab, s->sym, &s->sample, leak_loader__fetch_stack,
+	err = leak_model__symbolize_new(live_session__stacks(s->live), s->sym, &s->sample, leak_loader__fetch_stack,
 					s->loader);
 	return err < 0 ? err : 0;
 }
 
-static int print_report(struct session *s, bool final, double at_s)
+static int print_report(struct leak_run *s, bool final, double at_s)
 {
 	struct leak_report rep = {
 		.pid = s->opts->all ? 0 : s->opts->pid ? s->opts->pid : s->child,
@@ -352,7 +494,7 @@ static int print_report(struct session *s, bool final, double at_s)
 	};
 	int err;
 
-	err = leak_model__build(s->tab, &s->sample, &rep);
+	err = leak_model__build(live_session__stacks(s->live), &s->sample, &rep);
 	if (!err)
 		err = s->fmt(&rep, &fo, stdout);
 	if (!err && text && !final)
@@ -362,41 +504,131 @@ static int print_report(struct session *s, bool final, double at_s)
 	return err;
 }
 
-/* Wait for the next tick; returns true when the session must end */
-static bool wait_tick(struct session *s, int timeout_ms)
+/* Read the maps, name new stacks, and store a snapshot labelled label */
+static int take_snapshot(struct leak_run *s, const char *label, unsigned *seq)
 {
-	struct pollfd pfd[2] = { { .fd = s->sigfd, .events = POLLIN },
-				 { .fd = s->pidfd, .events = POLLIN } };
-	struct signalfd_siginfo si;
+	int err = refresh(s);
 
-	if (poll(pfd, s->pidfd >= 0 ? 2 : 1, timeout_ms) <= 0)
-		return false;
-	if (pfd[0].revents & POLLIN) {
-		if (read(s->sigfd, &si, sizeof(si)) == sizeof(si) && s->child)
-			kill(s->child, (int)si.ssi_signo); /* our child: pass the stop request on */
-		return true;
-	}
-	return pfd[1].revents != 0; /* the target exited */
+	if (err)
+		return err;
+	err = live_session__snapshot(s->live, &s->sample, label, now_s() - s->start_s, seq);
+	if (err)
+		return err;
+	if (s->opts->verbose)
+		fprintf(stderr, "perfan-bpf: snapshot %u '%s' stored (%zu stacks)\n", *seq, label,
+			s->sample.cnt);
+	return 0;
 }
 
-static int run(struct session *s)
+/* What woke the loop */
+enum {
+	EV_STOP = 1,	 /* Ctrl-C, SIGTERM */
+	EV_EXITED = 2,	 /* the target exited */
+	EV_USR1 = 4,	 /* SIGUSR1: a snapshot */
+	EV_CONTROL = 8,	 /* a `perfan-bpf mark` is waiting */
+	EV_MARKS = 16,	 /* USDT marks are waiting */
+};
+
+static int wait_events(struct leak_run *s, int timeout_ms)
+{
+	struct pollfd pfd[4] = {
+		{ .fd = s->sigfd, .events = POLLIN },
+		{ .fd = s->pidfd, .events = POLLIN },
+		{ .fd = s->ctlfd, .events = POLLIN },
+		{ .fd = s->marksfd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+	int ev = 0;
+
+	if (poll(pfd, 4, timeout_ms) <= 0)
+		return 0;
+	if ((pfd[0].revents & POLLIN) && read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1) {
+			ev |= EV_USR1;
+		} else {
+			ev |= EV_STOP;
+			if (s->child)
+				kill(s->child, (int)si.ssi_signo); /* our child: pass it on */
+		}
+	}
+	if (pfd[1].revents)
+		ev |= EV_EXITED;
+	if (pfd[2].revents & POLLIN)
+		ev |= EV_CONTROL;
+	if (pfd[3].revents & POLLIN)
+		ev |= EV_MARKS;
+	return ev;
+}
+
+/* Serve every `perfan-bpf mark` waiting on the control socket */
+static int serve_marks(struct leak_run *s)
+{
+	char label[CONTROL_LABEL_MAX + 1];
+	unsigned seq;
+	int fd, err;
+
+	while ((fd = control__accept(s->ctlfd, label, sizeof(label))) != -EAGAIN) {
+		if (fd < 0) {
+			if (fd == -EINVAL)
+				continue; /* a bad request, already answered */
+			return 0;
+		}
+		err = take_snapshot(s, label, &seq);
+		control__reply(fd, err, seq, err ? strerror(-err) : NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int handle_events(struct leak_run *s, int ev, double *next_snap)
+{
+	char label[64];
+	unsigned seq;
+	int err = 0;
+
+	if (ev & EV_MARKS) {
+		leak_loader__consume_marks(s->loader);
+		for (unsigned i = 0; i < s->mark_cnt && !err; i++)
+			err = take_snapshot(s, s->marks[i], &seq);
+		s->mark_cnt = 0;
+	}
+	if (!err && (ev & EV_CONTROL))
+		err = serve_marks(s);
+	if (!err && (ev & EV_USR1)) {
+		snprintf(label, sizeof(label), "sigusr1-%u", ++s->usr1_count);
+		err = take_snapshot(s, label, &seq);
+	}
+	if (!err && s->opts->snapshot_every_s && now_s() >= *next_snap) {
+		snprintf(label, sizeof(label), "t+%g", *next_snap - s->start_s);
+		err = take_snapshot(s, label, &seq);
+		*next_snap += s->opts->snapshot_every_s;
+	}
+	return err;
+}
+
+static int run(struct leak_run *s)
 {
 	double next_print = s->start_s + s->opts->interval_s;
+	double next_snap = s->start_s + s->opts->snapshot_every_s;
 	bool text = !strcmp(s->opts->format, "text");
 	double stop_s;
-	int err;
+	unsigned seq;
+	int err, ev;
 
 	for (;;) {
-		double now = now_s();
-		bool done;
+		double now = now_s(), wake = now + TICK_MS / 1000.0;
 
 		if (s->opts->duration_s && now >= s->start_s + s->opts->duration_s)
 			break;
-		done = wait_tick(s, TICK_MS);
-		err = refresh(s);
+		if (s->opts->snapshot_every_s && next_snap < wake)
+			wake = next_snap;
+		ev = wait_events(s, wake > now ? (int)((wake - now) * 1000) + 1 : 0);
+		/* marks first: a USDT mark reached just before the target exits keeps its label */
+		err = handle_events(s, ev, &next_snap) ?: refresh(s);
 		if (err)
-			return usage_error("cannot read the BPF maps: %s", strerror(-err));
-		if (done)
+			return usage_error("cannot take a snapshot: %s", strerror(-err));
+		if (ev & (EV_STOP | EV_EXITED))
 			break;
 		if (text && now_s() >= next_print) {
 			print_report(s, false, now_s());
@@ -406,16 +638,23 @@ static int run(struct session *s)
 	/* Read and print before detaching: unregistering each uprobe waits for an RCU grace
 	 * period (~80 ms here), and the report should not wait for that. */
 	stop_s = now_s();
-	err = refresh(s);
+	if (s->marksfd >= 0)
+		handle_events(s, EV_MARKS, &next_snap);
+	err = take_snapshot(s, "end", &seq);
 	if (err)
-		return usage_error("cannot read the BPF maps: %s", strerror(-err));
+		return usage_error("cannot take the final snapshot: %s", strerror(-err));
+	if (s->marks_dropped || (s->loader && leak_loader__marks_lost(s->loader)))
+		fprintf(stderr, "perfan-bpf: %" PRIu64 " perfan:mark probes came faster than "
+			"snapshots could be taken and were dropped\n",
+			s->marks_dropped + leak_loader__marks_lost(s->loader));
 	return print_report(s, true, stop_s) ? usage_error("cannot write the report") : 0;
 }
 
 int cmd_leak(int argc, char **argv)
 {
 	struct leak_opts opts;
-	struct session s = { .opts = &opts, .pidfd = -1, .sigfd = -1 };
+	struct leak_run s = { .opts = &opts, .pidfd = -1, .sigfd = -1, .ctlfd = -1,
+			      .marksfd = -1 };
 	sigset_t mask;
 	int err, status;
 
@@ -429,15 +668,15 @@ int cmd_leak(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	s.fmt = report__formatter(opts.format);
 
-	/* Ctrl-C and SIGTERM end the session through the poll loop, never mid-write */
+	/* Ctrl-C, SIGTERM and SIGUSR1 reach the poll loop, never interrupt a write */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	s.sym = symbolizer__new(NULL);
-	s.tab = stacktab__new();
-	if (s.sigfd < 0 || !s.sym || !s.tab) {
+	if (s.sigfd < 0 || !s.sym) {
 		err = usage_error("cannot set up the session: %s", strerror(errno));
 		goto cleanup;
 	}
@@ -446,7 +685,17 @@ int cmd_leak(int argc, char **argv)
 		goto cleanup;
 	err = run(&s);
 cleanup:
+	control__close(s.ctlfd, s.ctl_pid);
 	leak_loader__free(s.loader);
+	if (s.live) {
+		unsigned n = live_session__count(s.live);
+
+		if (live_session__close(s.live) && !err)
+			err = usage_error("cannot finish the session file '%s'", s.output);
+		else if (s.output[0] && n)
+			fprintf(stderr, "perfan-bpf: %u snapshot%s in %s\n", n, n == 1 ? "" : "s",
+				s.output);
+	}
 	if (s.child && waitpid(s.child, &status, WNOHANG) == s.child && WIFEXITED(status) &&
 	    WEXITSTATUS(status))
 		fprintf(stderr, "perfan-bpf: '%s' exited with status %d\n", s.command,
@@ -455,7 +704,6 @@ cleanup:
 		close(s.pidfd);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
-	stacktab__free(s.tab);
 	symbolizer__free(s.sym);
 	leak_sample__free(&s.sample);
 	return err;

@@ -14,13 +14,21 @@ _Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
 _Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
 _Static_assert(sizeof(struct stack_trace) == 8 + 8 * PERFAN_MAX_STACK_DEPTH, "stack_trace layout");
 _Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
+_Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
 _Static_assert((int)LOST__MAX == (int)REPORT_LOST__MAX, "loss counters match the report's");
 _Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
 _Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "loss order");
 
+#define MAX_MARK_LINKS 16
+
 struct leak_loader {
 	struct leak_bpf *skel;
 	struct probe_links links;
+	struct bpf_link *mark_links[MAX_MARK_LINKS];
+	int mark_link_cnt;
+	struct ring_buffer *marks;
+	mark_fn on_mark;
+	void *mark_ctx;
 };
 
 int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out)
@@ -82,8 +90,12 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 
 void leak_loader__detach(struct leak_loader *ld)
 {
-	if (ld)
-		probes__detach(&ld->links);
+	if (!ld)
+		return;
+	for (int i = 0; i < ld->mark_link_cnt; i++)
+		bpf_link__destroy(ld->mark_links[i]);
+	ld->mark_link_cnt = 0;
+	probes__detach(&ld->links);
 }
 
 static int add_stat(struct leak_sample *sample, const struct stack_key *k,
@@ -168,10 +180,65 @@ int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t
 	return (int)n;
 }
 
+int leak_loader__attach_marks(struct leak_loader *ld, int pid, const char *binary)
+{
+	struct bpf_link *link;
+
+	if (ld->mark_link_cnt == MAX_MARK_LINKS)
+		return -E2BIG;
+	link = bpf_program__attach_usdt(ld->skel->progs.usdt_mark, pid, binary, "perfan", "mark",
+					NULL);
+	if (!link)
+		return -errno;
+	ld->mark_links[ld->mark_link_cnt++] = link;
+	return 0;
+}
+
+static int mark_event(void *ctx, void *data, size_t size)
+{
+	struct leak_loader *ld = ctx;
+	struct mark_event e;
+
+	if (size < sizeof(e))
+		return 0;
+	memcpy(&e, data, sizeof(e));
+	e.label[sizeof(e.label) - 1] = '\0';
+	if (ld->on_mark)
+		ld->on_mark(ld->mark_ctx, e.tgid, e.label);
+	return 0;
+}
+
+int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx)
+{
+	ld->on_mark = fn;
+	ld->mark_ctx = ctx;
+	if (!ld->marks) {
+		ld->marks = ring_buffer__new(bpf_map__fd(ld->skel->maps.marks), mark_event, ld, NULL);
+		if (!ld->marks)
+			return -errno;
+	}
+	return ring_buffer__epoll_fd(ld->marks);
+}
+
+int leak_loader__consume_marks(struct leak_loader *ld)
+{
+	int n = ld->marks ? ring_buffer__consume(ld->marks) : 0;
+
+	return n < 0 ? n : 0;
+}
+
+uint64_t leak_loader__marks_lost(const struct leak_loader *ld)
+{
+	return ld->skel->bss->lost[LOST_MARKS];
+}
+
 void leak_loader__free(struct leak_loader *ld)
 {
 	if (!ld)
 		return;
+	for (int i = 0; i < ld->mark_link_cnt; i++)
+		bpf_link__destroy(ld->mark_links[i]);
+	ring_buffer__free(ld->marks);
 	probes__detach(&ld->links);
 	leak_bpf__destroy(ld->skel);
 	free(ld);

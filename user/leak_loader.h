@@ -29,6 +29,19 @@ void leak_loader__detach(struct leak_loader *ld);
 int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample);
 /* stack_fetch_fn over the stack map; ctx is the loader */
 int leak_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max);
+
+/* A label from a `perfan:mark` USDT probe in the target */
+#define LEAK_MARK_LABEL_MAX 128 /* = PERFAN_MARK_LABEL_MAX, checked in leak_loader.c */
+typedef void (*mark_fn)(void *ctx, uint32_t tgid, const char *label);
+/* Attach the mark program to the perfan:mark probes of one binary. 0, -ENOENT when the
+ * binary has none, or -errno. */
+int leak_loader__attach_marks(struct leak_loader *ld, int pid, const char *binary);
+/* Set the handler of mark events; the fd to poll for them, or -errno */
+int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx);
+/* Call the handler for every mark waiting; 0 or -errno */
+int leak_loader__consume_marks(struct leak_loader *ld);
+/* Marks dropped because the ring buffer was full */
+uint64_t leak_loader__marks_lost(const struct leak_loader *ld);
 void leak_loader__free(struct leak_loader *ld);
 
 #endif

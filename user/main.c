@@ -4,7 +4,9 @@
 #include <string.h>
 #include "cli_util.h"
 #include "cmd_leak.h"
+#include "cmd_mark.h"
 #include "cmd_regress.h"
+#include "cmd_session.h"
 
 #define PERFAN_VERSION "0.1.0"
 
@@ -14,6 +16,10 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "leak", cmd_leak, "trace malloc/free of a process; report stacks holding live memory" },
+	{ "mark", cmd_mark, "take a labelled snapshot in the running leak session of a process" },
+	{ "diff", cmd_diff, "what changed between two snapshots of a session file" },
+	{ "trend", cmd_trend, "classify each stack's growth over a session's snapshots" },
+	{ "report", cmd_report, "the top stacks of one snapshot of a session file" },
 	{ "check", cmd_check, "compare results with a baseline; exit 1 on a regression" },
 	{ "baseline", cmd_baseline, "baseline save RESULTS.json... --output BASELINE.json" },
 	{ "history", cmd_history, "change points in a baseline's history" },

@@ -10,6 +10,7 @@ PB=$PWD/perfan-bpf
 WL=$PWD/.output/workloads/leaky
 NOALLOC=$PWD/.output/workloads/noalloc
 T=$(mktemp -d /tmp/perfan-it.XXXXXX)
+cd "$T" # session files named after the pid land here, not in the checkout
 pass=0 failn=0
 bg_pids=()
 cleanup() {

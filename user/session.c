@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The session model (see session.h): snapshots with rows sorted by (pid, stack id), the stack
+ * table, and the strings frames point to when a session is read back from a file. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "session.h"
+
+int session__init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->schema_version = SESSION_SCHEMA_VERSION;
+	s->stacks = stacktab__new();
+	return s->stacks ? 0 : -ENOMEM;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->snap_cnt; i++) {
+		free(s->snaps[i].label);
+		free(s->snaps[i].rows);
+	}
+	free(s->snaps);
+	for (size_t i = 0; i < s->string_cnt; i++)
+		free(s->strings[i]);
+	free(s->strings);
+	stacktab__free(s->stacks);
+	free(s->command);
+	free(s->allocator);
+	memset(s, 0, sizeof(*s));
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct snap_row *a = pa, *b = pb;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->stack_id != b->stack_id)
+		return a->stack_id < b->stack_id ? -1 : 1;
+	return 0;
+}
+
+static void add_counts(struct stack_counts *t, const struct stack_counts *c)
+{
+	t->live_bytes += c->live_bytes;
+	t->live_objects += c->live_objects;
+	t->alloc_bytes += c->alloc_bytes;
+	t->alloc_objects += c->alloc_objects;
+	t->freed_bytes += c->freed_bytes;
+	t->freed_objects += c->freed_objects;
+}
+
+struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap)
+{
+	struct snapshot *n;
+
+	if (s->snap_cnt == s->snap_cap) {
+		size_t cap = s->snap_cap ? s->snap_cap * 2 : 8;
+
+		n = realloc(s->snaps, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		s->snaps = n;
+		s->snap_cap = cap;
+	}
+	n = &s->snaps[s->snap_cnt];
+	*n = *snap;
+	n->seq = (uint32_t)s->snap_cnt;
+	n->label = strdup(snap->label ? snap->label : "");
+	n->rows = snap->row_cnt ? malloc(snap->row_cnt * sizeof(*n->rows)) : NULL;
+	if (!n->label || (snap->row_cnt && !n->rows)) {
+		free(n->label);
+		free(n->rows);
+		return NULL;
+	}
+	if (snap->row_cnt)
+		memcpy(n->rows, snap->rows, snap->row_cnt * sizeof(*n->rows));
+	qsort(n->rows, n->row_cnt, sizeof(*n->rows), row_cmp);
+	memset(&n->totals, 0, sizeof(n->totals));
+	for (size_t i = 0; i < n->row_cnt; i++)
+		add_counts(&n->totals, &n->rows[i].counts);
+	s->snap_cnt++;
+	return n;
+}
+
+const struct snapshot *session__find(const struct session *s, const char *label)
+{
+	for (size_t i = s->snap_cnt; i-- > 0;)
+		if (!strcmp(s->snaps[i].label, label))
+			return &s->snaps[i];
+	return NULL;
+}
+
+const struct snap_row *snapshot__row(const struct snapshot *snap, uint32_t pid,
+				     uint64_t stack_id)
+{
+	struct snap_row key = { .pid = pid, .stack_id = stack_id };
+
+	if (!snap->row_cnt)
+		return NULL;
+	return bsearch(&key, snap->rows, snap->row_cnt, sizeof(key), row_cmp);
+}
+
+const char *session__intern(struct session *s, const char *str)
+{
+	char **n, *copy;
+
+	if (!str)
+		return NULL;
+	if (s->string_cnt == s->string_cap) {
+		size_t cap = s->string_cap ? s->string_cap * 2 : 64;
+
+		n = realloc(s->strings, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		s->strings = n;
+		s->string_cap = cap;
+	}
+	copy = strdup(str);
+	if (!copy)
+		return NULL;
+	s->strings[s->string_cnt++] = copy;
+	return copy;
+}
+
+int session__report(const struct session *s, const struct snapshot *snap,
+		    struct leak_report *rep)
+{
+	memcpy(rep->lost, snap->lost, sizeof(rep->lost));
+	rep->pid = (int)snap->pid;
+	rep->duration_s = snap->elapsed_s;
+	rep->command = s->command;
+	for (size_t i = 0; i < snap->row_cnt; i++) {
+		const struct snap_row *r = &snap->rows[i];
+		const struct stack_entry *e = stacktab__get(s->stacks, r->pid, r->stack_id);
+		struct report_stack rs = {
+			.pid = r->pid,
+			.stack_id = r->stack_id,
+			.counts = r->counts,
+			.frames = e ? e->frames : NULL,
+			.frame_cnt = e ? e->frame_cnt : 0,
+		};
+
+		if (report__add(rep, &rs)) {
+			report__free(rep);
+			return -ENOMEM;
+		}
+	}
+	report__sum(rep);
+	report__sort(rep);
+	return 0;
+}
