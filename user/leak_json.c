@@ -7,9 +7,71 @@
 #include <string.h>
 #include "leak_json.h"
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF, as jansson checks), or 0 */
+static size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Paths and symbol names are bytes, but json_string() takes only UTF-8 and returns NULL
+ * otherwise, which used to fail the whole report. Each byte that does not start a well-formed
+ * sequence becomes U+FFFD, so one Latin-1 directory name costs its own characters only. */
 json_t *leak_json__str(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	const unsigned char *p = (const unsigned char *)s, *end;
+	json_t *j;
+	char *buf, *o;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	end = p + strlen(s);
+	buf = malloc(3 * (size_t)(end - p) + 1);
+	if (!buf)
+		return NULL;
+	for (o = buf; p < end;) {
+		size_t n = utf8_seq_len(p, (size_t)(end - p));
+
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o = '\0';
+	j = json_string(buf);
+	free(buf);
+	return j;
 }
 
 json_t *leak_json__counts(const struct stack_counts *c)

@@ -31,21 +31,32 @@ void leak_sample__free(struct leak_sample *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* pids whose mappings were re-read during this call */
+/* pids whose mappings were re-read during this call: as many as the sample has processes
+ * (a fixed array let every process past it be re-read once per unknown frame) */
 struct refreshed {
-	uint32_t pids[64];
+	uint32_t *pids;
 	size_t cnt;
+	size_t cap;
 };
 
-static bool refresh_once(struct symbolizer *sym, struct refreshed *r, uint32_t pid)
+/* 1 when pid's mappings were re-read now, 0 when they already were in this call, -ENOMEM */
+static int refresh_once(struct symbolizer *sym, struct refreshed *r, uint32_t pid)
 {
 	for (size_t i = 0; i < r->cnt; i++)
 		if (r->pids[i] == pid)
-			return false;
-	if (r->cnt < sizeof(r->pids) / sizeof(r->pids[0]))
-		r->pids[r->cnt++] = pid;
+			return 0;
+	if (r->cnt == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		uint32_t *n = realloc(r->pids, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		r->pids = n;
+		r->cap = cap;
+	}
+	r->pids[r->cnt++] = pid;
 	symbolizer__refresh(sym, (int)pid);
-	return true;
+	return 1;
 }
 
 static int symbolize_stack(struct symbolizer *sym, struct refreshed *r, uint32_t pid,
@@ -56,8 +67,16 @@ static int symbolize_stack(struct symbolizer *sym, struct refreshed *r, uint32_t
 	if (!frames)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (symbolizer__resolve(sym, (int)pid, ips[i], &frames[i]) &&
-		    refresh_once(sym, r, pid))
+		int err;
+
+		if (!symbolizer__resolve(sym, (int)pid, ips[i], &frames[i]))
+			continue;
+		err = refresh_once(sym, r, pid);
+		if (err < 0) {
+			free(frames);
+			return err;
+		}
+		if (err)
 			symbolizer__resolve(sym, (int)pid, ips[i], &frames[i]);
 	}
 	*out = frames;
@@ -69,7 +88,7 @@ int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 {
 	struct refreshed r = {};
 	uint64_t ips[MAX_FRAMES];
-	int added = 0, err;
+	int added = 0, err = 0;
 
 	for (size_t i = 0; i < sample->cnt; i++) {
 		const struct sample_stack *s = &sample->stacks[i];
@@ -84,14 +103,16 @@ int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 				n = 0; /* stays an empty stack, shown as such */
 			err = symbolize_stack(sym, &r, s->pid, ips, (size_t)n, &frames);
 			if (err)
-				return err;
+				goto cleanup;
 		}
 		err = stacktab__put(tab, s->pid, s->stack_id, frames, (size_t)n);
 		if (err)
-			return err;
+			goto cleanup;
 		added++;
 	}
-	return added;
+cleanup:
+	free(r.pids);
+	return err ? err : added;
 }
 
 int leak_model__build(const struct stacktab *tab, const struct leak_sample *sample,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Parser for the /proc/PID/maps format (see procmaps.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -116,7 +117,8 @@ const struct proc_map *proc_maps__find_lib(const struct proc_maps *m, const char
 			return &m->maps[i];
 		/* "libc.so" also names glibc < 2.34's libc-2.31.so: stem, '-', version, ".so" */
 		if (blen > 3 && !strcmp(base + blen - 3, ".so") && !strncmp(name, base, blen - 3) &&
-		    name[blen - 3] == '-' && strstr(name + blen - 2, ".so"))
+		    name[blen - 3] == '-' && isdigit((unsigned char)name[blen - 2]) &&
+		    strstr(name + blen - 2, ".so"))
 			return &m->maps[i];
 	}
 	return NULL;

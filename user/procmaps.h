@@ -32,7 +32,9 @@ void proc_maps__free(struct proc_maps *m);
 /* The mapping containing addr, or NULL */
 const struct proc_map *proc_maps__find(const struct proc_maps *m, uint64_t addr);
 /* The first executable mapping of a file whose basename matches `base` exactly or starts with
- * `base` followed by '.' or '-' (so "libc.so" matches libc.so.6 and libc-2.31.so), or NULL */
+ * `base` followed by '.' or '-'; a base ending in ".so" also matches STEM-VERSION.so with a
+ * version starting with a digit (so "libc.so" matches libc.so.6 and libc-2.31.so, not
+ * libc-client.so), or NULL */
 const struct proc_map *proc_maps__find_lib(const struct proc_maps *m, const char *base);
 
 #endif
