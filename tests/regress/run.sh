@@ -1,0 +1,199 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Command-line tests of the regression detector through the real binary: `baseline save`,
+# `check` (exit 0 / 1 / 2, --fail-on, --mode, --format), imports of the real tool outputs in
+# tests/fixtures/regress/, bad files (one line on stderr, exit 2) and `history`.
+# usage: tests/regress/run.sh [PATH/TO/perfan-bpf]   (needs jq; no root, no BPF)
+# Prints "ok ..." or "FAIL ..." per check and ends with "regress-cli: N passed, N failed".
+set -u
+top=$(realpath "$(dirname "$(realpath "$0")")/../..")
+PB=$(realpath "${1:-$top/perfan-bpf}")
+F=$top/tests/fixtures/regress
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0 failn=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+no() { failn=$((failn + 1)); echo "FAIL $*"; }
+command -v jq >/dev/null || { no "jq is needed (apt-get install jq)"; echo "regress-cli: $pass passed, $failn failed"; exit 1; }
+[[ -x $PB ]] || { no "no binary at $PB (make all)"; echo "regress-cli: $pass passed, $failn failed"; exit 1; }
+
+run() { # run ARGS...: sets rc, out ($t/out), err ($t/err)
+	"$PB" "$@" >"$t/out" 2>"$t/err"
+	rc=$?
+}
+expect_rc() { # description wanted-rc
+	[[ $rc == "$2" ]] && ok "$1: exit $2" || no "$1: exit $rc, want $2; stderr: $(head -c 300 "$t/err")"
+}
+# A user error: exit 2, exactly one line on stderr that starts "perfan-bpf: " and names $2,
+# nothing on stdout.
+expect_error() { # description word-the-message-must-contain
+	local lines
+	lines=$(wc -l <"$t/err")
+	if [[ $rc == 2 && $lines == 1 && ! -s $t/out ]] && grep -q '^perfan-bpf: ' "$t/err" &&
+		grep -qF -- "$2" "$t/err"; then
+		ok "$1: exit 2, one line: $(cat "$t/err")"
+	else
+		no "$1: exit $rc, $lines stderr line(s) (want 2, 1, naming '$2'): $(head -c 300 "$t/err")"
+	fi
+}
+# perfan-bpf results with samples: results FILE NAME UNIT SAMPLE...
+results() {
+	local f=$1 n=$2 u=$3
+	shift 3
+	printf '{"schema_version": 1, "kind": "perfan-results", "results": [{"name": "%s", "unit": "%s", "samples": [%s]}]}\n' \
+		"$n" "$u" "$(IFS=,; echo "$*")" >"$f"
+}
+
+# --- baseline save and check on hyperfine output ----------------------------------------------
+run baseline save "$F/hyperfine_base.json" --output "$t/base.json"
+expect_rc "baseline save of hyperfine output" 0
+jq -e '.schema_version == 1 and .kind == "perfan-baseline" and (.baselines[0].samples | length) == 10
+	and .baselines[0].name == "sleep" and .baselines[0].unit == "s"' "$t/base.json" >/dev/null &&
+	ok "baseline file: schema_version 1, 10 samples of 'sleep' in s" || no "baseline file content: $(head -c 300 "$t/base.json")"
+run check --baseline "$t/base.json" "$F/hyperfine_slow.json"
+expect_rc "check of 'sleep 0.03' against 'sleep 0.01' (hyperfine)" 1
+grep -q '✗  sleep' "$t/out" && grep -q '^Regressions detected' "$t/out" && grep -q '^Verdict: FAIL' "$t/out" &&
+	ok "report: ✗ mark, regressions detected, FAIL verdict" || no "report lacks ✗ / Regressions detected / Verdict: $(cat "$t/out")"
+run check --baseline "$t/base.json" "$F/hyperfine_base.json"
+expect_rc "check of the baseline's own run" 0
+grep -q '^Verdict: PASS' "$t/out" && grep -q '✓  sleep' "$t/out" && ok "report: ✓ mark and PASS" || no "same run: $(cat "$t/out")"
+
+# --- thresholds, --fail-on, --mode ------------------------------------------------------------
+results "$t/b10.json" parse ms 10.02 9.95 10.10 9.88 10.05 9.97 10.12 9.91 10.00 10.08
+results "$t/c15.json" parse ms 11.55 11.40 11.62 11.38 11.50 11.71 11.45 11.58 11.33 11.49
+results "$t/c40.json" parse ms 14.05 13.92 14.10 13.85 14.02 14.18 13.96 14.07 13.88 14.00
+run baseline save "$t/b10.json" --output "$t/b.json"
+expect_rc "baseline save of perfan-bpf results" 0
+run check --baseline "$t/b.json" "$t/c15.json"
+expect_rc "+15%: a WARNING does not fail at the default --fail-on critical" 0
+grep -q '⚠  parse' "$t/out" && ok "+15%: ⚠ mark" || no "+15%: no ⚠ mark: $(cat "$t/out")"
+run check --baseline "$t/b.json" "$t/c15.json" --fail-on warning
+expect_rc "+15% with --fail-on warning" 1
+run check --baseline "$t/b.json" "$t/c40.json"
+expect_rc "+40%: CRITICAL" 1
+run check --baseline "$t/b.json" "$t/c40.json" --mode simple --format json
+expect_rc "+40% --mode simple" 1
+jq -e '.mode == "simple" and .comparisons[0].method == "simple" and .comparisons[0].severity == "CRITICAL"' "$t/out" >/dev/null &&
+	ok "--mode simple: method simple, CRITICAL" || no "--mode simple JSON: $(head -c 300 "$t/out")"
+
+# --- robust rule: not significant, inconclusive -----------------------------------------------
+results "$t/nb.json" noisy ms 10 14 8 12 9 15
+results "$t/nc.json" noisy ms 13 9 16 11 14 18
+run baseline save "$t/nb.json" --output "$t/nbase.json"
+run check --baseline "$t/nbase.json" "$t/nc.json" --fail-on warning --format json
+expect_rc "+19% but p 0.15 (robust): no regression" 0
+jq -e '.comparisons[0].severity == "INFO" and .comparisons[0].reason == "not significant"' "$t/out" >/dev/null &&
+	ok "robust: INFO, not significant" || no "robust noisy JSON: $(head -c 400 "$t/out")"
+run check --baseline "$t/nbase.json" "$t/nc.json" --fail-on warning --mode simple
+expect_rc "the same with --mode simple: WARNING" 1
+results "$t/fb.json" few s 1.0 1.01 0.99
+results "$t/fc.json" few s 2.0 2.02 1.98
+run baseline save "$t/fb.json" --output "$t/fbase.json"
+run check --baseline "$t/fbase.json" "$t/fc.json"
+expect_rc "3 vs 3 samples, twice as slow: INCONCLUSIVE is no failure" 0
+grep -q '?  few .*INCONCLUSIVE (need ≥ 7 samples)' "$t/out" && ok "INCONCLUSIVE (need ≥ 7 samples)" || no "inconclusive: $(cat "$t/out")"
+
+# --- formats ----------------------------------------------------------------------------------
+run check --baseline "$t/b.json" "$t/c40.json" --format json
+jq -e '.schema_version == 1 and .failed == true and .regressions == ["parse"] and
+	(.comparisons[0] | has("p") and has("p_adjusted") and has("ci_low") and has("diagnostics"))' "$t/out" >/dev/null &&
+	ok "--format json: failed, regressions, p and adjusted p, interval, diagnostics" || no "--format json: $(head -c 400 "$t/out")"
+run check --baseline "$t/b.json" "$t/c40.json" --format markdown
+grep -q '^| benchmark | mean | median | ops/s |$' "$t/out" && grep -q '^#### Regressions detected' "$t/out" &&
+	grep -q '^\*\*Verdict:\*\* FAIL' "$t/out" && ok "--format markdown: tables, regressions, verdict" || no "markdown: $(cat "$t/out")"
+
+# --- missing baselines: an error for one benchmark, a skip list for several -------------------
+results "$t/other.json" "render/frame" ms 1 2 3
+run check --baseline "$t/b.json" "$t/other.json"
+expect_error "single benchmark without a baseline" '"render/frame"'
+run check --baseline "$t/b.json" "$t/c15.json" "$t/other.json"
+# two files are two runs of different benchmarks: parse is checked, render/frame skipped
+expect_rc "several benchmarks, one without a baseline" 0
+grep -A1 '^Skipped (no baseline)' "$t/out" | grep -q 'render/frame' && ok "skipped benchmark listed" || no "skip list: $(cat "$t/out")"
+
+# --- imports, detected by content -------------------------------------------------------------
+cp "$F/pytest_benchmark.json" "$t/pytest.data"
+run baseline save "$t/pytest.data" "$F/google_benchmark.json" --output "$t/imp.json"
+expect_rc "baseline save of pytest-benchmark and Google Benchmark output" 0
+jq -e '[.baselines[].name] | index("test_fx.py::test_fib_15") != null and index("BM_Sort") != null' "$t/imp.json" >/dev/null &&
+	ok "imported names: test_fx.py::test_fib_15, BM_Sort" || no "imported names: $(jq -c '[.baselines[].name]' "$t/imp.json")"
+jq -e '.baselines[] | select(.name == "BM_Sort") | .unit == "us" and (.samples | length) == 5' "$t/imp.json" >/dev/null &&
+	ok "Google Benchmark: 5 repetitions became 5 samples in us" || no "BM_Sort baseline: $(jq -c '.baselines[] | select(.name == "BM_Sort")' "$t/imp.json")"
+run check --baseline "$t/imp.json" "$t/pytest.data" "$F/google_benchmark.json"
+expect_rc "check of the same imports" 0
+run check --baseline "$t/imp.json" "$F/google_benchmark_aggregates.json" --format json
+expect_rc "check of Google Benchmark aggregates (summaries only)" 0
+jq -e '[.comparisons[].method] | all(. == "welch")' "$t/out" >/dev/null && ok "summaries only: Welch's t-test" || no "aggregates: $(jq -c '[.comparisons[].method]' "$t/out")"
+
+# --- several runs ----------------------------------------------------------------------------
+printf '{"schema_version": 1, "results": [{"name": "r", "unit": "ms", "value": %s}]}\n' 10 >"$t/r1.json"
+printf '{"schema_version": 1, "results": [{"name": "r", "unit": "ms", "value": %s}]}\n' 12 >"$t/r2.json"
+printf '{"schema_version": 1, "results": [{"name": "r", "unit": "s", "value": %s}]}\n' 0.014 >"$t/r3.json"
+run baseline save "$t/r1.json" "$t/r2.json" "$t/r3.json" --output "$t/runs.json"
+# [hand] mean of 10, 12, 14 ms is 12; stddev across the runs 2
+jq -e '.baselines[0] | .n == 3 and .mean == 12 and .stddev == 2 and .samples == [10, 12, 14]' "$t/runs.json" >/dev/null &&
+	ok "three runs: mean 12 ms, stddev 2 across runs, run values kept as samples" || no "runs baseline: $(jq -c '.baselines[0]' "$t/runs.json")"
+
+# --- bad files: one clear line, exit 2 ---------------------------------------------------------
+for f in "$F"/bad_*.json; do
+	b=$(basename "$f")
+	case $b in
+	bad_baseline_*) run check --baseline "$f" "$t/c15.json"; expect_error "baseline $b" "$b" ;;
+	*) run check --baseline "$t/b.json" "$f"; expect_error "results $b" "$b" ;;
+	esac
+done
+run check --baseline "$F/bad_nan.json" "$t/c15.json"
+expect_error "a baseline holding NaN" "NaN"
+run check --baseline "$F/hyperfine.json" "$t/c15.json"
+expect_error "a results file given as the baseline" "schema_version"
+run check --baseline "$t/b.json" "$t/b.json"
+expect_error "a baseline given as results" "baseline file, not a results file"
+run check --baseline "$t/nonexistent.json" "$t/c15.json"
+expect_error "a baseline that does not exist" "baseline save"
+run check --baseline "$t/b.json" "$t/nonexistent.json"
+expect_error "results that do not exist" "nonexistent.json"
+run check --baseline "$t/b.json" "$t"
+expect_error "a directory as results" "Is a directory"
+printf '{"schema_version": 1, "results": [{"name": "parse", "unit": "bytes", "value": 3}]}' >"$t/bytes.json"
+run check --baseline "$t/b.json" "$t/bytes.json"
+expect_error "a unit that does not convert" '"parse"'
+cp "$t/c15.json" "$t/keep.json"
+run baseline save "$t/b10.json" --output "$t/keep.json"
+expect_error "baseline save over a results file" "keep.json"
+cmp -s "$t/keep.json" "$t/c15.json" && ok "the results file was left alone" || no "baseline save replaced a results file"
+
+# --- usage errors ------------------------------------------------------------------------------
+run check "$t/c15.json"; expect_error "check without --baseline" "--baseline"
+run check --baseline "$t/b.json"; expect_error "check without results" "results"
+run check --baseline "$t/b.json" "$t/c15.json" --fail-on sometimes; expect_error "bad --fail-on" "--fail-on"
+run check --baseline "$t/b.json" "$t/c15.json" --mode fancy; expect_error "bad --mode" "--mode"
+run check --baseline "$t/b.json" "$t/c15.json" --format xml; expect_error "bad --format" "--format"
+run check --baseline "$t/b.json" "$t/c15.json" --alpha 2; expect_error "bad --alpha" "--alpha"
+run check --baseline "$t/b.json" "$t/c15.json" --no-such; expect_error "unknown option" "--no-such"
+run baseline "$t/c15.json"; expect_error "baseline without save" "baseline"
+run baseline save "$t/c15.json"; expect_error "baseline save without --output" "--output"
+run history; expect_error "history without a file" "history"
+run check --help
+[[ $rc == 0 ]] && grep -q 'usage: perfan-bpf check' "$t/out" && ok "check --help" || no "check --help: exit $rc"
+
+# --- history: change points with the run where the level moved --------------------------------
+rm -f "$t/h.json"
+for i in $(seq 1 12); do
+	v=$([[ $i -le 6 ]] && echo 10.$((i % 2)) || echo 13.$((i % 2)))
+	printf '{"schema_version": 1, "results": [{"name": "h", "unit": "ms", "value": %s}]}\n' "$v" >"$t/h$i.json"
+	"$PB" baseline save "$t/h$i.json" --output "$t/h.json" --label "build-$i" >/dev/null 2>&1 || no "history save $i"
+done
+run history "$t/h.json"
+expect_rc "history" 0
+grep -q 'level moved at run 7 (build-7)' "$t/out" && ok "history: level moved at run 7 (build-7)" || no "history: $(cat "$t/out")"
+run history "$t/h.json" --format json
+jq -e '.benchmarks[0].change_points | length == 1 and .[0].run == 7 and .[0].label == "build-7"' "$t/out" >/dev/null &&
+	ok "history --format json: one change point at run 7" || no "history json: $(head -c 400 "$t/out")"
+for i in 1 2 3 4 5; do "$PB" baseline save "$t/h$i.json" --output "$t/hb.json" --history 3 >/dev/null 2>&1; done
+jq -e '.baselines[0].history | length == 3 and .[0].run == 3 and .[2].run == 5' "$t/hb.json" >/dev/null &&
+	ok "--history 3 keeps the newest three runs" || no "bounded history: $(jq -c '.baselines[0].history' "$t/hb.json")"
+run history "$F/bad_not_json.json"
+expect_error "history of a file that is not a baseline" "bad_not_json.json"
+
+echo "regress-cli: $pass passed, $failn failed"
+[[ $failn == 0 ]]
