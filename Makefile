@@ -48,7 +48,7 @@ WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,$(WORKLOAD_SRCS))
 
 all: perfan-bpf $(WORKLOAD_BINS) $(OUTPUT)/bench_empty $(OUTPUT)/bench_churn \
-     $(OUTPUT)/demo_server
+     $(OUTPUT)/bench_snap $(OUTPUT)/demo_server
 
 perfan-bpf: $(CLI_OBJS) $(LOADER_OBJS) $(OUTPUT)/libperfan.a
 	$(call msg,BINARY,$@)
@@ -99,6 +99,10 @@ $(OUTPUT)/bench_empty: tools/bench/bench_empty.c $(OUTPUT)/libperfan.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
 
+$(OUTPUT)/bench_snap: tools/bench/bench_snap.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
+
 $(OUTPUT)/bench_churn: tools/bench/bench_churn.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
@@ -123,8 +127,48 @@ test:
 
 bench: all
 	$(Q)tools/bench/run.sh
+	$(Q)tools/bench/snapshot.sh
 
 clean:
 	rm -rf $(OUTPUT) perfan-bpf
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+
+# --- regress fuzz (begin)
+# libFuzzer target of the regression detector's readers (tests/fuzz/run_regress.sh builds and
+# runs it). Needs clang and libclang-rt-14-dev; the pure modules are compiled in with the
+# sanitizers rather than taken from libperfan.a.
+FUZZ_REGRESS_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_REGRESS_SRCS := tests/fuzz/fuzz_regress.c user/stats.c user/regress.c user/results_io.c \
+	user/regress_report.c
+.PHONY: fuzz-regress
+fuzz-regress: $(OUTPUT)/fuzz/fuzz_regress
+$(OUTPUT)/fuzz/fuzz_regress: $(FUZZ_REGRESS_SRCS) user/stats.h user/regress.h user/results_io.h \
+			     user/regress_report.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_REGRESS_CFLAGS) -Iuser $(FUZZ_REGRESS_SRCS) -ljansson -lm -o $@
+# --- regress fuzz (end)
+
+# --- session fuzz (begin)
+# libFuzzer target of the session-file reader and the offline analyses (tests/fuzz/
+# run_session.sh runs it). Built by clang with ASan and UBSan from the sources it exercises,
+# not from libperfan.a, which the default compiler builds without instrumentation.
+FUZZ_SESSION_SRCS := tests/fuzz/fuzz_session.c user/session_file.c user/session.c \
+	user/leak_json.c user/stacktab.c user/report.c user/report_text.c user/report_json.c \
+	user/diff.c user/diff_report.c user/trend.c user/trend_report.c user/stack_name.c \
+	user/bytes_fmt.c
+FUZZ_SESSION_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz-session
+fuzz-session: $(OUTPUT)/fuzz/fuzz_session
+
+$(OUTPUT)/fuzz/fuzz_session: $(FUZZ_SESSION_SRCS) $(wildcard user/*.h bpf/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_SESSION_CFLAGS) $(INCLUDES) $(filter %.c,$^) -ljansson -lz -lm -o $@
+# --- session fuzz (end)
+
+

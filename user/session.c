@@ -78,7 +78,8 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 	}
 	if (snap->row_cnt)
 		memcpy(n->rows, snap->rows, snap->row_cnt * sizeof(*n->rows));
-	qsort(n->rows, n->row_cnt, sizeof(*n->rows), row_cmp);
+	if (n->row_cnt) /* qsort's base must not be NULL, even for no rows (UBSan) */
+		qsort(n->rows, n->row_cnt, sizeof(*n->rows), row_cmp);
 	memset(&n->totals, 0, sizeof(n->totals));
 	for (size_t i = 0; i < n->row_cnt; i++)
 		add_counts(&n->totals, &n->rows[i].counts);

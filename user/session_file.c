@@ -2,6 +2,7 @@
 /* Session files (see session_file.h, docs/session-format.md): one JSON document per line,
  * written through zlib (transparently, or gzip-compressed for *.gz) and flushed per snapshot. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,8 +128,10 @@ static json_t *snapshot_record(const struct snapshot *snap)
 			return NULL;
 		}
 	}
-	rec = json_pack("{s:s,s:s,s:I,s:I,s:I,s:f,s:I,s:o,s:o,s:o,s:o,s:o}", "type", "snapshot",
-			"label", snap->label, "seq", (json_int_t)snap->seq, "wall_ns",
+	/* labels are bytes (a USDT label is whatever the target passed): leak_json__str keeps
+	 * them valid UTF-8 */
+	rec = json_pack("{s:s,s:o,s:I,s:I,s:I,s:f,s:I,s:o,s:o,s:o,s:o,s:o}", "type", "snapshot",
+			"label", leak_json__str(snap->label), "seq", (json_int_t)snap->seq, "wall_ns",
 			(json_int_t)snap->wall_ns, "mono_ns", (json_int_t)snap->mono_ns,
 			"elapsed_s", snap->elapsed_s, "pid", (json_int_t)snap->pid, "rss_bytes",
 			snap->mem_known ? json_integer((json_int_t)snap->rss_bytes) : json_null(),
@@ -179,6 +182,7 @@ struct reader {
 	struct session *s;
 	struct session_read_info *info;
 	size_t line; /* 1-based number of the record being read */
+	bool gz_cut; /* the gzip stream ended early (Z_BUF_ERROR) */
 };
 
 static int fail(struct reader *r, const char *what, const char *detail)
@@ -186,6 +190,43 @@ static int fail(struct reader *r, const char *what, const char *detail)
 	snprintf(r->info->error, sizeof(r->info->error), "record %zu: %s%s%s", r->line, what,
 		 detail && *detail ? ": " : "", detail ? detail : "");
 	return -EINVAL;
+}
+
+/* zlib's message is "PATH: reason"; the caller names the file, so keep the reason */
+static const char *zlib_reason(const char *msg)
+{
+	const char *reason = msg;
+
+	for (const char *p = msg; (p = strstr(p, ": ")); p += 2)
+		reason = p + 2;
+	return reason;
+}
+
+/* Why gzgets returned NULL: 0 for the end of the data, including a gzip stream cut short
+ * (Z_BUF_ERROR: a session killed before it wrote the gzip trailer keeps its complete
+ * records); otherwise the error. gzgets returns NULL on corrupt compressed data too, which
+ * must not pass for the end of the file: later snapshots would vanish without a word. */
+static int read_error(struct reader *r)
+{
+	int zerr, err = errno;
+	const char *msg = gzerror(r->gz, &zerr);
+
+	switch (zerr) {
+	case Z_OK:
+		return 0;
+	case Z_BUF_ERROR:
+		r->gz_cut = true;
+		return 0;
+	case Z_ERRNO:
+		err = err ? err : EIO;
+		snprintf(r->info->error, sizeof(r->info->error), "record %zu: %s", r->line,
+			 strerror(err));
+		return -err;
+	case Z_MEM_ERROR:
+		return -ENOMEM;
+	default:
+		return fail(r, "corrupt gzip data", zlib_reason(msg));
+	}
 }
 
 /* The next line without its newline: 1 a whole line, 2 a last line without newline, 0 end,
@@ -208,6 +249,10 @@ static int next_line(struct reader *r, size_t *len)
 			r->cap = cap;
 		}
 		if (!gzgets(r->gz, r->buf + n, (int)(r->cap - n))) {
+			int rc = read_error(r);
+
+			if (rc)
+				return rc;
 			*len = n;
 			return n ? 2 : 0;
 		}
@@ -226,6 +271,19 @@ static int next_line(struct reader *r, size_t *len)
 			return fail(r, "binary data where a JSON record should be",
 				    "not a session file");
 	}
+}
+
+/* A "pid" member: a non-negative integer that fits a pid (32 bits). 0 or -EINVAL with the
+ * reason in err, which is always set on failure (the range check has its own reason). */
+static int get_pid(const json_t *obj, uint64_t *pid, char *err, size_t len)
+{
+	if (leak_json__get_u64(obj, "pid", pid, err, len))
+		return -EINVAL;
+	if (*pid > UINT32_MAX) {
+		snprintf(err, len, "\"pid\" %" PRIu64 " is above 4294967295", *pid);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static const char *intern_cb(void *ctx, const char *s)
@@ -253,7 +311,7 @@ static int read_header(struct reader *r, json_t *rec)
 			 json_integer_value(ver), SESSION_SCHEMA_VERSION);
 		return fail(r, "written by a newer perfan-bpf", err);
 	}
-	if (leak_json__get_u64(rec, "pid", &pid, err, sizeof(err)) || pid > UINT32_MAX)
+	if (get_pid(rec, &pid, err, sizeof(err)))
 		return fail(r, "bad header", err);
 	if ((cmd && !json_is_null(cmd) && !json_is_string(cmd)) ||
 	    (alloc && !json_is_null(alloc) && !json_is_string(alloc)) ||
@@ -286,8 +344,8 @@ static int read_stacks(struct reader *r, json_t *rec)
 
 		if (!json_is_array(frames))
 			return fail(r, "a stack without a \"frames\" array", NULL);
-		if (leak_json__get_u64(st, "pid", &pid, err, sizeof(err)) ||
-		    leak_json__get_u64(st, "stack_id", &id, err, sizeof(err)) || pid > UINT32_MAX)
+		if (get_pid(st, &pid, err, sizeof(err)) ||
+		    leak_json__get_u64(st, "stack_id", &id, err, sizeof(err)))
 			return fail(r, "bad stack", err);
 		fr = n ? calloc(n, sizeof(*fr)) : NULL;
 		if (n && !fr)
@@ -336,7 +394,7 @@ static int read_snapshot(struct reader *r, json_t *rec)
 	if (get_i64(rec, "wall_ns", &snap.wall_ns) || get_i64(rec, "mono_ns", &snap.mono_ns) ||
 	    !json_is_number(elapsed))
 		return fail(r, "a snapshot without wall_ns, mono_ns or elapsed_s", NULL);
-	if (leak_json__get_u64(rec, "pid", &pid, err, sizeof(err)) || pid > UINT32_MAX)
+	if (get_pid(rec, &pid, err, sizeof(err)))
 		return fail(r, "bad snapshot", err);
 	if (leak_json__parse_lost(json_object_get(rec, "lost"), snap.lost, err, sizeof(err)))
 		return fail(r, "bad snapshot", err);
@@ -358,9 +416,8 @@ static int read_snapshot(struct reader *r, json_t *rec)
 		uint64_t rpid;
 
 		if (leak_json__parse_counts(row, &sr->counts, err, sizeof(err)) ||
-		    leak_json__get_u64(row, "pid", &rpid, err, sizeof(err)) ||
-		    leak_json__get_u64(row, "stack_id", &sr->stack_id, err, sizeof(err)) ||
-		    rpid > UINT32_MAX) {
+		    get_pid(row, &rpid, err, sizeof(err)) ||
+		    leak_json__get_u64(row, "stack_id", &sr->stack_id, err, sizeof(err))) {
 			rc = fail(r, "bad snapshot row", err);
 			break;
 		}
@@ -405,7 +462,7 @@ static int read_record(struct reader *r, const char *text, size_t len)
 int session_file__read(const char *path, struct session *out, struct session_read_info *info)
 {
 	struct reader r = { .s = out, .info = info };
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
@@ -427,7 +484,9 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 		if (kind <= 0) {
 			rc = kind;
 			if (!kind && r.line == 1)
-				rc = fail(&r, "not a perfan-bpf session file", "it is empty");
+				rc = fail(&r, "not a perfan-bpf session file",
+					  r.gz_cut ? "a gzip stream that ends before its first record"
+						   : "it is empty");
 			break;
 		}
 		rc = read_record(&r, r.buf, len);

@@ -179,8 +179,9 @@ check "trend: steady_leak is a leak" leak "$(class_of steady_leak)"
 check "trend: cache_fill grew then plateaued" plateau "$(class_of cache_fill)"
 check "trend: spike_alloc returned" transient "$(class_of spike_alloc)"
 "$PB" trend "$T/t.session" >"$T/t.txt"
-check "trend text: the leak's diagnosis names the function and the growth" 1 \
-	"$(grep -c 'steady_leak.*grew in 8/8 intervals.*leak' "$T/t.txt")"
+# 9 snapshots (round-1..8 and end): 8 intervals, of which round-8 -> end holds still
+check "trend text: the leak's diagnosis names the function, file:line and the growth" 1 \
+	"$(grep -c 'steady_leak (phases.c:[0-9]*): 9.8 KiB → 78.1 KiB over 9 snapshots, +9.1 KiB per snapshot.*grew in 7/8 intervals — leak' "$T/t.txt")"
 
 # --- --snapshot-every, launch mode, the default file name
 "$PB" leak --snapshot-every 0.4 --format json -- "$LEAKY" -h 1 >"$T/e.json" 2>"$T/e.err"

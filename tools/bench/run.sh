@@ -8,6 +8,7 @@
 #   empty-best    empty BPF programs at perfan-bpf's probe offsets (the floor)
 #   perfan-entry  perfan-bpf --probe-at entry
 #   perfan-best   perfan-bpf (default placement)
+#   bystander     perfan-bpf tracing another process: what the workload pays for the trap alone
 #   valgrind      valgrind --leak-check=full, when installed (one run: it is slow and steady)
 # Needs root. Writes nothing but stdout.
 set -u
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}
 PAIRS=${PAIRS:-200000}
 WL=.output/bench_churn
+PB=${PB:-./perfan-bpf} # another build (a copy) can be measured
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
@@ -27,12 +29,20 @@ run_one() {
 	local w=$!
 	wait_for "$T/wl.out" READY || { echo nan; return; }
 	if ((${#tracer[@]})); then
-		"${tracer[@]}" --pid "$w" >/dev/null 2>"$T/tr.err" &
+		local target=$w
+		if [[ ${tracer[0]} == bystander ]]; then # trace an idle process, time the workload
+			tracer=("${tracer[@]:1}")
+			sleep 600 >/dev/null 2>&1 &
+			target=$!
+			bg=$target
+		fi
+		"${tracer[@]}" --pid "$target" >/dev/null 2>"$T/tr.err" &
 		local tr=$!
-		wait_for "$T/tr.err" "tracing pid" || { kill $w $tr; echo nan; return; }
+		wait_for "$T/tr.err" "tracing pid" || { kill $w $tr ${bg:-}; bg=; echo nan; return; }
 	fi
 	kill -USR1 $w
 	wait $w
+	if [[ -n ${bg:-} ]]; then kill $bg; wait $bg 2>/dev/null; kill -INT $tr; bg=; fi
 	((${#tracer[@]})) && wait $tr
 	sed -n 's/^ns_per_pair //p' "$T/wl.out"
 }
@@ -43,10 +53,11 @@ declare -A cmd=(
 	[untraced]=""
 	[empty-entry]=".output/bench_empty --probe-at entry"
 	[empty-best]=".output/bench_empty --probe-at best"
-	[perfan-entry]="./perfan-bpf --probe-at entry --format json"
-	[perfan-best]="./perfan-bpf --format json"
+	[perfan-entry]="$PB --probe-at entry --format json --no-output"
+	[perfan-best]="$PB --format json --no-output"
+	[bystander]="bystander $PB --format json --no-output"
 )
-order=(untraced empty-entry empty-best perfan-entry perfan-best)
+order=(untraced empty-entry empty-best perfan-entry perfan-best bystander)
 echo "bench: $RUNS rounds x ${#order[@]} configurations, $PAIRS malloc+free pairs each ($(uname -r), $(nproc) cores)"
 for r in $(seq "$RUNS"); do
 	for c in "${order[@]}"; do
@@ -73,5 +84,6 @@ echo
 echo "added cost of perfan-best / empty-best  (BPF work over the floor; target <= 1.3): $(ratio perfan-best empty-best)"
 echo "added cost of perfan-best / empty-entry (vs naive placement;       target <= 0.6): $(ratio perfan-best empty-entry)"
 echo "added cost of perfan-entry / empty-entry (BPF work, naive placement):               $(ratio perfan-entry empty-entry)"
+echo "added cost of bystander / empty-best (another process traced; the trap alone):       $(ratio bystander empty-best)"
 [[ -f $T/valgrind ]] && echo "added cost of perfan-best / valgrind memcheck:                                  $(ratio perfan-best valgrind)"
 exit 0

@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests of session_file.h: a session written and read back (plain and gzip) equals the
+ * original field by field, frames and strings byte for byte; a file cut inside its last
+ * record (at several offsets, plain and gzip) keeps the snapshots before it and says so;
+ * corrupt records, corrupt gzip data, foreign files and newer schema versions are refused
+ * with the expected one-line reason. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <zlib.h>
+#include "report.h"
+#include "session.h"
+#include "session_file.h"
+#include "session_fixture.h"
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/perfan-test-sf.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+	(void)state;
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *path_of(const char *name)
+{
+	static char buf[4][128];
+	static int next;
+	char *p = buf[next++ % 4];
+
+	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
+	return p;
+}
+
+/* ---- files as bytes ---- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void spit(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* ---- the session written in most tests ---- */
+
+static const char *const command = "server --name \"q\\uote\" \t tab ünï 日本語 🙂";
+static const char *const allocator = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+
+static void rich_session(struct session *s)
+{
+	struct frame *f = calloc(3, sizeof(*f)), *g = calloc(1, sizeof(*g));
+	const struct fx_row before[] = {
+		{ 4242, 7, 4096, 4, 8192, 8 },
+		{ 4242, 1ULL << 52, 1, 1, 1, 1 },
+	};
+	const struct fx_row after[] = {
+		{ 4242, 7, INT64_MAX, INT64_MAX - 1, INT64_MAX, INT64_MAX },
+		{ 4242, 1ULL << 52, 0, 0, 1, 1 },
+		{ 4242, 0, 64, 2, 128, 4 },
+	};
+	struct snapshot *sn;
+
+	fx_init(s, 4242, allocator);
+	assert_non_null(s->command = strdup(command));
+	s->start_wall_ns = 1700000000123456789LL;
+	assert_non_null(f);
+	assert_non_null(g);
+	f[0] = (struct frame){ .address = 0x7f0000001234,
+			       .module = session__intern(s, allocator),
+			       .build_id = "0123abcd",
+			       .function = session__intern(s, "malloc"),
+			       .offset = 0x24 };
+	f[1] = (struct frame){ .address = 0x55550000beef,
+			       .module = session__intern(s, "/srv/my app/bin\\x"),
+			       .build_id = "",
+			       .function = session__intern(s, "keep_sessions<std::string, \"x\">\n"),
+			       .offset = 0x1f,
+			       .file = session__intern(s, "/src/ß/server.c"),
+			       .line = 212,
+			       .inlined = true };
+	f[2] = (struct frame){ .address = UINT64_MAX, .build_id = "" };
+	assert_int_equal(stacktab__put(s->stacks, 4242, 7, f, 3), 0);
+	g[0] = (struct frame){ .address = 0x401000,
+			       .module = session__intern(s, "/bin/a"),
+			       .build_id = "",
+			       .offset = 0x1000,
+			       .file = session__intern(s, "a.c") };
+	assert_int_equal(stacktab__put(s->stacks, 4242, 1ULL << 52, g, 1), 0);
+	/* stack id 0 (no stack captured) has no frames */
+	assert_int_equal(stacktab__put(s->stacks, 4242, 0, NULL, 0), 0);
+
+	sn = fx_snap(s, "before", before, 2);
+	sn->mem_known = true;
+	sn->rss_bytes = 123456789;
+	sn->anon_bytes = 0;
+	for (int k = 0; k < REPORT_LOST__MAX; k++)
+		sn->lost[k] = (uint64_t)k * 1000 + 1;
+	sn->wall_ns = -5;
+	sn->elapsed_s = 0.1;
+	sn = fx_snap(s, "after-load ✓", after, 3);
+	sn->lost[REPORT_LOST_UNMATCHED_FREES] = INT64_MAX;
+	sn->elapsed_s = 1e-9;
+	sn = fx_snap(s, "", NULL, 0);
+	sn->mem_known = true;
+	sn->rss_bytes = INT64_MAX;
+	sn->anon_bytes = INT64_MAX;
+	sn->pid = 0;
+	sn->mono_ns = INT64_MIN;
+}
+
+static void write_session(const struct session *s, const char *path)
+{
+	struct session_writer *w = NULL;
+
+	assert_int_equal(session_writer__open(path, s, &w), 0);
+	for (size_t i = 0; i < s->snap_cnt; i++)
+		assert_int_equal(session_writer__append(w, s, &s->snaps[i]), 0);
+	assert_int_equal(session_writer__close(w), 0);
+}
+
+static void assert_str_eq(const char *a, const char *b)
+{
+	if (!a || !b) {
+		assert_ptr_equal(a, b);
+		return;
+	}
+	assert_string_equal(a, b);
+}
+
+static void assert_frames_equal(const struct stack_entry *a, const struct stack_entry *b)
+{
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->frame_cnt, b->frame_cnt);
+	for (size_t i = 0; i < a->frame_cnt; i++) {
+		const struct frame *x = &a->frames[i], *y = &b->frames[i];
+
+		assert_int_equal(x->address, y->address);
+		assert_str_eq(x->module, y->module);
+		assert_str_eq(x->build_id, y->build_id);
+		assert_str_eq(x->function, y->function);
+		assert_int_equal(x->offset, y->offset);
+		assert_str_eq(x->file, y->file);
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->inlined, y->inlined);
+	}
+}
+
+static void assert_snap_equal(const struct snapshot *a, const struct snapshot *b)
+{
+	assert_string_equal(a->label, b->label);
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->wall_ns, b->wall_ns);
+	assert_int_equal(a->mono_ns, b->mono_ns);
+	assert_true(a->elapsed_s == b->elapsed_s);
+	assert_int_equal(a->pid, b->pid);
+	assert_int_equal(a->mem_known, b->mem_known);
+	if (a->mem_known) {
+		assert_int_equal(a->rss_bytes, b->rss_bytes);
+		assert_int_equal(a->anon_bytes, b->anon_bytes);
+	}
+	assert_memory_equal(a->lost, b->lost, sizeof(a->lost));
+	assert_memory_equal(&a->totals, &b->totals, sizeof(a->totals));
+	assert_int_equal(a->row_cnt, b->row_cnt);
+	for (size_t i = 0; i < a->row_cnt; i++) {
+		assert_int_equal(a->rows[i].pid, b->rows[i].pid);
+		assert_int_equal(a->rows[i].stack_id, b->rows[i].stack_id);
+		assert_memory_equal(&a->rows[i].counts, &b->rows[i].counts,
+				    sizeof(a->rows[i].counts));
+	}
+}
+
+static void assert_sessions_equal(const struct session *a, const struct session *b)
+{
+	assert_int_equal(b->schema_version, SESSION_SCHEMA_VERSION);
+	assert_int_equal(a->pid, b->pid);
+	assert_str_eq(a->command, b->command);
+	assert_str_eq(a->allocator, b->allocator);
+	assert_int_equal(a->start_wall_ns, b->start_wall_ns);
+	assert_int_equal(a->snap_cnt, b->snap_cnt);
+	for (size_t i = 0; i < a->snap_cnt; i++)
+		assert_snap_equal(&a->snaps[i], &b->snaps[i]);
+	assert_int_equal(stacktab__cnt(b->stacks), 3);
+	assert_frames_equal(stacktab__get(a->stacks, 4242, 7), stacktab__get(b->stacks, 4242, 7));
+	assert_frames_equal(stacktab__get(a->stacks, 4242, 1ULL << 52),
+			    stacktab__get(b->stacks, 4242, 1ULL << 52));
+	assert_frames_equal(stacktab__get(a->stacks, 4242, 0), stacktab__get(b->stacks, 4242, 0));
+}
+
+static void round_trip(const char *name, bool want_gzip)
+{
+	struct session s, back;
+	struct session_read_info info;
+	const char *path = path_of(name);
+	size_t len;
+	char *bytes;
+
+	rich_session(&s);
+	write_session(&s, path);
+	bytes = slurp(path, &len);
+	assert_true(len > 2);
+	if (want_gzip) {
+		assert_int_equal((unsigned char)bytes[0], 0x1f);
+		assert_int_equal((unsigned char)bytes[1], 0x8b);
+	} else {
+		assert_memory_equal(bytes, "{\"type\":\"perfan-session\",\"schema_version\":1,", 44);
+		assert_int_equal(bytes[len - 1], '\n');
+	}
+	free(bytes);
+	assert_int_equal(session_file__read(path, &back, &info), 0);
+	assert_string_equal(info.error, "");
+	assert_false(info.truncated_tail);
+	/* header, two stacks records (the third snapshot adds no stack), three snapshots */
+	assert_int_equal(info.records, 6);
+	assert_sessions_equal(&s, &back);
+	/* the frames point at strings the session owns, equal byte for byte */
+	assert_string_equal(stacktab__get(back.stacks, 4242, 7)->frames[1].function,
+			    "keep_sessions<std::string, \"x\">\n");
+	assert_string_equal(back.snaps[1].label, "after-load ✓");
+	session__free(&back);
+	session__free(&s);
+}
+
+static void test_round_trip_plain(void **state)
+{
+	(void)state;
+	round_trip("plain.session", false);
+}
+
+static void test_round_trip_gzip(void **state)
+{
+	(void)state;
+	round_trip("packed.session.gz", true);
+}
+
+/* A header only: a session that ended before its first snapshot */
+static void test_header_only(void **state)
+{
+	struct session s, back;
+	struct session_read_info info;
+	struct session_writer *w;
+	(void)state;
+
+	fx_init(&s, 9, NULL);
+	assert_int_equal(session_writer__open(path_of("empty.session"), &s, &w), 0);
+	assert_int_equal(session_writer__close(w), 0);
+	assert_int_equal(session_file__read(path_of("empty.session"), &back, &info), 0);
+	assert_int_equal(back.snap_cnt, 0);
+	assert_int_equal(back.pid, 9);
+	assert_null(back.allocator);
+	assert_null(back.command);
+	assert_int_equal(info.records, 1);
+	session__free(&back);
+	session__free(&s);
+}
+
+/* ---- truncation ---- */
+
+/* Three snapshots, the last one bringing a new stack: the file ends with a stacks record
+ * and a snapshot record */
+static void three_snapshots(struct session *s)
+{
+	const struct fx_row r0[] = { { 1, 10, 100, 1, 100, 1 } };
+	const struct fx_row r2[] = { { 1, 10, 300, 3, 300, 3 }, { 1, 11, 50, 5, 50, 5 } };
+
+	fx_init(s, 1, "/lib/libc.so.6");
+	fx_stack(s, 1, 10, "/bin/srv", "keep", "srv.c", 10);
+	fx_stack(s, 1, 11, "/bin/srv", "late", NULL, 0);
+	fx_snap(s, "s0", r0, 1);
+	fx_snap(s, "s1", r0, 1);
+	fx_snap(s, "s2", r2, 2);
+}
+
+static void assert_reads_cut(const char *path, size_t want_snaps, bool want_truncated)
+{
+	struct session back;
+	struct session_read_info info;
+
+	assert_int_equal(session_file__read(path, &back, &info), 0);
+	assert_string_equal(info.error, "");
+	assert_int_equal(back.snap_cnt, want_snaps);
+	assert_int_equal(info.truncated_tail, want_truncated);
+	for (size_t i = 0; i < back.snap_cnt; i++) {
+		char label[32];
+
+		snprintf(label, sizeof(label), "s%zu", i);
+		assert_string_equal(back.snaps[i].label, label);
+	}
+	if (want_snaps >= 2)
+		assert_int_equal(back.snaps[1].rows[0].counts.live_bytes, 100);
+	session__free(&back);
+}
+
+static void test_truncated_plain(void **state)
+{
+	struct session s;
+	size_t len, last, prev;
+	char *bytes;
+	(void)state;
+
+	three_snapshots(&s);
+	write_session(&s, path_of("cut.session"));
+	bytes = slurp(path_of("cut.session"), &len);
+	/* starts of the last two records (the stacks record of s2, then s2 itself) */
+	assert_int_equal(bytes[len - 1], '\n');
+	last = len - 1;
+	while (bytes[last - 1] != '\n')
+		last--;
+	prev = last - 1;
+	while (bytes[prev - 1] != '\n')
+		prev--;
+	assert_memory_equal(bytes + last, "{\"type\":\"snapshot\"", 18);
+	assert_memory_equal(bytes + prev, "{\"type\":\"stacks\"", 16);
+	/* cut inside the last record: at its first byte, a few in, half-way, its last byte */
+	const size_t cuts[] = { last + 1, last + 7, last + (len - last) / 2, len - 2 };
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		spit(path_of("cut-n.session"), bytes, cuts[i]);
+		assert_reads_cut(path_of("cut-n.session"), 2, true);
+	}
+	/* cut inside the stacks record before it: s2 is lost with it */
+	spit(path_of("cut-n.session"), bytes, prev + 20);
+	assert_reads_cut(path_of("cut-n.session"), 2, true);
+	/* cut on a record boundary: nothing was cut mid-record */
+	spit(path_of("cut-n.session"), bytes, last);
+	assert_reads_cut(path_of("cut-n.session"), 2, false);
+	/* only the newline lost: the record is whole */
+	spit(path_of("cut-n.session"), bytes, len - 1);
+	assert_reads_cut(path_of("cut-n.session"), 3, false);
+	/* the header itself cut: not a session file */
+	{
+		struct session back;
+		struct session_read_info info;
+
+		spit(path_of("cut-n.session"), bytes, 30);
+		assert_int_equal(session_file__read(path_of("cut-n.session"), &back, &info),
+				 -EINVAL);
+		assert_non_null(strstr(info.error, "record 1: not a perfan-bpf session file"));
+		session__free(&back);
+	}
+	free(bytes);
+	session__free(&s);
+}
+
+/* What zlib makes of the first `len` bytes of a gzip file: the decompressed bytes up to where
+ * the input ends (or the data goes bad) */
+static char *gunzip_prefix(const char *gz, size_t len, size_t *out_len)
+{
+	z_stream zs = { .next_in = (unsigned char *)gz, .avail_in = (unsigned)len };
+	size_t cap = 1 << 16;
+	char *out = malloc(cap);
+	int rc;
+
+	assert_non_null(out);
+	assert_int_equal(inflateInit2(&zs, 31), Z_OK);
+	zs.next_out = (unsigned char *)out;
+	zs.avail_out = (unsigned)cap;
+	do
+		rc = inflate(&zs, Z_NO_FLUSH);
+	while (rc == Z_OK && zs.avail_in && zs.avail_out);
+	assert_true(zs.avail_out > 0); /* the test data is far smaller than the buffer */
+	*out_len = zs.total_out;
+	inflateEnd(&zs);
+	return out;
+}
+
+/* Every cut of a gzip session after its second snapshot's records. A killed session leaves
+ * such a file: what zlib can decompress of it must be read as the plain file of that text
+ * would be: complete records kept, a cut last record ignored and reported. */
+static void test_truncated_gzip(void **state)
+{
+	struct session s, two;
+	size_t len, len2, common = 0, plain_len, truncated = 0;
+	char *bytes, *bytes2, *plain;
+	(void)state;
+
+	three_snapshots(&s);
+	write_session(&s, path_of("cut.session.gz"));
+	write_session(&s, path_of("cut.session"));
+	three_snapshots(&two);
+	two.snap_cnt = 2; /* the same session as far as s1; session__free still frees s2 */
+	write_session(&two, path_of("two.session.gz"));
+	two.snap_cnt = 3;
+	bytes = slurp(path_of("cut.session.gz"), &len);
+	bytes2 = slurp(path_of("two.session.gz"), &len2);
+	plain = slurp(path_of("cut.session"), &plain_len);
+	/* the file of two snapshots (its end aside) is a prefix of the file of three: each
+	 * record ends in a sync flush */
+	while (common < len && common < len2 && bytes[common] == bytes2[common])
+		common++;
+	assert_true(common > 20);
+	assert_true(common + 40 < len);
+	/* the whole file, and the file without its gzip trailer */
+	assert_reads_cut(path_of("cut.session.gz"), 3, false);
+	spit(path_of("cut-n.session.gz"), bytes, len - 8);
+	assert_reads_cut(path_of("cut-n.session.gz"), 3, false);
+	for (size_t cut = common; cut < len - 8; cut++) {
+		size_t text_len, lines = 0, snaps = 0, start = 0;
+		char *text = gunzip_prefix(bytes, cut, &text_len);
+		bool whole_last;
+
+		/* zlib gives a prefix of the plain file */
+		assert_true(text_len <= plain_len);
+		assert_memory_equal(text, plain, text_len);
+		for (size_t i = 0; i < text_len; i++)
+			if (text[i] == '\n') {
+				snaps += !strncmp(text + start, "{\"type\":\"snapshot\"", 18);
+				lines++;
+				start = i + 1;
+			}
+		/* a last line that lacks only its newline is a whole record */
+		whole_last = start < text_len && text_len == plain_len - 1;
+		spit(path_of("cut-n.session.gz"), bytes, cut);
+		assert_reads_cut(path_of("cut-n.session.gz"), snaps + whole_last,
+				 start < text_len && !whole_last);
+		truncated += start < text_len && !whole_last;
+		assert_true(lines >= 4);
+		free(text);
+	}
+	/* most cuts fall inside a record */
+	assert_true(truncated * 2 > len - 8 - common);
+	free(plain);
+	free(bytes);
+	free(bytes2);
+	session__free(&two);
+	session__free(&s);
+}
+
+/* ---- refused files ---- */
+
+static void assert_refused(const char *path, int want_rc, const char *fragment)
+{
+	struct session back;
+	struct session_read_info info;
+	int rc = session_file__read(path, &back, &info);
+
+	if (rc != want_rc || !strstr(info.error, fragment))
+		fail_msg("read %s: rc %d, error '%s'; want rc %d and '%s'", path, rc, info.error,
+			 want_rc, fragment);
+	assert_null(strchr(info.error, '\n'));
+	assert_false(info.truncated_tail);
+	session__free(&back);
+}
+
+/* The file with the line holding `needle` changed by replacing `from` (its first occurrence
+ * on that line) with `to` */
+static void rewrite_line(const char *src, const char *dst, const char *needle, const char *from,
+			 const char *to, size_t *line_no)
+{
+	size_t len, start, end, line = 1;
+	char *bytes = slurp(src, &len), *hit = strstr(bytes, needle), *at;
+	FILE *f;
+
+	assert_non_null(hit);
+	start = (size_t)(hit - bytes);
+	while (start && bytes[start - 1] != '\n')
+		start--;
+	for (size_t i = 0; i < start; i++)
+		line += bytes[i] == '\n';
+	end = (size_t)(strchr(hit, '\n') - bytes);
+	at = strstr(bytes + start, from);
+	assert_non_null(at);
+	assert_true((size_t)(at - bytes) < end);
+	f = fopen(dst, "wb");
+	assert_non_null(f);
+	fwrite(bytes, 1, (size_t)(at - bytes), f);
+	fputs(to, f);
+	fwrite(at + strlen(from), 1, len - (size_t)(at - bytes) - strlen(from), f);
+	assert_int_equal(fclose(f), 0);
+	free(bytes);
+	*line_no = line;
+}
+
+static void test_corrupt_middle_record(void **state)
+{
+	struct session s;
+	size_t line;
+	char want[96];
+	(void)state;
+
+	three_snapshots(&s);
+	write_session(&s, path_of("mid.session"));
+	/* not JSON any more */
+	rewrite_line(path_of("mid.session"), path_of("mid-1.session"), "\"label\":\"s1\"",
+		     "\"label\":", "\"label\" ", &line);
+	assert_int_equal(line, 4); /* header, stacks, s0, s1 */
+	snprintf(want, sizeof(want), "record %zu: corrupt record: ", line);
+	assert_refused(path_of("mid-1.session"), -EINVAL, want);
+	/* JSON, but a count of the wrong type */
+	rewrite_line(path_of("mid.session"), path_of("mid-2.session"), "\"label\":\"s1\"",
+		     "\"live_bytes\":100,\"live_objects\":1,\"alloc_bytes\":100,\"alloc_objects\":1,"
+		     "\"freed_bytes\":0,\"freed_objects\":0,\"pid\"",
+		     "\"live_bytes\":\"100\",\"live_objects\":1,\"alloc_bytes\":100,"
+		     "\"alloc_objects\":1,\"freed_bytes\":0,\"freed_objects\":0,\"pid\"",
+		     &line);
+	assert_refused(path_of("mid-2.session"), -EINVAL,
+		       "record 4: bad snapshot row: \"live_bytes\" is of another type or negative");
+	/* a negative count */
+	rewrite_line(path_of("mid.session"), path_of("mid-3.session"), "\"label\":\"s0\"",
+		     "\"live_objects\":1,\"alloc_bytes\":100,\"alloc_objects\":1,\"freed_bytes\":0,"
+		     "\"freed_objects\":0,\"pid\"",
+		     "\"live_objects\":-1,\"alloc_bytes\":100,\"alloc_objects\":1,"
+		     "\"freed_bytes\":0,\"freed_objects\":0,\"pid\"",
+		     &line);
+	assert_refused(path_of("mid-3.session"), -EINVAL,
+		       "record 3: bad snapshot row: \"live_objects\" is of another type or negative");
+	/* a frame whose address is not hex */
+	rewrite_line(path_of("mid.session"), path_of("mid-4.session"), "\"type\":\"stacks\"",
+		     "\"address\":\"0x", "\"address\":\"0y", &line);
+	assert_int_equal(line, 2);
+	assert_refused(path_of("mid-4.session"), -EINVAL,
+		       "record 2: bad frame: frame \"address\" is not a hex string");
+	/* a snapshot without a label */
+	rewrite_line(path_of("mid.session"), path_of("mid-5.session"), "\"label\":\"s1\"",
+		     "\"label\":\"s1\"", "\"labels\":\"s1\"", &line);
+	assert_refused(path_of("mid-5.session"), -EINVAL, "record 4: a snapshot without a label");
+	/* a record without a type */
+	rewrite_line(path_of("mid.session"), path_of("mid-6.session"), "\"label\":\"s0\"",
+		     "\"type\":\"snapshot\"", "\"kind\":\"snapshot\"", &line);
+	assert_refused(path_of("mid-6.session"), -EINVAL, "record 3: corrupt record: no \"type\"");
+	/* a record type from a newer writer is skipped */
+	rewrite_line(path_of("mid.session"), path_of("mid-7.session"), "\"label\":\"s0\"",
+		     "\"type\":\"snapshot\"", "\"type\":\"annotation\"", &line);
+	{
+		struct session back;
+		struct session_read_info info;
+
+		assert_int_equal(session_file__read(path_of("mid-7.session"), &back, &info), 0);
+		assert_int_equal(back.snap_cnt, 2);
+		assert_string_equal(back.snaps[0].label, "s1");
+		session__free(&back);
+	}
+	session__free(&s);
+}
+
+static void test_corrupt_gzip(void **state)
+{
+	struct session s;
+	size_t len;
+	char *bytes;
+	(void)state;
+
+	three_snapshots(&s);
+	write_session(&s, path_of("mid.session.gz"));
+	bytes = slurp(path_of("mid.session.gz"), &len);
+	/* the CRC-32 in the trailer no longer matches: every byte was decompressed, yet the
+	 * data is not what was written */
+	bytes[len - 8] ^= 0x55;
+	spit(path_of("crc.session.gz"), bytes, len);
+	assert_refused(path_of("crc.session.gz"), -EINVAL, "corrupt gzip data: incorrect data check");
+	bytes[len - 8] ^= 0x55;
+	/* an invalid deflate block type (0b11) right after the gzip header: the header is 10
+	 * bytes and the first block's type is in bits 1-2 of the next byte */
+	bytes[10] |= 0x06;
+	spit(path_of("bad.session.gz"), bytes, len);
+	assert_refused(path_of("bad.session.gz"), -EINVAL,
+		       "record 1: corrupt gzip data: invalid block type");
+	free(bytes);
+	session__free(&s);
+}
+
+static void test_foreign_files(void **state)
+{
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+					     0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 1, 0 };
+	static const char bigpid[] =
+		"{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":4294967296}\n";
+	struct leak_report rep = {};
+	struct report_format_opts opts = {};
+	FILE *f;
+	(void)state;
+
+	spit(path_of("empty"), "", 0);
+	assert_refused(path_of("empty"), -EINVAL,
+		       "record 1: not a perfan-bpf session file: it is empty");
+	spit(path_of("png"), png, sizeof(png));
+	assert_refused(path_of("png"), -EINVAL, "record 1: not a perfan-bpf session file");
+	spit(path_of("text"), "not a session", 13);
+	assert_refused(path_of("text"), -EINVAL, "record 1: not a perfan-bpf session file: ");
+	spit(path_of("nul"), "{\"a\":\0\"b\"}\n", 11);
+	assert_refused(path_of("nul"), -EINVAL,
+		       "record 1: binary data where a JSON record should be");
+	spit(path_of("array"), "[1,2]\n", 6);
+	assert_refused(path_of("array"), -EINVAL,
+		       "record 1: not a perfan-bpf session file: not a JSON object");
+	/* a leak report (multi-line JSON): its first line is not a document */
+	f = fopen(path_of("leak.json"), "w");
+	assert_non_null(f);
+	assert_int_equal(report__write_json(&rep, &opts, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_refused(path_of("leak.json"), -EINVAL, "record 1: not a perfan-bpf session file");
+	/* the same report on one line: JSON, but not our header */
+	spit(path_of("leak1.json"), "{\"schema_version\":1,\"pid\":1,\"stacks\":[]}\n", 41);
+	assert_refused(path_of("leak1.json"), -EINVAL,
+		       "record 1: not a perfan-bpf session file: the first record is not its "
+		       "header");
+	/* a gzip stream cut inside its own header */
+	spit(path_of("magic.gz"), "\x1f\x8b", 2);
+	assert_refused(path_of("magic.gz"), -EINVAL,
+		       "record 1: not a perfan-bpf session file: a gzip stream that ends before "
+		       "its first record");
+	/* a pid that does not fit 32 bits */
+	spit(path_of("bigpid"), bigpid, sizeof(bigpid) - 1);
+	assert_refused(path_of("bigpid"), -EINVAL,
+		       "record 1: bad header: \"pid\" 4294967296 is above 4294967295");
+	/* gzip magic and nothing sensible after it */
+	spit(path_of("junk.gz"), "\x1f\x8b\x08\x00garbage-garbage-garbage", 27);
+	assert_refused(path_of("junk.gz"), -EINVAL, "record 1: corrupt gzip data: ");
+	/* not there, not a file */
+	assert_refused(path_of("missing"), -ENOENT, "No such file or directory");
+	assert_refused(tmpdir, -EISDIR, "Is a directory");
+}
+
+static void test_newer_schema(void **state)
+{
+	static const char newer[] =
+		"{\"type\":\"perfan-session\",\"schema_version\":2,\"tool\":\"perfan-bpf\","
+		"\"pid\":1}\n";
+	static const char zero[] =
+		"{\"type\":\"perfan-session\",\"schema_version\":0,\"pid\":1}\n";
+	static const char text[] =
+		"{\"type\":\"perfan-session\",\"schema_version\":\"1\",\"pid\":1}\n";
+	(void)state;
+
+	spit(path_of("newer"), newer, sizeof(newer) - 1);
+	assert_refused(path_of("newer"), -EINVAL,
+		       "record 1: written by a newer perfan-bpf: schema_version 2 is newer than "
+		       "this perfan-bpf reads (1); upgrade perfan-bpf");
+	spit(path_of("zero"), zero, sizeof(zero) - 1);
+	assert_refused(path_of("zero"), -EINVAL, "record 1: the header has no valid schema_version");
+	spit(path_of("textver"), text, sizeof(text) - 1);
+	assert_refused(path_of("textver"), -EINVAL,
+		       "record 1: the header has no valid schema_version");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_plain),
+		cmocka_unit_test(test_round_trip_gzip),
+		cmocka_unit_test(test_header_only),
+		cmocka_unit_test(test_truncated_plain),
+		cmocka_unit_test(test_truncated_gzip),
+		cmocka_unit_test(test_corrupt_middle_record),
+		cmocka_unit_test(test_corrupt_gzip),
+		cmocka_unit_test(test_foreign_files),
+		cmocka_unit_test(test_newer_schema),
+	};
+
+	return cmocka_run_group_tests_name("session_file", tests, setup_dir, remove_dir);
+}

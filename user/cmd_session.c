@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The offline session commands `diff`, `trend` and `report` (see cmd_session.h): parse the
+ * options, read the session file, run the analysis (diff.h, trend.h, session__report) and
+ * print it with the chosen formatter. Every user error is one line on stderr and exit 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli_util.h"
+#include "cmd_session.h"
+#include "diff.h"
+#include "diff_report.h"
+#include "report.h"
+#include "session.h"
+#include "session_file.h"
+#include "trend.h"
+#include "trend_report.h"
+
+#define EXIT_LEAK 1
+#define EXIT_ERROR 2
+/* the text formats print this many stacks unless --top says otherwise (JSON: all) */
+#define TEXT_TOP_DEFAULT 10
+
+static const char diff_usage[] =
+	"usage: perfan-bpf diff SESSION_FILE [LABEL_A LABEL_B] [--leak-threshold N]\n"
+	"                       [--format text|json] [--top N] [--fail-on-leak]\n"
+	"Per stack, the change in live bytes and objects from snapshot LABEL_A to LABEL_B\n"
+	"(default: the first and the last snapshot), largest growth first; the totals; the\n"
+	"change in RSS beside it. A leak is suspected when live objects grew by more than\n"
+	"--leak-threshold (default 1000).\n"
+	"  -T, --leak-threshold N  objects (default 1000)\n"
+	"  -f, --format FMT        text (default) or json\n"
+	"  -t, --top N             stacks to print: default 10 in text, all in json; 0 = all\n"
+	"      --fail-on-leak      exit 1 when a leak is suspected\n"
+	"Exit status: 0 done; 1 leak suspected with --fail-on-leak; 2 error.\n";
+static const char trend_usage[] =
+	"usage: perfan-bpf trend SESSION_FILE [--format text|json] [--fail-on-leak]\n"
+	"Classifies each stack's live bytes over all snapshots (at least 3) of the session:\n"
+	"leak (steady growth), plateau (grew then held: a cache or pool), transient (rose and\n"
+	"came back), shrinking, irregular or flat. docs/snapshots.md states the rules.\n"
+	"  -f, --format FMT        text (default) or json\n"
+	"      --fail-on-leak      exit 1 when a stack is classified as a leak\n"
+	"Exit status: 0 done; 1 leak with --fail-on-leak; 2 error.\n";
+static const char report_usage[] =
+	"usage: perfan-bpf report SESSION_FILE [--label LABEL] [--format text|json] [--top N]\n"
+	"The stacks holding live memory in one snapshot of the session (default: the last),\n"
+	"as the leak report prints them.\n"
+	"  -l, --label LABEL       the snapshot (the last one with that label)\n"
+	"  -f, --format FMT        text (default) or json\n"
+	"  -t, --top N             stacks to print: default 10 in text, all in json; 0 = all\n"
+	"Exit status: 0 done; 2 error.\n";
+
+enum { OPT_FAIL_ON_LEAK = 256 };
+
+struct session_opts {
+	const char *cmd;
+	const char *format;
+	const char *label;
+	uint64_t top;
+	bool top_set;
+	uint64_t leak_threshold;
+	bool fail_on_leak;
+	bool help;
+};
+
+/* The message for getopt's '?' and ':' returns (opterr is off, so getopt prints nothing) */
+static int option_error(const char *cmd, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return usage_error("%s: option '%s' needs a value; see 'perfan-bpf %s --help'", cmd,
+				   opt, cmd);
+	if (optopt && !strncmp(opt, "--", 2) && strchr(opt, '=')) /* --fail-on-leak=yes */
+		return usage_error("%s: option '%.*s' takes no value; see 'perfan-bpf %s --help'",
+				   cmd, (int)(strchr(opt, '=') - opt), opt, cmd);
+	if (optopt && optopt < 256)
+		return usage_error("%s: unknown option '-%c'; see 'perfan-bpf %s --help'", cmd,
+				   optopt, cmd);
+	return usage_error("%s: unknown option '%s'; see 'perfan-bpf %s --help'", cmd, opt, cmd);
+}
+
+/* Which of the shared options a command takes */
+enum {
+	ALLOW_TOP = 1 << 0,
+	ALLOW_LABEL = 1 << 1,
+	ALLOW_THRESHOLD = 1 << 2,
+	ALLOW_FAIL_ON_LEAK = 1 << 3,
+};
+
+/* Parses the options in `allowed` (--format and --help always); positional arguments may
+ * come before or after them and are left at argv[optind..]. 0 or the exit status of an
+ * error. */
+static int parse_opts(int argc, char **argv, unsigned allowed, struct session_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "top", required_argument, NULL, 't' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "leak-threshold", required_argument, NULL, 'T' },
+		{ "fail-on-leak", no_argument, NULL, OPT_FAIL_ON_LEAK },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char shortopts[16] = ":f:h"; /* ':' first: a missing value returns ':' */
+	int c, li;
+
+	if (allowed & ALLOW_TOP)
+		strcat(shortopts, "t:");
+	if (allowed & ALLOW_LABEL)
+		strcat(shortopts, "l:");
+	if (allowed & ALLOW_THRESHOLD)
+		strcat(shortopts, "T:");
+	o->format = "text";
+	o->leak_threshold = DIFF_DEFAULT_LEAK_THRESHOLD;
+	optind = 0; /* glibc: a full reset, whatever parsed options before */
+	opterr = 0;
+	while (li = -1, (c = getopt_long(argc, argv, shortopts, longopts, &li)) != -1) {
+		/* a long option of another command is as unknown here as a misspelt one */
+		if ((c == 't' && !(allowed & ALLOW_TOP)) ||
+		    (c == 'l' && !(allowed & ALLOW_LABEL)) ||
+		    (c == 'T' && !(allowed & ALLOW_THRESHOLD)) ||
+		    (c == OPT_FAIL_ON_LEAK && !(allowed & ALLOW_FAIL_ON_LEAK)))
+			return usage_error("%s: unknown option '--%s'; see 'perfan-bpf %s --help'",
+					   o->cmd, li >= 0 ? longopts[li].name : "?", o->cmd);
+		switch (c) {
+		case 'f':
+			o->format = optarg;
+			break;
+		case 't':
+			if (parse_u64(optarg, 0, SIZE_MAX, &o->top))
+				return usage_error("%s: --top wants a number of stacks "
+						   "(0 = all), not '%s'",
+						   o->cmd, optarg);
+			o->top_set = true;
+			break;
+		case 'l':
+			o->label = optarg;
+			break;
+		case 'T':
+			if (parse_u64(optarg, 0, INT64_MAX, &o->leak_threshold))
+				return usage_error("%s: --leak-threshold wants a number of "
+						   "objects, not '%s'",
+						   o->cmd, optarg);
+			break;
+		case OPT_FAIL_ON_LEAK:
+			o->fail_on_leak = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		default:
+			return option_error(o->cmd, c, argv);
+		}
+	}
+	return 0;
+}
+
+/* Reads the session file, with a one-line error (and exit status 2) when it cannot be used.
+ * The session must hold a snapshot. *cut_tail tells whether its last record was cut: the
+ * command warns about it once it knows it has no error to report, so an error stays the one
+ * line on stderr. */
+static int load(const char *cmd, const char *path, struct session *s, bool *cut_tail)
+{
+	struct session_read_info info;
+	int err = session_file__read(path, s, &info);
+
+	if (err == -EINVAL && strstr(info.error, "not a perfan-bpf session file"))
+		return usage_error("%s: cannot use %s: %s; pass a session file written by "
+				   "'perfan-bpf leak --output'",
+				   cmd, path, info.error);
+	if (err == -EINVAL)
+		return usage_error("%s: cannot use %s: %s", cmd, path, info.error);
+	if (err == -ENOMEM)
+		return usage_error("%s: out of memory reading %s", cmd, path);
+	if (err)
+		return usage_error("%s: cannot read %s: %s", cmd, path, strerror(-err));
+	if (!s->snap_cnt)
+		return usage_error("%s: %s holds no snapshot yet; take one with 'perfan-bpf mark "
+				   "LABEL --pid PID' or let the session end",
+				   cmd, path);
+	*cut_tail = info.truncated_tail;
+	return 0;
+}
+
+static void warn_cut_tail(bool cut_tail, const char *path, const struct session *s)
+{
+	if (cut_tail)
+		fprintf(stderr,
+			"perfan-bpf: warning: %s ends in a record cut mid-write (a killed "
+			"session?); using the %zu complete snapshot%s before it\n",
+			path, s->snap_cnt, s->snap_cnt == 1 ? "" : "s");
+}
+
+/* The snapshot labelled `label`, or a one-line error listing the labels there are */
+static const struct snapshot *find_label(const char *cmd, const struct session *s,
+					 const char *path, const char *label, int *rc)
+{
+	const struct snapshot *snap = session__find(s, label);
+	char list[512];
+	size_t len = 0;
+
+	if (snap)
+		return snap;
+	list[0] = '\0';
+	for (size_t i = 0; i < s->snap_cnt && len < sizeof(list); i++) {
+		int n = snprintf(list + len, sizeof(list) - len, "%s'%s'", i ? ", " : "",
+				 s->snaps[i].label);
+
+		if (n < 0 || (size_t)n >= sizeof(list) - len) {
+			snprintf(list + len, sizeof(list) - len, ", ...");
+			break;
+		}
+		len += (size_t)n;
+	}
+	*rc = usage_error("%s: no snapshot labelled '%s' in %s; its labels: %s", cmd, label, path,
+			  list);
+	return NULL;
+}
+
+static int finish_output(const char *cmd, int err)
+{
+	if (err == -ENOMEM)
+		return usage_error("%s: out of memory formatting the output", cmd);
+	if (err || fflush(stdout) || ferror(stdout))
+		return usage_error("%s: cannot write the output: %s", cmd,
+				   strerror(err && err != -EIO ? -err : errno ? errno : EIO));
+	return 0;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct session_opts o = { .cmd = "diff" };
+	struct snapshot_diff d = {};
+	bool cut_tail = false;
+	size_t top;
+	const struct snapshot *a, *b;
+	struct session s = {};
+	diff_formatter fmt;
+	const char *path;
+	int rc, npos;
+
+	rc = parse_opts(argc, argv, ALLOW_TOP | ALLOW_THRESHOLD | ALLOW_FAIL_ON_LEAK, &o);
+	if (rc)
+		return rc;
+	if (o.help)
+		return fputs(diff_usage, stdout), 0;
+	fmt = diff_report__formatter(o.format);
+	if (!fmt)
+		return usage_error("diff: unknown --format '%s'; use text or json", o.format);
+	npos = argc - optind;
+	if (npos != 1 && npos != 3)
+		return usage_error("diff: %s; usage: perfan-bpf diff SESSION_FILE "
+				   "[LABEL_A LABEL_B]",
+				   npos == 0   ? "no session file given"
+				   : npos == 2 ? "give two labels, or none for the first and last"
+					       : "too many arguments");
+	path = argv[optind];
+	rc = load("diff", path, &s, &cut_tail);
+	if (rc)
+		goto out;
+	if (npos == 3) {
+		a = find_label("diff", &s, path, argv[optind + 1], &rc);
+		b = a ? find_label("diff", &s, path, argv[optind + 2], &rc) : NULL;
+		if (!b)
+			goto out;
+	} else if (s.snap_cnt < 2) {
+		rc = usage_error("diff: %s holds one snapshot ('%s'); a diff needs two: take "
+				 "another with 'perfan-bpf mark LABEL --pid PID'",
+				 path, s.snaps[0].label);
+		goto out;
+	} else {
+		a = &s.snaps[0];
+		b = &s.snaps[s.snap_cnt - 1];
+	}
+	rc = diff__compute(&s, a, b, &(struct diff_opts){ .leak_threshold = o.leak_threshold },
+			   &d);
+	if (rc) {
+		rc = usage_error("diff: out of memory comparing the snapshots");
+		goto out;
+	}
+	warn_cut_tail(cut_tail, path, &s);
+	top = o.top_set ? o.top : !strcmp(o.format, "text") ? TEXT_TOP_DEFAULT : 0;
+	rc = fmt(&d, &(struct diff_format_opts){ .top = top }, stdout);
+	rc = finish_output("diff", rc);
+	if (!rc && o.fail_on_leak && d.leak_suspected)
+		rc = EXIT_LEAK;
+out:
+	diff__free(&d);
+	session__free(&s);
+	return rc;
+}
+
+int cmd_trend(int argc, char **argv)
+{
+	struct session_opts o = { .cmd = "trend" };
+	struct session_trend t = {};
+	bool cut_tail = false;
+	struct session s = {};
+	trend_formatter fmt;
+	const char *path;
+	int rc;
+
+	rc = parse_opts(argc, argv, ALLOW_FAIL_ON_LEAK, &o);
+	if (rc)
+		return rc;
+	if (o.help)
+		return fputs(trend_usage, stdout), 0;
+	fmt = trend_report__formatter(o.format);
+	if (!fmt)
+		return usage_error("trend: unknown --format '%s'; use text or json", o.format);
+	if (argc - optind != 1)
+		return usage_error("trend: %s; usage: perfan-bpf trend SESSION_FILE",
+				   argc == optind ? "no session file given" : "too many arguments");
+	path = argv[optind];
+	rc = load("trend", path, &s, &cut_tail);
+	if (rc)
+		goto out;
+	if (s.snap_cnt < TREND_MIN_SNAPSHOTS) {
+		rc = usage_error("trend: %s holds %zu snapshot%s; a trend needs at least %d (use "
+				 "'perfan-bpf diff' for two)",
+				 path, s.snap_cnt, s.snap_cnt == 1 ? "" : "s", TREND_MIN_SNAPSHOTS);
+		goto out;
+	}
+	rc = trend__compute(&s, &t);
+	if (rc) {
+		rc = usage_error("trend: out of memory computing the trends");
+		goto out;
+	}
+	warn_cut_tail(cut_tail, path, &s);
+	rc = finish_output("trend", fmt(&t, stdout));
+	if (!rc && o.fail_on_leak && t.class_cnt[TREND_LEAK])
+		rc = EXIT_LEAK;
+out:
+	trend__free(&t);
+	session__free(&s);
+	return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct session_opts o = { .cmd = "report" };
+	struct leak_report rep = {};
+	bool cut_tail = false;
+	size_t top;
+	const struct snapshot *snap;
+	struct session s = {};
+	report_formatter fmt;
+	const char *path;
+	int rc;
+
+	rc = parse_opts(argc, argv, ALLOW_TOP | ALLOW_LABEL, &o);
+	if (rc)
+		return rc;
+	if (o.help)
+		return fputs(report_usage, stdout), 0;
+	fmt = report__formatter(o.format);
+	if (!fmt)
+		return usage_error("report: unknown --format '%s'; use text or json", o.format);
+	if (argc - optind != 1)
+		return usage_error("report: %s; usage: perfan-bpf report SESSION_FILE [--label L]",
+				   argc == optind ? "no session file given" : "too many arguments");
+	path = argv[optind];
+	rc = load("report", path, &s, &cut_tail);
+	if (rc)
+		goto out;
+	snap = o.label ? find_label("report", &s, path, o.label, &rc) : &s.snaps[s.snap_cnt - 1];
+	if (!snap)
+		goto out;
+	if (session__report(&s, snap, &rep)) {
+		rc = usage_error("report: out of memory building the report");
+		goto out;
+	}
+	warn_cut_tail(cut_tail, path, &s);
+	rep.final = snap == &s.snaps[s.snap_cnt - 1] && !strcmp(snap->label, "end");
+	if (fmt == report__write_text)
+		printf("Snapshot \"%s\" (#%" PRIu32 " of %zu) of %s\n", snap->label, snap->seq,
+		       s.snap_cnt, path);
+	top = o.top_set ? o.top : fmt == report__write_text ? TEXT_TOP_DEFAULT : 0;
+	rc = fmt(&rep, &(struct report_format_opts){ .top = top }, stdout);
+	rc = finish_output("report", rc);
+out:
+	report__free(&rep);
+	session__free(&s);
+	return rc;
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Formatters of the snapshot diff (see diff_report.h): text and JSON. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+#include "bytes_fmt.h"
+#include "diff_report.h"
+#include "leak_json.h"
+#include "stack_name.h"
+
+/* ---- text ---- */
+
+static void write_frame(FILE *out, size_t idx, const struct frame *f)
+{
+	fprintf(out, "    #%-2zu 0x%016" PRIx64 " ", idx, f->address);
+	if (f->function)
+		fprintf(out, "%s+0x%" PRIx64, f->function, f->offset);
+	else if (f->module)
+		fprintf(out, "[unknown]+0x%" PRIx64, f->offset);
+	else
+		fprintf(out, "[unknown]");
+	if (f->file)
+		fprintf(out, " %s:%u", f->file, f->line);
+	if (f->inlined)
+		fprintf(out, " (inlined)");
+	if (f->module)
+		fprintf(out, "  %s", f->module);
+	fputc('\n', out);
+}
+
+static void write_header(const struct snapshot_diff *d, FILE *out)
+{
+	const struct snapshot *a = d->a, *b = d->b;
+	char b1[BYTES_FMT_LEN], b2[BYTES_FMT_LEN], b3[BYTES_FMT_LEN], b4[BYTES_FMT_LEN];
+
+	fprintf(out, "Diff \"%s\" (#%" PRIu32 ") → \"%s\" (#%" PRIu32 ")", a->label, a->seq,
+		b->label, b->seq);
+	if (d->pid)
+		fprintf(out, " of pid %" PRIu32, d->pid);
+	fprintf(out, ", %.1f s apart\n", b->elapsed_s - a->elapsed_s);
+	fprintf(out, "  tracked heap: %s → %s: %s (%+" PRId64 " B), %+" PRId64
+		     " objects (%" PRIu64 " → %" PRIu64 ")\n",
+		bytes_fmt(d->live_bytes_a, b1, sizeof(b1)),
+		bytes_fmt(d->live_bytes_b, b2, sizeof(b2)),
+		bytes_fmt_signed(d->byte_delta, b3, sizeof(b3)), d->byte_delta, d->object_delta,
+		d->live_objects_a, d->live_objects_b);
+	if (d->mem.known) {
+		fprintf(out, "  RSS:          %s → %s: %s (anonymous %s)",
+			bytes_fmt(d->mem.rss_bytes_a, b1, sizeof(b1)),
+			bytes_fmt(d->mem.rss_bytes_b, b2, sizeof(b2)),
+			bytes_fmt_signed(d->mem.rss_delta, b3, sizeof(b3)),
+			bytes_fmt_signed(d->mem.anon_delta, b4, sizeof(b4)));
+		if (d->mem.rss_delta > 0)
+			fprintf(out, "; not explained by the tracked heap: %s",
+				bytes_fmt(d->mem.unexplained_rss_bytes, b4, sizeof(b4)));
+		fputc('\n', out);
+	} else {
+		fprintf(out, "  RSS:          unknown (not read in both snapshots)\n");
+	}
+	fprintf(out, "  leak suspected: %s: %+" PRId64 " objects is %s the threshold of %" PRIu64
+		     "\n",
+		d->leak_suspected ? "YES" : "no", d->object_delta,
+		d->leak_suspected ? "above" : "not above", d->leak_threshold);
+	fprintf(out, "  stacks: %zu appeared, %zu grew, %zu shrank, %zu vanished, %zu unchanged\n",
+		d->status_cnt[DIFF_APPEARED], d->status_cnt[DIFF_GREW], d->status_cnt[DIFF_SHRANK],
+		d->status_cnt[DIFF_VANISHED], d->status_cnt[DIFF_UNCHANGED]);
+}
+
+static void write_stack(const struct snapshot_diff *d, const struct diff_stack *s, size_t rank,
+			FILE *out)
+{
+	char b1[BYTES_FMT_LEN], b2[BYTES_FMT_LEN], b3[BYTES_FMT_LEN], name[512];
+
+	fprintf(out, "\n#%zu  %s (%+" PRId64 " B), %+" PRId64 " objects: %s → %s, %" PRIu64
+		     " → %" PRIu64 " objects  [%s]",
+		rank, bytes_fmt_signed(s->byte_delta, b1, sizeof(b1)), s->byte_delta,
+		s->object_delta, bytes_fmt(s->live_bytes_a, b2, sizeof(b2)),
+		bytes_fmt(s->live_bytes_b, b3, sizeof(b3)), s->live_objects_a, s->live_objects_b,
+		diff__status_name(s->status));
+	if (!d->pid)
+		fprintf(out, "  [pid %" PRIu32 "]", s->pid);
+	fputc('\n', out);
+	fprintf(out, "    %s\n",
+		stack_name(s->frames, s->frame_cnt, d->allocator, s->stack_id, name, sizeof(name)));
+	for (size_t i = 0; i < s->frame_cnt; i++)
+		write_frame(out, i, &s->frames[i]);
+}
+
+int diff_report__write_text(const struct snapshot_diff *d, const struct diff_format_opts *opts,
+			    FILE *out)
+{
+	size_t changed = d->stack_cnt - d->status_cnt[DIFF_UNCHANGED], shown = 0;
+	bool any_lost = false;
+
+	write_header(d, out);
+	for (size_t i = 0; i < d->stack_cnt; i++) {
+		if (d->stacks[i].status == DIFF_UNCHANGED)
+			continue;
+		if (opts->top && shown >= opts->top)
+			break;
+		write_stack(d, &d->stacks[i], ++shown, out);
+	}
+	if (!changed)
+		fprintf(out, "\nNo stack's live memory changed.\n");
+	else if (shown < changed)
+		fprintf(out, "\n(%zu more stacks changed; --top 0 shows all)\n", changed - shown);
+	for (int k = 0; k < REPORT_LOST__MAX; k++) {
+		if (d->lost_delta[k] <= 0)
+			continue;
+		if (!any_lost)
+			fprintf(out,
+				"\nLost between the snapshots (the deltas above miss these):\n");
+		any_lost = true;
+		fprintf(out, "  %-17s %+10" PRId64 "  %s\n", report__lost_name(k), d->lost_delta[k],
+			report__lost_help(k));
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/* ---- JSON ---- */
+
+/* Sets key to value (a new reference, NULL = failure) and remembers any failure in *ok */
+static void set(json_t *obj, const char *key, json_t *value, bool *ok)
+{
+	if (!value || json_object_set_new(obj, key, value))
+		*ok = false;
+}
+
+/* JSON has no NaN or infinity (jansson refuses them): those become null */
+static json_t *real_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *int_or_null(bool known, int64_t v)
+{
+	return known ? json_integer(v) : json_null();
+}
+
+static json_t *stack_json(const struct snapshot_diff *d, const struct diff_stack *s)
+{
+	json_t *obj = json_object(), *frames = json_array();
+	char name[512];
+	bool ok = obj && frames;
+
+	if (ok) {
+		set(obj, "pid", json_integer(s->pid), &ok);
+		set(obj, "stack_id", json_integer((json_int_t)s->stack_id), &ok);
+		set(obj, "name",
+		    json_string(stack_name(s->frames, s->frame_cnt, d->allocator, s->stack_id, name,
+					   sizeof(name))),
+		    &ok);
+		set(obj, "status", json_string(diff__status_name(s->status)), &ok);
+		set(obj, "live_bytes_a", json_integer((json_int_t)s->live_bytes_a), &ok);
+		set(obj, "live_bytes_b", json_integer((json_int_t)s->live_bytes_b), &ok);
+		set(obj, "byte_delta", json_integer(s->byte_delta), &ok);
+		set(obj, "live_objects_a", json_integer((json_int_t)s->live_objects_a), &ok);
+		set(obj, "live_objects_b", json_integer((json_int_t)s->live_objects_b), &ok);
+		set(obj, "object_delta", json_integer(s->object_delta), &ok);
+		set(obj, "alloc_bytes_between", json_integer((json_int_t)s->alloc_bytes_between),
+		    &ok);
+		set(obj, "alloc_objects_between",
+		    json_integer((json_int_t)s->alloc_objects_between), &ok);
+	}
+	for (size_t i = 0; ok && i < s->frame_cnt; i++)
+		if (json_array_append_new(frames, leak_json__frame(&s->frames[i])))
+			ok = false;
+	if (ok)
+		set(obj, "frames", json_incref(frames), &ok);
+	json_decref(frames);
+	if (!ok) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *doc_json(const struct snapshot_diff *d, const struct diff_format_opts *opts)
+{
+	const struct diff_mem *m = &d->mem;
+	json_t *doc = json_object(), *stacks = json_array(), *lost = json_object(),
+	       *status = json_object();
+	bool ok = doc && stacks && lost && status;
+	size_t shown = 0;
+
+	for (int k = 0; ok && k < REPORT_LOST__MAX; k++)
+		set(lost, report__lost_name(k), json_integer(d->lost_delta[k]), &ok);
+	for (int st = 0; ok && st <= DIFF_UNCHANGED; st++)
+		set(status, diff__status_name(st),
+		    json_integer((json_int_t)d->status_cnt[st]), &ok);
+	for (size_t i = 0; ok && i < d->stack_cnt; i++) {
+		if (opts->top && shown >= opts->top)
+			break;
+		shown++;
+		if (json_array_append_new(stacks, stack_json(d, &d->stacks[i])))
+			ok = false;
+	}
+	if (ok) {
+		set(doc, "schema_version", json_integer(DIFF_REPORT_SCHEMA_VERSION), &ok);
+		set(doc, "pid", json_integer(d->pid), &ok);
+		set(doc, "label_a", leak_json__str(d->a->label), &ok);
+		set(doc, "label_b", leak_json__str(d->b->label), &ok);
+		set(doc, "seq_a", json_integer(d->a->seq), &ok);
+		set(doc, "seq_b", json_integer(d->b->seq), &ok);
+		set(doc, "elapsed_s_a", real_or_null(d->a->elapsed_s), &ok);
+		set(doc, "elapsed_s_b", real_or_null(d->b->elapsed_s), &ok);
+		set(doc, "object_delta", json_integer(d->object_delta), &ok);
+		set(doc, "byte_delta", json_integer(d->byte_delta), &ok);
+		set(doc, "leak_suspected", json_boolean(d->leak_suspected), &ok);
+		set(doc, "leak_threshold", json_integer((json_int_t)(d->leak_threshold > INT64_MAX
+									      ? INT64_MAX
+									      : d->leak_threshold)),
+		    &ok);
+		set(doc, "live_bytes_a", json_integer((json_int_t)d->live_bytes_a), &ok);
+		set(doc, "live_bytes_b", json_integer((json_int_t)d->live_bytes_b), &ok);
+		set(doc, "live_objects_a", json_integer((json_int_t)d->live_objects_a), &ok);
+		set(doc, "live_objects_b", json_integer((json_int_t)d->live_objects_b), &ok);
+		set(doc, "rss_bytes_a", int_or_null(m->known, (int64_t)m->rss_bytes_a), &ok);
+		set(doc, "rss_bytes_b", int_or_null(m->known, (int64_t)m->rss_bytes_b), &ok);
+		set(doc, "rss_delta", int_or_null(m->known, m->rss_delta), &ok);
+		set(doc, "anon_bytes_a", int_or_null(m->known, (int64_t)m->anon_bytes_a), &ok);
+		set(doc, "anon_bytes_b", int_or_null(m->known, (int64_t)m->anon_bytes_b), &ok);
+		set(doc, "anon_delta", int_or_null(m->known, m->anon_delta), &ok);
+		set(doc, "unexplained_rss_bytes",
+		    int_or_null(m->known, (int64_t)m->unexplained_rss_bytes), &ok);
+		set(doc, "lost_delta", json_incref(lost), &ok);
+		set(doc, "status_counts", json_incref(status), &ok);
+		set(doc, "stack_cnt", json_integer((json_int_t)d->stack_cnt), &ok);
+		set(doc, "stacks", json_incref(stacks), &ok);
+	}
+	json_decref(stacks);
+	json_decref(lost);
+	json_decref(status);
+	if (!ok) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int diff_report__write_json(const struct snapshot_diff *d, const struct diff_format_opts *opts,
+			    FILE *out)
+{
+	json_t *doc = doc_json(d, opts);
+	int err = 0;
+
+	if (!doc)
+		return -ENOMEM;
+	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) ||
+	    fputc('\n', out) == EOF || ferror(out))
+		err = -EIO;
+	json_decref(doc);
+	return err;
+}
+
+diff_formatter diff_report__formatter(const char *name)
+{
+	if (!strcmp(name, "text"))
+		return diff_report__write_text;
+	if (!strcmp(name, "json"))
+		return diff_report__write_json;
+	return NULL;
+}
