@@ -35,8 +35,8 @@ BPF_NAMES := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_NAMES))
 
 # Modules that include skeletons or own the process: not part of the pure library.
-LOADER_SRCS := user/leak_loader.c user/launch.c
-CLI_SRCS := user/main.c user/cmd_leak.c
+LOADER_SRCS := user/leak_loader.c user/launch.c user/timing_loader.c
+CLI_SRCS := user/main.c user/cmd_leak.c user/cmd_time.c
 LIB_SRCS := $(filter-out $(LOADER_SRCS) $(CLI_SRCS),$(wildcard user/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 LOADER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LOADER_SRCS))
@@ -172,3 +172,23 @@ $(OUTPUT)/fuzz/fuzz_session: $(FUZZ_SESSION_SRCS) $(wildcard user/*.h bpf/*.h)
 # --- session fuzz (end)
 
 
+# --- timing (begin)
+# `perfan-bpf time`: the BPF object needs atomic fetch-add and compare-and-swap (-mcpu=v3);
+# the loader includes its skeleton; a C++ workload that throws; `make bench-timing`.
+$(OUTPUT)/timing.bpf.o: BPF_CFLAGS += -mcpu=v3
+$(OUTPUT)/user/timing_loader.o: $(OUTPUT)/timing.skel.h
+TIMING_CXX_WORKLOADS := $(OUTPUT)/workloads/throwing
+all: $(TIMING_CXX_WORKLOADS) $(OUTPUT)/bench_timed $(OUTPUT)/bench_pair
+$(OUTPUT)/workloads/%: tests/workloads/%.cc | $(OUTPUT)/workloads
+	$(call msg,WL-CXX,$@)
+	$(Q)g++ -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
+$(OUTPUT)/bench_timed: tools/bench/bench_timed.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
+$(OUTPUT)/bench_pair: tools/bench/bench_pair.c $(OUTPUT)/empty.skel.h $(OUTPUT)/libperfan.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
+.PHONY: bench-timing
+bench-timing: all
+	$(Q)tools/bench/timing.sh
+# --- timing (end)

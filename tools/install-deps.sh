@@ -5,10 +5,12 @@
 set -eu
 pkgs=(
 	make gcc clang llvm pkg-config binutils util-linux   # toolchain; strip/readelf; setpriv/unshare
+	g++ bpftrace                                         # C++ timing workload; timing benchmark
 	libbpf-dev bpftool libelf-dev zlib1g-dev libdw-dev   # BPF loader, ELF and DWARF
 	systemtap-sdt-dev                                    # <sys/sdt.h> for include/perfan.h
 	libjansson-dev                                       # JSON
 	libcmocka-dev libclang-rt-14-dev jq                  # unit tests, fuzzing, integration tests
+	libdebuginfod-dev g++ elfutils                        # --debuginfod; C++ test fixtures; eu-addr2line (bench)
 )
 missing=()
 for p in "${pkgs[@]}"; do

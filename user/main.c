@@ -7,6 +7,7 @@
 #include "cmd_mark.h"
 #include "cmd_regress.h"
 #include "cmd_session.h"
+#include "cmd_time.h"
 
 #define PERFAN_VERSION "0.1.0"
 
@@ -17,6 +18,7 @@ static const struct {
 } commands[] = {
 	{ "leak", cmd_leak, "trace malloc/free of a process; report stacks holding live memory" },
 	{ "mark", cmd_mark, "take a labelled snapshot in the running leak session of a process" },
+	{ "time", cmd_time, "latency histograms of functions in a process; results for check" },
 	{ "diff", cmd_diff, "what changed between two snapshots of a session file" },
 	{ "trend", cmd_trend, "classify each stack's growth over a session's snapshots" },
 	{ "report", cmd_report, "the top stacks of one snapshot of a session file" },
