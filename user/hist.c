@@ -163,6 +163,19 @@ static double midpoint(const struct hist *h, size_t b)
 	return clamp(h, (lower + reading_upper(h, b)) / 2);
 }
 
+/* The spread inside a bucket, taking its values as uniform over the bucket's range clipped
+ * to [min, max] (Sheppard's correction): without it, values that all fall in one wide bucket
+ * would show a stddev of 0 */
+static double within_variance(const struct hist *h, size_t b)
+{
+	double w;
+
+	if (b < HIST_SUB)
+		return 0; /* one exact value per bucket */
+	w = clamp(h, reading_upper(h, b)) - clamp(h, (double)hist_bucket_lower(b));
+	return w * w / 12;
+}
+
 double hist_stddev(const struct hist *h)
 {
 	double mean = 0, ss = 0, n = (double)h->count;
@@ -181,7 +194,7 @@ double hist_stddev(const struct hist *h)
 		if (!h->buckets[b])
 			continue;
 		d = midpoint(h, b) - mean;
-		ss += (double)h->buckets[b] * d * d;
+		ss += (double)h->buckets[b] * (d * d + within_variance(h, b));
 	}
 	return sqrt(ss / (n - 1));
 }

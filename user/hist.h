@@ -52,7 +52,8 @@ void hist_sub(struct hist *out, const struct hist *now, const struct hist *befor
 double hist_quantile(const struct hist *h, double q);
 /* Exact, from the 128-bit sum */
 double hist_mean(const struct hist *h);
-/* From the buckets: each value taken at its bucket's midpoint (clamped to [min, max]),
+/* From the buckets: each value taken at its bucket's midpoint (clamped to [min, max]) plus
+ * the spread of a uniform distribution over the bucket's range clipped to [min, max];
  * divisor count - 1 */
 double hist_stddev(const struct hist *h);
 void hist_stats(const struct hist *h, struct hist_stats *out);

@@ -141,9 +141,28 @@ static void quantiles_two_buckets(void **state)
 	 * mean_h = (90 * 1008 + 10 * 8000) / 100 = 1707.2;
 	 * ss = 90 * 699.2^2 + 10 * 6292.8^2 = 44,000,000 + 395,993,318.4 = 439,993,318.4 ...
 	 * computed: 90 * 488880.64 + 10 * 39599331.84 = 43999257.6 + 395993318.4 = 439992576;
-	 * / 99 = 4444369.45; sqrt = 2108.17 (the exact stddev of the data is 2110.14) */
-	assert_near(st.stddev, sqrt(439992576.0 / 99), 1e-6);
+	 * plus the spread inside each bucket, uniform over its range clipped to [min, max]:
+	 * [1000, 1024): 24^2 / 12 = 48 per value; [7936, 8000]: 64^2 / 12 = 341.33 per value;
+	 * ss = 439992576 + 90 * 48 + 10 * 4096 / 12 = 439992576 + 4320 + 3413.33 = 440000309.33;
+	 * / 99 = 4444447.57; sqrt = 2108.19 (the exact stddev of the data is 2110.14) */
+	assert_near(st.stddev, sqrt((439992576.0 + 90 * 48 + 10 * 4096.0 / 12) / 99), 1e-6);
 	assert_near(st.stddev, 2110.14, 2110.14 * HIST_REL_ERROR);
+	free(h);
+}
+
+/* Two values in one wide bucket: the midpoint alone would say stddev 0 */
+static void stddev_inside_one_bucket(void **state)
+{
+	struct hist *h = new_hist();
+
+	(void)state;
+	/* 4100 and 4200 share [4096, 4352) (width 256); clipped to [min, max] = [4100, 4200]:
+	 * both at the clamped midpoint 4200 (the midpoint mean is 4200, d = 0), plus the
+	 * uniform spread 100^2 / 12 each: ss = 2 * 833.33; / (2 - 1); sqrt = 40.82 */
+	hist_add(h, 4100);
+	hist_add(h, 4200);
+	assert_int_equal(hist_bucket(4100), hist_bucket(4200));
+	assert_near(hist_stddev(h), sqrt(2 * 10000.0 / 12), 1e-9);
 	free(h);
 }
 
@@ -269,6 +288,7 @@ int main(void)
 		cmocka_unit_test(quantiles_one_value),
 		cmocka_unit_test(quantiles_interpolated),
 		cmocka_unit_test(quantiles_two_buckets),
+		cmocka_unit_test(stddev_inside_one_bucket),
 		cmocka_unit_test(quantile_error_bound),
 		cmocka_unit_test(mean_128bit_sum),
 		cmocka_unit_test(merge_and_sub),
