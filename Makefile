@@ -171,6 +171,24 @@ $(OUTPUT)/fuzz/fuzz_session: $(FUZZ_SESSION_SRCS) $(wildcard user/*.h bpf/*.h)
 	$(Q)$(CLANG) $(FUZZ_SESSION_CFLAGS) $(INCLUDES) $(filter %.c,$^) -ljansson -lz -lm -o $@
 # --- session fuzz (end)
 
+# --- symbols (begin)
+# Symbolization: libdebuginfod for --debuginfod (the library is only called when asked).
+LIBS += -ldebuginfod
+.PHONY: bench-symbols
+# tools/bench/symbols.sh: perfan-bpf's symbolizer against addr2line and eu-addr2line
+$(OUTPUT)/bench_symbols: tools/bench/bench_symbols.c $(OUTPUT)/libperfan.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
+
+bench-symbols: $(OUTPUT)/bench_symbols
+	$(Q)tools/bench/symbols.sh
+
+# The library tests/workloads/leaky_sym loads with dlopen (tests/integration/symbols.sh)
+all: $(OUTPUT)/workloads/libsym_plugin.so
+$(OUTPUT)/workloads/libsym_plugin.so: tests/workloads/lib/sym_plugin.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -shared -fPIC $< -o $@
+# --- symbols (end)
 
 # --- timing (begin)
 # `perfan-bpf time`: the BPF object needs atomic fetch-add and compare-and-swap (-mcpu=v3);
@@ -192,3 +210,4 @@ $(OUTPUT)/bench_pair: tools/bench/bench_pair.c $(OUTPUT)/empty.skel.h $(OUTPUT)/
 bench-timing: all
 	$(Q)tools/bench/timing.sh
 # --- timing (end)
+

@@ -51,6 +51,7 @@ struct leak_opts {
 	const char *output;	 /* session file; NULL: the default name */
 	bool no_output;
 	double snapshot_every_s; /* 0: never */
+	bool debuginfod;	 /* fetch missing debug files from $DEBUGINFOD_URLS */
 };
 
 static const char usage_text[] =
@@ -77,6 +78,8 @@ static const char usage_text[] =
 	"      --max-stacks N     distinct stacks (default 32768)\n"
 	"      --probe-at WHERE   best (default): cheapest equivalent instruction; entry: all\n"
 	"                         probes at function entries (for comparison)\n"
+	"      --debuginfod       fetch debug files that are not installed from the servers in\n"
+	"                         $DEBUGINFOD_URLS (file:line for stripped binaries)\n"
 	"  -v, --verbose          libbpf's messages on stderr\n"
 	"  -h, --help             this text\n";
 
@@ -88,7 +91,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int parse_opts(int argc, char **argv, struct leak_opts *o)
 {
-	enum { OPT_MAX_ALLOCS = 256, OPT_MAX_STACKS, OPT_PROBE_AT, OPT_NO_OUTPUT, OPT_SNAP_EVERY };
+	enum { OPT_MAX_ALLOCS = 256, OPT_MAX_STACKS, OPT_PROBE_AT, OPT_NO_OUTPUT, OPT_SNAP_EVERY,
+	       OPT_DEBUGINFOD };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
@@ -102,6 +106,7 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-output", no_argument, NULL, OPT_NO_OUTPUT },
 		{ "snapshot-every", required_argument, NULL, OPT_SNAP_EVERY },
+		{ "debuginfod", no_argument, NULL, OPT_DEBUGINFOD },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -173,6 +178,15 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 				return usage_error("--snapshot-every needs seconds > 0, got '%s'",
 						   optarg);
 			break;
+		case OPT_DEBUGINFOD: {
+			const char *urls = getenv("DEBUGINFOD_URLS");
+
+			if (!urls || !*urls)
+				return usage_error("--debuginfod needs the servers in DEBUGINFOD_URLS, "
+						   "e.g. DEBUGINFOD_URLS=https://debuginfod.debian.net");
+			o->debuginfod = true;
+			break;
+		}
 		case 'v':
 			o->verbose = true;
 			break;
@@ -507,6 +521,7 @@ static int print_report(struct leak_run *s, bool final, double at_s)
 /* Read the maps, name new stacks, and store a snapshot labelled label */
 static int take_snapshot(struct leak_run *s, const char *label, unsigned *seq)
 {
+	double t0 = now_s();
 	int err = refresh(s);
 
 	if (err)
@@ -514,9 +529,10 @@ static int take_snapshot(struct leak_run *s, const char *label, unsigned *seq)
 	err = live_session__snapshot(s->live, &s->sample, label, now_s() - s->start_s, seq);
 	if (err)
 		return err;
+	/* tools/bench/snapshot.sh reads the time from this line */
 	if (s->opts->verbose)
-		fprintf(stderr, "perfan-bpf: snapshot %u '%s' stored (%zu stacks)\n", *seq, label,
-			s->sample.cnt);
+		fprintf(stderr, "perfan-bpf: snapshot %u '%s' stored (%zu stacks) in %.3f ms\n",
+			*seq, label, s->sample.cnt, (now_s() - t0) * 1e3);
 	return 0;
 }
 
@@ -675,7 +691,7 @@ int cmd_leak(int argc, char **argv)
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	s.sym = symbolizer__new(NULL);
+	s.sym = symbolizer__new(&(struct symbolizer_opts){ .debuginfod = opts.debuginfod });
 	if (s.sigfd < 0 || !s.sym) {
 		err = usage_error("cannot set up the session: %s", strerror(errno));
 		goto cleanup;

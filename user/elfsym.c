@@ -33,6 +33,9 @@ struct elf_file {
 	struct elf_seg *segs;
 	size_t seg_cnt;
 	char build_id[41 * 2];
+	bool has_symtab;
+	const char *debuglink; /* in the section data, valid while the Elf is open */
+	uint32_t debuglink_crc;
 };
 
 static int sym_cmp(const void *a, const void *b)
@@ -119,6 +122,32 @@ static void load_build_id(struct elf_file *ef, Elf_Scn *scn, GElf_Shdr *sh)
 	}
 }
 
+static const char *section_name(const struct elf_file *ef, const GElf_Shdr *sh)
+{
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(ef->elf, &shstrndx))
+		return NULL;
+	return elf_strptr(ef->elf, shstrndx, sh->sh_name);
+}
+
+/* .gnu_debuglink: a NUL-terminated file name, padding to 4 bytes, a CRC-32 of that file */
+static void load_debuglink(struct elf_file *ef, Elf_Scn *scn, GElf_Shdr *sh)
+{
+	const char *name = section_name(ef, sh);
+	Elf_Data *data;
+	size_t len;
+
+	if (!name || strcmp(name, ".gnu_debuglink") || !(data = elf_getdata(scn, NULL)) ||
+	    !data->d_buf || data->d_size < 8)
+		return;
+	len = strnlen(data->d_buf, data->d_size);
+	if (!len || ((len + 4) & ~(size_t)3) + 4 > data->d_size)
+		return;
+	memcpy(&ef->debuglink_crc, (const char *)data->d_buf + ((len + 4) & ~(size_t)3), 4);
+	ef->debuglink = data->d_buf;
+}
+
 static int load_segments(struct elf_file *ef)
 {
 	size_t phnum;
@@ -178,6 +207,10 @@ struct elf_file *elf_file__open(const char *path)
 			continue;
 		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM)
 			err = load_symtab(ef, scn, &sh, &cap);
+		if (sh.sh_type == SHT_SYMTAB)
+			ef->has_symtab = true;
+		else if (sh.sh_type == SHT_PROGBITS)
+			load_debuglink(ef, scn, &sh);
 		else if (sh.sh_type == SHT_NOTE && !ef->build_id[0])
 			load_build_id(ef, scn, &sh);
 		if (err)
@@ -219,6 +252,37 @@ const char *elf_file__build_id(const struct elf_file *ef)
 size_t elf_file__sym_cnt(const struct elf_file *ef)
 {
 	return ef->sym_cnt;
+}
+
+Elf *elf_file__elf(const struct elf_file *ef)
+{
+	return ef->elf;
+}
+
+bool elf_file__has_symtab(const struct elf_file *ef)
+{
+	return ef->has_symtab;
+}
+
+bool elf_file__has_section(const struct elf_file *ef, const char *name)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(ef->elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type != SHT_NOBITS &&
+		    (n = section_name(ef, &sh)) && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
+const char *elf_file__debuglink(const struct elf_file *ef, uint32_t *crc)
+{
+	*crc = ef->debuglink_crc;
+	return ef->debuglink;
 }
 
 int elf_file__off_to_vaddr(const struct elf_file *ef, uint64_t off, uint64_t *vaddr)

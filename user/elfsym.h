@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <libelf.h>
 
 struct elf_file;
 
@@ -19,6 +20,13 @@ const char *elf_file__path(const struct elf_file *ef);
 /* lowercase hex build-id, "" when the file has none */
 const char *elf_file__build_id(const struct elf_file *ef);
 size_t elf_file__sym_cnt(const struct elf_file *ef);
+/* The libelf handle, owned by ef (for libdw) */
+Elf *elf_file__elf(const struct elf_file *ef);
+/* The file has a .symtab (not stripped), a section called `name` */
+bool elf_file__has_symtab(const struct elf_file *ef);
+bool elf_file__has_section(const struct elf_file *ef, const char *name);
+/* The .gnu_debuglink file name (owned by ef) and its CRC-32, or NULL when there is none */
+const char *elf_file__debuglink(const struct elf_file *ef, uint32_t *crc);
 
 /* 0 or -ENOENT when no PT_LOAD segment covers it */
 int elf_file__off_to_vaddr(const struct elf_file *ef, uint64_t off, uint64_t *vaddr);

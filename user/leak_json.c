@@ -88,10 +88,11 @@ json_t *leak_json__frame(const struct frame *f)
 	char addr[24];
 
 	snprintf(addr, sizeof(addr), "0x%" PRIx64, f->address);
-	return json_pack("{s:s,s:o,s:o,s:o,s:I,s:o,s:o,s:b}", "address", addr, "module",
+	return json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:b}", "address", addr, "module",
 			 leak_json__str(f->module), "build_id", leak_json__str(f->build_id),
-			 "function", leak_json__str(f->function), "offset", (json_int_t)f->offset,
-			 "file", leak_json__str(f->file), "line",
+			 "function", leak_json__str(f->function), "raw_function",
+			 leak_json__str(f->raw_function), "offset", (json_int_t)f->offset, "file",
+			 leak_json__str(f->file), "line",
 			 f->file ? json_integer(f->line) : json_null(), "inlined", f->inlined);
 }
 
@@ -180,6 +181,7 @@ int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_
 	rc = get_str(obj, "module", &f->module, intern, ctx, err, len) ?:
 	     get_str(obj, "build_id", &f->build_id, intern, ctx, err, len) ?:
 	     get_str(obj, "function", &f->function, intern, ctx, err, len) ?:
+	     get_str(obj, "raw_function", &f->raw_function, intern, ctx, err, len) ?:
 	     get_str(obj, "file", &f->file, intern, ctx, err, len) ?:
 	     leak_json__get_u64(obj, "offset", &f->offset, err, len);
 	if (rc)

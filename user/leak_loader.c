@@ -164,7 +164,8 @@ int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 	return read_stats(bpf_map__fd(ld->skel->maps.stack_stats), sample);
 }
 
-int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max)
+int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max,
+			     bool *truncated)
 {
 	struct leak_loader *ld = ctx;
 	struct stack_trace st;
@@ -177,6 +178,7 @@ int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t
 		ips[n] = st.ips[n];
 		n++;
 	}
+	*truncated = st.truncated || n < st.depth;
 	return (int)n;
 }
 

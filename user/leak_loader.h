@@ -27,8 +27,10 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 void leak_loader__detach(struct leak_loader *ld);
 /* Fill sample (emptied first) from the maps. 0 or -errno. */
 int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample);
-/* stack_fetch_fn over the stack map; ctx is the loader */
-int leak_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max);
+/* stack_fetch_fn over the stack map; ctx is the loader. *truncated: the kernel's walk stopped
+ * at its depth limit. */
+int leak_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max,
+			     bool *truncated);
 
 /* A label from a `perfan:mark` USDT probe in the target */
 #define LEAK_MARK_LABEL_MAX 128 /* = PERFAN_MARK_LABEL_MAX, checked in leak_loader.c */

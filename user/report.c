@@ -110,6 +110,31 @@ void report__free(struct leak_report *rep)
 	rep->stack_cap = 0;
 }
 
+size_t report__truncated_cnt(const struct leak_report *rep, const struct report_format_opts *opts,
+			     size_t *of)
+{
+	size_t cnt = 0, all = 0;
+
+	for (size_t i = 0; i < rep->stack_cnt; i++) {
+		const struct report_stack *s = &rep->stacks[i];
+
+		if (!s->counts.live_objects && !opts->show_freed)
+			continue;
+		all++;
+		cnt += s->truncated;
+	}
+	if (of)
+		*of = all;
+	return cnt;
+}
+
+const char *report__truncated_help(void)
+{
+	return "their frame walk stopped at code built without frame pointers (or at 127 "
+	       "frames), so callers are missing: build with -fno-omit-frame-pointer "
+	       "-mno-omit-leaf-frame-pointer, and use libraries built the same way";
+}
+
 report_formatter report__formatter(const char *name)
 {
 	static const struct {

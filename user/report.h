@@ -14,10 +14,13 @@ struct frame {
 	uint64_t address;     /* as captured: a return address */
 	const char *module;   /* path as the target sees it; NULL when unmapped */
 	const char *build_id; /* hex, "" when unknown */
-	const char *function; /* NULL when no symbol covers the address */
+	const char *function; /* demangled; NULL when no symbol covers the address */
+	const char *raw_function; /* the symbol as stored (mangled), NULL when none */
 	uint64_t offset;      /* from the function's start, or from the module's base */
-	const char *file;     /* NULL until DWARF lines are read */
+	const char *file;     /* NULL when no DWARF line covers the address */
 	uint32_t line;
+	/* a call inlined into the next frame, which shows the line of that call; all frames
+	 * of one inline chain share the captured address */
 	bool inlined;
 };
 
@@ -36,6 +39,9 @@ struct report_stack {
 	struct stack_counts counts;
 	const struct frame *frames; /* owned by whoever built the report (the stack table) */
 	size_t frame_cnt;
+	/* the frame walk stopped early (no frame pointer, or the depth limit): callers are
+	 * missing from frames */
+	bool truncated;
 };
 
 /* Loss counters, in the order of enum lost_kind (bpf/leak.h) */
@@ -88,6 +94,13 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		       FILE *out);
 int report__write_json(const struct leak_report *rep, const struct report_format_opts *opts,
 		       FILE *out);
+/* Stacks the report is about (live ones, or all with show_freed; --top is ignored) that are
+ * truncated; *of (when not NULL) is how many it is about */
+size_t report__truncated_cnt(const struct leak_report *rep, const struct report_format_opts *opts,
+			     size_t *of);
+/* One line on why stacks are truncated and what to do, for the text output */
+const char *report__truncated_help(void);
+
 /* The formatter called `name` ("text", "json"), or NULL */
 report_formatter report__formatter(const char *name);
 

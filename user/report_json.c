@@ -19,7 +19,8 @@ static json_t *stack_json(const struct report_stack *s)
 		if (json_array_append_new(frames, leak_json__frame(&s->frames[i])))
 			goto fail;
 	if (json_object_set_new(obj, "pid", json_integer(s->pid)) ||
-	    json_object_set_new(obj, "stack_id", json_integer((json_int_t)s->stack_id)))
+	    json_object_set_new(obj, "stack_id", json_integer((json_int_t)s->stack_id)) ||
+	    json_object_set_new(obj, "truncated", json_boolean(s->truncated)))
 		goto fail;
 	if (json_object_set_new(obj, "frames", frames)) {
 		frames = NULL; /* set_new consumed it, even on failure */
@@ -58,8 +59,13 @@ int report__write_json(const struct leak_report *rep, const struct report_format
 		if (json_array_append_new(stacks, stack_json(s)))
 			goto cleanup;
 	}
-	err = json_object_set(doc, "lost", lost) || json_object_set(doc, "stacks", stacks) ? -ENOMEM
-											  : 0;
+	err = json_object_set(doc, "lost", lost) ||
+			      json_object_set_new(doc, "truncated_stacks",
+						  json_integer((json_int_t)report__truncated_cnt(
+							  rep, opts, NULL))) ||
+			      json_object_set(doc, "stacks", stacks)
+		      ? -ENOMEM
+		      : 0;
 	if (err)
 		goto cleanup;
 	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)

@@ -3,6 +3,7 @@
  * their frames, and every non-zero loss counter with what it means. */
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 #include "report.h"
 
 /* "97.7 KiB" for a byte count; buf must hold 32 bytes */
@@ -23,21 +24,34 @@ static const char *human_bytes(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* "#3  0x00005555555551a9 leak_one (leaky.c:42) [inlined]  /path/to/module" */
 static void write_frame(FILE *out, size_t idx, const struct frame *f)
 {
 	fprintf(out, "    #%-2zu 0x%016" PRIx64 " ", idx, f->address);
-	if (f->function)
+	if (f->function && f->file)
+		fprintf(out, "%s", f->function);
+	else if (f->function)
 		fprintf(out, "%s+0x%" PRIx64, f->function, f->offset);
 	else if (f->module)
-		fprintf(out, "[unknown]+0x%" PRIx64, f->offset);
+		/* the module-relative address: with the build-id it can be symbolized later */
+		fprintf(out, "%s+0x%" PRIx64, base_name(f->module), f->offset);
 	else
 		fprintf(out, "[unknown]");
 	if (f->file)
-		fprintf(out, " %s:%u", f->file, f->line);
+		fprintf(out, " (%s:%u)", f->file, f->line);
 	if (f->inlined)
-		fprintf(out, " (inlined)");
+		fprintf(out, " [inlined]");
 	if (f->module)
 		fprintf(out, "  %s", f->module);
+	if (!f->function && f->build_id && f->build_id[0])
+		fprintf(out, " [build-id %s]", f->build_id);
 	fputc('\n', out);
 }
 
@@ -45,7 +59,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		       FILE *out)
 {
 	const struct stack_counts *t = &rep->totals;
-	size_t live_stacks = 0, shown = 0;
+	size_t live_stacks = 0, shown = 0, truncated, of;
 	char b1[32], b2[32];
 	bool any_lost = false;
 
@@ -85,12 +99,19 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 			fprintf(out, "    [stack unavailable]\n");
 		for (size_t j = 0; j < s->frame_cnt; j++)
 			write_frame(out, j, &s->frames[j]);
+		if (s->truncated)
+			fprintf(out, "    [truncated: callers missing]\n");
 	}
 	if (!shown)
 		fprintf(out, "\nNo live allocations.\n");
 	else if (shown < live_stacks)
 		fprintf(out, "\n(%zu more stacks with live memory; --top 0 shows all)\n",
 			live_stacks - shown);
+
+	truncated = report__truncated_cnt(rep, opts, &of);
+	if (truncated)
+		fprintf(out, "\nTruncated stacks: %zu of %zu: %s\n", truncated, of,
+			report__truncated_help());
 
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
 		if (!rep->lost[k])

@@ -143,6 +143,7 @@ int session__report(const struct session *s, const struct snapshot *snap,
 			.counts = r->counts,
 			.frames = e ? e->frames : NULL,
 			.frame_cnt = e ? e->frame_cnt : 0,
+			.truncated = e && e->truncated,
 		};
 
 		if (report__add(rep, &rs)) {

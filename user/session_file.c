@@ -100,8 +100,8 @@ static json_t *stacks_record(struct session_writer *w, const struct session *s,
 		for (size_t f = 0; frames && f < e->frame_cnt; f++)
 			if (json_array_append_new(frames, leak_json__frame(&e->frames[f])))
 				json_decref(frames), frames = NULL;
-		st = json_pack("{s:I,s:I,s:o}", "pid", (json_int_t)r->pid, "stack_id",
-			       (json_int_t)r->stack_id, "frames", frames);
+		st = json_pack("{s:I,s:I,s:b,s:o}", "pid", (json_int_t)r->pid, "stack_id",
+			       (json_int_t)r->stack_id, "truncated", e->truncated, "frames", frames);
 		err = !st || json_array_append_new(arr, st) ||
 		      stacktab__put(w->written, r->pid, r->stack_id, NULL, 0);
 	}
@@ -361,6 +361,8 @@ static int read_stacks(struct reader *r, json_t *rec)
 		rc = stacktab__put(r->s->stacks, (uint32_t)pid, id, fr, n);
 		if (rc && rc != -EEXIST) /* a repeated stack keeps its first frames */
 			return rc;
+		if (!rc && json_is_true(json_object_get(st, "truncated")))
+			stacktab__set_truncated(r->s->stacks, (uint32_t)pid, id, true);
 	}
 	return 0;
 }

@@ -101,7 +101,7 @@ int stacktab__put(struct stacktab *tab, uint32_t pid, uint64_t id, struct frame 
 	/* an empty stack still needs a non-NULL marker */
 	if (!frames && !(frames = malloc(1)))
 		return -ENOMEM;
-	*e = (struct stack_entry){ pid, id, frames, frame_cnt };
+	*e = (struct stack_entry){ pid, id, frames, frame_cnt, false };
 	tab->cnt++;
 	return 0;
 }
@@ -109,4 +109,14 @@ int stacktab__put(struct stacktab *tab, uint32_t pid, uint64_t id, struct frame 
 size_t stacktab__cnt(const struct stacktab *tab)
 {
 	return tab->cnt;
+}
+
+int stacktab__set_truncated(struct stacktab *tab, uint32_t pid, uint64_t id, bool truncated)
+{
+	struct stack_entry *e = find(tab, pid, id);
+
+	if (!e->frames)
+		return -ENOENT;
+	e->truncated = truncated;
+	return 0;
 }

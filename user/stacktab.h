@@ -4,6 +4,7 @@
 #ifndef PERFAN_STACKTAB_H
 #define PERFAN_STACKTAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "report.h"
@@ -15,6 +16,7 @@ struct stack_entry {
 	uint64_t stack_id;
 	struct frame *frames;
 	size_t frame_cnt;
+	bool truncated; /* callers are missing: the frame walk stopped early */
 };
 
 struct stacktab *stacktab__new(void);
@@ -25,5 +27,7 @@ const struct stack_entry *stacktab__get(const struct stacktab *tab, uint32_t pid
 int stacktab__put(struct stacktab *tab, uint32_t pid, uint64_t id, struct frame *frames,
 		  size_t frame_cnt);
 size_t stacktab__cnt(const struct stacktab *tab);
+/* Mark a stored stack as truncated; 0 or -ENOENT */
+int stacktab__set_truncated(struct stacktab *tab, uint32_t pid, uint64_t id, bool truncated);
 
 #endif

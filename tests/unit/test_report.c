@@ -249,6 +249,7 @@ static const struct frame frames_a[] = {
 	  .module = "/usr/bin/app",
 	  .build_id = "0123456789abcdef0011223344556677",
 	  .function = "leak_here",
+	  .raw_function = "leak_here",
 	  .offset = 0x14,
 	  .file = "app.c",
 	  .line = 42,
@@ -282,22 +283,26 @@ static void build_report(struct leak_report *rep)
 }
 
 static const char *const top_keys[] = { "schema_version", "pid",    "duration_s", "final",
-					"command",	  "totals", "lost",	  "stacks" };
+					"command",	  "totals", "lost",	  "stacks",
+					"truncated_stacks" };
 static const char *const count_keys[] = { "live_bytes",	   "live_objects", "alloc_bytes",
 					  "alloc_objects", "freed_bytes",  "freed_objects" };
 static const char *const stack_keys[] = { "live_bytes",	   "live_objects", "alloc_bytes",
 					  "alloc_objects", "freed_bytes",  "freed_objects",
-					  "pid",	   "stack_id",	   "frames" };
+					  "pid",	   "stack_id",	   "frames",
+					  "truncated" };
 static const char *const frame_keys[] = { "address", "module", "build_id", "function",
-					  "offset",  "file",   "line",	   "inlined" };
+					  "offset",  "file",   "line",	   "inlined",
+					  "raw_function" };
 
 static void assert_json_frame(const json_t *jf, const struct frame *f, const char *address)
 {
-	assert_keys(jf, frame_keys, 8);
+	assert_keys(jf, frame_keys, 9);
 	assert_json_str(jf, "address", address);
 	assert_json_str(jf, "module", f->module);
 	assert_json_str(jf, "build_id", f->build_id);
 	assert_json_str(jf, "function", f->function);
+	assert_json_str(jf, "raw_function", f->raw_function);
 	assert_json_int(jf, "offset", (json_int_t)f->offset);
 	assert_json_str(jf, "file", f->file);
 	if (f->file)
@@ -320,13 +325,14 @@ static void test_json_document(void **state)
 
 	build_report(&rep);
 	doc = format_json(&rep, &opts);
-	assert_keys(doc, top_keys, 8);
+	assert_keys(doc, top_keys, 9);
 	assert_json_int(doc, "schema_version", 1);
 	assert_json_int(doc, "pid", 4242);
 	assert_true(json_is_real(json_object_get(doc, "duration_s")));
 	assert_float_equal(json_real_value(json_object_get(doc, "duration_s")), 12.5, 0);
 	assert_true(json_is_true(json_object_get(doc, "final")));
 	assert_json_str(doc, "command", "./app --flag");
+	assert_json_int(doc, "truncated_stacks", 0);
 
 	totals = json_object_get(doc, "totals");
 	assert_keys(totals, count_keys, 6);
@@ -348,7 +354,7 @@ static void test_json_document(void **state)
 	/* in report order: 100000 B; then the two of 64 B, the one without a stack first because it
 	 * allocated more (128 B); then 0 B */
 	s = json_array_get(stacks, 0);
-	assert_keys(s, stack_keys, 9);
+	assert_keys(s, stack_keys, 10);
 	assert_json_counts(s, &rep.stacks[0].counts);
 	assert_json_int(s, "live_bytes", 100000);
 	assert_json_int(s, "pid", 4242);
@@ -359,7 +365,7 @@ static void test_json_document(void **state)
 		assert_json_frame(json_array_get(frames, i), &frames_a[i], addrs[i]);
 
 	s = json_array_get(stacks, 1);
-	assert_keys(s, stack_keys, 9);
+	assert_keys(s, stack_keys, 10);
 	assert_json_int(s, "stack_id", PERFAN_STACK_NONE);
 	assert_json_counts(s, &(struct stack_counts){ 64, 1, 128, 2, 64, 1 });
 	assert_int_equal(json_array_size(json_object_get(s, "frames")), 0);
@@ -420,7 +426,7 @@ static void test_json_nulls_and_empty(void **state)
 	(void)state;
 
 	doc = format_json(&rep, &opts);
-	assert_keys(doc, top_keys, 8);
+	assert_keys(doc, top_keys, 9);
 	assert_json_int(doc, "pid", 0);
 	assert_true(json_is_false(json_object_get(doc, "final")));
 	assert_true(json_is_null(json_object_get(doc, "command")));
@@ -437,7 +443,7 @@ static void test_json_nulls_and_empty(void **state)
 	f = json_array_get(json_object_get(json_array_get(json_object_get(doc, "stacks"), 0),
 					   "frames"),
 			   0);
-	assert_keys(f, frame_keys, 8);
+	assert_keys(f, frame_keys, 9);
 	assert_json_str(f, "address", "0x10");
 	assert_true(json_is_null(json_object_get(f, "module")));
 	assert_true(json_is_null(json_object_get(f, "build_id")));
@@ -558,6 +564,7 @@ static void test_text_report(void **state)
 	(void)state;
 
 	build_report(&rep);
+	rep.stacks[0].truncated = true; /* stack 7, the largest */
 	rep.lost[REPORT_LOST_ALLOCS_MAP_FULL] = 0;
 	rep.lost[REPORT_LOST_STACKS_MAP_FULL] = 0;
 	rep.lost[REPORT_LOST_UNMATCHED_FREES] = 0;
@@ -571,11 +578,12 @@ static void test_text_report(void **state)
 		    "objects\n"
 		    "\n"
 		    "#1  97.7 KiB live (100000 B) in 3 objects; allocated 150000 B in 5 objects\n"
-		    "    #0  0x000055d5c0a01234 leak_here+0x14 app.c:42 (inlined)  /usr/bin/app\n"
+		    "    #0  0x000055d5c0a01234 leak_here (app.c:42) [inlined]  /usr/bin/app\n"
 		    "    #1  0x00007f3a2c229d90 __libc_start_call_main+0x80  "
 		    "/usr/lib/x86_64-linux-gnu/libc.so.6\n"
-		    "    #2  0x000055d5c0a05000 [unknown]+0x4000  /usr/bin/app\n"
+		    "    #2  0x000055d5c0a05000 app+0x4000  /usr/bin/app\n"
 		    "    #3  0x00000000deadbeef [unknown]\n"
+		    "    [truncated: callers missing]\n"
 		    "\n"
 		    "#2  64 B live (64 B) in 1 objects; allocated 128 B in 2 objects\n"
 		    "    [stack unavailable]\n"
@@ -583,6 +591,11 @@ static void test_text_report(void **state)
 		    "#3  64 B live (64 B) in 1 objects; allocated 64 B in 1 objects\n"
 		    "    #0  0x00007f3a2c229d90 __libc_start_call_main+0x80  "
 		    "/usr/lib/x86_64-linux-gnu/libc.so.6\n"
+		    "\n"
+		    "Truncated stacks: 1 of 3: their frame walk stopped at code built without frame "
+		    "pointers (or at 127 frames), so callers are missing: build with "
+		    "-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer, and use libraries built "
+		    "the same way\n"
 		    "\n"
 		    "Lost events:\n"
 		    "  stack_failures           102  allocations whose stack could not be read "

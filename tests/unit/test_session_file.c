@@ -126,6 +126,8 @@ static void rich_session(struct session *s)
 			       .offset = 0x1000,
 			       .file = session__intern(s, "a.c") };
 	assert_int_equal(stacktab__put(s->stacks, 4242, 1ULL << 52, g, 1), 0);
+	/* a stack whose frame walk stopped early keeps that mark through the file */
+	assert_int_equal(stacktab__set_truncated(s->stacks, 4242, 1ULL << 52, true), 0);
 	/* stack id 0 (no stack captured) has no frames */
 	assert_int_equal(stacktab__put(s->stacks, 4242, 0, NULL, 0), 0);
 
@@ -225,6 +227,8 @@ static void assert_sessions_equal(const struct session *a, const struct session 
 	assert_frames_equal(stacktab__get(a->stacks, 4242, 1ULL << 52),
 			    stacktab__get(b->stacks, 4242, 1ULL << 52));
 	assert_frames_equal(stacktab__get(a->stacks, 4242, 0), stacktab__get(b->stacks, 4242, 0));
+	assert_true(stacktab__get(b->stacks, 4242, 1ULL << 52)->truncated);
+	assert_false(stacktab__get(b->stacks, 4242, 7)->truncated);
 }
 
 static void round_trip(const char *name, bool want_gzip)
