@@ -11,7 +11,8 @@ static const char *fmt(const char *sign, uint64_t bytes, char *buf, size_t len)
 	double v = (double)bytes;
 	int u = 0;
 
-	while (v >= 1024 && u < 4) {
+	/* 1023.96 KiB would print as "1024.0 KiB": move up a unit once it rounds to 1024 */
+	while (u < 4 && (u ? v >= 1023.95 : v >= 1024)) {
 		v /= 1024;
 		u++;
 	}

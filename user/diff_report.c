@@ -12,24 +12,6 @@
 
 /* ---- text ---- */
 
-static void write_frame(FILE *out, size_t idx, const struct frame *f)
-{
-	fprintf(out, "    #%-2zu 0x%016" PRIx64 " ", idx, f->address);
-	if (f->function)
-		fprintf(out, "%s+0x%" PRIx64, f->function, f->offset);
-	else if (f->module)
-		fprintf(out, "[unknown]+0x%" PRIx64, f->offset);
-	else
-		fprintf(out, "[unknown]");
-	if (f->file)
-		fprintf(out, " %s:%u", f->file, f->line);
-	if (f->inlined)
-		fprintf(out, " (inlined)");
-	if (f->module)
-		fprintf(out, "  %s", f->module);
-	fputc('\n', out);
-}
-
 static void write_header(const struct snapshot_diff *d, FILE *out)
 {
 	const struct snapshot *a = d->a, *b = d->b;
@@ -85,7 +67,7 @@ static void write_stack(const struct snapshot_diff *d, const struct diff_stack *
 	fprintf(out, "    %s\n",
 		stack_name(s->frames, s->frame_cnt, d->allocator, s->stack_id, name, sizeof(name)));
 	for (size_t i = 0; i < s->frame_cnt; i++)
-		write_frame(out, i, &s->frames[i]);
+		report__write_frame(out, i, &s->frames[i]);
 }
 
 int diff_report__write_text(const struct snapshot_diff *d, const struct diff_format_opts *opts,

@@ -90,6 +90,9 @@ struct report_format_opts {
 typedef int (*report_formatter)(const struct leak_report *rep,
 				const struct report_format_opts *opts, FILE *out);
 
+/* One frame line of the text formats:
+ * "    #3  0x00005555555551a9 leak_one (leaky.c:42) [inlined]  /path/to/module" */
+void report__write_frame(FILE *out, size_t idx, const struct frame *f);
 int report__write_text(const struct leak_report *rep, const struct report_format_opts *opts,
 		       FILE *out);
 int report__write_json(const struct leak_report *rep, const struct report_format_opts *opts,

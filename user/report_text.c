@@ -4,25 +4,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include "bytes_fmt.h"
 #include "report.h"
-
-/* "97.7 KiB" for a byte count; buf must hold 32 bytes */
-static const char *human_bytes(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (!u)
-		snprintf(buf, len, "%" PRIu64 " B", bytes);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
-}
 
 static const char *base_name(const char *path)
 {
@@ -32,7 +15,7 @@ static const char *base_name(const char *path)
 }
 
 /* "#3  0x00005555555551a9 leak_one (leaky.c:42) [inlined]  /path/to/module" */
-static void write_frame(FILE *out, size_t idx, const struct frame *f)
+void report__write_frame(FILE *out, size_t idx, const struct frame *f)
 {
 	fprintf(out, "    #%-2zu 0x%016" PRIx64 " ", idx, f->address);
 	if (f->function && f->file)
@@ -73,12 +56,12 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		fprintf(out, " (%s)", rep->command);
 	fprintf(out, " after %.1f s\n", rep->duration_s);
 	fprintf(out, "  live:      %s (%" PRIu64 " B) in %" PRIu64 " objects from %zu stacks\n",
-		human_bytes(t->live_bytes, b1, sizeof(b1)), t->live_bytes, t->live_objects,
+		bytes_fmt(t->live_bytes, b1, sizeof(b1)), t->live_bytes, t->live_objects,
 		live_stacks);
 	fprintf(out, "  allocated: %s in %" PRIu64 " objects since attach; freed %s in %" PRIu64
 		     " objects\n",
-		human_bytes(t->alloc_bytes, b1, sizeof(b1)), t->alloc_objects,
-		human_bytes(t->freed_bytes, b2, sizeof(b2)), t->freed_objects);
+		bytes_fmt(t->alloc_bytes, b1, sizeof(b1)), t->alloc_objects,
+		bytes_fmt(t->freed_bytes, b2, sizeof(b2)), t->freed_objects);
 
 	for (size_t i = 0; i < rep->stack_cnt; i++) {
 		const struct report_stack *s = &rep->stacks[i];
@@ -90,7 +73,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		shown++;
 		fprintf(out, "\n#%zu  %s live (%" PRIu64 " B) in %" PRIu64 " objects; allocated %" PRIu64
 			     " B in %" PRIu64 " objects",
-			shown, human_bytes(s->counts.live_bytes, b1, sizeof(b1)), s->counts.live_bytes,
+			shown, bytes_fmt(s->counts.live_bytes, b1, sizeof(b1)), s->counts.live_bytes,
 			s->counts.live_objects, s->counts.alloc_bytes, s->counts.alloc_objects);
 		if (!rep->pid)
 			fprintf(out, "  [pid %u]", s->pid);
@@ -98,7 +81,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		if (!s->stack_id)
 			fprintf(out, "    [stack unavailable]\n");
 		for (size_t j = 0; j < s->frame_cnt; j++)
-			write_frame(out, j, &s->frames[j]);
+			report__write_frame(out, j, &s->frames[j]);
 		if (s->truncated)
 			fprintf(out, "    [truncated: callers missing]\n");
 	}

@@ -19,6 +19,10 @@ static void test_unsigned(void **state)
 	assert_string_equal(bytes_fmt(1024, b, sizeof(b)), "1.0 KiB");
 	assert_string_equal(bytes_fmt(100000, b, sizeof(b)), "97.7 KiB");
 	assert_string_equal(bytes_fmt(1 << 20, b, sizeof(b)), "1.0 MiB");
+	/* 1048575 B is 1023.999 KiB: it rounds to "1.0 MiB", never "1024.0 KiB" */
+	assert_string_equal(bytes_fmt(1048575, b, sizeof(b)), "1.0 MiB");
+	/* 1023.94 KiB stays in KiB */
+	assert_string_equal(bytes_fmt(1048514, b, sizeof(b)), "1023.9 KiB");
 	assert_string_equal(bytes_fmt(3ULL << 30, b, sizeof(b)), "3.0 GiB");
 	assert_string_equal(bytes_fmt(5ULL << 40, b, sizeof(b)), "5.0 TiB");
 	assert_string_equal(bytes_fmt(UINT64_MAX, b, sizeof(b)), "16777216.0 TiB");

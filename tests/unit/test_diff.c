@@ -576,7 +576,7 @@ static void test_text(void **state)
 		"#1  +3.9 KiB (+4000 B), +40 objects: 1000 B → 4.9 KiB, 10 → 50 objects  [grew]\n"
 		"    keep_sessions (server.c:212)\n"
 		"    #0  0x0000007f00001000 malloc+0x20  /lib/x86_64-linux-gnu/libc.so.6\n"
-		"    #1  0x0000000000401234 keep_sessions+0x14 /src/server.c:212  /srv/server\n"
+		"    #1  0x0000000000401234 keep_sessions (/src/server.c:212)  /srv/server\n"
 		"\n"
 		"#2  +3.9 KiB (+4000 B), +40 objects: 0 B → 3.9 KiB, 0 → 40 objects  [appeared]\n"
 		"    [stack 0x7]\n"
