@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -27,6 +28,7 @@
 #include "leak_loader.h"
 #include "leak_model.h"
 #include "live_session.h"
+#include "live_view.h"
 #include "procmaps.h"
 #include "report.h"
 #include "stacktab.h"
@@ -40,6 +42,7 @@ struct leak_opts {
 	bool all;
 	char **command; /* argv after "--" */
 	double interval_s;
+	bool interval_set;
 	double duration_s; /* 0: until stopped */
 	uint64_t top;
 	bool top_set;
@@ -63,7 +66,8 @@ static const char usage_text[] =
 	"  -a, --all              every process using the system allocator\n"
 	"  -- COMMAND ARGS...     run COMMAND and trace it from its first allocation\n"
 	"                         (its stdout goes to stderr; stdout carries the report)\n"
-	"  -i, --interval SEC     print the top stacks every SEC seconds (default 5; text only)\n"
+	"  -i, --interval SEC     print the top stacks every SEC seconds (default 5; text only;\n"
+	"                         on a terminal the view redraws in place, every 1 s by default)\n"
 	"  -d, --duration SEC     stop after SEC seconds (default: Ctrl-C, SIGTERM or exit)\n"
 	"  -t, --top N            stacks to print (default 10 in text, all in json; 0: all)\n"
 	"  -f, --format FMT       text (default) or json: the final report as one document\n"
@@ -130,6 +134,7 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 			o->all = true;
 			break;
 		case 'i':
+			o->interval_set = true;
 			if (parse_seconds(optarg, 86400, &o->interval_s))
 				return usage_error("--interval needs seconds > 0, got '%s'", optarg);
 			break;
@@ -270,6 +275,9 @@ struct leak_run {
 	struct live_session *live;
 	char output[PATH_MAX];
 	unsigned usr1_count;
+	bool live_view;		/* text on a terminal: redraw in place */
+	uint64_t last_events;	/* allocations + frees at the last draw */
+	double last_draw_s;
 	/* labels from USDT marks, waiting for their snapshot */
 	char marks[16][LEAK_MARK_LABEL_MAX];
 	unsigned mark_cnt;
@@ -493,6 +501,47 @@ static int refresh(struct leak_run *s)
 	return err < 0 ? err : 0;
 }
 
+/* The live view: the report of this moment, redrawn in place */
+static int draw_live(struct leak_run *s, double at_s)
+{
+	struct leak_report rep = {};
+	struct live_view v = {
+		.allocator = s->alloc.module,
+		.elapsed_s = at_s - s->start_s,
+		.snapshots = live_session__count(s->live),
+	};
+	int pid = s->opts->all ? 0 : s->opts->pid ? s->opts->pid : s->child;
+	char target[PATH_MAX + 1100];
+	struct winsize ws;
+	uint64_t events;
+	int err;
+
+	if (pid && s->child)
+		snprintf(target, sizeof(target), "pid %d (%s)", pid, s->command);
+	else if (pid)
+		snprintf(target, sizeof(target), "pid %d", pid);
+	else
+		snprintf(target, sizeof(target), "every process using %s", s->alloc.module);
+	v.target = target;
+	if (pid)
+		v.mem_known = !proc_status__mem("/proc", (uint32_t)pid, &v.rss_bytes, &v.anon_bytes);
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws)) {
+		v.rows = ws.ws_row;
+		v.cols = ws.ws_col;
+	}
+	err = leak_model__build(live_session__stacks(s->live), &s->sample, &rep);
+	if (err)
+		return err;
+	events = rep.totals.alloc_objects + rep.totals.freed_objects;
+	if (at_s > s->last_draw_s)
+		v.events_per_s = (double)(events - s->last_events) / (at_s - s->last_draw_s);
+	s->last_events = events;
+	s->last_draw_s = at_s;
+	live_view__draw(stdout, &rep, &v);
+	report__free(&rep);
+	return 0;
+}
+
 static int print_report(struct leak_run *s, bool final, double at_s)
 {
 	struct leak_report rep = {
@@ -625,7 +674,9 @@ static int handle_events(struct leak_run *s, int ev, double *next_snap)
 
 static int run(struct leak_run *s)
 {
-	double next_print = s->start_s + s->opts->interval_s;
+	/* On a terminal the text view redraws in place, every second unless told otherwise */
+	double interval = s->live_view && !s->opts->interval_set ? 1 : s->opts->interval_s;
+	double next_print = s->start_s + interval;
 	double next_snap = s->start_s + s->opts->snapshot_every_s;
 	bool text = !strcmp(s->opts->format, "text");
 	double stop_s;
@@ -647,8 +698,11 @@ static int run(struct leak_run *s)
 		if (ev & (EV_STOP | EV_EXITED))
 			break;
 		if (text && now_s() >= next_print) {
-			print_report(s, false, now_s());
-			next_print += s->opts->interval_s;
+			if (s->live_view)
+				draw_live(s, now_s());
+			else
+				print_report(s, false, now_s());
+			next_print += interval;
 		}
 	}
 	/* Read and print before detaching: unregistering each uprobe waits for an RCU grace
@@ -663,6 +717,8 @@ static int run(struct leak_run *s)
 		fprintf(stderr, "perfan-bpf: %" PRIu64 " perfan:mark probes came faster than "
 			"snapshots could be taken and were dropped\n",
 			s->marks_dropped + leak_loader__marks_lost(s->loader));
+	if (s->live_view)
+		fputs("\n", stdout); /* the final report goes below the last view */
 	return print_report(s, true, stop_s) ? usage_error("cannot write the report") : 0;
 }
 
@@ -683,6 +739,7 @@ int cmd_leak(int argc, char **argv)
 	libbpf_set_print(opts.verbose ? libbpf_print : NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	s.fmt = report__formatter(opts.format);
+	s.live_view = !strcmp(opts.format, "text") && isatty(STDOUT_FILENO);
 
 	/* Ctrl-C, SIGTERM and SIGUSR1 reach the poll loop, never interrupt a write */
 	sigemptyset(&mask);

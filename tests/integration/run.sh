@@ -148,6 +148,17 @@ check "text: the top stack is leak_malloc's 7000 B in 7 objects" 1 \
 check "text: says how many more stacks hold memory (10 live stacks, 3 shown)" 1 \
 	"$(sed -n '/^Final report/,$p' "$T/text.out" | grep -c '^(7 more stacks with live memory')"
 kill "$wpid" 2>/dev/null
+check "text to a file: plain appended reports, no terminal control codes" 0 \
+	"$(grep -c $'\033' "$T/text.out")"
+
+# --- on a terminal (a pty from script(1)) the view redraws in place, then the final report
+script -qec "$PB leak --duration 2.5 --no-output -- $WL -h 2" /dev/null >"$T/tty.out" 2>&1
+check "terminal: exit status" 0 $?
+check "terminal: redrawn in place at least once before the end" true \
+	"$( (($(grep -o $'\033\\[H\033\\[2J' "$T/tty.out" | wc -l) >= 1)) && echo true || echo false)"
+check "terminal: the view names the top stack with its callers" 1 \
+	"$(grep -c '^   1     6.8 KiB         7  leak_malloc (leaky.c:[0-9]*) ← main' "$T/tty.out" | sed 's/^[2-9]$/1/')"
+check "terminal: the final report follows the last view" 1 "$(grep -c '^Final report for pid' "$T/tty.out")"
 
 # --- errors the user can cause: one line on stderr, exit 2
 err_case() { # description, command...
