@@ -36,6 +36,8 @@
 
 /* how often new stacks are symbolized: short, so a process that exits leaves few unnamed */
 #define TICK_MS 200
+/* symbolizing this many new stacks at once shows progress on a terminal */
+#define PROGRESS_STACKS 2000
 
 struct leak_opts {
 	int pid;
@@ -496,8 +498,24 @@ static int refresh(struct leak_run *s)
 
 	if (err)
 		return err;
-	err = leak_model__symbolize_new(live_session__stacks(s->live), s->sym, &s->sample, leak_loader__fetch_stack,
-					s->loader);
+	/* a long step says so on a terminal: many new stacks take a while to name */
+	if (isatty(STDERR_FILENO)) {
+		const struct stacktab *tab = live_session__stacks(s->live);
+		size_t fresh = 0;
+
+		for (size_t i = 0; i < s->sample.cnt; i++)
+			fresh += !stacktab__get(tab, s->sample.stacks[i].pid,
+						s->sample.stacks[i].stack_id);
+		if (fresh >= PROGRESS_STACKS)
+			fprintf(stderr, "perfan-bpf: symbolizing %zu new stacks...\r", fresh);
+		err = leak_model__symbolize_new(live_session__stacks(s->live), s->sym, &s->sample,
+						leak_loader__fetch_stack, s->loader);
+		if (fresh >= PROGRESS_STACKS)
+			fputs("\033[K", stderr); /* erase the progress line */
+		return err < 0 ? err : 0;
+	}
+	err = leak_model__symbolize_new(live_session__stacks(s->live), s->sym, &s->sample,
+					leak_loader__fetch_stack, s->loader);
 	return err < 0 ? err : 0;
 }
 
