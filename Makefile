@@ -211,3 +211,16 @@ bench-timing: all
 	$(Q)tools/bench/timing.sh
 # --- timing (end)
 
+# --- formats (begin)
+# Output formats (folded, pprof, svg, html; docs/formats.md). gen_session writes the fixture
+# session of tests/fixtures/session/ and the large sessions of tools/bench/formats.sh.
+all: $(OUTPUT)/gen_session
+$(OUTPUT)/gen_session: tools/bench/gen_session.c $(OUTPUT)/libperfan.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
+# session.c interns strings through strmap.c: the session fuzz target compiles it in too
+$(OUTPUT)/fuzz/fuzz_session: user/strmap.c
+.PHONY: bench-formats
+bench-formats: all
+	$(Q)tools/bench/formats.sh
+# --- formats (end)

@@ -23,6 +23,7 @@
 #include "attach.h"
 #include "cli_util.h"
 #include "cmd_leak.h"
+#include "cmd_session.h"
 #include "control.h"
 #include "launch.h"
 #include "leak_loader.h"
@@ -72,7 +73,9 @@ static const char usage_text[] =
 	"                         on a terminal the view redraws in place, every 1 s by default)\n"
 	"  -d, --duration SEC     stop after SEC seconds (default: Ctrl-C, SIGTERM or exit)\n"
 	"  -t, --top N            stacks to print (default 10 in text, all in json; 0: all)\n"
-	"  -f, --format FMT       text (default) or json: the final report as one document\n"
+	"  -f, --format FMT       text (default) or json: the final report as one document;\n"
+	"                         folded, pprof, svg or html: drawn from the session file\n"
+	"                         at the end (docs/formats.md)\n"
 	"  -o, --output FILE      the session file: every snapshot, appended as it is taken\n"
 	"                         (default perfan-PID-YYYYMMDD-HHMMSS.session in the current\n"
 	"                         directory; FILE.gz is gzip-compressed)\n"
@@ -93,6 +96,13 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 {
 	(void)level;
 	return vfprintf(stderr, fmt, ap);
+}
+
+/* Formats rendered from the session file at the end (formats.md), not from the live model */
+static bool is_picture_format(const char *f)
+{
+	return !strcmp(f, "folded") || !strcmp(f, "pprof") || !strcmp(f, "svg") ||
+	       !strcmp(f, "html");
 }
 
 static int parse_opts(int argc, char **argv, struct leak_opts *o)
@@ -150,8 +160,10 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 			o->top_set = true;
 			break;
 		case 'f':
-			if (!report__formatter(optarg))
-				return usage_error("--format must be text or json, got '%s'", optarg);
+			if (!report__formatter(optarg) && !is_picture_format(optarg))
+				return usage_error("--format must be text, json, folded, pprof, svg or "
+						   "html, got '%s'",
+						   optarg);
 			o->format = optarg;
 			break;
 		case OPT_MAX_ALLOCS:
@@ -221,6 +233,9 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 	}
 	if (o->output && o->no_output)
 		return usage_error("--output and --no-output contradict each other");
+	if (is_picture_format(o->format) && o->no_output)
+		return usage_error("--format %s is drawn from the session file: drop --no-output",
+				   o->format);
 	if (!!o->pid + o->all + !!o->command != 1)
 		return usage_error("say what to trace: --pid PID, --all, or -- COMMAND; see "
 				   "'perfan-bpf leak --help'");
@@ -737,6 +752,8 @@ static int run(struct leak_run *s)
 			s->marks_dropped + leak_loader__marks_lost(s->loader));
 	if (s->live_view)
 		fputs("\n", stdout); /* the final report goes below the last view */
+	if (!s->fmt)
+		return 0; /* a picture: drawn from the session file once it is closed */
 	return print_report(s, true, stop_s) ? usage_error("cannot write the report") : 0;
 }
 
@@ -786,6 +803,15 @@ cleanup:
 		else if (s.output[0] && n)
 			fprintf(stderr, "perfan-bpf: %u snapshot%s in %s\n", n, n == 1 ? "" : "s",
 				s.output);
+		/* a picture of the end, drawn from the session file as `report` draws it */
+		if (!err && !s.fmt && s.output[0] && n) {
+			char *argv_report[] = { "report", s.output, "--label", "end", "--format",
+						(char *)opts.format, NULL };
+
+			err = cmd_report(6, argv_report);
+		} else if (!err && !s.fmt) {
+			err = usage_error("no session file to draw the %s report from", opts.format);
+		}
 	}
 	if (s.child && waitpid(s.child, &status, WNOHANG) == s.child && WIFEXITED(status) &&
 	    WEXITSTATUS(status))

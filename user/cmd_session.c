@@ -8,10 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli_util.h"
 #include "cmd_session.h"
 #include "diff.h"
 #include "diff_report.h"
+#include "flamegraph.h"
+#include "folded.h"
+#include "html_report.h"
+#include "pprof.h"
+#include "profile.h"
 #include "report.h"
 #include "session.h"
 #include "session_file.h"
@@ -25,13 +31,21 @@
 
 static const char diff_usage[] =
 	"usage: perfan-bpf diff SESSION_FILE [LABEL_A LABEL_B] [--leak-threshold N]\n"
-	"                       [--format text|json] [--top N] [--fail-on-leak]\n"
+	"                       [--format text|json|folded|pprof|svg] [--value V]\n"
+	"                       [--output FILE] [--top N] [--fail-on-leak]\n"
 	"Per stack, the change in live bytes and objects from snapshot LABEL_A to LABEL_B\n"
 	"(default: the first and the last snapshot), largest growth first; the totals; the\n"
 	"change in RSS beside it. A leak is suspected when live objects grew by more than\n"
 	"--leak-threshold (default 1000).\n"
 	"  -T, --leak-threshold N  objects (default 1000)\n"
-	"  -f, --format FMT        text (default) or json\n"
+	"  -f, --format FMT        text (default), json, folded (stacks with their change),\n"
+	"                          pprof (gzip profile.proto of the deltas) or svg (a\n"
+	"                          differential flame graph: growth red, shrinkage blue)\n"
+	"      --value V           folded: delta_bytes (default), delta_objects, live_bytes,\n"
+	"                          live_objects (in B), alloc_bytes, alloc_objects (between),\n"
+	"                          base_live_bytes, base_live_objects (in A);\n"
+	"                          svg: delta_bytes (default) or delta_objects\n"
+	"  -o, --output FILE       write there instead of stdout (pprof: needed on a terminal)\n"
 	"  -t, --top N             stacks to print: default 10 in text, all in json; 0 = all\n"
 	"      --fail-on-leak      exit 1 when a leak is suspected\n"
 	"Exit status: 0 done; 1 leak suspected with --fail-on-leak; 2 error.\n";
@@ -44,20 +58,29 @@ static const char trend_usage[] =
 	"      --fail-on-leak      exit 1 when a stack is classified as a leak\n"
 	"Exit status: 0 done; 1 leak with --fail-on-leak; 2 error.\n";
 static const char report_usage[] =
-	"usage: perfan-bpf report SESSION_FILE [--label LABEL] [--format text|json] [--top N]\n"
+	"usage: perfan-bpf report SESSION_FILE [--label LABEL] [--top N] [--value V]\n"
+	"                         [--format text|json|folded|pprof|svg|html] [--output FILE]\n"
 	"The stacks holding live memory in one snapshot of the session (default: the last),\n"
-	"as the leak report prints them.\n"
+	"as the leak report prints them, or as a profile or a picture (docs/formats.md).\n"
 	"  -l, --label LABEL       the snapshot (the last one with that label)\n"
-	"  -f, --format FMT        text (default) or json\n"
-	"  -t, --top N             stacks to print: default 10 in text, all in json; 0 = all\n"
+	"  -f, --format FMT        text (default), json, folded (flamegraph.pl input), pprof\n"
+	"                          (gzip profile.proto), svg (a flame graph) or html (the\n"
+	"                          whole session on one page: heap over time, trends, stacks)\n"
+	"      --value V           folded and svg: live_bytes (default), live_objects,\n"
+	"                          alloc_bytes or alloc_objects\n"
+	"  -o, --output FILE       write there instead of stdout (pprof: needed on a terminal)\n"
+	"  -t, --top N             stacks to print: default 10 in text, all in json, 20 in\n"
+	"                          html; 0 = all\n"
 	"Exit status: 0 done; 2 error.\n";
 
-enum { OPT_FAIL_ON_LEAK = 256 };
+enum { OPT_FAIL_ON_LEAK = 256, OPT_VALUE };
 
 struct session_opts {
 	const char *cmd;
 	const char *format;
 	const char *label;
+	const char *output;
+	const char *value;
 	uint64_t top;
 	bool top_set;
 	uint64_t leak_threshold;
@@ -88,6 +111,7 @@ enum {
 	ALLOW_LABEL = 1 << 1,
 	ALLOW_THRESHOLD = 1 << 2,
 	ALLOW_FAIL_ON_LEAK = 1 << 3,
+	ALLOW_OUTPUT = 1 << 4, /* --output and --value */
 };
 
 /* Parses the options in `allowed` (--format and --help always); positional arguments may
@@ -101,6 +125,8 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 		{ "label", required_argument, NULL, 'l' },
 		{ "leak-threshold", required_argument, NULL, 'T' },
 		{ "fail-on-leak", no_argument, NULL, OPT_FAIL_ON_LEAK },
+		{ "output", required_argument, NULL, 'o' },
+		{ "value", required_argument, NULL, OPT_VALUE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -113,6 +139,8 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 		strcat(shortopts, "l:");
 	if (allowed & ALLOW_THRESHOLD)
 		strcat(shortopts, "T:");
+	if (allowed & ALLOW_OUTPUT)
+		strcat(shortopts, "o:");
 	o->format = "text";
 	o->leak_threshold = DIFF_DEFAULT_LEAK_THRESHOLD;
 	optind = 0; /* glibc: a full reset, whatever parsed options before */
@@ -122,7 +150,8 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 		if ((c == 't' && !(allowed & ALLOW_TOP)) ||
 		    (c == 'l' && !(allowed & ALLOW_LABEL)) ||
 		    (c == 'T' && !(allowed & ALLOW_THRESHOLD)) ||
-		    (c == OPT_FAIL_ON_LEAK && !(allowed & ALLOW_FAIL_ON_LEAK)))
+		    (c == OPT_FAIL_ON_LEAK && !(allowed & ALLOW_FAIL_ON_LEAK)) ||
+		    ((c == 'o' || c == OPT_VALUE) && !(allowed & ALLOW_OUTPUT)))
 			return usage_error("%s: unknown option '--%s'; see 'perfan-bpf %s --help'",
 					   o->cmd, li >= 0 ? longopts[li].name : "?", o->cmd);
 		switch (c) {
@@ -147,6 +176,14 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 			break;
 		case OPT_FAIL_ON_LEAK:
 			o->fail_on_leak = true;
+			break;
+		case 'o':
+			if (!*optarg)
+				return usage_error("%s: --output wants a file name", o->cmd);
+			o->output = optarg;
+			break;
+		case OPT_VALUE:
+			o->value = optarg;
 			break;
 		case 'h':
 			o->help = true;
@@ -230,26 +267,138 @@ static int finish_output(const char *cmd, int err)
 	return 0;
 }
 
+/* The output formats of `report` and `diff` */
+enum out_format { FMT_TEXT, FMT_JSON, FMT_FOLDED, FMT_PPROF, FMT_SVG, FMT_HTML, FMT__CNT };
+
+static const char *const format_names[FMT__CNT] = { "text", "json", "folded",
+						    "pprof", "svg",  "html" };
+
+/* The format called name, or -1 */
+static int format_by_name(const char *name)
+{
+	for (int i = 0; i < FMT__CNT; i++)
+		if (!strcmp(format_names[i], name))
+			return i;
+	return -1;
+}
+
+/* Checks --value against the format and the command and returns the value to use (the
+ * default when not given), or -1 after a one-line error (*rc is the exit status) */
+static int pick_value(const struct session_opts *o, enum out_format fmt, bool is_diff, int *rc)
+{
+	int v;
+
+	if (fmt != FMT_FOLDED && fmt != FMT_SVG) {
+		if (o->value) {
+			*rc = usage_error("%s: --value applies to --format folded or svg, not %s",
+					  o->cmd, format_names[fmt]);
+			return -1;
+		}
+		return is_diff ? PV_DELTA_BYTES : PV_LIVE_BYTES;
+	}
+	if (!o->value)
+		return is_diff ? PV_DELTA_BYTES : PV_LIVE_BYTES;
+	v = profile__value_by_name(o->value);
+	if (!is_diff && (v < 0 || v > PV_ALLOC_OBJECTS)) {
+		*rc = usage_error("%s: --value wants live_bytes, live_objects, alloc_bytes or "
+				  "alloc_objects, not '%s'",
+				  o->cmd, o->value);
+		return -1;
+	}
+	if (is_diff && fmt == FMT_SVG && v != PV_DELTA_BYTES && v != PV_DELTA_OBJECTS) {
+		*rc = usage_error("diff: --format svg draws delta_bytes or delta_objects, not '%s'",
+				  o->value);
+		return -1;
+	}
+	if (is_diff && v < 0) {
+		*rc = usage_error("diff: --value wants delta_bytes, delta_objects, live_bytes, "
+				  "live_objects, alloc_bytes, alloc_objects, base_live_bytes or "
+				  "base_live_objects, not '%s'",
+				  o->value);
+		return -1;
+	}
+	return v;
+}
+
+/* Where the output goes: --output FILE (created now), else stdout. Binary data is not
+ * written to a terminal. 0 or the exit status of an error. */
+static int open_output(const struct session_opts *o, enum out_format fmt, FILE **out)
+{
+	if (!o->output) {
+		if (fmt == FMT_PPROF && isatty(STDOUT_FILENO))
+			return usage_error("%s: --format pprof writes gzip data, not for a terminal; "
+					   "give --output FILE or redirect stdout",
+					   o->cmd);
+		*out = stdout;
+		return 0;
+	}
+	*out = fopen(o->output, "w");
+	if (!*out)
+		return usage_error("%s: cannot create %s: %s", o->cmd, o->output, strerror(errno));
+	return 0;
+}
+
+/* Flushes and closes out (stdout stays open); err is the formatter's. 0 or exit status 2. */
+static int close_output(const struct session_opts *o, FILE *out, int err)
+{
+	int werr = 0;
+
+	if (err == -ENOMEM)
+		werr = usage_error("%s: out of memory formatting the output", o->cmd);
+	else if (err || fflush(out) || ferror(out))
+		werr = usage_error("%s: cannot write %s: %s", o->cmd,
+				   o->output ? o->output : "the output",
+				   strerror(err && err != -EIO ? -err : errno ? errno : EIO));
+	if (out != stdout && fclose(out) && !werr)
+		werr = usage_error("%s: cannot write %s: %s", o->cmd, o->output, strerror(errno));
+	return werr;
+}
+
+/* folded, pprof or svg of a profile */
+static int write_profile(enum out_format fmt, const struct profile *p, int value, FILE *out)
+{
+	switch (fmt) {
+	case FMT_FOLDED:
+		return folded__write(p, &(struct folded_opts){ .value = value }, out);
+	case FMT_PPROF:
+		return pprof__write(p, out);
+	case FMT_SVG:
+		return flamegraph__write(p, &(struct flamegraph_opts){ .value = value }, out);
+	default:
+		return -EINVAL;
+	}
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "diff" };
 	struct snapshot_diff d = {};
+	struct profile prof = {};
 	bool cut_tail = false;
 	size_t top;
 	const struct snapshot *a, *b;
 	struct session s = {};
-	diff_formatter fmt;
+	FILE *out = NULL;
 	const char *path;
-	int rc, npos;
+	int rc, npos, fmt, value;
 
-	rc = parse_opts(argc, argv, ALLOW_TOP | ALLOW_THRESHOLD | ALLOW_FAIL_ON_LEAK, &o);
+	rc = parse_opts(argc, argv,
+			ALLOW_TOP | ALLOW_THRESHOLD | ALLOW_FAIL_ON_LEAK | ALLOW_OUTPUT, &o);
 	if (rc)
 		return rc;
 	if (o.help)
 		return fputs(diff_usage, stdout), 0;
-	fmt = diff_report__formatter(o.format);
-	if (!fmt)
-		return usage_error("diff: unknown --format '%s'; use text or json", o.format);
+	fmt = format_by_name(o.format);
+	if (fmt == FMT_HTML)
+		return usage_error("diff: the html report covers the whole session; use "
+				   "'perfan-bpf report SESSION_FILE --format html'");
+	if (fmt < 0)
+		return usage_error("diff: unknown --format '%s'; use text, json, folded, pprof or "
+				   "svg",
+				   o.format);
+	value = pick_value(&o, fmt, true, &rc);
+	if (value < 0)
+		return rc;
 	npos = argc - optind;
 	if (npos != 1 && npos != 3)
 		return usage_error("diff: %s; usage: perfan-bpf diff SESSION_FILE "
@@ -277,17 +426,27 @@ int cmd_diff(int argc, char **argv)
 	}
 	rc = diff__compute(&s, a, b, &(struct diff_opts){ .leak_threshold = o.leak_threshold },
 			   &d);
+	if (!rc && fmt >= FMT_FOLDED)
+		rc = profile__from_diff(&prof, &d);
 	if (rc) {
 		rc = usage_error("diff: out of memory comparing the snapshots");
 		goto out;
 	}
+	rc = open_output(&o, fmt, &out);
+	if (rc)
+		goto out;
 	warn_cut_tail(cut_tail, path, &s);
-	top = o.top_set ? o.top : !strcmp(o.format, "text") ? TEXT_TOP_DEFAULT : 0;
-	rc = fmt(&d, &(struct diff_format_opts){ .top = top }, stdout);
-	rc = finish_output("diff", rc);
+	top = o.top_set ? o.top : fmt == FMT_TEXT ? TEXT_TOP_DEFAULT : 0;
+	if (fmt == FMT_TEXT || fmt == FMT_JSON)
+		rc = diff_report__formatter(o.format)(&d, &(struct diff_format_opts){ .top = top },
+						      out);
+	else
+		rc = write_profile(fmt, &prof, value, out);
+	rc = close_output(&o, out, rc);
 	if (!rc && o.fail_on_leak && d.leak_suspected)
 		rc = EXIT_LEAK;
 out:
+	profile__free(&prof);
 	diff__free(&d);
 	session__free(&s);
 	return rc;
@@ -339,26 +498,70 @@ out:
 	return rc;
 }
 
+/* The html report: the trend and the first -> last diff beside the snapshot's report */
+static int write_html(const struct session_opts *o, const char *path, const struct session *s,
+		      const struct snapshot *snap, const struct leak_report *rep,
+		      const struct profile *snap_prof, size_t top, FILE *out)
+{
+	struct session_trend t = {};
+	struct snapshot_diff d = {};
+	struct profile dprof = {};
+	bool has_trend = s->snap_cnt >= TREND_MIN_SNAPSHOTS, has_diff = s->snap_cnt >= 2;
+	int err = 0;
+
+	if (has_trend)
+		err = trend__compute(s, &t);
+	if (!err && has_diff)
+		err = diff__compute(s, &s->snaps[0], &s->snaps[s->snap_cnt - 1],
+				    &(struct diff_opts){ .leak_threshold = o->leak_threshold }, &d);
+	if (!err && has_diff)
+		err = profile__from_diff(&dprof, &d);
+	if (!err)
+		err = html_report__write(
+			&(struct html_report_input){
+				.s = s,
+				.source = path,
+				.snap = snap,
+				.rep = rep,
+				.snap_profile = snap_prof,
+				.trend = has_trend ? &t : NULL,
+				.diff_profile = has_diff ? &dprof : NULL,
+				.diff = has_diff ? &d : NULL,
+				.top = top,
+			},
+			out);
+	profile__free(&dprof);
+	diff__free(&d);
+	trend__free(&t);
+	return err;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "report" };
 	struct leak_report rep = {};
+	struct profile prof = {};
 	bool cut_tail = false;
 	size_t top;
 	const struct snapshot *snap;
 	struct session s = {};
-	report_formatter fmt;
+	FILE *out = NULL;
 	const char *path;
-	int rc;
+	int rc, fmt, value;
 
-	rc = parse_opts(argc, argv, ALLOW_TOP | ALLOW_LABEL, &o);
+	rc = parse_opts(argc, argv, ALLOW_TOP | ALLOW_LABEL | ALLOW_OUTPUT, &o);
 	if (rc)
 		return rc;
 	if (o.help)
 		return fputs(report_usage, stdout), 0;
-	fmt = report__formatter(o.format);
-	if (!fmt)
-		return usage_error("report: unknown --format '%s'; use text or json", o.format);
+	fmt = format_by_name(o.format);
+	if (fmt < 0)
+		return usage_error("report: unknown --format '%s'; use text, json, folded, pprof, "
+				   "svg or html",
+				   o.format);
+	value = pick_value(&o, fmt, false, &rc);
+	if (value < 0)
+		return rc;
 	if (argc - optind != 1)
 		return usage_error("report: %s; usage: perfan-bpf report SESSION_FILE [--label L]",
 				   argc == optind ? "no session file given" : "too many arguments");
@@ -369,19 +572,31 @@ int cmd_report(int argc, char **argv)
 	snap = o.label ? find_label("report", &s, path, o.label, &rc) : &s.snaps[s.snap_cnt - 1];
 	if (!snap)
 		goto out;
-	if (session__report(&s, snap, &rep)) {
+	if (session__report(&s, snap, &rep) ||
+	    (fmt >= FMT_FOLDED && profile__from_report(&prof, &s, snap, &rep))) {
 		rc = usage_error("report: out of memory building the report");
 		goto out;
 	}
+	rc = open_output(&o, fmt, &out);
+	if (rc)
+		goto out;
 	warn_cut_tail(cut_tail, path, &s);
 	rep.final = snap == &s.snaps[s.snap_cnt - 1] && !strcmp(snap->label, "end");
-	if (fmt == report__write_text)
-		printf("Snapshot \"%s\" (#%" PRIu32 " of %zu) of %s\n", snap->label, snap->seq,
-		       s.snap_cnt, path);
-	top = o.top_set ? o.top : fmt == report__write_text ? TEXT_TOP_DEFAULT : 0;
-	rc = fmt(&rep, &(struct report_format_opts){ .top = top }, stdout);
-	rc = finish_output("report", rc);
+	if (fmt == FMT_TEXT)
+		fprintf(out, "Snapshot \"%s\" (#%" PRIu32 " of %zu) of %s\n", snap->label, snap->seq,
+			s.snap_cnt, path);
+	top = o.top_set ? o.top : fmt == FMT_TEXT ? TEXT_TOP_DEFAULT : 0;
+	if (fmt == FMT_TEXT || fmt == FMT_JSON)
+		rc = report__formatter(o.format)(&rep, &(struct report_format_opts){ .top = top },
+						 out);
+	else if (fmt == FMT_HTML)
+		rc = write_html(&o, path, &s, snap, &rep, &prof,
+				o.top_set ? (o.top ? o.top : SIZE_MAX) : 20, out);
+	else
+		rc = write_profile(fmt, &prof, value, out);
+	rc = close_output(&o, out, rc);
 out:
+	profile__free(&prof);
 	report__free(&rep);
 	session__free(&s);
 	return rc;

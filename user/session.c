@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "session.h"
+#include "strmap.h"
 
 int session__init(struct session *s)
 {
@@ -26,6 +27,7 @@ void session__free(struct session *s)
 	for (size_t i = 0; i < s->string_cnt; i++)
 		free(s->strings[i]);
 	free(s->strings);
+	strmap__free(s->string_ids);
 	stacktab__free(s->stacks);
 	free(s->command);
 	free(s->allocator);
@@ -108,9 +110,18 @@ const struct snap_row *snapshot__row(const struct snapshot *snap, uint32_t pid,
 const char *session__intern(struct session *s, const char *str)
 {
 	char **n, *copy;
+	size_t len;
+	bool added;
+	int64_t id;
 
 	if (!str)
 		return NULL;
+	if (!s->string_ids && !(s->string_ids = strmap__new()))
+		return NULL;
+	len = strlen(str);
+	id = strmap__find(s->string_ids, str, len);
+	if (id >= 0)
+		return s->strings[id];
 	if (s->string_cnt == s->string_cap) {
 		size_t cap = s->string_cap ? s->string_cap * 2 : 64;
 
@@ -123,6 +134,11 @@ const char *session__intern(struct session *s, const char *str)
 	copy = strdup(str);
 	if (!copy)
 		return NULL;
+	id = strmap__intern(s->string_ids, copy, len, &added);
+	if (id < 0 || (size_t)id != s->string_cnt) {
+		free(copy);
+		return NULL;
+	}
 	s->strings[s->string_cnt++] = copy;
 	return copy;
 }

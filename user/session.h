@@ -11,6 +11,8 @@
 #include "report.h"
 #include "stacktab.h"
 
+struct strmap;
+
 #define SESSION_SCHEMA_VERSION 1
 
 /* One stack's counts in one snapshot */
@@ -50,6 +52,7 @@ struct session {
 	char **strings;
 	size_t string_cnt;
 	size_t string_cap;
+	struct strmap *string_ids; /* string -> index in strings: each is stored once */
 };
 
 /* An empty session (stack table allocated); 0 or -ENOMEM */
@@ -68,7 +71,9 @@ const struct snapshot *session__find(const struct session *s, const char *label)
 const struct snap_row *snapshot__row(const struct snapshot *snap, uint32_t pid,
 				     uint64_t stack_id);
 
-/* A string owned by the session (a copy of str; NULL stays NULL); NULL on -ENOMEM */
+/* A string owned by the session (a copy of str, one per distinct string: a session of many
+ * stacks repeats the same module, function and file names; NULL stays NULL); NULL on
+ * -ENOMEM */
 const char *session__intern(struct session *s, const char *str);
 
 /* Builds the leak report of one snapshot: its rows joined with the session's frames, sorted,

@@ -81,15 +81,21 @@ int session_writer__open(const char *path, const struct session *s,
 	return 0;
 }
 
+/* Stacks per "stacks" record: a reader holds one record's JSON tree at a time, so a snapshot
+ * with 100,000 new stacks is read as many small trees rather than one of gigabytes */
+#define STACKS_PER_RECORD 1000
+
+/* The stacks of snap not written yet, from row *next on, at most STACKS_PER_RECORD; *next is
+ * left at the first row not looked at */
 static json_t *stacks_record(struct session_writer *w, const struct session *s,
-			     const struct snapshot *snap)
+			     const struct snapshot *snap, size_t *next)
 {
 	json_t *arr = json_array();
 	int err = 0;
 
 	if (!arr)
 		return NULL;
-	for (size_t i = 0; i < snap->row_cnt && !err; i++) {
+	for (size_t i = *next; i < snap->row_cnt && !err; i++) {
 		const struct snap_row *r = &snap->rows[i];
 		const struct stack_entry *e = stacktab__get(s->stacks, r->pid, r->stack_id);
 		json_t *frames, *st;
@@ -104,7 +110,12 @@ static json_t *stacks_record(struct session_writer *w, const struct session *s,
 			       (json_int_t)r->stack_id, "truncated", e->truncated, "frames", frames);
 		err = !st || json_array_append_new(arr, st) ||
 		      stacktab__put(w->written, r->pid, r->stack_id, NULL, 0);
+		*next = i + 1;
+		if (json_array_size(arr) == STACKS_PER_RECORD)
+			break;
 	}
+	if (!err && json_array_size(arr) < STACKS_PER_RECORD)
+		*next = snap->row_cnt;
 	if (err) {
 		json_decref(arr);
 		return NULL;
@@ -145,17 +156,21 @@ static json_t *snapshot_record(const struct snapshot *snap)
 int session_writer__append(struct session_writer *w, const struct session *s,
 			   const struct snapshot *snap)
 {
-	json_t *stacks = stacks_record(w, s, snap);
+	size_t next = 0;
 	int err;
 
-	if (!stacks)
-		return -ENOMEM;
-	if (json_array_size(stacks)) {
+	while (next < snap->row_cnt) {
+		json_t *stacks = stacks_record(w, s, snap, &next);
+
+		if (!stacks)
+			return -ENOMEM;
+		if (!json_array_size(stacks)) {
+			json_decref(stacks);
+			continue;
+		}
 		err = put_record(w, json_pack("{s:s,s:o}", "type", "stacks", "stacks", stacks));
 		if (err)
 			return err;
-	} else {
-		json_decref(stacks);
 	}
 	return put_record(w, snapshot_record(snap));
 }

@@ -247,7 +247,7 @@ static void test_diff_errors(void **state)
 	assert_user_error(run(cmd_diff, "diff", small, "before", "nope", NULL),
 			  "its labels: 'before', 'during', 'after'");
 	assert_user_error(run(cmd_diff, "diff", small, "--format", "xml", NULL),
-			  "diff: unknown --format 'xml'; use text or json");
+			  "diff: unknown --format 'xml'; use text, json, folded, pprof or svg");
 	assert_user_error(run(cmd_diff, "diff", small, "--top", "-1", NULL),
 			  "diff: --top wants a number");
 	assert_user_error(run(cmd_diff, "diff", small, "--leak-threshold", "lots", NULL),
@@ -350,8 +350,8 @@ static void test_report(void **state)
 			  "report: unknown option '--leak-threshold'");
 	assert_user_error(run(cmd_report, "report", small, "--fail-on-leak", NULL),
 			  "report: unknown option '--fail-on-leak'");
-	assert_user_error(run(cmd_report, "report", small, "-f", "svg", NULL),
-			  "report: unknown --format 'svg'");
+	assert_user_error(run(cmd_report, "report", small, "-f", "png", NULL),
+			  "report: unknown --format 'png'; use text, json, folded, pprof, svg or html");
 	assert_user_error(run(cmd_report, "report", empty, NULL), "holds no snapshot yet");
 }
 
