@@ -14,32 +14,10 @@ ROOT=$PWD
 PB=$ROOT/perfan-bpf
 WL=$ROOT/.output/workloads/phases
 FIX=$ROOT/tests/fixtures/session
-T=$(mktemp -d /tmp/perfan-formats.XXXXXX)
+. tests/integration/lib.sh formats
 export HOME=$T # go keeps its caches under $HOME; Chromium its profile
-cd "$T"
-pass=0 failn=0
-bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-no() { failn=$((failn + 1)); echo "FAIL $*"; }
-check() { # description expected actual
-	if [[ "$2" == "$3" ]]; then ok "$1"; else no "$1: want '$2', got '$3'"; fi
-}
-finish() {
-	echo "formats: $pass passed, $failn failed"
-	[[ $failn == 0 ]]
-	exit $?
-}
 has() { # description haystack-file needle: the file holds the exact string
 	if grep -qF -- "$3" "$2"; then ok "$1"; else no "$1: '$3' not in $(basename "$2")"; fi
-}
-wait_for() { # file pattern [tenths]
-	for _ in $(seq "${3:-100}"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
 }
 one_line_exit2() { # description command...: exit 2, one line "perfan-bpf: ..." on stderr
 	local what=$1 rc lines

@@ -9,34 +9,11 @@ cd "$(dirname "$0")/../.."
 PB=$PWD/perfan-bpf
 WL=$PWD/.output/workloads/leaky
 NOALLOC=$PWD/.output/workloads/noalloc
-T=$(mktemp -d /tmp/perfan-it.XXXXXX)
-cd "$T" # session files named after the pid land here, not in the checkout
-pass=0 failn=0
-bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-no() { failn=$((failn + 1)); echo "FAIL $*"; }
-check() { # description expected actual
-	if [[ "$2" == "$3" ]]; then ok "$1"; else no "$1: want '$2', got '$3'"; fi
-}
-finish() {
-	echo "integration: $pass passed, $failn failed"
-	[[ $failn == 0 ]]
-	exit $?
-}
+. tests/integration/lib.sh integration
 # "bytes objects" live in stacks whose first frame (the allocator's caller) is FUNC
 live_of() {
 	jq -r --arg f "$2" '[.stacks[] | select(.frames[0].function == $f)]
 	  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0)"' "$1" 2>/dev/null
-}
-wait_for() { # file pattern [tenths]
-	for _ in $(seq "${3:-100}"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
 }
 # The exact leaks of leaky.c, one line per function: name bytes objects
 LEAKS="leak_malloc 7000 7

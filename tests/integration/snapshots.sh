@@ -10,29 +10,7 @@ cd "$(dirname "$0")/../.."
 PB=$PWD/perfan-bpf
 WL=$PWD/.output/workloads/phases
 LEAKY=$PWD/.output/workloads/leaky
-T=$(mktemp -d /tmp/perfan-snap.XXXXXX)
-cd "$T"
-pass=0 failn=0
-bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-no() { failn=$((failn + 1)); echo "FAIL $*"; }
-check() { # description expected actual
-	if [[ "$2" == "$3" ]]; then ok "$1"; else no "$1: want '$2', got '$3'"; fi
-}
-finish() {
-	echo "snapshots: $pass passed, $failn failed"
-	[[ $failn == 0 ]]
-	exit $?
-}
-wait_for() { # file pattern [tenths]
-	for _ in $(seq "${3:-100}"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
+. tests/integration/lib.sh snapshots
 # labels of the snapshots in a session file (plain or gzip), in order, space-separated
 labels_of() { zcat -f "$1" 2>/dev/null | jq -r 'select(.type == "snapshot") | .label' | tr '\n' ' '; }
 wait_label() { # session label

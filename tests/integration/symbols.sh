@@ -15,30 +15,7 @@ SRC=$PWD/tests/workloads/leaky_sym.c
 PSRC=$PWD/tests/workloads/lib/sym_plugin.c
 WL=$PWD/.output/workloads/leaky_sym
 PLUGIN=$PWD/.output/workloads/libsym_plugin.so
-T=$(mktemp -d /tmp/perfan-sym.XXXXXX)
-cd "$T"
-pass=0 failn=0
-bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-no() { failn=$((failn + 1)); echo "FAIL $*"; }
-check() { # description expected actual
-	if [[ "$2" == "$3" ]]; then ok "$1"; else no "$1: want '$2', got '$3'"; fi
-}
-finish() {
-	echo "symbols: $pass passed, $failn failed"
-	[[ $failn == 0 ]]
-	exit $?
-}
-wait_for() { # file pattern [tenths]
-	for _ in $(seq "${3:-100}"); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
+. tests/integration/lib.sh symbols
 line_of() { grep -n "$2" "$1" | grep -v '^[0-9]*: \*' | head -n1 | cut -d: -f1; }
 # "function basename(file):line inlined" of frame $3 of the stack whose frame 0 is $2
 frame_of() {

@@ -10,25 +10,7 @@ cd "$(dirname "$0")/../.."
 PB=$PWD/perfan-bpf
 TIMED=$PWD/.output/workloads/timed
 THROW=$PWD/.output/workloads/throwing
-T=$(mktemp -d /tmp/perfan-timing.XXXXXX)
-cd "$T"
-pass=0 failn=0
-bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-no() { failn=$((failn + 1)); echo "FAIL $*"; }
-check() { # description expected actual
-	if [[ "$2" == "$3" ]]; then ok "$1"; else no "$1: want '$2', got '$3'"; fi
-}
-finish() {
-	echo "timing: $pass passed, $failn failed"
-	[[ $failn == 0 ]]
-	exit $?
-}
+. tests/integration/lib.sh timing
 # metadata field of function FUNC in results file
 meta() { jq -r --arg f "$2" --arg k "$3" '.results[] | select(.name | endswith(":" + $f)) | .metadata[$k]' "$1" 2>/dev/null; }
 field() { jq -r --arg f "$2" --arg k "$3" '.results[] | select(.name | endswith(":" + $f)) | .[$k]' "$1" 2>/dev/null; }
