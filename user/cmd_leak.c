@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "attach.h"
+#include "cli_bpf.h"
 #include "cli_util.h"
 #include "cmd_leak.h"
 #include "cmd_session.h"
@@ -91,12 +92,6 @@ static const char usage_text[] =
 	"                         $DEBUGINFOD_URLS (file:line for stripped binaries)\n"
 	"  -v, --verbose          libbpf's messages on stderr\n"
 	"  -h, --help             this text\n";
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
-}
 
 /* Formats rendered from the session file at the end (formats.md), not from the live model */
 static bool is_picture_format(const char *f)
@@ -239,36 +234,6 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 	if (!!o->pid + o->all + !!o->command != 1)
 		return usage_error("say what to trace: --pid PID, --all, or -- COMMAND; see "
 				   "'perfan-bpf leak --help'");
-	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Errors the user can cause or fix, checked before anything is loaded */
-static int preflight(const struct leak_opts *o)
-{
-	struct stat st;
-	char path[64];
-
-	if (o->pid) {
-		snprintf(path, sizeof(path), "/proc/%d", o->pid);
-		if (stat(path, &st))
-			return usage_error("no process with pid %d", o->pid);
-	}
-	if (geteuid() != 0)
-		return usage_error("must run as root: loading BPF programs and attaching uprobes "
-				   "needs CAP_BPF and CAP_PERFMON");
-	if (stat("/sys/kernel/btf/vmlinux", &st))
-		return usage_error("this kernel has no BTF (/sys/kernel/btf/vmlinux): build it "
-				   "with CONFIG_DEBUG_INFO_BTF=y");
-	if (stat("/sys/bus/event_source/devices/uprobe", &st))
-		return usage_error("this kernel has no uprobe support (CONFIG_UPROBE_EVENTS)");
 	return 0;
 }
 
@@ -447,7 +412,7 @@ static int load_and_attach(struct leak_run *s, int pid)
 	err = setup_session(s, pid);
 	if (err)
 		return err;
-	s->start_s = now_s();
+	s->start_s = cli_bpf__now_s();
 	/* Read the mappings and open the modules now, while the target surely lives: one that
 	 * exits before the first tick still gets a named report. */
 	if (pid > 0)
@@ -603,18 +568,19 @@ static int print_report(struct leak_run *s, bool final, double at_s)
 /* Read the maps, name new stacks, and store a snapshot labelled label */
 static int take_snapshot(struct leak_run *s, const char *label, unsigned *seq)
 {
-	double t0 = now_s();
+	double t0 = cli_bpf__now_s();
 	int err = refresh(s);
 
 	if (err)
 		return err;
-	err = live_session__snapshot(s->live, &s->sample, label, now_s() - s->start_s, seq);
+	err = live_session__snapshot(s->live, &s->sample, label, cli_bpf__now_s() - s->start_s,
+				     seq);
 	if (err)
 		return err;
 	/* tools/bench/snapshot.sh reads the time from this line */
 	if (s->opts->verbose)
 		fprintf(stderr, "perfan-bpf: snapshot %u '%s' stored (%zu stacks) in %.3f ms\n",
-			*seq, label, s->sample.cnt, (now_s() - t0) * 1e3);
+			*seq, label, s->sample.cnt, (cli_bpf__now_s() - t0) * 1e3);
 	return 0;
 }
 
@@ -697,7 +663,7 @@ static int handle_events(struct leak_run *s, int ev, double *next_snap)
 		snprintf(label, sizeof(label), "sigusr1-%u", ++s->usr1_count);
 		err = take_snapshot(s, label, &seq);
 	}
-	if (!err && s->opts->snapshot_every_s && now_s() >= *next_snap) {
+	if (!err && s->opts->snapshot_every_s && cli_bpf__now_s() >= *next_snap) {
 		snprintf(label, sizeof(label), "t+%g", *next_snap - s->start_s);
 		err = take_snapshot(s, label, &seq);
 		*next_snap += s->opts->snapshot_every_s;
@@ -717,7 +683,7 @@ static int run(struct leak_run *s)
 	int err, ev;
 
 	for (;;) {
-		double now = now_s(), wake = now + TICK_MS / 1000.0;
+		double now = cli_bpf__now_s(), wake = now + TICK_MS / 1000.0;
 
 		if (s->opts->duration_s && now >= s->start_s + s->opts->duration_s)
 			break;
@@ -730,17 +696,17 @@ static int run(struct leak_run *s)
 			return usage_error("cannot take a snapshot: %s", strerror(-err));
 		if (ev & (EV_STOP | EV_EXITED))
 			break;
-		if (text && now_s() >= next_print) {
+		if (text && cli_bpf__now_s() >= next_print) {
 			if (s->live_view)
-				draw_live(s, now_s());
+				draw_live(s, cli_bpf__now_s());
 			else
-				print_report(s, false, now_s());
+				print_report(s, false, cli_bpf__now_s());
 			next_print += interval;
 		}
 	}
 	/* Read and print before detaching: unregistering each uprobe waits for an RCU grace
 	 * period (~80 ms here), and the report should not wait for that. */
-	stop_s = now_s();
+	stop_s = cli_bpf__now_s();
 	if (s->marksfd >= 0)
 		handle_events(s, EV_MARKS, &next_snap);
 	err = take_snapshot(s, "end", &seq);
@@ -768,10 +734,10 @@ int cmd_leak(int argc, char **argv)
 	err = parse_opts(argc, argv, &opts);
 	if (err)
 		return err == 1 ? 0 : err;
-	err = preflight(&opts);
+	err = cli_bpf__preflight(opts.pid);
 	if (err)
 		return err;
-	libbpf_set_print(opts.verbose ? libbpf_print : NULL);
+	cli_bpf__verbose(opts.verbose);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	s.fmt = report__formatter(opts.format);
 	s.live_view = !strcmp(opts.format, "text") && isatty(STDOUT_FILENO);

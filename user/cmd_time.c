@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cli_bpf.h"
 #include "cli_util.h"
 #include "cmd_time.h"
 #include "hist.h"
@@ -79,12 +80,6 @@ static const char usage_text[] =
 	"      --max-hists N      histograms kept (functions x threads; default 16384)\n"
 	"  -v, --verbose          probe placement and libbpf's messages on stderr\n"
 	"  -h, --help             this text\n";
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
-}
 
 static int add_globs(struct time_opts *o, char *list)
 {
@@ -225,35 +220,13 @@ static int parse_opts(int argc, char **argv, struct time_opts *o)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int preflight(const struct time_opts *o)
 {
 	struct stat st;
-	char path[64];
 
-	if (o->pid) {
-		snprintf(path, sizeof(path), "/proc/%d", o->pid);
-		if (stat(path, &st))
-			return usage_error("no process with pid %d", o->pid);
-	}
 	if (!o->pid && !o->command && stat(o->binary, &st))
 		return usage_error("cannot find %s: %s", o->binary, strerror(errno));
-	if (geteuid() != 0)
-		return usage_error("must run as root: loading BPF programs and attaching uprobes "
-				   "needs CAP_BPF and CAP_PERFMON");
-	if (stat("/sys/kernel/btf/vmlinux", &st))
-		return usage_error("this kernel has no BTF (/sys/kernel/btf/vmlinux): build it "
-				   "with CONFIG_DEBUG_INFO_BTF=y");
-	if (stat("/sys/bus/event_source/devices/uprobe", &st))
-		return usage_error("this kernel has no uprobe support (CONFIG_UPROBE_EVENTS)");
-	return 0;
+	return cli_bpf__preflight(o->pid);
 }
 
 struct time_run {
@@ -597,7 +570,7 @@ static int session_loop(struct time_run *s)
 		goto out;
 	}
 	for (;;) {
-		double now = now_s(), wake = now + 1;
+		double now = cli_bpf__now_s(), wake = now + 1;
 		int ev;
 
 		if (s->opts->duration_s && now >= s->start_s + s->opts->duration_s)
@@ -609,14 +582,14 @@ static int session_loop(struct time_run *s)
 		ev = wait_events(s, wake > now ? (int)((wake - now) * 1000) + 1 : 0);
 		if (ev)
 			break;
-		if (s->opts->interval_s && now_s() >= next_print) {
+		if (s->opts->interval_s && cli_bpf__now_s() >= next_print) {
 			err = read_totals(s, cur);
 			if (err)
 				goto out;
 			for (size_t i = 0; i < s->target.cnt; i++)
 				hist_sub(&delta[i], &cur[i], &s->prev[i]);
 			memcpy(s->prev, cur, s->target.cnt * sizeof(*cur));
-			err = report(s, delta, false, true, now_s(), NULL);
+			err = report(s, delta, false, true, cli_bpf__now_s(), NULL);
 			if (err)
 				goto out;
 			next_print += s->opts->interval_s;
@@ -697,7 +670,7 @@ static int session(struct time_run *s)
 	err = prepare_target(s, s->pid) ?: calibrate(s) ?: load(s) ?: attach(s, s->pid);
 	if (err)
 		return err;
-	s->start_s = now_s();
+	s->start_s = cli_bpf__now_s();
 	if (s->child) {
 		err = launch__release(s->child);
 		if (err)
@@ -735,7 +708,7 @@ static int runs(struct time_run *s)
 			one = calloc(s->target.cnt, sizeof(*one));
 			if (!one)
 				return usage_error("out of memory");
-			s->start_s = now_s();
+			s->start_s = cli_bpf__now_s();
 		}
 		/* the file is the same, but it is reached through this run's process */
 		err = (r ? resolve_binary(s, s->pid) : 0) ?: attach(s, s->pid);
@@ -785,7 +758,7 @@ static int write_results(struct time_run *s)
 	char errbuf[RESULTS_ERRLEN];
 	int err;
 
-	err = report(s, s->total, true, false, now_s(), &run);
+	err = report(s, s->total, true, false, cli_bpf__now_s(), &run);
 	if (err)
 		return usage_error("cannot build the results: %s", strerror(-err));
 	for (size_t i = 0; i < s->target.cnt; i++)
@@ -816,7 +789,7 @@ int cmd_time(int argc, char **argv)
 	err = preflight(&opts);
 	if (err)
 		return err;
-	libbpf_set_print(opts.verbose ? libbpf_print : NULL);
+	cli_bpf__verbose(opts.verbose);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (char **a = opts.command; a && *a; a++) {
 		size_t len = strlen(s.command);
@@ -835,7 +808,7 @@ int cmd_time(int argc, char **argv)
 	err = opts.runs ? runs(&s) : session(&s);
 	if (err)
 		goto cleanup;
-	err = report(&s, s.total, true, false, now_s(), NULL);
+	err = report(&s, s.total, true, false, cli_bpf__now_s(), NULL);
 	if (err) {
 		err = usage_error("cannot write the report");
 		goto cleanup;

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What the BPF subcommands (leak, time) share before and around loading: the checks of errors
+ * the user can cause or fix (no such process, not root, no BTF, no uprobes), libbpf's messages
+ * for --verbose, and a monotonic clock in seconds. */
+#ifndef PERFAN_CLI_BPF_H
+#define PERFAN_CLI_BPF_H
+
+#include <stdbool.h>
+
+/* 0, or 2 after one line on stderr: pid (0: none given) does not exist, we are not root, the
+ * kernel lacks BTF or uprobes */
+int cli_bpf__preflight(int pid);
+/* libbpf's messages on stderr with --verbose, silence otherwise */
+void cli_bpf__verbose(bool on);
+/* CLOCK_MONOTONIC in seconds */
+double cli_bpf__now_s(void);
+
+#endif
