@@ -3,6 +3,8 @@
  * options, read the session file, run the analysis (diff.h, trend.h, session__report) and
  * print it with the chosen formatter. Every user error is one line on stderr and exit 2. */
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -199,10 +201,24 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
  * The session must hold a snapshot. *cut_tail tells whether its last record was cut: the
  * command warns about it once it knows it has no error to report, so an error stays the one
  * line on stderr. */
+/* Reading a large session takes seconds: say so on a terminal, then erase the line */
+#define PROGRESS_BYTES (32u << 20)
+
 static int load(const char *cmd, const char *path, struct session *s, bool *cut_tail)
 {
 	struct session_read_info info;
-	int err = session_file__read(path, s, &info);
+	bool progress = false;
+	struct stat st;
+	int err;
+
+	if (isatty(STDERR_FILENO) && !stat(path, &st) && st.st_size >= PROGRESS_BYTES) {
+		fprintf(stderr, "perfan-bpf: %s: reading %s (%lld MiB)...\r", cmd, path,
+			(long long)(st.st_size >> 20));
+		progress = true;
+	}
+	err = session_file__read(path, s, &info);
+	if (progress)
+		fputs("\033[K", stderr); /* erase the progress line */
 
 	if (err == -EINVAL && strstr(info.error, "not a perfan-bpf session file"))
 		return usage_error("%s: cannot use %s: %s; pass a session file written by "
