@@ -22,8 +22,8 @@ struct pbuf {
 
 static void pb_put(struct pbuf *b, const void *src, size_t n)
 {
-	if (b->oom)
-		return;
+	if (b->oom || !n)
+		return; /* nothing to add (src may then be NULL: an empty buffer's data) */
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		unsigned char *d;
@@ -344,8 +344,10 @@ int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 	}
 	pb_put(&out, c.loc_msgs.data, c.loc_msgs.len);
 	for (size_t i = 0; i < strmap__cnt(c.functions); i++) {
-		const uint32_t *key = (const uint32_t *)strmap__key(c.functions, (uint32_t)i, NULL);
+		uint32_t key[3];
 
+		/* the key's bytes sit wherever the string map put them: copy, do not cast */
+		memcpy(key, strmap__key(c.functions, (uint32_t)i, NULL), sizeof(key));
 		pb_int(&c.sub, 1, i + 1);
 		pb_int(&c.sub, 2, key[0]);
 		pb_int(&c.sub, 3, key[1]);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libFuzzer target of the session-file reader (session_file__read) and of the offline analyses
- * on whatever it accepts: each input is written to a memfd and read through /proc/self/fd/N,
+ * and every output format (text, json, folded, pprof, svg, html) on whatever it accepts: each input is written to a memfd and read through /proc/self/fd/N,
  * as a file on disk would be (plain or gzip). The contract checked beyond "no crash, no
  * sanitizer report": success leaves no error text; failure leaves one line of it. */
 #include <errno.h>
@@ -12,6 +12,11 @@
 #include <unistd.h>
 #include "diff.h"
 #include "diff_report.h"
+#include "flamegraph.h"
+#include "folded.h"
+#include "html_report.h"
+#include "pprof.h"
+#include "profile.h"
 #include "report.h"
 #include "session.h"
 #include "session_file.h"
@@ -31,31 +36,71 @@ static FILE *sink(void)
 	return null_out;
 }
 
+/* The picture and profile formats of one profile */
+static void pictures(const struct profile *p, enum profile_value v)
+{
+	const struct folded_opts fo = { .value = v };
+	const struct flamegraph_opts go = { .value = v };
+
+	folded__write(p, &fo, sink());
+	pprof__write(p, sink());
+	flamegraph__write(p, &go, sink());
+}
+
 /* What the diff, trend and report commands do with a session that was read */
 static void analyse(const struct session *s)
 {
 	const struct diff_format_opts all = { .top = 0 };
 	const struct report_format_opts ropts = { .top = 0, .show_freed = true };
+	const struct snapshot *last = &s->snaps[s->snap_cnt - 1];
+	struct profile snap_p = {}, diff_p = {};
+	bool have_snap_p = false, have_diff_p = false, have_d, have_t;
 	struct snapshot_diff d;
 	struct session_trend t;
 	struct leak_report rep = {};
 
-	if (!diff__compute(s, &s->snaps[0], &s->snaps[s->snap_cnt - 1],
-			   &(struct diff_opts){ DIFF_DEFAULT_LEAK_THRESHOLD }, &d)) {
+	have_d = !diff__compute(s, &s->snaps[0], last,
+				&(struct diff_opts){ DIFF_DEFAULT_LEAK_THRESHOLD }, &d);
+	if (have_d) {
 		diff_report__write_text(&d, &all, sink());
 		diff_report__write_json(&d, &all, sink());
-		diff__free(&d);
+		have_diff_p = !profile__from_diff(&diff_p, &d);
+		if (have_diff_p)
+			pictures(&diff_p, PV_DELTA_BYTES);
 	}
-	if (s->snap_cnt >= TREND_MIN_SNAPSHOTS && !trend__compute(s, &t)) {
+	have_t = s->snap_cnt >= TREND_MIN_SNAPSHOTS && !trend__compute(s, &t);
+	if (have_t) {
 		trend_report__write_text(&t, sink());
 		trend_report__write_json(&t, sink());
-		trend__free(&t);
 	}
-	if (!session__report(s, &s->snaps[s->snap_cnt - 1], &rep)) {
+	if (!session__report(s, last, &rep)) {
 		report__write_text(&rep, &ropts, sink());
 		report__write_json(&rep, &ropts, sink());
+		have_snap_p = !profile__from_report(&snap_p, s, last, &rep);
+		if (have_snap_p) {
+			struct html_report_input in = {
+				.s = s,
+				.source = "fuzz",
+				.snap = last,
+				.rep = &rep,
+				.snap_profile = &snap_p,
+				.trend = have_t ? &t : NULL,
+				.diff_profile = have_diff_p && s->snap_cnt > 1 ? &diff_p : NULL,
+				.diff = have_d && s->snap_cnt > 1 ? &d : NULL,
+			};
+
+			pictures(&snap_p, PV_LIVE_BYTES);
+			html_report__write(&in, sink());
+			profile__free(&snap_p);
+		}
 		report__free(&rep);
 	}
+	if (have_diff_p)
+		profile__free(&diff_p);
+	if (have_t)
+		trend__free(&t);
+	if (have_d)
+		diff__free(&d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
