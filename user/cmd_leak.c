@@ -58,6 +58,7 @@ struct leak_opts {
 	const char *output;	 /* session file; NULL: the default name */
 	bool no_output;
 	double snapshot_every_s; /* 0: never */
+	double min_age_s;	 /* reports count only allocations this old; 0: all */
 	bool debuginfod;	 /* fetch missing debug files from $DEBUGINFOD_URLS */
 };
 
@@ -82,6 +83,8 @@ static const char usage_text[] =
 	"                         directory; FILE.gz is gzip-compressed)\n"
 	"      --no-output        keep no session file\n"
 	"      --snapshot-every SEC  a snapshot labelled t+SEC every SEC seconds\n"
+	"      --min-age SEC      reports count as live only allocations at least SEC old\n"
+	"                         (reads every live allocation per report; snapshots keep all)\n"
 	"                         (also: 'perfan-bpf mark LABEL --pid PID', SIGUSR1, the\n"
 	"                         target's PERFAN_MARK(\"label\"), and 'end' at the end)\n"
 	"      --max-allocs N     live allocations tracked at once (default 1048576)\n"
@@ -103,7 +106,7 @@ static bool is_picture_format(const char *f)
 static int parse_opts(int argc, char **argv, struct leak_opts *o)
 {
 	enum { OPT_MAX_ALLOCS = 256, OPT_MAX_STACKS, OPT_PROBE_AT, OPT_NO_OUTPUT, OPT_SNAP_EVERY,
-	       OPT_DEBUGINFOD };
+	       OPT_DEBUGINFOD, OPT_MIN_AGE };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
@@ -118,6 +121,7 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 		{ "no-output", no_argument, NULL, OPT_NO_OUTPUT },
 		{ "snapshot-every", required_argument, NULL, OPT_SNAP_EVERY },
 		{ "debuginfod", no_argument, NULL, OPT_DEBUGINFOD },
+		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -201,6 +205,10 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 			o->debuginfod = true;
 			break;
 		}
+		case OPT_MIN_AGE:
+			if (parse_seconds(optarg, 365 * 86400.0, &o->min_age_s))
+				return usage_error("--min-age needs seconds > 0, got '%s'", optarg);
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -499,6 +507,27 @@ static int refresh(struct leak_run *s)
 	return err < 0 ? err : 0;
 }
 
+/* The report of this moment from the sample, with --min-age applied to a copy: snapshots
+ * keep every live allocation */
+static int build_report(struct leak_run *s, struct leak_report *rep)
+{
+	struct leak_sample aged = {};
+	int err;
+
+	if (!s->opts->min_age_s)
+		return leak_model__build(live_session__stacks(s->live), &s->sample, rep);
+	for (size_t i = 0; i < s->sample.cnt; i++)
+		if (leak_sample__add(&aged, &s->sample.stacks[i])) {
+			leak_sample__free(&aged);
+			return -ENOMEM;
+		}
+	memcpy(aged.lost, s->sample.lost, sizeof(aged.lost));
+	err = leak_loader__age_filter(s->loader, (uint64_t)(s->opts->min_age_s * 1e9), &aged) ?:
+	      leak_model__build(live_session__stacks(s->live), &aged, rep);
+	leak_sample__free(&aged);
+	return err;
+}
+
 /* The live view: the report of this moment, redrawn in place */
 static int draw_live(struct leak_run *s, double at_s)
 {
@@ -527,7 +556,7 @@ static int draw_live(struct leak_run *s, double at_s)
 		v.rows = ws.ws_row;
 		v.cols = ws.ws_col;
 	}
-	err = leak_model__build(live_session__stacks(s->live), &s->sample, &rep);
+	err = build_report(s, &rep);
 	if (err)
 		return err;
 	events = rep.totals.alloc_objects + rep.totals.freed_objects;
@@ -555,7 +584,7 @@ static int print_report(struct leak_run *s, bool final, double at_s)
 	};
 	int err;
 
-	err = leak_model__build(live_session__stacks(s->live), &s->sample, &rep);
+	err = build_report(s, &rep);
 	if (!err)
 		err = s->fmt(&rep, &fo, stdout);
 	if (!err && text && !final)

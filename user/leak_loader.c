@@ -3,8 +3,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "leak.h"
 #include "leak.skel.h"
 #include "leak_loader.h"
@@ -162,6 +164,80 @@ int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 	sample->cnt = 0;
 	memcpy(sample->lost, (const void *)ld->skel->bss->lost, sizeof(sample->lost));
 	return read_stats(bpf_map__fd(ld->skel->maps.stack_stats), sample);
+}
+
+static int sample_cmp(const void *pa, const void *pb)
+{
+	const struct sample_stack *a = pa, *b = pb;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->stack_id != b->stack_id)
+		return a->stack_id < b->stack_id ? -1 : 1;
+	return 0;
+}
+
+/* Count one live allocation old enough into its stack's row */
+static void add_aged(struct leak_sample *sample, const struct alloc_info *info, __u64 cutoff)
+{
+	struct sample_stack key = { .pid = info->stack.tgid, .stack_id = info->stack.stack_id };
+	struct sample_stack *row;
+
+	if (info->ts_ns > cutoff)
+		return;
+	row = bsearch(&key, sample->stacks, sample->cnt, sizeof(key), sample_cmp);
+	if (row) {
+		row->counts.live_bytes += info->size;
+		row->counts.live_objects++;
+	}
+}
+
+int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns,
+			    struct leak_sample *sample)
+{
+	enum { BATCH = 4096 };
+	static struct alloc_key keys[BATCH];
+	static struct alloc_info vals[BATCH];
+	int fd = bpf_map__fd(ld->skel->maps.allocs);
+	struct alloc_key prev, cur;
+	struct timespec now;
+	bool first = true;
+	__u64 cutoff;
+	__u32 count;
+	int err;
+
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	cutoff = (__u64)now.tv_sec * 1000000000 + (__u64)now.tv_nsec;
+	cutoff = cutoff > min_age_ns ? cutoff - min_age_ns : 0;
+	if (sample->cnt)
+		qsort(sample->stacks, sample->cnt, sizeof(*sample->stacks), sample_cmp);
+	for (size_t i = 0; i < sample->cnt; i++) {
+		sample->stacks[i].counts.live_bytes = 0;
+		sample->stacks[i].counts.live_objects = 0;
+	}
+	for (;;) {
+		count = BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &prev, &cur, keys, vals, &count, NULL);
+		if (err && errno != ENOENT) {
+			if (!first || (errno != EINVAL && errno != ENOTSUP && errno != EOPNOTSUPP))
+				return -errno;
+			break; /* no batch operations: one by one below */
+		}
+		for (__u32 i = 0; i < count; i++)
+			add_aged(sample, &vals[i], cutoff);
+		if (err) /* ENOENT: that was the last batch */
+			return 0;
+		prev = cur;
+		first = false;
+	}
+	for (int r = bpf_map_get_next_key(fd, NULL, &cur); !r;
+	     r = bpf_map_get_next_key(fd, &prev, &cur)) {
+		if (!bpf_map_lookup_elem(fd, &cur, &vals[0]))
+			add_aged(sample, &vals[0], cutoff);
+		prev = cur;
+	}
+	return 0;
 }
 
 int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max,

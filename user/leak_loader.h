@@ -27,6 +27,11 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 void leak_loader__detach(struct leak_loader *ld);
 /* Fill sample (emptied first) from the maps. 0 or -errno. */
 int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample);
+/* --min-age: set every stack's live bytes and objects in sample (read just before) to those
+ * of its live allocations at least min_age_ns old. Reads every live allocation: O(live
+ * allocations), unlike leak_loader__read. 0 or -errno. */
+int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns,
+			    struct leak_sample *sample);
 /* stack_fetch_fn over the stack map; ctx is the loader. *truncated: the kernel's walk stopped
  * at its depth limit. */
 int leak_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max,

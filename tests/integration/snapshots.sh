@@ -161,6 +161,29 @@ check "trend: spike_alloc returned" transient "$(class_of spike_alloc)"
 check "trend text: the leak's diagnosis names the function, file:line and the growth" 1 \
 	"$(grep -c 'steady_leak (phases.c:[0-9]*): 9.8 KiB → 78.1 KiB over 9 snapshots, +9.1 KiB per snapshot.*grew in 7/8 intervals — leak' "$T/t.txt")"
 
+# --- --min-age: reports count only allocations at least that old; snapshots keep all
+"$WL" >"$T/a.out" 2>&1 &
+wl=$!
+bg_pids+=("$wl")
+wait_for "$T/a.out" READY
+"$PB" --pid "$wl" --min-age 1 --format json --output "$T/a.session" >"$T/a.json" 2>"$T/a.err" &
+pb=$!
+wait_for "$T/a.err" "tracing pid"
+kill -USR1 "$wl"
+wait_for "$T/a.out" "MARKED after-phase1"
+sleep 1.5 # phase 1's blocks grow older than --min-age; phase 2's will be younger
+kill -USR1 "$wl"
+wait_for "$T/a.out" "MARKED after-phase2"
+kill -INT "$pb"
+wait "$pb"
+check "--min-age 1: exit 0" 0 $?
+check "--min-age 1: phase1_leak's 20 blocks (1.5 s old) count, phase2_leak's (just made) do not" \
+	"phase1_leak 2000 20 30,phase2_leak 0 0 20" \
+	"$(jq -r '[.stacks[] | "\(.frames[0].function) \(.live_bytes) \(.live_objects) \(.alloc_objects)"] | sort | join(",")' "$T/a.json")"
+check "--min-age: the session's end snapshot still holds every live block" "6000 40" \
+	"$(jq -r 'select(.type == "snapshot" and .label == "end") | "\(.totals.live_bytes) \(.totals.live_objects)"' "$T/a.session")"
+kill -9 "$wl"
+
 # --- --snapshot-every, launch mode, the default file name
 "$PB" leak --snapshot-every 0.4 --format json -- "$LEAKY" -h 1 >"$T/e.json" 2>"$T/e.err"
 check "--snapshot-every in launch mode: exit 0" 0 $?
