@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Small helpers shared by the subcommands: strict number parsing and the one-line error. */
+/* Small helpers shared by the subcommands: strict number parsing, the one-line error, and the
+ * error for getopt's complaints. */
 #ifndef PERFAN_CLI_UTIL_H
 #define PERFAN_CLI_UTIL_H
 
@@ -10,7 +11,13 @@
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parse seconds (decimal fraction allowed) in (0, max]. 0 or -EINVAL. */
 int parse_seconds(const char *s, double max, double *out);
-/* Print "perfan-bpf: <message>\n" on stderr and return 2, the exit status of a user error */
+/* Print "perfan-bpf: <message>\n" on stderr and return 2, the exit status of a user error.
+ * Control characters in the message (a path or a name holding a newline) become '?', so the
+ * error is always exactly one line. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The error for getopt's '?' and ':' returns (with opterr off, getopt prints nothing):
+ * "CMD: unknown option '--x'", "... needs a value", "... takes no value", each with a pointer to
+ * 'perfan-bpf CMD --help'. Returns 2. */
+int option_error(const char *cmd, int c, char **argv);
 
 #endif

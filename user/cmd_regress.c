@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "cmd_regress.h"
 #include "regress.h"
 #include "regress_report.h"
@@ -34,40 +35,11 @@ static const char history_usage[] =
 	"Reports the runs where each benchmark's level moved (E-divisive means change points).\n";
 
 /* One line on stderr: what failed and what to do. Returns the error exit status. */
-static int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int cli_error(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	regress_oneline(msg); /* a path or name with a newline must not make two lines */
-	fprintf(stderr, "perfan-bpf: %s\n", msg);
-	return EXIT_ERROR;
-}
-
 /* A reader's message that already says what to do ("...; upgrade perfan-bpf") gets no
  * second hint. */
 static const char *hint(const char *msg, const char *dflt)
 {
 	return strstr(msg, "; ") ? "" : dflt;
-}
-
-/* The message for getopt's '?' and ':' returns (opterr is off so getopt prints nothing). */
-static int option_error(const char *cmd, int c, char **argv)
-{
-	const char *opt = argv[optind - 1];
-
-	if (c == ':')
-		return cli_error("%s: option '%s' needs a value; run 'perfan-bpf %s --help'", cmd,
-				 opt, cmd);
-	if (optopt)
-		return cli_error("%s: unknown option '-%c'; run 'perfan-bpf %s --help'", cmd,
-				 optopt, cmd);
-	return cli_error("%s: unknown option '%s'; run 'perfan-bpf %s --help'", cmd, opt, cmd);
 }
 
 static int read_runs(char **paths, int cnt, struct regress_run *runs, struct regress_run *merged)
@@ -78,20 +50,20 @@ static int read_runs(char **paths, int cnt, struct regress_run *runs, struct reg
 	for (i = 0; i < cnt; i++) {
 		err = results_read_file(paths[i], &runs[i], errbuf);
 		if (err == -ENOMEM)
-			return cli_error("out of memory reading %s", paths[i]);
+			return usage_error("out of memory reading %s", paths[i]);
 		if (err == -EINVAL)
-			return cli_error(
+			return usage_error(
 			    "cannot use results: %s%s", errbuf,
 			    hint(errbuf, "; pass perfan-bpf, pytest-benchmark, Google "
 					 "Benchmark or hyperfine JSON (docs/results-format.md)"));
 		if (err)
-			return cli_error("cannot use results: %s; check the path", errbuf);
+			return usage_error("cannot use results: %s; check the path", errbuf);
 	}
 	err = regress_merge_runs(runs, cnt, merged, errbuf);
 	if (err == -ENOMEM)
-		return cli_error("out of memory merging results");
+		return usage_error("out of memory merging results");
 	if (err)
-		return cli_error("cannot merge results: %s; check each file's unit and "
+		return usage_error("cannot merge results: %s; check each file's unit and "
 				 "higher_is_better",
 				 errbuf);
 	return 0;
@@ -137,24 +109,24 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'F':
 			if (regress_severity_parse(optarg, &opts.fail_on))
-				return cli_error("check: --fail-on '%s' is not warning or critical",
+				return usage_error("check: --fail-on '%s' is not warning or critical",
 						 optarg);
 			break;
 		case 'm':
 			if (regress_mode_parse(optarg, &opts.mode))
-				return cli_error("check: --mode '%s' is not simple or robust",
+				return usage_error("check: --mode '%s' is not simple or robust",
 						 optarg);
 			break;
 		case 'f':
 			if (regress_format_parse(optarg, &fmt))
-				return cli_error(
+				return usage_error(
 				    "check: --format '%s' is not text, json or markdown", optarg);
 			break;
 		case 'a':
 			errno = 0;
 			opts.alpha = strtod(optarg, &end);
 			if (errno || *end || end == optarg || !(opts.alpha > 0 && opts.alpha < 0.5))
-				return cli_error("check: --alpha '%s' is not a number in (0, 0.5)",
+				return usage_error("check: --alpha '%s' is not a number in (0, 0.5)",
 						 optarg);
 			break;
 		case 'h':
@@ -165,30 +137,30 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	if (!baseline)
-		return cli_error("check: no --baseline given; run 'perfan-bpf check --baseline "
+		return usage_error("check: no --baseline given; run 'perfan-bpf check --baseline "
 				 "BASELINE.json RESULTS.json...'");
 	nfiles = argc - optind;
 	if (nfiles <= 0)
-		return cli_error(
+		return usage_error(
 		    "check: no results file given; run 'perfan-bpf check --baseline %s "
 		    "RESULTS.json...'",
 		    baseline);
 	err = baseline_read_file(baseline, &set, errbuf);
 	if (err == -ENOENT) {
-		ret = cli_error("cannot use baseline: %s; create it with 'perfan-bpf baseline save "
+		ret = usage_error("cannot use baseline: %s; create it with 'perfan-bpf baseline save "
 				"RESULTS.json... --output %s'",
 				errbuf, baseline);
 		goto cleanup;
 	}
 	if (err) {
 		ret =
-		    cli_error("cannot use baseline: %s%s", errbuf,
+		    usage_error("cannot use baseline: %s%s", errbuf,
 			      hint(errbuf, "; pass a file written by 'perfan-bpf baseline save'"));
 		goto cleanup;
 	}
 	runs = calloc(nfiles, sizeof(*runs));
 	if (!runs) {
-		ret = cli_error("out of memory");
+		ret = usage_error("out of memory");
 		goto cleanup;
 	}
 	if (read_runs(argv + optind, nfiles, runs, &merged))
@@ -198,11 +170,11 @@ int cmd_check(int argc, char **argv)
 		err = regress_check_one(&merged.results[0], &set, &opts, &one, errbuf);
 		regress_verdict_free(&one);
 		if (err == -ENOMEM) {
-			ret = cli_error("out of memory checking results");
+			ret = usage_error("out of memory checking results");
 			goto cleanup;
 		}
 		if (err) {
-			ret = cli_error("check: %s in %s; %s", errbuf, baseline,
+			ret = usage_error("check: %s in %s; %s", errbuf, baseline,
 					err == -ENOENT ? "add it with 'perfan-bpf baseline save'" :
 							 "save a new baseline for it");
 			goto cleanup;
@@ -210,18 +182,18 @@ int cmd_check(int argc, char **argv)
 	}
 	err = regress_check_all(merged.results, merged.result_cnt, &set, &opts, &chk, errbuf);
 	if (err) {
-		ret = err == -ENOMEM ? cli_error("out of memory checking results") :
-				       cli_error("check: %s; save a new baseline for it", errbuf);
+		ret = err == -ENOMEM ? usage_error("out of memory checking results") :
+				       usage_error("check: %s; save a new baseline for it", errbuf);
 		goto cleanup;
 	}
 	if (!chk.verdict_cnt) {
-		ret = cli_error("check: none of the %zu benchmarks has a baseline in %s; save them "
+		ret = usage_error("check: none of the %zu benchmarks has a baseline in %s; save them "
 				"with 'perfan-bpf baseline save'",
 				merged.result_cnt, baseline);
 		goto cleanup;
 	}
 	if (regress_report_write(&chk, fmt, stdout) || fflush(stdout)) {
-		ret = cli_error("check: cannot write the report to standard output");
+		ret = usage_error("check: cannot write the report to standard output");
 		goto cleanup;
 	}
 	ret = chk.failed ? EXIT_REGRESSION : 0;
@@ -254,7 +226,7 @@ int cmd_baseline(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "save"))
-		return cli_error("baseline: unknown action '%s'; run 'perfan-bpf baseline save "
+		return usage_error("baseline: unknown action '%s'; run 'perfan-bpf baseline save "
 				 "RESULTS.json... --output BASELINE.json'",
 				 argc < 2 ? "" : argv[1]);
 	argc--;
@@ -274,7 +246,7 @@ int cmd_baseline(int argc, char **argv)
 			history_max = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg || !history_max ||
 			    history_max > REGRESS_HISTORY_MAX_LIMIT)
-				return cli_error("baseline save: --history '%s' is not a number of "
+				return usage_error("baseline save: --history '%s' is not a number of "
 						 "runs from 1 to %d",
 						 optarg, REGRESS_HISTORY_MAX_LIMIT);
 			break;
@@ -286,37 +258,37 @@ int cmd_baseline(int argc, char **argv)
 		}
 	}
 	if (!output)
-		return cli_error("baseline save: no --output given; run 'perfan-bpf baseline save "
+		return usage_error("baseline save: no --output given; run 'perfan-bpf baseline save "
 				 "RESULTS.json... --output BASELINE.json'");
 	nfiles = argc - optind;
 	if (nfiles <= 0)
-		return cli_error("baseline save: no results file given; run 'perfan-bpf baseline "
+		return usage_error("baseline save: no results file given; run 'perfan-bpf baseline "
 				 "save RESULTS.json... --output %s'",
 				 output);
 	/* an existing baseline is updated (history kept); an unreadable one is never replaced */
 	err = baseline_read_file(output, &set, errbuf);
 	if (err && err != -ENOENT) {
-		ret = cli_error("baseline save: cannot update %s: %s; fix or remove it, or pick "
+		ret = usage_error("baseline save: cannot update %s: %s; fix or remove it, or pick "
 				"another --output",
 				output, errbuf);
 		goto cleanup;
 	}
 	runs = calloc(nfiles, sizeof(*runs));
 	if (!runs) {
-		ret = cli_error("out of memory");
+		ret = usage_error("out of memory");
 		goto cleanup;
 	}
 	if (read_runs(argv + optind, nfiles, runs, &merged))
 		goto cleanup;
 	err = regress_baseline_update(&set, &merged, label, history_max, errbuf);
 	if (err) {
-		ret = err == -ENOMEM ? cli_error("out of memory updating the baseline") :
-				       cli_error("baseline save: %s", errbuf);
+		ret = err == -ENOMEM ? usage_error("out of memory updating the baseline") :
+				       usage_error("baseline save: %s", errbuf);
 		goto cleanup;
 	}
 	err = baseline_write_file(output, &set, errbuf);
 	if (err) {
-		ret = cli_error("baseline save: %s; check the directory exists and is writable",
+		ret = usage_error("baseline save: %s; check the directory exists and is writable",
 				errbuf);
 		goto cleanup;
 	}
@@ -350,7 +322,7 @@ int cmd_history(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			if (regress_format_parse(optarg, &fmt))
-				return cli_error("history: --format '%s' is not text, json or "
+				return usage_error("history: --format '%s' is not text, json or "
 						 "markdown",
 						 optarg);
 			break;
@@ -362,23 +334,23 @@ int cmd_history(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return cli_error("history: expected one baseline file; run 'perfan-bpf history "
+		return usage_error("history: expected one baseline file; run 'perfan-bpf history "
 				 "BASELINE.json'");
 	path = argv[optind];
 	err = baseline_read_file(path, &set, errbuf);
 	if (err) {
 		ret =
-		    cli_error("cannot use baseline: %s%s", errbuf,
+		    usage_error("cannot use baseline: %s%s", errbuf,
 			      hint(errbuf, "; pass a file written by 'perfan-bpf baseline save'"));
 		goto cleanup;
 	}
 	err = regress_history_analyze(&set, &rep);
 	if (err) {
-		ret = cli_error("history: cannot analyze %s: %s", path, strerror(-err));
+		ret = usage_error("history: cannot analyze %s: %s", path, strerror(-err));
 		goto cleanup;
 	}
 	if (regress_history_write(&rep, path, fmt, stdout) || fflush(stdout)) {
-		ret = cli_error("history: cannot write the report to standard output");
+		ret = usage_error("history: cannot write the report to standard output");
 		goto cleanup;
 	}
 	ret = 0;

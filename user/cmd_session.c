@@ -90,23 +90,6 @@ struct session_opts {
 	bool help;
 };
 
-/* The message for getopt's '?' and ':' returns (opterr is off, so getopt prints nothing) */
-static int option_error(const char *cmd, int c, char **argv)
-{
-	const char *opt = argv[optind - 1];
-
-	if (c == ':')
-		return usage_error("%s: option '%s' needs a value; see 'perfan-bpf %s --help'", cmd,
-				   opt, cmd);
-	if (optopt && !strncmp(opt, "--", 2) && strchr(opt, '=')) /* --fail-on-leak=yes */
-		return usage_error("%s: option '%.*s' takes no value; see 'perfan-bpf %s --help'",
-				   cmd, (int)(strchr(opt, '=') - opt), opt, cmd);
-	if (optopt && optopt < 256)
-		return usage_error("%s: unknown option '-%c'; see 'perfan-bpf %s --help'", cmd,
-				   optopt, cmd);
-	return usage_error("%s: unknown option '%s'; see 'perfan-bpf %s --help'", cmd, opt, cmd);
-}
-
 /* Which of the shared options a command takes */
 enum {
 	ALLOW_TOP = 1 << 0,
