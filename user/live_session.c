@@ -115,12 +115,7 @@ int live_session__snapshot(struct live_session *ls, const struct leak_sample *sa
 	for (size_t i = 0; i < sample->cnt; i++) {
 		snap.rows[i] = (struct snap_row){ sample->stacks[i].pid, sample->stacks[i].stack_id,
 						  sample->stacks[i].counts };
-		snap.totals.live_bytes += snap.rows[i].counts.live_bytes;
-		snap.totals.live_objects += snap.rows[i].counts.live_objects;
-		snap.totals.alloc_bytes += snap.rows[i].counts.alloc_bytes;
-		snap.totals.alloc_objects += snap.rows[i].counts.alloc_objects;
-		snap.totals.freed_bytes += snap.rows[i].counts.freed_bytes;
-		snap.totals.freed_objects += snap.rows[i].counts.freed_objects;
+		stack_counts__add(&snap.totals, &snap.rows[i].counts);
 	}
 	if (ls->w)
 		err = session_writer__append(ls->w, &ls->sess, &snap);

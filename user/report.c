@@ -56,21 +56,21 @@ int report__add(struct leak_report *rep, const struct report_stack *stack)
 	return 0;
 }
 
+void stack_counts__add(struct stack_counts *t, const struct stack_counts *c)
+{
+	t->live_bytes += c->live_bytes;
+	t->live_objects += c->live_objects;
+	t->alloc_bytes += c->alloc_bytes;
+	t->alloc_objects += c->alloc_objects;
+	t->freed_bytes += c->freed_bytes;
+	t->freed_objects += c->freed_objects;
+}
+
 void report__sum(struct leak_report *rep)
 {
-	struct stack_counts t = {};
-
-	for (size_t i = 0; i < rep->stack_cnt; i++) {
-		const struct stack_counts *c = &rep->stacks[i].counts;
-
-		t.live_bytes += c->live_bytes;
-		t.live_objects += c->live_objects;
-		t.alloc_bytes += c->alloc_bytes;
-		t.alloc_objects += c->alloc_objects;
-		t.freed_bytes += c->freed_bytes;
-		t.freed_objects += c->freed_objects;
-	}
-	rep->totals = t;
+	memset(&rep->totals, 0, sizeof(rep->totals));
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		stack_counts__add(&rep->totals, &rep->stacks[i].counts);
 }
 
 #define CMP_DESC(a, b)                                                                            \

@@ -75,6 +75,8 @@ const char *report__lost_help(enum report_lost kind);
 
 /* Append a stack (copied); 0 or -ENOMEM */
 int report__add(struct leak_report *rep, const struct report_stack *stack);
+/* t += c, field by field */
+void stack_counts__add(struct stack_counts *t, const struct stack_counts *c);
 /* Sum totals over all stacks */
 void report__sum(struct leak_report *rep);
 /* Order by live bytes, then live objects, then allocated bytes, then pid and stack id:

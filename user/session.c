@@ -45,16 +45,6 @@ static int row_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-static void add_counts(struct stack_counts *t, const struct stack_counts *c)
-{
-	t->live_bytes += c->live_bytes;
-	t->live_objects += c->live_objects;
-	t->alloc_bytes += c->alloc_bytes;
-	t->alloc_objects += c->alloc_objects;
-	t->freed_bytes += c->freed_bytes;
-	t->freed_objects += c->freed_objects;
-}
-
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap)
 {
 	struct snapshot *n;
@@ -84,7 +74,7 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 		qsort(n->rows, n->row_cnt, sizeof(*n->rows), row_cmp);
 	memset(&n->totals, 0, sizeof(n->totals));
 	for (size_t i = 0; i < n->row_cnt; i++)
-		add_counts(&n->totals, &n->rows[i].counts);
+		stack_counts__add(&n->totals, &n->rows[i].counts);
 	s->snap_cnt++;
 	return n;
 }
