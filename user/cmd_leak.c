@@ -266,6 +266,7 @@ struct leak_run {
 	char output[PATH_MAX];
 	unsigned usr1_count;
 	bool live_view;		/* text on a terminal: redraw in place */
+	bool stderr_tty;	/* progress lines for long steps */
 	uint64_t last_events;	/* allocations + frees at the last draw */
 	double last_draw_s;
 	/* labels from USDT marks, waiting for their snapshot */
@@ -479,31 +480,32 @@ static int start_target(struct leak_run *s)
 	return 0;
 }
 
+/* The traced process: the --pid, the launched child, or 0 with --all */
+static int target_pid(const struct leak_run *s)
+{
+	return s->opts->all ? 0 : s->opts->pid ? s->opts->pid : s->child;
+}
+
 /* Read the maps and name the stacks not seen before */
 static int refresh(struct leak_run *s)
 {
+	struct stacktab *tab = live_session__stacks(s->live);
 	int err = leak_loader__read(s->loader, &s->sample);
+	size_t fresh = 0;
 
 	if (err)
 		return err;
 	/* a long step says so on a terminal: many new stacks take a while to name */
-	if (isatty(STDERR_FILENO)) {
-		const struct stacktab *tab = live_session__stacks(s->live);
-		size_t fresh = 0;
-
+	if (s->stderr_tty)
 		for (size_t i = 0; i < s->sample.cnt; i++)
 			fresh += !stacktab__get(tab, s->sample.stacks[i].pid,
 						s->sample.stacks[i].stack_id);
-		if (fresh >= PROGRESS_STACKS)
-			fprintf(stderr, "perfan-bpf: symbolizing %zu new stacks...\r", fresh);
-		err = leak_model__symbolize_new(live_session__stacks(s->live), s->sym, &s->sample,
-						leak_loader__fetch_stack, s->loader);
-		if (fresh >= PROGRESS_STACKS)
-			fputs("\033[K", stderr); /* erase the progress line */
-		return err < 0 ? err : 0;
-	}
-	err = leak_model__symbolize_new(live_session__stacks(s->live), s->sym, &s->sample,
-					leak_loader__fetch_stack, s->loader);
+	if (fresh >= PROGRESS_STACKS)
+		fprintf(stderr, "perfan-bpf: symbolizing %zu new stacks...\r", fresh);
+	err = leak_model__symbolize_new(tab, s->sym, &s->sample, leak_loader__fetch_stack,
+					s->loader);
+	if (fresh >= PROGRESS_STACKS)
+		fputs("\033[K", stderr); /* erase the progress line */
 	return err < 0 ? err : 0;
 }
 
@@ -537,7 +539,7 @@ static int draw_live(struct leak_run *s, double at_s)
 		.elapsed_s = at_s - s->start_s,
 		.snapshots = live_session__count(s->live),
 	};
-	int pid = s->opts->all ? 0 : s->opts->pid ? s->opts->pid : s->child;
+	int pid = target_pid(s);
 	char target[PATH_MAX + 1100];
 	struct winsize ws;
 	uint64_t events;
@@ -572,7 +574,7 @@ static int draw_live(struct leak_run *s, double at_s)
 static int print_report(struct leak_run *s, bool final, double at_s)
 {
 	struct leak_report rep = {
-		.pid = s->opts->all ? 0 : s->opts->pid ? s->opts->pid : s->child,
+		.pid = target_pid(s),
 		.duration_s = at_s - s->start_s,
 		.final = final,
 		.command = s->child ? s->command : NULL,
@@ -770,6 +772,7 @@ int cmd_leak(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	s.fmt = report__formatter(opts.format);
 	s.live_view = !strcmp(opts.format, "text") && isatty(STDOUT_FILENO);
+	s.stderr_tty = isatty(STDERR_FILENO);
 
 	/* Ctrl-C, SIGTERM and SIGUSR1 reach the poll loop, never interrupt a write */
 	sigemptyset(&mask);
