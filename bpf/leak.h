@@ -74,6 +74,40 @@ struct mark_event {
 	char label[PERFAN_MARK_LABEL_MAX];
 };
 
+/* Unwinding code built without frame pointers (glibc, libstdc++, programs built with the
+ * default -fomit-frame-pointer) by its .eh_frame, which user space turns into rows (cfi_table.c):
+ * one row per address range, sorted by pc, saying where the caller's frame is. */
+enum unwind_kind {
+	UNWIND_UNKNOWN,	/* no usable rule here (a gap, a DWARF expression): walk frame pointers */
+	UNWIND_CFA_SP,	/* CFA = rsp + cfa_off8 * 8 */
+	UNWIND_CFA_FP,	/* CFA = rbp + cfa_off8 * 8 */
+	UNWIND_END,	/* the outermost frame (_start, a thread's start): the stack ends here */
+};
+
+struct unwind_row {
+	__u32 pc;	 /* ELF virtual address where the row starts */
+	__u16 cfa_off8;	 /* CFA offset from its register, in 8-byte words */
+	__u8 kind;	 /* enum unwind_kind */
+	__s8 rbp_slot;	 /* the caller's rbp is saved at CFA + 8 * rbp_slot; 0: rbp unchanged */
+};
+
+/* A file whose rows are loaded, keyed as the kernel knows its inode */
+struct unwind_mod_key {
+	__u32 dev; /* kernel dev_t: major << 20 | minor */
+	__u32 pad;
+	__u64 ino;
+};
+
+struct unwind_mod {
+	__u32 first;	/* its rows are unwind_rows[first, first + cnt) */
+	__u32 cnt;
+	__s64 vaddr_delta; /* ELF virtual address = file offset + vaddr_delta (executable segment) */
+};
+
+#define PERFAN_UNWIND_MODS 512
+/* Binary-search steps over one module's rows: at most 2^22 rows */
+#define PERFAN_UNWIND_SEARCH 22
+
 /* Which allocator entry point a pending call came through */
 enum alloc_fn {
 	FN_MALLOC,

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Unwind rows of one ELF file from its .eh_frame: for every address range, where the caller's
+ * frame (CFA), return address and rbp are, in the compact form the BPF frame walk reads
+ * (struct unwind_row in bpf/leak.h). x86-64 only. Pure: no BPF, tested on fixtures. */
+#ifndef PERFAN_CFI_TABLE_H
+#define PERFAN_CFI_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "leak.h"
+
+struct cfi_table {
+	struct unwind_row *rows; /* sorted by pc; a row lasts until the next one starts */
+	size_t cnt;
+	int64_t vaddr_delta;	/* ELF virtual address - file offset in the executable segment */
+	size_t fdes;		/* functions described */
+	size_t fdes_framed;	/* of those, the ones with a frame: CFA ever rbp-based or above
+				   rsp + 8 (not PLT stubs, not leaves that touch no stack) */
+	size_t fdes_fp;		/* of those, the ones whose CFA is ever rbp-based (frame pointers) */
+};
+
+/* Build the rows of the file at path. 0, -ENOENT when it has no .eh_frame_hdr / .eh_frame,
+ * -ENOEXEC when it is no x86-64 ELF, or -errno. */
+int cfi_table__build(const char *path, struct cfi_table *out);
+/* Most of the file's functions with a frame keep no frame pointer, so a frame-pointer walk
+ * through it loses callers: worth loading its rows */
+bool cfi_table__frameless(const struct cfi_table *t);
+/* The row covering vaddr, or NULL (before the first row) */
+const struct unwind_row *cfi_table__find(const struct cfi_table *t, uint64_t vaddr);
+void cfi_table__free(struct cfi_table *t);
+
+#endif
