@@ -107,6 +107,12 @@ $(OUTPUT)/bench_churn: tools/bench/bench_churn.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
 
+# the same, built the compilers' default way: its stacks need .eh_frame rows (make bench)
+all: $(OUTPUT)/bench_churn_nofp
+$(OUTPUT)/bench_churn_nofp: tools/bench/bench_churn.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall $< -o $@
+
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/workloads:
 	$(Q)mkdir -p $@
 
@@ -198,6 +204,11 @@ $(OUTPUT)/timing.bpf.o: BPF_CFLAGS += -mcpu=v3
 $(OUTPUT)/user/timing_loader.o: $(OUTPUT)/timing.skel.h
 TIMING_CXX_WORKLOADS := $(OUTPUT)/workloads/throwing
 all: $(TIMING_CXX_WORKLOADS) $(OUTPUT)/bench_timed $(OUTPUT)/bench_pair
+# Built the compilers' default way, without frame pointers: stacks through it need .eh_frame
+all: $(OUTPUT)/workloads/unwind
+$(OUTPUT)/workloads/unwind: tests/workloads/unwind.cc | $(OUTPUT)/workloads
+	$(call msg,WL-CXX,$@)
+	$(Q)g++ -g -O2 -fomit-frame-pointer -Wall $< -o $@
 $(OUTPUT)/workloads/%: tests/workloads/%.cc | $(OUTPUT)/workloads
 	$(call msg,WL-CXX,$@)
 	$(Q)g++ -g -O2 -fno-omit-frame-pointer -Wall $< -o $@

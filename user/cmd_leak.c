@@ -35,6 +35,7 @@
 #include "report.h"
 #include "stacktab.h"
 #include "symbolize.h"
+#include "unwind_set.h"
 
 /* how often new stacks are symbolized: short, so a process that exits leaves few unnamed */
 #define TICK_MS 200
@@ -53,6 +54,7 @@ struct leak_opts {
 	const char *format;
 	uint32_t max_allocs;
 	uint32_t max_stacks;
+	uint32_t max_unwind_rows; /* 0: --unwind fp */
 	bool at_entry;
 	bool verbose;
 	const char *output;	 /* session file; NULL: the default name */
@@ -89,6 +91,11 @@ static const char usage_text[] =
 	"                         target's PERFAN_MARK(\"label\"), and 'end' at the end)\n"
 	"      --max-allocs N     live allocations tracked at once (default 1048576)\n"
 	"      --max-stacks N     distinct stacks (default 32768)\n"
+	"      --unwind HOW       auto (default): leave frames of code built without frame\n"
+	"                         pointers (glibc, libstdc++, -O2 programs) by its .eh_frame,\n"
+	"                         the others by frame pointers; fp: frame pointers only\n"
+	"      --max-unwind-rows N  .eh_frame rows kept in the kernel, 8 bytes each\n"
+	"                         (default 524288)\n"
 	"      --probe-at WHERE   best (default): cheapest equivalent instruction; entry: all\n"
 	"                         probes at function entries (for comparison)\n"
 	"      --debuginfod       fetch debug files that are not installed from the servers in\n"
@@ -106,7 +113,7 @@ static bool is_picture_format(const char *f)
 static int parse_opts(int argc, char **argv, struct leak_opts *o)
 {
 	enum { OPT_MAX_ALLOCS = 256, OPT_MAX_STACKS, OPT_PROBE_AT, OPT_NO_OUTPUT, OPT_SNAP_EVERY,
-	       OPT_DEBUGINFOD, OPT_MIN_AGE };
+	       OPT_DEBUGINFOD, OPT_MIN_AGE, OPT_UNWIND, OPT_MAX_UNWIND_ROWS };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
@@ -117,6 +124,8 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 		{ "max-allocs", required_argument, NULL, OPT_MAX_ALLOCS },
 		{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
 		{ "probe-at", required_argument, NULL, OPT_PROBE_AT },
+		{ "unwind", required_argument, NULL, OPT_UNWIND },
+		{ "max-unwind-rows", required_argument, NULL, OPT_MAX_UNWIND_ROWS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-output", no_argument, NULL, OPT_NO_OUTPUT },
 		{ "snapshot-every", required_argument, NULL, OPT_SNAP_EVERY },
@@ -130,7 +139,9 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 	int c;
 
 	*o = (struct leak_opts){ .interval_s = 5, .top = 10, .format = "text",
-				 .max_allocs = 1 << 20, .max_stacks = 1 << 15 };
+				 .max_allocs = 1 << 20, .max_stacks = 1 << 15,
+				 .max_unwind_rows = 1 << 19 };
+	bool unwind_fp = false;
 	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first non-option, so the command's own options are left alone */
@@ -176,6 +187,17 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 				return usage_error("--max-stacks needs 1024..4194304, got '%s'",
 						   optarg);
 			o->max_stacks = (uint32_t)v;
+			break;
+		case OPT_UNWIND:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "fp"))
+				return usage_error("--unwind must be auto or fp, got '%s'", optarg);
+			unwind_fp = !strcmp(optarg, "fp");
+			break;
+		case OPT_MAX_UNWIND_ROWS:
+			if (parse_u64(optarg, 1024, 1 << 24, &v))
+				return usage_error("--max-unwind-rows needs 1024..16777216, got '%s'",
+						   optarg);
+			o->max_unwind_rows = (uint32_t)v;
 			break;
 		case OPT_PROBE_AT:
 			if (strcmp(optarg, "best") && strcmp(optarg, "entry"))
@@ -234,6 +256,8 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 					   argv[optind]);
 		o->command = argv + optind;
 	}
+	if (unwind_fp)
+		o->max_unwind_rows = 0;
 	if (o->output && o->no_output)
 		return usage_error("--output and --no-output contradict each other");
 	if (is_picture_format(o->format) && o->no_output)
@@ -263,6 +287,7 @@ struct leak_run {
 	int marksfd; /* USDT mark events, -1 when none */
 	double start_s;
 	struct live_session *live;
+	struct unwind_set unwind; /* files whose frames are left by .eh_frame rows */
 	char output[PATH_MAX];
 	unsigned usr1_count;
 	bool live_view;		/* text on a terminal: redraw in place */
@@ -401,12 +426,40 @@ static int find_allocator(struct leak_run *s, int pid)
 	return 0;
 }
 
+static int add_unwind(void *ctx, uint32_t dev, uint64_t ino, const struct cfi_table *t)
+{
+	return leak_loader__add_unwind(ctx, dev, ino, t);
+}
+
+/* Give the stack walk the .eh_frame rows of the target's files built without frame pointers
+ * (--all: of the allocator's library); on every tick too, for libraries loaded since. */
+static void load_unwind_rows(struct leak_run *s, int pid)
+{
+	size_t no_room = s->unwind.no_room, loaded = s->unwind.loaded;
+
+	if (!s->opts->max_unwind_rows)
+		return;
+	if (pid > 0)
+		unwind_set__scan(&s->unwind, "", pid, add_unwind, s->loader);
+	else
+		unwind_set__add_path(&s->unwind, s->alloc.path, add_unwind, s->loader);
+	for (size_t i = no_room; i < s->unwind.no_room; i++)
+		fprintf(stderr,
+			"perfan-bpf: no room for the unwind rows of %s: its callers are found by "
+			"frame pointers only (raise --max-unwind-rows, now %" PRIu32 ")\n",
+			s->unwind.no_room_paths[i], s->opts->max_unwind_rows);
+	if (s->opts->verbose && s->unwind.loaded > loaded)
+		fprintf(stderr, "perfan-bpf: unwind rows of %zu file(s), %zu rows\n",
+			s->unwind.loaded, s->unwind.rows);
+}
+
 static int load_and_attach(struct leak_run *s, int pid)
 {
 	struct leak_loader_opts lo = {
 		.pid = pid > 0 ? pid : -1,
 		.max_allocs = s->opts->max_allocs,
 		.max_stacks = s->opts->max_stacks,
+		.max_unwind_rows = s->opts->max_unwind_rows,
 	};
 	int err;
 
@@ -421,6 +474,7 @@ static int load_and_attach(struct leak_run *s, int pid)
 	err = setup_session(s, pid);
 	if (err)
 		return err;
+	load_unwind_rows(s, pid);
 	s->start_s = cli_bpf__now_s();
 	/* Read the mappings and open the modules now, while the target surely lives: one that
 	 * exits before the first tick still gets a named report. */
@@ -495,6 +549,9 @@ static int refresh(struct leak_run *s)
 
 	if (err)
 		return err;
+	/* libraries loaded since the last tick (dlopen) get their unwind rows */
+	if (target_pid(s) > 0)
+		load_unwind_rows(s, target_pid(s));
 	/* a long step says so on a terminal: many new stacks take a while to name */
 	if (s->stderr_tty)
 		for (size_t i = 0; i < s->sample.cnt; i++)
@@ -793,6 +850,7 @@ int cmd_leak(int argc, char **argv)
 cleanup:
 	control__close(s.ctlfd, s.ctl_pid);
 	leak_loader__free(s.loader);
+	unwind_set__free(&s.unwind);
 	if (s.live) {
 		unsigned n = live_session__count(s.live);
 

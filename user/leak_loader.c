@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include "leak.h"
 #include "leak.skel.h"
@@ -16,6 +17,8 @@ _Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
 _Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
 _Static_assert(sizeof(struct stack_trace) == 8 + 8 * PERFAN_MAX_STACK_DEPTH, "stack_trace layout");
 _Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
+_Static_assert(sizeof(struct unwind_row) == 8, "unwind_row layout");
+_Static_assert(sizeof(struct unwind_mod) == 16, "unwind_mod layout");
 _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
 _Static_assert((int)LOST__MAX == (int)REPORT_LOST__MAX, "loss counters match the report's");
 _Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
@@ -31,6 +34,9 @@ struct leak_loader {
 	struct ring_buffer *marks;
 	mark_fn on_mark;
 	void *mark_ctx;
+	struct unwind_row *rows; /* the unwind_rows map, mapped */
+	uint32_t rows_cap;
+	uint32_t rows_used;
 };
 
 int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out)
@@ -48,6 +54,10 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 		goto cleanup;
 	}
 	ld->skel->rodata->target_tgid = opts->pid > 0 ? (__u32)opts->pid : 0;
+	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
+	ld->rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
+	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, ld->rows_cap)))
+		goto cleanup;
 	if (opts->max_allocs &&
 	    (err = bpf_map__set_max_entries(ld->skel->maps.allocs, opts->max_allocs)))
 		goto cleanup;
@@ -59,11 +69,44 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 	err = leak_bpf__load(ld->skel);
 	if (err)
 		goto cleanup;
+	ld->rows = mmap(NULL, (size_t)ld->rows_cap * sizeof(*ld->rows), PROT_READ | PROT_WRITE,
+			MAP_SHARED, bpf_map__fd(ld->skel->maps.unwind_rows), 0);
+	if (ld->rows == MAP_FAILED) {
+		err = -errno;
+		ld->rows = NULL;
+		goto cleanup;
+	}
 	*out = ld;
 	return 0;
 cleanup:
 	leak_loader__free(ld);
 	return err;
+}
+
+int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
+			    const struct cfi_table *t)
+{
+	struct unwind_mod_key key = { .dev = dev, .ino = ino };
+	struct unwind_mod mod = { .first = ld->rows_used, .cnt = (__u32)t->cnt,
+				  .vaddr_delta = t->vaddr_delta };
+	int err;
+
+	if (!ld->skel->rodata->unwind_cfi || !t->cnt)
+		return -EINVAL;
+	if (t->cnt > ld->rows_cap - ld->rows_used)
+		return -ENOSPC;
+	/* the rows first: a walk that finds the module finds its rows complete */
+	memcpy(ld->rows + ld->rows_used, t->rows, t->cnt * sizeof(*t->rows));
+	err = bpf_map_update_elem(bpf_map__fd(ld->skel->maps.unwind_mods), &key, &mod, BPF_NOEXIST);
+	if (err)
+		return err; /* libbpf returns -errno */
+	ld->rows_used += (uint32_t)t->cnt;
+	return 0;
+}
+
+uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld)
+{
+	return ld->skel->rodata->unwind_cfi ? ld->rows_cap - ld->rows_used : 0;
 }
 
 int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
@@ -318,6 +361,8 @@ void leak_loader__free(struct leak_loader *ld)
 		bpf_link__destroy(ld->mark_links[i]);
 	ring_buffer__free(ld->marks);
 	probes__detach(&ld->links);
+	if (ld->rows)
+		munmap(ld->rows, (size_t)ld->rows_cap * sizeof(*ld->rows));
 	leak_bpf__destroy(ld->skel);
 	free(ld);
 }

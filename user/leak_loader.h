@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "attach.h"
+#include "cfi_table.h"
 #include "leak_model.h"
 
 struct leak_loader;
@@ -16,6 +17,8 @@ struct leak_loader_opts {
 	int pid;	     /* -1: every process using the allocator (--all) */
 	uint32_t max_allocs; /* live allocations tracked at once */
 	uint32_t max_stacks; /* distinct stacks */
+	uint32_t max_unwind_rows; /* unwind rows of files without frame pointers; 0: walk frame
+				     pointers only (--unwind fp) */
 };
 
 /* Open and load. 0 or -errno; *out is NULL on error. */
@@ -23,6 +26,14 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 /* Attach to the allocator following plan. 0 or -errno. */
 int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 			const struct probe_plan *plan);
+/* Load the unwind rows of the file the kernel knows as (dev, ino) (kernel dev_t encoding:
+ * major << 20 | minor): the stack walk leaves its frames by them from now on. 0, -ENOSPC when
+ * they do not fit in the rows left, -EEXIST when the file has rows already, -EINVAL with
+ * --unwind fp, or -errno. */
+int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
+			    const struct cfi_table *t);
+/* Unwind rows still free */
+uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld);
 /* Detach every probe; the maps stay readable. */
 void leak_loader__detach(struct leak_loader *ld);
 /* Fill sample (emptied first) from the maps. 0 or -errno. */

@@ -117,8 +117,10 @@ static bool in_c_library(const char *module)
 	const char *base = module ? strrchr(module, '/') : NULL;
 
 	base = base ? base + 1 : module;
+	/* the dynamic linker too: it runs the constructors, from code that names no function */
 	return base && (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5) ||
-			!strncmp(base, "ld-musl", 7) || !strncmp(base, "libc.musl", 9));
+			!strncmp(base, "ld-musl", 7) || !strncmp(base, "libc.musl", 9) ||
+			!strncmp(base, "ld-linux", 8) || !strncmp(base, "ld-2.", 5));
 }
 
 bool leak_model__stack_complete(const struct frame *frames, size_t frame_cnt)
@@ -127,7 +129,7 @@ bool leak_model__stack_complete(const struct frame *frames, size_t frame_cnt)
 		"__libc_start_call_main", "__libc_start_main", "__libc_start_main_impl",
 		"__libc_start_main_alias_2", "_start", "start_thread", "clone", "clone3", "__clone",
 		"__clone3", "__GI___clone", "__GI___clone3", "libc_start_main_stage2",
-		"start", "start_c", "__start",
+		"start", "start_c", "__start", "_dl_start_user", "_dl_init",
 	};
 	const struct frame *last;
 	const char *name;

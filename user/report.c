@@ -130,9 +130,10 @@ size_t report__truncated_cnt(const struct leak_report *rep, const struct report_
 
 const char *report__truncated_help(void)
 {
-	return "their frame walk stopped at code built without frame pointers (or at 127 "
-	       "frames), so callers are missing: build with -fno-omit-frame-pointer "
-	       "-mno-omit-leaf-frame-pointer, and use libraries built the same way";
+	return "their walk stopped early (at code with neither frame pointers nor .eh_frame "
+	       "unwind rows, or at 127 frames), so callers are missing: keep .eh_frame in the "
+	       "build (no -fno-asynchronous-unwind-tables) or build with -fno-omit-frame-pointer, "
+	       "and leave --unwind at auto (docs/symbols.md)";
 }
 
 report_formatter report__formatter(const char *name)

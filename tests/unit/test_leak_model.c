@@ -771,6 +771,13 @@ static void test_truncated(void **state)
 		assert_true(leak_model__stack_complete(f, 2));
 		f[1].module = "/usr/lib/libother.so";
 		assert_false(leak_model__stack_complete(f, 2));
+		/* constructors run by the dynamic linker, from its nameless entry code */
+		f[1].module = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
+		assert_true(leak_model__stack_complete(f, 2));
+		f[1].module = "/usr/lib/libld-linux-helper.so";
+		assert_false(leak_model__stack_complete(f, 2));
+		f[1].function = "_dl_init";
+		assert_true(leak_model__stack_complete(f, 2));
 		assert_true(leak_model__stack_complete(f, 0));
 	}
 	leak_sample__free(&sample);
