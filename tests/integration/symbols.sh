@@ -53,7 +53,8 @@ attach_run() {
 	local target=$!
 	bg_pids+=("$target")
 	wait_for "$T/$label.wl" READY || no "$label: the workload never got ready"
-	timeout 60 "$PB" --pid "$target" --format json --no-output \
+	# shellcheck disable=SC2086 # PB_EXTRA: more options, word-split on purpose
+	timeout 60 "$PB" --pid "$target" ${PB_EXTRA:-} --format json --no-output \
 		>"$T/$label.json" 2>"$T/$label.err" &
 	local ppid=$!
 	wait_for "$T/$label.err" "tracing pid" || no "$label: perfan-bpf never said it was tracing: $(head -c 300 "$T/$label.err")"
@@ -133,16 +134,25 @@ check "stripped: main is not exported either; the C library's frame is still nam
 	"null __libc_start_call_main" \
 	"$(jq -r '[.stacks[] | select(.live_bytes == 4444)][0].frames | "\(.[1].function) \(.[2].function)"' "$J")"
 
-# --- without frame pointers: stacks end early and are marked
+# --- without frame pointers: whole stacks by the .eh_frame rows (the default); with
+# --unwind fp they end early and are marked
 cc -g -O2 -fomit-frame-pointer -o "$T/nofp" "$SRC" -ldl
 attach_run nofp "$T/nofp" -w
 J=$T/nofp.json
-check "no frame pointers: the direct leak's stack is truncated" "4444 4 truncated=true" "$(counts_of "$J" leak_direct)"
-check "no frame pointers: truncated_stacks >= 2" true "$(jq '.truncated_stacks >= 2' "$J")"
-"$PB" leak --no-output -- "$T/nofp" >"$T/nofp.txt" 2>/dev/null
-check "no frame pointers: the text report says how many and why" 1 \
+check "no frame pointers: the direct leak's stack is whole" "4444 4 truncated=false" "$(counts_of "$J" leak_direct)"
+check "no frame pointers: frame 1 is main's call" "main leaky_sym.c:$L_MAIN_DIRECT false" \
+	"$(frame_of "$J" leak_direct 1)"
+check "no frame pointers: then the C library's start of main" "__libc_start_call_main" \
+	"$(frame_of "$J" leak_direct 2 | cut -d' ' -f1)"
+check "no frame pointers: no stack truncated" 0 "$(jq '.truncated_stacks' "$J")"
+PB_EXTRA="--unwind fp" attach_run nofp-fp "$T/nofp" -w
+J=$T/nofp-fp.json
+check "--unwind fp, no frame pointers: the direct leak's stack is truncated" "4444 4 truncated=true" "$(counts_of "$J" leak_direct)"
+check "--unwind fp, no frame pointers: truncated_stacks >= 2" true "$(jq '.truncated_stacks >= 2' "$J")"
+"$PB" leak --unwind fp --no-output -- "$T/nofp" >"$T/nofp.txt" 2>/dev/null
+check "--unwind fp, no frame pointers: the text report says how many and why" 1 \
 	"$(grep -cE '^Truncated stacks: [0-9]+ of [0-9]+: .*frame pointers.*-fno-omit-frame-pointer' "$T/nofp.txt")"
-check "no frame pointers: the stack is marked in the text" true \
+check "--unwind fp, no frame pointers: the stack is marked in the text" true \
 	"$(grep -q '^    \[truncated: callers missing\]$' "$T/nofp.txt" && echo true || echo false)"
 
 # --- --debuginfod needs its environment variable: one line, exit 2
