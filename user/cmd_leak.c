@@ -467,6 +467,8 @@ static int load_and_attach(struct leak_run *s, int pid)
 	if (err)
 		return usage_error("cannot load the BPF programs: %s (try --verbose)",
 				   strerror(-err));
+	/* the rows before the probes: the first stacks are walked as well as the later ones */
+	load_unwind_rows(s, pid);
 	err = leak_loader__attach(s->loader, &s->alloc, &s->plan);
 	if (err)
 		return usage_error("cannot attach uprobes to %s: %s (try --verbose)",
@@ -474,7 +476,6 @@ static int load_and_attach(struct leak_run *s, int pid)
 	err = setup_session(s, pid);
 	if (err)
 		return err;
-	load_unwind_rows(s, pid);
 	s->start_s = cli_bpf__now_s();
 	/* Read the mappings and open the modules now, while the target surely lives: one that
 	 * exits before the first tick still gets a named report. */
