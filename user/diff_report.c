@@ -225,16 +225,7 @@ static json_t *doc_json(const struct snapshot_diff *d, const struct diff_format_
 int diff_report__write_json(const struct snapshot_diff *d, const struct diff_format_opts *opts,
 			    FILE *out)
 {
-	json_t *doc = doc_json(d, opts);
-	int err = 0;
-
-	if (!doc)
-		return -ENOMEM;
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) ||
-	    fputc('\n', out) == EOF || ferror(out))
-		err = -EIO;
-	json_decref(doc);
-	return err;
+	return leak_json__write_doc(doc_json(d, opts), out);
 }
 
 diff_formatter diff_report__formatter(const char *name)

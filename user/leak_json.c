@@ -219,3 +219,16 @@ int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], ch
 			return -EINVAL;
 	return 0;
 }
+
+int leak_json__write_doc(json_t *doc, FILE *out)
+{
+	int err = 0;
+
+	if (!doc)
+		return -ENOMEM;
+	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) ||
+	    fputc('\n', out) == EOF || ferror(out))
+		err = -EIO;
+	json_decref(doc);
+	return err;
+}

@@ -13,6 +13,9 @@ json_t *leak_json__frame(const struct frame *f);
 json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX]);
 /* NULL stays JSON null */
 json_t *leak_json__str(const char *s);
+/* Write a report document (indented, keys in order, reals to 12 digits) and a newline, then
+ * release it. 0, -ENOMEM for a NULL doc, or -EIO. */
+int leak_json__write_doc(json_t *doc, FILE *out);
 
 /* Decoders: 0, or -EINVAL with a reason in err. Strings in a decoded frame are handed to
  * intern(ctx, s), which returns a copy that outlives the JSON (NULL on failure). */

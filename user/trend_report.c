@@ -231,16 +231,7 @@ static json_t *doc_json(const struct session_trend *t)
 
 int trend_report__write_json(const struct session_trend *t, FILE *out)
 {
-	json_t *doc = doc_json(t);
-	int err = 0;
-
-	if (!doc)
-		return -ENOMEM;
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) ||
-	    fputc('\n', out) == EOF || ferror(out))
-		err = -EIO;
-	json_decref(doc);
-	return err;
+	return leak_json__write_doc(doc_json(t), out);
 }
 
 trend_formatter trend_report__formatter(const char *name)
