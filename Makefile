@@ -147,7 +147,7 @@ clean:
 FUZZ_REGRESS_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_REGRESS_SRCS := tests/fuzz/fuzz_regress.c user/stats.c user/regress.c user/results_io.c \
-	user/regress_report.c
+	user/regress_report.c user/safe_file.c
 .PHONY: fuzz-regress
 fuzz-regress: $(OUTPUT)/fuzz/fuzz_regress
 $(OUTPUT)/fuzz/fuzz_regress: $(FUZZ_REGRESS_SRCS) user/stats.h user/regress.h user/results_io.h \
@@ -165,7 +165,7 @@ FUZZ_SESSION_SRCS := tests/fuzz/fuzz_session.c user/session_file.c user/session.
 	user/leak_json.c user/stacktab.c user/report.c user/report_text.c user/report_json.c \
 	user/diff.c user/diff_report.c user/trend.c user/trend_report.c user/stack_name.c \
 	user/bytes_fmt.c user/profile.c user/folded.c user/pprof.c user/frame_tree.c \
-	user/flamegraph.c user/html_report.c
+	user/flamegraph.c user/html_report.c user/safe_file.c user/sanitize.c
 FUZZ_SESSION_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

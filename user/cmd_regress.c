@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_util.h"
 #include "cmd_regress.h"
 #include "regress.h"
 #include "regress_report.h"
 #include "results_io.h"
+#include "safe_file.h"
 
 #define EXIT_REGRESSION 1
 #define EXIT_ERROR 2
@@ -27,9 +30,11 @@ static const char check_usage[] =
 	"See docs/regress.md.\n";
 static const char baseline_usage[] =
 	"usage: perfan-bpf baseline save RESULTS.json... --output BASELINE.json [--label TEXT]\n"
-	"                               [--history N]\n"
+	"                               [--history N] [--force]\n"
 	"Saves the results (several files = several runs) as baselines in BASELINE.json, updating\n"
-	"it when it exists and appending to each benchmark's history (newest N kept, default 100).\n";
+	"it when it exists and appending to each benchmark's history (newest N kept, default 100).\n"
+	"An existing BASELINE.json is updated only when it is a regular file of the user running\n"
+	"perfan-bpf; anything else (a symlink, another user's file) is replaced only with --force.\n";
 static const char history_usage[] =
 	"usage: perfan-bpf history BASELINE.json [--format text|json|markdown]\n"
 	"Reports the runs where each benchmark's level moved (E-divisive means change points).\n";
@@ -96,7 +101,7 @@ int cmd_check(int argc, char **argv)
 	struct regress_verdict one = {};
 	struct regress_opts opts;
 	const char *baseline = NULL;
-	char errbuf[RESULTS_ERRLEN], *end;
+	char errbuf[RESULTS_ERRLEN];
 	int c, nfiles = 0, ret = EXIT_ERROR, err;
 
 	regress_opts_init(&opts);
@@ -123,9 +128,8 @@ int cmd_check(int argc, char **argv)
 				    "check: --format '%s' is not text, json or markdown", optarg);
 			break;
 		case 'a':
-			errno = 0;
-			opts.alpha = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !(opts.alpha > 0 && opts.alpha < 0.5))
+			if (parse_decimal(optarg, &opts.alpha) ||
+			    !(opts.alpha > 0 && opts.alpha < 0.5))
 				return usage_error("check: --alpha '%s' is not a number in (0, 0.5)",
 						 optarg);
 			break;
@@ -211,14 +215,17 @@ int cmd_baseline(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "history", required_argument, NULL, 'H' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct regress_baseline_set set = {};
 	struct regress_run *runs = NULL, merged = {};
 	const char *output = NULL, *label = NULL;
-	char errbuf[RESULTS_ERRLEN], *end;
-	unsigned long history_max = REGRESS_HISTORY_MAX_DEFAULT;
+	char errbuf[RESULTS_ERRLEN];
+	bool force = false;
+	struct stat st;
+	uint64_t history_max = REGRESS_HISTORY_MAX_DEFAULT;
 	int c, nfiles = 0, ret = EXIT_ERROR, err;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -241,11 +248,11 @@ int cmd_baseline(int argc, char **argv)
 		case 'l':
 			label = optarg;
 			break;
+		case 'F':
+			force = true;
+			break;
 		case 'H':
-			errno = 0;
-			history_max = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || !history_max ||
-			    history_max > REGRESS_HISTORY_MAX_LIMIT)
+			if (parse_u64(optarg, 1, REGRESS_HISTORY_MAX_LIMIT, &history_max))
 				return usage_error("baseline save: --history '%s' is not a number of "
 						 "runs from 1 to %d",
 						 optarg, REGRESS_HISTORY_MAX_LIMIT);
@@ -265,8 +272,15 @@ int cmd_baseline(int argc, char **argv)
 		return usage_error("baseline save: no results file given; run 'perfan-bpf baseline "
 				 "save RESULTS.json... --output %s'",
 				 output);
-	/* an existing baseline is updated (history kept); an unreadable one is never replaced */
-	err = baseline_read_file(output, &set, errbuf);
+	/* an existing baseline is updated (history kept) when it is our own regular file: never
+	 * through a symlink, never another user's file (docs/security.md) */
+	if (!force && !lstat(output, &st) && (!S_ISREG(st.st_mode) || st.st_uid != geteuid()))
+		return usage_error("baseline save: cannot update %s: it is %s; "
+				   SAFE_FILE_EXISTS_HINT, output,
+				   S_ISLNK(st.st_mode) ? "a symlink" : !S_ISREG(st.st_mode) ?
+				   "not a regular file" : "another user's file");
+	/* an unreadable baseline is never replaced */
+	err = force ? -ENOENT : baseline_read_file(output, &set, errbuf);
 	if (err && err != -ENOENT) {
 		ret = usage_error("baseline save: cannot update %s: %s; fix or remove it, or pick "
 				"another --output",
@@ -286,7 +300,8 @@ int cmd_baseline(int argc, char **argv)
 				       usage_error("baseline save: %s", errbuf);
 		goto cleanup;
 	}
-	err = baseline_write_file(output, &set, errbuf);
+	/* the update replaces the old file by a new one (a new 0600 file, renamed over it) */
+	err = baseline_write_file(output, true, &set, errbuf);
 	if (err) {
 		ret = usage_error("baseline save: %s; check the directory exists and is writable",
 				errbuf);

@@ -22,6 +22,7 @@
 #include "profile.h"
 #include "report.h"
 #include "session.h"
+#include "safe_file.h"
 #include "session_file.h"
 #include "trend.h"
 #include "trend_report.h"
@@ -34,7 +35,7 @@
 static const char diff_usage[] =
 	"usage: perfan-bpf diff SESSION_FILE [LABEL_A LABEL_B] [--leak-threshold N]\n"
 	"                       [--format text|json|folded|pprof|svg] [--value V]\n"
-	"                       [--output FILE] [--top N] [--fail-on-leak]\n"
+	"                       [--output FILE [--force]] [--top N] [--fail-on-leak]\n"
 	"Per stack, the change in live bytes and objects from snapshot LABEL_A to LABEL_B\n"
 	"(default: the first and the last snapshot), largest growth first; the totals; the\n"
 	"change in RSS beside it. A leak is suspected when live objects grew by more than\n"
@@ -47,7 +48,9 @@ static const char diff_usage[] =
 	"                          live_objects (in B), alloc_bytes, alloc_objects (between),\n"
 	"                          base_live_bytes, base_live_objects (in A);\n"
 	"                          svg: delta_bytes (default) or delta_objects\n"
-	"  -o, --output FILE       write there instead of stdout (pprof: needed on a terminal)\n"
+	"  -o, --output FILE       write there instead of stdout (pprof: needed on a terminal);\n"
+	"                          a new file, mode 0600\n"
+	"      --force             replace --output FILE if it exists (else exit 2)\n"
 	"  -t, --top N             stacks to print: default 10 in text, all in json; 0 = all\n"
 	"      --fail-on-leak      exit 1 when a leak is suspected\n"
 	"Exit status: 0 done; 1 leak suspected with --fail-on-leak; 2 error.\n";
@@ -61,7 +64,8 @@ static const char trend_usage[] =
 	"Exit status: 0 done; 1 leak with --fail-on-leak; 2 error.\n";
 static const char report_usage[] =
 	"usage: perfan-bpf report SESSION_FILE [--label LABEL] [--top N] [--value V]\n"
-	"                         [--format text|json|folded|pprof|svg|html] [--output FILE]\n"
+	"                         [--format text|json|folded|pprof|svg|html]\n"
+	"                         [--output FILE [--force]]\n"
 	"The stacks holding live memory in one snapshot of the session (default: the last),\n"
 	"as the leak report prints them, or as a profile or a picture (docs/formats.md).\n"
 	"  -l, --label LABEL       the snapshot (the last one with that label)\n"
@@ -70,18 +74,21 @@ static const char report_usage[] =
 	"                          whole session on one page: heap over time, trends, stacks)\n"
 	"      --value V           folded and svg: live_bytes (default), live_objects,\n"
 	"                          alloc_bytes or alloc_objects\n"
-	"  -o, --output FILE       write there instead of stdout (pprof: needed on a terminal)\n"
+	"  -o, --output FILE       write there instead of stdout (pprof: needed on a terminal);\n"
+	"                          a new file, mode 0600\n"
+	"      --force             replace --output FILE if it exists (else exit 2)\n"
 	"  -t, --top N             stacks to print: default 10 in text, all in json, 20 in\n"
 	"                          html; 0 = all\n"
 	"Exit status: 0 done; 2 error.\n";
 
-enum { OPT_FAIL_ON_LEAK = 256, OPT_VALUE };
+enum { OPT_FAIL_ON_LEAK = 256, OPT_VALUE, OPT_FORCE };
 
 struct session_opts {
 	const char *cmd;
 	const char *format;
 	const char *label;
 	const char *output;
+	bool force;
 	const char *value;
 	uint64_t top;
 	bool top_set;
@@ -96,7 +103,8 @@ enum {
 	ALLOW_LABEL = 1 << 1,
 	ALLOW_THRESHOLD = 1 << 2,
 	ALLOW_FAIL_ON_LEAK = 1 << 3,
-	ALLOW_OUTPUT = 1 << 4, /* --output and --value */
+	ALLOW_OUTPUT = 1 << 4, /* --output and --force */
+	ALLOW_VALUE = 1 << 5,
 };
 
 /* Parses the options in `allowed` (--format and --help always); positional arguments may
@@ -112,6 +120,7 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 		{ "fail-on-leak", no_argument, NULL, OPT_FAIL_ON_LEAK },
 		{ "output", required_argument, NULL, 'o' },
 		{ "value", required_argument, NULL, OPT_VALUE },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -136,7 +145,8 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 		    (c == 'l' && !(allowed & ALLOW_LABEL)) ||
 		    (c == 'T' && !(allowed & ALLOW_THRESHOLD)) ||
 		    (c == OPT_FAIL_ON_LEAK && !(allowed & ALLOW_FAIL_ON_LEAK)) ||
-		    ((c == 'o' || c == OPT_VALUE) && !(allowed & ALLOW_OUTPUT)))
+		    ((c == 'o' || c == OPT_FORCE) && !(allowed & ALLOW_OUTPUT)) ||
+		    (c == OPT_VALUE && !(allowed & ALLOW_VALUE)))
 			return usage_error("%s: unknown option '--%s'; see 'perfan-bpf %s --help'",
 					   o->cmd, li >= 0 ? longopts[li].name : "?", o->cmd);
 		switch (c) {
@@ -170,6 +180,9 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 		case OPT_VALUE:
 			o->value = optarg;
 			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -177,6 +190,10 @@ static int parse_opts(int argc, char **argv, unsigned allowed, struct session_op
 			return option_error(o->cmd, c, argv);
 		}
 	}
+	/* say it before reading a large session file */
+	if (o->output && safe_file__check(o->output, o->force) == -EEXIST)
+		return usage_error("%s: cannot create %s: " SAFE_FILE_EXISTS_HINT, o->cmd,
+				   o->output);
 	return 0;
 }
 
@@ -256,16 +273,6 @@ static const struct snapshot *find_label(const char *cmd, const struct session *
 	return NULL;
 }
 
-static int finish_output(const char *cmd, int err)
-{
-	if (err == -ENOMEM)
-		return usage_error("%s: out of memory formatting the output", cmd);
-	if (err || fflush(stdout) || ferror(stdout))
-		return usage_error("%s: cannot write the output: %s", cmd,
-				   strerror(err && err != -EIO ? -err : errno ? errno : EIO));
-	return 0;
-}
-
 /* The output formats of `report` and `diff` */
 enum out_format { FMT_TEXT, FMT_JSON, FMT_FOLDED, FMT_PPROF, FMT_SVG, FMT_HTML, FMT__CNT };
 
@@ -331,7 +338,11 @@ static int open_output(const struct session_opts *o, enum out_format fmt, FILE *
 		*out = stdout;
 		return 0;
 	}
-	*out = fopen(o->output, "w");
+	/* a new 0600 file: never through a planted symlink, never into another's file */
+	*out = safe_file__fopen(o->output, o->force);
+	if (!*out && errno == EEXIST)
+		return usage_error("%s: cannot create %s: " SAFE_FILE_EXISTS_HINT, o->cmd,
+				   o->output);
 	if (!*out)
 		return usage_error("%s: cannot create %s: %s", o->cmd, o->output, strerror(errno));
 	return 0;
@@ -382,7 +393,8 @@ int cmd_diff(int argc, char **argv)
 	int rc, npos, fmt, value;
 
 	rc = parse_opts(argc, argv,
-			ALLOW_TOP | ALLOW_THRESHOLD | ALLOW_FAIL_ON_LEAK | ALLOW_OUTPUT, &o);
+			ALLOW_TOP | ALLOW_THRESHOLD | ALLOW_FAIL_ON_LEAK | ALLOW_OUTPUT | ALLOW_VALUE,
+			&o);
 	if (rc)
 		return rc;
 	if (o.help)
@@ -456,6 +468,7 @@ int cmd_trend(int argc, char **argv)
 	struct session_opts o = { .cmd = "trend" };
 	struct session_trend t = {};
 	bool cut_tail = false;
+	FILE *out;
 	struct session s = {};
 	trend_formatter fmt;
 	const char *path;
@@ -487,8 +500,9 @@ int cmd_trend(int argc, char **argv)
 		rc = usage_error("trend: out of memory computing the trends");
 		goto out;
 	}
+	out = stdout;
 	warn_cut_tail(cut_tail, path, &s);
-	rc = finish_output("trend", fmt(&t, stdout));
+	rc = close_output(&o, out, fmt(&t, out));
 	if (!rc && o.fail_on_leak && t.class_cnt[TREND_LEAK])
 		rc = EXIT_LEAK;
 out:
@@ -548,7 +562,7 @@ int cmd_report(int argc, char **argv)
 	const char *path;
 	int rc, fmt, value;
 
-	rc = parse_opts(argc, argv, ALLOW_TOP | ALLOW_LABEL | ALLOW_OUTPUT, &o);
+	rc = parse_opts(argc, argv, ALLOW_TOP | ALLOW_LABEL | ALLOW_OUTPUT | ALLOW_VALUE, &o);
 	if (rc)
 		return rc;
 	if (o.help)

@@ -27,6 +27,7 @@
 #include "launch.h"
 #include "procmaps.h"
 #include "results_io.h"
+#include "safe_file.h"
 #include "timing_loader.h"
 #include "timing_report.h"
 #include "timing_target.h"
@@ -43,6 +44,7 @@ struct time_opts {
 	double interval_s; /* 0: only at the end */
 	enum timing_breakdown by;
 	const char *output;
+	bool force; /* replace an existing --output */
 	enum timing_stat stat;
 	unsigned runs; /* 0: one session */
 	char **command;
@@ -71,6 +73,7 @@ static const char usage_text[] =
 	"      --per-thread       break each function down by thread\n"
 	"      --per-pid          break each function down by process\n"
 	"  -o, --output FILE      write results for `perfan-bpf check` / `baseline save`\n"
+	"      --force            replace --output FILE if it exists (else exit 2)\n"
 	"      --stat STAT        the result's value: p50 (default), mean, p90 or p99\n"
 	"      --runs R           run COMMAND R times; each run's statistic is one sample\n"
 	"      --returns HOW      auto (default): probes on return instructions for code a C++\n"
@@ -96,7 +99,7 @@ static int add_globs(struct time_opts *o, char *list)
 static int parse_opts(int argc, char **argv, struct time_opts *o)
 {
 	enum { OPT_PER_THREAD = 256, OPT_PER_PID, OPT_STAT, OPT_RUNS, OPT_RETURNS, OPT_FINE,
-	       OPT_MAX_HISTS };
+	       OPT_MAX_HISTS, OPT_FORCE };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "func", required_argument, NULL, 'f' },
@@ -106,6 +109,7 @@ static int parse_opts(int argc, char **argv, struct time_opts *o)
 		{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 		{ "per-pid", no_argument, NULL, OPT_PER_PID },
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "stat", required_argument, NULL, OPT_STAT },
 		{ "runs", required_argument, NULL, OPT_RUNS },
 		{ "returns", required_argument, NULL, OPT_RETURNS },
@@ -160,6 +164,9 @@ static int parse_opts(int argc, char **argv, struct time_opts *o)
 			if (!*optarg)
 				return usage_error("--output needs a file name");
 			o->output = optarg;
+			break;
+		case OPT_FORCE:
+			o->force = true;
 			break;
 		case OPT_STAT:
 			if (timing_stat_parse(optarg, &o->stat))
@@ -217,6 +224,9 @@ static int parse_opts(int argc, char **argv, struct time_opts *o)
 				   o->binary);
 	if (o->runs && !o->command)
 		return usage_error("--runs needs a command to run: --runs R -- COMMAND ARGS...");
+	/* say it now, not after the run */
+	if (o->output && safe_file__check(o->output, o->force) == -EEXIST)
+		return usage_error("cannot write %s: " SAFE_FILE_EXISTS_HINT, o->output);
 	return 0;
 }
 
@@ -769,7 +779,7 @@ static int write_results(struct time_run *s)
 		regress_run_free(&run);
 		return usage_error("no timed calls to write to %s", s->opts->output);
 	}
-	err = results_write_file(s->opts->output, &run, errbuf);
+	err = results_write_file(s->opts->output, s->opts->force, &run, errbuf);
 	regress_run_free(&run);
 	if (err)
 		return usage_error("%s", errbuf);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "results_io.h"
+#include "safe_file.h"
 #include "stats.h"
 
 /* Reading stops here: a results file is kilobytes to megabytes. */
@@ -405,15 +406,43 @@ static struct regress_result *run_add(struct regress_run *run, size_t *cap)
 	return rs;
 }
 
+struct name_pos {
+	const char *name;
+	size_t pos;
+};
+
+static int cmp_name_pos(const void *pa, const void *pb)
+{
+	const struct name_pos *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Names are compared sorted, not pairwise (20,000 results were 200 million comparisons). The
+ * name reported is the one a pairwise check finds: of the names seen twice, the one seen
+ * first. */
 static int check_unique(struct rctx *c, const struct regress_run *run)
 {
-	size_t i, j;
+	size_t i, dup = SIZE_MAX, n = run->result_cnt;
+	struct name_pos *v;
 
-	for (i = 0; i < run->result_cnt; i++)
-		for (j = i + 1; j < run->result_cnt; j++)
-			if (!strcmp(run->results[i].name, run->results[j].name))
-				return fail(c, "benchmark \"%.80s\" appears twice",
-					    run->results[i].name);
+	if (n < 2)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		v[i] = (struct name_pos){ run->results[i].name, i };
+	qsort(v, n, sizeof(*v), cmp_name_pos);
+	for (i = 1; i < n; i++)
+		if (!strcmp(v[i - 1].name, v[i].name) && v[i - 1].pos < dup)
+			dup = v[i - 1].pos;
+	free(v);
+	if (dup != SIZE_MAX)
+		return fail(c, "benchmark \"%.80s\" appears twice", run->results[dup].name);
 	return 0;
 }
 
@@ -1284,59 +1313,6 @@ int baseline_write(FILE *out, const struct regress_baseline_set *set)
 	return err;
 }
 
-static mode_t current_umask(void)
-{
-	mode_t m = umask(0);
-
-	umask(m);
-	return m;
-}
-
-/* Writes through a temporary file in the same directory, so a failure never leaves half a
- * baseline behind and readers never see one. */
-static int write_atomic(const char *path, int (*writer)(FILE *, const void *), const void *arg,
-			char *errbuf)
-{
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, err = 0;
-
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	/* mkstemp makes the file 0600; a baseline is shared like any file the user writes */
-	if (fchmod(fd, 0666 & ~current_umask())) {
-		err = -errno;
-		close(fd);
-		goto cleanup;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto cleanup;
-	}
-	err = writer(f, arg);
-	if (!err && fflush(f))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-cleanup:
-	if (err) {
-		fail_errno(errbuf, err, "write", path);
-		if (fd >= 0)
-			unlink(tmp);
-	}
-	free(tmp);
-	return err;
-}
-
 static int results_writer(FILE *f, const void *arg)
 {
 	return results_write(f, arg);
@@ -1347,14 +1323,28 @@ static int baseline_writer(FILE *f, const void *arg)
 	return baseline_write(f, arg);
 }
 
-int results_write_file(const char *path, const struct regress_run *run,
-		       char errbuf[RESULTS_ERRLEN])
+/* A new 0600 file, written whole or not at all (safe_file.h) */
+static int write_file(const char *path, bool force, int (*writer)(FILE *, const void *),
+		      const void *arg, char *errbuf)
 {
-	return write_atomic(path, results_writer, run, errbuf);
+	int err = safe_file__write_atomic(path, force, writer, arg);
+
+	if (err == -EEXIST)
+		snprintf(errbuf, RESULTS_ERRLEN, "cannot write %s: %s", path,
+			 SAFE_FILE_EXISTS_HINT);
+	else if (err)
+		fail_errno(errbuf, err, "write", path);
+	return err;
 }
 
-int baseline_write_file(const char *path, const struct regress_baseline_set *set,
+int results_write_file(const char *path, bool force, const struct regress_run *run,
+		       char errbuf[RESULTS_ERRLEN])
+{
+	return write_file(path, force, results_writer, run, errbuf);
+}
+
+int baseline_write_file(const char *path, bool force, const struct regress_baseline_set *set,
 			char errbuf[RESULTS_ERRLEN])
 {
-	return write_atomic(path, baseline_writer, set, errbuf);
+	return write_file(path, force, baseline_writer, set, errbuf);
 }

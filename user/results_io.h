@@ -5,6 +5,7 @@
 #ifndef PERFAN_RESULTS_IO_H
 #define PERFAN_RESULTS_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -32,12 +33,13 @@ int baseline_read_buf(const char *data, size_t len, const char *path,
 
 /* Writers produce perfan-bpf's own format (schema_version RESULTS_SCHEMA_VERSION), keys in a
  * fixed order and reals with 15 significant digits, so equal data give equal bytes. The _file
- * variants write a temporary file beside path and rename it over path. Return 0 or -errno. */
+ * variants create a new 0600 file (safe_file.h): an existing path is replaced only with force
+ * (-EEXIST otherwise). Return 0 or -errno. */
 int results_write(FILE *out, const struct regress_run *run);
-int results_write_file(const char *path, const struct regress_run *run,
+int results_write_file(const char *path, bool force, const struct regress_run *run,
 		       char errbuf[RESULTS_ERRLEN]);
 int baseline_write(FILE *out, const struct regress_baseline_set *set);
-int baseline_write_file(const char *path, const struct regress_baseline_set *set,
+int baseline_write_file(const char *path, bool force, const struct regress_baseline_set *set,
 			char errbuf[RESULTS_ERRLEN]);
 
 #endif

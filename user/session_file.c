@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 #include "leak_json.h"
+#include "safe_file.h"
+#include "sanitize.h"
 #include "session_file.h"
 
 #define SESSION_FILE_TYPE "perfan-session"
@@ -17,6 +20,7 @@
 struct session_writer {
 	gzFile gz;
 	struct stacktab *written; /* stacks whose frames are in the file: a set */
+	uint64_t bytes;		  /* written so far, before compression */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -44,26 +48,34 @@ static int put_record(struct session_writer *w, json_t *rec)
 	if (gzwrite(w->gz, text, (unsigned)(len + 1)) != (int)(len + 1) ||
 	    gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
 		err = errno ? -errno : -EIO;
+	w->bytes += len + 1;
 	free(text);
 	return err;
 }
 
-int session_writer__open(const char *path, const struct session *s,
+int session_writer__open(const char *path, bool force, const struct session *s,
 			 struct session_writer **out)
 {
 	struct session_writer *w = calloc(1, sizeof(*w));
 	json_t *hdr;
-	int err;
+	int err, fd;
 
 	if (!w)
 		return -ENOMEM;
 	w->written = stacktab__new();
+	/* a new 0600 file, never one someone planted or pre-created (safe_file.h) */
+	fd = w->written ? safe_file__create(path, force) : -ENOMEM;
+	if (fd < 0) {
+		stacktab__free(w->written);
+		free(w);
+		return fd;
+	}
 	errno = 0;
-	w->gz = gzopen(path, ends_with(path, ".gz") ? "wb6" : "wT");
-	if (!w->gz || !w->written) {
+	w->gz = gzdopen(fd, ends_with(path, ".gz") ? "wb6" : "wT");
+	if (!w->gz) {
 		err = errno ? -errno : -ENOMEM;
-		if (w->gz)
-			gzclose(w->gz);
+		close(fd);
+		unlink(path);
 		stacktab__free(w->written);
 		free(w);
 		return err;
@@ -173,6 +185,11 @@ int session_writer__append(struct session_writer *w, const struct session *s,
 			return err;
 	}
 	return put_record(w, snapshot_record(snap));
+}
+
+uint64_t session_writer__bytes(const struct session_writer *w)
+{
+	return w ? w->bytes : 0;
 }
 
 int session_writer__close(struct session_writer *w)
@@ -338,6 +355,10 @@ static int read_header(struct reader *r, json_t *rec)
 		return -ENOMEM;
 	if (json_is_string(alloc) && !(r->s->allocator = strdup(json_string_value(alloc))))
 		return -ENOMEM;
+	if (r->s->command)
+		sanitize__str(r->s->command);
+	if (r->s->allocator)
+		sanitize__str(r->s->allocator);
 	r->s->start_wall_ns = start ? json_integer_value(start) : 0;
 	return 0;
 }

@@ -8,18 +8,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "session.h"
 
 struct session_writer;
 
-/* Creates (or truncates) path and writes the header from s (pid, command, allocator,
- * start time). 0 or -errno. */
-int session_writer__open(const char *path, const struct session *s,
+/* Creates path as a new 0600 file (safe_file.h: -EEXIST when the name is taken, unless force)
+ * and writes the header from s (pid, command, allocator, start time). 0 or -errno. */
+int session_writer__open(const char *path, bool force, const struct session *s,
 			 struct session_writer **out);
 /* Appends the frames of the snapshot's stacks not written before (looked up in s->stacks),
  * then the snapshot, and flushes both to the kernel. 0 or -errno. */
 int session_writer__append(struct session_writer *w, const struct session *s,
 			   const struct snapshot *snap);
+/* Bytes written so far, before compression; 0 for NULL */
+uint64_t session_writer__bytes(const struct session_writer *w);
 /* Flushes and closes; 0 or -errno. NULL is fine. */
 int session_writer__close(struct session_writer *w);
 

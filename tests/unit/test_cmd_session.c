@@ -110,7 +110,7 @@ static void write_session(struct session *s, const char *path, size_t snaps)
 {
 	struct session_writer *w;
 
-	assert_int_equal(session_writer__open(path, s, &w), 0);
+	assert_int_equal(session_writer__open(path, true, s, &w), 0);
 	for (size_t i = 0; i < snaps; i++)
 		assert_int_equal(session_writer__append(w, s, &s->snaps[i]), 0);
 	assert_int_equal(session_writer__close(w), 0);

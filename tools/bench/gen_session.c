@@ -153,7 +153,7 @@ static void fixture(const char *path)
 	put_stack(&s, 4242, 103, s3, sizeof(s3) / sizeof(s3[0]));
 	put_stack(&s, 4242, 104, s4, sizeof(s4) / sizeof(s4[0]));
 	put_stack(&s, 4242, 105, s5, sizeof(s5) / sizeof(s5[0]));
-	err = session_writer__open(path, &s, &w);
+	err = session_writer__open(path, true, &s, &w);
 	if (err)
 		die(path, err);
 	r[0] = row(102, 4096, 4, 4096, 4);
@@ -232,7 +232,7 @@ static void large(size_t n, const char *path)
 		put_stack(&s, 777, k + 1, fr, depth);
 		rows[k] = (struct snap_row){.pid = 777, .stack_id = k + 1};
 	}
-	err = session_writer__open(path, &s, &w);
+	err = session_writer__open(path, true, &s, &w);
 	if (err)
 		die(path, err);
 	for (int t = 0; t < 3; t++) {
