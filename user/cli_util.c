@@ -9,16 +9,57 @@
 #include <string.h>
 #include "cli_util.h"
 
+/* The length of the run of decimal digits at s */
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
-	char *end;
+	size_t n;
 
-	if (!s || *s < '0' || *s > '9')
+	if (!s)
+		return -EINVAL;
+	n = digits(s);
+	if (!n || s[n]) /* strtoull alone would take "+5", " 5" and "-1" */
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
+	v = strtoull(s, NULL, 10);
+	if (errno || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_decimal(const char *s, double *out)
+{
+	size_t n, f = 0;
+	double v;
+
+	if (!s)
+		return -EINVAL;
+	n = digits(s);
+	if (!n)
+		return -EINVAL;
+	if (s[n] == '.') {
+		f = digits(s + n + 1);
+		if (!f)
+			return -EINVAL;
+		f++; /* the point */
+	}
+	if (s[n + f])
+		return -EINVAL;
+	/* only digits and one point are left: strtod reads them exactly as written (the
+	 * program never calls setlocale, so the point is '.') */
+	errno = 0;
+	v = strtod(s, NULL);
+	if (errno || !isfinite(v))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -26,14 +67,9 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 
 int parse_seconds(const char *s, double max, double *out)
 {
-	char *end;
 	double v;
 
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v <= 0 || v > max)
+	if (parse_decimal(s, &v) || v <= 0 || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;

@@ -100,6 +100,12 @@ struct draw {
 	enum profile_value value;
 };
 
+/* |v| without llabs's undefined INT64_MIN (sums are saturated short of it, but be safe) */
+static int64_t abs_i64(int64_t v)
+{
+	return v >= 0 ? v : v == INT64_MIN ? INT64_MAX : -v;
+}
+
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -118,7 +124,7 @@ static void fill(const struct draw *d, const struct frame_tree_node *n, char *bu
 {
 	if (d->t->is_diff) {
 		int64_t delta = d->value == PV_DELTA_OBJECTS ? n->delta_objects : n->delta_bytes;
-		double r = d->max_abs_delta ? (double)llabs(delta) / (double)d->max_abs_delta : 0;
+		double r = d->max_abs_delta ? (double)abs_i64(delta) / (double)d->max_abs_delta : 0;
 		int c = (int)lround(235 - 175 * (r > 1 ? 1 : r));
 
 		if (delta > 0)
@@ -173,15 +179,20 @@ static void tooltip(const struct draw *d, const struct frame_tree_node *n)
 	fputs("</title>", out);
 }
 
-static void draw_node(const struct draw *d, uint32_t idx, double x)
+/* Draws node idx at x, at most max_w px wide: children fill their parent from the left, so
+ * they never get more than it has left. That bound only bites in a saturated tree
+ * (frame_tree.h), where children's widths may add up to more than their parent's. */
+static void draw_node(const struct draw *d, uint32_t idx, double x, double max_w)
 {
 	const struct frame_tree_node *n = &d->t->nodes[idx];
-	double w = (double)n->width * d->scale;
+	double w = (double)n->width * d->scale, left;
 	double y = d->height_px - BOTTOM_PAD - (double)(n->depth + 1) * FRAME_H;
 	char colour[32];
 	const char *name = frame_tree__name(d->t, n);
 	size_t fit;
 
+	if (d->t->saturated && w > max_w)
+		w = max_w;
 	if (w < MIN_PX)
 		return;
 	fill(d, n, colour, sizeof(colour));
@@ -209,9 +220,17 @@ static void draw_node(const struct draw *d, uint32_t idx, double x)
 		fputs("</text>", d->out);
 	}
 	fputs("</g>\n", d->out);
+	left = w; /* of the parent, for its next child */
 	for (uint32_t c = n->first_child; c != FRAME_TREE_NONE; c = d->t->nodes[c].next_sibling) {
-		draw_node(d, c, x);
-		x += (double)d->t->nodes[c].width * d->scale;
+		double cw = (double)d->t->nodes[c].width * d->scale;
+
+		if (d->t->saturated) {
+			if (cw > left)
+				cw = left;
+			left -= cw;
+		}
+		draw_node(d, c, x, cw);
+		x += cw;
 	}
 }
 
@@ -264,6 +283,8 @@ static void title(const struct draw *d)
 		fprintf(out, "total %s (%" PRId64 " B) in %" PRId64 " objects; width: %s",
 			bytes_fmt((uint64_t)root->bytes, b1, sizeof(b1)), root->bytes,
 			root->objects, profile__value_name(d->value));
+	if (d->t->saturated)
+		fputs("; some sums exceed 2^63-1 and were capped there (a corrupt file?)", out);
 	fputs("</text>\n", out);
 }
 
@@ -326,8 +347,8 @@ int flamegraph__write(const struct profile *p, const struct flamegraph_opts *opt
 		int64_t delta = opts->value == PV_DELTA_OBJECTS ? t.nodes[i].delta_objects
 								: t.nodes[i].delta_bytes;
 
-		if (llabs(delta) > d.max_abs_delta)
-			d.max_abs_delta = llabs(delta);
+		if (abs_i64(delta) > d.max_abs_delta)
+			d.max_abs_delta = abs_i64(delta);
 	}
 	err = collect_modules(&d);
 	if (err)
@@ -351,7 +372,7 @@ int flamegraph__write(const struct profile *p, const struct flamegraph_opts *opt
 			"stack has a %s</text>\n",
 			d.width_px / 2, d.height_px / 2, profile__value_name(opts->value));
 	else
-		draw_node(&d, 0, SIDE_PAD);
+		draw_node(&d, 0, SIDE_PAD, d.width_px - 2.0 * SIDE_PAD);
 	legend(&d);
 	fputs("</svg>\n", out);
 	if (ferror(out))

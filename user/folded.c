@@ -100,11 +100,13 @@ int folded__write(const struct profile *p, const struct folded_opts *opts, FILE 
 	if (n)
 		qsort(lines, n, sizeof(*lines), line_cmp);
 	for (size_t i = 0; i < n;) {
-		int64_t v = 0;
+		__int128 sum = 0; /* equal names: exact, then saturated (profile.h) */
+		int64_t v;
 		size_t j = i;
 
 		for (; j < n && !strcmp(lines[j].stack, lines[i].stack); j++)
-			v += lines[j].value;
+			sum += lines[j].value;
+		v = profile__saturate(sum);
 		if (v && fprintf(out, "%s %" PRId64 "\n", lines[i].stack, v) < 0) {
 			err = -EIO;
 			goto out;

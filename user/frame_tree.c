@@ -10,11 +10,17 @@
 #include "stack_name.h"
 #include "strmap.h"
 
+/* a node's sums: width, bytes, objects, base_bytes, base_objects, delta_bytes, delta_objects */
+#define SUM_CNT 7
+
 struct build {
 	struct frame_tree *t;
 	struct strmap *children; /* key: parent id, name id -> index into child_node */
 	uint32_t *child_node;
 	size_t child_cap;
+	/* per node, the exact sums (nodes[i] gets them saturated at the end): counts of a
+	 * corrupt file reach INT64_MAX, and a delta's sign varies, so no int64_t order is safe */
+	__int128 (*sum)[SUM_CNT];
 };
 
 static int64_t name_id(struct frame_tree *t, const char *name)
@@ -54,12 +60,18 @@ static int64_t child(struct build *b, uint32_t parent, uint32_t name, const stru
 	if (t->cnt == t->cap) {
 		size_t cap = t->cap * 2;
 		struct frame_tree_node *nn = realloc(t->nodes, cap * sizeof(*nn));
+		__int128(*ns)[SUM_CNT];
 
 		if (!nn)
 			return -ENOMEM;
 		t->nodes = nn;
+		ns = realloc(b->sum, cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		b->sum = ns;
 		t->cap = cap;
 	}
+	memset(b->sum[t->cnt], 0, sizeof(b->sum[t->cnt]));
 	n = &t->nodes[t->cnt];
 	*n = (struct frame_tree_node){.name = name,
 				      .parent = parent,
@@ -73,15 +85,29 @@ static int64_t child(struct build *b, uint32_t parent, uint32_t name, const stru
 	return (int64_t)t->cnt++;
 }
 
-static void add_to(struct frame_tree_node *n, const int64_t v[7])
+static void add_to(struct build *b, int64_t node, const int64_t v[SUM_CNT])
 {
-	n->width += v[0];
-	n->bytes += v[1];
-	n->objects += v[2];
-	n->base_bytes += v[3];
-	n->base_objects += v[4];
-	n->delta_bytes += v[5];
-	n->delta_objects += v[6];
+	for (int k = 0; k < SUM_CNT; k++)
+		b->sum[node][k] += v[k];
+}
+
+/* The sums into the nodes, saturated (profile__saturate) */
+static void store_sums(struct build *b)
+{
+	struct frame_tree *t = b->t;
+
+	for (size_t i = 0; i < t->cnt; i++) {
+		struct frame_tree_node *n = &t->nodes[i];
+		int64_t *dst[SUM_CNT] = {&n->width,	   &n->bytes,	    &n->objects,
+					 &n->base_bytes,   &n->base_objects, &n->delta_bytes,
+					 &n->delta_objects};
+
+		for (int k = 0; k < SUM_CNT; k++) {
+			*dst[k] = profile__saturate(b->sum[i][k]);
+			if (*dst[k] != b->sum[i][k])
+				t->saturated = true;
+		}
+	}
 }
 
 static struct frame_tree *sort_tree; /* qsort has no context argument */
@@ -138,7 +164,8 @@ int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profil
 	b.children = strmap__new();
 	t->cap = 1024;
 	t->nodes = malloc(t->cap * sizeof(*t->nodes));
-	if (!t->names || !b.children || !t->nodes || name_id(t, "all") < 0) {
+	b.sum = calloc(t->cap, sizeof(*b.sum));
+	if (!t->names || !b.children || !t->nodes || !b.sum || name_id(t, "all") < 0) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -148,7 +175,7 @@ int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profil
 	t->cnt = 1;
 	for (size_t i = 0; i < p->stack_cnt; i++) {
 		const struct profile_stack *s = &p->stacks[i];
-		int64_t v[7] = {0, s->val[vb], s->val[vo]}, node = 0, nm;
+		int64_t v[SUM_CNT] = {0, s->val[vb], s->val[vo]}, node = 0, nm;
 
 		if (p->is_diff) {
 			bool objs = value == PV_DELTA_OBJECTS;
@@ -165,29 +192,30 @@ int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profil
 		}
 		if (v[0] <= 0)
 			continue;
-		add_to(&t->nodes[0], v);
+		add_to(&b, 0, v);
 		if (!p->pid) {
 			snprintf(name, sizeof(name), "pid %" PRIu32, s->pid);
 			if ((nm = name_id(t, name)) < 0 ||
 			    (node = child(&b, 0, (uint32_t)nm, NULL)) < 0)
 				goto oom;
-			add_to(&t->nodes[node], v);
+			add_to(&b, node, v);
 		}
 		if (!s->frame_cnt) {
 			stack_name(NULL, 0, NULL, s->stack_id, name, sizeof(name));
 			if ((nm = name_id(t, name)) < 0 ||
 			    (node = child(&b, (uint32_t)node, (uint32_t)nm, NULL)) < 0)
 				goto oom;
-			add_to(&t->nodes[node], v);
+			add_to(&b, node, v);
 		}
 		for (size_t f = s->frame_cnt; f-- > 0;) {
 			profile__frame_name(&s->frames[f], name, sizeof(name));
 			if ((nm = name_id(t, name)) < 0 ||
 			    (node = child(&b, (uint32_t)node, (uint32_t)nm, &s->frames[f])) < 0)
 				goto oom;
-			add_to(&t->nodes[node], v);
+			add_to(&b, node, v);
 		}
 	}
+	store_sums(&b);
 	err = link_children(t);
 	goto out;
 oom:
@@ -195,6 +223,7 @@ oom:
 out:
 	strmap__free(b.children);
 	free(b.child_node);
+	free(b.sum);
 	if (err)
 		frame_tree__free(t);
 	return err;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The frame tree of a profile (profile.h): stacks merged root first, a node per distinct
- * path of frame names, each with the sums of the stacks below it. What a flame graph draws. */
+ * path of frame names, each with the sums of the stacks below it (saturated, never wrapped).
+ * What a flame graph draws. */
 #ifndef PERFAN_FRAME_TREE_H
 #define PERFAN_FRAME_TREE_H
 
@@ -31,6 +32,10 @@ struct frame_tree {
 	struct strmap *names;
 	uint32_t max_depth;
 	bool is_diff;
+	/* a sum was beyond int64_t and stopped at +-INT64_MAX (profile__saturate): only a
+	 * corrupt or hand-made file gets there; children may then add up to more than their
+	 * parent */
+	bool saturated;
 };
 
 /* Builds the tree of the stacks whose width is not 0. value: for a snapshot one of the LIVE

@@ -79,8 +79,8 @@ static void write_totals(const struct html_report_input *in, FILE *out)
 	uint64_t lost = 0;
 	size_t live_stacks = 0;
 
-	for (int i = 0; i < REPORT_LOST__MAX; i++)
-		lost += rep->lost[i];
+	for (int i = 0; i < REPORT_LOST__MAX; i++) /* saturated: a corrupt file must not wrap */
+		lost = rep->lost[i] > UINT64_MAX - lost ? UINT64_MAX : lost + rep->lost[i];
 	for (size_t i = 0; i < rep->stack_cnt; i++)
 		live_stacks +=
 		    rep->stacks[i].counts.live_bytes || rep->stacks[i].counts.live_objects;
@@ -122,9 +122,9 @@ static void write_chart(const struct html_report_input *in, FILE *out)
 {
 	const struct session *s = in->s;
 	uint64_t max = 0;
-	bool by_time =
-	    s->snap_cnt > 1 && s->snaps[s->snap_cnt - 1].elapsed_s > s->snaps[0].elapsed_s;
 	double t0 = s->snaps[0].elapsed_s, span = s->snaps[s->snap_cnt - 1].elapsed_s - t0;
+	/* elapsed_s is any number in a corrupt file: a span of inf would put points at NaN */
+	bool by_time = s->snap_cnt > 1 && span > 0 && isfinite(span);
 	double plot_w = CHART_W - CHART_L - CHART_R;
 	char b[BYTES_FMT_LEN];
 	double *x = calloc(s->snap_cnt, sizeof(*x));
@@ -141,6 +141,11 @@ static void write_chart(const struct html_report_input *in, FILE *out)
 		x[i] = CHART_L + (s->snap_cnt == 1 ? plot_w / 2
 				  : by_time	   ? plot_w * (sn->elapsed_s - t0) / span
 					    : plot_w * (double)i / (double)(s->snap_cnt - 1));
+		/* a snapshot out of time order (a corrupt file) stays on the chart */
+		if (!(x[i] >= CHART_L))
+			x[i] = CHART_L;
+		else if (x[i] > CHART_L + plot_w)
+			x[i] = CHART_L + plot_w;
 	}
 	fputs("<h2>Heap over time</h2>\n", out);
 	fprintf(out,

@@ -3,6 +3,7 @@
  * and frame names for the stack formats. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,21 +40,38 @@ static int64_t clamp(uint64_t v)
 	return v > INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
-static int64_t add_sat(int64_t a, int64_t b)
+int64_t profile__saturate(__int128 sum)
 {
-	if (b > 0 && a > INT64_MAX - b)
+	if (sum > INT64_MAX)
 		return INT64_MAX;
-	if (b < 0 && a < INT64_MIN - b)
-		return INT64_MIN;
-	return a + b;
+	if (sum < -INT64_MAX)
+		return -INT64_MAX;
+	return (int64_t)sum;
+}
+
+int64_t profile__ns_sat(double seconds)
+{
+	double ns = seconds * 1e9;
+
+	if (isnan(ns))
+		return 0;
+	/* 0x1p63 is the first double above INT64_MAX; converting it or more is undefined */
+	if (ns >= 0x1p63)
+		return INT64_MAX;
+	if (ns <= -0x1p63)
+		return -INT64_MAX;
+	return (int64_t)ns;
 }
 
 static void sum(struct profile *p)
 {
-	memset(p->total, 0, sizeof(p->total));
+	__int128 acc[PV__MAX] = {};
+
 	for (size_t i = 0; i < p->stack_cnt; i++)
 		for (int v = 0; v < PV__MAX; v++)
-			p->total[v] = add_sat(p->total[v], p->stacks[i].val[v]);
+			acc[v] += p->stacks[i].val[v];
+	for (int v = 0; v < PV__MAX; v++)
+		p->total[v] = profile__saturate(acc[v]);
 }
 
 int profile__from_report(struct profile *p, const struct session *s, const struct snapshot *snap,
@@ -65,7 +83,7 @@ int profile__from_report(struct profile *p, const struct session *s, const struc
 	p->allocator = s->allocator;
 	p->label = snap->label;
 	p->time_ns = snap->wall_ns;
-	p->duration_ns = (int64_t)(snap->elapsed_s * 1e9);
+	p->duration_ns = profile__ns_sat(snap->elapsed_s);
 	if (rep->stack_cnt) {
 		p->stacks = calloc(rep->stack_cnt, sizeof(*p->stacks));
 		if (!p->stacks)
@@ -98,7 +116,7 @@ int profile__from_diff(struct profile *p, const struct snapshot_diff *d)
 	p->label = d->b->label;
 	p->base_label = d->a->label;
 	p->time_ns = d->a->wall_ns;
-	p->duration_ns = (int64_t)((d->b->elapsed_s - d->a->elapsed_s) * 1e9);
+	p->duration_ns = profile__ns_sat(d->b->elapsed_s - d->a->elapsed_s);
 	if (d->stack_cnt) {
 		p->stacks = calloc(d->stack_cnt, sizeof(*p->stacks));
 		if (!p->stacks)

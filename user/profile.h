@@ -66,6 +66,15 @@ int profile__value_by_name(const char *name);
 /* Whether the profile has this value (the DELTA and BASE ones only in a diff) */
 bool profile__has_value(const struct profile *p, enum profile_value v);
 
+/* Sums of profile values: formed exactly in 128 bits (no order of the stacks can wrap or
+ * change them), then saturated into int64_t. Counts reach INT64_MAX only in a corrupt or
+ * hand-made file; the bounds are [-INT64_MAX, INT64_MAX], symmetric so that the magnitude of
+ * any result fits in int64_t. */
+int64_t profile__saturate(__int128 sum);
+/* seconds * 1e9 as int64_t nanoseconds, saturated to [-INT64_MAX, INT64_MAX]; 0 for NaN
+ * (elapsed_s of a session file is any JSON number) */
+int64_t profile__ns_sat(double seconds);
+
 /* The name of a frame in a stack picture: the function; else "module+0xoffset" with the
  * module's file name; else "0xaddress". Writes into buf (always terminated), returns buf. */
 const char *profile__frame_name(const struct frame *f, char *buf, size_t len);

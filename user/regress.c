@@ -383,12 +383,59 @@ cleanup:
 	return err;
 }
 
+/* A name and the position where it was seen. Sorted by name, then position, the names that
+ * are equal form a run whose first entry is where the name was seen first: grouping by name is
+ * a sort, O(n log n), where comparing every pair was O(n^2) (20,000 results took seconds). */
+struct name_ref {
+	const char *name;
+	size_t pos;
+};
+
+static int cmp_name_ref(const void *pa, const void *pb)
+{
+	const struct name_ref *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The end of the run of refs[from] (equal names) in refs[0..cnt) */
+static size_t name_run_end(const struct name_ref *refs, size_t cnt, size_t from)
+{
+	size_t i = from + 1;
+
+	while (i < cnt && !strcmp(refs[i].name, refs[from].name))
+		i++;
+	return i;
+}
+
+/* The first (lowest position) entry named name in refs[0..cnt), sorted by cmp_name_ref, or
+ * SIZE_MAX */
+static size_t find_name_ref(const struct name_ref *refs, size_t cnt, const char *name)
+{
+	size_t lo = 0, hi = cnt;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(refs[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cnt && !strcmp(refs[lo].name, name) ? refs[lo].pos : SIZE_MAX;
+}
+
 int regress_merge_runs(const struct regress_run *runs, size_t run_cnt, struct regress_run *out,
 		       char errbuf[REGRESS_ERRLEN])
 {
-	const struct regress_result **group = NULL;
-	const char **group_src = NULL;
-	size_t total = 0, i, j, r, s, k;
+	const struct regress_result **group = NULL, **all = NULL;
+	const char **group_src = NULL, **all_src = NULL;
+	struct name_ref *refs = NULL;
+	size_t *run_at = NULL; /* per position: where its name's run starts in refs, if first */
+	size_t total = 0, i, r, k, pos;
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -398,37 +445,50 @@ int regress_merge_runs(const struct regress_run *runs, size_t run_cnt, struct re
 	out->results = calloc(total ? total : 1, sizeof(*out->results));
 	group = calloc(total ? total : 1, sizeof(*group));
 	group_src = calloc(total ? total : 1, sizeof(*group_src));
-	if (!out->results || !group || !group_src) {
+	all = calloc(total ? total : 1, sizeof(*all));
+	all_src = calloc(total ? total : 1, sizeof(*all_src));
+	refs = calloc(total ? total : 1, sizeof(*refs));
+	run_at = calloc(total ? total : 1, sizeof(*run_at));
+	if (!out->results || !group || !group_src || !all || !all_src || !refs || !run_at) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	/* positions: the results in run order, each run's in its order */
+	pos = 0;
 	for (r = 0; r < run_cnt; r++) {
-		for (i = 0; i < runs[r].result_cnt; i++) {
-			const char *name = runs[r].results[i].name;
-			bool seen = false;
-
-			for (j = 0; j < out->result_cnt && !seen; j++)
-				seen = !strcmp(out->results[j].name, name);
-			if (seen)
-				continue;
-			k = 0;
-			for (s = r; s < run_cnt; s++) {
-				for (j = 0; j < runs[s].result_cnt; j++) {
-					if (strcmp(runs[s].results[j].name, name))
-						continue;
-					group[k] = &runs[s].results[j];
-					group_src[k++] = runs[s].source ? runs[s].source : "?";
-				}
-			}
-			err = merge_one(group, group_src, k, &out->results[out->result_cnt++],
-					errbuf);
-			if (err)
-				goto cleanup;
+		for (i = 0; i < runs[r].result_cnt; i++, pos++) {
+			all[pos] = &runs[r].results[i];
+			all_src[pos] = runs[r].source ? runs[r].source : "?";
+			refs[pos] = (struct name_ref){ all[pos]->name, pos };
+			run_at[pos] = SIZE_MAX;
 		}
+	}
+	if (total)
+		qsort(refs, total, sizeof(*refs), cmp_name_ref);
+	for (i = 0; i < total; i = name_run_end(refs, total, i))
+		run_at[refs[i].pos] = i;
+	/* each name once, in the order first seen, with every result of that name in run order */
+	for (pos = 0; pos < total; pos++) {
+		size_t from = run_at[pos], to;
+
+		if (from == SIZE_MAX)
+			continue;
+		to = name_run_end(refs, total, from);
+		for (k = 0; from + k < to; k++) {
+			group[k] = all[refs[from + k].pos];
+			group_src[k] = all_src[refs[from + k].pos];
+		}
+		err = merge_one(group, group_src, k, &out->results[out->result_cnt++], errbuf);
+		if (err)
+			goto cleanup;
 	}
 cleanup:
 	free(group);
 	free(group_src);
+	free(all);
+	free(all_src);
+	free(refs);
+	free(run_at);
 	if (err)
 		regress_run_free(out);
 	return err;
@@ -758,7 +818,8 @@ int regress_check_all(const struct regress_result *results, size_t result_cnt,
 		      const struct regress_baseline_set *set, const struct regress_opts *opts,
 		      struct regress_check *out, char errbuf[REGRESS_ERRLEN])
 {
-	size_t i, cap = result_cnt ? result_cnt : 1;
+	size_t i, cap = result_cnt ? result_cnt : 1, have_cnt = set ? set->cnt : 0;
+	struct name_ref *have;
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -767,12 +828,19 @@ int regress_check_all(const struct regress_result *results, size_t result_cnt,
 	out->result_cnt = result_cnt;
 	out->verdicts = calloc(cap, sizeof(*out->verdicts));
 	out->skipped = calloc(cap, sizeof(*out->skipped));
-	if (!out->verdicts || !out->skipped) {
+	/* baselines by name, as regress_baseline_find would find them, in O(log n) each */
+	have = calloc(have_cnt ? have_cnt : 1, sizeof(*have));
+	if (!out->verdicts || !out->skipped || !have) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	for (i = 0; i < have_cnt; i++)
+		have[i] = (struct name_ref){ set->items[i].name, i };
+	if (have_cnt)
+		qsort(have, have_cnt, sizeof(*have), cmp_name_ref);
 	for (i = 0; i < result_cnt; i++) {
-		const struct regress_baseline *b = regress_baseline_find(set, results[i].name);
+		size_t at = find_name_ref(have, have_cnt, results[i].name);
+		const struct regress_baseline *b = at == SIZE_MAX ? NULL : &set->items[at];
 
 		if (!b) {
 			out->skipped[out->skipped_cnt] = strdup(results[i].name);
@@ -797,6 +865,7 @@ int regress_check_all(const struct regress_result *results, size_t result_cnt,
 			out->failed = true;
 	}
 cleanup:
+	free(have);
 	if (err)
 		regress_check_free(out);
 	return err;
@@ -878,35 +947,79 @@ static int baseline_take(struct regress_baseline *b, const struct regress_result
 int regress_baseline_update(struct regress_baseline_set *set, const struct regress_run *merged,
 			    const char *label, size_t history_max, char errbuf[REGRESS_ERRLEN])
 {
-	size_t i, j;
-	int err;
+	size_t n = merged->result_cnt, have_cnt = set->cnt, new_cnt = 0, i, j;
+	struct name_ref *have = NULL, *byname = NULL;
+	/* per result: the index of its entry in set->items; SIZE_MAX for a new name until the
+	 * name's first result adds the entry; lead: that first result */
+	size_t *target = NULL, *lead = NULL;
+	int err = 0;
 
-	for (i = 0; i < merged->result_cnt; i++) {
+	have = calloc(have_cnt ? have_cnt : 1, sizeof(*have));
+	byname = calloc(n ? n : 1, sizeof(*byname));
+	target = calloc(n ? n : 1, sizeof(*target));
+	lead = calloc(n ? n : 1, sizeof(*lead));
+	if (!have || !byname || !target || !lead) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* an entry is found by name, the first of its name as a linear search would */
+	for (i = 0; i < have_cnt; i++)
+		have[i] = (struct name_ref){ set->items[i].name, i };
+	if (have_cnt)
+		qsort(have, have_cnt, sizeof(*have), cmp_name_ref);
+	for (i = 0; i < n; i++)
+		byname[i] = (struct name_ref){ merged->results[i].name, i };
+	if (n)
+		qsort(byname, n, sizeof(*byname), cmp_name_ref);
+	for (i = 0; i < n; i = j) {
+		size_t found = find_name_ref(have, have_cnt, byname[i].name);
+
+		j = name_run_end(byname, n, i);
+		new_cnt += found == SIZE_MAX;
+		for (size_t m = i; m < j; m++) {
+			target[byname[m].pos] = found;
+			lead[byname[m].pos] = byname[i].pos;
+		}
+	}
+	if (new_cnt) { /* room for every new entry at once */
+		struct regress_baseline *items =
+		    realloc(set->items, (set->cnt + new_cnt) * sizeof(*items));
+
+		if (!items) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		set->items = items;
+	}
+	for (i = 0; i < n; i++) {
 		const struct regress_result *r = &merged->results[i];
-		struct regress_baseline *b = NULL, *items;
+		struct regress_baseline *b;
 
-		for (j = 0; j < set->cnt && !b; j++)
-			if (!strcmp(set->items[j].name, r->name))
-				b = &set->items[j];
-		if (!b) {
-			items = realloc(set->items, (set->cnt + 1) * sizeof(*items));
-			if (!items)
-				return -ENOMEM;
-			set->items = items;
+		if (target[i] == SIZE_MAX && lead[i] != i)
+			target[i] = target[lead[i]]; /* added by the name's first result */
+		if (target[i] == SIZE_MAX) {
+			target[i] = set->cnt;
 			b = &set->items[set->cnt++];
 			memset(b, 0, sizeof(*b));
 			b->warning_threshold = REGRESS_WARNING_DEFAULT;
 			b->critical_threshold = REGRESS_CRITICAL_DEFAULT;
 			b->name = strdup(r->name);
-			if (!b->name)
-				return -ENOMEM;
+			if (!b->name) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
 		}
-		err = baseline_take(b, r, label, history_max, errbuf);
+		err = baseline_take(&set->items[target[i]], r, label, history_max, errbuf);
 		if (err)
-			return err;
+			goto cleanup;
 	}
 	qsort(set->items, set->cnt, sizeof(*set->items), cmp_baseline);
-	return 0;
+cleanup:
+	free(have);
+	free(byname);
+	free(target);
+	free(lead);
+	return err;
 }
 
 static double median_of_means(const struct regress_history *h, size_t from, size_t to)

@@ -220,6 +220,10 @@ static enum trend_time_axis time_axis(const struct session *s, double *t)
 		mono = mono && s->snaps[i].mono_ns > s->snaps[i - 1].mono_ns;
 		elapsed = elapsed && s->snaps[i].elapsed_s > s->snaps[i - 1].elapsed_s;
 	}
+	/* elapsed_s is any JSON number: a span beyond a double (inf) is no axis at all */
+	if (elapsed && s->snap_cnt &&
+	    !isfinite(s->snaps[s->snap_cnt - 1].elapsed_s - s->snaps[0].elapsed_s))
+		elapsed = false;
 	for (size_t i = 0; i < s->snap_cnt; i++) {
 		if (mono) /* as doubles: a difference of corrupt int64 values cannot overflow */
 			t[i] = ((double)s->snaps[i].mono_ns - (double)s->snaps[0].mono_ns) / 1e9;
