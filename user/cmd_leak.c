@@ -31,7 +31,10 @@
 #include "leak_model.h"
 #include "live_session.h"
 #include "live_view.h"
+#include "proc_dir.h"
 #include "procmaps.h"
+#include "safe_file.h"
+#include "sanitize.h"
 #include "report.h"
 #include "stacktab.h"
 #include "symbolize.h"
@@ -62,6 +65,9 @@ struct leak_opts {
 	double snapshot_every_s; /* 0: never */
 	double min_age_s;	 /* reports count only allocations this old; 0: all */
 	bool debuginfod;	 /* fetch missing debug files from $DEBUGINFOD_URLS */
+	bool force;		 /* replace an existing --output */
+	uint64_t max_session_bytes; /* --max-session-size; 0: no limit */
+	uint64_t max_mark_rate;	 /* target marks (USDT) per second */
 };
 
 static const char usage_text[] =
@@ -84,6 +90,12 @@ static const char usage_text[] =
 	"                         (default perfan-PID-YYYYMMDD-HHMMSS.session in the current\n"
 	"                         directory; FILE.gz is gzip-compressed)\n"
 	"      --no-output        keep no session file\n"
+	"      --force            replace --output FILE if it exists (else exit 2)\n"
+	"      --max-session-size SIZE  stop writing snapshots to the session file once it\n"
+	"                         holds SIZE bytes (K, M, G: KiB, MiB, GiB; default 1G); the\n"
+	"                         'end' snapshot is always written\n"
+	"      --max-mark-rate N  snapshots the target may ask for per second with\n"
+	"                         PERFAN_MARK (default 10); the rest are counted as dropped\n"
 	"      --snapshot-every SEC  a snapshot labelled t+SEC every SEC seconds\n"
 	"      --min-age SEC      reports count as live only allocations at least SEC old\n"
 	"                         (reads every live allocation per report; snapshots keep all)\n"
@@ -110,10 +122,33 @@ static bool is_picture_format(const char *f)
 	       !strcmp(f, "html");
 }
 
+/* A size in bytes: decimal digits, optionally followed by K, M or G (KiB, MiB, GiB) */
+static int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char digits[32];
+	size_t n = strlen(s);
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (n && strchr("KMG", s[n - 1])) {
+		shift = s[n - 1] == 'K' ? 10 : s[n - 1] == 'M' ? 20 : 30;
+		n--;
+	}
+	if (!n || n >= sizeof(digits))
+		return -EINVAL;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (parse_u64(digits, 0, max >> shift, &v) || v << shift < min)
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct leak_opts *o)
 {
 	enum { OPT_MAX_ALLOCS = 256, OPT_MAX_STACKS, OPT_PROBE_AT, OPT_NO_OUTPUT, OPT_SNAP_EVERY,
-	       OPT_DEBUGINFOD, OPT_MIN_AGE, OPT_UNWIND, OPT_MAX_UNWIND_ROWS };
+	       OPT_DEBUGINFOD, OPT_MIN_AGE, OPT_UNWIND, OPT_MAX_UNWIND_ROWS, OPT_FORCE,
+	       OPT_MAX_SESSION_SIZE, OPT_MAX_MARK_RATE };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "all", no_argument, NULL, 'a' },
@@ -131,6 +166,9 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 		{ "snapshot-every", required_argument, NULL, OPT_SNAP_EVERY },
 		{ "debuginfod", no_argument, NULL, OPT_DEBUGINFOD },
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "max-session-size", required_argument, NULL, OPT_MAX_SESSION_SIZE },
+		{ "max-mark-rate", required_argument, NULL, OPT_MAX_MARK_RATE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -140,7 +178,8 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 
 	*o = (struct leak_opts){ .interval_s = 5, .top = 10, .format = "text",
 				 .max_allocs = 1 << 20, .max_stacks = 1 << 15,
-				 .max_unwind_rows = 1 << 19 };
+				 .max_unwind_rows = 1 << 19, .max_session_bytes = 1ull << 30,
+				 .max_mark_rate = 10 };
 	bool unwind_fp = false;
 	optind = 0;
 	opterr = 0;
@@ -231,6 +270,20 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 			if (parse_seconds(optarg, 365 * 86400.0, &o->min_age_s))
 				return usage_error("--min-age needs seconds > 0, got '%s'", optarg);
 			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case OPT_MAX_SESSION_SIZE:
+			if (parse_size(optarg, 4096, 1ull << 50, &o->max_session_bytes))
+				return usage_error("--max-session-size needs a size of at least 4K "
+						   "(bytes, or with K, M or G), got '%s'",
+						   optarg);
+			break;
+		case OPT_MAX_MARK_RATE:
+			if (parse_u64(optarg, 1, 100000, &o->max_mark_rate))
+				return usage_error("--max-mark-rate needs 1..100000 a second, got '%s'",
+						   optarg);
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -260,6 +313,9 @@ static int parse_opts(int argc, char **argv, struct leak_opts *o)
 		o->max_unwind_rows = 0;
 	if (o->output && o->no_output)
 		return usage_error("--output and --no-output contradict each other");
+	if (o->output && safe_file__check(o->output, o->force) == -EEXIST)
+		return usage_error("cannot create the session file '%s': " SAFE_FILE_EXISTS_HINT,
+				   o->output);
 	if (is_picture_format(o->format) && o->no_output)
 		return usage_error("--format %s is drawn from the session file: drop --no-output",
 				   o->format);
@@ -276,6 +332,7 @@ struct leak_run {
 	struct stacktab *tab;
 	struct leak_sample sample;
 	struct allocator alloc;
+	char alloc_name[PATH_MAX]; /* alloc.module as shown: a path from /proc, sanitized */
 	struct probe_plan plan;
 	report_formatter fmt;
 	char command[1024];
@@ -297,19 +354,30 @@ struct leak_run {
 	/* labels from USDT marks, waiting for their snapshot */
 	char marks[16][LEAK_MARK_LABEL_MAX];
 	unsigned mark_cnt;
-	unsigned marks_dropped;
+	uint64_t marks_dropped;
+	/* the target's marks are rate-limited by a token bucket of --max-mark-rate tokens */
+	double mark_tokens;
+	double mark_refill_s;
 };
 
-/* The USDT mark handler: queue the label; the loop takes the snapshot */
+/* The USDT mark handler: queue the label (sanitized by the loader); the loop takes the
+ * snapshot. The target decides how often this runs: at most --max-mark-rate a second
+ * get through, the rest are counted. */
 static void on_mark(void *ctx, uint32_t tgid, const char *label)
 {
 	struct leak_run *s = ctx;
+	double now = cli_bpf__now_s(), rate = (double)s->opts->max_mark_rate;
 
 	(void)tgid;
-	if (s->mark_cnt == sizeof(s->marks) / sizeof(s->marks[0])) {
+	s->mark_tokens += (now - s->mark_refill_s) * rate;
+	if (s->mark_tokens > rate)
+		s->mark_tokens = rate;
+	s->mark_refill_s = now;
+	if (s->mark_tokens < 1 || s->mark_cnt == sizeof(s->marks) / sizeof(s->marks[0])) {
 		s->marks_dropped++;
 		return;
 	}
+	s->mark_tokens -= 1;
 	snprintf(s->marks[s->mark_cnt++], sizeof(s->marks[0]), "%s", *label ? label : "usdt");
 }
 
@@ -317,12 +385,14 @@ static void on_mark(void *ctx, uint32_t tgid, const char *label)
  * perfan:mark probes (usually the program itself) */
 static void attach_usdt_marks(struct leak_run *s, int pid)
 {
-	char path[64], bin[PATH_MAX + 32];
+	char dir[PATH_MAX], path[PATH_MAX + 16], bin[PATH_MAX * 2 + 32];
 	struct proc_maps maps = {};
 	const char *last = "";
 	int fd, n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	if (proc_dir__mm("/proc", pid, dir, sizeof(dir), NULL))
+		return;
+	snprintf(path, sizeof(path), "%s/maps", dir);
 	if (proc_maps__read(path, &maps))
 		return;
 	for (size_t i = 0; i < maps.cnt; i++) {
@@ -331,7 +401,7 @@ static void attach_usdt_marks(struct leak_run *s, int pid)
 		if (!m->exec || m->path[0] != '/' || !strcmp(m->path, last))
 			continue;
 		last = m->path;
-		snprintf(bin, sizeof(bin), "/proc/%d/root%s", pid, m->path);
+		snprintf(bin, sizeof(bin), "%s/root%s", dir, m->path);
 		if (!leak_loader__attach_marks(s->loader, pid, bin))
 			n++;
 	}
@@ -345,83 +415,116 @@ static void attach_usdt_marks(struct leak_run *s, int pid)
 		fprintf(stderr, "perfan-bpf: listening to perfan:mark probes in %d module(s)\n", n);
 }
 
-/* The session file and the control socket, before the target runs on */
-static int setup_session(struct leak_run *s, int pid)
+/* The default session file name for pid in the current directory: the first free one of
+ * perfan-PID-STAMP.session, perfan-PID-STAMP-1.session ... -9 (a name someone else took, a
+ * planted symlink say, is skipped, never written through). 0 or -errno. */
+static int open_default_session(struct leak_run *s, struct live_session_opts *lo, int pid)
+{
+	char stamp[32], who[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	int err = -EEXIST;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+	if (pid > 0)
+		snprintf(who, sizeof(who), "%d", pid);
+	else
+		snprintf(who, sizeof(who), "all");
+	for (int i = 0; i < 10 && err == -EEXIST; i++) {
+		if (i)
+			snprintf(s->output, sizeof(s->output), "perfan-%s-%s-%d.session", who, stamp,
+				 i);
+		else
+			snprintf(s->output, sizeof(s->output), "perfan-%s-%s.session", who, stamp);
+		lo->path = s->output;
+		err = live_session__open(lo, &s->live);
+	}
+	return err;
+}
+
+/* The control socket and the session file, before any probe is attached: a second session
+ * on the same pid is refused before it touches the target. 0 or the exit status. */
+static int open_session(struct leak_run *s, int pid)
 {
 	struct live_session_opts lo = {
 		.pid = pid > 0 ? (uint32_t)pid : 0,
 		.command = s->child ? s->command : NULL,
-		.allocator = s->alloc.module,
+		.allocator = s->alloc_name,
+		.force = s->opts->force,
+		.max_file_bytes = s->opts->max_session_bytes,
 	};
-	bool named = s->opts->output != NULL;
 	int err;
 
-	if (!s->opts->no_output) {
-		if (named) {
-			snprintf(s->output, sizeof(s->output), "%s", s->opts->output);
-		} else {
-			char stamp[32];
-			time_t t = time(NULL);
-			struct tm tm;
-
-			strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
-			if (pid > 0)
-				snprintf(s->output, sizeof(s->output), "perfan-%d-%s.session", pid,
-					 stamp);
-			else
-				snprintf(s->output, sizeof(s->output), "perfan-all-%s.session", stamp);
-		}
-		lo.path = s->output;
-	}
-	err = live_session__open(&lo, &s->live);
-	if (err && named)
-		return usage_error("cannot create the session file '%s': %s", s->output,
-				   strerror(-err));
-	if (err) {
-		fprintf(stderr, "perfan-bpf: warning: no session file: cannot create '%s': %s "
-			"(use --output FILE)\n", s->output, strerror(-err));
-		s->output[0] = '\0';
-		lo.path = NULL;
-		err = live_session__open(&lo, &s->live);
-		if (err)
-			return usage_error("cannot set up the session: %s", strerror(-err));
-	}
 	s->ctl_pid = pid > 0 ? pid : 0;
 	s->ctlfd = control__listen(s->ctl_pid);
 	if (s->ctlfd == -EADDRINUSE)
-		return usage_error("another perfan-bpf session already traces pid %d", pid);
+		return pid > 0 ? usage_error("another perfan-bpf session already traces pid %d", pid)
+			       : usage_error("another perfan-bpf session already traces --all");
 	if (s->ctlfd < 0)
 		fprintf(stderr, "perfan-bpf: warning: 'perfan-bpf mark' will not reach this "
 			"session: cannot listen on its control socket: %s\n", strerror(-s->ctlfd));
-	if (pid > 0)
-		attach_usdt_marks(s, pid);
+	if (s->opts->no_output)
+		err = live_session__open(&lo, &s->live);
+	else if (s->opts->output) {
+		snprintf(s->output, sizeof(s->output), "%s", s->opts->output);
+		lo.path = s->output;
+		err = live_session__open(&lo, &s->live);
+		if (err == -EEXIST)
+			return usage_error("cannot create the session file '%s': "
+					   SAFE_FILE_EXISTS_HINT, s->output);
+		if (err)
+			return usage_error("cannot create the session file '%s': %s", s->output,
+					   strerror(-err));
+	} else {
+		err = open_default_session(s, &lo, pid);
+		if (err) {
+			fprintf(stderr, "perfan-bpf: warning: no session file: cannot create '%s': "
+				"%s (use --output FILE)\n", s->output, strerror(-err));
+			s->output[0] = '\0';
+			lo.path = NULL;
+			err = live_session__open(&lo, &s->live);
+		}
+	}
+	if (err)
+		return usage_error("cannot set up the session: %s", strerror(-err));
 	return 0;
 }
 
 static int find_allocator(struct leak_run *s, int pid)
 {
-	char path[64], exe[PATH_MAX] = "";
+	char dir[PATH_MAX], path[PATH_MAX + 16], exe[PATH_MAX] = "";
 	struct proc_maps maps = {};
+	enum proc_kind kind;
 	ssize_t n;
 	int err;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	/* a process whose main thread called pthread_exit is read through a live thread */
+	err = proc_dir__mm("/proc", pid, dir, sizeof(dir), NULL);
+	if (err && (kind = proc_dir__kind("/proc", pid)) != PROC_KIND_USER)
+		return usage_error("pid %d cannot be traced: it is %s", pid,
+				   proc_dir__kind_text(kind));
+	if (err)
+		return usage_error("cannot find the address space of pid %d: %s", pid,
+				   strerror(-err));
+	snprintf(path, sizeof(path), "%s/maps", dir);
 	err = proc_maps__read(path, &maps);
 	if (err)
 		return usage_error("cannot read the mappings of pid %d: %s", pid, strerror(-err));
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	snprintf(path, sizeof(path), "%s/exe", dir);
 	n = readlink(path, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	snprintf(path, sizeof(path), "%s/root", dir);
 	err = allocator__find(&maps, path, exe, &s->alloc);
 	proc_maps__free(&maps);
 	if (err)
 		return usage_error("pid %d has no allocator to probe: no mapped module defines "
 				   "malloc and free (a Go program, or one built without malloc?)",
 				   pid);
+	snprintf(s->alloc_name, sizeof(s->alloc_name), "%s", s->alloc.module);
+	sanitize__str(s->alloc_name);
 	err = allocator__plan(&s->alloc, s->opts->at_entry, &s->plan);
 	if (err)
-		return usage_error("cannot read allocator functions in %s: %s", s->alloc.module,
+		return usage_error("cannot read allocator functions in %s: %s", s->alloc_name,
 				   strerror(-err));
 	return 0;
 }
@@ -439,9 +542,12 @@ static void load_unwind_rows(struct leak_run *s, int pid)
 
 	if (!s->opts->max_unwind_rows)
 		return;
-	if (pid > 0)
-		unwind_set__scan(&s->unwind, "", pid, add_unwind, s->loader);
-	else
+	char dir[PATH_MAX];
+
+	if (pid > 0) {
+		if (!proc_dir__mm("/proc", pid, dir, sizeof(dir), NULL))
+			unwind_set__scan(&s->unwind, dir, add_unwind, s->loader);
+	} else
 		unwind_set__add_path(&s->unwind, s->alloc.path, add_unwind, s->loader);
 	for (size_t i = no_room; i < s->unwind.no_room; i++)
 		fprintf(stderr,
@@ -455,6 +561,7 @@ static void load_unwind_rows(struct leak_run *s, int pid)
 
 static int load_and_attach(struct leak_run *s, int pid)
 {
+	char dir[PATH_MAX];
 	struct leak_loader_opts lo = {
 		.pid = pid > 0 ? pid : -1,
 		.max_allocs = s->opts->max_allocs,
@@ -463,6 +570,8 @@ static int load_and_attach(struct leak_run *s, int pid)
 	};
 	int err;
 
+	if (pid > 0)
+		proc_dir__mm("/proc", pid, dir, sizeof(dir), &lo.attach_tid);
 	err = leak_loader__new(&lo, &s->loader);
 	if (err)
 		return usage_error("cannot load the BPF programs: %s (try --verbose)",
@@ -472,11 +581,12 @@ static int load_and_attach(struct leak_run *s, int pid)
 	err = leak_loader__attach(s->loader, &s->alloc, &s->plan);
 	if (err)
 		return usage_error("cannot attach uprobes to %s: %s (try --verbose)",
-				   s->alloc.module, strerror(-err));
-	err = setup_session(s, pid);
-	if (err)
-		return err;
+				   s->alloc_name, strerror(-err));
+	if (pid > 0)
+		attach_usdt_marks(s, pid);
 	s->start_s = cli_bpf__now_s();
+	s->mark_tokens = (double)s->opts->max_mark_rate;
+	s->mark_refill_s = s->start_s;
 	/* Read the mappings and open the modules now, while the target surely lives: one that
 	 * exits before the first tick still gets a named report. */
 	if (pid > 0)
@@ -484,14 +594,14 @@ static int load_and_attach(struct leak_run *s, int pid)
 	/* one line an operator (and a test) can wait for: from here on nothing is missed */
 	if (pid > 0)
 		fprintf(stderr, "perfan-bpf: tracing pid %d through %s; Ctrl-C for the report\n", pid,
-			s->alloc.module);
+			s->alloc_name);
 	else
 		fprintf(stderr, "perfan-bpf: tracing every process using %s; Ctrl-C for the report\n",
-			s->alloc.module);
+			s->alloc_name);
 	if (s->opts->verbose)
 		for (int i = 0; i < s->plan.cnt; i++)
 			fprintf(stderr, "perfan-bpf: %s at %s+0x%" PRIx64 " (%s)\n",
-				s->plan.sites[i].func, s->alloc.module,
+				s->plan.sites[i].func, s->alloc_name,
 				s->plan.sites[i].probe_off - s->plan.sites[i].entry_off,
 				s->plan.sites[i].emulated ? "emulated" : "single-stepped");
 	return 0;
@@ -504,10 +614,11 @@ static int start_target(struct leak_run *s)
 
 	if (o->all) {
 		/* --all: the system's libc, as this process maps it */
-		return find_allocator(s, getpid()) ?: load_and_attach(s, -1);
+		return find_allocator(s, getpid()) ?: open_session(s, -1) ?: load_and_attach(s, -1);
 	}
 	if (o->pid) {
-		err = find_allocator(s, o->pid) ?: load_and_attach(s, o->pid);
+		err = find_allocator(s, o->pid) ?: open_session(s, o->pid) ?:
+		      load_and_attach(s, o->pid);
 		if (err)
 			return err;
 		s->pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
@@ -521,7 +632,8 @@ static int start_target(struct leak_run *s)
 	err = launch__start(o->command, &s->child);
 	if (err)
 		return usage_error("cannot run '%s': %s", o->command[0], strerror(-err));
-	err = find_allocator(s, s->child) ?: load_and_attach(s, s->child);
+	err = find_allocator(s, s->child) ?: open_session(s, s->child) ?:
+	      load_and_attach(s, s->child);
 	if (err) {
 		launch__abort(s->child);
 		s->child = 0;
@@ -550,6 +662,10 @@ static int refresh(struct leak_run *s)
 
 	if (err)
 		return err;
+	/* the session's own losses beside the kernel's */
+	s->sample.lost[REPORT_LOST_MARKS_DROPPED] =
+		s->marks_dropped + leak_loader__marks_lost(s->loader);
+	s->sample.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = live_session__dropped(s->live);
 	/* libraries loaded since the last tick (dlopen) get their unwind rows */
 	if (target_pid(s) > 0)
 		load_unwind_rows(s, target_pid(s));
@@ -593,7 +709,7 @@ static int draw_live(struct leak_run *s, double at_s)
 {
 	struct leak_report rep = {};
 	struct live_view v = {
-		.allocator = s->alloc.module,
+		.allocator = s->alloc_name,
 		.elapsed_s = at_s - s->start_s,
 		.snapshots = live_session__count(s->live),
 	};
@@ -608,7 +724,7 @@ static int draw_live(struct leak_run *s, double at_s)
 	else if (pid)
 		snprintf(target, sizeof(target), "pid %d", pid);
 	else
-		snprintf(target, sizeof(target), "every process using %s", s->alloc.module);
+		snprintf(target, sizeof(target), "every process using %s", s->alloc_name);
 	v.target = target;
 	if (pid)
 		v.mem_known = !proc_status__mem("/proc", (uint32_t)pid, &v.rss_bytes, &v.anon_bytes);
@@ -654,8 +770,9 @@ static int print_report(struct leak_run *s, bool final, double at_s)
 	return err;
 }
 
-/* Read the maps, name new stacks, and store a snapshot labelled label */
-static int take_snapshot(struct leak_run *s, const char *label, unsigned *seq)
+/* Read the maps, name new stacks, and store a snapshot labelled label. -EFBIG: not stored,
+ * the session file is full (counted as dropped). */
+static int take_snapshot(struct leak_run *s, const char *label, bool final, unsigned *seq)
 {
 	double t0 = cli_bpf__now_s();
 	int err = refresh(s);
@@ -663,7 +780,7 @@ static int take_snapshot(struct leak_run *s, const char *label, unsigned *seq)
 	if (err)
 		return err;
 	err = live_session__snapshot(s->live, &s->sample, label, cli_bpf__now_s() - s->start_s,
-				     seq);
+				     final, seq);
 	if (err)
 		return err;
 	/* tools/bench/snapshot.sh reads the time from this line */
@@ -726,9 +843,13 @@ static int serve_marks(struct leak_run *s)
 				continue; /* a bad request, already answered */
 			return 0;
 		}
-		err = take_snapshot(s, label, &seq);
-		control__reply(fd, err, seq, err ? strerror(-err) : NULL);
-		if (err)
+		err = take_snapshot(s, label, false, &seq);
+		control__reply(fd, err, seq,
+			       err == -EFBIG ? "not stored: the session file has reached "
+					       "--max-session-size"
+			       : err	     ? strerror(-err)
+					     : NULL);
+		if (err && err != -EFBIG)
 			return err;
 	}
 	return 0;
@@ -742,22 +863,22 @@ static int handle_events(struct leak_run *s, int ev, double *next_snap)
 
 	if (ev & EV_MARKS) {
 		leak_loader__consume_marks(s->loader);
-		for (unsigned i = 0; i < s->mark_cnt && !err; i++)
-			err = take_snapshot(s, s->marks[i], &seq);
+		for (unsigned i = 0; i < s->mark_cnt && (!err || err == -EFBIG); i++)
+			err = take_snapshot(s, s->marks[i], false, &seq);
 		s->mark_cnt = 0;
 	}
 	if (!err && (ev & EV_CONTROL))
 		err = serve_marks(s);
 	if (!err && (ev & EV_USR1)) {
 		snprintf(label, sizeof(label), "sigusr1-%u", ++s->usr1_count);
-		err = take_snapshot(s, label, &seq);
+		err = take_snapshot(s, label, false, &seq);
 	}
 	if (!err && s->opts->snapshot_every_s && cli_bpf__now_s() >= *next_snap) {
 		snprintf(label, sizeof(label), "t+%g", *next_snap - s->start_s);
-		err = take_snapshot(s, label, &seq);
+		err = take_snapshot(s, label, false, &seq);
 		*next_snap += s->opts->snapshot_every_s;
 	}
-	return err;
+	return err == -EFBIG ? 0 : err; /* a full session file: counted, the session goes on */
 }
 
 static int run(struct leak_run *s)
@@ -798,13 +919,19 @@ static int run(struct leak_run *s)
 	stop_s = cli_bpf__now_s();
 	if (s->marksfd >= 0)
 		handle_events(s, EV_MARKS, &next_snap);
-	err = take_snapshot(s, "end", &seq);
+	err = take_snapshot(s, "end", true, &seq);
 	if (err)
 		return usage_error("cannot take the final snapshot: %s", strerror(-err));
-	if (s->marks_dropped || (s->loader && leak_loader__marks_lost(s->loader)))
-		fprintf(stderr, "perfan-bpf: %" PRIu64 " perfan:mark probes came faster than "
-			"snapshots could be taken and were dropped\n",
-			s->marks_dropped + leak_loader__marks_lost(s->loader));
+	if (s->sample.lost[REPORT_LOST_MARKS_DROPPED])
+		fprintf(stderr, "perfan-bpf: %" PRIu64 " perfan:mark probes of the target were "
+			"dropped: more than --max-mark-rate %" PRIu64 " a second, or faster than "
+			"the ring buffer\n",
+			s->sample.lost[REPORT_LOST_MARKS_DROPPED], s->opts->max_mark_rate);
+	if (live_session__dropped(s->live))
+		fprintf(stderr, "perfan-bpf: the session file reached --max-session-size (%" PRIu64
+			" bytes): %u snapshot%s not written\n",
+			s->opts->max_session_bytes, live_session__dropped(s->live),
+			live_session__dropped(s->live) == 1 ? "" : "s");
 	if (s->live_view)
 		fputs("\n", stdout); /* the final report goes below the last view */
 	if (!s->fmt)

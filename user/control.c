@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "control.h"
+#include "sanitize.h"
 
 static const char *runtime_dir(void)
 {
@@ -53,16 +55,18 @@ static int runtime_dir_ready(void)
 	return 0;
 }
 
-/* A connect to a socket nobody listens on any more fails with ECONNREFUSED */
+/* A connect to a socket nobody listens on any more fails with ECONNREFUSED (left in errno) */
 static bool socket_alive(const struct sockaddr_un *addr)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), saved;
 	bool alive;
 
 	if (fd < 0)
 		return false;
 	alive = !connect(fd, (const struct sockaddr *)addr, sizeof(*addr));
+	saved = errno;
 	close(fd);
+	errno = saved;
 	return alive;
 }
 
@@ -109,9 +113,8 @@ const char *control__bad_label(const char *label)
 		return "a label cannot be empty";
 	if (n > CONTROL_LABEL_MAX)
 		return "a label is at most 200 bytes";
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)label[i] < 0x20 || label[i] == 0x7f)
-			return "a label cannot hold control characters or newlines";
+	if (!sanitize__is_clean(label))
+		return "a label must be UTF-8 text without control characters or newlines";
 	return NULL;
 }
 
@@ -194,15 +197,18 @@ int control__accept(int lfd, char *label, size_t len)
 	return fd;
 }
 
-/* With no pid: the one session running, if exactly one */
+/* With no pid: the one session running, if exactly one. A socket nobody listens on is left
+ * by a session that was killed: it is removed, not counted. */
 static int only_session(int *pid, char *reply, size_t len)
 {
-	DIR *d = opendir(runtime_dir());
+	DIR *d;
 	struct dirent *e;
+	struct sockaddr_un addr;
 	int found = 0, first = 0;
 	size_t used = 0;
 
-	if (!d)
+	/* only a directory that is ours and closed to others is read, and cleaned */
+	if (runtime_dir_ready() || !(d = opendir(runtime_dir())))
 		return -ENOENT;
 	reply[0] = '\0';
 	while ((e = readdir(d))) {
@@ -211,8 +217,16 @@ static int only_session(int *pid, char *reply, size_t len)
 
 		if (!strcmp(e->d_name, "all.sock"))
 			p = 0;
-		else if ((p = strtol(e->d_name, &end, 10)) <= 0 || strcmp(end, ".sock"))
+		else if ((p = strtol(e->d_name, &end, 10)) <= 0 || p > INT_MAX ||
+			 strcmp(end, ".sock"))
 			continue;
+		if (make_addr((int)p, &addr))
+			continue;
+		if (!socket_alive(&addr)) {
+			if (errno == ECONNREFUSED)
+				unlink(addr.sun_path);
+			continue;
+		}
 		if (!found++)
 			first = (int)p;
 		if (used < len) {

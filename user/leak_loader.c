@@ -11,6 +11,7 @@
 #include "leak.h"
 #include "leak.skel.h"
 #include "leak_loader.h"
+#include "sanitize.h"
 
 _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
 _Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
@@ -20,7 +21,7 @@ _Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
 _Static_assert(sizeof(struct unwind_row) == 8, "unwind_row layout");
 _Static_assert(sizeof(struct unwind_mod) == 16, "unwind_mod layout");
 _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
-_Static_assert((int)LOST__MAX == (int)REPORT_LOST__MAX, "loss counters match the report's");
+_Static_assert((int)LOST__MAX == (int)REPORT_LOST__KERNEL, "loss counters match the report's");
 _Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
 _Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "loss order");
 
@@ -28,6 +29,7 @@ _Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "los
 
 struct leak_loader {
 	struct leak_bpf *skel;
+	int attach_tid; /* 0: the target pid */
 	struct probe_links links;
 	struct bpf_link *mark_links[MAX_MARK_LINKS];
 	int mark_link_cnt;
@@ -54,6 +56,7 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 		goto cleanup;
 	}
 	ld->skel->rodata->target_tgid = opts->pid > 0 ? (__u32)opts->pid : 0;
+	ld->attach_tid = opts->pid > 0 ? opts->attach_tid : 0;
 	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
 	ld->rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
 	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, ld->rows_cap)))
@@ -128,8 +131,11 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 		},
 		.ret = s->progs.alloc_return,
 	};
-	int pid = s->rodata->target_tgid ? (int)s->rodata->target_tgid : -1;
+	int pid = ld->attach_tid ? ld->attach_tid : s->rodata->target_tgid ?
+			(int)s->rodata->target_tgid : -1;
 
+	/* a perf event opened on any thread of the process sees all of them: the kernel's uprobe
+	 * filter compares address spaces, and the BPF side checks the tgid */
 	return probes__attach(plan, alloc->path, pid, &progs, &ld->links);
 }
 
@@ -205,7 +211,8 @@ iterate:
 int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 {
 	sample->cnt = 0;
-	memcpy(sample->lost, (const void *)ld->skel->bss->lost, sizeof(sample->lost));
+	/* the kernel's counters; the session's own (marks, snapshots) are its caller's */
+	memcpy(sample->lost, (const void *)ld->skel->bss->lost, LOST__MAX * sizeof(sample->lost[0]));
 	return read_stats(bpf_map__fd(ld->skel->maps.stack_stats), sample);
 }
 
@@ -324,6 +331,8 @@ static int mark_event(void *ctx, void *data, size_t size)
 		return 0;
 	memcpy(&e, data, sizeof(e));
 	e.label[sizeof(e.label) - 1] = '\0';
+	/* the target chose these bytes: no terminal controls past this point */
+	sanitize__str(e.label);
 	if (ld->on_mark)
 		ld->on_mark(ld->mark_ctx, e.tgid, e.label);
 	return 0;

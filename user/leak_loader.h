@@ -15,6 +15,8 @@ struct leak_loader;
 
 struct leak_loader_opts {
 	int pid;	     /* -1: every process using the allocator (--all) */
+	int attach_tid;	     /* the live thread of pid the uprobes are opened through (its main
+				thread may have exited: proc_dir.h); 0: pid */
 	uint32_t max_allocs; /* live allocations tracked at once */
 	uint32_t max_stacks; /* distinct stacks */
 	uint32_t max_unwind_rows; /* unwind rows of files without frame pointers; 0: walk frame

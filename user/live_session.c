@@ -12,7 +12,9 @@ struct live_session {
 	struct session sess; /* header and stack table; snapshots are written, not kept */
 	struct session_writer *w;
 	char proc_root[256];
+	uint64_t max_file_bytes;
 	unsigned count;
+	unsigned dropped;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -64,6 +66,7 @@ int live_session__open(const struct live_session_opts *opts, struct live_session
 	snprintf(ls->proc_root, sizeof(ls->proc_root), "%s",
 		 opts->proc_root ? opts->proc_root : "/proc");
 	ls->sess.pid = opts->pid;
+	ls->max_file_bytes = opts->max_file_bytes;
 	ls->sess.start_wall_ns = clock_ns(CLOCK_REALTIME);
 	if ((opts->command && !(ls->sess.command = strdup(opts->command))) ||
 	    (opts->allocator && !(ls->sess.allocator = strdup(opts->allocator)))) {
@@ -71,7 +74,7 @@ int live_session__open(const struct live_session_opts *opts, struct live_session
 		return -ENOMEM;
 	}
 	if (opts->path) {
-		err = session_writer__open(opts->path, &ls->sess, &ls->w);
+		err = session_writer__open(opts->path, opts->force, &ls->sess, &ls->w);
 		if (err) {
 			live_session__close(ls);
 			return err;
@@ -91,8 +94,18 @@ unsigned live_session__count(const struct live_session *ls)
 	return ls->count;
 }
 
+unsigned live_session__dropped(const struct live_session *ls)
+{
+	return ls->dropped;
+}
+
+uint64_t live_session__bytes(const struct live_session *ls)
+{
+	return session_writer__bytes(ls->w);
+}
+
 int live_session__snapshot(struct live_session *ls, const struct leak_sample *sample,
-			   const char *label, double elapsed_s, unsigned *seq)
+			   const char *label, double elapsed_s, bool final, unsigned *seq)
 {
 	struct snapshot snap = {
 		.label = (char *)label,
@@ -104,7 +117,14 @@ int live_session__snapshot(struct live_session *ls, const struct leak_sample *sa
 	};
 	int err = 0;
 
+	/* a target that marks in a loop must not fill the disk (docs/security.md) */
+	if (ls->w && ls->max_file_bytes && !final &&
+	    session_writer__bytes(ls->w) >= ls->max_file_bytes) {
+		ls->dropped++;
+		return -EFBIG;
+	}
 	memcpy(snap.lost, sample->lost, sizeof(snap.lost));
+	snap.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = ls->dropped;
 	if (ls->sess.pid)
 		snap.mem_known = !proc_status__mem(ls->proc_root, ls->sess.pid, &snap.rss_bytes,
 						   &snap.anon_bytes);

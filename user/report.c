@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The leak report model (see report.h): building, totals, ordering, formatter lookup. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
@@ -27,6 +28,12 @@ static const struct {
 					 "(raise --max-stacks)" },
 	[REPORT_LOST_STATE_FAILURES] = { "state_failures",
 					 "allocator calls missed: no per-thread state" },
+	[REPORT_LOST_MARKS_DROPPED] = { "marks_dropped",
+					"perfan:mark probes of the target not snapshotted: over "
+					"--max-mark-rate, or the ring buffer was full" },
+	[REPORT_LOST_SNAPSHOTS_DROPPED] = { "snapshots_dropped",
+					    "snapshots not written: the session file reached "
+					    "--max-session-size" },
 };
 
 const char *report__lost_name(enum report_lost kind)
@@ -56,14 +63,25 @@ int report__add(struct leak_report *rep, const struct report_stack *stack)
 	return 0;
 }
 
+/* a + b, capped at INT64_MAX: the largest count the JSON formats carry (a hand-made session
+ * file may hold anything) */
+static uint64_t add_capped(uint64_t a, uint64_t b)
+{
+	uint64_t sum;
+
+	if (__builtin_add_overflow(a, b, &sum) || sum > INT64_MAX)
+		return INT64_MAX;
+	return sum;
+}
+
 void stack_counts__add(struct stack_counts *t, const struct stack_counts *c)
 {
-	t->live_bytes += c->live_bytes;
-	t->live_objects += c->live_objects;
-	t->alloc_bytes += c->alloc_bytes;
-	t->alloc_objects += c->alloc_objects;
-	t->freed_bytes += c->freed_bytes;
-	t->freed_objects += c->freed_objects;
+	t->live_bytes = add_capped(t->live_bytes, c->live_bytes);
+	t->live_objects = add_capped(t->live_objects, c->live_objects);
+	t->alloc_bytes = add_capped(t->alloc_bytes, c->alloc_bytes);
+	t->alloc_objects = add_capped(t->alloc_objects, c->alloc_objects);
+	t->freed_bytes = add_capped(t->freed_bytes, c->freed_bytes);
+	t->freed_objects = add_capped(t->freed_objects, c->freed_objects);
 }
 
 void report__sum(struct leak_report *rep)

@@ -44,7 +44,8 @@ struct report_stack {
 	bool truncated;
 };
 
-/* Loss counters, in the order of enum lost_kind (bpf/leak.h) */
+/* Loss counters: first the kernel's, in the order of enum lost_kind (bpf/leak.h), then the
+ * session's own (what the target asked for that was not done) */
 enum report_lost {
 	REPORT_LOST_ALLOCS_MAP_FULL,
 	REPORT_LOST_STACK_FAILURES,
@@ -53,6 +54,9 @@ enum report_lost {
 	REPORT_LOST_PENDING_RETURNS,
 	REPORT_LOST_STATS_MAP_FULL,
 	REPORT_LOST_STATE_FAILURES,
+	REPORT_LOST__KERNEL,
+	REPORT_LOST_MARKS_DROPPED = REPORT_LOST__KERNEL,
+	REPORT_LOST_SNAPSHOTS_DROPPED,
 	REPORT_LOST__MAX,
 };
 
@@ -75,7 +79,7 @@ const char *report__lost_help(enum report_lost kind);
 
 /* Append a stack (copied); 0 or -ENOMEM */
 int report__add(struct leak_report *rep, const struct report_stack *stack);
-/* t += c, field by field */
+/* t += c, field by field, each capped at INT64_MAX (no wrap on hand-made files) */
 void stack_counts__add(struct stack_counts *t, const struct stack_counts *c);
 /* Sum totals over all stacks */
 void report__sum(struct leak_report *rep);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sanitize.h"
 #include "session.h"
 #include "strmap.h"
 
@@ -63,6 +64,8 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 	n->seq = (uint32_t)s->snap_cnt;
 	n->label = strdup(snap->label ? snap->label : "");
 	n->rows = snap->row_cnt ? malloc(snap->row_cnt * sizeof(*n->rows)) : NULL;
+	if (n->label)
+		sanitize__str(n->label);
 	if (!n->label || (snap->row_cnt && !n->rows)) {
 		free(n->label);
 		free(n->rows);
@@ -106,6 +109,18 @@ const char *session__intern(struct session *s, const char *str)
 
 	if (!str)
 		return NULL;
+	/* names from a file a user hands us: sanitized where they enter (sanitize.h) */
+	if (!sanitize__is_clean(str)) {
+		const char *clean;
+
+		copy = strdup(str);
+		if (!copy)
+			return NULL;
+		sanitize__str(copy);
+		clean = session__intern(s, copy);
+		free(copy);
+		return clean;
+	}
 	if (!s->string_ids && !(s->string_ids = strmap__new()))
 		return NULL;
 	len = strlen(str);

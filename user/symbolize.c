@@ -3,15 +3,19 @@
  * closed before the symbolizer is freed; names read from perf maps are interned here, since
  * a perf map is re-read as the JIT writes it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "modsym.h"
 #include "perfmap.h"
+#include "proc_dir.h"
 #include "procmaps.h"
+#include "sanitize.h"
 #include "symbolize.h"
 
 struct module {
@@ -22,6 +26,7 @@ struct module {
 
 struct proc_state {
 	int pid;
+	char dir[PATH_MAX]; /* the /proc directory that shows its address space (proc_dir.h) */
 	struct proc_maps maps;
 	struct module **mods; /* parallel to maps.maps; NULL for anonymous/special mappings */
 	struct perf_map jit;
@@ -131,6 +136,33 @@ static const char *intern(struct symbolizer *sym, const char *s)
 	return sym->strs[i];
 }
 
+/* *s as it may be shown: itself when clean, else an interned sanitized copy (sanitize.h).
+ * Symbol, file and module names come from the target's files and /proc: it chose them. */
+static void clean(struct symbolizer *sym, const char **s)
+{
+	char *copy;
+
+	if (!*s || sanitize__is_clean(*s))
+		return;
+	copy = strdup(*s);
+	if (!copy) {
+		*s = "?";
+		return;
+	}
+	sanitize__str(copy);
+	*s = intern(sym, copy) ?: "?";
+	free(copy);
+}
+
+/* Every name of a resolved frame, cleaned */
+static void clean_frame(struct symbolizer *sym, struct frame *f)
+{
+	clean(sym, &f->module);
+	clean(sym, &f->function);
+	clean(sym, &f->raw_function);
+	clean(sym, &f->file);
+}
+
 static struct proc_state *proc_get(struct symbolizer *sym, int pid, bool create)
 {
 	struct proc_state *n;
@@ -163,7 +195,8 @@ static uint64_t map_dev(const struct proc_map *map)
 /* The module of a file mapping of pid, opened on first sight. The key is the mapped file
  * (device and inode from the mappings) and its path: a path alone names different files in
  * different mount namespaces, and a library replaced on disk. */
-static struct module *module_get(struct symbolizer *sym, int pid, const struct proc_map *map)
+static struct module *module_get(struct symbolizer *sym, const char *dir,
+				 const struct proc_map *map)
 {
 	char host[PATH_MAX * 2], root[PATH_MAX + 32];
 	const char *path = map->path;
@@ -195,7 +228,7 @@ static struct module *module_get(struct symbolizer *sym, int pid, const struct p
 	}
 	if (len > sizeof(deleted) - 1 && !strcmp(path + len - (sizeof(deleted) - 1), deleted))
 		len -= sizeof(deleted) - 1;
-	snprintf(root, sizeof(root), "%s/%d/root", sym->proc_root, pid);
+	snprintf(root, sizeof(root), "%s/root", dir);
 	mopts.path = m->path;
 	mopts.debug.root = root;
 	mopts.debug.debug_dir = sym->debug_dir;
@@ -203,8 +236,8 @@ static struct module *module_get(struct symbolizer *sym, int pid, const struct p
 	/* "[vdso]", "[heap]" and the like are named but have no file to read */
 	if (is_file_path(path)) {
 		/* the mapped file itself, even when deleted or replaced on disk since */
-		snprintf(host, sizeof(host), "%s/%d/map_files/%" PRIx64 "-%" PRIx64, sym->proc_root,
-			 pid, map->start, map->end);
+		snprintf(host, sizeof(host), "%s/map_files/%" PRIx64 "-%" PRIx64, dir, map->start,
+			 map->end);
 		m->ms = modsym__open(host, &mopts);
 		if (!m->ms) {
 			snprintf(host, sizeof(host), "%s%.*s", root, (int)len, path);
@@ -244,6 +277,24 @@ static int ns_pid(const struct symbolizer *sym, int pid)
 	return nspid;
 }
 
+/* The perf map at path, if it is a regular file of the process's own user (or root): /tmp is
+ * anyone's, and a FIFO planted there would hang us, a symlink lead us to another file */
+static FILE *open_perf_map(const char *path, const char *proc_dir)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st, owner;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || stat(proc_dir, &owner) ||
+	    (st.st_uid != 0 && st.st_uid != owner.st_uid) || !(f = fdopen(fd, "re"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 static void read_perf_map(struct symbolizer *sym, struct proc_state *ps)
 {
 	char path[PATH_MAX + 64];
@@ -251,9 +302,8 @@ static void read_perf_map(struct symbolizer *sym, struct proc_state *ps)
 	FILE *f;
 
 	ps->jit_read = true;
-	snprintf(path, sizeof(path), "%s/%d/root/tmp/perf-%d.map", sym->proc_root, ps->pid,
-		 ns_pid(sym, ps->pid));
-	f = fopen(path, "re");
+	snprintf(path, sizeof(path), "%s/root/tmp/perf-%d.map", ps->dir, ns_pid(sym, ps->pid));
+	f = open_perf_map(path, ps->dir);
 	if (!f)
 		return;
 	if (!perf_map__parse(f, &jit)) {
@@ -269,9 +319,14 @@ int symbolizer__refresh(struct symbolizer *sym, int pid)
 	struct proc_maps maps = {};
 	struct proc_state *ps;
 	struct module **mods;
+	char dir[PATH_MAX];
 	int err;
 
-	snprintf(path, sizeof(path), "%s/%d/maps", sym->proc_root, pid);
+	/* a process whose main thread has exited is read through a live thread */
+	err = proc_dir__mm(sym->proc_root, pid, dir, sizeof(dir), NULL);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/maps", dir);
 	err = proc_maps__read(path, &maps);
 	if (err)
 		return err;
@@ -289,8 +344,9 @@ int symbolizer__refresh(struct symbolizer *sym, int pid)
 	}
 	for (size_t i = 0; i < maps.cnt; i++)
 		if (maps.maps[i].exec && maps.maps[i].path[0])
-			mods[i] = module_get(sym, pid, &maps.maps[i]);
+			mods[i] = module_get(sym, dir, &maps.maps[i]);
 	proc_state_clear(ps);
+	snprintf(ps->dir, sizeof(ps->dir), "%s", dir);
 	ps->maps = maps;
 	ps->mods = mods;
 	ps->jit_read = false; /* re-read on the next JIT address: the JIT appends to it */
@@ -335,6 +391,7 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct f
 	map = proc_maps__find(&ps->maps, addr);
 	if (!map) {
 		resolve_jit(sym, ps, out);
+		clean_frame(sym, out);
 		return out->function ? 1 : -ENOENT;
 	}
 	mod = ps->mods[map - ps->maps.maps];
@@ -343,17 +400,21 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct f
 	if (!mod) {
 		if (map->exec && !map->path[0])
 			resolve_jit(sym, ps, out);
+		clean_frame(sym, out);
 		return 1; /* anonymous memory without a perf map: no module to name */
 	}
 	out->module = mod->path;
-	if (!mod->ms || modsym__off_to_vaddr(mod->ms, file_off, &vaddr))
+	if (!mod->ms || modsym__off_to_vaddr(mod->ms, file_off, &vaddr)) {
+		clean_frame(sym, out);
 		return 1;
+	}
 	/* addr is a return address: the call is the instruction before it */
 	n = modsym__lookup(mod->ms, vaddr ? vaddr - 1 : 0, out, max);
 	for (size_t i = 0; i < n; i++) {
 		out[i].address = addr;
 		out[i].module = mod->path;
 		out[i].offset += 1; /* from the call back to the return address */
+		clean_frame(sym, &out[i]);
 	}
 	return (int)n;
 }

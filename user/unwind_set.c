@@ -61,14 +61,13 @@ static int load_file(struct unwind_set *u, const char *open_path, const char *na
 	return !err;
 }
 
-int unwind_set__scan(struct unwind_set *u, const char *proc_root, int pid, unwind_add_fn add,
-		     void *ctx)
+int unwind_set__scan(struct unwind_set *u, const char *proc_dir, unwind_add_fn add, void *ctx)
 {
 	char path[PATH_MAX];
 	struct proc_maps maps = {};
 	int err, n = 0;
 
-	snprintf(path, sizeof(path), "%s/proc/%d/maps", proc_root, pid);
+	snprintf(path, sizeof(path), "%s/maps", proc_dir);
 	err = proc_maps__read(path, &maps);
 	if (err)
 		return err;
@@ -79,8 +78,8 @@ int unwind_set__scan(struct unwind_set *u, const char *proc_root, int pid, unwin
 		if (!m->exec || m->path[0] != '/' || !m->inode || !first_sight(u, dev, m->inode))
 			continue;
 		/* map_files reaches the mapped file even when deleted or in another mount ns */
-		snprintf(path, sizeof(path), "%s/proc/%d/map_files/%" PRIx64 "-%" PRIx64, proc_root,
-			 pid, m->start, m->end);
+		snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, proc_dir, m->start,
+			 m->end);
 		n += load_file(u, path, m->path, dev, m->inode, add, ctx);
 	}
 	proc_maps__free(&maps);

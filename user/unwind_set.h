@@ -27,11 +27,10 @@ struct unwind_set {
 	char **no_room_paths; /* their paths, in the order met */
 };
 
-/* Look at the executable file mappings of pid not seen before (ROOT/proc/PID/maps, files
- * opened through /proc/PID/map_files). Returns how many files were newly loaded, or -errno
- * when the mappings cannot be read. */
-int unwind_set__scan(struct unwind_set *u, const char *proc_root, int pid, unwind_add_fn add,
-		     void *ctx);
+/* Look at the executable file mappings not seen before of the process that PROC_DIR shows
+ * (PROC_DIR/maps, files opened through PROC_DIR/map_files; proc_dir.h finds PROC_DIR).
+ * Returns how many files were newly loaded, or -errno when the mappings cannot be read. */
+int unwind_set__scan(struct unwind_set *u, const char *proc_dir, unwind_add_fn add, void *ctx);
 /* Look at one file by path (--all: the allocator's library). 1 loaded, 0 not, or -errno. */
 int unwind_set__add_path(struct unwind_set *u, const char *path, unwind_add_fn add, void *ctx);
 void unwind_set__free(struct unwind_set *u);

@@ -101,11 +101,26 @@ static void add(struct leak_report *rep, uint32_t pid, uint64_t id, struct stack
 	assert_int_equal(report__add(rep, &s), 0);
 }
 
+/* Sums of hand-made counts never wrap: each field stops at INT64_MAX */
+static void test_counts_capped(void **state)
+{
+	struct stack_counts t = { INT64_MAX - 1, 5, UINT64_MAX, 0, 1, 2 };
+	(void)state;
+
+	stack_counts__add(&t, &(struct stack_counts){ 1, 5, 1, INT64_MAX, INT64_MAX, 3 });
+	assert_true(t.live_bytes == INT64_MAX && t.live_objects == 10);
+	assert_true(t.alloc_bytes == INT64_MAX && t.alloc_objects == INT64_MAX);
+	assert_true(t.freed_bytes == INT64_MAX && t.freed_objects == 5);
+	stack_counts__add(&t, &(struct stack_counts){ INT64_MAX, 0, 0, 0, 0, 0 });
+	assert_true(t.live_bytes == INT64_MAX);
+}
+
 static void test_lost_names(void **state)
 {
 	static const char *const names[REPORT_LOST__MAX] = {
 		"allocs_map_full",  "stack_failures",  "stacks_map_full", "unmatched_frees",
-		"pending_returns",  "stats_map_full",  "state_failures",
+		"pending_returns",  "stats_map_full",  "state_failures",  "marks_dropped",
+		"snapshots_dropped",
 	};
 	(void)state;
 
@@ -343,8 +358,9 @@ static void test_json_document(void **state)
 	assert_keys(lost, (const char *const[]){ "allocs_map_full", "stack_failures",
 						 "stacks_map_full", "unmatched_frees",
 						 "pending_returns", "stats_map_full",
-						 "state_failures" },
-		    7);
+						 "state_failures", "marks_dropped",
+						 "snapshots_dropped" },
+		    9);
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
 		assert_json_int(lost, report__lost_name(k), 101 + k);
 
@@ -570,6 +586,8 @@ static void test_text_report(void **state)
 	rep.lost[REPORT_LOST_UNMATCHED_FREES] = 0;
 	rep.lost[REPORT_LOST_STATS_MAP_FULL] = 0;
 	rep.lost[REPORT_LOST_STATE_FAILURES] = 0;
+	rep.lost[REPORT_LOST_MARKS_DROPPED] = 0;
+	rep.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = 0;
 	/* 100128 B = 97.78 KiB; 200192 B = 195.5 KiB; 100064 B = 97.72 KiB */
 	assert_text(&rep, &opts,
 		    "Final report for pid 4242 (./app --flag) after 12.5 s\n"
@@ -680,6 +698,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lost_names),
+		cmocka_unit_test(test_counts_capped),
 		cmocka_unit_test(test_formatter_lookup),
 		cmocka_unit_test(test_add_copies_and_sum),
 		cmocka_unit_test(test_sort_total_order),

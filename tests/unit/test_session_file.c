@@ -19,6 +19,7 @@
 #include <zlib.h>
 #include "report.h"
 #include "session.h"
+#include "sanitize.h"
 #include "session_file.h"
 #include "session_fixture.h"
 
@@ -154,7 +155,7 @@ static void write_session(const struct session *s, const char *path)
 {
 	struct session_writer *w = NULL;
 
-	assert_int_equal(session_writer__open(path, s, &w), 0);
+	assert_int_equal(session_writer__open(path, true, s, &w), 0);
 	for (size_t i = 0; i < s->snap_cnt; i++)
 		assert_int_equal(session_writer__append(w, s, &s->snaps[i]), 0);
 	assert_int_equal(session_writer__close(w), 0);
@@ -216,7 +217,20 @@ static void assert_sessions_equal(const struct session *a, const struct session 
 {
 	assert_int_equal(b->schema_version, SESSION_SCHEMA_VERSION);
 	assert_int_equal(a->pid, b->pid);
-	assert_str_eq(a->command, b->command);
+	/* JSON keeps every byte; the reader then sanitizes the text a file brings in: the
+	 * command's tab reads back as '?' (sanitize.h) */
+	if (a->command) {
+		char *clean = strdup(a->command);
+
+		assert_non_null(clean);
+		sanitize__str(clean);
+		assert_str_eq(clean, b->command);
+		assert_non_null(strchr(a->command, '\t'));
+		assert_null(strchr(b->command, '\t'));
+		free(clean);
+	} else {
+		assert_null(b->command);
+	}
 	assert_str_eq(a->allocator, b->allocator);
 	assert_int_equal(a->start_wall_ns, b->start_wall_ns);
 	assert_int_equal(a->snap_cnt, b->snap_cnt);
@@ -257,9 +271,10 @@ static void round_trip(const char *name, bool want_gzip)
 	/* header, two stacks records (the third snapshot adds no stack), three snapshots */
 	assert_int_equal(info.records, 6);
 	assert_sessions_equal(&s, &back);
-	/* the frames point at strings the session owns, equal byte for byte */
+	/* the frames point at strings the session owns, equal byte for byte but for what
+	 * the reader sanitizes: the newline written is read back as '?' (sanitize.h) */
 	assert_string_equal(stacktab__get(back.stacks, 4242, 7)->frames[1].function,
-			    "keep_sessions<std::string, \"x\">\n");
+			    "keep_sessions<std::string, \"x\">?");
 	assert_string_equal(back.snaps[1].label, "after-load ✓");
 	session__free(&back);
 	session__free(&s);
@@ -286,7 +301,7 @@ static void test_header_only(void **state)
 	(void)state;
 
 	fx_init(&s, 9, NULL);
-	assert_int_equal(session_writer__open(path_of("empty.session"), &s, &w), 0);
+	assert_int_equal(session_writer__open(path_of("empty.session"), true, &s, &w), 0);
 	assert_int_equal(session_writer__close(w), 0);
 	assert_int_equal(session_file__read(path_of("empty.session"), &back, &info), 0);
 	assert_int_equal(back.snap_cnt, 0);
