@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # perfan-bpf: one non-recursive Makefile. Output goes to .output/; `make V=1` shows full commands.
 # bpf/*.bpf.c -> .bpf.o -> skeleton -> loader objects -> perfan-bpf.
-# Pure modules (everything in user/ but the loader and the CLI) go into libperfan.a, which unit
+# Pure modules (every folder of user/ but the loaders in probe/ and the CLI) go into libperfan.a,
+# which unit
 # tests link against, so a test pulls only the module it tests and the layers below it.
 
 OUTPUT := .output
@@ -35,9 +36,14 @@ BPF_NAMES := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_NAMES))
 
 # Modules that include skeletons or own the process: not part of the pure library.
-LOADER_SRCS := user/leak_loader.c user/launch.c user/timing_loader.c
-CLI_SRCS := user/main.c user/cmd_leak.c user/cmd_time.c
-LIB_SRCS := $(filter-out $(LOADER_SRCS) $(CLI_SRCS),$(wildcard user/*.c))
+# Sources are found by folder (docs/architecture.md): user/LAYER/*.c
+LAYERS := lib target symbols probe session analysis regress output cli
+USER_SRCS := $(foreach l,$(LAYERS),$(wildcard user/$(l)/*.c))
+# the modules that include skeletons, and main: not in libperfan.a (a unit test links only the
+# archive members it uses, so commands that use the loaders may sit in it)
+LOADER_SRCS := $(wildcard user/probe/*_loader.c)
+CLI_SRCS := user/cli/main.c
+LIB_SRCS := $(filter-out $(LOADER_SRCS) $(CLI_SRCS),$(USER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 LOADER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LOADER_SRCS))
 CLI_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(CLI_SRCS))
@@ -67,7 +73,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
 # Only the loaders include skeletons; say so explicitly so a parallel build orders them.
-$(OUTPUT)/user/leak_loader.o: $(OUTPUT)/leak.skel.h
+$(OUTPUT)/user/probe/leak_loader.o: $(OUTPUT)/leak.skel.h
 $(OUTPUT)/demo_server: tools/demo/demo_server.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
@@ -82,7 +88,8 @@ $(OUTPUT)/workloads/noalloc: tests/workloads/noalloc.c | $(OUTPUT)/workloads
 
 $(OUTPUT)/bench_empty: $(OUTPUT)/empty.skel.h
 
-$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c
+	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
 
@@ -138,7 +145,7 @@ bench: all
 clean:
 	rm -rf $(OUTPUT) perfan-bpf
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*.d)
 
 # --- regress fuzz (begin)
 # libFuzzer target of the regression detector's readers (tests/fuzz/run_regress.sh builds and
@@ -146,12 +153,12 @@ clean:
 # sanitizers rather than taken from libperfan.a.
 FUZZ_REGRESS_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_REGRESS_SRCS := tests/fuzz/fuzz_regress.c user/stats.c user/regress.c user/results_io.c \
-	user/regress_report.c user/safe_file.c
+FUZZ_REGRESS_SRCS := tests/fuzz/fuzz_regress.c $(wildcard user/regress/*.c) user/lib/safe_file.c \
+	user/lib/array.c user/lib/json_put.c
 .PHONY: fuzz-regress
 fuzz-regress: $(OUTPUT)/fuzz/fuzz_regress
-$(OUTPUT)/fuzz/fuzz_regress: $(FUZZ_REGRESS_SRCS) user/stats.h user/regress.h user/results_io.h \
-			     user/regress_report.h
+$(OUTPUT)/fuzz/fuzz_regress: $(FUZZ_REGRESS_SRCS) user/regress/stats.h user/regress/regress.h user/regress/results_io.h \
+			     user/regress/regress_report.h user/lib/array.h user/lib/json_put.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_REGRESS_CFLAGS) -Iuser $(FUZZ_REGRESS_SRCS) -ljansson -lm -o $@
@@ -161,18 +168,19 @@ $(OUTPUT)/fuzz/fuzz_regress: $(FUZZ_REGRESS_SRCS) user/stats.h user/regress.h us
 # libFuzzer target of the session-file reader and the offline analyses (tests/fuzz/
 # run_session.sh runs it). Built by clang with ASan and UBSan from the sources it exercises,
 # not from libperfan.a, which the default compiler builds without instrumentation.
-FUZZ_SESSION_SRCS := tests/fuzz/fuzz_session.c user/session_file.c user/session.c \
-	user/leak_json.c user/stacktab.c user/report.c user/report_text.c user/report_json.c \
-	user/diff.c user/diff_report.c user/trend.c user/trend_report.c user/stack_name.c \
-	user/bytes_fmt.c user/profile.c user/folded.c user/pprof.c user/frame_tree.c \
-	user/flamegraph.c user/html_report.c user/safe_file.c user/sanitize.c
+FUZZ_SESSION_SRCS := tests/fuzz/fuzz_session.c user/session/session_file.c user/session/session.c \
+	user/session/leak_json.c user/lib/stacktab.c user/analysis/report.c user/output/report_text.c user/output/report_json.c \
+	user/analysis/diff.c user/output/diff_report.c user/analysis/trend.c user/output/trend_report.c user/lib/stack_name.c \
+	user/lib/bytes_fmt.c user/analysis/profile.c user/output/folded.c user/output/pprof.c user/analysis/frame_tree.c \
+	user/output/flamegraph.c user/output/html_report.c user/lib/safe_file.c user/lib/sanitize.c \
+	user/lib/stack.c user/output/report_format.c user/lib/array.c user/lib/json_put.c
 FUZZ_SESSION_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 .PHONY: fuzz-session
 fuzz-session: $(OUTPUT)/fuzz/fuzz_session
 
-$(OUTPUT)/fuzz/fuzz_session: $(FUZZ_SESSION_SRCS) $(wildcard user/*.h bpf/*.h)
+$(OUTPUT)/fuzz/fuzz_session: $(FUZZ_SESSION_SRCS) $(wildcard user/*/*.h bpf/*.h)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_SESSION_CFLAGS) $(INCLUDES) $(filter %.c,$^) -ljansson -lz -lm -o $@
@@ -201,7 +209,7 @@ $(OUTPUT)/workloads/libsym_plugin.so: tests/workloads/lib/sym_plugin.c | $(OUTPU
 # `perfan-bpf time`: the BPF object needs atomic fetch-add and compare-and-swap (-mcpu=v3);
 # the loader includes its skeleton; a C++ workload that throws; `make bench-timing`.
 $(OUTPUT)/timing.bpf.o: BPF_CFLAGS += -mcpu=v3
-$(OUTPUT)/user/timing_loader.o: $(OUTPUT)/timing.skel.h
+$(OUTPUT)/user/probe/timing_loader.o: $(OUTPUT)/timing.skel.h
 TIMING_CXX_WORKLOADS := $(OUTPUT)/workloads/throwing
 all: $(TIMING_CXX_WORKLOADS) $(OUTPUT)/bench_timed $(OUTPUT)/bench_pair
 # Built the compilers' default way, without frame pointers: stacks through it need .eh_frame
@@ -231,7 +239,7 @@ $(OUTPUT)/gen_session: tools/bench/gen_session.c $(OUTPUT)/libperfan.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
 # session.c interns strings through strmap.c: the session fuzz target compiles it in too
-$(OUTPUT)/fuzz/fuzz_session: user/strmap.c
+$(OUTPUT)/fuzz/fuzz_session: user/lib/strmap.c
 .PHONY: bench-formats
 bench-formats: all
 	$(Q)tools/bench/formats.sh

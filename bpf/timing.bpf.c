@@ -73,7 +73,7 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r;
 }
 
-/* Same layout as hist_bucket() in user/hist.c */
+/* Same layout as hist__bucket() in user/lib/hist.c */
 static __always_inline __u32 bucket_of(__u64 v)
 {
 	__u32 e;

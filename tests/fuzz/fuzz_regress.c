@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regress.h"
-#include "regress_report.h"
-#include "results_io.h"
+#include "regress/regress.h"
+#include "regress/regress_report.h"
+#include "regress/results_io.h"
 
 static FILE *sink;
 
@@ -40,27 +40,27 @@ static char *write_results(const struct regress_run *run, size_t *len)
 	FILE *f = open_memstream(&buf, len);
 
 	PROMISE(f);
-	PROMISE(results_write(f, run) == 0);
+	PROMISE(results__write(f, run) == 0);
 	fclose(f);
 	return buf;
 }
 
 static void reports(const struct regress_check *chk)
 {
-	PROMISE(regress_report_write(chk, REGRESS_FORMAT_TEXT, sink) == 0);
-	PROMISE(regress_report_write(chk, REGRESS_FORMAT_MARKDOWN, sink) == 0);
-	PROMISE(regress_report_write(chk, REGRESS_FORMAT_JSON, sink) == 0);
+	PROMISE(regress_report__write(chk, REGRESS_FORMAT_TEXT, sink) == 0);
+	PROMISE(regress_report__write(chk, REGRESS_FORMAT_MARKDOWN, sink) == 0);
+	PROMISE(regress_report__write(chk, REGRESS_FORMAT_JSON, sink) == 0);
 }
 
 static void history(const struct regress_baseline_set *set)
 {
 	struct regress_history_report rep;
 
-	if (regress_history_analyze(set, &rep))
+	if (regress__history_analyze(set, &rep))
 		return;
-	PROMISE(regress_history_write(&rep, "fuzz", REGRESS_FORMAT_TEXT, sink) == 0);
-	PROMISE(regress_history_write(&rep, "fuzz", REGRESS_FORMAT_JSON, sink) == 0);
-	regress_history_report_free(&rep);
+	PROMISE(regress_report__write_history(&rep, "fuzz", REGRESS_FORMAT_TEXT, sink) == 0);
+	PROMISE(regress_report__write_history(&rep, "fuzz", REGRESS_FORMAT_JSON, sink) == 0);
+	regress_history_report__free(&rep);
 }
 
 static void as_results(const char *data, size_t size)
@@ -72,7 +72,7 @@ static void as_results(const char *data, size_t size)
 	char err[RESULTS_ERRLEN], *out;
 	size_t len;
 
-	if (results_read_buf(data, size, "fuzz.json", &run, err)) {
+	if (results__read_buf(data, size, "fuzz.json", &run, err)) {
 		PROMISE(memchr(err, 0, sizeof(err)) && !strchr(err, '\n'));
 		return;
 	}
@@ -81,24 +81,24 @@ static void as_results(const char *data, size_t size)
 		check_result(&run.results[i]);
 	/* what perfan-bpf writes, it reads */
 	out = write_results(&run, &len);
-	PROMISE(results_read_buf(out, len, "again.json", &again, err) == 0);
+	PROMISE(results__read_buf(out, len, "again.json", &again, err) == 0);
 	PROMISE(again.result_cnt == run.result_cnt);
-	regress_run_free(&again);
+	regress_run__free(&again);
 	free(out);
-	if (regress_merge_runs(&run, 1, &merged, err) == 0) {
-		if (regress_baseline_update(&set, &merged, "fuzz", 4, err) == 0) {
-			regress_opts_init(&opts);
-			if (regress_check_all(merged.results, merged.result_cnt, &set, &opts, &chk,
-					      err) == 0) {
+	if (regress__merge_runs(&run, 1, &merged, err) == 0) {
+		if (regress_baseline_set__update(&set, &merged, "fuzz", 4, err) == 0) {
+			regress_opts__init(&opts);
+			if (regress__check_all(merged.results, merged.result_cnt, &set, &opts, &chk,
+					       err) == 0) {
 				reports(&chk);
-				regress_check_free(&chk);
+				regress_check__free(&chk);
 			}
 			history(&set);
 		}
-		regress_run_free(&merged);
+		regress_run__free(&merged);
 	}
-	regress_baseline_set_free(&set);
-	regress_run_free(&run);
+	regress_baseline_set__free(&set);
+	regress_run__free(&run);
 }
 
 static void as_baseline(const char *data, size_t size)
@@ -106,16 +106,16 @@ static void as_baseline(const char *data, size_t size)
 	struct regress_baseline_set set;
 	char err[RESULTS_ERRLEN];
 
-	if (baseline_read_buf(data, size, "fuzz.json", &set, err))
+	if (baseline__read_buf(data, size, "fuzz.json", &set, err))
 		return;
 	for (size_t i = 0; i < set.cnt; i++) {
 		PROMISE(isfinite(set.items[i].mean) && set.items[i].mean > 0);
 		PROMISE(set.items[i].warning_threshold > 0 &&
 			set.items[i].critical_threshold >= set.items[i].warning_threshold);
 	}
-	PROMISE(baseline_write(sink, &set) == 0);
+	PROMISE(baseline__write(sink, &set) == 0);
 	history(&set);
-	regress_baseline_set_free(&set);
+	regress_baseline_set__free(&set);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

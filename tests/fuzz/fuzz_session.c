@@ -10,18 +10,19 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "diff.h"
-#include "diff_report.h"
-#include "flamegraph.h"
-#include "folded.h"
-#include "html_report.h"
-#include "pprof.h"
-#include "profile.h"
-#include "report.h"
-#include "session.h"
-#include "session_file.h"
-#include "trend.h"
-#include "trend_report.h"
+#include "analysis/diff.h"
+#include "output/diff_report.h"
+#include "output/flamegraph.h"
+#include "output/folded.h"
+#include "output/html_report.h"
+#include "output/pprof.h"
+#include "analysis/profile.h"
+#include "analysis/report.h"
+#include "session/session.h"
+#include "session/session_file.h"
+#include "analysis/trend.h"
+#include "output/trend_report.h"
+#include "output/report_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

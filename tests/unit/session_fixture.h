@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "session.h"
+#include "session/session.h"
 
 struct fx_row {
 	uint32_t pid;
@@ -28,7 +28,7 @@ static inline void fx_init(struct session *s, uint32_t pid, const char *allocato
 static inline struct snapshot *fx_snap(struct session *s, const char *label,
 				       const struct fx_row *rows, size_t n)
 {
-	struct snap_row *r = n ? calloc(n, sizeof(*r)) : NULL;
+	struct stack_row *r = n ? calloc(n, sizeof(*r)) : NULL;
 	struct snapshot snap = {
 		.label = (char *)label,
 		.wall_ns = 1700000000000000000LL + (int64_t)s->snap_cnt * 1000000000LL,

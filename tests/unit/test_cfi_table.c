@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "cfi_table.h"
-#include "elfsym.h"
+#include "symbols/cfi_table.h"
+#include "symbols/elfsym.h"
 
 #define SELF "/proc/self/exe"
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"

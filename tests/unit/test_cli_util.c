@@ -9,23 +9,23 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "cli_util.h"
+#include "cli/cli_util.h"
 
 static void test_u64_accepts(void **state)
 {
 	uint64_t v = 42;
 
 	(void)state;
-	assert_int_equal(parse_u64("0", 0, 10, &v), 0);
+	assert_int_equal(cli__parse_u64("0", 0, 10, &v), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(parse_u64("5", 0, 10, &v), 0);
+	assert_int_equal(cli__parse_u64("5", 0, 10, &v), 0);
 	assert_int_equal(v, 5);
-	assert_int_equal(parse_u64("007", 0, 10, &v), 0); /* leading zeros are still decimal */
+	assert_int_equal(cli__parse_u64("007", 0, 10, &v), 0); /* leading zeros are still decimal */
 	assert_int_equal(v, 7);
-	assert_int_equal(parse_u64("10", 1, 10, &v), 0); /* max is inclusive */
+	assert_int_equal(cli__parse_u64("10", 1, 10, &v), 0); /* max is inclusive */
 	assert_int_equal(v, 10);
-	assert_int_equal(parse_u64("1", 1, 10, &v), 0); /* min too */
-	assert_int_equal(parse_u64("18446744073709551615", 0, UINT64_MAX, &v), 0);
+	assert_int_equal(cli__parse_u64("1", 1, 10, &v), 0); /* min too */
+	assert_int_equal(cli__parse_u64("18446744073709551615", 0, UINT64_MAX, &v), 0);
 	assert_true(v == UINT64_MAX);
 }
 
@@ -58,12 +58,12 @@ static void test_u64_rejects(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (parse_u64(bad[i], 0, UINT64_MAX, &v) != -EINVAL)
+		if (cli__parse_u64(bad[i], 0, UINT64_MAX, &v) != -EINVAL)
 			fail_msg("parse_u64 took '%s'", bad[i]);
 	}
-	assert_int_equal(parse_u64(NULL, 0, 10, &v), -EINVAL);
-	assert_int_equal(parse_u64("11", 0, 10, &v), -EINVAL); /* above max */
-	assert_int_equal(parse_u64("0", 1, 10, &v), -EINVAL);  /* below min */
+	assert_int_equal(cli__parse_u64(NULL, 0, 10, &v), -EINVAL);
+	assert_int_equal(cli__parse_u64("11", 0, 10, &v), -EINVAL); /* above max */
+	assert_int_equal(cli__parse_u64("0", 1, 10, &v), -EINVAL);  /* below min */
 	assert_int_equal(v, 42);			       /* untouched on error */
 }
 
@@ -72,17 +72,17 @@ static void test_decimal(void **state)
 	double v = 42;
 
 	(void)state;
-	assert_int_equal(parse_decimal("5", &v), 0);
+	assert_int_equal(cli__parse_decimal("5", &v), 0);
 	assert_true(v == 5);
-	assert_int_equal(parse_decimal("0.5", &v), 0);
+	assert_int_equal(cli__parse_decimal("0.5", &v), 0);
 	assert_true(v == 0.5);
-	assert_int_equal(parse_decimal("10.25", &v), 0);
+	assert_int_equal(cli__parse_decimal("10.25", &v), 0);
 	assert_true(v == 10.25);
-	assert_int_equal(parse_decimal("0", &v), 0);
+	assert_int_equal(cli__parse_decimal("0", &v), 0);
 	assert_true(v == 0);
-	assert_int_equal(parse_decimal("0.05", &v), 0);
+	assert_int_equal(cli__parse_decimal("0.05", &v), 0);
 	assert_true(v == 0.05);
-	assert_int_equal(parse_decimal("007.50", &v), 0);
+	assert_int_equal(cli__parse_decimal("007.50", &v), 0);
 	assert_true(v == 7.5);
 }
 
@@ -97,10 +97,10 @@ static void test_decimal_rejects(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (parse_decimal(bad[i], &v) != -EINVAL)
+		if (cli__parse_decimal(bad[i], &v) != -EINVAL)
 			fail_msg("parse_decimal took '%s'", bad[i]);
 	}
-	assert_int_equal(parse_decimal(NULL, &v), -EINVAL);
+	assert_int_equal(cli__parse_decimal(NULL, &v), -EINVAL);
 	assert_true(v == 42);
 }
 
@@ -110,28 +110,28 @@ static void test_seconds(void **state)
 	char huge[400];
 
 	(void)state;
-	assert_int_equal(parse_seconds("5", 60, &v), 0);
+	assert_int_equal(cli__parse_seconds("5", 60, &v), 0);
 	assert_true(v == 5);
-	assert_int_equal(parse_seconds("0.5", 60, &v), 0);
+	assert_int_equal(cli__parse_seconds("0.5", 60, &v), 0);
 	assert_true(v == 0.5);
-	assert_int_equal(parse_seconds("60", 60, &v), 0); /* max is inclusive */
+	assert_int_equal(cli__parse_seconds("60", 60, &v), 0); /* max is inclusive */
 	assert_true(v == 60);
-	assert_int_equal(parse_seconds("60.000001", 60, &v), -EINVAL);
-	assert_int_equal(parse_seconds("0", 60, &v), -EINVAL); /* seconds are > 0 */
-	assert_int_equal(parse_seconds("0.0", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("60.000001", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("0", 60, &v), -EINVAL); /* seconds are > 0 */
+	assert_int_equal(cli__parse_seconds("0.0", 60, &v), -EINVAL);
 	/* the issue: strtod read this as 16 s */
-	assert_int_equal(parse_seconds("0x10", 60, &v), -EINVAL);
-	assert_int_equal(parse_seconds("1e1", 60, &v), -EINVAL);
-	assert_int_equal(parse_seconds(" 5", 60, &v), -EINVAL);
-	assert_int_equal(parse_seconds("+5", 60, &v), -EINVAL);
-	assert_int_equal(parse_seconds("-1", 60, &v), -EINVAL);
-	assert_int_equal(parse_seconds("inf", 1e300, &v), -EINVAL);
-	assert_int_equal(parse_seconds(".5", 60, &v), -EINVAL);
-	assert_int_equal(parse_seconds("5.", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("0x10", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("1e1", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds(" 5", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("+5", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("-1", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("inf", 1e300, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds(".5", 60, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds("5.", 60, &v), -EINVAL);
 	/* 400 digits: beyond a double, refused rather than taken as inf */
 	memset(huge, '9', sizeof(huge) - 1);
 	huge[sizeof(huge) - 1] = '\0';
-	assert_int_equal(parse_seconds(huge, 1e308, &v), -EINVAL);
+	assert_int_equal(cli__parse_seconds(huge, 1e308, &v), -EINVAL);
 	assert_true(v == 60); /* untouched by the errors */
 }
 

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "cmd_session.h"
-#include "session_file.h"
+#include "cli/cmd_session.h"
+#include "session/session_file.h"
 #include "session_fixture.h"
 
 static char dir[64];
@@ -176,7 +176,7 @@ static void test_diff(void **state)
 	(void)state;
 
 	/* first and last by default */
-	r = run(cmd_diff, "diff", small, NULL);
+	r = run(cmd__diff, "diff", small, NULL);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.err, "");
 	assert_memory_equal(r.out, "Diff \"before\" (#0) → \"after\" (#2) of pid 9, 2.0 s apart\n",
@@ -186,7 +186,7 @@ static void test_diff(void **state)
 	assert_non_null(strstr(r.out, "    keep_sessions (server.c:212)\n"));
 	done(&r);
 	/* labels and options in any order; JSON */
-	r = run(cmd_diff, "diff", "--format", "json", small, "before", "during",
+	r = run(cmd__diff, "diff", "--format", "json", small, "before", "during",
 		"--leak-threshold=999", NULL);
 	assert_int_equal(r.rc, 0);
 	doc = json_loads(r.out, 0, NULL);
@@ -199,28 +199,28 @@ static void test_diff(void **state)
 	json_decref(doc);
 	done(&r);
 	/* --top in JSON */
-	r = run(cmd_diff, "diff", small, "-f", "json", "-t", "1", NULL);
+	r = run(cmd__diff, "diff", small, "-f", "json", "-t", "1", NULL);
 	doc = json_loads(r.out, 0, NULL);
 	assert_int_equal(json_array_size(json_object_get(doc, "stacks")), 1);
 	json_decref(doc);
 	done(&r);
 	/* --fail-on-leak: 1 when suspected, 0 when not */
-	r = run(cmd_diff, "diff", small, "--fail-on-leak", NULL);
+	r = run(cmd__diff, "diff", small, "--fail-on-leak", NULL);
 	assert_int_equal(r.rc, 1);
 	assert_string_equal(r.err, "");
 	done(&r);
-	r = run(cmd_diff, "diff", small, "--fail-on-leak", "--leak-threshold", "2000", NULL);
+	r = run(cmd__diff, "diff", small, "--fail-on-leak", "--leak-threshold", "2000", NULL);
 	assert_int_equal(r.rc, 0);
 	done(&r);
 	/* the same label twice, and a gzip file */
-	r = run(cmd_diff, "diff", small, "after", "after", NULL);
+	r = run(cmd__diff, "diff", small, "after", "after", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_non_null(strstr(r.out, "\nNo stack's live memory changed.\n"));
 	done(&r);
-	r = run(cmd_diff, "diff", two, "--fail-on-leak", "-T", "0", NULL);
+	r = run(cmd__diff, "diff", two, "--fail-on-leak", "-T", "0", NULL);
 	assert_int_equal(r.rc, 1);
 	done(&r);
-	r = run(cmd_diff, "diff", "--help", NULL);
+	r = run(cmd__diff, "diff", "--help", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_memory_equal(r.out, "usage: perfan-bpf diff SESSION_FILE", 35);
 	done(&r);
@@ -232,36 +232,36 @@ static void test_diff_errors(void **state)
 	(void)state;
 
 	snprintf(missing, sizeof(missing), "%s/nope.session", dir);
-	assert_user_error(run(cmd_diff, "diff", NULL), "diff: no session file given");
-	assert_user_error(run(cmd_diff, "diff", small, "before", NULL),
+	assert_user_error(run(cmd__diff, "diff", NULL), "diff: no session file given");
+	assert_user_error(run(cmd__diff, "diff", small, "before", NULL),
 			  "diff: give two labels, or none for the first and last");
-	assert_user_error(run(cmd_diff, "diff", small, "a", "b", "c", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "a", "b", "c", NULL),
 			  "diff: too many arguments");
-	assert_user_error(run(cmd_diff, "diff", missing, NULL), "No such file or directory");
-	assert_user_error(run(cmd_diff, "diff", dir, NULL), "Is a directory");
-	assert_user_error(run(cmd_diff, "diff", notsession, NULL),
+	assert_user_error(run(cmd__diff, "diff", missing, NULL), "No such file or directory");
+	assert_user_error(run(cmd__diff, "diff", dir, NULL), "Is a directory");
+	assert_user_error(run(cmd__diff, "diff", notsession, NULL),
 			  "record 1: not a perfan-bpf session file");
-	assert_user_error(run(cmd_diff, "diff", empty, NULL), "holds no snapshot yet");
-	assert_user_error(run(cmd_diff, "diff", small, "before", "nope", NULL),
+	assert_user_error(run(cmd__diff, "diff", empty, NULL), "holds no snapshot yet");
+	assert_user_error(run(cmd__diff, "diff", small, "before", "nope", NULL),
 			  "no snapshot labelled 'nope' in");
-	assert_user_error(run(cmd_diff, "diff", small, "before", "nope", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "before", "nope", NULL),
 			  "its labels: 'before', 'during', 'after'");
-	assert_user_error(run(cmd_diff, "diff", small, "--format", "xml", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "--format", "xml", NULL),
 			  "diff: unknown --format 'xml'; use text, json, folded, pprof or svg");
-	assert_user_error(run(cmd_diff, "diff", small, "--top", "-1", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "--top", "-1", NULL),
 			  "diff: --top wants a number");
-	assert_user_error(run(cmd_diff, "diff", small, "--leak-threshold", "lots", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "--leak-threshold", "lots", NULL),
 			  "diff: --leak-threshold wants a number of objects, not 'lots'");
-	assert_user_error(run(cmd_diff, "diff", small, "--label", "x", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "--label", "x", NULL),
 			  "diff: unknown option '--label'");
-	assert_user_error(run(cmd_diff, "diff", small, "--bogus", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "--bogus", NULL),
 			  "diff: unknown option '--bogus'");
-	assert_user_error(run(cmd_diff, "diff", small, "-q", NULL), "diff: unknown option '-q'");
-	assert_user_error(run(cmd_diff, "diff", small, "--format", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "-q", NULL), "diff: unknown option '-q'");
+	assert_user_error(run(cmd__diff, "diff", small, "--format", NULL),
 			  "diff: option '--format' needs a value");
-	assert_user_error(run(cmd_diff, "diff", small, "--fail-on-leak=yes", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "--fail-on-leak=yes", NULL),
 			  "diff: option '--fail-on-leak' takes no value");
-	assert_user_error(run(cmd_diff, "diff", small, "--bogus=1", NULL),
+	assert_user_error(run(cmd__diff, "diff", small, "--bogus=1", NULL),
 			  "diff: unknown option '--bogus=1'");
 }
 
@@ -270,7 +270,7 @@ static void test_truncated_file_warns(void **state)
 	struct run r;
 	(void)state;
 
-	r = run(cmd_diff, "diff", cut, NULL);
+	r = run(cmd__diff, "diff", cut, NULL);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(strncmp(r.out, "Diff \"before\" (#0) → \"during\" (#1)",
 				 strlen("Diff \"before\" (#0) → \"during\" (#1)")),
@@ -281,7 +281,7 @@ static void test_truncated_file_warns(void **state)
 				      "the 2 complete snapshots before it\n"));
 	done(&r);
 	/* two snapshots are too few for a trend: the error alone, no warning before it */
-	assert_user_error(run(cmd_trend, "trend", cut, NULL),
+	assert_user_error(run(cmd__trend, "trend", cut, NULL),
 			  "a trend needs at least 3 (use 'perfan-bpf diff' for two)");
 }
 
@@ -291,14 +291,14 @@ static void test_trend(void **state)
 	json_t *doc;
 	(void)state;
 
-	r = run(cmd_trend, "trend", small, NULL);
+	r = run(cmd__trend, "trend", small, NULL);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.err, "");
 	assert_non_null(strstr(r.out, "  keep_sessions (server.c:212): 9.8 KiB → 29.3 KiB over 3 "
 				      "snapshots, +9.8 KiB per snapshot (+34.3 MiB per hour), grew "
 				      "in 2/2 intervals — leak\n"));
 	done(&r);
-	r = run(cmd_trend, "trend", "--fail-on-leak", small, "--format", "json", NULL);
+	r = run(cmd__trend, "trend", "--fail-on-leak", small, "--format", "json", NULL);
 	assert_int_equal(r.rc, 1);
 	doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
@@ -306,13 +306,13 @@ static void test_trend(void **state)
 	assert_int_equal(json_array_size(json_object_get(doc, "stacks")), 2);
 	json_decref(doc);
 	done(&r);
-	assert_user_error(run(cmd_trend, "trend", two, NULL),
+	assert_user_error(run(cmd__trend, "trend", two, NULL),
 			  "holds 2 snapshots; a trend needs at least 3");
-	assert_user_error(run(cmd_trend, "trend", small, "--top", "3", NULL),
+	assert_user_error(run(cmd__trend, "trend", small, "--top", "3", NULL),
 			  "trend: unknown option '--top'");
-	assert_user_error(run(cmd_trend, "trend", NULL), "trend: no session file given");
-	assert_user_error(run(cmd_trend, "trend", small, small, NULL), "trend: too many arguments");
-	r = run(cmd_trend, "trend", "-h", NULL);
+	assert_user_error(run(cmd__trend, "trend", NULL), "trend: no session file given");
+	assert_user_error(run(cmd__trend, "trend", small, small, NULL), "trend: too many arguments");
+	r = run(cmd__trend, "trend", "-h", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_memory_equal(r.out, "usage: perfan-bpf trend", 23);
 	done(&r);
@@ -324,12 +324,12 @@ static void test_report(void **state)
 	json_t *doc;
 	(void)state;
 
-	r = run(cmd_report, "report", small, NULL);
+	r = run(cmd__report, "report", small, NULL);
 	assert_int_equal(r.rc, 0);
 	assert_memory_equal(r.out, "Snapshot \"after\" (#2 of 3) of ", 30);
 	assert_non_null(strstr(r.out, "\nReport for pid 9 after 2.0 s\n"));
 	done(&r);
-	r = run(cmd_report, "report", small, "--label", "during", "--format", "json", NULL);
+	r = run(cmd__report, "report", small, "--label", "during", "--format", "json", NULL);
 	assert_int_equal(r.rc, 0);
 	doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
@@ -340,19 +340,19 @@ static void test_report(void **state)
 	assert_int_equal(json_array_size(json_object_get(doc, "stacks")), 1);
 	json_decref(doc);
 	done(&r);
-	r = run(cmd_report, "report", small, "-l", "before", "-t", "1", NULL);
+	r = run(cmd__report, "report", small, "-l", "before", "-t", "1", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_non_null(strstr(r.out, "(1 more stacks with live memory; --top 0 shows all)"));
 	done(&r);
-	assert_user_error(run(cmd_report, "report", small, "--label", "x", NULL),
+	assert_user_error(run(cmd__report, "report", small, "--label", "x", NULL),
 			  "report: no snapshot labelled 'x'");
-	assert_user_error(run(cmd_report, "report", small, "--leak-threshold", "3", NULL),
+	assert_user_error(run(cmd__report, "report", small, "--leak-threshold", "3", NULL),
 			  "report: unknown option '--leak-threshold'");
-	assert_user_error(run(cmd_report, "report", small, "--fail-on-leak", NULL),
+	assert_user_error(run(cmd__report, "report", small, "--fail-on-leak", NULL),
 			  "report: unknown option '--fail-on-leak'");
-	assert_user_error(run(cmd_report, "report", small, "-f", "png", NULL),
+	assert_user_error(run(cmd__report, "report", small, "-f", "png", NULL),
 			  "report: unknown --format 'png'; use text, json, folded, pprof, svg or html");
-	assert_user_error(run(cmd_report, "report", empty, NULL), "holds no snapshot yet");
+	assert_user_error(run(cmd__report, "report", empty, NULL), "holds no snapshot yet");
 }
 
 int main(void)

@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "diff.h"
-#include "diff_report.h"
+#include "analysis/diff.h"
+#include "output/diff_report.h"
 #include "session_fixture.h"
+#include "output/report_format.h"
 
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
 

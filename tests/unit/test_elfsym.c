@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "elfsym.h"
+#include "symbols/elfsym.h"
 
 #define CFLAGS_FIXTURE "-O0 -g -fno-omit-frame-pointer -fcf-protection=none"
 #define FIXED_BUILD_ID "0123456789abcdef0011223344556677"

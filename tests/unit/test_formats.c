@@ -14,16 +14,16 @@
 #include <string.h>
 #include <zlib.h>
 #include <cmocka.h>
-#include "diff.h"
-#include "flamegraph.h"
-#include "folded.h"
-#include "frame_tree.h"
-#include "html_report.h"
-#include "pprof.h"
-#include "profile.h"
-#include "session_file.h"
-#include "strmap.h"
-#include "trend.h"
+#include "analysis/diff.h"
+#include "output/flamegraph.h"
+#include "output/folded.h"
+#include "analysis/frame_tree.h"
+#include "output/html_report.h"
+#include "output/pprof.h"
+#include "analysis/profile.h"
+#include "session/session_file.h"
+#include "lib/strmap.h"
+#include "analysis/trend.h"
 #include "session_fixture.h"
 
 #define FIX "tests/fixtures/session/"
@@ -531,8 +531,8 @@ static void test_xml_escape(void **state)
 	FILE *out = open_memstream(&got, &len);
 
 	(void)state;
-	xml_escape(out, "a<b>&\"'\x01\xff\xc3\xa9\xe2\x86\x92\xc3");
-	xml_escape(out, NULL);
+	xml__escape(out, "a<b>&\"'\x01\xff\xc3\xa9\xe2\x86\x92\xc3");
+	xml__escape(out, NULL);
 	fclose(out);
 	assert_string_equal(got, "a&lt;b&gt;&amp;&quot;&apos;??\xc3\xa9\xe2\x86\x92?");
 	free(got);

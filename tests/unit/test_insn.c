@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "insn.h"
+#include "target/insn.h"
 
 /* int3 as filler: not an opcode the branch scan can mistake for a jump */
 #define FILL 0xcc

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <linux/types.h>
 #include "leak.h"
-#include "leak_model.h"
+#include "analysis/leak_model.h"
 
 #define CFLAGS_FIXTURE "-O0 -g -fno-omit-frame-pointer -fcf-protection=none"
 #define EXE_BUILD_ID "feedc0de00112233445566778899aabb"
@@ -382,7 +382,7 @@ static int fake_fetch(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, b
 
 static void sample_add(struct leak_sample *s, uint32_t pid, uint64_t id)
 {
-	struct sample_stack st = {.pid = pid, .stack_id = id};
+	struct stack_row st = {.pid = pid, .stack_id = id};
 
 	assert_int_equal(leak_sample__add(s, &st), 0);
 }
@@ -882,7 +882,7 @@ static struct frame *frames_at(size_t n, uint64_t first)
 
 static void test_build(void **state)
 {
-	static const struct sample_stack stacks[] = {
+	static const struct stack_row stacks[] = {
 	    {10, 0x11, {4096, 4, 8192, 8, 4096, 4}},
 	    {10, 0x22, {100, 1, 100, 1, 0, 0}},
 	    {11, 0x11, {4096, 4, 4096, 4, 0, 0}},
@@ -985,7 +985,7 @@ static void test_symbolize_then_build(void **state)
 	struct stacktab *tab = stacktab__new();
 	struct leak_sample sample = {};
 	struct leak_report rep = {};
-	struct sample_stack st = {.pid = 6000, .stack_id = 0x61, .counts = {64, 2, 64, 2, 0, 0}};
+	struct stack_row st = {.pid = 6000, .stack_id = 0x61, .counts = {64, 2, 64, 2, 0, 0}};
 	(void)state;
 
 	assert_non_null(tab);
@@ -993,7 +993,7 @@ static void test_symbolize_then_build(void **state)
 	fake_reset();
 	fake(0x61, 2, (uint64_t[]){lib_at(&fx.lib_fn, 4), exe_at(BASE_EXE, &fx.main_fn, 9)});
 	assert_int_equal(leak_sample__add(&sample, &st), 0);
-	st = (struct sample_stack){
+	st = (struct stack_row){
 	    .pid = 6000, .stack_id = PERFAN_STACK_NONE, .counts = {1000, 1, 1000, 1, 0, 0}};
 	assert_int_equal(leak_sample__add(&sample, &st), 0);
 	sample.lost[REPORT_LOST_STACKS_MAP_FULL] = 1;
@@ -1025,7 +1025,7 @@ static void test_sample_add_free(void **state)
 
 	/* past the first growth */
 	for (uint32_t i = 0; i < 1000; i++) {
-		struct sample_stack st = {.pid = i,
+		struct stack_row st = {.pid = i,
 					  .stack_id = (uint64_t)i << 33 | i,
 					  .counts = {i, i + 1, i + 2, i + 3, i + 4, i + 5}};
 
@@ -1048,7 +1048,7 @@ static void test_sample_add_free(void **state)
 	assert_int_equal(s.cap, 0);
 	assert_int_equal(s.lost[REPORT_LOST_ALLOCS_MAP_FULL], 0);
 	/* usable again after free */
-	assert_int_equal(leak_sample__add(&s, &(struct sample_stack){.pid = 1}), 0);
+	assert_int_equal(leak_sample__add(&s, &(struct stack_row){.pid = 1}), 0);
 	assert_int_equal(s.cnt, 1);
 	leak_sample__free(&s);
 	leak_sample__free(NULL);

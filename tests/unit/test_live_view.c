@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "live_view.h"
+#include "output/live_view.h"
 
 static const struct frame leak_frames[] = {
 	{ .address = 0x7f0000001000, .module = "/lib/libc.so.6", .build_id = "",

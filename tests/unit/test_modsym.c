@@ -17,10 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "debuginfo.h"
-#include "demangle.h"
-#include "modsym.h"
-#include "perfmap.h"
+#include "symbols/debuginfo.h"
+#include "symbols/demangle.h"
+#include "symbols/modsym.h"
+#include "symbols/perfmap.h"
 
 #define BUILD_ID "c0ffee00112233445566778899aabbccddeeff00"
 
@@ -444,10 +444,10 @@ static void test_demangle(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *got = demangle(cases[i].raw);
+		char *got = demangle__name(cases[i].raw);
 
 		if ((!got) != (!cases[i].want) || (got && strcmp(got, cases[i].want)))
-			fail_msg("demangle(%s) = %s, want %s", cases[i].raw, got ? got : "NULL",
+			fail_msg("demangle__name(%s) = %s, want %s", cases[i].raw, got ? got : "NULL",
 				 cases[i].want ? cases[i].want : "NULL");
 		free(got);
 	}

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
-#include "proc_dir.h"
+#include "target/proc_dir.h"
 
 static char root[] = "/tmp/perfan-proc-dir.XXXXXX";
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "procmaps.h"
+#include "target/procmaps.h"
 
 /* A process as the kernel prints it: padded path column, a trailing space after an anonymous
  * mapping's inode on some kernels and none on others, a path with spaces, a deleted file. */

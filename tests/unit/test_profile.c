@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "diff.h"
-#include "flamegraph.h"
-#include "folded.h"
-#include "frame_tree.h"
-#include "html_report.h"
-#include "pprof.h"
-#include "profile.h"
-#include "trend.h"
+#include "analysis/diff.h"
+#include "output/flamegraph.h"
+#include "output/folded.h"
+#include "analysis/frame_tree.h"
+#include "output/html_report.h"
+#include "output/pprof.h"
+#include "analysis/profile.h"
+#include "analysis/trend.h"
 #include "session_fixture.h"
 
 #define I64 ((uint64_t)INT64_MAX)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit tests of the regression detector's rules (user/regress.c): the threshold rule at and
- * around the thresholds in both directions, improvements, a missing baseline, check_all's skipped
- * list, the robust rule (Mann-Whitney + Hodges-Lehmann on logs, Welch on summaries, noise floor,
- * INCONCLUSIVE, Benjamini-Hochberg over a batch), diagnostics, merging runs, baseline updates,
- * history change points, and the false-alarm rate on 200 same-distribution pairs.
+/* Unit tests of the regression detector's rules (user/regress/regress*.c): the threshold rule at
+ * and around the thresholds in both directions, improvements, a missing baseline, check_all's
+ * skipped list, the robust rule (Mann-Whitney + Hodges-Lehmann on logs, Welch on summaries, noise
+ * floor, INCONCLUSIVE, Benjamini-Hochberg over a batch), diagnostics, merging runs, baseline
+ * updates, history change points, and the false-alarm rate on 200 same-distribution pairs.
  *
  * Where the numbers come from: [scipy] values were computed by tests/unit/ref/regress_ref.py
  * with SciPy 1.10.1 (Debian 12 python3-scipy), which shares no code with perfan-bpf; [hand]
@@ -19,8 +19,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "regress.h"
-#include "stats.h"
+#include "regress/regress.h"
+#include "regress/stats.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -53,8 +53,8 @@ static void mk_result(struct regress_result *r, const char *name, const char *un
 	memset(r, 0, sizeof(*r));
 	r->name = strdup(name);
 	r->unit = strdup(unit);
-	r->value = n ? stats_mean(samples, n) : value;
-	r->stddev = n >= 2 ? stats_stddev(samples, n) : NAN;
+	r->value = n ? stats__mean(samples, n) : value;
+	r->stddev = n >= 2 ? stats__stddev(samples, n) : NAN;
 	r->n = n;
 	r->median = r->q25 = r->q75 = r->overhead = NAN;
 	r->samples = dup_samples(samples, n);
@@ -75,8 +75,8 @@ static void mk_baseline(struct regress_baseline *b, const char *name, const char
 	memset(b, 0, sizeof(*b));
 	b->name = strdup(name);
 	b->unit = strdup(unit);
-	b->mean = n ? stats_mean(samples, n) : mean;
-	b->stddev = n >= 2 ? stats_stddev(samples, n) : NAN;
+	b->mean = n ? stats__mean(samples, n) : mean;
+	b->stddev = n >= 2 ? stats__stddev(samples, n) : NAN;
 	b->n = n;
 	b->higher_is_better = higher_is_better;
 	b->warning_threshold = REGRESS_WARNING_DEFAULT;
@@ -114,21 +114,21 @@ static enum regress_severity simple_check(double value, double mean, bool hib, d
 	enum regress_severity s;
 	char err[REGRESS_ERRLEN];
 
-	regress_opts_init(&o);
+	regress_opts__init(&o);
 	mk_baseline(&b, "bench", "s", mean, NULL, 0, hib);
 	b.warning_threshold = warn;
 	b.critical_threshold = crit;
 	mk_set(&set, &b, 1);
 	mk_result(&r, "bench", "s", value, NULL, 0, hib);
-	assert_int_equal(regress_check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
 	/* no samples or spread: the robust mode falls back to the threshold rule */
 	assert_int_equal(v.method, REGRESS_METHOD_SIMPLE);
 	s = v.severity;
 	if (deviation)
 		*deviation = v.deviation;
-	regress_verdict_free(&v);
-	regress_result_free(&r);
-	regress_baseline_set_free(&set);
+	regress_verdict__free(&v);
+	regress_result__free(&r);
+	regress_baseline_set__free(&set);
 	return s;
 }
 
@@ -193,15 +193,15 @@ static void test_missing_baseline_is_an_error(void **state)
 	char err[REGRESS_ERRLEN] = "";
 
 	(void)state;
-	regress_opts_init(&o);
+	regress_opts__init(&o);
 	mk_baseline(&b, "present", "s", 1, NULL, 0, false);
 	mk_set(&set, &b, 1);
 	mk_result(&r, "parse_json/large", "s", 1, NULL, 0, false);
-	assert_int_equal(regress_check_one(&r, &set, &o, &v, err), -ENOENT);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), -ENOENT);
 	assert_non_null(strstr(err, "\"parse_json/large\""));
 	assert_non_null(strstr(err, "no baseline"));
-	regress_result_free(&r);
-	regress_baseline_set_free(&set);
+	regress_result__free(&r);
+	regress_baseline_set__free(&set);
 }
 
 static void test_check_all_lists_skipped(void **state)
@@ -214,7 +214,7 @@ static void test_check_all_lists_skipped(void **state)
 	char err[REGRESS_ERRLEN];
 
 	(void)state;
-	regress_opts_init(&o);
+	regress_opts__init(&o);
 	mk_baseline(&b[0], "b", "s", 1.0, NULL, 0, false);
 	mk_baseline(&b[1], "a", "s", 2.0, NULL, 0, false);
 	mk_set(&set, b, 2);
@@ -222,7 +222,7 @@ static void test_check_all_lists_skipped(void **state)
 	mk_result(&r[1], "new_one", "s", 5, NULL, 0, false);
 	mk_result(&r[2], "b", "s", 1.0, NULL, 0, false);
 	mk_result(&r[3], "another", "s", 5, NULL, 0, false);
-	assert_int_equal(regress_check_all(r, 4, &set, &o, &chk, err), 0);
+	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, err), 0);
 	assert_int_equal(chk.verdict_cnt, 2);
 	assert_string_equal(chk.verdicts[0].name, "a");
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_CRITICAL);
@@ -235,22 +235,22 @@ static void test_check_all_lists_skipped(void **state)
 	assert_int_equal(chk.counts[REGRESS_CRITICAL], 1);
 	assert_int_equal(chk.counts[REGRESS_INFO], 1);
 	assert_true(chk.failed);
-	regress_check_free(&chk);
+	regress_check__free(&chk);
 
 	/* fail_on: a WARNING fails only with --fail-on warning */
-	regress_result_free(&r[0]);
+	regress_result__free(&r[0]);
 	mk_result(&r[0], "a", "s", 2.3, NULL, 0, false); /* +15% */
-	assert_int_equal(regress_check_all(r, 4, &set, &o, &chk, err), 0);
+	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, err), 0);
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_WARNING);
 	assert_false(chk.failed);
-	regress_check_free(&chk);
+	regress_check__free(&chk);
 	o.fail_on = REGRESS_WARNING;
-	assert_int_equal(regress_check_all(r, 4, &set, &o, &chk, err), 0);
+	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, err), 0);
 	assert_true(chk.failed);
-	regress_check_free(&chk);
+	regress_check__free(&chk);
 	for (size_t i = 0; i < 4; i++)
-		regress_result_free(&r[i]);
-	regress_baseline_set_free(&set);
+		regress_result__free(&r[i]);
+	regress_baseline_set__free(&set);
 }
 
 static void test_units_and_direction(void **state)
@@ -263,25 +263,25 @@ static void test_units_and_direction(void **state)
 	char err[REGRESS_ERRLEN];
 
 	(void)state;
-	regress_opts_init(&o);
+	regress_opts__init(&o);
 	mk_baseline(&b, "t", "s", 0.1, NULL, 0, false);
 	mk_set(&set, &b, 1);
 	/* [hand] 110 ms against 0.1 s is +10% */
 	mk_result(&r, "t", "ms", 110, NULL, 0, false);
-	assert_int_equal(regress_check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
 	assert_int_equal(v.severity, REGRESS_WARNING);
 	assert_close(v.current, 0.11, 1e-15, "converted to the baseline's unit");
-	regress_verdict_free(&v);
-	regress_result_free(&r);
+	regress_verdict__free(&v);
+	regress_result__free(&r);
 	mk_result(&r, "t", "bytes", 110, NULL, 0, false);
-	assert_int_equal(regress_check_one(&r, &set, &o, &v, err), -EINVAL);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), -EINVAL);
 	assert_non_null(strstr(err, "\"t\""));
-	regress_result_free(&r);
+	regress_result__free(&r);
 	mk_result(&r, "t", "s", 0.1, NULL, 0, true);
-	assert_int_equal(regress_check_one(&r, &set, &o, &v, err), -EINVAL);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), -EINVAL);
 	assert_non_null(strstr(err, "higher_is_better"));
-	regress_result_free(&r);
-	regress_baseline_set_free(&set);
+	regress_result__free(&r);
+	regress_baseline_set__free(&set);
 }
 
 /* Data of tests/unit/ref/regress_ref.py */
@@ -306,15 +306,15 @@ static void robust_check(const double *x, size_t nx, const double *y, size_t ny,
 	struct regress_opts o;
 	char err[REGRESS_ERRLEN];
 
-	regress_opts_init(&o);
+	regress_opts__init(&o);
 	o.mode = mode;
 	mk_baseline(&b, "bench", "ms", 0, y, ny, hib);
 	b.abs_floor = abs_floor;
 	mk_set(&set, &b, 1);
 	mk_result(&r, "bench", "ms", 0, x, nx, hib);
-	assert_int_equal(regress_check_one(&r, &set, &o, v, err), 0);
-	regress_result_free(&r);
-	regress_baseline_set_free(&set);
+	assert_int_equal(regress__check_one(&r, &set, &o, v, err), 0);
+	regress_result__free(&r);
+	regress_baseline_set__free(&set);
 }
 
 static void test_robust_mann_whitney(void **state)
@@ -335,14 +335,14 @@ static void test_robust_mann_whitney(void **state)
 	assert_close(v.ci_hi, 0.16170634920634927, 1e-12, "ci hi");
 	assert_int_equal(v.severity, REGRESS_WARNING);
 	assert_int_equal(v.reason, REGRESS_REASON_SIGNIFICANT);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* [scipy] X40: estimate 0.3990982820260816 -> CRITICAL */
 	robust_check(X40, 10, Y, 10, false, 0, REGRESS_MODE_ROBUST, &v);
 	assert_close(v.estimate, 0.3990982820260816, 1e-12, "HL estimate X40");
 	assert_close(v.ci_lo, 0.3853754940711466, 1e-12, "ci lo X40");
 	assert_int_equal(v.severity, REGRESS_CRITICAL);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* [scipy] X80: p_less 5.41e-06, estimate -0.2004008418582975, interval
 	 * [-0.2084980237154149, -0.19195979899497512] -> an improvement */
@@ -351,7 +351,7 @@ static void test_robust_mann_whitney(void **state)
 	assert_close(v.estimate, -0.2004008418582975, 1e-12, "HL estimate X80");
 	assert_close(v.ci_hi, -0.19195979899497512, 1e-12, "ci hi X80");
 	assert_int_equal(v.severity, REGRESS_IMPROVED);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* the same data read as throughput (higher is better): X80 is 20% worse, X15 better.
 	 * [hand] deviation = -(e^shift - 1): 0.2004008418582975, interval from the negated ends */
@@ -360,17 +360,17 @@ static void test_robust_mann_whitney(void **state)
 	assert_close(v.ci_lo, 0.19195979899497512, 1e-12, "throughput ci lo");
 	assert_close(v.p_worse, 5.412544112234515e-06, 1e-10, "throughput p");
 	assert_int_equal(v.severity, REGRESS_WARNING);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 	robust_check(X15, 10, Y, 10, true, 0, REGRESS_MODE_ROBUST, &v);
 	assert_int_equal(v.severity, REGRESS_IMPROVED);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* --mode simple ignores the samples: only the threshold rule on the means */
 	robust_check(X15, 10, Y, 10, false, 0, REGRESS_MODE_SIMPLE, &v);
 	assert_int_equal(v.method, REGRESS_METHOD_SIMPLE);
 	assert_true(isnan(v.p_worse));
 	assert_int_equal(v.severity, REGRESS_WARNING);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 }
 
 static void test_robust_magnitude_and_floor(void **state)
@@ -386,7 +386,7 @@ static void test_robust_magnitude_and_floor(void **state)
 	assert_close(v.ci_lo, 0.01980198019801966, 1e-12, "X103 ci lo");
 	assert_int_equal(v.severity, REGRESS_INFO);
 	assert_int_equal(v.reason, REGRESS_REASON_SIGNIFICANT_SMALL);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* [scipy] 0.5% slower with almost no noise: significant, interval
 	 * [0.004748825352394306, 0.005251237438127867] does not clear max(1%, 0): INFO */
@@ -397,7 +397,7 @@ static void test_robust_magnitude_and_floor(void **state)
 	assert_close(v.floor, 0.01, 0, "default floor 1%");
 	assert_int_equal(v.severity, REGRESS_INFO);
 	assert_int_equal(v.reason, REGRESS_REASON_NOISE_FLOOR);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* an absolute floor of 2 ms on a 10 ms benchmark is a 20% floor: the +15% (interval from
 	 * 13.6%) does not clear it. [hand] floor = max(0.01, 2 / mean(Y) = 2 / 10.008) */
@@ -405,12 +405,12 @@ static void test_robust_magnitude_and_floor(void **state)
 	assert_close(v.floor, 2 / 10.008, 1e-12, "absolute floor");
 	assert_int_equal(v.severity, REGRESS_INFO);
 	assert_int_equal(v.reason, REGRESS_REASON_NOISE_FLOOR);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 	/* below 1% the absolute floor does not lower the relative one */
 	robust_check(X15, 10, Y, 10, false, 0.01, REGRESS_MODE_ROBUST, &v);
 	assert_close(v.floor, 0.01, 0, "floor max(1%, 0.1%)");
 	assert_int_equal(v.severity, REGRESS_WARNING);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* [scipy] XN vs YN (ties: normal approximation): +19% in the means, but p
 	 * 0.14812903067944955: no regression in robust mode, while the simple rule calls it a
@@ -421,11 +421,11 @@ static void test_robust_magnitude_and_floor(void **state)
 	assert_close(v.estimate, 0.18321595661992296, 1e-12, "XN estimate");
 	assert_int_equal(v.severity, REGRESS_INFO);
 	assert_int_equal(v.reason, REGRESS_REASON_NOT_SIGNIFICANT);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 	robust_check(XN, 6, YN, 6, false, 0, REGRESS_MODE_SIMPLE, &v);
 	assert_close(v.deviation, 0.19117647058823523, 1e-12, "XN change of the means");
 	assert_int_equal(v.severity, REGRESS_WARNING);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 }
 
 static void test_inconclusive_small_samples(void **state)
@@ -443,21 +443,21 @@ static void test_inconclusive_small_samples(void **state)
 	assert_int_equal(v.severity, REGRESS_INCONCLUSIVE);
 	assert_int_equal(v.reason, REGRESS_REASON_FEW_SAMPLES);
 	assert_int_equal(v.need_samples, 7);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 	/* [hand] 4 vs 4: 1 / C(8, 4) = 1/70 > 0.01; C(4 + k, 4) >= 100 first at k = 5 (126) */
 	robust_check(c4, 4, b4, 4, false, 0, REGRESS_MODE_ROBUST, &v);
 	assert_int_equal(v.severity, REGRESS_INCONCLUSIVE);
 	assert_int_equal(v.need_samples, 5);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 	/* [hand] 5 vs 5: 1 / C(10, 5) = 1/252 <= 0.01, all current above all baseline: p = 1/252 */
 	robust_check(c5, 5, b5, 5, false, 0, REGRESS_MODE_ROBUST, &v);
 	assert_close(v.p_worse, 1.0 / 252, 1e-12, "5 vs 5 p");
 	assert_int_equal(v.severity, REGRESS_CRITICAL);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 	/* the simple rule has no minimum: CRITICAL at 3 vs 3 */
 	robust_check(c3, 3, b3, 3, false, 0, REGRESS_MODE_SIMPLE, &v);
 	assert_int_equal(v.severity, REGRESS_CRITICAL);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 }
 
 static void welch_check(const struct regress_result *r, size_t cnt, struct regress_check *chk)
@@ -468,15 +468,15 @@ static void welch_check(const struct regress_result *r, size_t cnt, struct regre
 	char err[REGRESS_ERRLEN];
 	const char *names[] = { "w0", "w1", "w2" };
 
-	regress_opts_init(&o);
+	regress_opts__init(&o);
 	for (size_t i = 0; i < 3; i++) {
 		mk_baseline(&b[i], names[i], "s", 10.0, NULL, 0, false);
 		b[i].stddev = 0.5;
 		b[i].n = 10;
 	}
 	mk_set(&set, b, 3);
-	assert_int_equal(regress_check_all(r, cnt, &set, &o, chk, err), 0);
-	regress_baseline_set_free(&set);
+	assert_int_equal(regress__check_all(r, cnt, &set, &o, chk, err), 0);
+	regress_baseline_set__free(&set);
 }
 
 static void test_welch_summaries(void **state)
@@ -496,16 +496,16 @@ static void test_welch_summaries(void **state)
 	assert_close(chk.verdicts[0].ci_lo, 0.0867626134106049, 1e-8, "welch ci lo");
 	assert_close(chk.verdicts[0].ci_hi, 0.21323738658939512, 1e-8, "welch ci hi");
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_WARNING);
-	regress_check_free(&chk);
-	regress_result_free(&r);
+	regress_check__free(&chk);
+	regress_result__free(&r);
 	/* a result with no spread and no n cannot be tested: the threshold rule decides */
 	mk_result(&r, "w0", "s", 11.5, NULL, 0, false);
 	welch_check(&r, 1, &chk);
 	assert_int_equal(chk.verdicts[0].method, REGRESS_METHOD_SIMPLE);
 	assert_int_equal(chk.verdicts[0].reason, REGRESS_REASON_NO_SPREAD);
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_WARNING);
-	regress_check_free(&chk);
-	regress_result_free(&r);
+	regress_check__free(&chk);
+	regress_result__free(&r);
 }
 
 static void test_benjamini_hochberg_batch(void **state)
@@ -520,7 +520,7 @@ static void test_benjamini_hochberg_batch(void **state)
 	welch_check(r, 1, &chk);
 	assert_close(chk.verdicts[0].p_worse, 0.004558703206107013, 1e-8, "alone p");
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_WARNING);
-	regress_check_free(&chk);
+	regress_check__free(&chk);
 	/* [scipy] in a batch with two unchanged benchmarks (raw p 0.4127907252279647,
 	 * 0.5351411102926398) its BH-adjusted p is 3 * 0.004558... = 0.013676109618321039 > 0.01:
 	 * no longer significant, so no regression and exit 0 */
@@ -534,9 +534,9 @@ static void test_benjamini_hochberg_batch(void **state)
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_INFO);
 	assert_int_equal(chk.verdicts[0].reason, REGRESS_REASON_NOT_SIGNIFICANT);
 	assert_false(chk.failed);
-	regress_check_free(&chk);
+	regress_check__free(&chk);
 	for (size_t i = 0; i < 3; i++)
-		regress_result_free(&r[i]);
+		regress_result__free(&r[i]);
 }
 
 static void test_diagnostics(void **state)
@@ -557,8 +557,8 @@ static void test_diagnostics(void **state)
 	robust_check(cur, 8, base, 8, false, 0, REGRESS_MODE_ROBUST, &v);
 	assert_int_equal(v.outliers_current, 1);
 	assert_int_equal(v.outliers_baseline, 0);
-	assert_close(v.cv_baseline, stats_stddev(base, 8) / stats_mean(base, 8), 1e-14, "cv");
-	regress_verdict_free(&v);
+	assert_close(v.cv_baseline, stats__stddev(base, 8) / stats__mean(base, 8), 1e-14, "cv");
+	regress_verdict__free(&v);
 
 	/* [hand] both sides have squared deviations 16+16+1+1+9+9 = 52, variance 10.4; cv is
 	 * sqrt(10.4) / 10 and sqrt(10.4) / 11.
@@ -574,24 +574,24 @@ static void test_diagnostics(void **state)
 			     sqrt(cv_b * cv_b / 6 + cv_c * cv_c / 6),
 		     1e-9, "mde");
 	assert_true(v.noisy);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 
 	/* probe overhead: 1.2 us measured against 0.5 us of overhead is within 5x: flagged */
-	regress_opts_init(&o);
+	regress_opts__init(&o);
 	mk_baseline(&b, "f", "us", 1.2, NULL, 0, false);
 	mk_set(&set, &b, 1);
 	mk_result(&r, "f", "us", 1.2, NULL, 0, false);
 	r.overhead = 0.5;
-	assert_int_equal(regress_check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
 	assert_close(v.overhead, 0.5, 0, "overhead");
 	assert_true(v.near_overhead);
-	regress_verdict_free(&v);
+	regress_verdict__free(&v);
 	r.overhead = 0.1;
-	assert_int_equal(regress_check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
 	assert_false(v.near_overhead);
-	regress_verdict_free(&v);
-	regress_result_free(&r);
-	regress_baseline_set_free(&set);
+	regress_verdict__free(&v);
+	regress_result__free(&r);
+	regress_baseline_set__free(&set);
 }
 
 static void test_merge_runs(void **state)
@@ -610,7 +610,7 @@ static void test_merge_runs(void **state)
 	mk_result(&runs[0].results[0], "a", "ms", 10, NULL, 0, false);
 	mk_result(&runs[1].results[0], "b", "s", 4, NULL, 0, false);
 	mk_result(&runs[1].results[1], "a", "s", 0.012, NULL, 0, false); /* 12 ms */
-	assert_int_equal(regress_merge_runs(runs, 2, &merged, err), 0);
+	assert_int_equal(regress__merge_runs(runs, 2, &merged, err), 0);
 	assert_int_equal(merged.result_cnt, 2);
 	assert_string_equal(merged.results[0].name, "a");
 	assert_string_equal(merged.results[0].unit, "ms");
@@ -621,9 +621,9 @@ static void test_merge_runs(void **state)
 	assert_close(merged.results[0].samples[1], 12, 1e-14, "run value as a sample");
 	assert_string_equal(merged.results[1].name, "b");
 	assert_close(merged.results[1].value, 4, 0, "single run");
-	regress_run_free(&merged);
-	regress_run_free(&runs[0]);
-	regress_run_free(&runs[1]);
+	regress_run__free(&merged);
+	regress_run__free(&runs[0]);
+	regress_run__free(&runs[1]);
 
 	/* runs with samples: pooled, [hand] value = mean of the run means (1.5 and 3) = 2.25 */
 	runs[0].results = calloc(1, sizeof(struct regress_result));
@@ -631,17 +631,17 @@ static void test_merge_runs(void **state)
 	runs[0].result_cnt = runs[1].result_cnt = 1;
 	mk_result(&runs[0].results[0], "a", "s", 0, s1, 2, false);
 	mk_result(&runs[1].results[0], "a", "s", 0, s2, 1, false);
-	assert_int_equal(regress_merge_runs(runs, 2, &merged, err), 0);
+	assert_int_equal(regress__merge_runs(runs, 2, &merged, err), 0);
 	assert_int_equal(merged.results[0].sample_cnt, 3);
 	assert_close(merged.results[0].value, 2.25, 1e-15, "mean of run means");
-	regress_run_free(&merged);
+	regress_run__free(&merged);
 	/* a unit that does not convert is an error naming the benchmark */
 	free(runs[1].results[0].unit);
 	runs[1].results[0].unit = strdup("bytes");
-	assert_int_equal(regress_merge_runs(runs, 2, &merged, err), -EINVAL);
+	assert_int_equal(regress__merge_runs(runs, 2, &merged, err), -EINVAL);
 	assert_non_null(strstr(err, "\"a\""));
-	regress_run_free(&runs[0]);
-	regress_run_free(&runs[1]);
+	regress_run__free(&runs[0]);
+	regress_run__free(&runs[1]);
 }
 
 static void save_value(struct regress_baseline_set *set, const char *unit, double value,
@@ -653,8 +653,8 @@ static void save_value(struct regress_baseline_set *set, const char *unit, doubl
 	merged.results = calloc(1, sizeof(struct regress_result));
 	merged.result_cnt = 1;
 	mk_result(&merged.results[0], "x", unit, value, NULL, 0, false);
-	assert_int_equal(regress_baseline_update(set, &merged, label, history_max, err), 0);
-	regress_run_free(&merged);
+	assert_int_equal(regress_baseline_set__update(set, &merged, label, history_max, err), 0);
+	regress_run__free(&merged);
 }
 
 static void test_baseline_update_history(void **state)
@@ -685,7 +685,7 @@ static void test_baseline_update_history(void **state)
 	assert_string_equal(set.items[0].unit, "s");
 	assert_close(set.items[0].history[1].mean, 0.013, 1e-15, "history in seconds");
 	assert_close(set.items[0].abs_floor, 0.001, 1e-15, "floor in seconds");
-	regress_baseline_set_free(&set);
+	regress_baseline_set__free(&set);
 }
 
 static void test_history_change_point(void **state)
@@ -702,7 +702,7 @@ static void test_history_change_point(void **state)
 		snprintf(label, sizeof(label), "build-%zu", i + 1);
 		save_value(&set, "ms", level[i], label, 100);
 	}
-	assert_int_equal(regress_history_analyze(&set, &rep), 0);
+	assert_int_equal(regress__history_analyze(&set, &rep), 0);
 	assert_int_equal(rep.item_cnt, 1);
 	assert_false(rep.items[0].too_short);
 	assert_int_equal(rep.items[0].cp_cnt, 1);
@@ -711,22 +711,22 @@ static void test_history_change_point(void **state)
 	/* [hand] medians of the two segments */
 	assert_close(rep.items[0].cps[0].before, 10.0, 1e-12, "level before");
 	assert_close(rep.items[0].cps[0].after, 13.0, 1e-12, "level after");
-	regress_history_report_free(&rep);
-	regress_baseline_set_free(&set);
+	regress_history_report__free(&rep);
+	regress_baseline_set__free(&set);
 
 	/* a flat history has no change point; five runs are too short to look */
 	for (size_t i = 0; i < 12; i++)
 		save_value(&set, "ms", 10.0 + 0.1 * (double)(i % 3), NULL, 100);
-	assert_int_equal(regress_history_analyze(&set, &rep), 0);
+	assert_int_equal(regress__history_analyze(&set, &rep), 0);
 	assert_int_equal(rep.items[0].cp_cnt, 0);
-	regress_history_report_free(&rep);
-	regress_baseline_set_free(&set);
+	regress_history_report__free(&rep);
+	regress_baseline_set__free(&set);
 	for (size_t i = 0; i < 5; i++)
 		save_value(&set, "ms", i < 3 ? 10 : 20, NULL, 100);
-	assert_int_equal(regress_history_analyze(&set, &rep), 0);
+	assert_int_equal(regress__history_analyze(&set, &rep), 0);
 	assert_true(rep.items[0].too_short);
-	regress_history_report_free(&rep);
-	regress_baseline_set_free(&set);
+	regress_history_report__free(&rep);
+	regress_baseline_set__free(&set);
 }
 
 /* splitmix64 and Box-Muller: deterministic normal draws for the false-alarm test. */
@@ -769,13 +769,13 @@ static void false_alarm_run(double shift, size_t *robust, size_t *simple_mean, s
 		robust_check(x, FA_N, y, FA_N, false, 0, REGRESS_MODE_ROBUST, &v);
 		*robust += v.severity == REGRESS_WARNING || v.severity == REGRESS_CRITICAL;
 		*significant += v.p_worse <= REGRESS_ALPHA_DEFAULT;
-		regress_verdict_free(&v);
+		regress_verdict__free(&v);
 		robust_check(x, FA_N, y, FA_N, false, 0, REGRESS_MODE_SIMPLE, &v);
 		*simple_mean += v.severity == REGRESS_WARNING || v.severity == REGRESS_CRITICAL;
-		regress_verdict_free(&v);
+		regress_verdict__free(&v);
 		robust_check(x, 1, y, FA_N, false, 0, REGRESS_MODE_SIMPLE, &v);
 		*simple_one += v.severity == REGRESS_WARNING || v.severity == REGRESS_CRITICAL;
-		regress_verdict_free(&v);
+		regress_verdict__free(&v);
 	}
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit tests of user/regress_report.c: the text, Markdown and JSON reports of a check (results
- * table with ops/s, comparison table with the marks, regressions detected, skipped, the one-line
- * verdict) and of a history. The checks are built with regress.c from hand-made data. */
+/* Unit tests of user/regress/regress_report.c: the text, Markdown and JSON reports of a check
+ * (results table with ops/s, comparison table with the marks, regressions detected, skipped, the
+ * one-line verdict) and of a history. The checks are built with regress_check.c from hand-made
+ * data. */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -14,9 +15,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "regress.h"
-#include "regress_report.h"
-#include "stats.h"
+#include "regress/regress.h"
+#include "regress/regress_report.h"
+#include "regress/stats.h"
 
 static void mk_result(struct regress_result *r, const char *name, const char *unit, double value,
 		      const double *samples, size_t n)
@@ -30,8 +31,8 @@ static void mk_result(struct regress_result *r, const char *name, const char *un
 		r->samples = malloc(n * sizeof(double));
 		memcpy(r->samples, samples, n * sizeof(double));
 		r->sample_cnt = n;
-		r->value = stats_mean(samples, n);
-		stats_median(samples, n, &r->median);
+		r->value = stats__mean(samples, n);
+		stats__median(samples, n, &r->median);
 	}
 }
 
@@ -41,7 +42,7 @@ static void mk_baseline(struct regress_baseline *b, const char *name, const char
 	memset(b, 0, sizeof(*b));
 	b->name = strdup(name);
 	b->unit = strdup(unit);
-	b->mean = n ? stats_mean(samples, n) : mean;
+	b->mean = n ? stats__mean(samples, n) : mean;
 	b->stddev = b->q25 = b->q50 = b->q75 = NAN;
 	b->warning_threshold = 0.10;
 	b->critical_threshold = 0.25;
@@ -83,8 +84,8 @@ static int setup(void **state)
 	mk_result(&f->r[4], "fresh", "ms", 1, NULL, 0);
 	mk_result(&f->r[5], "tput", "req/s", 5000, NULL, 0);
 	f->r[5].higher_is_better = true;
-	regress_opts_init(&o);
-	assert_int_equal(regress_check_all(f->r, 6, &f->set, &o, &f->chk, err), 0);
+	regress_opts__init(&o);
+	assert_int_equal(regress__check_all(f->r, 6, &f->set, &o, &f->chk, err), 0);
 	*state = f;
 	return 0;
 }
@@ -93,10 +94,10 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	regress_check_free(&f->chk);
+	regress_check__free(&f->chk);
 	for (size_t i = 0; i < 6; i++)
-		regress_result_free(&f->r[i]);
-	regress_baseline_set_free(&f->set);
+		regress_result__free(&f->r[i]);
+	regress_baseline_set__free(&f->set);
 	free(f);
 	return 0;
 }
@@ -108,7 +109,7 @@ static char *report(const struct regress_check *c, enum regress_format fmt)
 	FILE *out = open_memstream(&buf, &len);
 
 	assert_non_null(out);
-	assert_int_equal(regress_report_write(c, fmt, out), 0);
+	assert_int_equal(regress_report__write(c, fmt, out), 0);
 	fclose(out);
 	return buf;
 }
@@ -248,20 +249,21 @@ static void test_history_report(void **state)
 		mk_result(&merged.results[0], "parse", "ms", i < 6 ? 10 + 0.1 * (i % 2) : 20, NULL,
 			  0);
 		snprintf(label, sizeof(label), "v%d", i + 1);
-		assert_int_equal(regress_baseline_update(&set, &merged, label, 100, err), 0);
-		regress_result_free(&merged.results[0]);
+		assert_int_equal(regress_baseline_set__update(&set, &merged, label, 100, err), 0);
+		regress_result__free(&merged.results[0]);
 	}
 	free(merged.results);
-	assert_int_equal(regress_history_analyze(&set, &rep), 0);
+	assert_int_equal(regress__history_analyze(&set, &rep), 0);
 	out = open_memstream(&buf, &len);
-	assert_int_equal(regress_history_write(&rep, "base.json", REGRESS_FORMAT_TEXT, out), 0);
+	assert_int_equal(regress_report__write_history(&rep, "base.json", REGRESS_FORMAT_TEXT, out),
+			 0);
 	fclose(out);
 	/* [hand] the level moved at the 7th save, from a median of 10.05 ms to 20 ms */
 	has(buf, "  parse: 12 runs; 1 change point\n");
 	has(buf, "level moved at run 7 (v7): 10.050 ms -> 20.000 ms (+99.0%");
 	free(buf);
-	regress_history_report_free(&rep);
-	regress_baseline_set_free(&set);
+	regress_history_report__free(&rep);
+	regress_baseline_set__free(&set);
 }
 
 int main(void)

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "regress.h"
-#include "results_io.h"
+#include "regress/regress.h"
+#include "regress/results_io.h"
 
 #define NAMES 3000 /* distinct names; O(n^2) of this is still fast enough to be the reference */
 
@@ -81,7 +81,7 @@ static void test_merge_matches_pairwise(void **state)
 
 	(void)state;
 	mk_runs(runs, 3, 2000, true, 0x9e3779b97f4a7c15ULL);
-	assert_int_equal(regress_merge_runs(runs, 3, &merged, err), 0);
+	assert_int_equal(regress__merge_runs(runs, 3, &merged, err), 0);
 	/* the pairwise definition: each name once, in the order first seen; its value the mean of
 	 * every result of that name, in run order */
 	for (size_t r = 0; r < 3; r++) {
@@ -110,9 +110,9 @@ static void test_merge_matches_pairwise(void **state)
 		}
 	}
 	assert_int_equal(merged.result_cnt, want);
-	regress_run_free(&merged);
+	regress_run__free(&merged);
 	for (size_t r = 0; r < 3; r++)
-		regress_run_free(&runs[r]);
+		regress_run__free(&runs[r]);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -133,12 +133,12 @@ static void test_update_and_check_match_pairwise(void **state)
 	(void)state;
 	/* a baseline of run 0's names, then run 1 (half of them new) saved on top */
 	mk_runs(runs, 2, 1500, false, 0x1234567ULL);
-	assert_int_equal(regress_merge_runs(&runs[0], 1, &merged, err), 0);
-	assert_int_equal(regress_baseline_update(&set, &merged, "first", 10, err), 0);
-	regress_run_free(&merged);
+	assert_int_equal(regress__merge_runs(&runs[0], 1, &merged, err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &merged, "first", 10, err), 0);
+	regress_run__free(&merged);
 	assert_int_equal(set.cnt, 1500);
-	assert_int_equal(regress_merge_runs(&runs[1], 1, &merged, err), 0);
-	assert_int_equal(regress_baseline_update(&set, &merged, "second", 10, err), 0);
+	assert_int_equal(regress__merge_runs(&runs[1], 1, &merged, err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &merged, "second", 10, err), 0);
 	/* sorted, unique, each name of either run, with one history entry per save holding it */
 	for (size_t i = 1; i < set.cnt; i++)
 		assert_true(strcmp(set.items[i - 1].name, set.items[i].name) < 0);
@@ -156,16 +156,16 @@ static void test_update_and_check_match_pairwise(void **state)
 		assert_int_equal(set.items[i].history_cnt, saves);
 		assert_true(set.items[i].mean == newest); /* the newest save sets the mean */
 	}
-	regress_run_free(&merged);
+	regress_run__free(&merged);
 
 	/* check: verdicts in result order, the names without a baseline skipped in order */
-	regress_opts_init(&opts);
+	regress_opts__init(&opts);
 	mk_runs(&twice, 1, 2500, false, 0xfeedULL);
-	assert_int_equal(regress_check_all(twice.results, twice.result_cnt, &set, &opts, &chk, err),
-			 0);
+	assert_int_equal(
+	    regress__check_all(twice.results, twice.result_cnt, &set, &opts, &chk, err), 0);
 	for (size_t i = 0; i < twice.result_cnt; i++) {
 		const struct regress_baseline *b =
-		    regress_baseline_find(&set, twice.results[i].name);
+		    regress_baseline_set__find(&set, twice.results[i].name);
 
 		if (!b) {
 			assert_true(skipped < chk.skipped_cnt);
@@ -177,11 +177,11 @@ static void test_update_and_check_match_pairwise(void **state)
 	}
 	assert_int_equal(chk.skipped_cnt, skipped);
 	assert_int_equal(chk.verdict_cnt, checked);
-	regress_check_free(&chk);
-	regress_run_free(&twice);
-	regress_baseline_set_free(&set);
+	regress_check__free(&chk);
+	regress_run__free(&twice);
+	regress_baseline_set__free(&set);
 	for (size_t r = 0; r < 2; r++)
-		regress_run_free(&runs[r]);
+		regress_run__free(&runs[r]);
 }
 
 /* A merged run that names a benchmark twice (the API allows it): both update one entry, in
@@ -205,7 +205,7 @@ static void test_update_repeated_name(void **state)
 	set.cnt = 1;
 	assert_non_null(set.items[0].name = strdup("old"));
 	set.items[0].warning_threshold = 0.5; /* kept */
-	assert_int_equal(regress_baseline_update(&set, &merged, NULL, 10, err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &merged, NULL, 10, err), 0);
 	qsort(set.items, set.cnt, sizeof(*set.items), cmp_name);
 	assert_int_equal(set.cnt, 2);
 	assert_string_equal(set.items[0].name, "new");
@@ -216,8 +216,8 @@ static void test_update_repeated_name(void **state)
 	assert_int_equal(set.items[1].history_cnt, 2);
 	assert_true(set.items[1].mean == 4);
 	assert_true(set.items[1].warning_threshold == 0.5);
-	regress_baseline_set_free(&set);
-	regress_run_free(&merged);
+	regress_baseline_set__free(&set);
+	regress_run__free(&merged);
 }
 
 /* The results reader: 5000 results; a name repeated is named, and of several, the one seen
@@ -236,20 +236,20 @@ static void test_reader_duplicates(void **state)
 		    (size_t)snprintf(json + len, cap - len, "%s{\"name\": \"b%zu\", \"value\": 1}",
 				     i ? ", " : "", (n - i) * 7 % 10007);
 	strcpy(json + len, "]}");
-	assert_int_equal(results_read_buf(json, strlen(json), "big.json", &run, err), 0);
+	assert_int_equal(results__read_buf(json, strlen(json), "big.json", &run, err), 0);
 	assert_int_equal(run.result_cnt, n);
-	regress_run_free(&run);
+	regress_run__free(&run);
 	/* "z" repeats at the end, "a" and "b" later repeat too: "z" is seen first */
 	strcpy(json, "{\"schema_version\": 1, \"results\": [{\"name\": \"z\", \"value\": 1}, "
 		     "{\"name\": \"b\", \"value\": 1}, {\"name\": \"a\", \"value\": 1}, "
 		     "{\"name\": \"a\", \"value\": 1}, {\"name\": \"b\", \"value\": 1}, "
 		     "{\"name\": \"z\", \"value\": 1}]}");
-	assert_int_equal(results_read_buf(json, strlen(json), "dup.json", &run, err), -EINVAL);
+	assert_int_equal(results__read_buf(json, strlen(json), "dup.json", &run, err), -EINVAL);
 	assert_non_null(strstr(err, "benchmark \"z\" appears twice"));
 	strcpy(json, "{\"schema_version\": 1, \"results\": [{\"name\": \"y\", \"value\": 1}, "
 		     "{\"name\": \"b\", \"value\": 1}, {\"name\": \"a\", \"value\": 1}, "
 		     "{\"name\": \"a\", \"value\": 1}, {\"name\": \"b\", \"value\": 1}]}");
-	assert_int_equal(results_read_buf(json, strlen(json), "dup.json", &run, err), -EINVAL);
+	assert_int_equal(results__read_buf(json, strlen(json), "dup.json", &run, err), -EINVAL);
 	assert_non_null(strstr(err, "benchmark \"b\" appears twice"));
 	free(json);
 }

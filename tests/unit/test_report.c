@@ -15,7 +15,8 @@
 #include <cmocka.h>
 #include <linux/types.h>
 #include "leak.h"
-#include "report.h"
+#include "analysis/report.h"
+#include "output/report_format.h"
 
 static char *format(report_formatter fn, const struct leak_report *rep,
 		    const struct report_format_opts *opts, int *err)
@@ -125,11 +126,11 @@ static void test_lost_names(void **state)
 	(void)state;
 
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
-		assert_string_equal(report__lost_name(k), names[k]);
-		assert_true(strlen(report__lost_help(k)) > 10);
+		assert_string_equal(report_lost__name(k), names[k]);
+		assert_true(strlen(report_lost__help(k)) > 10);
 	}
-	assert_string_equal(report__lost_name(REPORT_LOST__MAX), "?");
-	assert_string_equal(report__lost_help(REPORT_LOST__MAX), "?");
+	assert_string_equal(report_lost__name(REPORT_LOST__MAX), "?");
+	assert_string_equal(report_lost__help(REPORT_LOST__MAX), "?");
 }
 
 static void test_formatter_lookup(void **state)
@@ -362,7 +363,7 @@ static void test_json_document(void **state)
 						 "snapshots_dropped" },
 		    9);
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
-		assert_json_int(lost, report__lost_name(k), 101 + k);
+		assert_json_int(lost, report_lost__name(k), 101 + k);
 
 	stacks = json_object_get(doc, "stacks");
 	assert_true(json_is_array(stacks));
@@ -432,6 +433,64 @@ static void test_json_top_and_freed(void **state)
 	report__free(&rep);
 }
 
+/* The model's one rule of which stacks a report shows, walked by every formatter */
+static void test_next_shown(void **state)
+{
+	struct leak_report rep, gaps = {};
+	static const struct {
+		size_t top;
+		bool show_freed;
+		size_t cnt;
+		size_t idx[4];
+	} cases[] = {
+		{ 0, true, 4, { 0, 1, 2, 3 } }, { 0, false, 3, { 0, 1, 2 } },
+		{ 2, false, 2, { 0, 1 } },	{ 1, true, 1, { 0 } },
+		{ 10, false, 3, { 0, 1, 2 } },
+	};
+	const struct report_format_opts top2 = { .top = 2 }, all = { 0, true };
+	struct report_cursor c = {};
+	const struct report_stack *s;
+	(void)state;
+
+	build_report(&rep); /* sorted: 7, PERFAN_STACK_NONE, PERFAN_STACK_ID_MASK, 3 (freed) */
+	assert_int_equal(report__live_stack_cnt(&rep), 3);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct report_format_opts opts = { cases[i].top, cases[i].show_freed };
+		size_t n = 0;
+
+		c = (struct report_cursor){};
+		while ((s = report__next_shown(&rep, &opts, &c))) {
+			assert_true(n < cases[i].cnt);
+			assert_ptr_equal(s, &rep.stacks[cases[i].idx[n]]);
+			assert_int_equal(c.shown, ++n);
+		}
+		assert_int_equal(n, cases[i].cnt);
+		assert_null(report__next_shown(&rep, &opts, &c)); /* and stays at the end */
+	}
+	report__free(&rep);
+
+	/* a freed stack between live ones is skipped, and does not count toward --top */
+	for (uint64_t id = 1; id <= 4; id++) {
+		struct report_stack rs = { .stack_id = id, .counts.live_objects = id % 2 };
+
+		assert_int_equal(report__add(&gaps, &rs), 0);
+	}
+	c = (struct report_cursor){};
+	assert_non_null(s = report__next_shown(&gaps, &top2, &c));
+	assert_int_equal(s->stack_id, 1);
+	assert_non_null(s = report__next_shown(&gaps, &top2, &c));
+	assert_int_equal(s->stack_id, 3);
+	assert_int_equal(c.shown, 2);
+	assert_null(report__next_shown(&gaps, &top2, &c));
+	assert_int_equal(report__live_stack_cnt(&gaps), 2);
+	report__free(&gaps);
+
+	/* an empty report shows nothing */
+	c = (struct report_cursor){};
+	assert_null(report__next_shown(&gaps, &all, &c));
+	assert_int_equal(c.shown, 0);
+}
+
 static void test_json_nulls_and_empty(void **state)
 {
 	static const struct frame bare = { .address = 0x10 };
@@ -448,7 +507,7 @@ static void test_json_nulls_and_empty(void **state)
 	assert_true(json_is_null(json_object_get(doc, "command")));
 	assert_json_counts(json_object_get(doc, "totals"), &(struct stack_counts){});
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
-		assert_json_int(json_object_get(doc, "lost"), report__lost_name(k), 0);
+		assert_json_int(json_object_get(doc, "lost"), report_lost__name(k), 0);
 	assert_true(json_is_array(json_object_get(doc, "stacks")));
 	assert_int_equal(json_array_size(json_object_get(doc, "stacks")), 0);
 	json_decref(doc);
@@ -704,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_sort_total_order),
 		cmocka_unit_test(test_json_document),
 		cmocka_unit_test(test_json_top_and_freed),
+		cmocka_unit_test(test_next_shown),
 		cmocka_unit_test(test_json_nulls_and_empty),
 		cmocka_unit_test(test_json_escaping),
 		cmocka_unit_test(test_json_non_utf8_path),

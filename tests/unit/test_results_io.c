@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Unit tests of user/results_io.c: importing real output of pytest-benchmark, Google Benchmark
- * and hyperfine (tests/fixtures/regress/, produced by gen/generate.sh with the Debian packages),
- * detection by content, perfan-bpf's own results and baseline files (round trip, byte-stable
- * output), and files that must be refused with one sentence naming the file and the problem.
- * Expected values are read from the fixture with plain jansson lookups (the tool's own fields),
- * so the tests stay valid when the fixtures are regenerated; structure (names, units, counts set
- * by generate.sh) is written out. Run from the top of the tree (make unit does). */
+/* Unit tests of user/regress/results_*.c: importing real output of pytest-benchmark, Google
+ * Benchmark and hyperfine (tests/fixtures/regress/, produced by gen/generate.sh with the Debian
+ * packages), detection by content, perfan-bpf's own results and baseline files (round trip,
+ * byte-stable output), and files that must be refused with one sentence naming the file and the
+ * problem. Expected values are read from the fixture with plain jansson lookups (the tool's own
+ * fields), so the tests stay valid when the fixtures are regenerated; structure (names, units,
+ * counts set by generate.sh) is written out. Run from the top of the tree (make unit does). */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "regress.h"
-#include "results_io.h"
+#include "regress/regress.h"
+#include "regress/results_io.h"
 
 #define FIX "tests/fixtures/regress/"
 
@@ -69,7 +69,7 @@ static void test_pytest_benchmark(void **state)
 	json_t *root, *bs;
 
 	(void)state;
-	assert_int_equal(results_read_file(FIX "pytest_benchmark.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "pytest_benchmark.json", &run, err), 0);
 	assert_string_equal(run.format, "pytest-benchmark");
 	root = load(FIX "pytest_benchmark.json");
 	bs = json_object_get(root, "benchmarks");
@@ -96,7 +96,7 @@ static void test_pytest_benchmark(void **state)
 		assert_string_equal(meta(r, "tool"), "pytest-benchmark");
 	}
 	json_decref(root);
-	regress_run_free(&run);
+	regress_run__free(&run);
 }
 
 static void test_google_benchmark_repetitions(void **state)
@@ -111,7 +111,7 @@ static void test_google_benchmark_repetitions(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(results_read_file(FIX "google_benchmark.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "google_benchmark.json", &run, err), 0);
 	assert_string_equal(run.format, "google-benchmark");
 	assert_int_equal(run.result_cnt, 3);
 	root = load(FIX "google_benchmark.json");
@@ -142,7 +142,7 @@ static void test_google_benchmark_repetitions(void **state)
 		assert_string_equal(meta(r, "tool"), "google-benchmark");
 	}
 	json_decref(root);
-	regress_run_free(&run);
+	regress_run__free(&run);
 }
 
 static void test_google_benchmark_aggregates(void **state)
@@ -153,7 +153,7 @@ static void test_google_benchmark_aggregates(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(results_read_file(FIX "google_benchmark_aggregates.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "google_benchmark_aggregates.json", &run, err), 0);
 	assert_int_equal(run.result_cnt, 3);
 	root = load(FIX "google_benchmark_aggregates.json");
 	bs = json_object_get(root, "benchmarks");
@@ -173,7 +173,7 @@ static void test_google_benchmark_aggregates(void **state)
 			assert_close(r->median, jnum(b, "real_time"), 0, "median aggregate");
 	}
 	json_decref(root);
-	regress_run_free(&run);
+	regress_run__free(&run);
 }
 
 static void check_hyperfine(const char *path, const char *const *names, size_t cnt, size_t runs)
@@ -182,7 +182,7 @@ static void check_hyperfine(const char *path, const char *const *names, size_t c
 	char err[RESULTS_ERRLEN];
 	json_t *root, *rs;
 
-	assert_int_equal(results_read_file(path, &run, err), 0);
+	assert_int_equal(results__read_file(path, &run, err), 0);
 	assert_string_equal(run.format, "hyperfine");
 	assert_int_equal(run.result_cnt, cnt);
 	root = load(path);
@@ -202,7 +202,7 @@ static void check_hyperfine(const char *path, const char *const *names, size_t c
 		assert_close(r->median, jnum(o, "median"), 1e-12, "median of the times");
 	}
 	json_decref(root);
-	regress_run_free(&run);
+	regress_run__free(&run);
 }
 
 static void test_hyperfine(void **state)
@@ -251,17 +251,17 @@ static void test_detected_by_content(void **state)
 
 		snprintf(path, sizeof(path), FIX "%s", files[i]);
 		data = slurp(path, &len);
-		assert_int_equal(results_read_buf(data, len, "results.txt", &run, err), 0);
+		assert_int_equal(results__read_buf(data, len, "results.txt", &run, err), 0);
 		assert_string_equal(run.format, formats[i]);
 		assert_string_equal(run.source, "results.txt");
-		regress_run_free(&run);
+		regress_run__free(&run);
 		free(data);
 	}
 }
 
 static int read_str(const char *json, struct regress_run *run, char *err)
 {
-	return results_read_buf(json, strlen(json), "mem.json", run, err);
+	return results__read_buf(json, strlen(json), "mem.json", run, err);
 }
 
 static void test_perfan_results_fields(void **state)
@@ -294,7 +294,7 @@ static void test_perfan_results_fields(void **state)
 	assert_int_equal(run.results[1].n, 4);
 	assert_int_equal(run.results[1].bucket_cnt, 3);
 	assert_close(run.results[1].overhead, 0.4, 0, "overhead");
-	regress_run_free(&run);
+	regress_run__free(&run);
 }
 
 static char *write_mem(int (*writer)(FILE *, const void *), const void *arg)
@@ -311,12 +311,12 @@ static char *write_mem(int (*writer)(FILE *, const void *), const void *arg)
 
 static int wr_results(FILE *f, const void *a)
 {
-	return results_write(f, a);
+	return results__write(f, a);
 }
 
 static int wr_baseline(FILE *f, const void *a)
 {
-	return baseline_write(f, a);
+	return baseline__write(f, a);
 }
 
 static void test_round_trip(void **state)
@@ -327,7 +327,7 @@ static void test_round_trip(void **state)
 
 	(void)state;
 	/* an import written in perfan-bpf's format reads back the same, byte for byte */
-	assert_int_equal(results_read_file(FIX "hyperfine.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "hyperfine.json", &run, err), 0);
 	a = write_mem(wr_results, &run);
 	assert_int_equal(read_str(a, &again, err), 0);
 	assert_string_equal(again.format, "perfan");
@@ -343,14 +343,14 @@ static void test_round_trip(void **state)
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
-	regress_run_free(&again);
+	regress_run__free(&again);
 
 	/* a baseline with history and a label */
-	assert_int_equal(regress_baseline_update(&set, &run, "v1.2", 10, err), 0);
-	assert_int_equal(regress_baseline_update(&set, &run, NULL, 10, err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &run, "v1.2", 10, err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &run, NULL, 10, err), 0);
 	set.items[0].abs_floor = 0.0005;
 	a = write_mem(wr_baseline, &set);
-	assert_int_equal(baseline_read_buf(a, strlen(a), "b.json", &set2, err), 0);
+	assert_int_equal(baseline__read_buf(a, strlen(a), "b.json", &set2, err), 0);
 	assert_int_equal(set2.cnt, 2);
 	assert_string_equal(set2.items[0].name, "sleep 0.01");
 	assert_int_equal(set2.items[0].history_cnt, 2);
@@ -364,9 +364,9 @@ static void test_round_trip(void **state)
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
-	regress_baseline_set_free(&set2);
-	regress_baseline_set_free(&set);
-	regress_run_free(&run);
+	regress_baseline_set__free(&set2);
+	regress_baseline_set__free(&set);
+	regress_run__free(&run);
 }
 
 /* A bad file gives -EINVAL and one sentence naming the file and containing `want`. */
@@ -375,7 +375,7 @@ static void bad_results(const char *path, const char *want)
 	struct regress_run run;
 	char err[RESULTS_ERRLEN] = "";
 
-	assert_int_equal(results_read_file(path, &run, err), -EINVAL);
+	assert_int_equal(results__read_file(path, &run, err), -EINVAL);
 	if (!strstr(err, path) || !strstr(err, want) || strchr(err, '\n')) {
 		print_error("%s: message '%s' lacks '%s'\n", path, err, want);
 		fail();
@@ -388,7 +388,7 @@ static void bad_baseline(const char *path, const char *want)
 	struct regress_baseline_set set;
 	char err[RESULTS_ERRLEN] = "";
 
-	assert_int_equal(baseline_read_file(path, &set, err), -EINVAL);
+	assert_int_equal(baseline__read_file(path, &set, err), -EINVAL);
 	if (!strstr(err, path) || !strstr(err, want) || strchr(err, '\n')) {
 		print_error("%s: message '%s' lacks '%s'\n", path, err, want);
 		fail();
@@ -482,13 +482,13 @@ static void test_bad_files(void **state)
 				 "{\"run\": 2, \"mean\": 1}]}]}";
 		struct regress_baseline_set set;
 
-		assert_int_equal(baseline_read_buf(b1, strlen(b1), "b1", &set, err), -EINVAL);
+		assert_int_equal(baseline__read_buf(b1, strlen(b1), "b1", &set, err), -EINVAL);
 		assert_non_null(strstr(err, "thresholds"));
-		assert_int_equal(baseline_read_buf(b2, strlen(b2), "b2", &set, err), -EINVAL);
+		assert_int_equal(baseline__read_buf(b2, strlen(b2), "b2", &set, err), -EINVAL);
 		assert_non_null(strstr(err, "\"run\""));
 	}
 	/* a file that is not there is not "bad": -ENOENT, named */
-	assert_int_equal(results_read_file(FIX "no_such_file.json", &run, err), -ENOENT);
+	assert_int_equal(results__read_file(FIX "no_such_file.json", &run, err), -ENOENT);
 	assert_non_null(strstr(err, "no_such_file.json"));
 }
 

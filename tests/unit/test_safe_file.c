@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "safe_file.h"
+#include "lib/safe_file.h"
 
 static char dir[] = "/tmp/perfan-safe-file.XXXXXX";
 static char path[512], victim[512], link_path[512];

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "sanitize.h"
+#include "lib/sanitize.h"
 
 /* sanitize a copy of in; check the text and the count of replacements */
 static void check(const char *in, const char *want, size_t want_replaced)

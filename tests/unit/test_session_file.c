@@ -17,11 +17,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <zlib.h>
-#include "report.h"
-#include "session.h"
-#include "sanitize.h"
-#include "session_file.h"
+#include "analysis/report.h"
+#include "session/session.h"
+#include "lib/sanitize.h"
+#include "session/session_file.h"
 #include "session_fixture.h"
+#include "output/report_format.h"
 
 static char tmpdir[64];
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "stack_name.h"
+#include "lib/stack_name.h"
 
 #define LIBC "/usr/lib/x86_64-linux-gnu/libc.so.6"
 
@@ -28,7 +28,7 @@ static const char *name(const struct frame *f, size_t n, const char *alloc, uint
 {
 	static char buf[256];
 
-	return stack_name(f, n, alloc, id, buf, sizeof(buf));
+	return stack_name__text(f, n, alloc, id, buf, sizeof(buf));
 }
 
 static void test_first_frame_outside_the_allocator(void **state)
@@ -86,17 +86,17 @@ static void test_cut_to_buffer(void **state)
 	(void)state;
 
 	/* "fé" fits in 3 bytes + NUL; with 3 bytes of room only "f" and 0xc3 would fit */
-	assert_string_equal(stack_name(utf, 1, NULL, 1, buf, 3), "f");
-	assert_string_equal(stack_name(utf, 1, NULL, 1, buf, 4), "f\xc3\xa9");
-	assert_string_equal(stack_name(utf, 1, NULL, 1, buf, 5), "f\xc3\xa9");
-	assert_string_equal(stack_name(utf, 1, NULL, 1, buf, 6), "f\xc3\xa9\xc3\xa9");
+	assert_string_equal(stack_name__text(utf, 1, NULL, 1, buf, 3), "f");
+	assert_string_equal(stack_name__text(utf, 1, NULL, 1, buf, 4), "f\xc3\xa9");
+	assert_string_equal(stack_name__text(utf, 1, NULL, 1, buf, 5), "f\xc3\xa9");
+	assert_string_equal(stack_name__text(utf, 1, NULL, 1, buf, 6), "f\xc3\xa9\xc3\xa9");
 	for (size_t len = 3; len <= 6; len++)
-		assert_string_equal(stack_name(emoji, 1, NULL, 1, buf, len), "ab");
-	assert_string_equal(stack_name(emoji, 1, NULL, 1, buf, 7), "ab\xf0\x9f\x99\x82");
-	assert_string_equal(stack_name(emoji, 1, NULL, 1, buf, 8), "ab\xf0\x9f\x99\x82+");
+		assert_string_equal(stack_name__text(emoji, 1, NULL, 1, buf, len), "ab");
+	assert_string_equal(stack_name__text(emoji, 1, NULL, 1, buf, 7), "ab\xf0\x9f\x99\x82");
+	assert_string_equal(stack_name__text(emoji, 1, NULL, 1, buf, 8), "ab\xf0\x9f\x99\x82+");
 	/* no room at all: untouched */
 	buf[0] = 'x';
-	stack_name(emoji, 1, NULL, 1, buf, 0);
+	stack_name__text(emoji, 1, NULL, 1, buf, 0);
 	assert_int_equal(buf[0], 'x');
 }
 

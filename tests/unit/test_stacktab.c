@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <linux/types.h>
 #include "leak.h"
-#include "stacktab.h"
+#include "lib/stacktab.h"
 
 /* glibc's allocator under its exported internal names: the wrappers below forward to it */
 void *__libc_malloc(size_t size);

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "stats.h"
+#include "regress/stats.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -53,55 +53,55 @@ static void test_summaries(void **state)
 
 	(void)state;
 	/* [hand] mean 40/8; squared deviations sum to 32, so sd = sqrt(32/7) */
-	assert_close(stats_mean(x, 8), 5, 1e-15, "mean");
-	assert_close(stats_stddev(x, 8), sqrt(32.0 / 7), 1e-15, "stddev");
-	assert_true(isnan(stats_mean(x, 0)));
-	assert_true(isnan(stats_stddev(x, 1)));
+	assert_close(stats__mean(x, 8), 5, 1e-15, "mean");
+	assert_close(stats__stddev(x, 8), sqrt(32.0 / 7), 1e-15, "stddev");
+	assert_true(isnan(stats__mean(x, 0)));
+	assert_true(isnan(stats__stddev(x, 1)));
 	/* [hand] type 7: q=0.25 -> h=1.75 -> 4; q=0.9 -> h=6.3 -> 7 + 0.3 * 2 */
 	for (size_t i = 0; i < 8; i++)
 		s[i] = x[i];
-	assert_close(stats_quantile_sorted(s, 8, 0.25), 4, 1e-15, "q25");
-	assert_close(stats_quantile_sorted(s, 8, 0.9), 7.6, 1e-15, "q90");
-	assert_close(stats_quantile_sorted(s, 8, 0), 2, 0, "q0");
-	assert_close(stats_quantile_sorted(s, 8, 1), 9, 0, "q1");
-	assert_int_equal(stats_median(X, ARRAY_LEN(X), &med), 0);
+	assert_close(stats__quantile_sorted(s, 8, 0.25), 4, 1e-15, "q25");
+	assert_close(stats__quantile_sorted(s, 8, 0.9), 7.6, 1e-15, "q90");
+	assert_close(stats__quantile_sorted(s, 8, 0), 2, 0, "q0");
+	assert_close(stats__quantile_sorted(s, 8, 1), 9, 0, "q1");
+	assert_int_equal(stats__median(X, ARRAY_LEN(X), &med), 0);
 	assert_close(med, 1.93, 1e-15, "median of X"); /* [hand] (1.91 + 1.95) / 2 */
 	/* [hand] cv = 1 / 10 */
-	assert_close(stats_cv(10, 1), 0.1, 1e-15, "cv");
-	assert_true(isnan(stats_cv(0, 1)));
+	assert_close(stats__cv(10, 1), 0.1, 1e-15, "cv");
+	assert_true(isnan(stats__cv(0, 1)));
 }
 
 static void test_normal(void **state)
 {
 	(void)state;
-	assert_close(stats_norm_cdf(0), 0.5, 1e-15, "cdf(0)");
+	assert_close(stats__norm_cdf(0), 0.5, 1e-15, "cdf(0)");
 	/* [table] z_0.99 and z_0.975 */
-	assert_close(stats_norm_quantile(0.99), 2.3263478740408408, 1e-12, "z 0.99");
-	assert_close(stats_norm_quantile(0.975), 1.959963984540054, 1e-12, "z 0.975");
-	assert_close(stats_norm_quantile(0.01), -2.3263478740408408, 1e-12, "z 0.01");
+	assert_close(stats__norm_quantile(0.99), 2.3263478740408408, 1e-12, "z 0.99");
+	assert_close(stats__norm_quantile(0.975), 1.959963984540054, 1e-12, "z 0.975");
+	assert_close(stats__norm_quantile(0.01), -2.3263478740408408, 1e-12, "z 0.01");
 	/* far tail: the quantile inverts the cdf */
-	assert_close(stats_norm_cdf(stats_norm_quantile(1e-12)), 1e-12, 1e-9, "tail inverse");
+	assert_close(stats__norm_cdf(stats__norm_quantile(1e-12)), 1e-12, 1e-9, "tail inverse");
 	/* [py] 0.5 * erfc(8 / sqrt(2)) */
-	assert_close(stats_norm_sf(8), 6.2209605742717841e-16, 1e-12, "sf(8)");
+	assert_close(stats__norm_sf(8), 6.2209605742717841e-16, 1e-12, "sf(8)");
 }
 
 static void test_betainc_t(void **state)
 {
 	(void)state;
 	/* [py] binomial tails in exact fractions */
-	assert_close(stats_betainc(2, 5, 0.3), 0.57982500000000003, 1e-12, "I_0.3(2,5)");
-	assert_close(stats_betainc(7, 3, 0.8), 0.73819750399999995, 1e-12, "I_0.8(7,3)");
+	assert_close(stats__betainc(2, 5, 0.3), 0.57982500000000003, 1e-12, "I_0.3(2,5)");
+	assert_close(stats__betainc(7, 3, 0.8), 0.73819750399999995, 1e-12, "I_0.8(7,3)");
 	/* [hand] I_0.5(a, a) = 1/2 by symmetry */
-	assert_close(stats_betainc(3.5, 3.5, 0.5), 0.5, 1e-13, "I_0.5(3.5,3.5)");
-	assert_true(isnan(stats_betainc(-1, 2, 0.5)));
+	assert_close(stats__betainc(3.5, 3.5, 0.5), 0.5, 1e-13, "I_0.5(3.5,3.5)");
+	assert_true(isnan(stats__betainc(-1, 2, 0.5)));
 	/* [py] Simpson integration of the t density */
-	assert_close(stats_t_cdf(-2.5, 3), 0.0438533235040302, 1e-10, "t cdf(-2.5, 3)");
-	assert_close(stats_t_cdf(1.3, 7.5), 0.88393661059219, 1e-10, "t cdf(1.3, 7.5)");
-	assert_close(stats_t_cdf(0, 4), 0.5, 1e-15, "t cdf(0)");
+	assert_close(stats__t_cdf(-2.5, 3), 0.0438533235040302, 1e-10, "t cdf(-2.5, 3)");
+	assert_close(stats__t_cdf(1.3, 7.5), 0.88393661059219, 1e-10, "t cdf(1.3, 7.5)");
+	assert_close(stats__t_cdf(0, 4), 0.5, 1e-15, "t cdf(0)");
 	/* [table] t_0.975 with 10 df = 2.228138851986; with 1 df the Cauchy: tan(0.45 pi) */
-	assert_close(stats_t_quantile(0.975, 10), 2.228138851986, 1e-10, "t q 0.975 df 10");
-	assert_close(stats_t_cdf(2.228138851986, 10), 0.975, 1e-11, "t cdf at table value");
-	assert_close(stats_t_quantile(0.95, 1), tan(0.45 * M_PI), 1e-10, "Cauchy q 0.95");
+	assert_close(stats__t_quantile(0.975, 10), 2.228138851986, 1e-10, "t q 0.975 df 10");
+	assert_close(stats__t_cdf(2.228138851986, 10), 0.975, 1e-11, "t cdf at table value");
+	assert_close(stats__t_quantile(0.95, 1), tan(0.45 * M_PI), 1e-10, "Cauchy q 0.95");
 }
 
 static void test_mw_exact(void **state)
@@ -110,7 +110,7 @@ static void test_mw_exact(void **state)
 	double cdf[8 * 7 + 1];
 
 	(void)state;
-	assert_int_equal(stats_mann_whitney(X, ARRAY_LEN(X), Y, ARRAY_LEN(Y), &mw), 0);
+	assert_int_equal(stats__mann_whitney(X, ARRAY_LEN(X), Y, ARRAY_LEN(Y), &mw), 0);
 	assert_true(mw.exact);
 	assert_false(mw.ties);
 	/* [py] U by pair counting; p by enumeration of the 6435 rank assignments */
@@ -118,18 +118,18 @@ static void test_mw_exact(void **state)
 	assert_close(mw.p_greater, 0.0029526029526029526, 1e-12, "exact p greater");
 	assert_close(mw.p_less, 0.99813519813519813, 1e-12, "exact p less");
 	/* the null distribution: a cdf ending at 1, symmetric around mn/2 */
-	assert_int_equal(stats_mw_exact_cdf(8, 7, cdf), 0);
+	assert_int_equal(stats__mw_exact_cdf(8, 7, cdf), 0);
 	assert_close(cdf[56], 1, 1e-14, "cdf total");
 	for (size_t u = 0; u < 56; u++)
 		assert_close(cdf[u], 1 - cdf[55 - u], 1e-12, "cdf symmetry");
 	/* [hand] 1 / C(10, 5) and 1 / C(8, 4) */
-	assert_close(stats_mw_min_p(5, 5), 1.0 / 252, 1e-14, "min p 5,5");
-	assert_close(stats_mw_min_p(4, 4), 1.0 / 70, 1e-14, "min p 4,4");
+	assert_close(stats__mw_min_p(5, 5), 1.0 / 252, 1e-14, "min p 5,5");
+	assert_close(stats__mw_min_p(4, 4), 1.0 / 70, 1e-14, "min p 4,4");
 	/* [hand] C(4+k, k) >= 100 first at k = 5 (126); C(10+k, k) first at k = 3 (286) */
-	assert_int_equal(stats_mw_min_n(4, 0.01), 5);
-	assert_int_equal(stats_mw_min_n(10, 0.01), 3);
-	assert_int_equal(stats_mw_min_n(0, 0.01), 0);
-	assert_int_equal(stats_mann_whitney(X, 0, Y, 7, &mw), -EINVAL);
+	assert_int_equal(stats__mw_min_n(4, 0.01), 5);
+	assert_int_equal(stats__mw_min_n(10, 0.01), 3);
+	assert_int_equal(stats__mw_min_n(0, 0.01), 0);
+	assert_int_equal(stats__mann_whitney(X, 0, Y, 7, &mw), -EINVAL);
 }
 
 static void test_mw_ties_normal(void **state)
@@ -139,7 +139,7 @@ static void test_mw_ties_normal(void **state)
 	struct stats_mw mw;
 
 	(void)state;
-	assert_int_equal(stats_mann_whitney(tx, ARRAY_LEN(tx), ty, ARRAY_LEN(ty), &mw), 0);
+	assert_int_equal(stats__mann_whitney(tx, ARRAY_LEN(tx), ty, ARRAY_LEN(ty), &mw), 0);
 	assert_false(mw.exact);
 	assert_true(mw.ties);
 	/* [py] tie-corrected variance, continuity correction, erfc */
@@ -165,7 +165,7 @@ static void test_mw_large_normal(void **state)
 
 	(void)state;
 	make_large(lx, ly);
-	assert_int_equal(stats_mann_whitney(lx, 60, ly, 55, &mw), 0);
+	assert_int_equal(stats__mann_whitney(lx, 60, ly, 55, &mw), 0);
 	assert_false(mw.exact); /* 60 > STATS_MW_EXACT_MAX */
 	assert_false(mw.ties);
 	/* [py] */
@@ -182,12 +182,12 @@ static void test_hodges_lehmann(void **state)
 
 	(void)state;
 	/* [py] median of the 56 sorted differences and the order statistics d_(C), d_(mn+1-C) */
-	assert_int_equal(stats_hodges_lehmann(X, 8, Y, 7, 0.025, &hl), 0);
+	assert_int_equal(stats__hodges_lehmann(X, 8, Y, 7, 0.025, &hl), 0);
 	assert_close(hl.shift, 0.19499999999999995, 1e-12, "HL shift");
 	assert_int_equal(hl.rank_lo, 11);
 	assert_close(hl.lo, 0.059999999999999831, 1e-12, "95% lo");
 	assert_close(hl.hi, 0.38000000000000012, 1e-12, "95% hi");
-	assert_int_equal(stats_hodges_lehmann(X, 8, Y, 7, 0.01, &hl), 0);
+	assert_int_equal(stats__hodges_lehmann(X, 8, Y, 7, 0.01, &hl), 0);
 	assert_int_equal(hl.rank_lo, 8);
 	assert_close(hl.lo, 0.030000000000000027, 1e-12, "98% lo");
 	assert_close(hl.hi, 0.40000000000000013, 1e-12, "98% hi");
@@ -195,13 +195,13 @@ static void test_hodges_lehmann(void **state)
 	assert_true(hl.lo > 0);
 	/* [py] normal-approximation interval for the large samples */
 	make_large(lx, ly);
-	assert_int_equal(stats_hodges_lehmann(lx, 60, ly, 55, 0.01, &hl), 0);
+	assert_int_equal(stats__hodges_lehmann(lx, 60, ly, 55, 0.01, &hl), 0);
 	assert_close(hl.shift, 4.25, 1e-15, "large shift");
 	assert_int_equal(hl.rank_lo, 1235);
 	assert_close(hl.lo, 0.25, 1e-15, "large lo");
 	assert_close(hl.hi, 8.25, 1e-15, "large hi");
 	/* [hand] 2 vs 2 samples: min p 1/6 > 0.01, no interval */
-	assert_int_equal(stats_hodges_lehmann(X, 2, Y, 2, 0.01, &hl), 0);
+	assert_int_equal(stats__hodges_lehmann(X, 2, Y, 2, 0.01, &hl), 0);
 	assert_true(isinf(hl.lo) && hl.lo < 0 && isinf(hl.hi));
 }
 
@@ -237,7 +237,7 @@ static void test_kth_pairwise_bruteforce(void **state)
 				all[k++] = xs[i] - ys[j];
 		qsort(all, k, sizeof(double), cmp_d);
 		for (size_t r = 1; r <= k; r++)
-			assert_close(stats_kth_pairwise_diff(xs, nx, ys, ny, r), all[r - 1], 0,
+			assert_close(stats__kth_pairwise_diff(xs, nx, ys, ny, r), all[r - 1], 0,
 				     "k-th difference");
 	}
 }
@@ -247,15 +247,15 @@ static void test_welch(void **state)
 	struct stats_welch w;
 
 	(void)state;
-	assert_int_equal(stats_welch(10.3, 1.2, 8, 9.1, 2.1, 12, &w), 0);
+	assert_int_equal(stats__welch(10.3, 1.2, 8, 9.1, 2.1, 12, &w), 0);
 	/* [py] t and Welch-Satterthwaite df from the formulas; p by Simpson integration */
 	assert_close(w.t, 1.6217697081587676, 1e-13, "t");
 	assert_close(w.df, 17.730328825130709, 1e-13, "df");
 	assert_close(w.p_greater, 0.06124975539922, 1e-9, "p greater");
 	assert_close(w.p_greater + w.p_less, 1, 1e-14, "p sum");
-	assert_int_equal(stats_welch(1, 1, 1, 1, 1, 5, &w), -EINVAL);
+	assert_int_equal(stats__welch(1, 1, 1, 1, 1, 5, &w), -EINVAL);
 	/* no spread at all: the sign decides */
-	assert_int_equal(stats_welch(2, 0, 3, 1, 0, 3, &w), 0);
+	assert_int_equal(stats__welch(2, 0, 3, 1, 0, 3, &w), 0);
 	assert_close(w.p_greater, 0, 0, "p greater, no spread");
 }
 
@@ -267,13 +267,13 @@ static void test_bh(void **state)
 	double adj[ARRAY_LEN(p)], bad = NAN;
 
 	(void)state;
-	assert_int_equal(stats_bh_adjust(p, ARRAY_LEN(p), adj), 0);
+	assert_int_equal(stats__bh_adjust(p, ARRAY_LEN(p), adj), 0);
 	for (size_t i = 0; i < ARRAY_LEN(p); i++)
 		assert_close(adj[i], want[i], 1e-14, "BH adjusted p");
 	/* [hand] one p alone is its own adjusted p; capped at 1 */
-	assert_int_equal(stats_bh_adjust(p + 3, 1, adj), 0);
+	assert_int_equal(stats__bh_adjust(p + 3, 1, adj), 0);
 	assert_close(adj[0], 0.005, 0, "single p");
-	assert_int_equal(stats_bh_adjust(&bad, 1, adj), -EINVAL);
+	assert_int_equal(stats__bh_adjust(&bad, 1, adj), -EINVAL);
 }
 
 static void test_tukey_mde(void **state)
@@ -282,7 +282,7 @@ static void test_tukey_mde(void **state)
 	struct stats_tukey t;
 
 	(void)state;
-	assert_int_equal(stats_tukey(x, ARRAY_LEN(x), 1.5, &t), 0);
+	assert_int_equal(stats__tukey(x, ARRAY_LEN(x), 1.5, &t), 0);
 	/* [hand] type 7 quartiles of 1..9,100: 3.25 and 7.75; IQR 4.5; fences -3.5, 14.5 */
 	assert_close(t.q1, 3.25, 1e-15, "q1");
 	assert_close(t.q3, 7.75, 1e-15, "q3");
@@ -290,10 +290,10 @@ static void test_tukey_mde(void **state)
 	assert_int_equal(t.high_cnt, 1);
 	assert_int_equal(t.low_cnt, 0);
 	/* [table] (z_0.99 + z_0.80) * sqrt(2 * 0.05^2 / 10) */
-	assert_close(stats_mde(0.05, 10, 0.05, 10, 0.01, 0.8),
+	assert_close(stats__mde(0.05, 10, 0.05, 10, 0.01, 0.8),
 		     (2.3263478740408408 + 0.8416212335729143) * sqrt(2 * 0.0025 / 10), 1e-11,
 		     "mde");
-	assert_true(isnan(stats_mde(0.05, 0, 0.05, 10, 0.01, 0.8)));
+	assert_true(isnan(stats__mde(0.05, 0, 0.05, 10, 0.01, 0.8)));
 }
 
 static void test_edivisive(void **state)
@@ -307,7 +307,7 @@ static void test_edivisive(void **state)
 	size_t cnt = 0;
 
 	(void)state;
-	assert_int_equal(stats_edivisive(s, ARRAY_LEN(s), &o, &cps, &cnt), 0);
+	assert_int_equal(stats__edivisive(s, ARRAY_LEN(s), &o, &cps, &cnt), 0);
 	assert_int_equal(cnt, 1);
 	/* [py] brute-force Q-hat over every split: best tau 7 */
 	assert_int_equal(cps[0].index, 7);
@@ -317,14 +317,14 @@ static void test_edivisive(void **state)
 
 	for (int i = 0; i < 20; i++)
 		flat[i] = 5.0 + (i % 3) * 0.01;
-	assert_int_equal(stats_edivisive(flat, 20, &o, &cps, &cnt), 0);
+	assert_int_equal(stats__edivisive(flat, 20, &o, &cps, &cnt), 0);
 	assert_int_equal(cnt, 0);
 	assert_null(cps);
 
 	/* [hand] three levels, two moves: at 6 and at 12 */
 	for (int i = 0; i < 18; i++)
 		steps[i] = (i < 6 ? 1.0 : i < 12 ? 5.0 : 9.0) + (i % 2) * 0.1;
-	assert_int_equal(stats_edivisive(steps, 18, &o, &cps, &cnt), 0);
+	assert_int_equal(stats__edivisive(steps, 18, &o, &cps, &cnt), 0);
 	assert_int_equal(cnt, 2);
 	assert_int_equal(cps[0].index, 6);
 	assert_int_equal(cps[1].index, 12);

@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "trend.h"
-#include "trend_report.h"
+#include "analysis/trend.h"
+#include "output/trend_report.h"
 #include "session_fixture.h"
+#include "output/report_format.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

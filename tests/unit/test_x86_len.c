@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "x86_len.h"
+#include "target/x86_len.h"
 
 struct sample {
 	const char *what;
@@ -71,7 +71,7 @@ static void lengths(void **state)
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		const struct sample *s = &samples[i];
 		struct x86_insn in;
-		int err = x86_decode(s->bytes, s->len, 0, &in);
+		int err = x86__decode(s->bytes, s->len, 0, &in);
 
 		if (err || in.len != s->len || in.kind != s->kind)
 			fail_msg("%s: err %d, len %zu (want %zu), kind %d (want %d)", s->what, err,
@@ -88,12 +88,12 @@ static void targets_and_errors(void **state)
 	struct x86_insn in;
 
 	(void)state;
-	assert_int_equal(x86_decode(jmp_back, sizeof(jmp_back), 2, &in), 0);
+	assert_int_equal(x86__decode(jmp_back, sizeof(jmp_back), 2, &in), 0);
 	assert_int_equal(in.target, 0);
-	assert_int_equal(x86_decode(jcc_fwd, sizeof(jcc_fwd), 0, &in), 0);
+	assert_int_equal(x86__decode(jcc_fwd, sizeof(jcc_fwd), 0, &in), 0);
 	assert_int_equal(in.target, 22);
-	assert_int_equal(x86_decode(invalid, sizeof(invalid), 0, &in), -EINVAL);
-	assert_int_equal(x86_decode(truncated, sizeof(truncated), 0, &in), -ENODATA);
+	assert_int_equal(x86__decode(invalid, sizeof(invalid), 0, &in), -EINVAL);
+	assert_int_equal(x86__decode(truncated, sizeof(truncated), 0, &in), -ENODATA);
 }
 
 static void function_returns(void **state)
@@ -107,14 +107,14 @@ static void function_returns(void **state)
 	size_t rets[4], cnt, tails, bad = 0;
 
 	(void)state;
-	assert_int_equal(x86_find_returns(fn, sizeof(fn), rets, 4, &cnt, &tails, &bad), 0);
+	assert_int_equal(x86__find_returns(fn, sizeof(fn), rets, 4, &cnt, &tails, &bad), 0);
 	assert_int_equal(cnt, 2);
 	assert_int_equal(rets[0], 10);
 	assert_int_equal(rets[1], 22);
 	assert_int_equal(tails, 1);
 	/* a sweep that cannot decode says where */
-	assert_int_equal(x86_find_returns(fn, 12, rets, 4, &cnt, &tails, &bad), 0);
-	assert_int_equal(x86_find_returns(fn, 14, rets, 4, &cnt, &tails, &bad), -ENODATA);
+	assert_int_equal(x86__find_returns(fn, 12, rets, 4, &cnt, &tails, &bad), 0);
+	assert_int_equal(x86__find_returns(fn, 14, rets, 4, &cnt, &tails, &bad), -ENODATA);
 	assert_int_equal(bad, 12);
 }
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "attach.h"
+#include "probe/attach.h"
 #include "empty.skel.h"
 
 int main(int argc, char **argv)

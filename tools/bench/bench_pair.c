@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "empty.skel.h"
-#include "timing_target.h"
+#include "probe/timing_target.h"
 
 int main(int argc, char **argv)
 {

@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-#include "modsym.h"
+#include "symbols/modsym.h"
 
 static double now_s(void)
 {

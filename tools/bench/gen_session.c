@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "session.h"
-#include "session_file.h"
+#include "session/session.h"
+#include "session/session_file.h"
 
 #define APP "/srv/app/server"
 #define APP_BUILD_ID "5f0c3e9a1b2d4c6e8f00112233445566778899aa"
@@ -57,7 +57,7 @@ static void put_stack(struct session *s, uint32_t pid, uint64_t id, const struct
 }
 
 static void snap(struct session *s, struct session_writer *w, const char *label, double at_s,
-		 uint64_t rss, const struct snap_row *rows, size_t n)
+		 uint64_t rss, const struct stack_row *rows, size_t n)
 {
 	struct snapshot in = {
 	    .label = (char *)label,
@@ -68,7 +68,7 @@ static void snap(struct session *s, struct session_writer *w, const char *label,
 	    .mem_known = rss != 0,
 	    .rss_bytes = rss,
 	    .anon_bytes = rss / 2,
-	    .rows = (struct snap_row *)rows,
+	    .rows = (struct stack_row *)rows,
 	    .row_cnt = n,
 	};
 	const struct snapshot *out = session__add_snapshot(s, &in);
@@ -81,10 +81,10 @@ static void snap(struct session *s, struct session_writer *w, const char *label,
 		die("session_writer__append", err);
 }
 
-static struct snap_row row(uint64_t id, uint64_t live_b, uint64_t live_o, uint64_t alloc_b,
+static struct stack_row row(uint64_t id, uint64_t live_b, uint64_t live_o, uint64_t alloc_b,
 			   uint64_t alloc_o)
 {
-	return (struct snap_row){
+	return (struct stack_row){
 	    .pid = 4242,
 	    .stack_id = id,
 	    .counts = {live_b, live_o, alloc_b, alloc_o, alloc_b - live_b, alloc_o - live_o},
@@ -140,7 +140,7 @@ static void fixture(const char *path)
 	};
 	struct session s;
 	struct session_writer *w;
-	struct snap_row r[5];
+	struct stack_row r[5];
 	int err;
 
 	if (session__init(&s))
@@ -197,7 +197,7 @@ static void large(size_t n, const char *path)
 	enum { FUNCS = 4000 };
 	struct fx_frame fr[20];
 	char names[FUNCS][32], files[FUNCS][32];
-	struct snap_row *rows = calloc(n, sizeof(*rows));
+	struct stack_row *rows = calloc(n, sizeof(*rows));
 	struct session s;
 	struct session_writer *w;
 	int err;
@@ -230,7 +230,7 @@ static void large(size_t n, const char *path)
 						  i == 0 && k % 5 == 0};
 		}
 		put_stack(&s, 777, k + 1, fr, depth);
-		rows[k] = (struct snap_row){.pid = 777, .stack_id = k + 1};
+		rows[k] = (struct stack_row){.pid = 777, .stack_id = k + 1};
 	}
 	err = session_writer__open(path, true, &s, &w);
 	if (err)

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The leak report model: per-stack counts with symbolized frames, totals and loss counters.
+ * Everything the formatters print comes from here; it is built from plain data, so it is
+ * unit-tested without BPF. */
+#ifndef PERFAN_REPORT_H
+#define PERFAN_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "lib/stack.h"
+#include "lib/stacktab.h"
+#include "session/session.h"
+
+
+struct report_stack {
+	uint32_t pid;
+	uint64_t stack_id; /* 0: the stack could not be captured or stored */
+	struct stack_counts counts;
+	const struct frame *frames; /* owned by whoever built the report (the stack table) */
+	size_t frame_cnt;
+	/* the frame walk stopped early (no frame pointer, or the depth limit): callers are
+	 * missing from frames */
+	bool truncated;
+};
+
+
+struct leak_report {
+	int pid;	     /* 0 with --all */
+	double duration_s;   /* since attach */
+	bool final;	     /* the end-of-session report */
+	const char *command; /* launch mode: the command, else NULL */
+	struct stack_counts totals;
+	uint64_t lost[REPORT_LOST__MAX];
+	struct report_stack *stacks; /* sorted by report__sort */
+	size_t stack_cnt;
+	size_t stack_cap;
+};
+
+
+/* The one join of counts and frames: each row (looked up in tab for its frames) becomes a
+ * stack of rep, then totals and order; lost is copied. The report points into tab.
+ * 0 or -ENOMEM (rep is then freed). */
+int report__join(struct leak_report *rep, const struct stacktab *tab, const struct stack_row *rows,
+		 size_t cnt, const uint64_t lost[REPORT_LOST__MAX]);
+/* The leak report of one snapshot of session s (report__join of its rows and frames, with its
+ * pid, time and the session's command). 0 or -ENOMEM. */
+int session__report(const struct session *s, const struct snapshot *snap,
+		    struct leak_report *rep);
+
+/* Append a stack (copied); 0 or -ENOMEM */
+int report__add(struct leak_report *rep, const struct report_stack *stack);
+/* Sum totals over all stacks */
+void report__sum(struct leak_report *rep);
+/* Order by live bytes, then live objects, then allocated bytes, then pid and stack id:
+ * a total order, so output is deterministic */
+void report__sort(struct leak_report *rep);
+void report__free(struct leak_report *rep);
+
+struct report_format_opts {
+	size_t top;	  /* stacks to print; 0 = all */
+	bool show_freed;  /* include stacks with nothing live */
+};
+
+/* Which stacks a report shows, for every formatter: of the stacks it is about (those with live
+ * objects, or all with show_freed), the first opts->top in report order (0 = all). */
+struct report_cursor {
+	size_t pos;   /* index into rep->stacks to look at next */
+	size_t shown; /* stacks returned so far: the last one's 1-based rank */
+};
+/* The next stack shown, or NULL when no more are; start with a zeroed cursor */
+const struct report_stack *report__next_shown(const struct leak_report *rep,
+					      const struct report_format_opts *opts,
+					      struct report_cursor *c);
+/* Stacks with live objects */
+size_t report__live_stack_cnt(const struct leak_report *rep);
+/* Stacks the report is about (live ones, or all with show_freed; --top is ignored) that are
+ * truncated; *of (when not NULL) is how many it is about */
+size_t report__truncated_cnt(const struct leak_report *rep, const struct report_format_opts *opts,
+			     size_t *of);
+/* One line on why stacks are truncated and what to do, for the text output */
+const char *report__truncated_help(void);
+
+
+#endif

@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* `perfan-bpf time`: time functions of a running process (or of a command, once or --runs
+ * times) with entry and return probes; print each function's statistics and histogram per
+ * --interval and at the end (duration, Ctrl-C, SIGTERM or the target's exit), and write them
+ * as regression-detector results with --output. */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli_bpf.h"
+#include "cli/cli_util.h"
+#include "cli/event_loop.h"
+#include "cli/options.h"
+#include "cli/cmd_time.h"
+#include "lib/hist.h"
+#include "target/target.h"
+#include "target/procmaps.h"
+#include "regress/results_io.h"
+#include "lib/safe_file.h"
+#include "probe/timing_loader.h"
+#include "output/timing_report.h"
+#include "probe/timing_target.h"
+
+#define MAX_GLOBS 64
+#define CALIBRATION_CALLS 5000
+
+struct time_opts {
+	int pid;
+	char *globs[MAX_GLOBS];
+	size_t glob_cnt;
+	const char *binary;
+	double duration_s; /* 0: until stopped */
+	double interval_s; /* 0: only at the end */
+	enum timing_breakdown by;
+	const char *output;
+	bool force; /* replace an existing --output */
+	enum timing_stat stat;
+	unsigned runs; /* 0: one session */
+	char **command;
+	bool force_insn;
+	unsigned rows_per_octave;
+	uint32_t max_hists;
+	bool verbose;
+};
+
+static int add_globs(struct time_opts *o, char *list)
+{
+	char *save = NULL;
+
+	for (char *g = strtok_r(list, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
+		if (o->glob_cnt == MAX_GLOBS)
+			return cli__error("--func takes at most %d names", MAX_GLOBS);
+		o->globs[o->glob_cnt++] = g;
+	}
+	return 0;
+}
+
+static int add_func(const char *cmd, const struct opt *opt, const char *value)
+{
+	(void)cmd;
+	return add_globs(opt->dest, (char *)value);
+}
+
+static int set_breakdown(const char *cmd, const struct opt *opt, const char *value)
+{
+	struct time_opts *o = opt->dest;
+	enum timing_breakdown by = !strcmp(opt->name, "per-pid") ? TIMING_PER_PID
+								 : TIMING_PER_THREAD;
+
+	(void)cmd;
+	(void)value;
+	if (o->by && o->by != by)
+		return cli__error("--per-thread and --per-pid exclude each other");
+	o->by = by;
+	return 0;
+}
+
+static const char *const stats[] = { "p50", "mean", "p90", "p99", NULL };
+static const char *const return_ways[] = { "auto", "insn", NULL };
+
+static int parse_opts(int argc, char **argv, struct time_opts *o)
+{
+	uint64_t pid = 0, runs = 0, max_hists = 1 << 14;
+	int stat = 0, returns = 0, first, rc;
+	bool fine = false;
+	const struct opt rows[] = {
+		{ .name = "pid", .letter = 'p', .kind = OPT_U64, .arg = "PID",
+		  .help = "time functions of a running process", .dest = &pid, .min = 1,
+		  .max = INT_MAX, .wants = "a process id" },
+		{ .name = "func", .letter = 'f', .kind = OPT_CUSTOM, .arg = "NAME[,...]",
+		  .help = "functions to time; NAME may be a glob (quote it: 'parse_*')", .dest = o,
+		  .parse = add_func },
+		{ .name = "binary", .letter = 'b', .kind = OPT_STRING, .arg = "PATH",
+		  .help = "the file defining them (default: the program); a library\n"
+			  "name such as libfoo.so is looked up in the process's mappings.\n"
+			  "Without --pid or a command: every process running PATH",
+		  .dest = &o->binary },
+		{ .name = "duration", .letter = 'd', .kind = OPT_SECONDS, .arg = "SEC",
+		  .help = "stop after SEC seconds (default: Ctrl-C, SIGTERM or exit)",
+		  .dest = &o->duration_s, .max_s = 365 * 86400.0 },
+		{ .name = "interval", .letter = 'i', .kind = OPT_SECONDS, .arg = "SEC",
+		  .help = "also print the last SEC seconds' numbers every SEC seconds",
+		  .dest = &o->interval_s, .max_s = 86400 },
+		{ .name = "per-thread", .kind = OPT_CUSTOM, .help = "break each function down by thread",
+		  .dest = o, .parse = set_breakdown },
+		{ .name = "per-pid", .kind = OPT_CUSTOM, .help = "break each function down by process",
+		  .dest = o, .parse = set_breakdown },
+		{ .name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",
+		  .help = "write results for `perfan-bpf check` / `baseline save`", .dest = &o->output },
+		{ .name = "force", .kind = OPT_FLAG,
+		  .help = "replace --output FILE if it exists (else exit 2)", .dest = &o->force },
+		{ .name = "stat", .kind = OPT_CHOICE, .arg = "STAT",
+		  .help = "the result's value: p50 (default), mean, p90 or p99", .dest = &stat,
+		  .choices = stats },
+		{ .name = "runs", .kind = OPT_U64, .arg = "R",
+		  .help = "run COMMAND R times; each run's statistic is one sample", .dest = &runs,
+		  .min = 1, .max = 1000, .wants = "a count" },
+		{ .name = "returns", .kind = OPT_CHOICE, .arg = "HOW",
+		  .help = "auto (default): probes on return instructions for code a C++\n"
+			  "exception can unwind, a uretprobe elsewhere; insn: always\n"
+			  "probes on return instructions",
+		  .dest = &returns, .choices = return_ways },
+		{ .name = "fine", .kind = OPT_FLAG, .help = "16 histogram rows per power of two "
+							    "(default 4)",
+		  .dest = &fine },
+		{ .name = "max-hists", .kind = OPT_U64, .arg = "N",
+		  .help = "histograms kept (functions x threads; default 16384)", .dest = &max_hists,
+		  .min = 16, .max = 1 << 20 },
+		{ .name = "verbose", .letter = 'v', .kind = OPT_FLAG,
+		  .help = "probe placement and libbpf's messages on stderr", .dest = &o->verbose },
+		{},
+	};
+	const struct cmd_spec spec = {
+		.name = "time",
+		.usage = "--func NAME[,NAME...] (--pid PID | --binary PATH | -- COMMAND [ARGS...])\n"
+			 "[options]",
+		.about = "Latency of functions in a live process: count, mean, stddev, min, max, "
+			 "p50, p90,\n"
+			 "p99.9 and a histogram per function, from uprobes paired by a per-thread "
+			 "stack.\n"
+			 "  -- COMMAND ARGS...  run COMMAND and time it from its start (its stdout\n"
+			 "                      goes to stderr; stdout carries the report)",
+		.opts = rows,
+		.stop_at_nonopt = true,
+	};
+
+	*o = (struct time_opts){ 0 };
+	rc = opts__parse(&spec, argc, argv, &first);
+	if (rc)
+		return rc;
+	o->pid = (int)pid;
+	o->runs = (unsigned)runs;
+	o->max_hists = (uint32_t)max_hists;
+	o->rows_per_octave = fine ? 16 : 4;
+	o->force_insn = returns == 1;
+	if (timing_stat__parse(stats[stat], &o->stat))
+		return cli__error("--stat must be mean, p50, p90 or p99");
+	if (first < argc) {
+		if (strcmp(argv[first - 1], "--"))
+			return cli__error("unexpected argument '%s'; a command to run goes after "
+					   "'--'", argv[first]);
+		o->command = argv + first;
+	}
+	if (!o->glob_cnt)
+		return cli__error("say which functions to time: --func NAME[,NAME...]; see "
+				   "'perfan-bpf time --help'");
+	if (o->pid && o->command)
+		return cli__error("--pid and a command exclude each other");
+	if (!o->pid && !o->command && !o->binary)
+		return cli__error("say what to time: --pid PID, -- COMMAND, or --binary PATH for "
+				   "every process running it");
+	if (!o->pid && !o->command && !strchr(o->binary, '/'))
+		return cli__error("--binary without --pid or a command needs a path, got '%s'",
+				   o->binary);
+	if (o->runs && !o->command)
+		return cli__error("--runs needs a command to run: --runs R -- COMMAND ARGS...");
+	/* say it now, not after the run */
+	if (o->output && safe_file__check(o->output, o->force) == -EEXIST)
+		return cli__error("cannot write %s: " SAFE_FILE_EXISTS_HINT, o->output);
+	return 0;
+}
+
+static int preflight(const struct time_opts *o)
+{
+	struct stat st;
+
+	if (!o->pid && !o->command && stat(o->binary, &st))
+		return cli__error("cannot find %s: %s", o->binary, strerror(errno));
+	return cli_bpf__preflight(o->pid);
+}
+
+struct time_run {
+	struct time_opts *opts;
+	char display[PATH_MAX]; /* the binary as the target sees it */
+	char path[PATH_MAX + 64]; /* the binary as we open and attach it */
+	struct timing_target target;
+	struct timing_loader *loader;
+	struct timing_calibration cal[2];
+	bool cal_used[2];
+	struct target tgt; /* the process timed now; pid 0: every process running the binary */
+	struct event_loop loop;
+	double start_s;
+	/* totals over runs, per function */
+	struct hist *total;
+	uint64_t (*losses)[TIMING_LOSS__MAX];
+	double **run_stats;
+	size_t *run_cnt;
+	struct hist *prev; /* per function, at the last interval */
+	struct timing_rows rows;
+};
+
+/* Where the binary is: as the target sees it (display) and as we open it (through the
+ * target's /proc directory: works for a deleted file and inside a container) */
+static int resolve_binary(struct time_run *s)
+{
+	char dir[PATH_MAX], root[PATH_MAX + 16], exe[PATH_MAX];
+	const char *b = s->opts->binary;
+	int pid = s->tgt.pid, err;
+	struct proc_maps maps = {};
+	const struct proc_map *m;
+
+	if (pid <= 0) {
+		snprintf(s->display, sizeof(s->display), "%s", b);
+		snprintf(s->path, sizeof(s->path), "%s", b);
+		return 0;
+	}
+	err = target__proc_dir(&s->tgt, dir, sizeof(dir), NULL) ?:
+	      target__maps(&s->tgt, &maps, root, sizeof(root), exe, sizeof(exe));
+	if (err)
+		return cli__error("cannot read the mappings of pid %d: %s", pid, strerror(-err));
+	if (!b) {
+		proc_maps__free(&maps);
+		if (!exe[0])
+			return cli__error("cannot read the program of pid %d", pid);
+		snprintf(s->display, sizeof(s->display), "%s", exe);
+		snprintf(s->path, sizeof(s->path), "%s/exe", dir);
+		return 0;
+	}
+	if (strchr(b, '/')) {
+		struct stat st;
+
+		proc_maps__free(&maps);
+		snprintf(s->display, sizeof(s->display), "%s", b);
+		snprintf(s->path, sizeof(s->path), "%s%s%s", root, b[0] == '/' ? "" : "/", b);
+		if (stat(s->path, &st))
+			return cli__error("cannot find %s in the file system of pid %d: %s", b, pid,
+					  strerror(errno));
+		return 0;
+	}
+	m = proc_maps__find_lib(&maps, b);
+	if (m) {
+		snprintf(s->display, sizeof(s->display), "%s", m->path);
+		snprintf(s->path, sizeof(s->path), "%s%s", root, m->path);
+	}
+	proc_maps__free(&maps);
+	if (!m)
+		return cli__error("pid %d maps no library named %s; give its path with "
+				  "--binary /path/to/%s", pid, b, b);
+	return 0;
+}
+
+/* Whether the process runs a C++ runtime; every process might when we time them all */
+static bool process_cxx(const struct target *t)
+{
+	char root[PATH_MAX + 16], exe[PATH_MAX];
+	struct proc_maps maps = {};
+	bool cxx;
+
+	if (t->pid <= 0 || target__maps(t, &maps, root, sizeof(root), exe, sizeof(exe)))
+		return true;
+	cxx = timing_target__maps_cxx(&maps);
+	proc_maps__free(&maps);
+	return cxx;
+}
+
+static int prepare_target(struct time_run *s)
+{
+	char err[TIMING_TARGET_ERRLEN];
+	int rc;
+
+	rc = resolve_binary(s);
+	if (rc)
+		return rc;
+	rc = timing_target__load(s->path, s->display, s->opts->globs, s->opts->glob_cnt,
+				 TIMING_FUNCS_MAX, &s->target, err, sizeof(err));
+	if (rc)
+		return cli__error("%s", err);
+	rc = timing_target__plan(&s->target, process_cxx(&s->tgt), s->opts->force_insn, err,
+				 sizeof(err));
+	if (rc)
+		return cli__error("%s", err);
+	s->total = calloc(s->target.cnt, sizeof(*s->total));
+	s->prev = calloc(s->target.cnt, sizeof(*s->prev));
+	s->losses = calloc(s->target.cnt, sizeof(*s->losses));
+	s->run_stats = calloc(s->target.cnt, sizeof(*s->run_stats));
+	s->run_cnt = calloc(s->target.cnt, sizeof(*s->run_cnt));
+	if (!s->total || !s->prev || !s->losses || !s->run_stats || !s->run_cnt)
+		return cli__error("out of memory");
+	for (size_t i = 0; i < s->target.cnt; i++) {
+		const struct timed_func *f = &s->target.funcs[i];
+
+		s->cal_used[f->ret_insn] = true;
+		if (s->opts->runs) {
+			s->run_stats[i] = calloc(s->opts->runs, sizeof(double));
+			if (!s->run_stats[i])
+				return cli__error("out of memory");
+		}
+		if (!s->opts->verbose)
+			continue;
+		fprintf(stderr, "perfan-bpf: %s at %s+%#llx: entry probe +%#llx, ", f->name,
+			s->display, (unsigned long long)f->entry_off,
+			(unsigned long long)(f->probe_off - f->entry_off));
+		if (!f->ret_insn) {
+			fprintf(stderr, "uretprobe\n");
+			continue;
+		}
+		fprintf(stderr, "%zu return instruction probe%s (%s)\n", f->ret_cnt,
+			f->ret_cnt == 1 ? "" : "s",
+			s->opts->force_insn ? "--returns insn" : s->target.cxx ? "C++ binary" :
+			"unwind tables in a process with a C++ runtime");
+	}
+	return 0;
+}
+
+static int calibrate(struct time_run *s)
+{
+	for (int k = 0; k < 2; k++) {
+		int err;
+
+		if (!s->cal_used[k])
+			continue;
+		err = timing_loader__calibrate(k == 1, CALIBRATION_CALLS, &s->cal[k]);
+		if (err)
+			return cli__error("cannot measure the probe overhead on perfan-bpf's own "
+					   "calibration function: %s (try --verbose)",
+					   strerror(-err));
+		if (s->opts->verbose)
+			fprintf(stderr, "perfan-bpf: probe overhead (%s): %.0f ns inside a timed "
+				"call (p50), %.0f ns added per call\n",
+				k ? "return instructions" : "uretprobe", s->cal[k].p50_ns,
+				s->cal[k].per_call_ns);
+	}
+	return 0;
+}
+
+static int load(struct time_run *s)
+{
+	struct timing_loader_opts lo = {
+		.pid = s->tgt.pid,
+		.by = s->opts->by,
+		.max_hists = s->opts->max_hists,
+	};
+	int err = timing_loader__new(&lo, &s->loader);
+
+	if (err)
+		return cli__error("cannot load the BPF programs: %s (try --verbose)",
+				   strerror(-err));
+	return 0;
+}
+
+static int attach(struct time_run *s, int pid)
+{
+	char err[512];
+	int rc;
+
+	timing_loader__set_pid(s->loader, pid);
+	rc = timing_loader__attach(s->loader, s->path, pid, &s->target, err, sizeof(err));
+	return rc ? cli__error("%s", err) : 0;
+}
+
+/* Read the maps into per-function totals (all parts merged) */
+static int read_totals(struct time_run *s, struct hist *out)
+{
+	int err = timing_loader__read(s->loader, &s->rows);
+
+	if (err)
+		return err;
+	memset(out, 0, s->target.cnt * sizeof(*out));
+	for (size_t i = 0; i < s->rows.cnt; i++)
+		if (s->rows.rows[i].func < s->target.cnt)
+			hist__merge(&out[s->rows.rows[i].func], &s->rows.rows[i].h);
+	return 0;
+}
+
+static const char *thread_name(void *ctx, uint32_t tid, char *buf, size_t len)
+{
+	struct time_run *s = ctx;
+
+	target__thread_name(&s->tgt, tid, buf, len);
+	return buf;
+}
+
+static int part_cmp(const void *a, const void *b)
+{
+	const struct timing_part *x = a, *y = b;
+
+	if (x->h->count != y->h->count)
+		return x->h->count > y->h->count ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The report over `hists` (per function); parts from s->rows when final and broken down */
+static int report(struct time_run *s, const struct hist *hists, bool final, bool interval,
+		  double at_s, struct regress_run *results)
+{
+	struct timing_func_report *funcs = calloc(s->target.cnt, sizeof(*funcs));
+	struct timing_part *parts = calloc(s->rows.cnt + 1, sizeof(*parts));
+	struct timing_report r = {
+		.binary = s->display,
+		.pid = s->tgt.pid,
+		.duration_s = at_s - s->start_s,
+		.final = final,
+		.interval = interval,
+		.by = s->opts->by,
+		.cal = { s->cal_used[0] ? &s->cal[0] : NULL, s->cal_used[1] ? &s->cal[1] : NULL },
+		.funcs = funcs,
+		.cnt = s->target.cnt,
+		.rows_per_octave = s->opts->rows_per_octave,
+		.thread_name = thread_name,
+		.thread_name_ctx = s,
+	};
+	size_t np = 0;
+	int err = 0;
+
+	if (!funcs || !parts) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->target.cnt; i++) {
+		struct timing_func_report *f = &funcs[i];
+
+		f->name = s->target.funcs[i].name;
+		f->ret_insn = s->target.funcs[i].ret_insn;
+		f->tail_exits = s->target.funcs[i].tail_exits;
+		f->no_returns = f->ret_insn && !s->target.funcs[i].ret_cnt;
+		f->h = &hists[i];
+		memcpy(f->losses, s->losses[i], sizeof(f->losses));
+		if (s->opts->runs && final) {
+			f->run_stats = s->run_stats[i];
+			f->run_cnt = s->run_cnt[i];
+		}
+		if (!final || interval || s->opts->by == TIMING_PER_FUNC || s->opts->runs)
+			continue;
+		f->parts = parts + np;
+		for (size_t j = 0; j < s->rows.cnt; j++)
+			if (s->rows.rows[j].func == i)
+				parts[np++] = (struct timing_part){ s->rows.rows[j].id,
+								    &s->rows.rows[j].h };
+		f->part_cnt = (size_t)(parts + np - f->parts);
+		qsort((void *)f->parts, f->part_cnt, sizeof(*parts), part_cmp);
+	}
+	if (results)
+		err = timing_report__results(&r, s->opts->stat, results);
+	else
+		err = timing_report__text(&r, stdout);
+out:
+	free(funcs);
+	free(parts);
+	return err;
+}
+
+static void collect_losses(struct time_run *s)
+{
+	for (size_t i = 0; i < s->target.cnt; i++) {
+		uint64_t l[TIMING_LOSS__MAX];
+
+		timing_loader__losses(s->loader, (uint32_t)i, l);
+		for (int k = 0; k < TIMING_LOSS__MAX; k++)
+			s->losses[i][k] += l[k];
+	}
+}
+
+/* Poll until the duration ends, a signal, or the target exits; print intervals */
+static int session_loop(struct time_run *s)
+{
+	double next_print = s->start_s + s->opts->interval_s;
+	struct hist *cur = calloc(s->target.cnt, sizeof(*cur));
+	struct hist *delta = calloc(s->target.cnt, sizeof(*delta));
+	int err = 0;
+
+	if (!cur || !delta) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		double now = cli_bpf__now_s(), wake = now + 1;
+
+		if (s->opts->duration_s && now >= s->start_s + s->opts->duration_s)
+			break;
+		if (s->opts->duration_s && s->start_s + s->opts->duration_s < wake)
+			wake = s->start_s + s->opts->duration_s;
+		if (s->opts->interval_s && next_print < wake)
+			wake = next_print;
+		if (event_loop__wait(&s->loop, event_loop__ms_until(wake)))
+			break;
+		if (s->opts->interval_s && cli_bpf__now_s() >= next_print) {
+			err = read_totals(s, cur);
+			if (err)
+				goto out;
+			for (size_t i = 0; i < s->target.cnt; i++)
+				hist__sub(&delta[i], &cur[i], &s->prev[i]);
+			memcpy(s->prev, cur, s->target.cnt * sizeof(*cur));
+			err = report(s, delta, false, true, cli_bpf__now_s(), NULL);
+			if (err)
+				goto out;
+			next_print += s->opts->interval_s;
+		}
+	}
+out:
+	free(cur);
+	free(delta);
+	return err;
+}
+
+static int launch(struct time_run *s)
+{
+	int err = target__launch(&s->tgt, s->opts->command);
+
+	if (err)
+		return cli__error("cannot run '%s': %s", s->opts->command[0], strerror(-err));
+	s->loop.child = s->tgt.child;
+	event_loop__watch(&s->loop, s->tgt.pid);
+	return 0;
+}
+
+/* Collect the command's exit status; without `block`, only when it has already exited (a
+ * command still running when the session ends is left running, as a --pid target is) */
+static void reap(struct time_run *s, bool block)
+{
+	int status = target__reap(&s->tgt, block);
+
+	if (status > 0 && status < 128)
+		fprintf(stderr, "perfan-bpf: '%s' exited with status %d\n", s->tgt.command, status);
+	s->tgt.child = 0;
+	s->loop.child = 0;
+	event_loop__unwatch(&s->loop);
+}
+
+static void announce(struct time_run *s)
+{
+	char a[32];
+	const char *sep = "";
+
+	fprintf(stderr, "perfan-bpf: timing %zu function%s (%zu probes) in ", s->target.cnt,
+		s->target.cnt == 1 ? "" : "s", timing_loader__probe_cnt(s->loader));
+	if (s->tgt.pid > 0)
+		fprintf(stderr, "pid %d (%s); probe overhead ", s->tgt.pid, s->display);
+	else
+		fprintf(stderr, "every process running %s; probe overhead ", s->display);
+	for (int k = 0; k < 2; k++) {
+		if (!s->cal_used[k])
+			continue;
+		fprintf(stderr, "%s%s (%s)", sep, hist__fmt_ns(s->cal[k].p50_ns, a, sizeof(a)),
+			k ? "return instructions" : "uretprobe");
+		sep = ", ";
+	}
+	fprintf(stderr, "; Ctrl-C to stop\n");
+}
+
+/* One session: attach, loop, and leave the totals in s->total */
+static int session(struct time_run *s)
+{
+	int err;
+
+	if (s->opts->command) {
+		err = launch(s);
+		if (err)
+			return err;
+	} else {
+		target__init_pid(&s->tgt, s->opts->pid);
+		if (s->tgt.pid > 0)
+			event_loop__watch(&s->loop, s->tgt.pid);
+	}
+	err = prepare_target(s) ?: calibrate(s) ?: load(s) ?:
+	      attach(s, s->tgt.pid);
+	if (err)
+		return err;
+	s->start_s = cli_bpf__now_s();
+	err = target__release(&s->tgt);
+	if (err)
+		return cli__error("cannot release '%s' after attaching: %s", s->opts->command[0],
+				   strerror(-err));
+	announce(s);
+	err = session_loop(s);
+	if (err)
+		return cli__error("cannot read the histograms: %s", strerror(-err));
+	/* read before detaching: each uprobe's unregistration waits for an RCU grace period */
+	err = read_totals(s, s->total);
+	if (err)
+		return cli__error("cannot read the histograms: %s", strerror(-err));
+	collect_losses(s);
+	return 0;
+}
+
+/* --runs R -- COMMAND: R runs, each one's statistic a sample */
+static int runs(struct time_run *s)
+{
+	struct hist *one = NULL;
+	char a[32];
+	int err, ev;
+
+	for (unsigned r = 0; r < s->opts->runs && !s->loop.stopped; r++) {
+		err = launch(s);
+		if (err)
+			return err;
+		if (!r) {
+			err = prepare_target(s) ?: calibrate(s) ?: load(s);
+			if (err)
+				return err;
+			one = calloc(s->target.cnt, sizeof(*one));
+			if (!one)
+				return cli__error("out of memory");
+			s->start_s = cli_bpf__now_s();
+		}
+		/* the file is the same, but it is reached through this run's process */
+		err = (r ? resolve_binary(s) : 0) ?: attach(s, s->tgt.pid);
+		if (err) {
+			free(one);
+			return err;
+		}
+		err = target__release(&s->tgt);
+		if (err) {
+			free(one);
+			return cli__error("cannot release '%s' after attaching: %s",
+					   s->opts->command[0], strerror(-err));
+		}
+		if (!r)
+			announce(s);
+		do
+			ev = event_loop__wait(&s->loop, 1000);
+		while (!(ev & (EV_EXITED | EV_STOP)));
+		err = read_totals(s, one);
+		if (err) {
+			free(one);
+			return cli__error("cannot read the histograms: %s", strerror(-err));
+		}
+		collect_losses(s);
+		timing_loader__detach(s->loader);
+		timing_loader__clear(s->loader);
+		reap(s, ev & EV_EXITED);
+		for (size_t i = 0; i < s->target.cnt; i++) {
+			double v = timing_stat__of(&one[i], s->opts->stat);
+
+			hist__merge(&s->total[i], &one[i]);
+			if (one[i].count && v > 0)
+				s->run_stats[i][s->run_cnt[i]++] = v;
+			fprintf(stderr, "perfan-bpf: run %u/%u: %s %s %s (%llu calls)\n", r + 1,
+				s->opts->runs, s->target.funcs[i].name,
+				timing_stat__name(s->opts->stat), hist__fmt_ns(v, a, sizeof(a)),
+				(unsigned long long)one[i].count);
+		}
+	}
+	free(one);
+	return 0;
+}
+
+static int write_results(struct time_run *s)
+{
+	struct regress_run run;
+	char errbuf[RESULTS_ERRLEN];
+	int err;
+
+	err = report(s, s->total, true, false, cli_bpf__now_s(), &run);
+	if (err)
+		return cli__error("cannot build the results: %s", strerror(-err));
+	for (size_t i = 0; i < s->target.cnt; i++)
+		if (!s->total[i].count)
+			fprintf(stderr, "perfan-bpf: warning: %s was not called; it is not in %s\n",
+				s->target.funcs[i].name, s->opts->output);
+	if (!run.result_cnt) {
+		regress_run__free(&run);
+		return cli__error("no timed calls to write to %s", s->opts->output);
+	}
+	err = results__write_file(s->opts->output, s->opts->force, &run, errbuf);
+	regress_run__free(&run);
+	if (err)
+		return cli__error("%s", errbuf);
+	return 0;
+}
+
+int cmd__time(int argc, char **argv)
+{
+	struct time_opts opts;
+	struct time_run s = { .opts = &opts };
+	int err;
+
+	err = parse_opts(argc, argv, &opts);
+	if (err)
+		return opts__status(err);
+	err = preflight(&opts);
+	if (err)
+		return err;
+	cli_bpf__verbose(opts.verbose);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	err = event_loop__init(&s.loop, false);
+	if (err) {
+		err = cli__error("cannot set up signal handling: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = opts.runs ? runs(&s) : session(&s);
+	if (err)
+		goto cleanup;
+	err = report(&s, s.total, true, false, cli_bpf__now_s(), NULL);
+	if (err) {
+		err = cli__error("cannot write the report");
+		goto cleanup;
+	}
+	if (opts.output)
+		err = write_results(&s);
+cleanup:
+	if (err)
+		target__abort(&s.tgt);
+	timing_loader__free(s.loader);
+	reap(&s, false);
+	event_loop__close(&s.loop);
+	for (size_t i = 0; s.run_stats && i < s.target.cnt; i++)
+		free(s.run_stats[i]);
+	free(s.run_stats);
+	free(s.run_cnt);
+	free(s.total);
+	free(s.prev);
+	free(s.losses);
+	timing_rows__free(&s.rows);
+	timing_target__free(&s.target);
+	return err;
+}

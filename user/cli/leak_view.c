@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The leak command's reports while it runs and at its end (see leak_view.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include "analysis/leak_model.h"
+#include "cli/leak_view.h"
+#include "output/live_view.h"
+#include "probe/leak_loader.h"
+#include "session/live_session.h"
+
+int leak_view__build(const struct leak_view *v, struct leak_loader *ld,
+		     const struct stacktab *tab, const struct leak_sample *sample,
+		     struct leak_report *rep)
+{
+	struct leak_sample aged = {};
+	int err;
+
+	if (!v->min_age_s)
+		return leak_model__build(tab, sample, rep);
+	for (size_t i = 0; i < sample->cnt; i++)
+		if (leak_sample__add(&aged, &sample->stacks[i])) {
+			leak_sample__free(&aged);
+			return -ENOMEM;
+		}
+	memcpy(aged.lost, sample->lost, sizeof(aged.lost));
+	err = leak_loader__age_filter(ld, (uint64_t)(v->min_age_s * 1e9), &aged) ?:
+	      leak_model__build(tab, &aged, rep);
+	leak_sample__free(&aged);
+	return err;
+}
+
+int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
+		    const struct leak_sample *sample, unsigned snapshots, double at_s)
+{
+	struct leak_report rep = {};
+	struct live_view lv = {
+		.allocator = v->allocator,
+		.elapsed_s = at_s - v->start_s,
+		.snapshots = snapshots,
+	};
+	char target[PATH_MAX + 1100];
+	int pid = v->tgt->pid;
+	struct winsize ws;
+	uint64_t events;
+	int err;
+
+	if (pid && v->tgt->command[0])
+		snprintf(target, sizeof(target), "pid %d (%s)", pid, v->tgt->command);
+	else if (pid)
+		snprintf(target, sizeof(target), "pid %d", pid);
+	else
+		snprintf(target, sizeof(target), "every process using %s", v->allocator);
+	lv.target = target;
+	if (pid)
+		lv.mem_known = !proc_status__mem("/proc", (uint32_t)pid, &lv.rss_bytes,
+						 &lv.anon_bytes);
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws)) {
+		lv.rows = ws.ws_row;
+		lv.cols = ws.ws_col;
+	}
+	err = leak_view__build(v, ld, tab, sample, &rep);
+	if (err)
+		return err;
+	events = rep.totals.alloc_objects + rep.totals.freed_objects;
+	if (at_s > v->last_draw_s)
+		lv.events_per_s = (double)(events - v->last_events) / (at_s - v->last_draw_s);
+	v->last_events = events;
+	v->last_draw_s = at_s;
+	live_view__draw(stdout, &rep, &lv);
+	report__free(&rep);
+	return 0;
+}
+
+int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
+		     const struct leak_sample *sample, bool final, double at_s)
+{
+	struct leak_report rep = {
+		.pid = v->tgt->pid,
+		.duration_s = at_s - v->start_s,
+		.final = final,
+		.command = v->tgt->command[0] ? v->tgt->command : NULL,
+	};
+	bool text = !strcmp(v->format, "text");
+	struct report_format_opts fo = {
+		.top = v->top_set || text ? v->top : 0,
+		.show_freed = !text,
+	};
+	int err;
+
+	err = leak_view__build(v, ld, tab, sample, &rep);
+	if (!err)
+		err = v->fmt(&rep, &fo, stdout);
+	if (!err && text && !final)
+		fputs("\n", stdout);
+	fflush(stdout);
+	report__free(&rep);
+	return err;
+}
+
+void leak_view__drops(const struct leak_sample *sample, unsigned snapshots_dropped,
+		      uint64_t max_mark_rate, uint64_t max_session_bytes)
+{
+	if (sample->lost[REPORT_LOST_MARKS_DROPPED])
+		fprintf(stderr, "perfan-bpf: %" PRIu64 " perfan:mark probes of the target were "
+			"dropped: more than --max-mark-rate %" PRIu64 " a second, or faster than "
+			"the ring buffer\n",
+			sample->lost[REPORT_LOST_MARKS_DROPPED], max_mark_rate);
+	if (snapshots_dropped)
+		fprintf(stderr, "perfan-bpf: the session file reached --max-session-size (%" PRIu64
+			" bytes): %u snapshot%s not written\n",
+			max_session_bytes, snapshots_dropped, snapshots_dropped == 1 ? "" : "s");
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What `perfan-bpf leak` shows while it runs and at its end: the report of this moment
+ * (with --min-age applied to a copy of the sample: snapshots keep every block), printed by the
+ * chosen formatter, or redrawn in place like top on a terminal (live_view.h). */
+#ifndef PERFAN_CLI_LEAK_VIEW_H
+#define PERFAN_CLI_LEAK_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "analysis/report.h"
+#include "lib/stack.h"
+#include "lib/stacktab.h"
+#include "output/report_format.h"
+#include "target/target.h"
+
+struct leak_loader;
+
+struct leak_view {
+	const char *format;    /* text, json, or a picture drawn at the end */
+	report_formatter fmt;  /* NULL for a picture */
+	uint64_t top;	       /* stacks printed; 0: all */
+	bool top_set;	       /* --top given */
+	double min_age_s;      /* count only blocks this old; 0: all */
+	const char *allocator; /* the probed module, as shown */
+	const struct target *tgt;
+	double start_s; /* when the probes were in */
+	/* the live view's rate: allocations + frees at the last draw */
+	uint64_t last_events;
+	double last_draw_s;
+};
+
+/* The report of this moment from sample and the stacks of tab; 0 or -errno */
+int leak_view__build(const struct leak_view *v, struct leak_loader *ld,
+		     const struct stacktab *tab, const struct leak_sample *sample,
+		     struct leak_report *rep);
+/* Print the report (final: the end-of-session one) on stdout; 0 or -errno */
+int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
+		     const struct leak_sample *sample, bool final, double at_s);
+/* Redraw the live view on the terminal; snapshots: taken so far. 0 or -errno */
+int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
+		    const struct leak_sample *sample, unsigned snapshots, double at_s);
+
+/* The session's end on stderr: the target's marks dropped (over max_mark_rate a second, or
+ * by the ring buffer) and the snapshots not written (over max_session_bytes) */
+void leak_view__drops(const struct leak_sample *sample, unsigned snapshots_dropped,
+		      uint64_t max_mark_rate, uint64_t max_session_bytes);
+
+#endif

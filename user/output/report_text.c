@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Text formatter of the leak report: a header with totals, the top stacks by live bytes with
+ * their frames, and every non-zero loss counter with what it means. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include "lib/bytes_fmt.h"
+#include "analysis/report.h"
+#include "output/report_format.h"
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* "#3  0x00005555555551a9 leak_one (leaky.c:42) [inlined]  /path/to/module" */
+void report__write_frame(FILE *out, size_t idx, const struct frame *f)
+{
+	fprintf(out, "    #%-2zu 0x%016" PRIx64 " ", idx, f->address);
+	if (f->function && f->file)
+		fprintf(out, "%s", f->function);
+	else if (f->function)
+		fprintf(out, "%s+0x%" PRIx64, f->function, f->offset);
+	else if (f->module)
+		/* the module-relative address: with the build-id it can be symbolized later */
+		fprintf(out, "%s+0x%" PRIx64, base_name(f->module), f->offset);
+	else
+		fprintf(out, "[unknown]");
+	if (f->file)
+		fprintf(out, " (%s:%u)", f->file, f->line);
+	if (f->inlined)
+		fprintf(out, " [inlined]");
+	if (f->module)
+		fprintf(out, "  %s", f->module);
+	if (!f->function && f->build_id && f->build_id[0])
+		fprintf(out, " [build-id %s]", f->build_id);
+	fputc('\n', out);
+}
+
+int report__write_text(const struct leak_report *rep, const struct report_format_opts *opts,
+		       FILE *out)
+{
+	const struct stack_counts *t = &rep->totals;
+	size_t live_stacks = report__live_stack_cnt(rep), truncated, of;
+	struct report_cursor c = {};
+	const struct report_stack *s;
+	char b1[32], b2[32];
+	bool any_lost = false;
+
+	if (rep->pid)
+		fprintf(out, "%s for pid %d", rep->final ? "Final report" : "Report", rep->pid);
+	else
+		fprintf(out, "%s for all processes", rep->final ? "Final report" : "Report");
+	if (rep->command)
+		fprintf(out, " (%s)", rep->command);
+	fprintf(out, " after %.1f s\n", rep->duration_s);
+	fprintf(out, "  live:      %s (%" PRIu64 " B) in %" PRIu64 " objects from %zu stacks\n",
+		bytes__fmt(t->live_bytes, b1, sizeof(b1)), t->live_bytes, t->live_objects,
+		live_stacks);
+	fprintf(out, "  allocated: %s in %" PRIu64 " objects since attach; freed %s in %" PRIu64
+		     " objects\n",
+		bytes__fmt(t->alloc_bytes, b1, sizeof(b1)), t->alloc_objects,
+		bytes__fmt(t->freed_bytes, b2, sizeof(b2)), t->freed_objects);
+
+	while ((s = report__next_shown(rep, opts, &c))) {
+		fprintf(out, "\n#%zu  %s live (%" PRIu64 " B) in %" PRIu64 " objects; allocated %" PRIu64
+			     " B in %" PRIu64 " objects",
+			c.shown, bytes__fmt(s->counts.live_bytes, b1, sizeof(b1)), s->counts.live_bytes,
+			s->counts.live_objects, s->counts.alloc_bytes, s->counts.alloc_objects);
+		if (!rep->pid)
+			fprintf(out, "  [pid %u]", s->pid);
+		fputc('\n', out);
+		if (!s->stack_id)
+			fprintf(out, "    [stack unavailable]\n");
+		for (size_t j = 0; j < s->frame_cnt; j++)
+			report__write_frame(out, j, &s->frames[j]);
+		if (s->truncated)
+			fprintf(out, "    [truncated: callers missing]\n");
+	}
+	if (!c.shown)
+		fprintf(out, "\nNo live allocations.\n");
+	else if (c.shown < live_stacks)
+		fprintf(out, "\n(%zu more stacks with live memory; --top 0 shows all)\n",
+			live_stacks - c.shown);
+
+	truncated = report__truncated_cnt(rep, opts, &of);
+	if (truncated)
+		fprintf(out, "\nTruncated stacks: %zu of %zu: %s\n", truncated, of,
+			report__truncated_help());
+
+	for (int k = 0; k < REPORT_LOST__MAX; k++) {
+		if (!rep->lost[k])
+			continue;
+		if (!any_lost)
+			fprintf(out, "\nLost events:\n");
+		any_lost = true;
+		fprintf(out, "  %-17s %10" PRIu64 "  %s\n", report_lost__name(k), rep->lost[k],
+			report_lost__help(k));
+	}
+	if (!any_lost)
+		fprintf(out, "\nLost events: none\n");
+	return ferror(out) ? -EIO : 0;
+}

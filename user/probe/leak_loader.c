@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The allocation-tracking BPF object (see leak_loader.h). */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include "leak.h"
+#include "leak.skel.h"
+#include "probe/leak_loader.h"
+#include "probe/map_walk.h"
+#include "target/procmaps.h"
+#include "lib/sanitize.h"
+
+_Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
+_Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
+_Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
+_Static_assert(sizeof(struct stack_trace) == 8 + 8 * PERFAN_MAX_STACK_DEPTH, "stack_trace layout");
+_Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
+_Static_assert(sizeof(struct unwind_row) == 8, "unwind_row layout");
+_Static_assert(sizeof(struct unwind_mod) == 16, "unwind_mod layout");
+_Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
+_Static_assert((int)LOST__MAX == (int)REPORT_LOST__KERNEL, "loss counters match the report's");
+_Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
+_Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "loss order");
+
+#define MAX_MARK_LINKS 16
+
+struct leak_loader {
+	struct leak_bpf *skel;
+	int attach_tid; /* 0: the target pid */
+	struct probe_links links;
+	struct bpf_link *mark_links[MAX_MARK_LINKS];
+	int mark_link_cnt;
+	struct ring_buffer *marks;
+	mark_fn on_mark;
+	void *mark_ctx;
+	struct unwind_row *rows; /* the unwind_rows map, mapped */
+	uint32_t rows_cap;
+	uint32_t rows_used;
+};
+
+int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out)
+{
+	struct leak_loader *ld;
+	int err;
+
+	*out = NULL;
+	ld = calloc(1, sizeof(*ld));
+	if (!ld)
+		return -ENOMEM;
+	ld->skel = leak_bpf__open();
+	if (!ld->skel) {
+		err = -errno;
+		goto cleanup;
+	}
+	ld->skel->rodata->target_tgid = opts->pid > 0 ? (__u32)opts->pid : 0;
+	ld->attach_tid = opts->pid > 0 ? opts->attach_tid : 0;
+	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
+	ld->rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
+	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, ld->rows_cap)))
+		goto cleanup;
+	if (opts->max_allocs &&
+	    (err = bpf_map__set_max_entries(ld->skel->maps.allocs, opts->max_allocs)))
+		goto cleanup;
+	/* stack_stats is keyed by (process, stack): with --all one stack can appear per process */
+	if (opts->max_stacks &&
+	    ((err = bpf_map__set_max_entries(ld->skel->maps.stacks, opts->max_stacks)) ||
+	     (err = bpf_map__set_max_entries(ld->skel->maps.stack_stats, opts->max_stacks))))
+		goto cleanup;
+	err = leak_bpf__load(ld->skel);
+	if (err)
+		goto cleanup;
+	ld->rows = mmap(NULL, (size_t)ld->rows_cap * sizeof(*ld->rows), PROT_READ | PROT_WRITE,
+			MAP_SHARED, bpf_map__fd(ld->skel->maps.unwind_rows), 0);
+	if (ld->rows == MAP_FAILED) {
+		err = -errno;
+		ld->rows = NULL;
+		goto cleanup;
+	}
+	*out = ld;
+	return 0;
+cleanup:
+	leak_loader__free(ld);
+	return err;
+}
+
+int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
+			    const struct cfi_table *t)
+{
+	struct unwind_mod_key key = { .dev = dev, .ino = ino };
+	struct unwind_mod mod = { .first = ld->rows_used, .cnt = (__u32)t->cnt,
+				  .vaddr_delta = t->vaddr_delta };
+	int err;
+
+	if (!ld->skel->rodata->unwind_cfi || !t->cnt)
+		return -EINVAL;
+	if (t->cnt > ld->rows_cap - ld->rows_used)
+		return -ENOSPC;
+	/* the rows first: a walk that finds the module finds its rows complete */
+	memcpy(ld->rows + ld->rows_used, t->rows, t->cnt * sizeof(*t->rows));
+	err = bpf_map_update_elem(bpf_map__fd(ld->skel->maps.unwind_mods), &key, &mod, BPF_NOEXIST);
+	if (err)
+		return err; /* libbpf returns -errno */
+	ld->rows_used += (uint32_t)t->cnt;
+	return 0;
+}
+
+uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld)
+{
+	return ld->skel->rodata->unwind_cfi ? ld->rows_cap - ld->rows_used : 0;
+}
+
+int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
+			const struct probe_plan *plan)
+{
+	struct leak_bpf *s = ld->skel;
+	struct probe_progs progs = {
+		.enter = {
+			[ROLE_MALLOC] = s->progs.malloc_enter,
+			[ROLE_CALLOC] = s->progs.calloc_enter,
+			[ROLE_REALLOC] = s->progs.realloc_enter,
+			[ROLE_REALLOCARRAY] = s->progs.reallocarray_enter,
+			[ROLE_POSIX_MEMALIGN] = s->progs.posix_memalign_enter,
+			[ROLE_ALIGNED_ALLOC] = s->progs.memalign_enter,
+			[ROLE_MEMALIGN] = s->progs.memalign_enter,
+			[ROLE_VALLOC] = s->progs.valloc_enter,
+			[ROLE_PVALLOC] = s->progs.valloc_enter,
+			[ROLE_FREE] = s->progs.free_enter,
+		},
+		.ret = s->progs.alloc_return,
+	};
+	int pid = ld->attach_tid ? ld->attach_tid : (int)s->rodata->target_tgid; /* 0: all */
+
+	/* a perf event opened on any thread of the process sees all of them: the kernel's uprobe
+	 * filter compares address spaces, and the BPF side checks the tgid */
+	return probes__attach(plan, alloc->path, pid, &progs, &ld->links);
+}
+
+void leak_loader__detach(struct leak_loader *ld)
+{
+	if (!ld)
+		return;
+	for (int i = 0; i < ld->mark_link_cnt; i++)
+		bpf_link__destroy(ld->mark_links[i]);
+	ld->mark_link_cnt = 0;
+	probes__detach(&ld->links);
+}
+
+static int add_stat(void *ctx, const void *key, const void *val)
+{
+	const struct stack_key *k = key;
+	const struct stack_stat *v = val;
+	struct stack_row st = {
+		.pid = k->tgid,
+		.stack_id = k->stack_id,
+		.counts = {
+			.live_bytes = v->live_bytes,
+			.live_objects = v->live_objects,
+			.alloc_bytes = v->alloc_bytes,
+			.alloc_objects = v->alloc_objects,
+			.freed_bytes = v->freed_bytes,
+			.freed_objects = v->freed_objects,
+		},
+	};
+
+	return leak_sample__add(ctx, &st) ? -ENOMEM : 0;
+}
+
+int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
+{
+	sample->cnt = 0;
+	/* the kernel's counters; the session's own (marks, snapshots) are its caller's */
+	memcpy(sample->lost, (const void *)ld->skel->bss->lost, LOST__MAX * sizeof(sample->lost[0]));
+	enum { BATCH = 1024 };
+	struct stack_key keys[BATCH];
+	struct stack_stat vals[BATCH];
+
+	return map_walk(bpf_map__fd(ld->skel->maps.stack_stats), sizeof(keys[0]), sizeof(vals[0]),
+			keys, vals, BATCH, add_stat, sample);
+}
+
+static int sample_cmp(const void *pa, const void *pb)
+{
+	const struct stack_row *a = pa, *b = pb;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->stack_id != b->stack_id)
+		return a->stack_id < b->stack_id ? -1 : 1;
+	return 0;
+}
+
+struct aged {
+	struct leak_sample *sample;
+	__u64 cutoff;
+};
+
+/* Count one live allocation old enough into its stack's row */
+static int add_aged(void *ctx, const void *key, const void *val)
+{
+	const struct alloc_info *info = val;
+	struct aged *a = ctx;
+	struct stack_row k = { .pid = info->stack.tgid, .stack_id = info->stack.stack_id };
+	struct stack_row *row;
+
+	(void)key;
+	if (info->ts_ns > a->cutoff)
+		return 0;
+	row = bsearch(&k, a->sample->stacks, a->sample->cnt, sizeof(k), sample_cmp);
+	if (row) {
+		row->counts.live_bytes += info->size;
+		row->counts.live_objects++;
+	}
+	return 0;
+}
+
+int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns,
+			    struct leak_sample *sample)
+{
+	enum { BATCH = 4096 };
+	static struct alloc_key keys[BATCH];
+	static struct alloc_info vals[BATCH];
+	struct aged a = { .sample = sample };
+	struct timespec now;
+
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	a.cutoff = (__u64)now.tv_sec * 1000000000 + (__u64)now.tv_nsec;
+	a.cutoff = a.cutoff > min_age_ns ? a.cutoff - min_age_ns : 0;
+	if (sample->cnt)
+		qsort(sample->stacks, sample->cnt, sizeof(*sample->stacks), sample_cmp);
+	for (size_t i = 0; i < sample->cnt; i++) {
+		sample->stacks[i].counts.live_bytes = 0;
+		sample->stacks[i].counts.live_objects = 0;
+	}
+	return map_walk(bpf_map__fd(ld->skel->maps.allocs), sizeof(keys[0]), sizeof(vals[0]),
+			keys, vals, BATCH, add_aged, &a);
+}
+
+int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max,
+			     bool *truncated)
+{
+	struct leak_loader *ld = ctx;
+	struct stack_trace st;
+	__u64 id = stack_id;
+	size_t n = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.stacks), &id, &st))
+		return -errno;
+	while (n < max && n < st.depth && n < PERFAN_MAX_STACK_DEPTH) {
+		ips[n] = st.ips[n];
+		n++;
+	}
+	*truncated = st.truncated || n < st.depth;
+	return (int)n;
+}
+
+int leak_loader__attach_marks(struct leak_loader *ld, int pid, const char *binary)
+{
+	struct bpf_link *link;
+
+	if (ld->mark_link_cnt == MAX_MARK_LINKS)
+		return -E2BIG;
+	link = bpf_program__attach_usdt(ld->skel->progs.usdt_mark, pid, binary, "perfan", "mark",
+					NULL);
+	if (!link)
+		return -errno;
+	ld->mark_links[ld->mark_link_cnt++] = link;
+	return 0;
+}
+
+int leak_loader__attach_all_marks(struct leak_loader *ld, int pid, const char *proc_dir)
+{
+	char path[PATH_MAX + 16], bin[PATH_MAX * 2 + 32];
+	struct proc_maps maps = {};
+	const char *last = "";
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/maps", proc_dir);
+	if (proc_maps__read(path, &maps))
+		return 0;
+	for (size_t i = 0; i < maps.cnt; i++) {
+		const struct proc_map *m = &maps.maps[i];
+
+		if (!m->exec || m->path[0] != '/' || !strcmp(m->path, last))
+			continue;
+		last = m->path;
+		snprintf(bin, sizeof(bin), "%s/root%s", proc_dir, m->path);
+		if (!leak_loader__attach_marks(ld, pid, bin))
+			n++;
+	}
+	proc_maps__free(&maps);
+	return n;
+}
+
+static int mark_event(void *ctx, void *data, size_t size)
+{
+	struct leak_loader *ld = ctx;
+	struct mark_event e;
+
+	if (size < sizeof(e))
+		return 0;
+	memcpy(&e, data, sizeof(e));
+	e.label[sizeof(e.label) - 1] = '\0';
+	/* the target chose these bytes: no terminal controls past this point */
+	sanitize__str(e.label);
+	if (ld->on_mark)
+		ld->on_mark(ld->mark_ctx, e.tgid, e.label);
+	return 0;
+}
+
+int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx)
+{
+	ld->on_mark = fn;
+	ld->mark_ctx = ctx;
+	if (!ld->marks) {
+		ld->marks = ring_buffer__new(bpf_map__fd(ld->skel->maps.marks), mark_event, ld, NULL);
+		if (!ld->marks)
+			return -errno;
+	}
+	return ring_buffer__epoll_fd(ld->marks);
+}
+
+int leak_loader__consume_marks(struct leak_loader *ld)
+{
+	int n = ld->marks ? ring_buffer__consume(ld->marks) : 0;
+
+	return n < 0 ? n : 0;
+}
+
+uint64_t leak_loader__marks_lost(const struct leak_loader *ld)
+{
+	return ld->skel->bss->lost[LOST_MARKS];
+}
+
+void leak_loader__free(struct leak_loader *ld)
+{
+	if (!ld)
+		return;
+	for (int i = 0; i < ld->mark_link_cnt; i++)
+		bpf_link__destroy(ld->mark_links[i]);
+	ring_buffer__free(ld->marks);
+	probes__detach(&ld->links);
+	if (ld->rows)
+		munmap(ld->rows, (size_t)ld->rows_cap * sizeof(*ld->rows));
+	leak_bpf__destroy(ld->skel);
+	free(ld);
+}

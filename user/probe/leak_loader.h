@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The allocation-tracking BPF object: open with sizes from the options, load, attach to an
+ * allocator, read per-stack counts, loss counters and stacks out of its maps. The only module
+ * that includes the leak skeleton. */
+#ifndef PERFAN_LEAK_LOADER_H
+#define PERFAN_LEAK_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "probe/attach.h"
+#include "symbols/cfi_table.h"
+#include "lib/stack.h"
+
+struct leak_loader;
+
+struct leak_loader_opts {
+	int pid;	     /* 0: every process using the allocator (--all) */
+	int attach_tid;	     /* the live thread of pid the uprobes are opened through (its main
+				thread may have exited: proc_dir.h); 0: pid */
+	uint32_t max_allocs; /* live allocations tracked at once */
+	uint32_t max_stacks; /* distinct stacks */
+	uint32_t max_unwind_rows; /* unwind rows of files without frame pointers; 0: walk frame
+				     pointers only (--unwind fp) */
+};
+
+/* Open and load. 0 or -errno; *out is NULL on error. */
+int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out);
+/* Attach to the allocator following plan. 0 or -errno. */
+int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
+			const struct probe_plan *plan);
+/* Load the unwind rows of the file the kernel knows as (dev, ino) (kernel dev_t encoding:
+ * major << 20 | minor): the stack walk leaves its frames by them from now on. 0, -ENOSPC when
+ * they do not fit in the rows left, -EEXIST when the file has rows already, -EINVAL with
+ * --unwind fp, or -errno. */
+int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
+			    const struct cfi_table *t);
+/* Unwind rows still free */
+uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld);
+/* Detach every probe; the maps stay readable. */
+void leak_loader__detach(struct leak_loader *ld);
+/* Fill sample (emptied first) from the maps. 0 or -errno. */
+int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample);
+/* --min-age: set every stack's live bytes and objects in sample (read just before) to those
+ * of its live allocations at least min_age_ns old. Reads every live allocation: O(live
+ * allocations), unlike leak_loader__read. 0 or -errno. */
+int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns,
+			    struct leak_sample *sample);
+/* stack_fetch_fn over the stack map; ctx is the loader. *truncated: the kernel's walk stopped
+ * at its depth limit. */
+int leak_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max,
+			     bool *truncated);
+
+/* A label from a `perfan:mark` USDT probe in the target */
+#define LEAK_MARK_LABEL_MAX 128 /* = PERFAN_MARK_LABEL_MAX, checked in leak_loader.c */
+typedef void (*mark_fn)(void *ctx, uint32_t tgid, const char *label);
+/* Attach the mark program to the perfan:mark probes of one binary. 0, -ENOENT when the
+ * binary has none, or -errno. */
+int leak_loader__attach_marks(struct leak_loader *ld, int pid, const char *binary);
+/* The same for every file-backed executable module of pid that PROC_DIR shows (proc_dir.h),
+ * each file once: how many have perfan:mark probes */
+int leak_loader__attach_all_marks(struct leak_loader *ld, int pid, const char *proc_dir);
+/* Set the handler of mark events; the fd to poll for them, or -errno */
+int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx);
+/* Call the handler for every mark waiting; 0 or -errno */
+int leak_loader__consume_marks(struct leak_loader *ld);
+/* Marks dropped because the ring buffer was full */
+uint64_t leak_loader__marks_lost(const struct leak_loader *ld);
+void leak_loader__free(struct leak_loader *ld);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The timing BPF object (bpf/timing.bpf.c): load, attach entry and return probes to the
+ * functions of a timing_target, read the per-CPU histograms summed over CPUs, and measure
+ * the probes' own overhead on an empty function inside perfan-bpf. The only module that
+ * includes the timing skeleton. */
+#ifndef PERFAN_TIMING_LOADER_H
+#define PERFAN_TIMING_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/hist.h"
+#include "probe/timing_target.h"
+
+struct timing_loader;
+
+enum timing_breakdown {
+	TIMING_PER_FUNC,
+	TIMING_PER_THREAD,
+	TIMING_PER_PID,
+};
+
+/* Calls that could not be timed, per function (bpf/timing.h enum timing_lost) */
+enum timing_loss {
+	TIMING_LOSS_STALE,	 /* entries dropped by the stack-pointer check */
+	TIMING_LOSS_DEPTH_LIMIT, /* beyond the kernel's 64 nested return probes */
+	TIMING_LOSS_STACK_FULL,	 /* our per-thread stack of 128 entries was full */
+	TIMING_LOSS_UNMATCHED,	 /* returns without an entry */
+	TIMING_LOSS_STATE,	 /* per-thread state could not be created */
+	TIMING_LOSS_HIST_FULL,	 /* the histogram map was full */
+	TIMING_LOSS__MAX,
+};
+
+#define TIMING_FUNCS_MAX 256 /* = TIMING_MAX_FUNCS, checked in timing_loader.c */
+
+struct timing_loader_opts {
+	int pid; /* 0: every process that runs the binary */
+	enum timing_breakdown by;
+	uint32_t max_hists; /* histograms (functions x threads or processes) */
+};
+
+struct timing_row {
+	uint32_t func; /* index into the target's functions */
+	uint32_t id;   /* thread or process id; 0 without a breakdown */
+	struct hist h;
+};
+
+struct timing_rows {
+	struct timing_row *rows;
+	size_t cnt, cap;
+};
+
+/* Open and load. 0 or -errno; *out is NULL on error. */
+int timing_loader__new(const struct timing_loader_opts *opts, struct timing_loader **out);
+/* The process the probes count (-1: all), e.g. the next run's; set before attaching */
+void timing_loader__set_pid(struct timing_loader *ld, int pid);
+/* Attach to every function of t in the file path (as we open it) for pid (0: all). Function
+ * i gets cookie i. 0 or -errno, with one sentence in err; nothing stays attached on error. */
+int timing_loader__attach(struct timing_loader *ld, const char *path, int pid,
+			  const struct timing_target *t, char *err, size_t errlen);
+size_t timing_loader__probe_cnt(const struct timing_loader *ld);
+void timing_loader__detach(struct timing_loader *ld);
+/* Every histogram, summed over CPUs, sorted by (func, id). 0 or -errno. */
+int timing_loader__read(struct timing_loader *ld, struct timing_rows *rows);
+/* The loss counters of function func */
+void timing_loader__losses(const struct timing_loader *ld, uint32_t func,
+			   uint64_t out[TIMING_LOSS__MAX]);
+/* Empty the histograms and loss counters (between runs; nothing attached). 0 or -errno. */
+int timing_loader__clear(struct timing_loader *ld);
+void timing_loader__free(struct timing_loader *ld);
+
+void timing_rows__free(struct timing_rows *rows);
+
+/* The probes' own cost, measured on an empty noinline function of perfan-bpf probed the way
+ * the target's functions are (a uretprobe, or probes on the return instruction) */
+struct timing_calibration {
+	bool ret_insn;
+	struct hist h;	      /* the empty function's durations as the probes report them */
+	double p50_ns;	      /* median of h: what the probes add inside a timed call */
+	double per_call_ns;   /* wall time a call gains from the probes (entry + return) */
+};
+int timing_loader__calibrate(bool ret_insn, unsigned calls, struct timing_calibration *out);
+
+#endif

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Files given unwind rows (see unwind_set.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "target/procmaps.h"
+#include "probe/unwind_set.h"
+#include "lib/array.h"
+
+/* Mark (dev, ino) seen; false when it was already */
+static bool first_sight(struct unwind_set *u, uint32_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < u->seen_cnt; i++)
+		if (u->seen[i].dev == dev && u->seen[i].ino == ino)
+			return false;
+	if (ARRAY_GROW(u->seen, u->seen_cap, u->seen_cnt + 1, 32))
+		return false; /* out of memory: treat as seen, never loaded */
+	u->seen[u->seen_cnt++] = (struct unwind_file){ .dev = dev, .ino = ino };
+	return true;
+}
+
+/* Build and hand over the rows of one file first seen; 1 loaded, 0 not */
+static int load_file(struct unwind_set *u, const char *open_path, const char *name, uint32_t dev,
+		     uint64_t ino, unwind_add_fn add, void *ctx)
+{
+	struct cfi_table t;
+	int err;
+
+	if (cfi_table__build(open_path, &t))
+		return 0; /* no .eh_frame, not x86-64: frame pointers it is */
+	if (!cfi_table__frameless(&t)) {
+		cfi_table__free(&t); /* frame pointers serve it as well, for no memory */
+		return 0;
+	}
+	err = add(ctx, dev, ino, &t);
+	if (!err) {
+		u->loaded++;
+		u->rows += t.cnt;
+	} else if (err == -ENOSPC) {
+		char **n = realloc(u->no_room_paths, (u->no_room + 1) * sizeof(*n));
+
+		if (n) {
+			u->no_room_paths = n;
+			n[u->no_room] = strdup(name);
+			if (n[u->no_room])
+				u->no_room++;
+		}
+	}
+	cfi_table__free(&t);
+	return !err;
+}
+
+int unwind_set__scan(struct unwind_set *u, const char *proc_dir, unwind_add_fn add, void *ctx)
+{
+	char path[PATH_MAX];
+	struct proc_maps maps = {};
+	int err, n = 0;
+
+	snprintf(path, sizeof(path), "%s/maps", proc_dir);
+	err = proc_maps__read(path, &maps);
+	if (err)
+		return err;
+	for (size_t i = 0; i < maps.cnt; i++) {
+		const struct proc_map *m = &maps.maps[i];
+		uint32_t dev = m->dev_major << 20 | m->dev_minor;
+
+		if (!m->exec || m->path[0] != '/' || !m->inode || !first_sight(u, dev, m->inode))
+			continue;
+		/* map_files reaches the mapped file even when deleted or in another mount ns */
+		snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, proc_dir, m->start,
+			 m->end);
+		n += load_file(u, path, m->path, dev, m->inode, add, ctx);
+	}
+	proc_maps__free(&maps);
+	return n;
+}
+
+int unwind_set__add_path(struct unwind_set *u, const char *path, unwind_add_fn add, void *ctx)
+{
+	struct stat st;
+	uint32_t dev;
+
+	if (stat(path, &st))
+		return -errno;
+	dev = major(st.st_dev) << 20 | minor(st.st_dev);
+	if (!first_sight(u, dev, st.st_ino))
+		return 0;
+	return load_file(u, path, path, dev, st.st_ino, add, ctx);
+}
+
+void unwind_set__free(struct unwind_set *u)
+{
+	for (size_t i = 0; i < u->no_room; i++)
+		free(u->no_room_paths[i]);
+	free(u->no_room_paths);
+	free(u->seen);
+	memset(u, 0, sizeof(*u));
+}

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The rules that turn a result and its baseline into a verdict: the simple threshold rule and
+ * the robust rule (Mann-Whitney U + Hodges-Lehmann on log values, or Welch on summaries;
+ * Benjamini-Hochberg over a batch; noise floor; minimum sample count). */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regress/regress.h"
+#include "regress/regress_internal.h"
+#include "regress/stats.h"
+
+static double cv_of(const double *samples, size_t cnt, double mean, double stddev)
+{
+	if (cnt >= 2)
+		return stats__cv(stats__mean(samples, cnt), stats__stddev(samples, cnt));
+	return stats__cv(mean, stddev);
+}
+
+static size_t outliers_of(const double *samples, size_t cnt)
+{
+	struct stats_tukey t;
+
+	if (!cnt || stats__tukey(samples, cnt, REGRESS_TUKEY_K, &t))
+		return 0;
+	return t.low_cnt + t.high_cnt;
+}
+
+static int log_copy(const double *x, size_t n, double factor, double **out)
+{
+	size_t i;
+
+	*out = malloc((n ? n : 1) * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		(*out)[i] = log(x[i] * factor);
+	return 0;
+}
+
+static int assess_mann_whitney(const struct regress_result *r, const struct regress_baseline *b,
+			       double factor, double alpha, struct regress_verdict *v)
+{
+	double *lc = NULL, *lb = NULL;
+	struct stats_mw mw;
+	struct stats_hl hl;
+	int err;
+
+	err = log_copy(r->samples, r->sample_cnt, factor, &lc);
+	if (err)
+		goto cleanup;
+	err = log_copy(b->samples, b->sample_cnt, 1, &lb);
+	if (err)
+		goto cleanup;
+	if (stats__mw_min_p(r->sample_cnt, b->sample_cnt) > alpha) {
+		v->reason = REGRESS_REASON_FEW_SAMPLES;
+		v->need_samples = stats__mw_min_n(b->sample_cnt, alpha);
+	}
+	err = stats__mann_whitney(lc, r->sample_cnt, lb, b->sample_cnt, &mw);
+	if (err)
+		goto cleanup;
+	err = stats__hodges_lehmann(lc, r->sample_cnt, lb, b->sample_cnt, alpha, &hl);
+	if (err)
+		goto cleanup;
+	/* a log shift d is a ratio e^d: the bad-direction change is e^d - 1, or 1 - e^d */
+	if (!v->higher_is_better) {
+		v->p_worse = mw.p_greater;
+		v->p_better = mw.p_less;
+		v->estimate = expm1(hl.shift);
+		v->ci_lo = expm1(hl.lo);
+		v->ci_hi = expm1(hl.hi);
+	} else {
+		v->p_worse = mw.p_less;
+		v->p_better = mw.p_greater;
+		v->estimate = -expm1(hl.shift);
+		v->ci_lo = -expm1(hl.hi);
+		v->ci_hi = -expm1(hl.lo);
+	}
+	/* no order statistic reaches the level: the interval is unknown, not infinite */
+	if (isinf(hl.lo) || isinf(hl.hi))
+		v->ci_lo = v->ci_hi = NAN;
+cleanup:
+	free(lc);
+	free(lb);
+	return err;
+}
+
+static void assess_welch(double mc, double sc, size_t nc, const struct regress_baseline *b,
+			 double sb, size_t nb, double alpha, struct regress_verdict *v)
+{
+	struct stats_welch w;
+	double tq, lo, hi;
+
+	if (stats__welch(mc, sc, nc, b->mean, sb, nb, &w))
+		return;
+	tq = w.se > 0 ? stats__t_quantile(1 - alpha, w.df) : 0;
+	lo = (w.diff - tq * w.se) / b->mean;
+	hi = (w.diff + tq * w.se) / b->mean;
+	if (!v->higher_is_better) {
+		v->p_worse = w.p_greater;
+		v->p_better = w.p_less;
+		v->estimate = w.diff / b->mean;
+		v->ci_lo = lo;
+		v->ci_hi = hi;
+	} else {
+		v->p_worse = w.p_less;
+		v->p_better = w.p_greater;
+		v->estimate = -w.diff / b->mean;
+		v->ci_lo = -hi;
+		v->ci_hi = -lo;
+	}
+}
+
+/* Everything about one result against its baseline except the final severity, which depends
+ * on the batch (adjusted p-values): see decide(). */
+static int assess(const struct regress_result *r, const struct regress_baseline *b,
+		  const struct regress_opts *opts, struct regress_verdict *v, char *errbuf)
+{
+	double f, sc = NAN, sb = NAN;
+	size_t nc, nb;
+	int err = 0;
+
+	memset(v, 0, sizeof(*v));
+	if (regress__unit_factor(r->unit, b->unit, &f))
+		return regress__fail(
+		    errbuf, -EINVAL,
+		    "benchmark \"%s\" is measured in \"%s\" but its baseline in \"%s\"", r->name,
+		    r->unit, b->unit);
+	if (r->higher_is_better != b->higher_is_better)
+		return regress__fail(errbuf, -EINVAL,
+				     "benchmark \"%s\" has higher_is_better %s but its baseline %s",
+				     r->name, r->higher_is_better ? "true" : "false",
+				     b->higher_is_better ? "true" : "false");
+	v->name = strdup(r->name);
+	v->unit = strdup(b->unit);
+	if (!v->name || !v->unit) {
+		regress_verdict__free(v);
+		return -ENOMEM;
+	}
+	v->higher_is_better = b->higher_is_better;
+	v->method = REGRESS_METHOD_SIMPLE;
+	v->reason = REGRESS_REASON_WITHIN;
+	v->current = r->value * f;
+	v->baseline = b->mean;
+	v->current_median = r->median * f;
+	if (isnan(v->current_median) && r->sample_cnt) {
+		err = stats__median(r->samples, r->sample_cnt, &v->current_median);
+		v->current_median *= f;
+	}
+	v->baseline_median = b->q50;
+	if (isnan(v->baseline_median) && b->sample_cnt && !err)
+		err = stats__median(b->samples, b->sample_cnt, &v->baseline_median);
+	if (err) {
+		regress_verdict__free(v);
+		return err;
+	}
+	v->change = (v->current - v->baseline) / v->baseline;
+	v->deviation = b->higher_is_better ? -v->change : v->change;
+	v->warning_threshold = b->warning_threshold;
+	v->critical_threshold = b->critical_threshold;
+	v->floor = fmax(REGRESS_FLOOR_MIN, b->abs_floor / b->mean);
+	v->estimate = v->ci_lo = v->ci_hi = NAN;
+	v->p_worse = v->p_worse_adj = v->p_better = v->p_better_adj = NAN;
+
+	nc = r->sample_cnt ? r->sample_cnt : r->n;
+	nb = b->sample_cnt ? b->sample_cnt : b->n;
+	v->n_current = nc;
+	v->n_baseline = nb;
+	v->cv_current = cv_of(r->samples, r->sample_cnt, r->value, r->stddev);
+	v->cv_baseline = cv_of(b->samples, b->sample_cnt, b->mean, b->stddev);
+	v->outliers_current = outliers_of(r->samples, r->sample_cnt);
+	v->outliers_baseline = outliers_of(b->samples, b->sample_cnt);
+	v->mde = stats__mde(v->cv_current, nc, v->cv_baseline, nb, opts->alpha, REGRESS_MDE_POWER);
+	v->noisy = v->mde > v->warning_threshold;
+	v->overhead = r->overhead * f;
+	v->near_overhead = v->overhead > 0 && v->current < REGRESS_OVERHEAD_FACTOR * v->overhead;
+
+	if (opts->mode == REGRESS_MODE_SIMPLE)
+		goto out;
+	if (r->sample_cnt && b->sample_cnt) {
+		v->method = REGRESS_METHOD_MANN_WHITNEY;
+		err = assess_mann_whitney(r, b, f, opts->alpha, v);
+		goto out;
+	}
+	sc = r->sample_cnt >= 2 ? stats__stddev(r->samples, r->sample_cnt) * f : r->stddev * f;
+	sb = b->sample_cnt >= 2 ? stats__stddev(b->samples, b->sample_cnt) : b->stddev;
+	if (nc >= 2 && nb >= 2 && isfinite(sc) && isfinite(sb)) {
+		v->method = REGRESS_METHOD_WELCH;
+		assess_welch(v->current, sc, nc, b, sb, nb, opts->alpha, v);
+		goto out;
+	}
+	v->reason = REGRESS_REASON_NO_SPREAD;
+out:
+	v->p_worse_adj = v->p_worse;
+	v->p_better_adj = v->p_better;
+	if (err)
+		regress_verdict__free(v);
+	return err;
+}
+
+bool regress__reaches(double change, double threshold)
+{
+	return change >= threshold - REGRESS_THRESHOLD_SLACK * fmax(1.0, fabs(threshold));
+}
+
+static void decide(struct regress_verdict *v, const struct regress_opts *opts)
+{
+	double warn = v->warning_threshold, crit = v->critical_threshold;
+
+	if (v->method == REGRESS_METHOD_SIMPLE) {
+		/* INFO only below the warning threshold: reaching a threshold is crossing it */
+		if (regress__reaches(v->deviation, crit))
+			v->severity = REGRESS_CRITICAL;
+		else if (regress__reaches(v->deviation, warn))
+			v->severity = REGRESS_WARNING;
+		else if (regress__reaches(-v->deviation, warn))
+			v->severity = REGRESS_IMPROVED;
+		else
+			v->severity = REGRESS_INFO;
+		if (v->reason != REGRESS_REASON_NO_SPREAD)
+			v->reason = v->severity == REGRESS_INFO ? REGRESS_REASON_WITHIN :
+								  REGRESS_REASON_THRESHOLD;
+		return;
+	}
+	if (v->reason == REGRESS_REASON_FEW_SAMPLES) {
+		v->severity = REGRESS_INCONCLUSIVE;
+		return;
+	}
+	if (v->p_worse_adj <= opts->alpha && v->ci_lo > v->floor) {
+		if (regress__reaches(v->estimate, crit)) {
+			v->severity = REGRESS_CRITICAL;
+			v->reason = REGRESS_REASON_SIGNIFICANT;
+		} else if (regress__reaches(v->estimate, warn)) {
+			v->severity = REGRESS_WARNING;
+			v->reason = REGRESS_REASON_SIGNIFICANT;
+		} else {
+			v->severity = REGRESS_INFO;
+			v->reason = REGRESS_REASON_SIGNIFICANT_SMALL;
+		}
+		return;
+	}
+	if (v->p_better_adj <= opts->alpha && v->ci_hi < -v->floor &&
+	    regress__reaches(-v->estimate, warn)) {
+		v->severity = REGRESS_IMPROVED;
+		v->reason = REGRESS_REASON_SIGNIFICANT;
+		return;
+	}
+	v->severity = REGRESS_INFO;
+	if (regress__reaches(v->estimate, warn))
+		v->reason = v->p_worse_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT :
+							   REGRESS_REASON_NOISE_FLOOR;
+	else if (regress__reaches(-v->estimate, warn))
+		v->reason = v->p_better_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT :
+							    REGRESS_REASON_NOISE_FLOOR;
+	else if (v->p_worse_adj <= opts->alpha)
+		v->reason = REGRESS_REASON_NOISE_FLOOR;
+	else
+		v->reason = REGRESS_REASON_WITHIN;
+}
+
+int regress__check_one(const struct regress_result *r, const struct regress_baseline_set *set,
+		       const struct regress_opts *opts, struct regress_verdict *v,
+		       char errbuf[REGRESS_ERRLEN])
+{
+	const struct regress_baseline *b = regress_baseline_set__find(set, r->name);
+	int err;
+
+	if (!b)
+		return regress__fail(errbuf, -ENOENT, "benchmark \"%s\" has no baseline", r->name);
+	err = assess(r, b, opts, v, errbuf);
+	if (err)
+		return err;
+	decide(v, opts);
+	return 0;
+}
+
+static bool is_failure(enum regress_severity s, enum regress_severity fail_on)
+{
+	if (s == REGRESS_CRITICAL)
+		return true;
+	return s == REGRESS_WARNING && fail_on == REGRESS_WARNING;
+}
+
+/* Benjamini-Hochberg over the verdicts that have a p-value, in each direction separately. */
+static int adjust_batch(struct regress_verdict *vs, size_t cnt)
+{
+	double *pw = NULL, *pb = NULL;
+	size_t *idx = NULL, m = 0, i;
+	int err = 0;
+
+	pw = malloc((cnt ? cnt : 1) * sizeof(*pw));
+	pb = malloc((cnt ? cnt : 1) * sizeof(*pb));
+	idx = malloc((cnt ? cnt : 1) * sizeof(*idx));
+	if (!pw || !pb || !idx) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < cnt; i++) {
+		if (vs[i].method == REGRESS_METHOD_SIMPLE ||
+		    vs[i].reason == REGRESS_REASON_FEW_SAMPLES || isnan(vs[i].p_worse) ||
+		    isnan(vs[i].p_better))
+			continue;
+		pw[m] = vs[i].p_worse;
+		pb[m] = vs[i].p_better;
+		idx[m++] = i;
+	}
+	err = stats__bh_adjust(pw, m, pw);
+	if (!err)
+		err = stats__bh_adjust(pb, m, pb);
+	if (err)
+		goto cleanup;
+	for (i = 0; i < m; i++) {
+		vs[idx[i]].p_worse_adj = pw[i];
+		vs[idx[i]].p_better_adj = pb[i];
+	}
+cleanup:
+	free(pw);
+	free(pb);
+	free(idx);
+	return err;
+}
+
+int regress__check_all(const struct regress_result *results, size_t result_cnt,
+		       const struct regress_baseline_set *set, const struct regress_opts *opts,
+		       struct regress_check *out, char errbuf[REGRESS_ERRLEN])
+{
+	size_t i, cap = result_cnt ? result_cnt : 1, have_cnt = set ? set->cnt : 0;
+	struct regress_name_ref *have;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->opts = *opts;
+	out->results = results;
+	out->result_cnt = result_cnt;
+	out->verdicts = calloc(cap, sizeof(*out->verdicts));
+	out->skipped = calloc(cap, sizeof(*out->skipped));
+	/* baselines by name, as regress_baseline_set__find would find them, in O(log n) each */
+	have = calloc(have_cnt ? have_cnt : 1, sizeof(*have));
+	if (!out->verdicts || !out->skipped || !have) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < have_cnt; i++)
+		have[i] = (struct regress_name_ref){set->items[i].name, i};
+	if (have_cnt)
+		qsort(have, have_cnt, sizeof(*have), regress_name_ref__cmp);
+	for (i = 0; i < result_cnt; i++) {
+		size_t at = regress_name_ref__find(have, have_cnt, results[i].name);
+		const struct regress_baseline *b = at == SIZE_MAX ? NULL : &set->items[at];
+
+		if (!b) {
+			out->skipped[out->skipped_cnt] = strdup(results[i].name);
+			if (!out->skipped[out->skipped_cnt++]) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			continue;
+		}
+		err = assess(&results[i], b, opts, &out->verdicts[out->verdict_cnt], errbuf);
+		if (err)
+			goto cleanup;
+		out->verdict_cnt++;
+	}
+	err = adjust_batch(out->verdicts, out->verdict_cnt);
+	if (err)
+		goto cleanup;
+	for (i = 0; i < out->verdict_cnt; i++) {
+		decide(&out->verdicts[i], opts);
+		out->counts[out->verdicts[i].severity]++;
+		if (is_failure(out->verdicts[i].severity, opts->fail_on))
+			out->failed = true;
+	}
+cleanup:
+	free(have);
+	if (err)
+		regress_check__free(out);
+	return err;
+}

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Text, JSON and Markdown presentation of a regression check and of a history report. Numbers
+ * are formatted here (time units scaled for reading, ops/s for times); every decision shown was
+ * taken in regress_check.c or regress_baseline.c, so the three formats always agree. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "regress/regress_report.h"
+#include "lib/json_put.h"
+
+#define NAME_MIN_WIDTH 9
+#define NAME_MAX_WIDTH 48
+#define REPORT_SCHEMA_VERSION 1
+
+int regress_format__parse(const char *s, enum regress_format *out)
+{
+	if (!strcmp(s, "text"))
+		*out = REGRESS_FORMAT_TEXT;
+	else if (!strcmp(s, "json"))
+		*out = REGRESS_FORMAT_JSON;
+	else if (!strcmp(s, "markdown"))
+		*out = REGRESS_FORMAT_MARKDOWN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *regress_report__mark(enum regress_severity s)
+{
+	switch (s) {
+	case REGRESS_INFO:
+		return "\u2713";
+	case REGRESS_WARNING:
+		return "\u26a0";
+	case REGRESS_CRITICAL:
+		return "\u2717";
+	case REGRESS_IMPROVED:
+		return "\u2191";
+	default:
+		return "?";
+	}
+}
+
+static const char *reason_text(const struct regress_verdict *v, char *buf, size_t len)
+{
+	switch (v->reason) {
+	case REGRESS_REASON_WITHIN:
+		return v->method == REGRESS_METHOD_SIMPLE ? "within thresholds" :
+							    "no significant change";
+	case REGRESS_REASON_THRESHOLD:
+		return "deviation beyond threshold";
+	case REGRESS_REASON_SIGNIFICANT:
+		return "significant";
+	case REGRESS_REASON_SIGNIFICANT_SMALL:
+		return "significant, below the warning threshold";
+	case REGRESS_REASON_NOT_SIGNIFICANT:
+		return "not significant";
+	case REGRESS_REASON_NOISE_FLOOR:
+		return "interval does not clear the noise floor";
+	case REGRESS_REASON_FEW_SAMPLES:
+		if (v->need_samples)
+			snprintf(buf, len, "need \u2265 %zu samples", v->need_samples);
+		else
+			snprintf(buf, len, "too few samples");
+		return buf;
+	case REGRESS_REASON_NO_SPREAD:
+		return "no samples or spread: simple rule";
+	}
+	return "?";
+}
+
+/* A value in its unit; times are scaled to s, ms, us or ns for reading. */
+static const char *fmt_value(char *buf, size_t len, double v, const char *unit)
+{
+	double sec = v * regress__unit_seconds(unit);
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (isnan(sec))
+		snprintf(buf, len, "%.4g%s%s", v, *unit ? " " : "", unit);
+	else if (sec >= 1)
+		snprintf(buf, len, "%.3f s", sec);
+	else if (sec >= 1e-3)
+		snprintf(buf, len, "%.3f ms", sec * 1e3);
+	else if (sec >= 1e-6)
+		snprintf(buf, len, "%.3f us", sec * 1e6);
+	else
+		snprintf(buf, len, "%.2f ns", sec * 1e9);
+	return buf;
+}
+
+/* Operations per second for a time per operation; NAN for other units. */
+static double ops_per_sec(double v, const char *unit)
+{
+	double sec = v * regress__unit_seconds(unit);
+
+	return sec > 0 ? 1 / sec : NAN;
+}
+
+static const char *fmt_ops(char *buf, size_t len, double ops)
+{
+	if (isnan(ops))
+		snprintf(buf, len, "-");
+	else if (ops >= 1000)
+		snprintf(buf, len, "%.0f", ops);
+	else
+		snprintf(buf, len, "%.2f", ops);
+	return buf;
+}
+
+static const char *fmt_pct(char *buf, size_t len, double frac)
+{
+	if (isnan(frac))
+		snprintf(buf, len, "-");
+	else if (isinf(frac))
+		snprintf(buf, len, "%s", frac > 0 ? "+inf" : "-inf");
+	else
+		snprintf(buf, len, "%+.1f%%", frac * 100);
+	return buf;
+}
+
+/* A share that has no direction (cv, minimum detectable effect): no sign. */
+static const char *fmt_share(char *buf, size_t len, double frac)
+{
+	if (isnan(frac))
+		snprintf(buf, len, "-");
+	else if (isinf(frac))
+		snprintf(buf, len, "inf");
+	else
+		snprintf(buf, len, "%.1f%%", frac * 100);
+	return buf;
+}
+
+static const char *fmt_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else if (p < 1e-4)
+		snprintf(buf, len, "%.1e", p);
+	else
+		snprintf(buf, len, "%.4f", p);
+	return buf;
+}
+
+/* The robust shift and its interval, shown in the direction of "change" (the verdict keeps
+ * them in the bad direction: negated for higher-is-better). */
+static const char *fmt_ci(char *buf, size_t len, const struct regress_verdict *v)
+{
+	double sign = v->higher_is_better ? -1 : 1;
+	double lo = v->higher_is_better ? -v->ci_hi : v->ci_lo;
+	double hi = v->higher_is_better ? -v->ci_lo : v->ci_hi;
+	char est[24], a[24], b[24];
+
+	if (isnan(v->estimate)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (isnan(lo) || isnan(hi)) /* too few samples for any interval */
+		snprintf(buf, len, "%s [-]", fmt_pct(est, sizeof(est), sign * v->estimate));
+	else
+		snprintf(buf, len, "%s [%s, %s]", fmt_pct(est, sizeof(est), sign * v->estimate),
+			 fmt_pct(a, sizeof(a), lo), fmt_pct(b, sizeof(b), hi));
+	return buf;
+}
+
+static int name_width(const struct regress_check *c)
+{
+	size_t w = NAME_MIN_WIDTH, i;
+
+	for (i = 0; i < c->result_cnt; i++)
+		if (strlen(c->results[i].name) > w)
+			w = strlen(c->results[i].name);
+	return (int)(w > NAME_MAX_WIDTH ? NAME_MAX_WIDTH : w);
+}
+
+static size_t regression_cnt(const struct regress_check *c)
+{
+	return c->counts[REGRESS_WARNING] + c->counts[REGRESS_CRITICAL];
+}
+
+static void verdict_line(const struct regress_check *c, char *buf, size_t len)
+{
+	const char *level = c->opts.fail_on == REGRESS_WARNING ? "warning" : "critical";
+	size_t failing = c->counts[REGRESS_CRITICAL] +
+			 (c->opts.fail_on == REGRESS_WARNING ? c->counts[REGRESS_WARNING] : 0);
+
+	snprintf(buf, len,
+		 "%s: %zu regression%s at or above %s (%zu critical, %zu warning, %zu improved, "
+		 "%zu inconclusive, %zu ok, %zu skipped)",
+		 c->failed ? "FAIL" : "PASS", failing, failing == 1 ? "" : "s", level,
+		 c->counts[REGRESS_CRITICAL], c->counts[REGRESS_WARNING],
+		 c->counts[REGRESS_IMPROVED], c->counts[REGRESS_INCONCLUSIVE],
+		 c->counts[REGRESS_INFO], c->skipped_cnt);
+}
+
+static void text_regression(const struct regress_verdict *v, FILE *out)
+{
+	char cur[48], base[48], pct[32], ci[80], p[32], pa[32];
+
+	fprintf(out, "  %s %s: %s worse (%s), %s against a baseline of %s",
+		regress_report__mark(v->severity), v->name, fmt_pct(pct, sizeof(pct), v->deviation),
+		regress_severity__name(v->severity),
+		fmt_value(cur, sizeof(cur), v->current, v->unit),
+		fmt_value(base, sizeof(base), v->baseline, v->unit));
+	if (v->method != REGRESS_METHOD_SIMPLE)
+		fprintf(out, "; shift %s, p %s, adjusted %s", fmt_ci(ci, sizeof(ci), v),
+			fmt_p(p, sizeof(p), v->p_worse), fmt_p(pa, sizeof(pa), v->p_worse_adj));
+	fputc('\n', out);
+}
+
+static void write_text(const struct regress_check *c, FILE *out)
+{
+	int w = name_width(c);
+	char a[48], b[48], d[48], e[80], f[32], g[32], r[48], line[256];
+	size_t i;
+
+	fprintf(out, "Results\n");
+	fprintf(out, "  %-*s %14s %14s %14s\n", w, "benchmark", "mean", "median", "ops/s");
+	for (i = 0; i < c->result_cnt; i++) {
+		const struct regress_result *res = &c->results[i];
+
+		fprintf(out, "  %-*s %14s %14s %14s\n", w, res->name,
+			fmt_value(a, sizeof(a), res->value, res->unit),
+			fmt_value(b, sizeof(b), res->median, res->unit),
+			fmt_ops(d, sizeof(d), ops_per_sec(res->value, res->unit)));
+	}
+
+	fprintf(out, "\nComparison (mode %s, alpha %g, fail on %s)\n",
+		regress_mode__name(c->opts.mode), c->opts.alpha,
+		c->opts.fail_on == REGRESS_WARNING ? "warning" : "critical");
+	fprintf(out, "     %-*s %14s %14s %8s  %-28s %8s %8s  %s\n", w, "benchmark", "current",
+		"baseline", "change", "shift [interval]", "p", "p adj", "verdict");
+	for (i = 0; i < c->verdict_cnt; i++) {
+		const struct regress_verdict *v = &c->verdicts[i];
+
+		fprintf(out, "  %s  %-*s %14s %14s %8s  %-28s %8s %8s  %s (%s)%s\n",
+			regress_report__mark(v->severity), w, v->name,
+			fmt_value(a, sizeof(a), v->current, v->unit),
+			fmt_value(b, sizeof(b), v->baseline, v->unit),
+			fmt_pct(d, sizeof(d), v->change), fmt_ci(e, sizeof(e), v),
+			fmt_p(f, sizeof(f), v->p_worse), fmt_p(g, sizeof(g), v->p_worse_adj),
+			regress_severity__name(v->severity), reason_text(v, r, sizeof(r)),
+			v->noisy ? " noisy" : "");
+	}
+
+	fprintf(out, "\nDiagnostics\n");
+	for (i = 0; i < c->verdict_cnt; i++) {
+		const struct regress_verdict *v = &c->verdicts[i];
+
+		fprintf(out,
+			"  %-*s %s: cv %s / %s (current / baseline), outliers %zu / %zu, "
+			"min. detectable effect %s%s",
+			w, v->name, regress_method__name(v->method),
+			fmt_share(a, sizeof(a), v->cv_current),
+			fmt_share(b, sizeof(b), v->cv_baseline), v->outliers_current,
+			v->outliers_baseline, fmt_share(d, sizeof(d), v->mde),
+			v->noisy ? ", noisy" : "");
+		if (!isnan(v->overhead))
+			fprintf(out, ", probe overhead %s%s",
+				fmt_value(e, sizeof(e), v->overhead, v->unit),
+				v->near_overhead ? " (near it)" : "");
+		fputc('\n', out);
+	}
+
+	fprintf(out, "\nRegressions detected\n");
+	if (!regression_cnt(c))
+		fprintf(out, "  none\n");
+	for (i = 0; i < c->verdict_cnt; i++)
+		if (c->verdicts[i].severity == REGRESS_WARNING ||
+		    c->verdicts[i].severity == REGRESS_CRITICAL)
+			text_regression(&c->verdicts[i], out);
+	if (c->skipped_cnt) {
+		fprintf(out, "\nSkipped (no baseline)\n");
+		for (i = 0; i < c->skipped_cnt; i++)
+			fprintf(out, "  %s\n", c->skipped[i]);
+	}
+	verdict_line(c, line, sizeof(line));
+	fprintf(out, "\nVerdict: %s\n", line);
+}
+
+/* Markdown-escapes text for a table cell. */
+static void md_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>|#", *s))
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
+static void write_markdown(const struct regress_check *c, FILE *out)
+{
+	char a[48], b[48], d[48], e[80], f[32], g[32], r[48], line[256];
+	size_t i;
+
+	verdict_line(c, line, sizeof(line));
+	fprintf(out, "### perfan-bpf check: %s %s\n\n", c->failed ? "\u2717" : "\u2713", line);
+	fprintf(out, "#### Results\n\n| benchmark | mean | median | ops/s |\n"
+		     "| --- | ---: | ---: | ---: |\n");
+	for (i = 0; i < c->result_cnt; i++) {
+		const struct regress_result *res = &c->results[i];
+
+		fputs("| ", out);
+		md_text(out, res->name);
+		fprintf(out, " | %s | %s | %s |\n", fmt_value(a, sizeof(a), res->value, res->unit),
+			fmt_value(b, sizeof(b), res->median, res->unit),
+			fmt_ops(d, sizeof(d), ops_per_sec(res->value, res->unit)));
+	}
+	fprintf(out,
+		"\n#### Comparison (mode %s, alpha %g)\n\n"
+		"| | benchmark | current | baseline | change | shift [interval] | p | p adj "
+		"| verdict |\n| :-: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n",
+		regress_mode__name(c->opts.mode), c->opts.alpha);
+	for (i = 0; i < c->verdict_cnt; i++) {
+		const struct regress_verdict *v = &c->verdicts[i];
+
+		fprintf(out, "| %s | ", regress_report__mark(v->severity));
+		md_text(out, v->name);
+		fprintf(out, " | %s | %s | %s | %s | %s | %s | %s (%s)%s |\n",
+			fmt_value(a, sizeof(a), v->current, v->unit),
+			fmt_value(b, sizeof(b), v->baseline, v->unit),
+			fmt_pct(d, sizeof(d), v->change), fmt_ci(e, sizeof(e), v),
+			fmt_p(f, sizeof(f), v->p_worse), fmt_p(g, sizeof(g), v->p_worse_adj),
+			regress_severity__name(v->severity), reason_text(v, r, sizeof(r)),
+			v->noisy ? " noisy" : "");
+	}
+	fprintf(out, "\n#### Regressions detected\n\n");
+	if (!regression_cnt(c))
+		fprintf(out, "None.\n");
+	for (i = 0; i < c->verdict_cnt; i++) {
+		const struct regress_verdict *v = &c->verdicts[i];
+
+		if (v->severity != REGRESS_WARNING && v->severity != REGRESS_CRITICAL)
+			continue;
+		fprintf(out, "- %s **", regress_report__mark(v->severity));
+		md_text(out, v->name);
+		fprintf(out, "**: %s worse (%s), %s against %s\n",
+			fmt_pct(d, sizeof(d), v->deviation), regress_severity__name(v->severity),
+			fmt_value(a, sizeof(a), v->current, v->unit),
+			fmt_value(b, sizeof(b), v->baseline, v->unit));
+	}
+	if (c->skipped_cnt) {
+		fprintf(out, "\n**Skipped (no baseline):**");
+		for (i = 0; i < c->skipped_cnt; i++) {
+			fputs(i ? ", " : " ", out);
+			md_text(out, c->skipped[i]);
+		}
+		fputc('\n', out);
+	}
+	fprintf(
+	    out,
+	    "\n<details><summary>Diagnostics</summary>\n\n"
+	    "| benchmark | test | cv current | cv baseline | outliers | "
+	    "min. detectable effect | noisy |\n| --- | --- | ---: | ---: | ---: | ---: | :-: |\n");
+	for (i = 0; i < c->verdict_cnt; i++) {
+		const struct regress_verdict *v = &c->verdicts[i];
+
+		fputs("| ", out);
+		md_text(out, v->name);
+		fprintf(out, " | %s | %s | %s | %zu / %zu | %s | %s |\n",
+			regress_method__name(v->method), fmt_share(a, sizeof(a), v->cv_current),
+			fmt_share(b, sizeof(b), v->cv_baseline), v->outliers_current,
+			v->outliers_baseline, fmt_share(d, sizeof(d), v->mde),
+			v->noisy ? "yes" : "no");
+	}
+	fprintf(out, "\n</details>\n\n**Verdict:** %s\n", line);
+}
+
+/* --- JSON -------------------------------------------------------------------------------- */
+
+/* Numbers that may be unknown or infinite become null. */
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *jstr_array(char *const *s, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, json_string(s[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *verdict_json(const struct regress_verdict *v)
+{
+	json_t *o = json_object(), *d = json_object();
+	char r[48];
+	int err = 0;
+
+	if (!o || !d) {
+		json_decref(o);
+		json_decref(d);
+		return NULL;
+	}
+	json__put(o, "name", json_string(v->name), &err);
+	json__put(o, "unit", json_string(v->unit), &err);
+	json__put(o, "severity", json_string(regress_severity__name(v->severity)), &err);
+	json__put(o, "mark", json_string(regress_report__mark(v->severity)), &err);
+	json__put(o, "method", json_string(regress_method__name(v->method)), &err);
+	json__put(o, "reason", json_string(reason_text(v, r, sizeof(r))), &err);
+	json__put(o, "higher_is_better", json_boolean(v->higher_is_better), &err);
+	json__put(o, "current", jnum(v->current), &err);
+	json__put(o, "baseline", jnum(v->baseline), &err);
+	json__put(o, "current_median", jnum(v->current_median), &err);
+	json__put(o, "baseline_median", jnum(v->baseline_median), &err);
+	json__put(o, "change", jnum(v->change), &err);
+	json__put(o, "deviation", jnum(v->deviation), &err);
+	json__put(o, "estimate", jnum(v->estimate), &err);
+	json__put(o, "ci_low", jnum(v->ci_lo), &err);
+	json__put(o, "ci_high", jnum(v->ci_hi), &err);
+	json__put(o, "p", jnum(v->p_worse), &err);
+	json__put(o, "p_adjusted", jnum(v->p_worse_adj), &err);
+	json__put(o, "p_improved", jnum(v->p_better), &err);
+	json__put(o, "p_improved_adjusted", jnum(v->p_better_adj), &err);
+	json__put(o, "noise_floor", jnum(v->floor), &err);
+	json__put(o, "warning_threshold", jnum(v->warning_threshold), &err);
+	json__put(o, "critical_threshold", jnum(v->critical_threshold), &err);
+	json__put(o, "n_current", json_integer((json_int_t)v->n_current), &err);
+	json__put(o, "n_baseline", json_integer((json_int_t)v->n_baseline), &err);
+	if (v->severity == REGRESS_INCONCLUSIVE)
+		json__put(o, "need_samples", json_integer((json_int_t)v->need_samples), &err);
+	json__put(d, "cv_current", jnum(v->cv_current), &err);
+	json__put(d, "cv_baseline", jnum(v->cv_baseline), &err);
+	json__put(d, "outliers_current", json_integer((json_int_t)v->outliers_current), &err);
+	json__put(d, "outliers_baseline", json_integer((json_int_t)v->outliers_baseline), &err);
+	json__put(d, "min_detectable_effect", jnum(v->mde), &err);
+	json__put(d, "noisy", json_boolean(v->noisy), &err);
+	json__put(d, "probe_overhead", jnum(v->overhead), &err);
+	json__put(d, "near_probe_overhead", json_boolean(v->near_overhead), &err);
+	json__put(o, "diagnostics", d, &err);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *check_json(const struct regress_check *c)
+{
+	json_t *root = json_object(), *counts = json_object(), *res = json_array();
+	json_t *cmp = json_array(), *reg = json_array();
+	char line[256];
+	size_t i;
+	int err = 0;
+
+	verdict_line(c, line, sizeof(line));
+	json__put(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION), &err);
+	json__put(root, "kind", json_string("perfan-check"), &err);
+	json__put(root, "mode", json_string(regress_mode__name(c->opts.mode)), &err);
+	json__put(root, "alpha", json_real(c->opts.alpha), &err);
+	json__put(root, "fail_on",
+		  json_string(c->opts.fail_on == REGRESS_WARNING ? "warning" : "critical"), &err);
+	json__put(root, "failed", json_boolean(c->failed), &err);
+	json__put(root, "verdict", json_string(line), &err);
+	json__put(root, "counts", counts, &err);
+	for (i = 0; i < REGRESS_SEVERITY_CNT && counts; i++) {
+		char key[32];
+		size_t k;
+
+		snprintf(key, sizeof(key), "%s", regress_severity__name(i));
+		for (k = 0; key[k]; k++)
+			key[k] = (char)(key[k] - 'A' + 'a');
+		json__put(counts, key, json_integer((json_int_t)c->counts[i]), &err);
+	}
+	if (counts)
+		json__put(counts, "skipped", json_integer((json_int_t)c->skipped_cnt), &err);
+	json__put(root, "results", res, &err);
+	for (i = 0; res && !err && i < c->result_cnt; i++) {
+		const struct regress_result *r = &c->results[i];
+		json_t *o = json_object();
+
+		if (!o || json_array_append_new(res, o)) {
+			err = -ENOMEM;
+			break;
+		}
+		json__put(o, "name", json_string(r->name), &err);
+		json__put(o, "unit", json_string(r->unit), &err);
+		json__put(o, "mean", jnum(r->value), &err);
+		json__put(o, "median", jnum(r->median), &err);
+		json__put(o, "ops_per_sec", jnum(ops_per_sec(r->value, r->unit)), &err);
+		json__put(o, "n", json_integer((json_int_t)(r->sample_cnt ? r->sample_cnt : r->n)),
+			  &err);
+	}
+	json__put(root, "comparisons", cmp, &err);
+	for (i = 0; cmp && reg && !err && i < c->verdict_cnt; i++) {
+		const struct regress_verdict *v = &c->verdicts[i];
+		json_t *o = verdict_json(v);
+
+		if (!o || json_array_append_new(cmp, o))
+			err = -ENOMEM;
+		if (!err && (v->severity == REGRESS_WARNING || v->severity == REGRESS_CRITICAL) &&
+		    json_array_append_new(reg, json_string(v->name)))
+			err = -ENOMEM;
+	}
+	json__put(root, "regressions", reg, &err);
+	json__put(root, "skipped", jstr_array(c->skipped, c->skipped_cnt), &err);
+	if (err || !root) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static int dump_json(json_t *root, FILE *out)
+{
+	int err = 0;
+
+	if (!root)
+		return -ENOMEM;
+	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) ||
+	    fputc('\n', out) == EOF)
+		err = -EIO;
+	json_decref(root);
+	return err;
+}
+
+int regress_report__write(const struct regress_check *c, enum regress_format fmt, FILE *out)
+{
+	switch (fmt) {
+	case REGRESS_FORMAT_JSON:
+		return dump_json(check_json(c), out);
+	case REGRESS_FORMAT_MARKDOWN:
+		write_markdown(c, out);
+		break;
+	default:
+		write_text(c, out);
+		break;
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/* --- history ------------------------------------------------------------------------------ */
+
+static double rel_change(double before, double after)
+{
+	return (after - before) / before;
+}
+
+static json_t *history_json(const struct regress_history_report *h, const char *source)
+{
+	json_t *root = json_object(), *arr = json_array();
+	size_t i, j;
+	int err = 0;
+
+	json__put(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION), &err);
+	json__put(root, "kind", json_string("perfan-history"), &err);
+	json__put(root, "baseline", json_string(source), &err);
+	json__put(root, "method", json_string("e-divisive-means"), &err);
+	json__put(root, "permutations", json_integer(h->permutations), &err);
+	json__put(root, "sig_level", json_real(h->sig_level), &err);
+	json__put(root, "min_runs", json_integer((json_int_t)h->min_runs), &err);
+	json__put(root, "benchmarks", arr, &err);
+	for (i = 0; arr && !err && i < h->item_cnt; i++) {
+		const struct regress_history_item *it = &h->items[i];
+		json_t *o = json_object(), *cps = json_array();
+
+		if (!o || json_array_append_new(arr, o)) {
+			json_decref(cps);
+			err = -ENOMEM;
+			break;
+		}
+		json__put(o, "name", json_string(it->name), &err);
+		json__put(o, "unit", json_string(it->unit), &err);
+		json__put(o, "runs", json_integer((json_int_t)it->run_cnt), &err);
+		json__put(o, "too_short", json_boolean(it->too_short), &err);
+		json__put(o, "change_points", cps, &err);
+		for (j = 0; cps && !err && j < it->cp_cnt; j++) {
+			const struct regress_history_cp *cp = &it->cps[j];
+			json_t *e = json_object();
+
+			if (!e || json_array_append_new(cps, e)) {
+				err = -ENOMEM;
+				break;
+			}
+			json__put(e, "run", json_integer((json_int_t)cp->run), &err);
+			json__put(e, "index", json_integer((json_int_t)cp->index), &err);
+			json__put(e, "label", cp->label ? json_string(cp->label) : json_null(),
+				  &err);
+			json__put(e, "before", jnum(cp->before), &err);
+			json__put(e, "after", jnum(cp->after), &err);
+			json__put(e, "change", jnum(rel_change(cp->before, cp->after)), &err);
+			json__put(e, "p", jnum(cp->p), &err);
+		}
+	}
+	if (err || !root) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static void history_cp_text(const struct regress_history_item *it,
+			    const struct regress_history_cp *cp, bool md, FILE *out)
+{
+	char a[48], b[48], d[32];
+
+	fprintf(out, "%slevel moved at run %llu", md ? "- " : "    ", (unsigned long long)cp->run);
+	if (cp->label) {
+		fputs(" (", out);
+		if (md)
+			md_text(out, cp->label);
+		else
+			fputs(cp->label, out);
+		fputc(')', out);
+	}
+	fprintf(out, ": %s -> %s (%s, p %.3f)\n", fmt_value(a, sizeof(a), cp->before, it->unit),
+		fmt_value(b, sizeof(b), cp->after, it->unit),
+		fmt_pct(d, sizeof(d), rel_change(cp->before, cp->after)), cp->p);
+}
+
+static void write_history_text(const struct regress_history_report *h, const char *source,
+			       bool md, FILE *out)
+{
+	size_t i, j;
+
+	fprintf(out, "%sHistory of %s: change points by E-divisive means (%u permutations, "
+		     "p <= %g, segments of >= %zu runs)\n",
+		md ? "### " : "", source, h->permutations, h->sig_level, h->min_runs / 2);
+	if (md)
+		fputc('\n', out);
+	for (i = 0; i < h->item_cnt; i++) {
+		const struct regress_history_item *it = &h->items[i];
+
+		if (md) {
+			fputs("**", out);
+			md_text(out, it->name);
+			fputs("**", out);
+		} else {
+			fprintf(out, "  %s", it->name);
+		}
+		fprintf(out, ": %zu run%s; ", it->run_cnt, it->run_cnt == 1 ? "" : "s");
+		if (it->too_short)
+			fprintf(out, "too short (need >= %zu runs)\n", h->min_runs);
+		else if (!it->cp_cnt)
+			fprintf(out, "no change point\n");
+		else
+			fprintf(out, "%zu change point%s\n", it->cp_cnt,
+				it->cp_cnt == 1 ? "" : "s");
+		if (md && it->cp_cnt)
+			fputc('\n', out);
+		for (j = 0; j < it->cp_cnt; j++)
+			history_cp_text(it, &it->cps[j], md, out);
+		if (md)
+			fputc('\n', out);
+	}
+}
+
+int regress_report__write_history(const struct regress_history_report *h, const char *source,
+				  enum regress_format fmt, FILE *out)
+{
+	switch (fmt) {
+	case REGRESS_FORMAT_JSON:
+		return dump_json(history_json(h, source), out);
+	case REGRESS_FORMAT_MARKDOWN:
+		write_history_text(h, source, true, out);
+		break;
+	default:
+		write_history_text(h, source, false, out);
+		break;
+	}
+	return ferror(out) ? -EIO : 0;
+}

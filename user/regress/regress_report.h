@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Formatters of the regression detector: a check (results table, comparison table with marks
+ * ✓ ⚠ ✗ ↑ ?, regressions detected, skipped, one-line verdict) and a history report, as text,
+ * JSON or Markdown. They only print the model built by regress*.c; no decision is made here. */
+#ifndef PERFAN_REGRESS_REPORT_H
+#define PERFAN_REGRESS_REPORT_H
+
+#include <stdio.h>
+
+#include "regress/regress.h"
+
+enum regress_format {
+	REGRESS_FORMAT_TEXT,
+	REGRESS_FORMAT_JSON,
+	REGRESS_FORMAT_MARKDOWN,
+};
+
+/* "text", "json" or "markdown": 0, or -EINVAL. */
+int regress_format__parse(const char *s, enum regress_format *out);
+/* The mark of a severity: ✓ INFO, ⚠ WARNING, ✗ CRITICAL, ↑ IMPROVED, ? INCONCLUSIVE. */
+const char *regress_report__mark(enum regress_severity s);
+
+/* Both return 0, -ENOMEM or -EIO (a write to out failed). */
+int regress_report__write(const struct regress_check *c, enum regress_format fmt, FILE *out);
+int regress_report__write_history(const struct regress_history_report *h, const char *source,
+				  enum regress_format fmt, FILE *out);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Results and baseline files of the regression detector (docs/results-format.md): perfan-bpf's
+ * own JSON with a schema_version (read by results_read.c, written by results_write.c), and the
+ * JSON of pytest-benchmark, Google Benchmark and hyperfine, imported as results and told apart
+ * by their content (results_import.c). */
+#ifndef PERFAN_RESULTS_IO_H
+#define PERFAN_RESULTS_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "regress/regress.h"
+
+#define RESULTS_SCHEMA_VERSION 1
+#define RESULTS_ERRLEN 256
+
+/* Every reader returns 0, -EINVAL for a file that is not what it should be, -errno when it
+ * cannot be read, -ENOMEM; on error errbuf holds one sentence naming the file and the problem
+ * and the output is left empty. The caller frees the output with regress_run__free or
+ * regress_baseline_set__free. */
+
+/* A results file in any supported format; run->format says which. */
+int results__read_file(const char *path, struct regress_run *run, char errbuf[RESULTS_ERRLEN]);
+/* The same from memory; path only names the data in messages and in run->source. */
+int results__read_buf(const char *data, size_t len, const char *path, struct regress_run *run,
+		      char errbuf[RESULTS_ERRLEN]);
+
+/* A baseline file written by `perfan-bpf baseline save`; items come back sorted by name. */
+int baseline__read_file(const char *path, struct regress_baseline_set *set,
+			char errbuf[RESULTS_ERRLEN]);
+int baseline__read_buf(const char *data, size_t len, const char *path,
+		       struct regress_baseline_set *set, char errbuf[RESULTS_ERRLEN]);
+
+/* Writers produce perfan-bpf's own format (schema_version RESULTS_SCHEMA_VERSION), keys in a
+ * fixed order and reals with 15 significant digits, so equal data give equal bytes. The _file
+ * variants create a new 0600 file (safe_file.h): an existing path is replaced only with force
+ * (-EEXIST otherwise). Return 0 or -errno. */
+int results__write(FILE *out, const struct regress_run *run);
+int results__write_file(const char *path, bool force, const struct regress_run *run,
+			char errbuf[RESULTS_ERRLEN]);
+int baseline__write(FILE *out, const struct regress_baseline_set *set);
+int baseline__write_file(const char *path, bool force, const struct regress_baseline_set *set,
+			 char errbuf[RESULTS_ERRLEN]);
+
+#endif

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Encoding and validated decoding of counts, frames and loss counters (see leak_json.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "session/leak_json.h"
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF, as jansson checks), or 0 */
+static size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Paths and symbol names are bytes, but json_string() takes only UTF-8 and returns NULL
+ * otherwise, which used to fail the whole report. Each byte that does not start a well-formed
+ * sequence becomes U+FFFD, so one Latin-1 directory name costs its own characters only. */
+json_t *leak_json__str(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *end;
+	json_t *j;
+	char *buf, *o;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	end = p + strlen(s);
+	buf = malloc(3 * (size_t)(end - p) + 1);
+	if (!buf)
+		return NULL;
+	for (o = buf; p < end;) {
+		size_t n = utf8_seq_len(p, (size_t)(end - p));
+
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o = '\0';
+	j = json_string(buf);
+	free(buf);
+	return j;
+}
+
+json_t *leak_json__counts(const struct stack_counts *c)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "live_bytes", (json_int_t)c->live_bytes,
+			 "live_objects", (json_int_t)c->live_objects, "alloc_bytes",
+			 (json_int_t)c->alloc_bytes, "alloc_objects", (json_int_t)c->alloc_objects,
+			 "freed_bytes", (json_int_t)c->freed_bytes, "freed_objects",
+			 (json_int_t)c->freed_objects);
+}
+
+json_t *leak_json__frame(const struct frame *f)
+{
+	char addr[24];
+
+	snprintf(addr, sizeof(addr), "0x%" PRIx64, f->address);
+	return json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:b}", "address", addr, "module",
+			 leak_json__str(f->module), "build_id", leak_json__str(f->build_id),
+			 "function", leak_json__str(f->function), "raw_function",
+			 leak_json__str(f->raw_function), "offset", (json_int_t)f->offset, "file",
+			 leak_json__str(f->file), "line",
+			 f->file ? json_integer(f->line) : json_null(), "inlined", f->inlined);
+}
+
+json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX])
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	for (int k = 0; k < REPORT_LOST__MAX; k++)
+		if (json_object_set_new(obj, report_lost__name(k), json_integer((json_int_t)lost[k]))) {
+			json_decref(obj);
+			return NULL;
+		}
+	return obj;
+}
+
+int leak_json__get_u64(const json_t *obj, const char *key, uint64_t *v, char *err, size_t len)
+{
+	const json_t *j = json_object_get(obj, key);
+
+	if (!json_is_integer(j) || json_integer_value(j) < 0) {
+		snprintf(err, len, "\"%s\" is %s, not a non-negative integer", key,
+			 j ? "of another type or negative" : "missing");
+		return -EINVAL;
+	}
+	*v = (uint64_t)json_integer_value(j);
+	return 0;
+}
+
+int leak_json__parse_counts(const json_t *obj, struct stack_counts *c, char *err, size_t len)
+{
+	if (!json_is_object(obj)) {
+		snprintf(err, len, "counts are not an object");
+		return -EINVAL;
+	}
+	return leak_json__get_u64(obj, "live_bytes", &c->live_bytes, err, len) ?:
+	       leak_json__get_u64(obj, "live_objects", &c->live_objects, err, len) ?:
+	       leak_json__get_u64(obj, "alloc_bytes", &c->alloc_bytes, err, len) ?:
+	       leak_json__get_u64(obj, "alloc_objects", &c->alloc_objects, err, len) ?:
+	       leak_json__get_u64(obj, "freed_bytes", &c->freed_bytes, err, len) ?:
+	       leak_json__get_u64(obj, "freed_objects", &c->freed_objects, err, len);
+}
+
+/* A string or null member, interned; -EINVAL for another type */
+static int get_str(const json_t *obj, const char *key, const char **out,
+		   leak_json_intern_fn intern, void *ctx, char *err, size_t len)
+{
+	const json_t *j = json_object_get(obj, key);
+
+	*out = NULL;
+	if (!j || json_is_null(j))
+		return 0;
+	if (!json_is_string(j)) {
+		snprintf(err, len, "frame \"%s\" is not a string", key);
+		return -EINVAL;
+	}
+	*out = intern(ctx, json_string_value(j));
+	if (!*out) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_fn intern,
+			   void *ctx, char *err, size_t len)
+{
+	const json_t *addr = json_object_get(obj, "address"), *line, *inl;
+	const char *a;
+	char *end;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (!json_is_object(obj)) {
+		snprintf(err, len, "a frame is not an object");
+		return -EINVAL;
+	}
+	a = json_string_value(addr);
+	errno = 0;
+	if (!a || strncmp(a, "0x", 2) || !a[2] ||
+	    (f->address = strtoull(a + 2, &end, 16), *end || errno)) {
+		snprintf(err, len, "frame \"address\" is not a hex string like \"0x7f00\"");
+		return -EINVAL;
+	}
+	rc = get_str(obj, "module", &f->module, intern, ctx, err, len) ?:
+	     get_str(obj, "build_id", &f->build_id, intern, ctx, err, len) ?:
+	     get_str(obj, "function", &f->function, intern, ctx, err, len) ?:
+	     get_str(obj, "raw_function", &f->raw_function, intern, ctx, err, len) ?:
+	     get_str(obj, "file", &f->file, intern, ctx, err, len) ?:
+	     leak_json__get_u64(obj, "offset", &f->offset, err, len);
+	if (rc)
+		return rc;
+	if (!f->build_id)
+		f->build_id = "";
+	line = json_object_get(obj, "line");
+	if (json_is_integer(line) && json_integer_value(line) >= 0 &&
+	    json_integer_value(line) <= UINT32_MAX)
+		f->line = (uint32_t)json_integer_value(line);
+	else if (line && !json_is_null(line)) {
+		snprintf(err, len, "frame \"line\" is not a line number");
+		return -EINVAL;
+	}
+	inl = json_object_get(obj, "inlined");
+	if (inl && !json_is_boolean(inl)) {
+		snprintf(err, len, "frame \"inlined\" is not true or false");
+		return -EINVAL;
+	}
+	f->inlined = json_is_true(inl);
+	return 0;
+}
+
+int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], char *err,
+			  size_t len)
+{
+	memset(lost, 0, sizeof(uint64_t) * REPORT_LOST__MAX);
+	if (!json_is_object(obj)) {
+		snprintf(err, len, "\"lost\" is not an object");
+		return -EINVAL;
+	}
+	for (int k = 0; k < REPORT_LOST__MAX; k++)
+		if (json_object_get(obj, report_lost__name(k)) &&
+		    leak_json__get_u64(obj, report_lost__name(k), &lost[k], err, len))
+			return -EINVAL;
+	return 0;
+}
+
+int leak_json__write_doc(json_t *doc, FILE *out)
+{
+	int err = 0;
+
+	if (!doc)
+		return -ENOMEM;
+	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) ||
+	    fputc('\n', out) == EOF || ferror(out))
+		err = -EIO;
+	json_decref(doc);
+	return err;
+}

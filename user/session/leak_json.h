@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The JSON shapes of the leak model shared by the leak report and the session file: counts,
+ * frames and loss counters, encoded and decoded (jansson). Decoding validates types and
+ * ranges and says what is wrong in one line. */
+#ifndef PERFAN_LEAK_JSON_H
+#define PERFAN_LEAK_JSON_H
+
+#include <jansson.h>
+#include "lib/stack.h"
+
+json_t *leak_json__counts(const struct stack_counts *c);
+json_t *leak_json__frame(const struct frame *f);
+json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX]);
+/* NULL stays JSON null */
+json_t *leak_json__str(const char *s);
+/* Write a report document (indented, keys in order, reals to 12 digits) and a newline, then
+ * release it. 0, -ENOMEM for a NULL doc, or -EIO. */
+int leak_json__write_doc(json_t *doc, FILE *out);
+
+/* Decoders: 0, or -EINVAL with a reason in err. Strings in a decoded frame are handed to
+ * intern(ctx, s), which returns a copy that outlives the JSON (NULL on failure). */
+typedef const char *(*leak_json_intern_fn)(void *ctx, const char *s);
+int leak_json__parse_counts(const json_t *obj, struct stack_counts *c, char *err, size_t len);
+int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_fn intern,
+			   void *ctx, char *err, size_t len);
+/* Unknown keys are ignored (newer writers); missing ones stay 0 */
+int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], char *err,
+			  size_t len);
+/* A non-negative integer member; -EINVAL when absent or not one */
+int leak_json__get_u64(const json_t *obj, const char *key, uint64_t *v, char *err, size_t len);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The session model: labelled snapshots of a traced process's per-stack counts, with the
+ * symbolized frames of every stack seen. Built live by `leak`, or read back from a session
+ * file (session_file.h) by the offline commands. Plain data: no BPF, no /proc. */
+#ifndef PERFAN_SESSION_H
+#define PERFAN_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/stack.h"
+#include "lib/stacktab.h"
+
+struct strmap;
+
+#define SESSION_SCHEMA_VERSION 1
+
+
+struct snapshot {
+	char *label;
+	uint32_t seq;	      /* 0, 1, 2... in the order taken */
+	int64_t wall_ns;      /* CLOCK_REALTIME when taken */
+	int64_t mono_ns;      /* CLOCK_MONOTONIC when taken */
+	double elapsed_s;     /* since the session attached */
+	uint32_t pid;	      /* 0 with --all */
+	bool mem_known;	      /* rss/anon were read (false once the process is gone) */
+	uint64_t rss_bytes;   /* VmRSS */
+	uint64_t anon_bytes;  /* RssAnon */
+	uint64_t lost[REPORT_LOST__MAX];
+	struct stack_counts totals; /* sum over rows */
+	struct stack_row *rows;
+	size_t row_cnt;
+};
+
+struct session {
+	int schema_version;
+	uint32_t pid;	      /* 0 with --all */
+	char *command;	      /* launch mode: the command line; NULL otherwise */
+	char *allocator;      /* the module whose allocator was probed */
+	int64_t start_wall_ns;
+	struct stacktab *stacks; /* frames of every stack, keyed (pid, stack id) */
+	struct snapshot *snaps;
+	size_t snap_cnt;
+	size_t snap_cap;
+	/* strings the frames point to when read from a file (owned here) */
+	char **strings;
+	size_t string_cnt;
+	size_t string_cap;
+	struct strmap *string_ids; /* string -> index in strings: each is stored once */
+};
+
+/* An empty session (stack table allocated); 0 or -ENOMEM */
+int session__init(struct session *s);
+void session__free(struct session *s);
+
+/* Appends a copy of snap (label and rows copied; seq is set to its index; totals are
+ * recomputed from the rows). Returns the stored snapshot, or NULL on -ENOMEM. */
+struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap);
+
+/* The snapshot with this label (the last one when several share it), or NULL */
+const struct snapshot *session__find(const struct session *s, const char *label);
+
+/* The row of (pid, stack_id) in a snapshot, or NULL. Rows are kept sorted by
+ * (pid, stack_id) by session__add_snapshot, so this is a binary search. */
+const struct stack_row *snapshot__row(const struct snapshot *snap, uint32_t pid,
+				     uint64_t stack_id);
+
+/* A string owned by the session (a copy of str, one per distinct string: a session of many
+ * stacks repeats the same module, function and file names; NULL stays NULL); NULL on
+ * -ENOMEM */
+const char *session__intern(struct session *s, const char *str);
+
+
+#endif

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unwind rows from .eh_frame (see cfi_table.h). The function starts come from .eh_frame_hdr's
+ * sorted table; libdw evaluates the call-frame instructions at each address (dwarf_cfi_addrframe
+ * gives the range a rule holds for), and each rule becomes a row when it is one the BPF walk can
+ * follow: CFA = rsp|rbp + constant, return address at CFA - 8, rbp unchanged or saved at
+ * CFA + constant. Anything else (DWARF expressions, as in PLT entries) becomes UNWIND_UNKNOWN,
+ * where the walk falls back to the frame pointer. */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include "symbols/cfi_table.h"
+#include "symbols/elfsym.h"
+#include "lib/array.h"
+
+#define X86_RBP 6
+#define X86_RSP 7
+#define X86_RA 16
+
+/* Read one pointer encoded as `enc` at *p (inside [*p, end)), whose own virtual address is
+ * at_vaddr; datarel is relative to base. 0 or -EINVAL. */
+static int read_encoded(const uint8_t **p, const uint8_t *end, uint8_t enc, uint64_t at_vaddr,
+			uint64_t base, uint64_t *out)
+{
+	int64_t v;
+	size_t n;
+
+	switch (enc & 0x0f) {
+	case DW_EH_PE_udata4:
+	case DW_EH_PE_sdata4:
+		n = 4;
+		break;
+	case DW_EH_PE_absptr:
+	case DW_EH_PE_udata8:
+	case DW_EH_PE_sdata8:
+		n = 8;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((size_t)(end - *p) < n)
+		return -EINVAL;
+	if (n == 4) {
+		uint32_t u;
+
+		memcpy(&u, *p, 4);
+		v = (enc & 0x0f) == DW_EH_PE_sdata4 ? (int64_t)(int32_t)u : (int64_t)u;
+	} else {
+		memcpy(&v, *p, 8);
+	}
+	*p += n;
+	switch (enc & 0x70) {
+	case DW_EH_PE_absptr:
+		break;
+	case DW_EH_PE_pcrel:
+		v += (int64_t)at_vaddr;
+		break;
+	case DW_EH_PE_datarel:
+		v += (int64_t)base;
+		break;
+	default:
+		return -EINVAL;
+	}
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The sorted function starts of .eh_frame_hdr. 0, -ENOENT or -EINVAL. */
+static int fde_starts(Elf *elf, uint64_t **starts, size_t *cnt)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return -ENOENT;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+		const uint8_t *p, *end;
+		uint64_t ignored, n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".eh_frame_hdr"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || d->d_size < 4)
+			return -EINVAL;
+		p = d->d_buf;
+		end = p + d->d_size;
+		if (p[0] != 1 || p[3] == DW_EH_PE_omit)
+			return -EINVAL;
+		{
+			uint8_t ptr_enc = p[1], cnt_enc = p[2], tab_enc = p[3];
+
+			p += 4;
+			if (read_encoded(&p, end, ptr_enc, sh.sh_addr + 4, sh.sh_addr, &ignored) ||
+			    read_encoded(&p, end, cnt_enc, sh.sh_addr + (p - (uint8_t *)d->d_buf),
+					 sh.sh_addr, &n) ||
+			    n > (uint64_t)(end - p) / 8)
+				return -EINVAL;
+			*starts = malloc((n ? n : 1) * sizeof(**starts));
+			if (!*starts)
+				return -ENOMEM;
+			for (uint64_t i = 0; i < n; i++) {
+				uint64_t at = sh.sh_addr + (p - (uint8_t *)d->d_buf);
+
+				if (read_encoded(&p, end, tab_enc, at, sh.sh_addr, &(*starts)[i]) ||
+				    read_encoded(&p, end, tab_enc, at, sh.sh_addr, &ignored)) {
+					free(*starts);
+					*starts = NULL;
+					return -EINVAL;
+				}
+			}
+			qsort(*starts, n, sizeof(**starts), cmp_u64);
+			*cnt = n;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* A register rule "saved at CFA + off" in libdw's form: call_frame_cfa, then nothing, a
+ * plus_uconst or a consts + plus. true with *off when it is one. */
+static bool saved_at_cfa(const Dwarf_Op *ops, size_t nops, int64_t *off)
+{
+	if (!nops || ops[0].atom != DW_OP_call_frame_cfa)
+		return false;
+	if (nops == 1) {
+		*off = 0;
+		return true;
+	}
+	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
+		*off = (int64_t)ops[1].number;
+		return true;
+	}
+	if (nops == 3 && (ops[1].atom == DW_OP_consts || ops[1].atom == DW_OP_constu) &&
+	    ops[2].atom == DW_OP_plus) {
+		*off = (int64_t)ops[1].number;
+		return true;
+	}
+	return false;
+}
+
+/* The row of one frame state; *fp: its CFA is rbp-based */
+static struct unwind_row frame_row(Dwarf_Frame *frame, uint64_t pc, bool *fp)
+{
+	struct unwind_row row = { .pc = (uint32_t)pc, .kind = UNWIND_UNKNOWN };
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+	int64_t off;
+	unsigned int reg;
+	int64_t cfa_off;
+
+	*fp = false;
+	if (dwarf_frame_register(frame, X86_RA, mem, &ops, &nops))
+		return row;
+	if (!nops && ops == mem) { /* the return address is undefined: outermost frame */
+		row.kind = UNWIND_END;
+		return row;
+	}
+	if (!saved_at_cfa(ops, nops, &off) || off != -8)
+		return row;
+	if (dwarf_frame_cfa(frame, &ops, &nops) || nops != 1)
+		return row;
+	if (ops[0].atom == DW_OP_bregx) {
+		reg = (unsigned int)ops[0].number;
+		cfa_off = (int64_t)ops[0].number2;
+	} else if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+		reg = ops[0].atom - DW_OP_breg0;
+		cfa_off = (int64_t)ops[0].number;
+	} else {
+		return row;
+	}
+	if ((reg != X86_RSP && reg != X86_RBP) || cfa_off <= 0 || cfa_off % 8 ||
+	    cfa_off / 8 > UINT16_MAX)
+		return row;
+	*fp = reg == X86_RBP;
+	if (dwarf_frame_register(frame, X86_RBP, mem, &ops, &nops))
+		return row;
+	if (!nops) { /* same value, or undefined: rbp stays what it is */
+		row.rbp_slot = 0;
+	} else if (saved_at_cfa(ops, nops, &off) && off < 0 && !(off % 8) && off / 8 >= INT8_MIN) {
+		row.rbp_slot = (int8_t)(off / 8);
+	} else {
+		return row;
+	}
+	row.kind = reg == X86_RSP ? UNWIND_CFA_SP : UNWIND_CFA_FP;
+	row.cfa_off8 = (uint16_t)(cfa_off / 8);
+	return row;
+}
+
+static bool same_rule(const struct unwind_row *a, const struct unwind_row *b)
+{
+	return a->kind == b->kind && a->cfa_off8 == b->cfa_off8 && a->rbp_slot == b->rbp_slot;
+}
+
+static int push_row(struct cfi_table *t, size_t *cap, struct unwind_row row)
+{
+	if (t->cnt && same_rule(&t->rows[t->cnt - 1], &row))
+		return 0;
+	if (t->cnt && t->rows[t->cnt - 1].pc == row.pc) { /* an empty range: the later wins */
+		t->rows[t->cnt - 1] = row;
+		return 0;
+	}
+	if (ARRAY_GROW(t->rows, *cap, t->cnt + 1, 1024))
+		return -ENOMEM;
+	t->rows[t->cnt++] = row;
+	return 0;
+}
+
+/* ELF virtual address - file offset of the executable PT_LOAD segment. 0 or -ENOEXEC. */
+static int exec_delta(Elf *elf, int64_t *delta)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -ENOEXEC;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
+			*delta = (int64_t)ph.p_vaddr - (int64_t)ph.p_offset;
+			return 0;
+		}
+	}
+	return -ENOEXEC;
+}
+
+int cfi_table__build(const char *path, struct cfi_table *out)
+{
+	struct elf_file *ef;
+	Dwarf_CFI *cfi = NULL;
+	uint64_t *starts = NULL;
+	size_t nstarts = 0, cap = 0;
+	GElf_Ehdr eh;
+	Elf *elf;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	ef = elf_file__open(path);
+	if (!ef)
+		return -errno;
+	elf = elf_file__elf(ef);
+	if (!gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64) {
+		err = -ENOEXEC;
+		goto out;
+	}
+	err = exec_delta(elf, &out->vaddr_delta) ?: fde_starts(elf, &starts, &nstarts);
+	if (err)
+		goto out;
+	cfi = dwarf_getcfi_elf(elf);
+	if (!cfi) {
+		err = -ENOENT;
+		goto out;
+	}
+	for (size_t i = 0; i < nstarts && !err; i++) {
+		uint64_t addr = starts[i], limit = i + 1 < nstarts ? starts[i + 1] : UINT64_MAX;
+		bool any_fp = false, framed = false, described = false;
+
+		if (addr > UINT32_MAX || (i && starts[i - 1] == addr))
+			continue;
+		while (addr < limit && !err) {
+			struct unwind_row row;
+			Dwarf_Frame *frame;
+			Dwarf_Addr s, e;
+			bool sig, fp;
+
+			if (dwarf_cfi_addrframe(cfi, addr, &frame))
+				break;
+			if (dwarf_frame_info(frame, &s, &e, &sig) < 0 || e <= addr) {
+				free(frame);
+				break;
+			}
+			row = frame_row(frame, addr, &fp);
+			err = push_row(out, &cap, row);
+			free(frame);
+			any_fp |= fp;
+			framed |= fp || (row.kind == UNWIND_CFA_SP && row.cfa_off8 > 1);
+			described = true;
+			addr = e;
+		}
+		if (described) {
+			out->fdes++;
+			out->fdes_framed += framed;
+			out->fdes_fp += any_fp;
+		}
+		/* the gap up to the next function has no rule */
+		if (!err && addr < limit && addr <= UINT32_MAX)
+			err = push_row(out, &cap,
+				       (struct unwind_row){ .pc = (uint32_t)addr, .kind = UNWIND_UNKNOWN });
+	}
+	if (!err && !out->cnt)
+		err = -ENOENT;
+out:
+	free(starts);
+	/* the CFI from dwarf_getcfi_elf is freed with dwarf_cfi_end */
+	if (cfi)
+		dwarf_cfi_end(cfi);
+	elf_file__free(ef);
+	if (err)
+		cfi_table__free(out);
+	return err;
+}
+
+bool cfi_table__frameless(const struct cfi_table *t)
+{
+	return t->fdes_framed && t->fdes_fp * 2 < t->fdes_framed;
+}
+
+const struct unwind_row *cfi_table__find(const struct cfi_table *t, uint64_t vaddr)
+{
+	size_t lo = 0, hi = t->cnt;
+
+	while (lo < hi) { /* the first row starting after vaddr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->rows[mid].pc <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &t->rows[lo - 1] : NULL;
+}
+
+void cfi_table__free(struct cfi_table *t)
+{
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}

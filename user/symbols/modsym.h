@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The symbols of one module (an executable or a shared library): its ELF symbol tables, its
+ * DWARF (in the file or a separate debug file, see debuginfo.h) indexed once on the first
+ * lookup, and demangled names. Turns a link-time address into frames: inlined calls expanded,
+ * innermost first. Knows nothing of processes: symbolize.h maps process addresses here. */
+#ifndef PERFAN_MODSYM_H
+#define PERFAN_MODSYM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "symbols/debuginfo.h"
+#include "lib/stack.h"
+
+struct modsym;
+
+struct modsym_opts {
+	const char *path;	     /* the module as the target sees it (for debuglink dirs) */
+	struct debuginfo_opts debug; /* where separate debug files are searched */
+};
+
+/* Open the ELF file at host_path (the file itself, e.g. /proc/PID/map_files/...). NULL with
+ * errno set on failure. Debug information is looked for on the first lookup. */
+struct modsym *modsym__open(const char *host_path, const struct modsym_opts *opts);
+void modsym__free(struct modsym *m);
+
+/* lowercase hex, "" when the module has none */
+const char *modsym__build_id(const struct modsym *m);
+/* file offset -> link-time address; 0 or -ENOENT */
+int modsym__off_to_vaddr(const struct modsym *m, uint64_t off, uint64_t *vaddr);
+
+/* Frames of the instruction at pc (a link-time address; for a return address pass it minus
+ * one), innermost first, at most max. Fills build_id, function, raw_function, file, line,
+ * inlined and offset (from the start of the ELF symbol, else of the DWARF function, else pc
+ * itself); not address or module. Strings stay owned by m. Returns the count, >= 1 when
+ * max >= 1 (a frame with function NULL when nothing names pc). */
+size_t modsym__lookup(struct modsym *m, uint64_t pc, struct frame *out, size_t max);
+
+/* Where DWARF was read from after the first lookup: the host path of the debug file, the
+ * module's own path when it carries its DWARF, "" when there is none */
+const char *modsym__dwarf_path(const struct modsym *m);
+
+#endif

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Address -> frames for live processes (see symbolize.h). Modules are opened once and never
+ * closed before the symbolizer is freed; names read from perf maps are interned here, since
+ * a perf map is re-read as the JIT writes it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "symbols/modsym.h"
+#include "symbols/perfmap.h"
+#include "target/proc_dir.h"
+#include "target/procmaps.h"
+#include "lib/sanitize.h"
+#include "symbols/symbolize.h"
+
+struct module {
+	char *path; /* as the target sees it */
+	uint64_t dev, ino;
+	struct modsym *ms; /* NULL when it could not be opened */
+};
+
+struct proc_state {
+	int pid;
+	char dir[PATH_MAX]; /* the /proc directory that shows its address space (proc_dir.h) */
+	struct proc_maps maps;
+	struct module **mods; /* parallel to maps.maps; NULL for anonymous/special mappings */
+	struct perf_map jit;
+	bool jit_read;
+};
+
+struct symbolizer {
+	char proc_root[PATH_MAX];
+	char *debug_dir;
+	bool debuginfod;
+	struct module **mods;
+	size_t mod_cnt;
+	struct proc_state *procs;
+	size_t proc_cnt;
+	char **strs; /* interned strings, open addressing on their hash */
+	size_t str_cap, str_cnt;
+};
+
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
+{
+	struct symbolizer *sym = calloc(1, sizeof(*sym));
+
+	if (!sym)
+		return NULL;
+	snprintf(sym->proc_root, sizeof(sym->proc_root), "%s",
+		 opts && opts->proc_root ? opts->proc_root : "/proc");
+	if (opts && opts->debug_dir && !(sym->debug_dir = strdup(opts->debug_dir))) {
+		free(sym);
+		return NULL;
+	}
+	sym->debuginfod = opts && opts->debuginfod;
+	return sym;
+}
+
+static void module_free(struct module *m)
+{
+	if (!m)
+		return;
+	modsym__free(m->ms);
+	free(m->path);
+	free(m);
+}
+
+static void proc_state_clear(struct proc_state *ps)
+{
+	proc_maps__free(&ps->maps);
+	free(ps->mods);
+	ps->mods = NULL;
+}
+
+void symbolizer__free(struct symbolizer *sym)
+{
+	if (!sym)
+		return;
+	for (size_t i = 0; i < sym->mod_cnt; i++)
+		module_free(sym->mods[i]);
+	for (size_t i = 0; i < sym->proc_cnt; i++) {
+		proc_state_clear(&sym->procs[i]);
+		perf_map__free(&sym->procs[i].jit);
+	}
+	for (size_t i = 0; i < sym->str_cap; i++)
+		free(sym->strs[i]);
+	free(sym->strs);
+	free(sym->mods);
+	free(sym->procs);
+	free(sym->debug_dir);
+	free(sym);
+}
+
+static size_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (size_t)(h ^ h >> 29);
+}
+
+/* A copy of s that lives as long as the symbolizer, or NULL */
+static const char *intern(struct symbolizer *sym, const char *s)
+{
+	size_t i;
+
+	/* not ARRAY_GROW: a hash table is rehashed into new zeroed slots, not extended in place */
+	if ((sym->str_cnt + 1) * 2 > sym->str_cap) {
+		size_t cap = sym->str_cap ? sym->str_cap * 2 : 256;
+		char **n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t k = 0; k < sym->str_cap; k++) {
+			if (!sym->strs[k])
+				continue;
+			for (i = str_hash(sym->strs[k]) & (cap - 1); n[i]; i = (i + 1) & (cap - 1))
+				;
+			n[i] = sym->strs[k];
+		}
+		free(sym->strs);
+		sym->strs = n;
+		sym->str_cap = cap;
+	}
+	for (i = str_hash(s) & (sym->str_cap - 1); sym->strs[i]; i = (i + 1) & (sym->str_cap - 1))
+		if (!strcmp(sym->strs[i], s))
+			return sym->strs[i];
+	sym->strs[i] = strdup(s);
+	if (sym->strs[i])
+		sym->str_cnt++;
+	return sym->strs[i];
+}
+
+/* *s as it may be shown: itself when clean, else an interned sanitized copy (sanitize.h).
+ * Symbol, file and module names come from the target's files and /proc: it chose them. */
+static void clean(struct symbolizer *sym, const char **s)
+{
+	char *copy;
+
+	if (!*s || sanitize__is_clean(*s))
+		return;
+	copy = strdup(*s);
+	if (!copy) {
+		*s = "?";
+		return;
+	}
+	sanitize__str(copy);
+	*s = intern(sym, copy) ?: "?";
+	free(copy);
+}
+
+/* Every name of a resolved frame, cleaned */
+static void clean_frame(struct symbolizer *sym, struct frame *f)
+{
+	clean(sym, &f->module);
+	clean(sym, &f->function);
+	clean(sym, &f->raw_function);
+	clean(sym, &f->file);
+}
+
+static struct proc_state *proc_get(struct symbolizer *sym, int pid, bool create)
+{
+	struct proc_state *n;
+
+	for (size_t i = 0; i < sym->proc_cnt; i++)
+		if (sym->procs[i].pid == pid)
+			return &sym->procs[i];
+	if (!create)
+		return NULL;
+	n = realloc(sym->procs, (sym->proc_cnt + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	sym->procs = n;
+	n = &sym->procs[sym->proc_cnt++];
+	memset(n, 0, sizeof(*n));
+	n->pid = pid;
+	return n;
+}
+
+static bool is_file_path(const char *path)
+{
+	return path[0] == '/';
+}
+
+static uint64_t map_dev(const struct proc_map *map)
+{
+	return (uint64_t)map->dev_major << 32 | map->dev_minor;
+}
+
+/* The module of a file mapping of pid, opened on first sight. The key is the mapped file
+ * (device and inode from the mappings) and its path: a path alone names different files in
+ * different mount namespaces, and a library replaced on disk. */
+static struct module *module_get(struct symbolizer *sym, const char *dir,
+				 const struct proc_map *map)
+{
+	char host[PATH_MAX * 2], root[PATH_MAX + 32];
+	const char *path = map->path;
+	struct modsym_opts mopts = {};
+	struct module *m, **n;
+	size_t len = strlen(path);
+	static const char deleted[] = " (deleted)";
+
+	for (size_t i = 0; i < sym->mod_cnt; i++) {
+		m = sym->mods[i];
+		if (m->dev == map_dev(map) && m->ino == map->inode && !strcmp(m->path, path))
+			return m;
+	}
+	m = calloc(1, sizeof(*m));
+	n = realloc(sym->mods, (sym->mod_cnt + 1) * sizeof(*n));
+	if (!n) {
+		free(m);
+		return NULL;
+	}
+	sym->mods = n;
+	if (!m)
+		return NULL;
+	m->path = strdup(path);
+	m->dev = map_dev(map);
+	m->ino = map->inode;
+	if (!m->path) {
+		module_free(m);
+		return NULL;
+	}
+	if (len > sizeof(deleted) - 1 && !strcmp(path + len - (sizeof(deleted) - 1), deleted))
+		len -= sizeof(deleted) - 1;
+	snprintf(root, sizeof(root), "%s/root", dir);
+	mopts.path = m->path;
+	mopts.debug.root = root;
+	mopts.debug.debug_dir = sym->debug_dir;
+	mopts.debug.debuginfod = sym->debuginfod;
+	/* "[vdso]", "[heap]" and the like are named but have no file to read */
+	if (is_file_path(path)) {
+		/* the mapped file itself, even when deleted or replaced on disk since */
+		snprintf(host, sizeof(host), "%s/map_files/%" PRIx64 "-%" PRIx64, dir, map->start,
+			 map->end);
+		m->ms = modsym__open(host, &mopts);
+		if (!m->ms) {
+			snprintf(host, sizeof(host), "%s%.*s", root, (int)len, path);
+			m->ms = modsym__open(host, &mopts);
+		}
+	}
+	sym->mods[sym->mod_cnt++] = m;
+	return m;
+}
+
+/* The pid the process has in its own pid namespace: the one a JIT names its perf map after */
+static int ns_pid(const struct symbolizer *sym, int pid)
+{
+	char path[PATH_MAX + 32], line[256];
+	int nspid = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/status", sym->proc_root, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return pid;
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		/* the last field is the innermost namespace */
+		for (p = line + 6; *p; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			nspid = (int)v;
+		}
+	}
+	fclose(f);
+	return nspid;
+}
+
+/* The perf map at path, if it is a regular file of the process's own user (or root): /tmp is
+ * anyone's, and a FIFO planted there would hang us, a symlink lead us to another file */
+static FILE *open_perf_map(const char *path, const char *proc_dir)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st, owner;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || stat(proc_dir, &owner) ||
+	    (st.st_uid != 0 && st.st_uid != owner.st_uid) || !(f = fdopen(fd, "re"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+static void read_perf_map(struct symbolizer *sym, struct proc_state *ps)
+{
+	char path[PATH_MAX + 64];
+	struct perf_map jit = {};
+	FILE *f;
+
+	ps->jit_read = true;
+	snprintf(path, sizeof(path), "%s/root/tmp/perf-%d.map", ps->dir, ns_pid(sym, ps->pid));
+	f = open_perf_map(path, ps->dir);
+	if (!f)
+		return;
+	if (!perf_map__parse(f, &jit)) {
+		perf_map__free(&ps->jit);
+		ps->jit = jit;
+	}
+	fclose(f);
+}
+
+int symbolizer__refresh(struct symbolizer *sym, int pid)
+{
+	char path[PATH_MAX + 32];
+	struct proc_maps maps = {};
+	struct proc_state *ps;
+	struct module **mods;
+	char dir[PATH_MAX];
+	int err;
+
+	/* a process whose main thread has exited is read through a live thread */
+	err = proc_dir__mm(sym->proc_root, pid, dir, sizeof(dir), NULL);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	err = proc_maps__read(path, &maps);
+	if (err)
+		return err;
+	/* a process that has exited but is not reaped shows no mappings: keep the old ones */
+	if (!maps.cnt) {
+		proc_maps__free(&maps);
+		return -ESRCH;
+	}
+	mods = calloc(maps.cnt, sizeof(*mods));
+	ps = proc_get(sym, pid, true);
+	if (!mods || !ps) {
+		free(mods);
+		proc_maps__free(&maps);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < maps.cnt; i++)
+		if (maps.maps[i].exec && maps.maps[i].path[0])
+			mods[i] = module_get(sym, dir, &maps.maps[i]);
+	proc_state_clear(ps);
+	snprintf(ps->dir, sizeof(ps->dir), "%s", dir);
+	ps->maps = maps;
+	ps->mods = mods;
+	ps->jit_read = false; /* re-read on the next JIT address: the JIT appends to it */
+	return 0;
+}
+
+/* An address in anonymous executable memory: the perf map names it */
+static int resolve_jit(struct symbolizer *sym, struct proc_state *ps, struct frame *out)
+{
+	const struct perf_map_sym *s;
+	uint64_t off;
+
+	if (!ps->jit_read)
+		read_perf_map(sym, ps);
+	/* a return address: the call is the instruction before it */
+	s = perf_map__find(&ps->jit, out->address - 1, &off);
+	if (!s)
+		return 0;
+	out->function = intern(sym, s->name);
+	out->raw_function = out->function;
+	out->module = "[perf-map]";
+	out->offset = off + 1;
+	return 0;
+}
+
+int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct frame *out,
+			size_t max)
+{
+	struct proc_state *ps = proc_get(sym, pid, false);
+	const struct proc_map *map;
+	struct module *mod;
+	uint64_t file_off, vaddr;
+	size_t n;
+
+	if (!max)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->address = addr;
+	out->build_id = "";
+	if (!ps)
+		return -ENOENT;
+	map = proc_maps__find(&ps->maps, addr);
+	if (!map) {
+		resolve_jit(sym, ps, out);
+		clean_frame(sym, out);
+		return out->function ? 1 : -ENOENT;
+	}
+	mod = ps->mods[map - ps->maps.maps];
+	file_off = addr - map->start + map->offset;
+	out->offset = file_off;
+	if (!mod) {
+		if (map->exec && !map->path[0])
+			resolve_jit(sym, ps, out);
+		clean_frame(sym, out);
+		return 1; /* anonymous memory without a perf map: no module to name */
+	}
+	out->module = mod->path;
+	if (!mod->ms || modsym__off_to_vaddr(mod->ms, file_off, &vaddr)) {
+		clean_frame(sym, out);
+		return 1;
+	}
+	/* addr is a return address: the call is the instruction before it */
+	n = modsym__lookup(mod->ms, vaddr ? vaddr - 1 : 0, out, max);
+	for (size_t i = 0; i < n; i++) {
+		out[i].address = addr;
+		out[i].module = mod->path;
+		out[i].offset += 1; /* from the call back to the return address */
+		clean_frame(sym, &out[i]);
+	}
+	return (int)n;
+}

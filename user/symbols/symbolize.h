@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Address -> frames for live processes: each process's mappings (re-read on demand), the ELF
+ * files behind them opened once through the process (its /proc/PID/map_files entry, else its
+ * root, so processes in containers work) and kept open, so frames still resolve after the
+ * process has exited. Modules are keyed by the mapped file's identity (device, inode) and
+ * path, never by path alone: two containers with different files at one path get their own.
+ * Anonymous executable memory is named from the process's perf map (/tmp/perf-PID.map). */
+#ifndef PERFAN_SYMBOLIZE_H
+#define PERFAN_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/stack.h"
+
+struct symbolizer;
+
+struct symbolizer_opts {
+	const char *proc_root; /* "/proc"; tests may point elsewhere */
+	const char *debug_dir; /* separate debug files; NULL: /usr/lib/debug */
+	bool debuginfod;       /* ask debuginfod ($DEBUGINFOD_URLS) for missing debug files */
+};
+
+/* NULL with errno set on failure */
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
+void symbolizer__free(struct symbolizer *sym);
+
+/* Re-read pid's mappings (and its perf map, when it has one) and open the files not seen
+ * before. 0, or -errno (-ENOENT/-ESRCH when the process is gone: the mappings read last stay
+ * in use). */
+int symbolizer__refresh(struct symbolizer *sym, int pid);
+
+/* Resolve a captured (return) address of pid into at most max frames, innermost inlined call
+ * first; every frame has address = addr. The function and line are those of address - 1, the
+ * call instruction, not the instruction after it. Fields it cannot fill are NULL; strings stay
+ * owned by the symbolizer for its lifetime. Returns the number of frames (>= 1), or -ENOENT
+ * when the address is in no known mapping (one frame with only the address is written). */
+int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct frame *out,
+			size_t max);
+
+#endif
