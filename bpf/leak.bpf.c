@@ -3,9 +3,9 @@
  * keyed by (tgid, address) and keep a per-stack aggregate up to date on every alloc and free,
  * so reading a report costs O(stacks). Every event that cannot be recorded is counted in `lost`. */
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include "leak.h"
 
@@ -266,7 +266,8 @@ static long walk_step(__u64 i, struct walk *w)
 
 		/* pc is a return address: the call before it is what the rows describe */
 		if (h && h->cnt && w->pc - 1 - h->start + h->base <= 0xffffffffULL) {
-			__u32 idx = (__u32)find_row(h->first, h->cnt, w->pc - 1 - h->start + h->base);
+			__u32 idx =
+				(__u32)find_row(h->first, h->cnt, w->pc - 1 - h->start + h->base);
 
 			row = bpf_map_lookup_elem(&unwind_rows, &idx); /* NULL for -1 */
 		}
@@ -354,7 +355,8 @@ __noinline __u64 capture_stack(struct pt_regs *ctx)
 	if (bpf_map_lookup_elem(&stacks, &id))
 		return id;
 	/* -EEXIST: another CPU stored the same stack first, fine */
-	if (bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST) && !bpf_map_lookup_elem(&stacks, &id)) {
+	if (bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&stacks, &id)) {
 		count_lost(LOST_STACKS_MAP_FULL);
 		return PERFAN_STACK_NONE;
 	}

@@ -52,15 +52,15 @@ struct stack_stat {
 
 /* Every count the kernel side can lose, indexes into the `lost` array in .bss */
 enum lost_kind {
-	LOST_ALLOCS_MAP_FULL,	/* live allocation not recorded: allocs map full */
-	LOST_STACK_FAILURES,	/* user stack not captured (no scratch buffer) */
-	LOST_STACKS_MAP_FULL,	/* a new stack not stored: stacks map full */
-	LOST_UNMATCHED_FREES,	/* free of an address never seen (allocated before attach) */
-	LOST_PENDING_RETURNS,	/* an allocator entry whose return never came */
-	LOST_STATS_MAP_FULL,	/* per-stack aggregate not recorded: stack_stats map full */
-	LOST_STATE_FAILURES,	/* per-thread state could not be created */
+	LOST_ALLOCS_MAP_FULL, /* live allocation not recorded: allocs map full */
+	LOST_STACK_FAILURES,  /* user stack not captured (no scratch buffer) */
+	LOST_STACKS_MAP_FULL, /* a new stack not stored: stacks map full */
+	LOST_UNMATCHED_FREES, /* free of an address never seen (allocated before attach) */
+	LOST_PENDING_RETURNS, /* an allocator entry whose return never came */
+	LOST_STATS_MAP_FULL,  /* per-stack aggregate not recorded: stack_stats map full */
+	LOST_STATE_FAILURES,  /* per-thread state could not be created */
 	LOST__MAX,
-	LOST_MARKS = LOST__MAX,	/* a USDT mark dropped: ring buffer full (not a lost allocation) */
+	LOST_MARKS = LOST__MAX, /* a USDT mark dropped: ring buffer full (not a lost allocation) */
 	LOST__SLOTS,
 };
 
@@ -78,17 +78,17 @@ struct mark_event {
  * default -fomit-frame-pointer) by its .eh_frame, which user space turns into rows (cfi_table.c):
  * one row per address range, sorted by pc, saying where the caller's frame is. */
 enum unwind_kind {
-	UNWIND_UNKNOWN,	/* no usable rule here (a gap, a DWARF expression): walk frame pointers */
+	UNWIND_UNKNOWN, /* no usable rule here (a gap, a DWARF expression): walk frame pointers */
 	UNWIND_CFA_SP,	/* CFA = rsp + cfa_off8 * 8 */
 	UNWIND_CFA_FP,	/* CFA = rbp + cfa_off8 * 8 */
 	UNWIND_END,	/* the outermost frame (_start, a thread's start): the stack ends here */
 };
 
 struct unwind_row {
-	__u32 pc;	 /* ELF virtual address where the row starts */
-	__u16 cfa_off8;	 /* CFA offset from its register, in 8-byte words */
-	__u8 kind;	 /* enum unwind_kind */
-	__s8 rbp_slot;	 /* the caller's rbp is saved at CFA + 8 * rbp_slot; 0: rbp unchanged */
+	__u32 pc;	/* ELF virtual address where the row starts */
+	__u16 cfa_off8; /* CFA offset from its register, in 8-byte words */
+	__u8 kind;	/* enum unwind_kind */
+	__s8 rbp_slot;	/* the caller's rbp is saved at CFA + 8 * rbp_slot; 0: rbp unchanged */
 };
 
 /* A file whose rows are loaded, keyed as the kernel knows its inode */
@@ -99,7 +99,7 @@ struct unwind_mod_key {
 };
 
 struct unwind_mod {
-	__u32 first;	/* its rows are unwind_rows[first, first + cnt) */
+	__u32 first; /* its rows are unwind_rows[first, first + cnt) */
 	__u32 cnt;
 	__s64 vaddr_delta; /* ELF virtual address = file offset + vaddr_delta (executable segment) */
 };

@@ -10,6 +10,7 @@ pkgs=(
 	systemtap-sdt-dev                                    # <sys/sdt.h> for include/perfan.h
 	libjansson-dev                                       # JSON
 	libcmocka-dev libclang-rt-14-dev jq                  # unit tests, fuzzing, integration tests
+	clang-format                                         # tools/check-format (the test command)
 	libdebuginfod-dev g++ elfutils                        # --debuginfod; C++ test fixtures; eu-addr2line (bench)
 	libc6-dbg                                            # glibc debug info: file:line in glibc frames (tests rely on it)
 	golang-go libxml2-utils chromium file                # formats tests: go tool pprof, xmllint, headless browser

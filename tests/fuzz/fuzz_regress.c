@@ -17,12 +17,12 @@
 
 static FILE *sink;
 
-#define PROMISE(cond)                                                                          \
-	do {                                                                                   \
-		if (!(cond)) {                                                                 \
-			fprintf(stderr, "fuzz_regress: broken promise: %s\n", #cond);           \
-			abort();                                                               \
-		}                                                                              \
+#define PROMISE(cond)                                                                              \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_regress: broken promise: %s\n", #cond);              \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static void check_result(const struct regress_result *r)

@@ -11,18 +11,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "analysis/diff.h"
+#include "analysis/profile.h"
+#include "analysis/report.h"
+#include "analysis/trend.h"
 #include "output/diff_report.h"
 #include "output/flamegraph.h"
 #include "output/folded.h"
 #include "output/html_report.h"
 #include "output/pprof.h"
-#include "analysis/profile.h"
-#include "analysis/report.h"
+#include "output/report_format.h"
+#include "output/trend_report.h"
 #include "session/session.h"
 #include "session/session_file.h"
-#include "analysis/trend.h"
-#include "output/trend_report.h"
-#include "output/report_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -90,7 +90,8 @@ static inline void fx_series_session(struct session *s, size_t n, size_t stack_c
 
 			if (!v)
 				continue;
-			rows[cnt++] = (struct fx_row){ 1, k + 1, v, (v + 99) / 100, v, (v + 99) / 100 };
+			rows[cnt++] =
+				(struct fx_row){ 1, k + 1, v, (v + 99) / 100, v, (v + 99) / 100 };
 		}
 		snprintf(label, sizeof(label), "s%zu", i);
 		fx_snap(s, label, rows, cnt);

@@ -6,8 +6,8 @@
  * pointers) and on the system libc (none); errors; and vaddr_delta against the PT_LOAD segment
  * and the mapping of /proc/self/maps. */
 #include <errno.h>
-#include <gelf.h>
 #include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
 #include <setjmp.h>
@@ -508,12 +508,9 @@ static void vaddr_delta(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fixtures),
-		cmocka_unit_test(frameless_self),
-		cmocka_unit_test(frameless_libc),
-		cmocka_unit_test(frameless_fp_library),
-		cmocka_unit_test(errors),
-		cmocka_unit_test(vaddr_delta),
+		cmocka_unit_test(fixtures),	  cmocka_unit_test(frameless_self),
+		cmocka_unit_test(frameless_libc), cmocka_unit_test(frameless_fp_library),
+		cmocka_unit_test(errors),	  cmocka_unit_test(vaddr_delta),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,27 +32,27 @@ static void test_u64_accepts(void **state)
 static void test_u64_rejects(void **state)
 {
 	static const char *const bad[] = {
-	    "",
-	    "+5",
-	    "-1",
-	    " 5",
-	    "5 ",
-	    "\t5",
-	    "5\n",
-	    "0x10",
-	    "010x",
-	    "1e3",
-	    "5.0",
-	    "5.",
-	    ".5",
-	    "inf",
-	    "nan",
-	    "five",
-	    "1,000",
-	    "1_000",
-	    "٥", /* Arabic-Indic five */
-	    "18446744073709551616",
-	    "99999999999999999999999",
+		"",
+		"+5",
+		"-1",
+		" 5",
+		"5 ",
+		"\t5",
+		"5\n",
+		"0x10",
+		"010x",
+		"1e3",
+		"5.0",
+		"5.",
+		".5",
+		"inf",
+		"nan",
+		"five",
+		"1,000",
+		"1_000",
+		"٥", /* Arabic-Indic five */
+		"18446744073709551616",
+		"99999999999999999999999",
 	};
 	uint64_t v = 42;
 
@@ -64,7 +64,7 @@ static void test_u64_rejects(void **state)
 	assert_int_equal(cli__parse_u64(NULL, 0, 10, &v), -EINVAL);
 	assert_int_equal(cli__parse_u64("11", 0, 10, &v), -EINVAL); /* above max */
 	assert_int_equal(cli__parse_u64("0", 1, 10, &v), -EINVAL);  /* below min */
-	assert_int_equal(v, 42);			       /* untouched on error */
+	assert_int_equal(v, 42);				    /* untouched on error */
 }
 
 static void test_decimal(void **state)
@@ -89,9 +89,9 @@ static void test_decimal(void **state)
 static void test_decimal_rejects(void **state)
 {
 	static const char *const bad[] = {
-	    "",	      ".",     ".5",	"5.",  "+5",  "-1",   "-0.5", " 5",  "5 ",	 "\t5",
-	    "5\n",    "0x10",  "0X1p4", "1e3", "1E3", "5e-1", "inf",  "INF", "infinity", "nan",
-	    "NAN(1)", "1.2.3", "1..2",	"5,5", "5s",  "1_0",  "0x",   "٥",
+		"",	  ".",	   ".5",    "5.",  "+5",  "-1",	  "-0.5", " 5",	 "5 ",	     "\t5",
+		"5\n",	  "0x10",  "0X1p4", "1e3", "1E3", "5e-1", "inf",  "INF", "infinity", "nan",
+		"NAN(1)", "1.2.3", "1..2",  "5,5", "5s",  "1_0",  "0x",	  "٥",
 	};
 	double v = 42;
 
@@ -138,9 +138,9 @@ static void test_seconds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_u64_accepts), cmocka_unit_test(test_u64_rejects),
-	    cmocka_unit_test(test_decimal),	cmocka_unit_test(test_decimal_rejects),
-	    cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_u64_accepts), cmocka_unit_test(test_u64_rejects),
+		cmocka_unit_test(test_decimal),	    cmocka_unit_test(test_decimal_rejects),
+		cmocka_unit_test(test_seconds),
 	};
 
 	return cmocka_run_group_tests_name("cli_util", tests, NULL, NULL);

@@ -121,7 +121,8 @@ static int setup(void **state)
 	/* stack 1 leaks 1000 objects of 10 bytes per snapshot; stack 2 comes and goes */
 	const struct fx_row r0[] = { { 9, 1, 10000, 1000, 10000, 1000 }, { 9, 2, 500, 5, 500, 5 } };
 	const struct fx_row r1[] = { { 9, 1, 20000, 2000, 20000, 2000 }, { 9, 2, 0, 0, 500, 5 } };
-	const struct fx_row r2[] = { { 9, 1, 30000, 3000, 30000, 3000 }, { 9, 2, 500, 5, 1000, 10 } };
+	const struct fx_row r2[] = { { 9, 1, 30000, 3000, 30000, 3000 },
+				     { 9, 2, 500, 5, 1000, 10 } };
 	struct session s;
 	size_t len;
 	char *bytes;
@@ -311,7 +312,8 @@ static void test_trend(void **state)
 	assert_user_error(run(cmd__trend, "trend", small, "--top", "3", NULL),
 			  "trend: unknown option '--top'");
 	assert_user_error(run(cmd__trend, "trend", NULL), "trend: no session file given");
-	assert_user_error(run(cmd__trend, "trend", small, small, NULL), "trend: too many arguments");
+	assert_user_error(run(cmd__trend, "trend", small, small, NULL),
+			  "trend: too many arguments");
 	r = run(cmd__trend, "trend", "-h", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_memory_equal(r.out, "usage: perfan-bpf trend", 23);
@@ -333,8 +335,8 @@ static void test_report(void **state)
 	assert_int_equal(r.rc, 0);
 	doc = json_loads(r.out, 0, NULL);
 	assert_non_null(doc);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "totals"),
-							    "live_bytes")),
+	assert_int_equal(json_integer_value(
+				 json_object_get(json_object_get(doc, "totals"), "live_bytes")),
 			 20000);
 	/* the leak report's JSON: stacks with nothing live are left out */
 	assert_int_equal(json_array_size(json_object_get(doc, "stacks")), 1);

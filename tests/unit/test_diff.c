@@ -17,8 +17,8 @@
 #include <cmocka.h>
 #include "analysis/diff.h"
 #include "output/diff_report.h"
-#include "session_fixture.h"
 #include "output/report_format.h"
+#include "session_fixture.h"
 
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"
 
@@ -32,8 +32,9 @@ static const struct fx_row rows_a[] = {
 	{ 100, 7, 0, 0, 10, 1 },	/* nothing live in A, 4000 / 40 in B: appeared */
 };
 static const struct fx_row rows_b[] = {
-	{ 100, 1, 5000, 50, 6000, 60 }, { 100, 3, 3000, 3, 3000, 3 }, { 100, 4, 500, 5, 500, 5 },
-	{ 100, 5, 1000, 10, 2000, 20 }, { 100, 6, 0, 0, 64, 1 },      { 100, 7, 4000, 40, 4010, 41 },
+	{ 100, 1, 5000, 50, 6000, 60 }, { 100, 3, 3000, 3, 3000, 3 },
+	{ 100, 4, 500, 5, 500, 5 },	{ 100, 5, 1000, 10, 2000, 20 },
+	{ 100, 6, 0, 0, 64, 1 },	{ 100, 7, 4000, 40, 4010, 41 },
 	{ 100, 9, 100, 1, 100, 1 },	{ 100, 8, 100, 1, 100, 1 },
 };
 
@@ -224,8 +225,8 @@ static void test_ties(void **state)
 {
 	const struct fx_row a[] = { { 7, 5, 10, 1, 10, 1 } };
 	const struct fx_row b[] = {
-		{ 9, 1, 64, 1, 64, 1 },	   { 7, 2, 64, 1, 64, 1 }, { 7, 1ULL << 40, 64, 1, 64, 1 },
-		{ 7, 1, 64, 1, 64, 1 },	   { 8, 0, 64, 2, 64, 2 }, { 7, 5, 10, 3, 10, 3 },
+		{ 9, 1, 64, 1, 64, 1 }, { 7, 2, 64, 1, 64, 1 }, { 7, 1ULL << 40, 64, 1, 64, 1 },
+		{ 7, 1, 64, 1, 64, 1 }, { 8, 0, 64, 2, 64, 2 }, { 7, 5, 10, 3, 10, 3 },
 		{ 6, 3, 0, 4, 0, 4 },
 	};
 	static const struct {
@@ -233,8 +234,9 @@ static void test_ties(void **state)
 		uint64_t id;
 		enum diff_status status;
 	} want[] = {
-		{ 8, 0, DIFF_APPEARED },	{ 7, 1, DIFF_APPEARED }, { 7, 2, DIFF_APPEARED },
-		{ 7, 1ULL << 40, DIFF_APPEARED }, { 9, 1, DIFF_APPEARED }, { 6, 3, DIFF_APPEARED },
+		{ 8, 0, DIFF_APPEARED }, { 7, 1, DIFF_APPEARED },
+		{ 7, 2, DIFF_APPEARED }, { 7, 1ULL << 40, DIFF_APPEARED },
+		{ 9, 1, DIFF_APPEARED }, { 6, 3, DIFF_APPEARED },
 		{ 7, 5, DIFF_GREW },
 	};
 	struct session s;
@@ -353,7 +355,8 @@ static void test_corrupt_inputs(void **state)
 				    { 1, 1, 50, 2, 50, 2 },
 				    { 1, 2, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX },
 				    { 1, 3, INT64_MAX, 1, INT64_MAX, 1 } };
-	const struct fx_row b[] = { { 1, 1, 400, 4, 400, 4 }, { 1, 3, INT64_MAX, 1, INT64_MAX, 1 } };
+	const struct fx_row b[] = { { 1, 1, 400, 4, 400, 4 },
+				    { 1, 3, INT64_MAX, 1, INT64_MAX, 1 } };
 	struct session s;
 	struct snapshot_diff d;
 	(void)state;
@@ -444,17 +447,48 @@ static void test_formatter_lookup(void **state)
 static void test_json_document(void **state)
 {
 	static const char *const top_keys[] = {
-		"schema_version", "pid",	   "label_a",	     "label_b",	      "seq_a",
-		"seq_b",	  "elapsed_s_a",   "elapsed_s_b",    "object_delta",  "byte_delta",
-		"leak_suspected", "leak_threshold", "live_bytes_a",  "live_bytes_b",  "live_objects_a",
-		"live_objects_b", "rss_bytes_a",   "rss_bytes_b",    "rss_delta",     "anon_bytes_a",
-		"anon_bytes_b",	  "anon_delta",	   "unexplained_rss_bytes", "lost_delta",
-		"status_counts",  "stack_cnt",	   "stacks",
+		"schema_version",
+		"pid",
+		"label_a",
+		"label_b",
+		"seq_a",
+		"seq_b",
+		"elapsed_s_a",
+		"elapsed_s_b",
+		"object_delta",
+		"byte_delta",
+		"leak_suspected",
+		"leak_threshold",
+		"live_bytes_a",
+		"live_bytes_b",
+		"live_objects_a",
+		"live_objects_b",
+		"rss_bytes_a",
+		"rss_bytes_b",
+		"rss_delta",
+		"anon_bytes_a",
+		"anon_bytes_b",
+		"anon_delta",
+		"unexplained_rss_bytes",
+		"lost_delta",
+		"status_counts",
+		"stack_cnt",
+		"stacks",
 	};
 	static const char *const stack_keys[] = {
-		"pid",		  "stack_id",	    "name",	      "status",	      "live_bytes_a",
-		"live_bytes_b",	  "byte_delta",	    "live_objects_a", "live_objects_b", "object_delta",
-		"alloc_bytes_between", "alloc_objects_between", "frames",
+		"pid",
+		"stack_id",
+		"name",
+		"status",
+		"live_bytes_a",
+		"live_bytes_b",
+		"byte_delta",
+		"live_objects_a",
+		"live_objects_b",
+		"object_delta",
+		"alloc_bytes_between",
+		"alloc_objects_between",
+		"frames",
 	};
 	struct session s;
 	struct snapshot_diff d;

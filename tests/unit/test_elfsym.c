@@ -550,7 +550,10 @@ static void test_read(void **state)
 	f = fopen(fx.lib, "rb");
 	assert_non_null(f);
 	assert_int_equal(elf_file__read(ef, 0, got, 4), 0);
-	assert_memory_equal(got, "\x7f" "ELF", 4);
+	assert_memory_equal(got,
+			    "\x7f"
+			    "ELF",
+			    4);
 	assert_int_equal(fseek(f, 0x1000, SEEK_SET), 0);
 	assert_int_equal(fread(want, 1, sizeof(want), f), sizeof(want));
 	assert_int_equal(elf_file__read(ef, 0x1000, got, sizeof(got)), 0);

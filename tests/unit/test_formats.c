@@ -15,15 +15,15 @@
 #include <zlib.h>
 #include <cmocka.h>
 #include "analysis/diff.h"
+#include "analysis/frame_tree.h"
+#include "analysis/profile.h"
+#include "analysis/trend.h"
+#include "lib/strmap.h"
 #include "output/flamegraph.h"
 #include "output/folded.h"
-#include "analysis/frame_tree.h"
 #include "output/html_report.h"
 #include "output/pprof.h"
-#include "analysis/profile.h"
 #include "session/session_file.h"
-#include "lib/strmap.h"
-#include "analysis/trend.h"
 #include "session_fixture.h"
 
 #define FIX "tests/fixtures/session/"
@@ -66,15 +66,16 @@ static void fixture_report(struct fixture *fx, const char *label)
 {
 	load(fx);
 	assert_int_equal(session__report(&fx->s, session__find(&fx->s, label), &fx->rep), 0);
-	assert_int_equal(
-	    profile__from_report(&fx->p, &fx->s, session__find(&fx->s, label), &fx->rep), 0);
+	assert_int_equal(profile__from_report(&fx->p, &fx->s, session__find(&fx->s, label),
+					      &fx->rep),
+			 0);
 }
 
 static void fixture_diff(struct fixture *fx, const char *a, const char *b)
 {
 	load(fx);
 	assert_int_equal(diff__compute(&fx->s, session__find(&fx->s, a), session__find(&fx->s, b),
-				       &(struct diff_opts){.leak_threshold = 1000}, &fx->d),
+				       &(struct diff_opts){ .leak_threshold = 1000 }, &fx->d),
 			 0);
 	assert_int_equal(profile__from_diff(&fx->p, &fx->d), 0);
 }
@@ -102,7 +103,7 @@ static void check_folded(struct fixture *fx, enum profile_value v, const char *g
 	char *got = NULL, *want = slurp(golden);
 	size_t len;
 
-	CAPTURE(got, len, folded__write(&fx->p, &(struct folded_opts){.value = v}, out));
+	CAPTURE(got, len, folded__write(&fx->p, &(struct folded_opts){ .value = v }, out));
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
@@ -136,10 +137,10 @@ static void test_folded_merge_escape_pids(void **state)
 	char *got = NULL;
 	size_t len;
 	const struct fx_row rows[] = {
-	    {7, 1, 100, 1, 100, 1},
-	    {7, 2, 50, 2, 50, 2},
-	    {9, 3, 10, 1, 10, 1},
-	    {9, 4, 0, 0, 10, 1}, /* nothing live: no line */
+		{ 7, 1, 100, 1, 100, 1 },
+		{ 7, 2, 50, 2, 50, 2 },
+		{ 9, 3, 10, 1, 10, 1 },
+		{ 9, 4, 0, 0, 10, 1 }, /* nothing live: no line */
 	};
 
 	(void)state;
@@ -151,10 +152,11 @@ static void test_folded_merge_escape_pids(void **state)
 	fx_snap(&s, "only", rows, 4);
 	assert_int_equal(session__report(&s, &s.snaps[0], &rep), 0);
 	assert_int_equal(profile__from_report(&p, &s, &s.snaps[0], &rep), 0);
-	CAPTURE(got, len, folded__write(&p, &(struct folded_opts){.value = PV_LIVE_BYTES}, out));
+	CAPTURE(got, len, folded__write(&p, &(struct folded_opts){ .value = PV_LIVE_BYTES }, out));
 	assert_string_equal(got, "pid 7;f:g 150\npid 9;bad?name? 10\n");
 	free(got);
-	CAPTURE(got, len, folded__write(&p, &(struct folded_opts){.value = PV_LIVE_OBJECTS}, out));
+	CAPTURE(got, len,
+		folded__write(&p, &(struct folded_opts){ .value = PV_LIVE_OBJECTS }, out));
 	assert_string_equal(got, "pid 7;f:g 3\npid 9;bad?name? 1\n");
 	free(got);
 	profile__free(&p);
@@ -228,7 +230,7 @@ struct decoded {
 
 static void decode(const unsigned char *buf, size_t len, struct decoded *d)
 {
-	struct pb b = {buf, buf + len}, sub, sub2, sub3;
+	struct pb b = { buf, buf + len }, sub, sub2, sub3;
 	uint64_t v, id = 0;
 	unsigned f, g, h;
 
@@ -248,7 +250,7 @@ static void decode(const unsigned char *buf, size_t len, struct decoded *d)
 				if (g == 1)
 					while (sub2.p < sub2.end)
 						d->sample_locs[i][d->sample_loc_cnt[i]++] =
-						    varint(&sub2);
+							varint(&sub2);
 				else if (g == 2)
 					while (sub2.p < sub2.end)
 						d->values[i][k++] = (int64_t)varint(&sub2);
@@ -294,7 +296,7 @@ static void decode(const unsigned char *buf, size_t len, struct decoded *d)
 			break;
 		case 6:
 			d->strings[d->string_cnt++] =
-			    strndup((const char *)sub.p, (size_t)(sub.end - sub.p));
+				strndup((const char *)sub.p, (size_t)(sub.end - sub.p));
 			break;
 		case 14:
 			d->default_type = (int64_t)v;
@@ -376,9 +378,8 @@ static void test_pprof_snapshot(void **state)
 	/* the C++ function keeps its mangled name as system_name */
 	i = sample_of(&d, "Registry::add(std::string const&)");
 	loc = d.sample_locs[i][0];
-	assert_string_equal(
-	    STR(&d, d.funcs[d.loc_lines[loc][0][0]][1]),
-	    "_ZN8Registry3addERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE");
+	assert_string_equal(STR(&d, d.funcs[d.loc_lines[loc][0][0]][1]),
+			    "_ZN8Registry3addERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE");
 	/* three modules */
 	assert_int_equal(d.mapping_cnt, 3);
 	decoded_free(&d);
@@ -547,7 +548,7 @@ static void test_flamegraph_svg(void **state)
 	(void)state;
 	fixture_report(&fx, "end");
 	CAPTURE(svg, len,
-		flamegraph__write(&fx.p, &(struct flamegraph_opts){.value = PV_LIVE_BYTES}, out));
+		flamegraph__write(&fx.p, &(struct flamegraph_opts){ .value = PV_LIVE_BYTES }, out));
 	assert_true(!strncmp(svg, "<?xml version=\"1.0\"", 19));
 	assert_non_null(strstr(svg, "Live heap of pid 4242, snapshot \u201cend\u201d"));
 	assert_non_null(strstr(svg, "total 401.4 KiB (410984 B) in 4111 objects"));
@@ -567,10 +568,11 @@ static void test_flamegraph_svg(void **state)
 	fixture_free(&fx);
 
 	fixture_diff(&fx, "start", "end");
-	CAPTURE(
-	    svg, len,
-	    flamegraph__write(
-		&fx.p, &(struct flamegraph_opts){.value = PV_DELTA_BYTES, .embedded = true}, out));
+	CAPTURE(svg, len,
+		flamegraph__write(&fx.p,
+				  &(struct flamegraph_opts){ .value = PV_DELTA_BYTES,
+							     .embedded = true },
+				  out));
 	assert_true(!strncmp(svg, "<svg ", 5));
 	assert_non_null(strstr(svg, "Heap change of pid 4242, snapshot \u201cstart\u201d \u2192 "
 				    "\u201cend\u201d"));
@@ -596,26 +598,26 @@ static void test_html_report(void **state)
 	fixture_diff(&dfx, "start", "end");
 	assert_int_equal(trend__compute(&fx.s, &t), 0);
 	CAPTURE(html, len,
-		html_report__write(&(struct html_report_input){.s = &fx.s,
-							       .source = "server.session",
-							       .snap = &fx.s.snaps[3],
-							       .rep = &fx.rep,
-							       .snap_profile = &fx.p,
-							       .trend = &t,
-							       .diff_profile = &dfx.p,
-							       .diff = &dfx.d},
+		html_report__write(&(struct html_report_input){ .s = &fx.s,
+								.source = "server.session",
+								.snap = &fx.s.snaps[3],
+								.rep = &fx.rep,
+								.snap_profile = &fx.p,
+								.trend = &t,
+								.diff_profile = &dfx.p,
+								.diff = &dfx.d },
 				   out));
 	assert_true(!strncmp(html, "<!DOCTYPE html>", 15));
 	assert_non_null(strstr(html, "<h1 id=\"title\">Heap report of pid 4242</h1>"));
 	assert_non_null(
-	    strstr(html, "<td class=\"n\" id=\"live-bytes\">401.4 KiB (410984 B)</td>"));
+		strstr(html, "<td class=\"n\" id=\"live-bytes\">401.4 KiB (410984 B)</td>"));
 	assert_non_null(strstr(html, "<td class=\"n\" id=\"live-objects\">4111</td>"));
 	assert_non_null(strstr(html, "<td class=\"n\" id=\"rss\">13.0 MiB (13631488 B)</td>"));
 	assert_non_null(strstr(html, "<svg class=\"chart\" id=\"chart\""));
 	assert_non_null(strstr(html, "points=\"90.0,239.9 383.3,237.3 676.7,235.9 970.0,233.7\""));
 	assert_non_null(strstr(html, ">loaded</text>"));
 	assert_non_null(
-	    strstr(html, "<tr><td>xalloc (util.h:12)</td><td class=\"leak\">leak</td>"));
+		strstr(html, "<tr><td>xalloc (util.h:12)</td><td class=\"leak\">leak</td>"));
 	assert_non_null(strstr(html, "cache_put  /src/server/cache.c:88"));
 	assert_non_null(strstr(html, "<div id=\"flame-snapshot\">\n<svg "));
 	assert_non_null(strstr(html, "<div id=\"flame-diff\">\n<svg "));
@@ -631,11 +633,16 @@ static void test_html_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_folded_golden),  cmocka_unit_test(test_folded_merge_escape_pids),
-	    cmocka_unit_test(test_pprof_snapshot), cmocka_unit_test(test_pprof_diff_negative),
-	    cmocka_unit_test(test_pprof_gzip),	   cmocka_unit_test(test_strmap),
-	    cmocka_unit_test(test_frame_tree),	   cmocka_unit_test(test_xml_escape),
-	    cmocka_unit_test(test_flamegraph_svg), cmocka_unit_test(test_html_report),
+		cmocka_unit_test(test_folded_golden),
+		cmocka_unit_test(test_folded_merge_escape_pids),
+		cmocka_unit_test(test_pprof_snapshot),
+		cmocka_unit_test(test_pprof_diff_negative),
+		cmocka_unit_test(test_pprof_gzip),
+		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_frame_tree),
+		cmocka_unit_test(test_xml_escape),
+		cmocka_unit_test(test_flamegraph_svg),
+		cmocka_unit_test(test_html_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

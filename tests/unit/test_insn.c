@@ -44,8 +44,8 @@ static size_t probe(const struct func *f)
  *    a: 53                 push   %rbx
  *    b: int3 ...
  *   c8: c3                 ret */
-static const uint8_t free_head[] = { 0x48, 0x85, 0xff, 0x0f, 0x84, 0xbf, 0x00,
-				     0x00, 0x00, 0x55, 0x53 };
+static const uint8_t free_head[] = { 0x48, 0x85, 0xff, 0x0f, 0x84, 0xbf,
+				     0x00, 0x00, 0x00, 0x55, 0x53 };
 
 static void free_func(struct func *f)
 {
@@ -100,7 +100,8 @@ static void test_free_branch_to_probe(void **state)
 		free_func(&f);
 		func_put(&f, cases[i].at, cases[i].insn, cases[i].len);
 		if (probe(&f) != 0)
-			fail_msg("case %zu: a branch lands on a skipped byte, probe must be at 0", i);
+			fail_msg("case %zu: a branch lands on a skipped byte, probe must be at 0",
+				 i);
 	}
 }
 
@@ -239,10 +240,14 @@ static void test_not_skipped(void **state)
 		const uint8_t *head;
 		size_t len;
 	} cases[] = {
-		{ mov_first, sizeof(mov_first) }, { mov_to_rdi, sizeof(mov_to_rdi) },
-		{ test_then_mov, sizeof(test_then_mov) }, { xor_esi, sizeof(xor_esi) },
-		{ add_edi, sizeof(add_edi) },	  { cmpb_mem, sizeof(cmpb_mem) },
-		{ cmp_mem, sizeof(cmp_mem) },	  { test_ret, sizeof(test_ret) },
+		{ mov_first, sizeof(mov_first) },
+		{ mov_to_rdi, sizeof(mov_to_rdi) },
+		{ test_then_mov, sizeof(test_then_mov) },
+		{ xor_esi, sizeof(xor_esi) },
+		{ add_edi, sizeof(add_edi) },
+		{ cmpb_mem, sizeof(cmpb_mem) },
+		{ cmp_mem, sizeof(cmp_mem) },
+		{ test_ret, sizeof(test_ret) },
 	};
 	(void)state;
 

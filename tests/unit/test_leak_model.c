@@ -190,8 +190,8 @@ static int readelf_loads(const char *path, struct module_fx *m)
 
 			if (end)
 				*end = '\0';
-			*l = (struct load){off, vaddr, memsz, strchr(flags, 'E') != NULL,
-					   strchr(flags, 'W') != NULL};
+			*l = (struct load){ off, vaddr, memsz, strchr(flags, 'E') != NULL,
+					    strchr(flags, 'W') != NULL };
 		}
 	}
 	pclose(p);
@@ -218,7 +218,7 @@ static void maps_module(FILE *f, const struct module_fx *m, uint64_t base, const
 			: l->write ? "rw-p"
 				   : "r--p",
 			(l->off & ~(uint64_t)0xfff) +
-			    (start - base - (l->vaddr & ~(uint64_t)0xfff)),
+				(start - base - (l->vaddr & ~(uint64_t)0xfff)),
 			path);
 		prev_end = end;
 	}
@@ -324,7 +324,7 @@ struct fake_stack {
 	int ret; /* the number of ips, or -errno */
 	uint64_t ips[PERFAN_MAX_STACK_DEPTH];
 	bool truncated; /* what fetch reports: the capture hit its depth limit */
-	int remap_pid; /* when set, fetch first rewrites this pid's maps with `remap` */
+	int remap_pid;	/* when set, fetch first rewrites this pid's maps with `remap` */
 	unsigned remap;
 	int calls;
 };
@@ -382,14 +382,14 @@ static int fake_fetch(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, b
 
 static void sample_add(struct leak_sample *s, uint32_t pid, uint64_t id)
 {
-	struct stack_row st = {.pid = pid, .stack_id = id};
+	struct stack_row st = { .pid = pid, .stack_id = id };
 
 	assert_int_equal(leak_sample__add(s, &st), 0);
 }
 
 static struct symbolizer *new_symbolizer(void)
 {
-	struct symbolizer_opts opts = {.proc_root = fx.proc};
+	struct symbolizer_opts opts = { .proc_root = fx.proc };
 	struct symbolizer *sym = symbolizer__new(&opts);
 
 	assert_non_null(sym);
@@ -475,31 +475,31 @@ static void test_symbolize_frames(void **state)
 	fake_reset();
 	fake(0x1a2b3c4d5e6f7, 7,
 	     (uint64_t[]){
-		 exe_at(BASE_EXE, &fx.alpha, 5),
-		 exe_at(BASE_EXE, &fx.beta, 1),
-		 /* the return address is the first byte of gamma_fn: the call is beta's last
+		     exe_at(BASE_EXE, &fx.alpha, 5),
+		     exe_at(BASE_EXE, &fx.beta, 1),
+		     /* the return address is the first byte of gamma_fn: the call is beta's last
 		  * instruction */
-		 exe_at(BASE_EXE, &fx.gamma, 0),
-		 exe_at(BASE_EXE, &fx.main_fn, fx.main_fn.size),
-		 lib_at(&fx.lib_fn, 3),
-		 /* lib_other starts where lib_fn ends */
-		 lib_at(&fx.lib_other, 0),
-		 exe_at(BASE_EXE, &fx.gamma, fx.gamma.size - 1),
+		     exe_at(BASE_EXE, &fx.gamma, 0),
+		     exe_at(BASE_EXE, &fx.main_fn, fx.main_fn.size),
+		     lib_at(&fx.lib_fn, 3),
+		     /* lib_other starts where lib_fn ends */
+		     lib_at(&fx.lib_other, 0),
+		     exe_at(BASE_EXE, &fx.gamma, fx.gamma.size - 1),
 	     });
 	fake(0x2, 4,
 	     (uint64_t[]){
-		 BASE_VDSO + 0x9a0,
-		 BASE_ANON + 0x1234,
-		 0x10,
-		 /* inside the executable's code, in the padding after last_func */
-		 exe_at(BASE_EXE, &fx.last, fx.last.size + 2),
+		     BASE_VDSO + 0x9a0,
+		     BASE_ANON + 0x1234,
+		     0x10,
+		     /* inside the executable's code, in the padding after last_func */
+		     exe_at(BASE_EXE, &fx.last, fx.last.size + 2),
 	     });
 	fake(0x3, -ENOENT, NULL); /* gone from the stacks map */
 	fake(0x4, 0, NULL);
 	for (size_t i = 0; i < PERFAN_MAX_STACK_DEPTH; i++)
 		deep[i] = exe_at(BASE_EXE, &fx.alpha, 1 + i % fx.alpha.size);
 	fake(0x5, PERFAN_MAX_STACK_DEPTH, deep);
-	fake(0x6, 1, (uint64_t[]){exe_at(BASE_EXE, &fx.main_fn, 2)});
+	fake(0x6, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.main_fn, 2) });
 
 	sample_add(&sample, 4242, 0x1a2b3c4d5e6f7);
 	sample_add(&sample, 4242, 0x2);
@@ -598,20 +598,20 @@ static void test_refresh_per_call(void **state)
 	assert_non_null(tab);
 	write_maps(5000, M_EXE);
 	fake_reset();
-	fake(0x51, 1, (uint64_t[]){exe_at(BASE_EXE, &fx.alpha, 5)});
+	fake(0x51, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5) });
 	/* the library appears while the call runs, after the re-read up front: the unknown
 	 * address triggers the second one */
-	s = fake(0x52, 1, (uint64_t[]){lib_at(&fx.lib_fn, 3)});
+	s = fake(0x52, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
 	s->remap_pid = 5000;
 	s->remap = M_EXE | M_LIB;
 	/* and is gone again before the next stack: at most two reads per call, so this call
 	 * still names it from the mappings read last */
-	s = fake(0x53, 1, (uint64_t[]){lib_at(&fx.lib_fn, 4)});
+	s = fake(0x53, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 4) });
 	s->remap_pid = 5000;
 	s->remap = M_EXE;
-	fake(0x54, 1, (uint64_t[]){exe_at(BASE_EXE, &fx.beta, 2)});
+	fake(0x54, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.beta, 2) });
 	fake(0x55, 2,
-	     (uint64_t[]){exe_at(BASE_EXE2, &fx.gamma, 3), exe_at(BASE_EXE, &fx.alpha, 1)});
+	     (uint64_t[]){ exe_at(BASE_EXE2, &fx.gamma, 3), exe_at(BASE_EXE, &fx.alpha, 1) });
 
 	sample_add(&sample, 5000, 0x51);
 	sample_add(&sample, 5000, 0x52);
@@ -653,8 +653,8 @@ static void test_library_replaced(void **state)
 	assert_non_null(tab);
 	write_maps(5200, M_EXE | M_LIB);
 	fake_reset();
-	fake(0x61, 1, (uint64_t[]){lib_at(&fx.lib_fn, 3)});
-	fake(0x62, 1, (uint64_t[]){lib_at(&fx.lib_fn, 3)});
+	fake(0x61, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
+	fake(0x62, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
 	sample_add(&sample, 5200, 0x61);
 	assert_int_equal(leak_model__symbolize_new(tab, sym, &sample, fake_fetch, &ff), 1);
 	assert_lib(entry(tab, 5200, 0x61, 1), 0, lib_at(&fx.lib_fn, 3), "lib_fn", 3);
@@ -693,7 +693,7 @@ static void test_jit_perf_map(void **state)
 	fprintf(f, "%" PRIx64 " 80 LazyCompile:*hot_loop app.js:7\n", BASE_ANON + 0x1200);
 	assert_int_equal(fclose(f), 0);
 	fake_reset();
-	fake(0x81, 2, (uint64_t[]){BASE_ANON + 0x1234, BASE_ANON + 0x2000});
+	fake(0x81, 2, (uint64_t[]){ BASE_ANON + 0x1234, BASE_ANON + 0x2000 });
 	sample_add(&sample, 5400, 0x81);
 	assert_int_equal(leak_model__symbolize_new(tab, sym, &sample, fake_fetch, &ff), 1);
 	e = entry(tab, 5400, 0x81, 2);
@@ -723,12 +723,13 @@ static void test_truncated(void **state)
 	fake_reset();
 	/* down to the start of the thread: complete */
 	fake(0x71, 3,
-	     (uint64_t[]){exe_at(BASE_EXE, &fx.alpha, 5), exe_at(BASE_EXE, &fx.main_fn, 4),
-			  lib_at(&fx.lib_start, 1)});
+	     (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5), exe_at(BASE_EXE, &fx.main_fn, 4),
+			   lib_at(&fx.lib_start, 1) });
 	/* stops in main: the walk lost the frame pointer */
-	fake(0x72, 2, (uint64_t[]){exe_at(BASE_EXE, &fx.alpha, 5), exe_at(BASE_EXE, &fx.beta, 3)});
+	fake(0x72, 2,
+	     (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5), exe_at(BASE_EXE, &fx.beta, 3) });
 	/* ends well but the capture hit its depth limit */
-	s = fake(0x73, 2, (uint64_t[]){exe_at(BASE_EXE, &fx.alpha, 5), lib_at(&fx.lib_start, 1)});
+	s = fake(0x73, 2, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5), lib_at(&fx.lib_start, 1) });
 	s->truncated = true;
 	sample_add(&sample, 5300, 0x71);
 	sample_add(&sample, 5300, 0x72);
@@ -750,7 +751,7 @@ static void test_truncated(void **state)
 
 	/* the rule on its own */
 	{
-		struct frame f[2] = {{.function = "leak"}, {.function = "start_thread"}};
+		struct frame f[2] = { { .function = "leak" }, { .function = "start_thread" } };
 
 		assert_true(leak_model__stack_complete(f, 2));
 		f[1].function = "clone3";
@@ -801,14 +802,14 @@ static void test_refresh_once_many_processes(void **state)
 	fake_reset();
 	for (int i = 0; i < npids; i++) {
 		write_maps(7000 + i, M_EXE);
-		fake(0x7000 + i, 1, (uint64_t[]){exe_at(BASE_EXE, &fx.alpha, 5)});
+		fake(0x7000 + i, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5) });
 		sample_add(&sample, 7000 + i, 0x7000 + i);
 	}
-	s = fake(0x7100, 1, (uint64_t[]){lib_at(&fx.lib_fn, 3)});
+	s = fake(0x7100, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
 	s->remap_pid = 7000;
 	s->remap = M_EXE | M_LIB;
 	sample_add(&sample, 7000, 0x7100);
-	s = fake(0x7101, 1, (uint64_t[]){lib_at(&fx.lib_fn, 3)});
+	s = fake(0x7101, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
 	s->remap_pid = 7000 + npids - 1;
 	s->remap = M_EXE | M_LIB;
 	sample_add(&sample, 7000 + npids - 1, 0x7101);
@@ -820,7 +821,7 @@ static void test_refresh_once_many_processes(void **state)
 	assert_lib(entry(tab, 7000 + npids - 1, 0x7101, 1), 0, lib_at(&fx.lib_fn, 3), "lib_fn", 3);
 
 	/* the next call sees the library in both */
-	fake(0x7102, 1, (uint64_t[]){lib_at(&fx.lib_fn, 3)});
+	fake(0x7102, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
 	sample_add(&sample, 7000, 0x7102);
 	sample_add(&sample, 7000 + npids - 1, 0x7102);
 	assert_int_equal(leak_model__symbolize_new(tab, sym, &sample, fake_fetch, &ff), 2);
@@ -843,9 +844,9 @@ static void test_process_gone(void **state)
 
 	assert_non_null(tab);
 	fake_reset();
-	fake(0x91, 2, (uint64_t[]){exe_at(BASE_EXE, &fx.alpha, 5), 0x10});
-	fake(0xa1, 1, (uint64_t[]){exe_at(BASE_EXE, &fx.alpha, 2)});
-	fake(0xa2, 2, (uint64_t[]){0x10, exe_at(BASE_EXE, &fx.beta, 1)});
+	fake(0x91, 2, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5), 0x10 });
+	fake(0xa1, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 2) });
+	fake(0xa2, 2, (uint64_t[]){ 0x10, exe_at(BASE_EXE, &fx.beta, 1) });
 	write_maps(5100, M_EXE);
 	/* no PROC/9999 at all */
 	sample_add(&sample, 9999, 0x91);
@@ -883,12 +884,12 @@ static struct frame *frames_at(size_t n, uint64_t first)
 static void test_build(void **state)
 {
 	static const struct stack_row stacks[] = {
-	    {10, 0x11, {4096, 4, 8192, 8, 4096, 4}},
-	    {10, 0x22, {100, 1, 100, 1, 0, 0}},
-	    {11, 0x11, {4096, 4, 4096, 4, 0, 0}},
-	    {10, PERFAN_STACK_NONE, {48, 3, 96, 6, 48, 3}},
-	    {12, 0x33, {0, 0, 1000, 10, 1000, 10}},
-	    {12, 0x44, {100, 1, 100, 1, 0, 0}}, /* not in the table */
+		{ 10, 0x11, { 4096, 4, 8192, 8, 4096, 4 } },
+		{ 10, 0x22, { 100, 1, 100, 1, 0, 0 } },
+		{ 11, 0x11, { 4096, 4, 4096, 4, 0, 0 } },
+		{ 10, PERFAN_STACK_NONE, { 48, 3, 96, 6, 48, 3 } },
+		{ 12, 0x33, { 0, 0, 1000, 10, 1000, 10 } },
+		{ 12, 0x44, { 100, 1, 100, 1, 0, 0 } }, /* not in the table */
 	};
 	/* live bytes, live objects, alloc bytes descending, then pid and id ascending */
 	static const struct {
@@ -897,14 +898,14 @@ static void test_build(void **state)
 		size_t frame_cnt;
 		uint64_t first_address;
 	} order[] = {
-	    {10, 0x11, 2, 0x1100},	   /* 4096 B, 4, 8192 B */
-	    {11, 0x11, 1, 0x2100},	   /* 4096 B, 4, 4096 B */
-	    {10, 0x22, 3, 0x2200},	   /* 100 B, pid 10 */
-	    {12, 0x44, 0, 0},		   /* 100 B, pid 12: no frames */
-	    {10, PERFAN_STACK_NONE, 0, 0}, /* 48 B */
-	    {12, 0x33, 1, 0x3300},	   /* nothing live */
+		{ 10, 0x11, 2, 0x1100 },	 /* 4096 B, 4, 8192 B */
+		{ 11, 0x11, 1, 0x2100 },	 /* 4096 B, 4, 4096 B */
+		{ 10, 0x22, 3, 0x2200 },	 /* 100 B, pid 10 */
+		{ 12, 0x44, 0, 0 },		 /* 100 B, pid 12: no frames */
+		{ 10, PERFAN_STACK_NONE, 0, 0 }, /* 48 B */
+		{ 12, 0x33, 1, 0x3300 },	 /* nothing live */
 	};
-	static const uint64_t lost[REPORT_LOST__MAX] = {0, 12, 0, 345, 6, 0, 78};
+	static const uint64_t lost[REPORT_LOST__MAX] = { 0, 12, 0, 345, 6, 0, 78 };
 	struct stacktab *tab = stacktab__new();
 	struct leak_sample sample = {};
 	struct leak_report rep = {};
@@ -985,16 +986,17 @@ static void test_symbolize_then_build(void **state)
 	struct stacktab *tab = stacktab__new();
 	struct leak_sample sample = {};
 	struct leak_report rep = {};
-	struct stack_row st = {.pid = 6000, .stack_id = 0x61, .counts = {64, 2, 64, 2, 0, 0}};
+	struct stack_row st = { .pid = 6000, .stack_id = 0x61, .counts = { 64, 2, 64, 2, 0, 0 } };
 	(void)state;
 
 	assert_non_null(tab);
 	write_maps(6000, M_EXE | M_LIB);
 	fake_reset();
-	fake(0x61, 2, (uint64_t[]){lib_at(&fx.lib_fn, 4), exe_at(BASE_EXE, &fx.main_fn, 9)});
+	fake(0x61, 2, (uint64_t[]){ lib_at(&fx.lib_fn, 4), exe_at(BASE_EXE, &fx.main_fn, 9) });
 	assert_int_equal(leak_sample__add(&sample, &st), 0);
-	st = (struct stack_row){
-	    .pid = 6000, .stack_id = PERFAN_STACK_NONE, .counts = {1000, 1, 1000, 1, 0, 0}};
+	st = (struct stack_row){ .pid = 6000,
+				 .stack_id = PERFAN_STACK_NONE,
+				 .counts = { 1000, 1, 1000, 1, 0, 0 } };
 	assert_int_equal(leak_sample__add(&sample, &st), 0);
 	sample.lost[REPORT_LOST_STACKS_MAP_FULL] = 1;
 	assert_int_equal(leak_model__symbolize_new(tab, sym, &sample, fake_fetch, &ff), 2);
@@ -1025,9 +1027,9 @@ static void test_sample_add_free(void **state)
 
 	/* past the first growth */
 	for (uint32_t i = 0; i < 1000; i++) {
-		struct stack_row st = {.pid = i,
-					  .stack_id = (uint64_t)i << 33 | i,
-					  .counts = {i, i + 1, i + 2, i + 3, i + 4, i + 5}};
+		struct stack_row st = { .pid = i,
+					.stack_id = (uint64_t)i << 33 | i,
+					.counts = { i, i + 1, i + 2, i + 3, i + 4, i + 5 } };
 
 		assert_int_equal(leak_sample__add(&s, &st), 0);
 		/* a copy: changing ours changes nothing */
@@ -1048,7 +1050,7 @@ static void test_sample_add_free(void **state)
 	assert_int_equal(s.cap, 0);
 	assert_int_equal(s.lost[REPORT_LOST_ALLOCS_MAP_FULL], 0);
 	/* usable again after free */
-	assert_int_equal(leak_sample__add(&s, &(struct stack_row){.pid = 1}), 0);
+	assert_int_equal(leak_sample__add(&s, &(struct stack_row){ .pid = 1 }), 0);
 	assert_int_equal(s.cnt, 1);
 	leak_sample__free(&s);
 	leak_sample__free(NULL);
@@ -1057,16 +1059,16 @@ static void test_sample_add_free(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_symbolize_frames),
-	    cmocka_unit_test(test_refresh_per_call),
-	    cmocka_unit_test(test_library_replaced),
-	    cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_jit_perf_map),
-	    cmocka_unit_test(test_refresh_once_many_processes),
-	    cmocka_unit_test(test_process_gone),
-	    cmocka_unit_test(test_build),
-	    cmocka_unit_test(test_symbolize_then_build),
-	    cmocka_unit_test(test_sample_add_free),
+		cmocka_unit_test(test_symbolize_frames),
+		cmocka_unit_test(test_refresh_per_call),
+		cmocka_unit_test(test_library_replaced),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_jit_perf_map),
+		cmocka_unit_test(test_refresh_once_many_processes),
+		cmocka_unit_test(test_process_gone),
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_symbolize_then_build),
+		cmocka_unit_test(test_sample_add_free),
 	};
 
 	return cmocka_run_group_tests_name("leak_model", tests, setup, teardown);

@@ -27,36 +27,35 @@
 /* Return addresses are taken with __builtin_return_address in callees that are never
  * inlined, so the test knows the exact return address of each marked call. Lines are marked
  * with comments the test finds in the source text. */
-static const char c_src[] =
-	"#include <stdint.h>\n"
-	"uintptr_t ra_direct, ra_inline, ra_outer;\n"
-	"__attribute__((noinline)) void probe(uintptr_t *out)\n"
-	"{\n"
-	"	*out = (uintptr_t)__builtin_return_address(0);\n"
-	"	__asm__ volatile(\"\" ::: \"memory\");\n"
-	"}\n"
-	"__attribute__((noinline)) void direct_caller(void)\n"
-	"{\n"
-	"	probe(&ra_direct); /* @DIRECT */\n"
-	"	__asm__ volatile(\"\" ::: \"memory\");\n"
-	"}\n"
-	"static inline __attribute__((always_inline)) void inner_helper(void)\n"
-	"{\n"
-	"	probe(&ra_inline); /* @INLINE */\n"
-	"	__asm__ volatile(\"\" ::: \"memory\");\n"
-	"}\n"
-	"__attribute__((noinline)) void outer_fn(void)\n"
-	"{\n"
-	"	inner_helper(); /* @CALLSITE */\n"
-	"	probe(&ra_outer); /* @OUTER */\n"
-	"	__asm__ volatile(\"\" ::: \"memory\");\n"
-	"}\n"
-	"int main(void)\n"
-	"{\n"
-	"	direct_caller();\n"
-	"	outer_fn();\n"
-	"	return 0;\n"
-	"}\n";
+static const char c_src[] = "#include <stdint.h>\n"
+			    "uintptr_t ra_direct, ra_inline, ra_outer;\n"
+			    "__attribute__((noinline)) void probe(uintptr_t *out)\n"
+			    "{\n"
+			    "	*out = (uintptr_t)__builtin_return_address(0);\n"
+			    "	__asm__ volatile(\"\" ::: \"memory\");\n"
+			    "}\n"
+			    "__attribute__((noinline)) void direct_caller(void)\n"
+			    "{\n"
+			    "	probe(&ra_direct); /* @DIRECT */\n"
+			    "	__asm__ volatile(\"\" ::: \"memory\");\n"
+			    "}\n"
+			    "static inline __attribute__((always_inline)) void inner_helper(void)\n"
+			    "{\n"
+			    "	probe(&ra_inline); /* @INLINE */\n"
+			    "	__asm__ volatile(\"\" ::: \"memory\");\n"
+			    "}\n"
+			    "__attribute__((noinline)) void outer_fn(void)\n"
+			    "{\n"
+			    "	inner_helper(); /* @CALLSITE */\n"
+			    "	probe(&ra_outer); /* @OUTER */\n"
+			    "	__asm__ volatile(\"\" ::: \"memory\");\n"
+			    "}\n"
+			    "int main(void)\n"
+			    "{\n"
+			    "	direct_caller();\n"
+			    "	outer_fn();\n"
+			    "	return 0;\n"
+			    "}\n";
 
 static const char cxx_src[] = "namespace shop {\n"
 			      "struct Cart {\n"
@@ -429,7 +428,8 @@ static void test_demangle(void **state)
 		const char *raw, *want;
 	} cases[] = {
 		{ "_ZN4shop4Cart3addEi", "shop::Cart::add(int)" },
-		{ "_ZNSt6vectorIiSaIiEE9push_backERKi", "std::vector<int, std::allocator<int> >::push_back(int const&)" },
+		{ "_ZNSt6vectorIiSaIiEE9push_backERKi",
+		  "std::vector<int, std::allocator<int> >::push_back(int const&)" },
 		/* Rust legacy: hash dropped, escapes decoded */
 		{ "_ZN1r3foo3Bar3baz17hf35085b1c73aacecE", "r::foo::Bar::baz" },
 		{ "_ZN4core3ptr23drop_in_place$LT$u8$GT$17h0123456789abcdefE",
@@ -447,8 +447,8 @@ static void test_demangle(void **state)
 		char *got = demangle__name(cases[i].raw);
 
 		if ((!got) != (!cases[i].want) || (got && strcmp(got, cases[i].want)))
-			fail_msg("demangle__name(%s) = %s, want %s", cases[i].raw, got ? got : "NULL",
-				 cases[i].want ? cases[i].want : "NULL");
+			fail_msg("demangle__name(%s) = %s, want %s", cases[i].raw,
+				 got ? got : "NULL", cases[i].want ? cases[i].want : "NULL");
 		free(got);
 	}
 }

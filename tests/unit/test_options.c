@@ -4,8 +4,8 @@
  * flag, a bad value), the generated help and OPTS_HELP, positional arguments around the
  * options, stopping at the first non-option; and parse_bytes (cli_util.h). */
 #include <errno.h>
-#include <setjmp.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,8 +32,8 @@ static struct {
 	bool loud;
 } d;
 
-static const char *const colors[] = {"red", "green", "blue", NULL};
-static const char *const shapes[] = {"round", "square", NULL};
+static const char *const colors[] = { "red", "green", "blue", NULL };
+static const char *const shapes[] = { "round", "square", NULL };
 
 /* accepts round and square; "triangle" is refused with its own message */
 static int shape__parse(const char *cmd, const struct opt *opt, const char *value)
@@ -59,22 +59,58 @@ static int loud__parse(const char *cmd, const struct opt *opt, const char *value
 }
 
 static const struct opt rows[] = {
-	{ .name = "verbose", .letter = 'v', .kind = OPT_FLAG, .help = "say more",
+	{ .name = "verbose",
+	  .letter = 'v',
+	  .kind = OPT_FLAG,
+	  .help = "say more",
 	  .dest = &d.verbose },
-	{ .name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",
-	  .help = "write there", .dest = &d.output, .wants = "a file name" },
-	{ .name = "top", .letter = 't', .kind = OPT_U64, .arg = "N",
-	  .help = "stacks to print\n(0 = all)", .dest = &d.top, .min = 0, .max = 100,
+	{ .name = "output",
+	  .letter = 'o',
+	  .kind = OPT_STRING,
+	  .arg = "FILE",
+	  .help = "write there",
+	  .dest = &d.output,
+	  .wants = "a file name" },
+	{ .name = "top",
+	  .letter = 't',
+	  .kind = OPT_U64,
+	  .arg = "N",
+	  .help = "stacks to print\n(0 = all)",
+	  .dest = &d.top,
+	  .min = 0,
+	  .max = 100,
 	  .given = &d.top_given },
-	{ .name = "timeout", .kind = OPT_SECONDS, .arg = "SEC", .help = "wait",
-	  .dest = &d.timeout_s, .max_s = 60 },
-	{ .name = "alpha", .kind = OPT_DECIMAL, .arg = "A", .help = "level", .dest = &d.alpha,
-	  .gt = 0, .lt = 0.5 },
-	{ .name = "max-size", .kind = OPT_SIZE, .arg = "SIZE", .help = "at most", .dest = &d.size,
-	  .min = 4096, .max = 1ull << 30 },
-	{ .name = "color", .letter = 'c', .kind = OPT_CHOICE, .arg = "C", .help = "red or green",
-	  .dest = &d.color, .choices = colors },
-	{ .name = "shape", .kind = OPT_CUSTOM, .arg = "S", .choices = shapes,
+	{ .name = "timeout",
+	  .kind = OPT_SECONDS,
+	  .arg = "SEC",
+	  .help = "wait",
+	  .dest = &d.timeout_s,
+	  .max_s = 60 },
+	{ .name = "alpha",
+	  .kind = OPT_DECIMAL,
+	  .arg = "A",
+	  .help = "level",
+	  .dest = &d.alpha,
+	  .gt = 0,
+	  .lt = 0.5 },
+	{ .name = "max-size",
+	  .kind = OPT_SIZE,
+	  .arg = "SIZE",
+	  .help = "at most",
+	  .dest = &d.size,
+	  .min = 4096,
+	  .max = 1ull << 30 },
+	{ .name = "color",
+	  .letter = 'c',
+	  .kind = OPT_CHOICE,
+	  .arg = "C",
+	  .help = "red or green",
+	  .dest = &d.color,
+	  .choices = colors },
+	{ .name = "shape",
+	  .kind = OPT_CUSTOM,
+	  .arg = "S",
+	  .choices = shapes,
 	  .parse = shape__parse },
 	{ .name = "loud", .kind = OPT_CUSTOM, .help = "shout", .parse = loud__parse },
 	{ .name = "a-very-long-option-name", .kind = OPT_FLAG, .help = "one\ntwo" },
@@ -359,7 +395,7 @@ static void test_help(void **state)
 static void test_help_minimal(void **state)
 {
 	static const struct opt none[] = { {} };
-	static const struct cmd_spec bare = {.name = "baseline save", .opts = none};
+	static const struct cmd_spec bare = { .name = "baseline save", .opts = none };
 	struct result r;
 
 	(void)state;
@@ -447,12 +483,25 @@ static void test_unbounded_ranges(void **state)
 	const char *text = NULL;
 	uint64_t v = 0;
 	const struct opt big[] = {
-		{ .name = "count", .kind = OPT_U64, .arg = "N", .dest = &v, .max = INT64_MAX,
+		{ .name = "count",
+		  .kind = OPT_U64,
+		  .arg = "N",
+		  .dest = &v,
+		  .max = INT64_MAX,
 		  .wants = "a number of objects" },
-		{ .name = "least", .kind = OPT_U64, .arg = "N", .dest = &v, .min = 2,
+		{ .name = "least",
+		  .kind = OPT_U64,
+		  .arg = "N",
+		  .dest = &v,
+		  .min = 2,
 		  .max = UINT64_MAX },
-		{ .name = "pid", .kind = OPT_U64, .arg = "PID", .dest = &v, .min = 1,
-		  .max = INT_MAX, .wants = "a process id" },
+		{ .name = "pid",
+		  .kind = OPT_U64,
+		  .arg = "PID",
+		  .dest = &v,
+		  .min = 1,
+		  .max = INT_MAX,
+		  .wants = "a process id" },
 		{ .name = "label", .kind = OPT_TEXT, .arg = "TEXT", .dest = &text },
 		{},
 	};
@@ -497,9 +546,10 @@ static void test_too_many_rows(void **state)
 
 static void test_parse_bytes(void **state)
 {
-	static const char *const bad[] = { "", "K", "1KB", "1k", "-1K", "+1",
-					   " 1", "1 ", "0x10", "1.5M", "1T",
-					   "99999999999999999999" };
+	static const char *const bad[] = {
+		"",   "K",  "1KB",  "1k",   "-1K", "+1",
+		" 1", "1 ", "0x10", "1.5M", "1T",  "99999999999999999999"
+	};
 	uint64_t v = 7;
 
 	(void)state;
@@ -529,18 +579,18 @@ static void test_parse_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults_stay),
-	    cmocka_unit_test(test_kinds),
-	    cmocka_unit_test(test_bad_values),
-	    cmocka_unit_test(test_bad_options),
-	    cmocka_unit_test(test_help),
-	    cmocka_unit_test(test_help_minimal),
-	    cmocka_unit_test(test_positional_anywhere),
-	    cmocka_unit_test(test_stop_at_nonopt),
-	    cmocka_unit_test(test_reparse),
-	    cmocka_unit_test(test_unbounded_ranges),
-	    cmocka_unit_test(test_too_many_rows),
-	    cmocka_unit_test(test_parse_bytes),
+		cmocka_unit_test(test_defaults_stay),
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_help_minimal),
+		cmocka_unit_test(test_positional_anywhere),
+		cmocka_unit_test(test_stop_at_nonopt),
+		cmocka_unit_test(test_reparse),
+		cmocka_unit_test(test_unbounded_ranges),
+		cmocka_unit_test(test_too_many_rows),
+		cmocka_unit_test(test_parse_bytes),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -104,8 +104,7 @@ static void test_parse_long_path(void **state)
 	}
 	memcpy(path + n, "/x.so", 6);
 	assert_int_equal(strlen(path), 301);
-	snprintf(line, sizeof(line), "7f0000000000-7f0000001000 r-xp 00003000 08:01 99 %s\n",
-		 path);
+	snprintf(line, sizeof(line), "7f0000000000-7f0000001000 r-xp 00003000 08:01 99 %s\n", path);
 	assert_int_equal(parse_text(line, &m), 0);
 	assert_int_equal(m.cnt, 1);
 	assert_map(&m.maps[0], 0x7f0000000000, 0x7f0000001000, 0x3000, 8, 1, 99, true, path);

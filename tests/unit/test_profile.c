@@ -13,13 +13,13 @@
 #include <string.h>
 #include <cmocka.h>
 #include "analysis/diff.h"
-#include "output/flamegraph.h"
-#include "output/folded.h"
 #include "analysis/frame_tree.h"
-#include "output/html_report.h"
-#include "output/pprof.h"
 #include "analysis/profile.h"
 #include "analysis/trend.h"
+#include "output/flamegraph.h"
+#include "output/folded.h"
+#include "output/html_report.h"
+#include "output/pprof.h"
 #include "session_fixture.h"
 
 #define I64 ((uint64_t)INT64_MAX)
@@ -103,9 +103,9 @@ static void test_report_near_max(void **state)
 {
 	/* live bytes: UINT64_MAX (clamped to INT64_MAX) and twice INT64_MAX */
 	const struct fx_row rows[] = {
-	    {7, 1, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX},
-	    {7, 2, I64, I64, I64, I64},
-	    {7, 3, I64, 1, I64, 1},
+		{ 7, 1, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX },
+		{ 7, 2, I64, I64, I64, I64 },
+		{ 7, 3, I64, 1, I64, 1 },
 	};
 	struct session s;
 	struct leak_report rep = {};
@@ -143,9 +143,10 @@ static void test_report_near_max(void **state)
 	assert_int_equal(t.nodes[0].width, INT64_MAX);
 	frame_tree__free(&t);
 
-	CAPTURE(folded, folded__write(&p, &(struct folded_opts){.value = PV_LIVE_BYTES}, out));
+	CAPTURE(folded, folded__write(&p, &(struct folded_opts){ .value = PV_LIVE_BYTES }, out));
 	assert_string_equal(folded, "main;leaky 9223372036854775807\n");
-	CAPTURE(svg, flamegraph__write(&p, &(struct flamegraph_opts){.value = PV_LIVE_BYTES}, out));
+	CAPTURE(svg,
+		flamegraph__write(&p, &(struct flamegraph_opts){ .value = PV_LIVE_BYTES }, out));
 	assert_non_null(strstr(svg, "(9223372036854775807 B) in 9223372036854775807 objects"));
 	assert_non_null(strstr(svg, "capped"));
 	assert_rects_inside(svg);
@@ -163,10 +164,10 @@ static void test_report_near_max(void **state)
 static void test_flamegraph_children_fit(void **state)
 {
 	const struct fx_row rows[] = {
-	    {7, 1, I64, 1, I64, 1},
-	    {7, 2, I64, 1, I64, 1},
-	    {8, 1, I64, 1, I64, 1},
-	    {8, 2, I64, 1, I64, 1},
+		{ 7, 1, I64, 1, I64, 1 },
+		{ 7, 2, I64, 1, I64, 1 },
+		{ 8, 1, I64, 1, I64, 1 },
+		{ 8, 2, I64, 1, I64, 1 },
 	};
 	struct session s;
 	struct leak_report rep = {};
@@ -184,7 +185,8 @@ static void test_flamegraph_children_fit(void **state)
 	assert_int_equal(t.nodes[0].width, INT64_MAX);
 	assert_int_equal(t.nodes[0].objects, 4); /* the sums that fit are exact */
 	frame_tree__free(&t);
-	CAPTURE(svg, flamegraph__write(&p, &(struct flamegraph_opts){.value = PV_LIVE_BYTES}, out));
+	CAPTURE(svg,
+		flamegraph__write(&p, &(struct flamegraph_opts){ .value = PV_LIVE_BYTES }, out));
 	assert_non_null(strstr(svg, "pid 7"));
 	assert_rects_inside(svg);
 	free(svg);
@@ -200,7 +202,7 @@ static void diff_of(struct session *s, const struct fx_row *a, const struct fx_r
 	fx_snap(s, "a", a, n);
 	fx_snap(s, "b", b, n);
 	assert_int_equal(diff__compute(s, &s->snaps[0], &s->snaps[1],
-				       &(struct diff_opts){.leak_threshold = 1000}, d),
+				       &(struct diff_opts){ .leak_threshold = 1000 }, d),
 			 0);
 	assert_int_equal(profile__from_diff(p, d), 0);
 }
@@ -210,12 +212,14 @@ static void test_diff_near_max(void **state)
 	/* three stacks lose INT64_MAX - 1 bytes, three gain as much: the deltas add up to 0, in
 	 * whatever order they are summed */
 	const struct fx_row a[] = {
-	    {7, 1, I64, I64, I64, I64}, {7, 2, I64, I64, I64, I64}, {7, 3, I64, I64, I64, I64},
-	    {7, 4, 1, 1, 1, 1},		{7, 5, 1, 1, 1, 1},	    {7, 6, 1, 1, 1, 1},
+		{ 7, 1, I64, I64, I64, I64 }, { 7, 2, I64, I64, I64, I64 },
+		{ 7, 3, I64, I64, I64, I64 }, { 7, 4, 1, 1, 1, 1 },
+		{ 7, 5, 1, 1, 1, 1 },	      { 7, 6, 1, 1, 1, 1 },
 	};
 	const struct fx_row b[] = {
-	    {7, 1, 1, 1, I64, I64},	{7, 2, 1, 1, I64, I64},	    {7, 3, 1, 1, I64, I64},
-	    {7, 4, I64, I64, I64, I64}, {7, 5, I64, I64, I64, I64}, {7, 6, I64, I64, I64, I64},
+		{ 7, 1, 1, 1, I64, I64 },     { 7, 2, 1, 1, I64, I64 },
+		{ 7, 3, 1, 1, I64, I64 },     { 7, 4, I64, I64, I64, I64 },
+		{ 7, 5, I64, I64, I64, I64 }, { 7, 6, I64, I64, I64, I64 },
 	};
 	struct snapshot_diff d;
 	struct session s;
@@ -237,11 +241,11 @@ static void test_diff_near_max(void **state)
 	assert_int_equal(t.nodes[0].width, INT64_MAX);
 	assert_int_equal(t.nodes[0].base_bytes, INT64_MAX);
 	frame_tree__free(&t);
-	CAPTURE(folded, folded__write(&p, &(struct folded_opts){.value = PV_DELTA_BYTES}, out));
+	CAPTURE(folded, folded__write(&p, &(struct folded_opts){ .value = PV_DELTA_BYTES }, out));
 	assert_string_equal(folded, ""); /* a sum of 0 is not a line */
 	free(folded);
 	CAPTURE(svg,
-		flamegraph__write(&p, &(struct flamegraph_opts){.value = PV_DELTA_BYTES}, out));
+		flamegraph__write(&p, &(struct flamegraph_opts){ .value = PV_DELTA_BYTES }, out));
 	assert_rects_inside(svg);
 	free(svg);
 	profile__free(&p);
@@ -251,9 +255,12 @@ static void test_diff_near_max(void **state)
 
 static void test_diff_delta_overflow(void **state)
 {
-	const struct fx_row lo[] = {{7, 1, 0, 0, 0, 0}, {7, 2, 0, 0, 0, 0}, {7, 3, 0, 0, 0, 0}};
-	const struct fx_row hi[] = {
-	    {7, 1, I64, I64, I64, I64}, {7, 2, I64, I64, I64, I64}, {7, 3, I64, I64, I64, I64}};
+	const struct fx_row lo[] = { { 7, 1, 0, 0, 0, 0 },
+				     { 7, 2, 0, 0, 0, 0 },
+				     { 7, 3, 0, 0, 0, 0 } };
+	const struct fx_row hi[] = { { 7, 1, I64, I64, I64, I64 },
+				     { 7, 2, I64, I64, I64, I64 },
+				     { 7, 3, I64, I64, I64, I64 } };
 	struct snapshot_diff d;
 	struct session s;
 	struct profile p;
@@ -275,7 +282,7 @@ static void test_diff_delta_overflow(void **state)
 	assert_int_equal(t.nodes[0].delta_objects, INT64_MAX);
 	assert_int_equal(t.nodes[t.cnt - 1].delta_bytes, INT64_MAX);
 	frame_tree__free(&t);
-	CAPTURE(folded, folded__write(&p, &(struct folded_opts){.value = PV_DELTA_BYTES}, out));
+	CAPTURE(folded, folded__write(&p, &(struct folded_opts){ .value = PV_DELTA_BYTES }, out));
 	assert_string_equal(folded, "main;leaky 9223372036854775807\n");
 	free(folded);
 	profile__free(&p);
@@ -294,7 +301,7 @@ static void test_diff_delta_overflow(void **state)
 	assert_int_equal(t.nodes[0].delta_bytes, -INT64_MAX);
 	assert_int_equal(t.nodes[0].width, INT64_MAX);
 	frame_tree__free(&t);
-	CAPTURE(folded, folded__write(&p, &(struct folded_opts){.value = PV_DELTA_BYTES}, out));
+	CAPTURE(folded, folded__write(&p, &(struct folded_opts){ .value = PV_DELTA_BYTES }, out));
 	assert_string_equal(folded, "main;leaky -9223372036854775807\n");
 	free(folded);
 	profile__free(&p);
@@ -306,7 +313,7 @@ static void test_diff_delta_overflow(void **state)
  * the chart */
 static void test_html_chart_elapsed_inf(void **state)
 {
-	const struct fx_row rows[] = {{7, 1, I64, I64, I64, I64}};
+	const struct fx_row rows[] = { { 7, 1, I64, I64, I64, I64 } };
 	struct session s;
 	struct leak_report rep = {};
 	struct session_trend tr;
@@ -324,12 +331,12 @@ static void test_html_chart_elapsed_inf(void **state)
 	assert_int_equal(session__report(&s, &s.snaps[2], &rep), 0);
 	assert_int_equal(profile__from_report(&p, &s, &s.snaps[2], &rep), 0);
 	assert_int_equal(trend__compute(&s, &tr), 0);
-	CAPTURE(html, html_report__write(&(struct html_report_input){.s = &s,
-								     .source = "x.session",
-								     .snap = &s.snaps[2],
-								     .rep = &rep,
-								     .snap_profile = &p,
-								     .trend = &tr},
+	CAPTURE(html, html_report__write(&(struct html_report_input){ .s = &s,
+								      .source = "x.session",
+								      .snap = &s.snaps[2],
+								      .rep = &rep,
+								      .snap_profile = &p,
+								      .trend = &tr },
 					 out));
 	assert_null(strstr(html, "nan"));
 	/* by index, as without a time axis: 90 + 880 * i / 2 */
@@ -346,12 +353,12 @@ static void test_html_chart_elapsed_inf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_saturate),
-	    cmocka_unit_test(test_report_near_max),
-	    cmocka_unit_test(test_flamegraph_children_fit),
-	    cmocka_unit_test(test_diff_near_max),
-	    cmocka_unit_test(test_diff_delta_overflow),
-	    cmocka_unit_test(test_html_chart_elapsed_inf),
+		cmocka_unit_test(test_saturate),
+		cmocka_unit_test(test_report_near_max),
+		cmocka_unit_test(test_flamegraph_children_fit),
+		cmocka_unit_test(test_diff_near_max),
+		cmocka_unit_test(test_diff_delta_overflow),
+		cmocka_unit_test(test_html_chart_elapsed_inf),
 	};
 
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);

@@ -69,8 +69,8 @@ static void mk_summary(struct regress_result *r, const char *name, double mean, 
 	r->n = n;
 }
 
-static void mk_baseline(struct regress_baseline *b, const char *name, const char *unit,
-			double mean, const double *samples, size_t n, bool higher_is_better)
+static void mk_baseline(struct regress_baseline *b, const char *name, const char *unit, double mean,
+			const double *samples, size_t n, bool higher_is_better)
 {
 	memset(b, 0, sizeof(*b));
 	b->name = strdup(name);
@@ -286,12 +286,13 @@ static void test_units_and_direction(void **state)
 
 /* Data of tests/unit/ref/regress_ref.py */
 static const double Y[] = { 10.02, 9.95, 10.10, 9.88, 10.05, 9.97, 10.12, 9.91, 10.00, 10.08 };
-static const double X15[] = {11.55, 11.40, 11.62, 11.38, 11.50, 11.71, 11.45, 11.58, 11.33, 11.49};
-static const double X40[] = {14.05, 13.92, 14.10, 13.85, 14.02, 14.18, 13.96, 14.07, 13.88, 14.00};
+static const double X15[] = { 11.55, 11.40, 11.62, 11.38, 11.50, 11.71, 11.45, 11.58, 11.33, 11.49 };
+static const double X40[] = { 14.05, 13.92, 14.10, 13.85, 14.02, 14.18, 13.96, 14.07, 13.88, 14.00 };
 static const double X80[] = { 8.01, 7.95, 8.10, 7.90, 8.04, 7.97, 8.08, 7.92, 8.00, 8.06 };
-static const double X103[] = { 10.32, 10.25, 10.40, 10.18, 10.35,
-			       10.27, 10.42, 10.21, 10.30, 10.38 };
-static const double YT[] = { 10.000, 10.002, 9.998,  10.001, 9.999,
+static const double X103[] = {
+	10.32, 10.25, 10.40, 10.18, 10.35, 10.27, 10.42, 10.21, 10.30, 10.38
+};
+static const double YT[] = { 10.000, 10.002, 9.998,   10.001, 9.999,
 			     10.003, 9.997,  10.0015, 9.9985, 10.0005 };
 static const double YN[] = { 10, 14, 8, 12, 9, 15 };
 static const double XN[] = { 13, 9, 16, 11, 14, 18 };
@@ -691,8 +692,8 @@ static void test_baseline_update_history(void **state)
 static void test_history_change_point(void **state)
 {
 	/* [hand] ten runs at 10 ms, then eight at 13 ms: the level moved at the 11th run */
-	const double level[] = { 10.0, 10.1, 9.9, 10.0, 10.2, 9.8, 10.1, 10.0, 9.9, 10.0,
-				 13.0, 13.1, 12.9, 13.0, 13.2, 12.8, 13.1, 13.0 };
+	const double level[] = { 10.0, 10.1, 9.9,  10.0, 10.2, 9.8,  10.1, 10.0, 9.9,
+				 10.0, 13.0, 13.1, 12.9, 13.0, 13.2, 12.8, 13.1, 13.0 };
 	struct regress_baseline_set set = {};
 	struct regress_history_report rep;
 	char label[16];

@@ -36,8 +36,8 @@ static void mk_result(struct regress_result *r, const char *name, const char *un
 	}
 }
 
-static void mk_baseline(struct regress_baseline *b, const char *name, const char *unit,
-			double mean, const double *samples, size_t n)
+static void mk_baseline(struct regress_baseline *b, const char *name, const char *unit, double mean,
+			const double *samples, size_t n)
 {
 	memset(b, 0, sizeof(*b));
 	b->name = strdup(name);
@@ -225,8 +225,8 @@ static void test_json(void **state)
 	assert_int_equal(json_array_size(json_object_get(root, "regressions")), 2);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(root, "skipped"), 0)),
 			    "fresh");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "counts"),
-							    "critical")),
+	assert_int_equal(json_integer_value(
+				 json_object_get(json_object_get(root, "counts"), "critical")),
 			 1);
 	assert_int_equal(json_array_size(json_object_get(root, "results")), 6);
 	json_decref(root);

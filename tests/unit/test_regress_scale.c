@@ -161,11 +161,12 @@ static void test_update_and_check_match_pairwise(void **state)
 	/* check: verdicts in result order, the names without a baseline skipped in order */
 	regress_opts__init(&opts);
 	mk_runs(&twice, 1, 2500, false, 0xfeedULL);
-	assert_int_equal(
-	    regress__check_all(twice.results, twice.result_cnt, &set, &opts, &chk, err), 0);
+	assert_int_equal(regress__check_all(twice.results, twice.result_cnt, &set, &opts, &chk,
+					    err),
+			 0);
 	for (size_t i = 0; i < twice.result_cnt; i++) {
 		const struct regress_baseline *b =
-		    regress_baseline_set__find(&set, twice.results[i].name);
+			regress_baseline_set__find(&set, twice.results[i].name);
 
 		if (!b) {
 			assert_true(skipped < chk.skipped_cnt);
@@ -232,9 +233,9 @@ static void test_reader_duplicates(void **state)
 	assert_non_null(json);
 	len += (size_t)snprintf(json + len, cap - len, "{\"schema_version\": 1, \"results\": [");
 	for (size_t i = 0; i < n; i++)
-		len +=
-		    (size_t)snprintf(json + len, cap - len, "%s{\"name\": \"b%zu\", \"value\": 1}",
-				     i ? ", " : "", (n - i) * 7 % 10007);
+		len += (size_t)snprintf(json + len, cap - len,
+					"%s{\"name\": \"b%zu\", \"value\": 1}", i ? ", " : "",
+					(n - i) * 7 % 10007);
 	strcpy(json + len, "]}");
 	assert_int_equal(results__read_buf(json, strlen(json), "big.json", &run, err), 0);
 	assert_int_equal(run.result_cnt, n);
@@ -257,10 +258,10 @@ static void test_reader_duplicates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_merge_matches_pairwise),
-	    cmocka_unit_test(test_update_and_check_match_pairwise),
-	    cmocka_unit_test(test_update_repeated_name),
-	    cmocka_unit_test(test_reader_duplicates),
+		cmocka_unit_test(test_merge_matches_pairwise),
+		cmocka_unit_test(test_update_and_check_match_pairwise),
+		cmocka_unit_test(test_update_repeated_name),
+		cmocka_unit_test(test_reader_duplicates),
 	};
 
 	return cmocka_run_group_tests_name("regress_scale", tests, NULL, NULL);

@@ -119,9 +119,9 @@ static void test_counts_capped(void **state)
 static void test_lost_names(void **state)
 {
 	static const char *const names[REPORT_LOST__MAX] = {
-		"allocs_map_full",  "stack_failures",  "stacks_map_full", "unmatched_frees",
-		"pending_returns",  "stats_map_full",  "state_failures",  "marks_dropped",
-		"snapshots_dropped",
+		"allocs_map_full", "stack_failures",  "stacks_map_full",
+		"unmatched_frees", "pending_returns", "stats_map_full",
+		"state_failures",  "marks_dropped",   "snapshots_dropped",
 	};
 	(void)state;
 
@@ -156,7 +156,8 @@ static void test_add_copies_and_sum(void **state)
 	for (uint32_t i = 0; i < 300; i++) {
 		s.pid = 1000 + i;
 		s.stack_id = i; /* the first is PERFAN_STACK_NONE */
-		s.counts = (struct stack_counts){ i * 8, i, i * 16 + 1, 2 * i + 1, i * 8 + 1, i + 1 };
+		s.counts =
+			(struct stack_counts){ i * 8, i, i * 16 + 1, 2 * i + 1, i * 8 + 1, i + 1 };
 		assert_int_equal(report__add(&rep, &s), 0);
 		want.live_bytes += s.counts.live_bytes;
 		want.live_objects += s.counts.live_objects;
@@ -240,9 +241,9 @@ static void test_sort_total_order(void **state)
 		check_sorted(&rep, "rotation");
 		report__free(&rep);
 		for (size_t i = 0; i < SORTED_CNT; i++)
-			assert_int_equal(
-				report__add(&rep, &sorted[(2 * SORTED_CNT - 1 - i - r) % SORTED_CNT]),
-				0);
+			assert_int_equal(report__add(&rep, &sorted[(2 * SORTED_CNT - 1 - i - r) %
+								   SORTED_CNT]),
+					 0);
 		report__sort(&rep);
 		check_sorted(&rep, "reversed rotation");
 		report__free(&rep);
@@ -298,18 +299,17 @@ static void build_report(struct leak_report *rep)
 	report__sort(rep);
 }
 
-static const char *const top_keys[] = { "schema_version", "pid",    "duration_s", "final",
-					"command",	  "totals", "lost",	  "stacks",
-					"truncated_stacks" };
+static const char *const top_keys[] = { "schema_version", "pid",     "duration_s",
+					"final",	  "command", "totals",
+					"lost",		  "stacks",  "truncated_stacks" };
 static const char *const count_keys[] = { "live_bytes",	   "live_objects", "alloc_bytes",
 					  "alloc_objects", "freed_bytes",  "freed_objects" };
 static const char *const stack_keys[] = { "live_bytes",	   "live_objects", "alloc_bytes",
 					  "alloc_objects", "freed_bytes",  "freed_objects",
 					  "pid",	   "stack_id",	   "frames",
 					  "truncated" };
-static const char *const frame_keys[] = { "address", "module", "build_id", "function",
-					  "offset",  "file",   "line",	   "inlined",
-					  "raw_function" };
+static const char *const frame_keys[] = { "address", "module", "build_id", "function",	  "offset",
+					  "file",    "line",   "inlined",  "raw_function" };
 
 static void assert_json_frame(const json_t *jf, const struct frame *f, const char *address)
 {
@@ -356,11 +356,10 @@ static void test_json_document(void **state)
 	assert_json_counts(totals, &(struct stack_counts){ 100128, 5, 200192, 10, 100064, 5 });
 
 	lost = json_object_get(doc, "lost");
-	assert_keys(lost, (const char *const[]){ "allocs_map_full", "stack_failures",
-						 "stacks_map_full", "unmatched_frees",
-						 "pending_returns", "stats_map_full",
-						 "state_failures", "marks_dropped",
-						 "snapshots_dropped" },
+	assert_keys(lost,
+		    (const char *const[]){ "allocs_map_full", "stack_failures", "stacks_map_full",
+					   "unmatched_frees", "pending_returns", "stats_map_full",
+					   "state_failures", "marks_dropped", "snapshots_dropped" },
 		    9);
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
 		assert_json_int(lost, report_lost__name(k), 101 + k);

@@ -118,7 +118,8 @@ static void test_google_benchmark_repetitions(void **state)
 	bs = json_object_get(root, "benchmarks");
 	/* --benchmark_repetitions=5: the five iteration runs are the samples; the mean, median,
 	 * stddev and cv aggregates in the same file are not */
-	json_array_foreach(bs, i, b) {
+	json_array_foreach(bs, i, b)
+	{
 		const char *rn = json_string_value(json_object_get(b, "run_name"));
 		size_t k;
 
@@ -158,7 +159,8 @@ static void test_google_benchmark_aggregates(void **state)
 	root = load(FIX "google_benchmark_aggregates.json");
 	bs = json_object_get(root, "benchmarks");
 	/* --benchmark_report_aggregates_only: a summary (mean, stddev, median, n) per benchmark */
-	json_array_foreach(bs, i, b) {
+	json_array_foreach(bs, i, b)
+	{
 		const char *an = json_string_value(json_object_get(b, "aggregate_name"));
 		const struct regress_result *r = &run.results[i / 4];
 
@@ -267,13 +269,13 @@ static int read_str(const char *json, struct regress_run *run, char *err)
 static void test_perfan_results_fields(void **state)
 {
 	const char *doc =
-	    "{\"schema_version\": 1, \"kind\": \"perfan-results\", \"results\": ["
-	    "{\"name\": \"rps\", \"unit\": \"req/s\", \"value\": 5000, \"higher_is_better\": true,"
-	    " \"stddev\": 50, \"n\": 7, \"metadata\": {\"host\": \"ci-3\", \"cores\": 8}},"
-	    "{\"name\": \"hist\", \"unit\": \"us\", \"histogram\": ["
-	    " {\"lower\": 0, \"upper\": 2, \"count\": 1}, {\"lower\": 2, \"upper\": 4, \"count\": "
-	    "2},"
-	    " {\"lower\": 4, \"upper\": 6, \"count\": 1}], \"overhead\": 0.4}]}";
+		"{\"schema_version\": 1, \"kind\": \"perfan-results\", \"results\": ["
+		"{\"name\": \"rps\", \"unit\": \"req/s\", \"value\": 5000, \"higher_is_better\": true,"
+		" \"stddev\": 50, \"n\": 7, \"metadata\": {\"host\": \"ci-3\", \"cores\": 8}},"
+		"{\"name\": \"hist\", \"unit\": \"us\", \"histogram\": ["
+		" {\"lower\": 0, \"upper\": 2, \"count\": 1}, {\"lower\": 2, \"upper\": 4, \"count\": "
+		"2},"
+		" {\"lower\": 4, \"upper\": 6, \"count\": 1}], \"overhead\": 0.4}]}";
 	struct regress_run run;
 	char err[RESULTS_ERRLEN];
 

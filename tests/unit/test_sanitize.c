@@ -27,7 +27,8 @@ static void test_clean_text_kept(void **state)
 	(void)state;
 	check("", "", 0);
 	check("after-load", "after-load", 0);
-	check("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0);
+	check("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0);
 	check("std::vector<int>::push_back(int&&)", "std::vector<int>::push_back(int&&)", 0);
 	/* U+00A0, the first code point after the C1 block, is text */
 	check("a\xc2\xa0z", "a\xc2\xa0z", 0);

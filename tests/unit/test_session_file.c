@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <cmocka.h>
 #include <zlib.h>
+#include <cmocka.h>
 #include "analysis/report.h"
-#include "session/session.h"
 #include "lib/sanitize.h"
+#include "output/report_format.h"
+#include "session/session.h"
 #include "session/session_file.h"
 #include "session_fixture.h"
-#include "output/report_format.h"
 
 static char tmpdir[64];
 
@@ -115,7 +115,8 @@ static void rich_session(struct session *s)
 	f[1] = (struct frame){ .address = 0x55550000beef,
 			       .module = session__intern(s, "/srv/my app/bin\\x"),
 			       .build_id = "",
-			       .function = session__intern(s, "keep_sessions<std::string, \"x\">\n"),
+			       .function =
+				       session__intern(s, "keep_sessions<std::string, \"x\">\n"),
 			       .offset = 0x1f,
 			       .file = session__intern(s, "/src/ß/server.c"),
 			       .line = 212,
@@ -262,7 +263,8 @@ static void round_trip(const char *name, bool want_gzip)
 		assert_int_equal((unsigned char)bytes[0], 0x1f);
 		assert_int_equal((unsigned char)bytes[1], 0x8b);
 	} else {
-		assert_memory_equal(bytes, "{\"type\":\"perfan-session\",\"schema_version\":1,", 44);
+		assert_memory_equal(bytes, "{\"type\":\"perfan-session\",\"schema_version\":1,",
+				    44);
 		assert_int_equal(bytes[len - 1], '\n');
 	}
 	free(bytes);
@@ -606,7 +608,8 @@ static void test_corrupt_gzip(void **state)
 	 * data is not what was written */
 	bytes[len - 8] ^= 0x55;
 	spit(path_of("crc.session.gz"), bytes, len);
-	assert_refused(path_of("crc.session.gz"), -EINVAL, "corrupt gzip data: incorrect data check");
+	assert_refused(path_of("crc.session.gz"), -EINVAL,
+		       "corrupt gzip data: incorrect data check");
 	bytes[len - 8] ^= 0x55;
 	/* an invalid deflate block type (0b11) right after the gzip header: the header is 10
 	 * bytes and the first block's type is in bits 1-2 of the next byte */
@@ -620,8 +623,8 @@ static void test_corrupt_gzip(void **state)
 
 static void test_foreign_files(void **state)
 {
-	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-					     0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 1, 0 };
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0,
+					     0,	   13,	'I', 'H', 'D',	'R',  0,    0,	  1, 0 };
 	static const char bigpid[] =
 		"{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":4294967296}\n";
 	struct leak_report rep = {};
@@ -675,8 +678,7 @@ static void test_newer_schema(void **state)
 	static const char newer[] =
 		"{\"type\":\"perfan-session\",\"schema_version\":2,\"tool\":\"perfan-bpf\","
 		"\"pid\":1}\n";
-	static const char zero[] =
-		"{\"type\":\"perfan-session\",\"schema_version\":0,\"pid\":1}\n";
+	static const char zero[] = "{\"type\":\"perfan-session\",\"schema_version\":0,\"pid\":1}\n";
 	static const char text[] =
 		"{\"type\":\"perfan-session\",\"schema_version\":\"1\",\"pid\":1}\n";
 	(void)state;
@@ -686,7 +688,8 @@ static void test_newer_schema(void **state)
 		       "record 1: written by a newer perfan-bpf: schema_version 2 is newer than "
 		       "this perfan-bpf reads (1); upgrade perfan-bpf");
 	spit(path_of("zero"), zero, sizeof(zero) - 1);
-	assert_refused(path_of("zero"), -EINVAL, "record 1: the header has no valid schema_version");
+	assert_refused(path_of("zero"), -EINVAL,
+		       "record 1: the header has no valid schema_version");
 	spit(path_of("textver"), text, sizeof(text) - 1);
 	assert_refused(path_of("textver"), -EINVAL,
 		       "record 1: the header has no valid schema_version");

@@ -244,16 +244,16 @@ static void test_keys_apart(void **state)
 		uint32_t pid;
 		uint64_t id;
 	} keys[] = {
-	    {0, 1},
-	    {2048, 0}, /* pid bit 11 folded onto id bit 0 by a shift would meet { 0, 1 } */
-	    {1, 0},
-	    {0, 1ULL << 53}, /* pid bit 0 shifted to bit 53 would meet { 1, 0 } */
-	    {0, 0},
-	    {1, 1},
-	    {UINT32_MAX, PERFAN_STACK_ID_MASK},
-	    {UINT32_MAX, 0},
-	    {0, PERFAN_STACK_ID_MASK},
-	    {0, UINT64_MAX},
+		{ 0, 1 },
+		{ 2048, 0 }, /* pid bit 11 folded onto id bit 0 by a shift would meet { 0, 1 } */
+		{ 1, 0 },
+		{ 0, 1ULL << 53 }, /* pid bit 0 shifted to bit 53 would meet { 1, 0 } */
+		{ 0, 0 },
+		{ 1, 1 },
+		{ UINT32_MAX, PERFAN_STACK_ID_MASK },
+		{ UINT32_MAX, 0 },
+		{ 0, PERFAN_STACK_ID_MASK },
+		{ 0, UINT64_MAX },
 	};
 	const size_t n = sizeof(keys) / sizeof(keys[0]);
 	struct stacktab *tab = stacktab__new();
@@ -289,9 +289,10 @@ static void test_keys_apart(void **state)
 	assert_int_equal(stacktab__cnt(tab), 9000);
 	for (uint64_t i = 1; i <= 3000; i++)
 		for (uint64_t hi = 0; hi < 3; hi++)
-			assert_int_equal(
-			    get_ok(tab, 42, i | hi << (32 + 10 * hi))->frames[0].address,
-			    i * 3 + hi);
+			assert_int_equal(get_ok(tab, 42, i | hi << (32 + 10 * hi))
+						 ->frames[0]
+						 .address,
+					 i * 3 + hi);
 	stacktab__free(tab);
 }
 
@@ -438,10 +439,13 @@ static void test_put_enomem(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_put_get),	 cmocka_unit_test(test_put_existing_keeps_first),
-	    cmocka_unit_test(test_stack_none),	 cmocka_unit_test(test_keys_apart),
-	    cmocka_unit_test(test_many_entries), cmocka_unit_test(test_free_releases_frames),
-	    cmocka_unit_test(test_put_enomem),
+		cmocka_unit_test(test_put_get),
+		cmocka_unit_test(test_put_existing_keeps_first),
+		cmocka_unit_test(test_stack_none),
+		cmocka_unit_test(test_keys_apart),
+		cmocka_unit_test(test_many_entries),
+		cmocka_unit_test(test_free_releases_frames),
+		cmocka_unit_test(test_put_enomem),
 	};
 
 	return cmocka_run_group_tests_name("stacktab", tests, NULL, NULL);

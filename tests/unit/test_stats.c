@@ -298,10 +298,11 @@ static void test_tukey_mde(void **state)
 
 static void test_edivisive(void **state)
 {
-	const double s[] = { 10.0, 10.2, 9.9, 10.1, 10.0, 9.8, 10.1,
+	const double s[] = { 10.0, 10.2, 9.9,  10.1, 10.0, 9.8, 10.1,
 			     12.0, 12.2, 11.9, 12.1, 12.0, 11.8 };
-	struct stats_edivisive_opts o = { .min_size = 3, .permutations = 199, .sig_level = 0.05,
-					  .seed = 1 };
+	struct stats_edivisive_opts o = {
+		.min_size = 3, .permutations = 199, .sig_level = 0.05, .seed = 1
+	};
 	struct stats_change_point *cps = NULL;
 	double flat[20], steps[18];
 	size_t cnt = 0;

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <cmocka.h>
 #include "analysis/trend.h"
+#include "output/report_format.h"
 #include "output/trend_report.h"
 #include "session_fixture.h"
-#include "output/report_format.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -28,14 +28,14 @@ static enum trend_class classify(const uint64_t *y, size_t n, struct trend_serie
 	return trend__classify(st);
 }
 
-#define ASSERT_CLASS(want, ...)                                                                   \
-	do {                                                                                      \
-		const uint64_t y_[] = { __VA_ARGS__ };                                            \
-		struct trend_series_stats st_;                                                    \
-		enum trend_class got_ = classify(y_, N(y_), &st_);                                \
-		if (got_ != (want))                                                               \
-			fail_msg("series %s: %s, want %s", #__VA_ARGS__,                          \
-				 trend__class_name(got_), trend__class_name(want));               \
+#define ASSERT_CLASS(want, ...)                                                                    \
+	do {                                                                                       \
+		const uint64_t y_[] = { __VA_ARGS__ };                                             \
+		struct trend_series_stats st_;                                                     \
+		enum trend_class got_ = classify(y_, N(y_), &st_);                                 \
+		if (got_ != (want))                                                                \
+			fail_msg("series %s: %s, want %s", #__VA_ARGS__, trend__class_name(got_),  \
+				 trend__class_name(want));                                         \
 	} while (0)
 
 static void test_steady_growth_is_a_leak(void **state)
@@ -249,15 +249,15 @@ static void test_too_short(void **state)
 
 /* Stack k + 1 has series[k]; a 0 means no row in that snapshot */
 static const uint64_t mixed[][8] = {
-	{ 0, 0, 0, 0, 0, 0, 0, 0 },			/* 1: no row anywhere: left out */
-	{ 1000, 1016, 1008, 1024, 1000, 1000, 1016, 1000 }, /* 2: flat */
-	{ 0, 400, 800, 1000, 1000, 1000, 1000, 1000 },	/* 3: plateau */
-	{ 100, 100, 500, 100, 100, 600, 100, 100 },	/* 4: transient */
-	{ 0, 100, 200, 300, 400, 500, 600, 700 },	/* 5: leak, +700 */
-	{ 1000, 800, 500, 200, 100, 50, 20, 10 },	/* 6: shrinking */
-	{ 0, 0, 0, 0, 0, 0, 0, 100 },			/* 7: irregular */
+	{ 0, 0, 0, 0, 0, 0, 0, 0 },			       /* 1: no row anywhere: left out */
+	{ 1000, 1016, 1008, 1024, 1000, 1000, 1016, 1000 },    /* 2: flat */
+	{ 0, 400, 800, 1000, 1000, 1000, 1000, 1000 },	       /* 3: plateau */
+	{ 100, 100, 500, 100, 100, 600, 100, 100 },	       /* 4: transient */
+	{ 0, 100, 200, 300, 400, 500, 600, 700 },	       /* 5: leak, +700 */
+	{ 1000, 800, 500, 200, 100, 50, 20, 10 },	       /* 6: shrinking */
+	{ 0, 0, 0, 0, 0, 0, 0, 100 },			       /* 7: irregular */
 	{ 5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000 }, /* 8: leak, +7000 */
-	{ 5700, 5800, 5900, 6000, 6100, 6200, 6300, 6400 }, /* 9: leak, +700 (ties 5) */
+	{ 5700, 5800, 5900, 6000, 6100, 6200, 6300, 6400 },    /* 9: leak, +700 (ties 5) */
 };
 
 static void mixed_session(struct session *s)
@@ -274,7 +274,7 @@ static void test_session_classes_and_order(void **state)
 		uint64_t id;
 		enum trend_class cls;
 	} want[] = {
-		{ 8, TREND_LEAK },	{ 9, TREND_LEAK },	  { 5, TREND_LEAK },
+		{ 8, TREND_LEAK },	{ 9, TREND_LEAK },	{ 5, TREND_LEAK },
 		{ 3, TREND_PLATEAU },	{ 4, TREND_TRANSIENT }, { 7, TREND_IRREGULAR },
 		{ 6, TREND_SHRINKING }, { 2, TREND_FLAT },
 	};
@@ -357,13 +357,19 @@ static void test_time_axes(void **state)
  * twice in one snapshot (only in a corrupt file) counts with the sum */
 static void test_ties_and_duplicates(void **state)
 {
-	const struct fx_row r0[] = { { 2, 1, 100, 1, 100, 1 }, { 1, 2, 100, 1, 100, 1 },
-				     { 1, 1, 100, 1, 100, 1 }, { 1, 3, 50, 1, 50, 1 },
+	const struct fx_row r0[] = { { 2, 1, 100, 1, 100, 1 },
+				     { 1, 2, 100, 1, 100, 1 },
+				     { 1, 1, 100, 1, 100, 1 },
+				     { 1, 3, 50, 1, 50, 1 },
 				     { 1, 3, 50, 1, 50, 1 } };
-	const struct fx_row r1[] = { { 2, 1, 200, 2, 200, 2 }, { 1, 2, 200, 1, 200, 1 },
-				     { 1, 1, 200, 2, 200, 2 }, { 1, 3, 300, 1, 300, 1 } };
-	const struct fx_row r2[] = { { 2, 1, 300, 3, 300, 3 }, { 1, 2, 300, 1, 300, 1 },
-				     { 1, 1, 300, 3, 300, 3 }, { 1, 3, 200, 1, 200, 1 },
+	const struct fx_row r1[] = { { 2, 1, 200, 2, 200, 2 },
+				     { 1, 2, 200, 1, 200, 1 },
+				     { 1, 1, 200, 2, 200, 2 },
+				     { 1, 3, 300, 1, 300, 1 } };
+	const struct fx_row r2[] = { { 2, 1, 300, 3, 300, 3 },
+				     { 1, 2, 300, 1, 300, 1 },
+				     { 1, 1, 300, 3, 300, 3 },
+				     { 1, 3, 200, 1, 200, 1 },
 				     { 1, 3, 100, 1, 100, 1 } };
 	struct session s;
 	struct session_trend t;
@@ -479,11 +485,27 @@ static void test_json(void **state)
 						"labels",	  "time_axis",	  "span_s",
 						"leak_suspected", "class_counts", "stacks" };
 	static const char *const stack_keys[] = {
-		"pid",		  "stack_id",	       "name",		 "class",
-		"live_bytes",	  "first_bytes",       "last_bytes",	 "min_bytes",
-		"peak_bytes",	  "peak_index",	       "noise_band_bytes", "bytes_per_snapshot",
-		"bytes_per_hour", "interval_cnt",      "grew_intervals", "shrank_intervals",
-		"unchanged_intervals", "tail_held", "tail_start",	       "returns",	 "frames",
+		"pid",
+		"stack_id",
+		"name",
+		"class",
+		"live_bytes",
+		"first_bytes",
+		"last_bytes",
+		"min_bytes",
+		"peak_bytes",
+		"peak_index",
+		"noise_band_bytes",
+		"bytes_per_snapshot",
+		"bytes_per_hour",
+		"interval_cnt",
+		"grew_intervals",
+		"shrank_intervals",
+		"unchanged_intervals",
+		"tail_held",
+		"tail_start",
+		"returns",
+		"frames",
 	};
 	struct session s;
 	struct session_trend t;
@@ -510,11 +532,11 @@ static void test_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(doc, "time_axis")), "mono");
 	assert_true(json_number_value(json_object_get(doc, "span_s")) == 7.0);
 	assert_true(json_is_true(json_object_get(doc, "leak_suspected")));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "class_counts"),
-							    "leak")),
+	assert_int_equal(json_integer_value(
+				 json_object_get(json_object_get(doc, "class_counts"), "leak")),
 			 3);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "class_counts"),
-							    "flat")),
+	assert_int_equal(json_integer_value(
+				 json_object_get(json_object_get(doc, "class_counts"), "flat")),
 			 1);
 	assert_int_equal(json_object_size(json_object_get(doc, "class_counts")), TREND_CLASS__MAX);
 	/* flat stacks are listed too */
@@ -538,8 +560,9 @@ static void test_json(void **state)
 	assert_true(json_number_value(json_object_get(st, "bytes_per_hour")) == 3600000.0);
 	assert_int_equal(json_integer_value(json_object_get(st, "interval_cnt")), 7);
 	assert_int_equal(json_integer_value(json_object_get(st, "grew_intervals")), 7);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_array_get(json_object_get(st, "frames"), 0), "function")),
+	assert_string_equal(json_string_value(
+				    json_object_get(json_array_get(json_object_get(st, "frames"), 0),
+						    "function")),
 			    "keep_sessions");
 	st = json_array_get(json_object_get(doc, "stacks"), 7);
 	assert_string_equal(json_string_value(json_object_get(st, "class")), "flat");

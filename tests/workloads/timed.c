@@ -136,7 +136,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(mode, "chain")) {
 		long long ns = getenv("PERFAN_SLOW") && !strcmp(getenv("PERFAN_SLOW"), "1")
-				       ? 200000 : 100000;
+				       ? 200000
+				       : 100000;
 
 		for (long i = 0; i < n; i++)
 			work_fn(ns);

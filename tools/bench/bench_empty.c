@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "probe/attach.h"
 #include "empty.skel.h"
+#include "probe/attach.h"
 
 int main(int argc, char **argv)
 {

@@ -10,17 +10,54 @@
 #define NOINLINE __attribute__((noinline))
 static void *volatile sink;
 static volatile sig_atomic_t go;
-static void on_usr1(int sig) { (void)sig; go = 1; }
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go = 1;
+}
 
-#define LEAF(i) NOINLINE static void leaf##i(void) { sink = malloc(16 + i); __asm__ volatile(""); }
-LEAF(0) LEAF(1) LEAF(2) LEAF(3) LEAF(4) LEAF(5) LEAF(6) LEAF(7) LEAF(8) LEAF(9) LEAF(10)
-LEAF(11) LEAF(12) LEAF(13) LEAF(14) LEAF(15) LEAF(16) LEAF(17) LEAF(18) LEAF(19) LEAF(20)
-LEAF(21) LEAF(22) LEAF(23) LEAF(24) LEAF(25) LEAF(26) LEAF(27) LEAF(28) LEAF(29) LEAF(30)
+#define LEAF(i)                                                                                    \
+	NOINLINE static void leaf##i(void)                                                         \
+	{                                                                                          \
+		sink = malloc(16 + i);                                                             \
+		__asm__ volatile("");                                                              \
+	}
+LEAF(0)
+LEAF(1)
+LEAF(2)
+LEAF(3)
+LEAF(4)
+LEAF(5)
+LEAF(6)
+LEAF(7)
+LEAF(8)
+LEAF(9)
+LEAF(10)
+LEAF(11)
+LEAF(12)
+LEAF(13)
+LEAF(14)
+LEAF(15)
+LEAF(16)
+LEAF(17)
+LEAF(18)
+LEAF(19)
+LEAF(20)
+LEAF(21)
+LEAF(22)
+LEAF(23)
+LEAF(24)
+LEAF(25)
+LEAF(26)
+LEAF(27)
+LEAF(28)
+LEAF(29)
+LEAF(30)
 LEAF(31)
 static void (*const leaves[32])(void) = {
-	leaf0, leaf1, leaf2, leaf3, leaf4, leaf5, leaf6, leaf7, leaf8, leaf9, leaf10,
-	leaf11, leaf12, leaf13, leaf14, leaf15, leaf16, leaf17, leaf18, leaf19, leaf20,
-	leaf21, leaf22, leaf23, leaf24, leaf25, leaf26, leaf27, leaf28, leaf29, leaf30, leaf31,
+	leaf0,	leaf1,	leaf2,	leaf3,	leaf4,	leaf5,	leaf6,	leaf7,	leaf8,	leaf9,	leaf10,
+	leaf11, leaf12, leaf13, leaf14, leaf15, leaf16, leaf17, leaf18, leaf19, leaf20, leaf21,
+	leaf22, leaf23, leaf24, leaf25, leaf26, leaf27, leaf28, leaf29, leaf30, leaf31,
 };
 
 /* depth frames of rec() above the leaf make the stacks distinct */

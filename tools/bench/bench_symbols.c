@@ -80,7 +80,8 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	m = modsym__open(argv[optind], NULL);
 	if (!m) {
-		fprintf(stderr, "bench_symbols: cannot open %s: %s\n", argv[optind], strerror(errno));
+		fprintf(stderr, "bench_symbols: cannot open %s: %s\n", argv[optind],
+			strerror(errno));
 		return 2;
 	}
 	t1 = now_s();

@@ -13,9 +13,18 @@
 
 static volatile sig_atomic_t go;
 
-__attribute__((noinline)) void f_none(void) { __asm__ volatile("nop" ::: "memory"); }
-__attribute__((noinline)) void f_timed(void) { __asm__ volatile("nop" ::: "memory"); }
-__attribute__((noinline)) void f_empty(void) { __asm__ volatile("nop" ::: "memory"); }
+__attribute__((noinline)) void f_none(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
+__attribute__((noinline)) void f_timed(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
+__attribute__((noinline)) void f_empty(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
 
 static double now_ns(void)
 {

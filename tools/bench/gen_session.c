@@ -60,16 +60,16 @@ static void snap(struct session *s, struct session_writer *w, const char *label,
 		 uint64_t rss, const struct stack_row *rows, size_t n)
 {
 	struct snapshot in = {
-	    .label = (char *)label,
-	    .wall_ns = s->start_wall_ns + (int64_t)(at_s * 1e9),
-	    .mono_ns = 1000000000000LL + (int64_t)(at_s * 1e9),
-	    .elapsed_s = at_s,
-	    .pid = s->pid,
-	    .mem_known = rss != 0,
-	    .rss_bytes = rss,
-	    .anon_bytes = rss / 2,
-	    .rows = (struct stack_row *)rows,
-	    .row_cnt = n,
+		.label = (char *)label,
+		.wall_ns = s->start_wall_ns + (int64_t)(at_s * 1e9),
+		.mono_ns = 1000000000000LL + (int64_t)(at_s * 1e9),
+		.elapsed_s = at_s,
+		.pid = s->pid,
+		.mem_known = rss != 0,
+		.rss_bytes = rss,
+		.anon_bytes = rss / 2,
+		.rows = (struct stack_row *)rows,
+		.row_cnt = n,
 	};
 	const struct snapshot *out = session__add_snapshot(s, &in);
 	int err;
@@ -82,12 +82,12 @@ static void snap(struct session *s, struct session_writer *w, const char *label,
 }
 
 static struct stack_row row(uint64_t id, uint64_t live_b, uint64_t live_o, uint64_t alloc_b,
-			   uint64_t alloc_o)
+			    uint64_t alloc_o)
 {
 	return (struct stack_row){
-	    .pid = 4242,
-	    .stack_id = id,
-	    .counts = {live_b, live_o, alloc_b, alloc_o, alloc_b - live_b, alloc_o - live_o},
+		.pid = 4242,
+		.stack_id = id,
+		.counts = { live_b, live_o, alloc_b, alloc_o, alloc_b - live_b, alloc_o - live_o },
 	};
 }
 
@@ -98,45 +98,45 @@ static struct stack_row row(uint64_t id, uint64_t live_b, uint64_t live_o, uint6
 #define START_MAIN                                                                                 \
 	{                                                                                          \
 		0x7f3a1c029d90, LIBC, LIBC_BUILD_ID, "__libc_start_call_main", NULL, 0x80, NULL,   \
-		    0, false                                                                       \
+			0, false                                                                   \
 	}
 
 static void fixture(const char *path)
 {
 	static const struct fx_frame s1[] = {
-	    /* xalloc (util.h) inlined into cache_put: one address, two frames */
-	    {0x55d0c0a01a2b, APP, APP_BUILD_ID, "xalloc", NULL, 0x1b, "/src/server/util.h", 12,
-	     true},
-	    APPF(0x55d0c0a01a2b, "cache_put", 0x4b, "cache.c", 88),
-	    APPF(0x55d0c0a0230f, "handle_request", 0x9f, "server.c", 140),
-	    APPF(0x55d0c0a02c44, "main", 0x64, "server.c", 210),
-	    START_MAIN,
+		/* xalloc (util.h) inlined into cache_put: one address, two frames */
+		{ 0x55d0c0a01a2b, APP, APP_BUILD_ID, "xalloc", NULL, 0x1b, "/src/server/util.h", 12,
+		  true },
+		APPF(0x55d0c0a01a2b, "cache_put", 0x4b, "cache.c", 88),
+		APPF(0x55d0c0a0230f, "handle_request", 0x9f, "server.c", 140),
+		APPF(0x55d0c0a02c44, "main", 0x64, "server.c", 210),
+		START_MAIN,
 	};
 	static const struct fx_frame s2[] = {
-	    APPF(0x55d0c0a01511, "parse_config", 0x31, "config.c", 33),
-	    APPF(0x55d0c0a02bf0, "main", 0x10, "server.c", 195),
-	    START_MAIN,
+		APPF(0x55d0c0a01511, "parse_config", 0x31, "config.c", 33),
+		APPF(0x55d0c0a02bf0, "main", 0x10, "server.c", 195),
+		START_MAIN,
 	};
 	static const struct fx_frame s3[] = {
-	    APPF(0x55d0c0a01c80, "buffer_grow", 0x20, "buffer.c", 51),
-	    APPF(0x55d0c0a0236a, "handle_request", 0xfa, "server.c", 152),
-	    APPF(0x55d0c0a02c44, "main", 0x64, "server.c", 210),
-	    START_MAIN,
+		APPF(0x55d0c0a01c80, "buffer_grow", 0x20, "buffer.c", 51),
+		APPF(0x55d0c0a0236a, "handle_request", 0xfa, "server.c", 152),
+		APPF(0x55d0c0a02c44, "main", 0x64, "server.c", 210),
+		START_MAIN,
 	};
 	static const struct fx_frame s4[] = {
-	    /* no symbol: named by module and offset from its base */
-	    {0x7f3a1d2044f0, LIBFOO, NULL, NULL, NULL, 0x44f0, NULL, 0, false},
-	    APPF(0x55d0c0a023c1, "handle_request", 0x151, "server.c", 160),
-	    APPF(0x55d0c0a02c44, "main", 0x64, "server.c", 210),
-	    START_MAIN,
+		/* no symbol: named by module and offset from its base */
+		{ 0x7f3a1d2044f0, LIBFOO, NULL, NULL, NULL, 0x44f0, NULL, 0, false },
+		APPF(0x55d0c0a023c1, "handle_request", 0x151, "server.c", 160),
+		APPF(0x55d0c0a02c44, "main", 0x64, "server.c", 210),
+		START_MAIN,
 	};
 	static const struct fx_frame s5[] = {
-	    {0x55d0c0a03105, APP, APP_BUILD_ID, "Registry::add(std::string const&)",
-	     "_ZN8Registry3addERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", 0x35,
-	     "/src/server/registry.cc", 27, false},
-	    APPF(0x55d0c0a01515, "parse_config", 0x35, "config.c", 41),
-	    APPF(0x55d0c0a02bf0, "main", 0x10, "server.c", 195),
-	    START_MAIN,
+		{ 0x55d0c0a03105, APP, APP_BUILD_ID, "Registry::add(std::string const&)",
+		  "_ZN8Registry3addERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE", 0x35,
+		  "/src/server/registry.cc", 27, false },
+		APPF(0x55d0c0a01515, "parse_config", 0x35, "config.c", 41),
+		APPF(0x55d0c0a02bf0, "main", 0x10, "server.c", 195),
+		START_MAIN,
 	};
 	struct session s;
 	struct session_writer *w;
@@ -193,7 +193,7 @@ static uint64_t rng(void)
 
 static void large(size_t n, const char *path)
 {
-	static const char *const mods[] = {APP, LIBC, LIBFOO, "/usr/lib/libbar.so"};
+	static const char *const mods[] = { APP, LIBC, LIBFOO, "/usr/lib/libbar.so" };
 	enum { FUNCS = 4000 };
 	struct fx_frame fr[20];
 	char names[FUNCS][32], files[FUNCS][32];
@@ -219,18 +219,18 @@ static void large(size_t n, const char *path)
 			size_t level = depth - 1 - i;
 			uint64_t f = level < 3 ? (level * 7 + rng() % (level + 2)) : rng() % FUNCS;
 
-			fr[i] = (struct fx_frame){0x400000 + f * 64 + rng() % 32,
-						  mods[f % 4],
-						  "",
-						  names[f],
-						  NULL,
-						  rng() % 64,
-						  files[f],
-						  (uint32_t)(10 + f % 500),
-						  i == 0 && k % 5 == 0};
+			fr[i] = (struct fx_frame){ 0x400000 + f * 64 + rng() % 32,
+						   mods[f % 4],
+						   "",
+						   names[f],
+						   NULL,
+						   rng() % 64,
+						   files[f],
+						   (uint32_t)(10 + f % 500),
+						   i == 0 && k % 5 == 0 };
 		}
 		put_stack(&s, 777, k + 1, fr, depth);
-		rows[k] = (struct stack_row){.pid = 777, .stack_id = k + 1};
+		rows[k] = (struct stack_row){ .pid = 777, .stack_id = k + 1 };
 	}
 	err = session_writer__open(path, true, &s, &w);
 	if (err)
@@ -242,7 +242,7 @@ static void large(size_t n, const char *path)
 			uint64_t o = 1 + (k * 7 + (uint64_t)t * (k % 3)) % 50,
 				 b = o * (16 + k % 200);
 
-			rows[k].counts = (struct stack_counts){b, o, b * 2, o * 2, b, o};
+			rows[k].counts = (struct stack_counts){ b, o, b * 2, o * 2, b, o };
 		}
 		snprintf(label, sizeof(label), "t%d", t);
 		snap(&s, w, label, 10.0 * (t + 1), (uint64_t)(100 + t * 50) << 20, rows, n);

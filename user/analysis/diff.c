@@ -98,10 +98,10 @@ static int add_stack(const struct session *s, struct snapshot_diff *d, size_t *c
 	return 0;
 }
 
-#define CMP_DESC(x, y)                                                                            \
-	do {                                                                                      \
-		if ((x) != (y))                                                                   \
-			return (x) > (y) ? -1 : 1;                                                \
+#define CMP_DESC(x, y)                                                                             \
+	do {                                                                                       \
+		if ((x) != (y))                                                                    \
+			return (x) > (y) ? -1 : 1;                                                 \
 	} while (0)
 #define CMP_ASC(x, y) CMP_DESC(y, x)
 
@@ -183,8 +183,8 @@ int diff__compute(const struct session *s, const struct snapshot *a, const struc
 		qsort(out->stacks, out->stack_cnt, sizeof(*out->stacks), stack_cmp);
 	out->byte_delta = sub(out->live_bytes_b, out->live_bytes_a);
 	out->object_delta = sub(out->live_objects_b, out->live_objects_a);
-	out->leak_suspected =
-		out->object_delta > 0 && (uint64_t)out->object_delta > opts->leak_threshold;
+	out->leak_suspected = out->object_delta > 0 &&
+			      (uint64_t)out->object_delta > opts->leak_threshold;
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
 		uint64_t la = a->lost[k] > INT64_MAX ? INT64_MAX : a->lost[k];
 		uint64_t lb = b->lost[k] > INT64_MAX ? INT64_MAX : b->lost[k];
@@ -207,7 +207,7 @@ void diff__free(struct snapshot_diff *d)
 const char *diff__status_name(enum diff_status st)
 {
 	static const char *const names[] = {
-		[DIFF_APPEARED] = "appeared", [DIFF_VANISHED] = "vanished", [DIFF_GREW] = "grew",
+		[DIFF_APPEARED] = "appeared", [DIFF_VANISHED] = "vanished",   [DIFF_GREW] = "grew",
 		[DIFF_SHRANK] = "shrank",     [DIFF_UNCHANGED] = "unchanged",
 	};
 

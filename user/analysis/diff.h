@@ -40,11 +40,11 @@ struct diff_stack {
 };
 
 struct diff_mem {
-	bool known;		/* both snapshots read RSS and anonymous memory */
+	bool known; /* both snapshots read RSS and anonymous memory */
 	uint64_t rss_bytes_a, rss_bytes_b;
 	uint64_t anon_bytes_a, anon_bytes_b;
-	int64_t rss_delta;	/* b - a */
-	int64_t anon_delta;	/* b - a */
+	int64_t rss_delta;  /* b - a */
+	int64_t anon_delta; /* b - a */
 	/* RSS growth the tracked heap growth does not account for:
 	 * max(0, rss_delta - max(0, byte_delta)); 0 when RSS did not grow */
 	uint64_t unexplained_rss_bytes;
@@ -68,7 +68,7 @@ struct snapshot_diff {
 	int64_t byte_delta;   /* sum of the stacks' deltas (= live_bytes_b - live_bytes_a) */
 	int64_t object_delta; /* likewise for objects */
 	uint64_t leak_threshold;
-	bool leak_suspected; /* object_delta > leak_threshold */
+	bool leak_suspected;		      /* object_delta > leak_threshold */
 	int64_t lost_delta[REPORT_LOST__MAX]; /* loss counters: b - a */
 	struct diff_mem mem;
 };

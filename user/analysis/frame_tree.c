@@ -33,7 +33,7 @@ static int64_t name_id(struct frame_tree *t, const char *name)
 static int64_t child(struct build *b, uint32_t parent, uint32_t name, const struct frame *f)
 {
 	struct frame_tree *t = b->t;
-	uint32_t key[2] = {parent, name};
+	uint32_t key[2] = { parent, name };
 	bool added;
 	int64_t k = strmap__intern(b->children, key, sizeof(key), &added);
 	struct frame_tree_node *n;
@@ -59,12 +59,12 @@ static int64_t child(struct build *b, uint32_t parent, uint32_t name, const stru
 		return -ENOMEM;
 	memset(b->sum[t->cnt], 0, sizeof(b->sum[t->cnt]));
 	n = &t->nodes[t->cnt];
-	*n = (struct frame_tree_node){.name = name,
-				      .parent = parent,
-				      .first_child = FRAME_TREE_NONE,
-				      .next_sibling = FRAME_TREE_NONE,
-				      .depth = t->nodes[parent].depth + 1,
-				      .frame = f};
+	*n = (struct frame_tree_node){ .name = name,
+				       .parent = parent,
+				       .first_child = FRAME_TREE_NONE,
+				       .next_sibling = FRAME_TREE_NONE,
+				       .depth = t->nodes[parent].depth + 1,
+				       .frame = f };
 	if (n->depth > t->max_depth)
 		t->max_depth = n->depth;
 	b->child_node[k] = (uint32_t)t->cnt;
@@ -84,9 +84,9 @@ static void store_sums(struct build *b)
 
 	for (size_t i = 0; i < t->cnt; i++) {
 		struct frame_tree_node *n = &t->nodes[i];
-		int64_t *dst[SUM_CNT] = {&n->width,	   &n->bytes,	    &n->objects,
-					 &n->base_bytes,   &n->base_objects, &n->delta_bytes,
-					 &n->delta_objects};
+		int64_t *dst[SUM_CNT] = { &n->width,	    &n->bytes,	      &n->objects,
+					  &n->base_bytes,   &n->base_objects, &n->delta_bytes,
+					  &n->delta_objects };
 
 		for (int k = 0; k < SUM_CNT; k++) {
 			*dst[k] = profile__saturate(b->sum[i][k]);
@@ -135,7 +135,7 @@ static int link_children(struct frame_tree *t)
 int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profile_value value)
 {
 	enum profile_value vb, vo;
-	struct build b = {.t = t};
+	struct build b = { .t = t };
 	char name[512];
 	int err = 0;
 
@@ -155,13 +155,13 @@ int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profil
 		err = -ENOMEM;
 		goto out;
 	}
-	t->nodes[0] = (struct frame_tree_node){.parent = FRAME_TREE_NONE,
-					       .first_child = FRAME_TREE_NONE,
-					       .next_sibling = FRAME_TREE_NONE};
+	t->nodes[0] = (struct frame_tree_node){ .parent = FRAME_TREE_NONE,
+						.first_child = FRAME_TREE_NONE,
+						.next_sibling = FRAME_TREE_NONE };
 	t->cnt = 1;
 	for (size_t i = 0; i < p->stack_cnt; i++) {
 		const struct profile_stack *s = &p->stacks[i];
-		int64_t v[SUM_CNT] = {0, s->val[vb], s->val[vo]}, node = 0, nm;
+		int64_t v[SUM_CNT] = { 0, s->val[vb], s->val[vo] }, node = 0, nm;
 
 		if (p->is_diff) {
 			bool objs = value == PV_DELTA_OBJECTS;

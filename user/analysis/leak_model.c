@@ -80,10 +80,24 @@ static bool in_c_library(const char *module)
 bool leak_model__stack_complete(const struct frame *frames, size_t frame_cnt)
 {
 	static const char *const starts[] = {
-		"__libc_start_call_main", "__libc_start_main", "__libc_start_main_impl",
-		"__libc_start_main_alias_2", "_start", "start_thread", "clone", "clone3", "__clone",
-		"__clone3", "__GI___clone", "__GI___clone3", "libc_start_main_stage2",
-		"start", "start_c", "__start", "_dl_start_user", "_dl_init",
+		"__libc_start_call_main",
+		"__libc_start_main",
+		"__libc_start_main_impl",
+		"__libc_start_main_alias_2",
+		"_start",
+		"start_thread",
+		"clone",
+		"clone3",
+		"__clone",
+		"__clone3",
+		"__GI___clone",
+		"__GI___clone3",
+		"libc_start_main_stage2",
+		"start",
+		"start_c",
+		"__start",
+		"_dl_start_user",
+		"_dl_init",
 	};
 	const struct frame *last;
 	const char *name;

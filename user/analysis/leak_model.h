@@ -11,7 +11,6 @@
 #include "lib/stacktab.h"
 #include "symbols/symbolize.h"
 
-
 /* Reads the instruction pointers of a stack id; returns how many (0..max) or -errno, and sets
  * *truncated when the capture itself stopped at its depth limit */
 typedef int (*stack_fetch_fn)(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max,

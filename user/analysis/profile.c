@@ -10,10 +10,10 @@
 #include "analysis/profile.h"
 
 static const char *const value_names[PV__MAX] = {
-    [PV_LIVE_BYTES] = "live_bytes",	      [PV_LIVE_OBJECTS] = "live_objects",
-    [PV_ALLOC_BYTES] = "alloc_bytes",	      [PV_ALLOC_OBJECTS] = "alloc_objects",
-    [PV_DELTA_BYTES] = "delta_bytes",	      [PV_DELTA_OBJECTS] = "delta_objects",
-    [PV_BASE_LIVE_BYTES] = "base_live_bytes", [PV_BASE_LIVE_OBJECTS] = "base_live_objects",
+	[PV_LIVE_BYTES] = "live_bytes",		  [PV_LIVE_OBJECTS] = "live_objects",
+	[PV_ALLOC_BYTES] = "alloc_bytes",	  [PV_ALLOC_OBJECTS] = "alloc_objects",
+	[PV_DELTA_BYTES] = "delta_bytes",	  [PV_DELTA_OBJECTS] = "delta_objects",
+	[PV_BASE_LIVE_BYTES] = "base_live_bytes", [PV_BASE_LIVE_OBJECTS] = "base_live_objects",
 };
 
 const char *profile__value_name(enum profile_value v)

@@ -42,8 +42,7 @@ int report__join(struct leak_report *rep, const struct stacktab *tab, const stru
 	return 0;
 }
 
-int session__report(const struct session *s, const struct snapshot *snap,
-		    struct leak_report *rep)
+int session__report(const struct session *s, const struct snapshot *snap, struct leak_report *rep)
 {
 	rep->pid = (int)snap->pid;
 	rep->duration_s = snap->elapsed_s;
@@ -58,10 +57,10 @@ void report__sum(struct leak_report *rep)
 		stack_counts__add(&rep->totals, &rep->stacks[i].counts);
 }
 
-#define CMP_DESC(a, b)                                                                            \
-	do {                                                                                      \
-		if ((a) != (b))                                                                   \
-			return (a) > (b) ? -1 : 1;                                                \
+#define CMP_DESC(a, b)                                                                             \
+	do {                                                                                       \
+		if ((a) != (b))                                                                    \
+			return (a) > (b) ? -1 : 1;                                                 \
 	} while (0)
 
 static int stack_cmp(const void *pa, const void *pb)

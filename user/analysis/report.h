@@ -13,7 +13,6 @@
 #include "lib/stacktab.h"
 #include "session/session.h"
 
-
 struct report_stack {
 	uint32_t pid;
 	uint64_t stack_id; /* 0: the stack could not be captured or stored */
@@ -24,7 +23,6 @@ struct report_stack {
 	 * missing from frames */
 	bool truncated;
 };
-
 
 struct leak_report {
 	int pid;	     /* 0 with --all */
@@ -38,7 +36,6 @@ struct leak_report {
 	size_t stack_cap;
 };
 
-
 /* The one join of counts and frames: each row (looked up in tab for its frames) becomes a
  * stack of rep, then totals and order; lost is copied. The report points into tab.
  * 0 or -ENOMEM (rep is then freed). */
@@ -46,8 +43,7 @@ int report__join(struct leak_report *rep, const struct stacktab *tab, const stru
 		 size_t cnt, const uint64_t lost[REPORT_LOST__MAX]);
 /* The leak report of one snapshot of session s (report__join of its rows and frames, with its
  * pid, time and the session's command). 0 or -ENOMEM. */
-int session__report(const struct session *s, const struct snapshot *snap,
-		    struct leak_report *rep);
+int session__report(const struct session *s, const struct snapshot *snap, struct leak_report *rep);
 
 /* Append a stack (copied); 0 or -ENOMEM */
 int report__add(struct leak_report *rep, const struct report_stack *stack);
@@ -59,8 +55,8 @@ void report__sort(struct leak_report *rep);
 void report__free(struct leak_report *rep);
 
 struct report_format_opts {
-	size_t top;	  /* stacks to print; 0 = all */
-	bool show_freed;  /* include stacks with nothing live */
+	size_t top;	 /* stacks to print; 0 = all */
+	bool show_freed; /* include stacks with nothing live */
 };
 
 /* Which stacks a report shows, for every formatter: of the stacks it is about (those with live
@@ -81,6 +77,5 @@ size_t report__truncated_cnt(const struct leak_report *rep, const struct report_
 			     size_t *of);
 /* One line on why stacks are truncated and what to do, for the text output */
 const char *report__truncated_help(void);
-
 
 #endif

@@ -57,13 +57,13 @@ enum trend_class {
 struct trend_series_stats {
 	size_t n;
 	uint64_t first, last, peak, base, band;
-	size_t peak_idx;	/* first snapshot at the peak */
+	size_t peak_idx;		/* first snapshot at the peak */
 	size_t grew, shrank, unchanged; /* intervals, exact bytes */
-	size_t drops;		/* intervals that fell by more than the band */
-	size_t tail_start;	/* first snapshot of the tail (within band of last) */
-	size_t tail_intervals;	/* n - 1 - tail_start */
-	bool tail_held;		/* growth stopped in the tail (see the rules) */
-	size_t returns;		/* completed spikes */
+	size_t drops;			/* intervals that fell by more than the band */
+	size_t tail_start;		/* first snapshot of the tail (within band of last) */
+	size_t tail_intervals;		/* n - 1 - tail_start */
+	bool tail_held;			/* growth stopped in the tail (see the rules) */
+	size_t returns;			/* completed spikes */
 	double slope_per_snapshot;	/* least squares over the snapshot index, bytes */
 };
 

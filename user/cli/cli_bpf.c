@@ -22,10 +22,10 @@ int cli_bpf__preflight(int pid)
 	}
 	if (geteuid() != 0)
 		return cli__error("must run as root: loading BPF programs and attaching uprobes "
-				   "needs CAP_BPF and CAP_PERFMON");
+				  "needs CAP_BPF and CAP_PERFMON");
 	if (stat("/sys/kernel/btf/vmlinux", &st))
 		return cli__error("this kernel has no BTF (/sys/kernel/btf/vmlinux): build it "
-				   "with CONFIG_DEBUG_INFO_BTF=y");
+				  "with CONFIG_DEBUG_INFO_BTF=y");
 	if (stat("/sys/bus/event_source/devices/uprobe", &st))
 		return cli__error("this kernel has no uprobe support (CONFIG_UPROBE_EVENTS)");
 	return 0;

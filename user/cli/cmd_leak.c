@@ -46,19 +46,19 @@ struct leak_run {
 	struct allocator alloc;
 	char alloc_name[PATH_MAX]; /* alloc.module as shown: a path from /proc, sanitized */
 	struct probe_plan plan;
-	int ctlfd;   /* control socket for `perfan-bpf mark`, -1 when none */
-	int ev_ctl;  /* its event bit */
+	int ctlfd;    /* control socket for `perfan-bpf mark`, -1 when none */
+	int ev_ctl;   /* its event bit */
 	int ev_marks; /* the USDT marks' event bit, 0 when none */
 	struct live_session *live;
 	struct unwind_set unwind; /* files whose frames are left by .eh_frame rows */
 	char output[PATH_MAX];
 	unsigned usr1_count;
-	bool live_view;		/* text on a terminal: redraw in place */
-	bool stderr_tty;	/* progress lines for long steps */
+	bool live_view;	 /* text on a terminal: redraw in place */
+	bool stderr_tty; /* progress lines for long steps */
 	/* labels from USDT marks, waiting for their snapshot */
 	char marks[16][LEAK_MARK_LABEL_MAX];
 	unsigned mark_cnt;
-	uint64_t marks_dropped; /* the queue was full */
+	uint64_t marks_dropped;	     /* the queue was full */
 	struct rate_limit mark_rate; /* the target's marks: --max-mark-rate a second */
 };
 
@@ -114,25 +114,30 @@ static int open_session(struct leak_run *s)
 		return pid ? cli__error("another perfan-bpf session already traces pid %d", pid)
 			   : cli__error("another perfan-bpf session already traces --all");
 	if (s->ctlfd < 0)
-		fprintf(stderr, "perfan-bpf: warning: 'perfan-bpf mark' will not reach this "
-			"session: cannot listen on its control socket: %s\n", strerror(-s->ctlfd));
+		fprintf(stderr,
+			"perfan-bpf: warning: 'perfan-bpf mark' will not reach this "
+			"session: cannot listen on its control socket: %s\n",
+			strerror(-s->ctlfd));
 	s->ev_ctl = event_loop__add_fd(&s->loop, s->ctlfd);
+	if (s->opts->no_output && live_session__open(&lo, &s->live))
+		return cli__error("cannot set up the session: out of memory");
 	if (s->opts->no_output)
-		return live_session__open(&lo, &s->live) ?
-			       cli__error("cannot set up the session: out of memory") : 0;
+		return 0;
 	if (s->opts->output) {
 		snprintf(s->output, sizeof(s->output), "%s", s->opts->output);
 		lo.path = s->output;
 		err = live_session__open(&lo, &s->live);
 		if (err)
 			return cli__error("cannot create the session file '%s': %s", s->output,
-					   err == -EEXIST ? SAFE_FILE_EXISTS_HINT : strerror(-err));
+					  err == -EEXIST ? SAFE_FILE_EXISTS_HINT : strerror(-err));
 		return 0;
 	}
 	err = live_session__open_default(&lo, s->output, sizeof(s->output), &s->live);
 	if (err) {
-		fprintf(stderr, "perfan-bpf: warning: no session file: cannot create '%s': %s "
-			"(use --output FILE)\n", s->output, strerror(-err));
+		fprintf(stderr,
+			"perfan-bpf: warning: no session file: cannot create '%s': %s "
+			"(use --output FILE)\n",
+			s->output, strerror(-err));
 		s->output[0] = '\0';
 		lo.path = NULL;
 		if (live_session__open(&lo, &s->live))
@@ -157,22 +162,21 @@ static int find_allocator(struct leak_run *s)
 	err = target__maps(t, &maps, root, sizeof(root), exe, sizeof(exe));
 	if (err == -ESRCH && (kind = proc_dir__kind("/proc", t->pid)) != PROC_KIND_USER)
 		return cli__error("pid %d cannot be traced: it is %s", t->pid,
-				   proc_dir__kind_text(kind));
+				  proc_dir__kind_text(kind));
 	if (err)
-		return cli__error("cannot read the mappings of pid %d: %s", t->pid,
-				   strerror(-err));
+		return cli__error("cannot read the mappings of pid %d: %s", t->pid, strerror(-err));
 	err = allocator__find(&maps, root, exe, &s->alloc);
 	proc_maps__free(&maps);
 	if (err)
 		return cli__error("pid %d has no allocator to probe: no mapped module defines "
-				   "malloc and free (a Go program, or one built without malloc?)",
-				   t->pid);
+				  "malloc and free (a Go program, or one built without malloc?)",
+				  t->pid);
 	snprintf(s->alloc_name, sizeof(s->alloc_name), "%s", s->alloc.module);
 	sanitize__str(s->alloc_name);
 	err = allocator__plan(&s->alloc, s->opts->at_entry, &s->plan);
 	if (err)
 		return cli__error("cannot read allocator functions in %s: %s", s->alloc_name,
-				   strerror(-err));
+				  strerror(-err));
 	return 0;
 }
 
@@ -221,13 +225,13 @@ static int load_and_attach(struct leak_run *s)
 	err = leak_loader__new(&lo, &s->loader);
 	if (err)
 		return cli__error("cannot load the BPF programs: %s (try --verbose)",
-				   strerror(-err));
+				  strerror(-err));
 	/* the rows before the probes: the first stacks are walked as well as the later ones */
 	load_unwind_rows(s);
 	err = leak_loader__attach(s->loader, &s->alloc, &s->plan);
 	if (err)
-		return cli__error("cannot attach uprobes to %s: %s (try --verbose)",
-				   s->alloc_name, strerror(-err));
+		return cli__error("cannot attach uprobes to %s: %s (try --verbose)", s->alloc_name,
+				  strerror(-err));
 	if (pid)
 		attach_usdt_marks(s);
 	s->view.start_s = cli_bpf__now_s();
@@ -237,12 +241,8 @@ static int load_and_attach(struct leak_run *s)
 	if (pid)
 		symbolizer__refresh(s->sym, pid);
 	/* one line an operator (and a test) can wait for: from here on nothing is missed */
-	if (pid)
-		fprintf(stderr, "perfan-bpf: tracing pid %d through %s; Ctrl-C for the report\n", pid,
-			s->alloc_name);
-	else
-		fprintf(stderr, "perfan-bpf: tracing every process using %s; Ctrl-C for the report\n",
-			s->alloc_name);
+	snprintf(dir, sizeof(dir), pid ? "pid %d through" : "every process using", pid);
+	fprintf(stderr, "perfan-bpf: tracing %s %s; Ctrl-C for the report\n", dir, s->alloc_name);
 	for (int i = 0; s->opts->verbose && i < s->plan.cnt; i++)
 		fprintf(stderr, "perfan-bpf: %s at %s+0x%" PRIx64 " (%s)\n", s->plan.sites[i].func,
 			s->alloc_name, s->plan.sites[i].probe_off - s->plan.sites[i].entry_off,
@@ -275,7 +275,7 @@ static int start_target(struct leak_run *s)
 	err = target__release(&s->tgt);
 	if (err)
 		return cli__error("cannot release '%s' after attaching: %s", o->command[0],
-				   strerror(-err));
+				  strerror(-err));
 	return 0;
 }
 
@@ -316,8 +316,8 @@ static int take_snapshot(struct leak_run *s, const char *label, bool final, unsi
 
 	if (err)
 		return err;
-	err = live_session__snapshot(s->live, &s->sample, label,
-				     cli_bpf__now_s() - s->view.start_s, final, seq);
+	err = live_session__snapshot(s->live, &s->sample, label, cli_bpf__now_s() - s->view.start_s,
+				     final, seq);
 	if (err)
 		return err;
 	/* tools/bench/snapshot.sh reads the time from this line */
@@ -429,9 +429,9 @@ static int run(struct leak_run *s)
 		fputs("\n", stdout); /* the final report goes below the last view */
 	if (!s->view.fmt)
 		return 0; /* a picture: drawn from the session file once it is closed */
-	return leak_view__print(&s->view, s->loader, tab, &s->sample, true, stop_s) ?
-		       cli__error("cannot write the report") :
-		       0;
+	return leak_view__print(&s->view, s->loader, tab, &s->sample, true, stop_s)
+		       ? cli__error("cannot write the report")
+		       : 0;
 }
 
 /* Closes the session file and draws a picture format of its end from it */

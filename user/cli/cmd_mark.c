@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli_util.h"
-#include "cli/options.h"
 #include "cli/cmd_mark.h"
+#include "cli/options.h"
 #include "session/control.h"
 
 int cmd__mark(int argc, char **argv)
@@ -17,11 +17,20 @@ int cmd__mark(int argc, char **argv)
 	char reply[512];
 	uint64_t pid_arg = 0;
 	const struct opt rows[] = {
-		{ .name = "pid", .letter = 'p', .kind = OPT_U64, .arg = "PID",
+		{ .name = "pid",
+		  .letter = 'p',
+		  .kind = OPT_U64,
+		  .arg = "PID",
 		  .help = "the traced process (as given to 'perfan-bpf leak --pid')",
-		  .dest = &pid_arg, .min = 1, .max = INT_MAX, .wants = "a process id" },
-		{ .name = "timeout", .kind = OPT_SECONDS, .arg = "SEC",
-		  .help = "how long to wait for the snapshot (default 30)", .dest = &timeout_s,
+		  .dest = &pid_arg,
+		  .min = 1,
+		  .max = INT_MAX,
+		  .wants = "a process id" },
+		{ .name = "timeout",
+		  .kind = OPT_SECONDS,
+		  .arg = "SEC",
+		  .help = "how long to wait for the snapshot (default 30)",
+		  .dest = &timeout_s,
 		  .max_s = 3600 },
 		{},
 	};
@@ -58,7 +67,7 @@ int cmd__mark(int argc, char **argv)
 		return cli__error("several sessions are running (%s); say which with --pid", reply);
 	case -ETIMEDOUT:
 		return cli__error("the session for pid %d did not store the snapshot within %g s",
-				   pid, timeout_s);
+				  pid, timeout_s);
 	case -EPROTO:
 		return cli__error("the session refused the mark: %s", reply);
 	default:

@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "cli/cli_util.h"
-#include "cli/options.h"
 #include "cli/cmd_regress.h"
+#include "cli/options.h"
+#include "lib/safe_file.h"
 #include "regress/regress.h"
 #include "regress/regress_report.h"
 #include "regress/results_io.h"
-#include "lib/safe_file.h"
 
 #define EXIT_REGRESSION 1
 #define EXIT_ERROR 2
@@ -44,11 +44,13 @@ static int format__parse(const char *cmd, const struct opt *opt, const char *val
 	return regress_format__parse(value, opt->dest) ? -EINVAL : 0;
 }
 
-#define ROW_FORMAT(fmt)                                                                        \
-	{ .name = "format", .letter = 'f', .kind = OPT_CUSTOM, .arg = "FMT",                   \
-	  .help = "text (default), json or markdown (for a pull-request\n"                    \
-		  "comment)",                                                                  \
-	  .dest = (fmt), .choices = format_names, .parse = format__parse }
+#define ROW_FORMAT(fmt)                                                                            \
+	{                                                                                          \
+		.name = "format", .letter = 'f', .kind = OPT_CUSTOM, .arg = "FMT",                 \
+		.help = "text (default), json or markdown (for a pull-request\n"                   \
+			"comment)",                                                                \
+		.dest = (fmt), .choices = format_names, .parse = format__parse                     \
+	}
 
 /* One line on stderr: what failed and what to do. Returns the error exit status. */
 /* A reader's message that already says what to do ("...; upgrade perfan-bpf") gets no
@@ -68,10 +70,10 @@ static int read_runs(char **paths, int cnt, struct regress_run *runs, struct reg
 		if (err == -ENOMEM)
 			return cli__error("out of memory reading %s", paths[i]);
 		if (err == -EINVAL)
-			return cli__error(
-			    "cannot use results: %s%s", errbuf,
-			    hint(errbuf, "; pass perfan-bpf, pytest-benchmark, Google "
-					 "Benchmark or hyperfine JSON (docs/results-format.md)"));
+			return cli__error("cannot use results: %s%s", errbuf,
+					  hint(errbuf,
+					       "; pass perfan-bpf, pytest-benchmark, Google "
+					       "Benchmark or hyperfine JSON (docs/results-format.md)"));
 		if (err)
 			return cli__error("cannot use results: %s; check the path", errbuf);
 	}
@@ -80,8 +82,8 @@ static int read_runs(char **paths, int cnt, struct regress_run *runs, struct reg
 		return cli__error("out of memory merging results");
 	if (err)
 		return cli__error("cannot merge results: %s; check each file's unit and "
-				 "higher_is_better",
-				 errbuf);
+				  "higher_is_better",
+				  errbuf);
 	return 0;
 }
 
@@ -104,22 +106,38 @@ int cmd__check(int argc, char **argv)
 	struct regress_opts opts;
 	const char *baseline = NULL;
 	const struct opt rows[] = {
-		{ .name = "baseline", .letter = 'b', .kind = OPT_STRING, .arg = "FILE",
-		  .help = "the baselines, written by 'perfan-bpf baseline save'", .dest = &baseline,
+		{ .name = "baseline",
+		  .letter = 'b',
+		  .kind = OPT_STRING,
+		  .arg = "FILE",
+		  .help = "the baselines, written by 'perfan-bpf baseline save'",
+		  .dest = &baseline,
 		  .wants = "a file name" },
-		{ .name = "fail-on", .kind = OPT_CUSTOM, .arg = "LEVEL",
+		{ .name = "fail-on",
+		  .kind = OPT_CUSTOM,
+		  .arg = "LEVEL",
 		  .help = "warning or critical (default): the verdict that makes\n"
 			  "the exit status 1",
-		  .dest = &opts.fail_on, .choices = fail_on_names, .parse = fail_on__parse },
-		{ .name = "mode", .kind = OPT_CUSTOM, .arg = "MODE",
+		  .dest = &opts.fail_on,
+		  .choices = fail_on_names,
+		  .parse = fail_on__parse },
+		{ .name = "mode",
+		  .kind = OPT_CUSTOM,
+		  .arg = "MODE",
 		  .help = "robust (default): significance and magnitude where\n"
 			  "samples or summaries allow it; simple: the threshold\n"
 			  "rule only",
-		  .dest = &opts.mode, .choices = mode_names, .parse = mode__parse },
+		  .dest = &opts.mode,
+		  .choices = mode_names,
+		  .parse = mode__parse },
 		ROW_FORMAT(&fmt),
-		{ .name = "alpha", .kind = OPT_DECIMAL, .arg = "A",
+		{ .name = "alpha",
+		  .kind = OPT_DECIMAL,
+		  .arg = "A",
 		  .help = "significance level of the robust rule (default 0.01)",
-		  .dest = &opts.alpha, .gt = 0, .lt = 0.5 },
+		  .dest = &opts.alpha,
+		  .gt = 0,
+		  .lt = 0.5 },
 		{},
 	};
 	const struct cmd_spec spec = {
@@ -142,24 +160,23 @@ int cmd__check(int argc, char **argv)
 		return opts__status(err);
 	if (!baseline)
 		return cli__error("check: no --baseline given; run 'perfan-bpf check --baseline "
-				 "BASELINE.json RESULTS.json...'");
+				  "BASELINE.json RESULTS.json...'");
 	nfiles = argc - first;
 	if (nfiles <= 0)
-		return cli__error(
-		    "check: no results file given; run 'perfan-bpf check --baseline %s "
-		    "RESULTS.json...'",
-		    baseline);
+		return cli__error("check: no results file given; run 'perfan-bpf check --baseline %s "
+				  "RESULTS.json...'",
+				  baseline);
 	err = baseline__read_file(baseline, &set, errbuf);
 	if (err == -ENOENT) {
 		ret = cli__error("cannot use baseline: %s; create it with 'perfan-bpf baseline save "
-				"RESULTS.json... --output %s'",
-				errbuf, baseline);
+				 "RESULTS.json... --output %s'",
+				 errbuf, baseline);
 		goto cleanup;
 	}
 	if (err) {
-		ret =
-		    cli__error("cannot use baseline: %s%s", errbuf,
-			      hint(errbuf, "; pass a file written by 'perfan-bpf baseline save'"));
+		ret = cli__error("cannot use baseline: %s%s", errbuf,
+				 hint(errbuf,
+				      "; pass a file written by 'perfan-bpf baseline save'"));
 		goto cleanup;
 	}
 	runs = calloc(nfiles, sizeof(*runs));
@@ -179,21 +196,21 @@ int cmd__check(int argc, char **argv)
 		}
 		if (err) {
 			ret = cli__error("check: %s in %s; %s", errbuf, baseline,
-					err == -ENOENT ? "add it with 'perfan-bpf baseline save'" :
-							 "save a new baseline for it");
+					 err == -ENOENT ? "add it with 'perfan-bpf baseline save'"
+							: "save a new baseline for it");
 			goto cleanup;
 		}
 	}
 	err = regress__check_all(merged.results, merged.result_cnt, &set, &opts, &chk, errbuf);
 	if (err) {
-		ret = err == -ENOMEM ? cli__error("out of memory checking results") :
-				       cli__error("check: %s; save a new baseline for it", errbuf);
+		ret = err == -ENOMEM ? cli__error("out of memory checking results")
+				     : cli__error("check: %s; save a new baseline for it", errbuf);
 		goto cleanup;
 	}
 	if (!chk.verdict_cnt) {
 		ret = cli__error("check: none of the %zu benchmarks has a baseline in %s; save them "
-				"with 'perfan-bpf baseline save'",
-				merged.result_cnt, baseline);
+				 "with 'perfan-bpf baseline save'",
+				 merged.result_cnt, baseline);
 		goto cleanup;
 	}
 	if (regress_report__write(&chk, fmt, stdout) || fflush(stdout)) {
@@ -219,20 +236,32 @@ int cmd__baseline(int argc, char **argv)
 	struct stat st;
 	uint64_t history_max = REGRESS_HISTORY_MAX_DEFAULT;
 	const struct opt rows[] = {
-		{ .name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",
-		  .help = "the baselines file: created, or updated when it exists", .dest = &output,
+		{ .name = "output",
+		  .letter = 'o',
+		  .kind = OPT_STRING,
+		  .arg = "FILE",
+		  .help = "the baselines file: created, or updated when it exists",
+		  .dest = &output,
 		  .wants = "a file name" },
 		/* even empty: --label "$GIT_COMMIT" with the variable unset is no error */
-		{ .name = "label", .letter = 'l', .kind = OPT_TEXT, .arg = "TEXT",
+		{ .name = "label",
+		  .letter = 'l',
+		  .kind = OPT_TEXT,
+		  .arg = "TEXT",
 		  .help = "this run's label in each benchmark's history (a\n"
 			  "version, a commit)",
 		  .dest = &label },
-		{ .name = "history", .kind = OPT_U64, .arg = "N",
+		{ .name = "history",
+		  .kind = OPT_U64,
+		  .arg = "N",
 		  .help = "runs kept in each benchmark's history, the newest\n"
 			  "(default 100, at most 1000)",
-		  .dest = &history_max, .min = 1, .max = REGRESS_HISTORY_MAX_LIMIT,
+		  .dest = &history_max,
+		  .min = 1,
+		  .max = REGRESS_HISTORY_MAX_LIMIT,
 		  .wants = "a number of runs" },
-		{ .name = "force", .kind = OPT_FLAG,
+		{ .name = "force",
+		  .kind = OPT_FLAG,
 		  .help = "replace --output FILE (its history too) instead of\n"
 			  "updating it",
 		  .dest = &force },
@@ -259,8 +288,8 @@ int cmd__baseline(int argc, char **argv)
 	}
 	if (argc < 2 || strcmp(argv[1], "save"))
 		return cli__error("baseline: unknown action '%s'; run 'perfan-bpf baseline save "
-				 "RESULTS.json... --output BASELINE.json'",
-				 argc < 2 ? "" : argv[1]);
+				  "RESULTS.json... --output BASELINE.json'",
+				  argc < 2 ? "" : argv[1]);
 	argc--;
 	argv++; /* "save" plays the command's name for getopt */
 	err = opts__parse(&spec, argc, argv, &first);
@@ -268,25 +297,26 @@ int cmd__baseline(int argc, char **argv)
 		return opts__status(err);
 	if (!output)
 		return cli__error("baseline save: no --output given; run 'perfan-bpf baseline save "
-				 "RESULTS.json... --output BASELINE.json'");
+				  "RESULTS.json... --output BASELINE.json'");
 	nfiles = argc - first;
 	if (nfiles <= 0)
 		return cli__error("baseline save: no results file given; run 'perfan-bpf baseline "
-				 "save RESULTS.json... --output %s'",
-				 output);
+				  "save RESULTS.json... --output %s'",
+				  output);
 	/* an existing baseline is updated (history kept) when it is our own regular file: never
 	 * through a symlink, never another user's file (docs/security.md) */
 	if (!force && !lstat(output, &st) && (!S_ISREG(st.st_mode) || st.st_uid != geteuid()))
-		return cli__error("baseline save: cannot update %s: it is %s; "
-				   SAFE_FILE_EXISTS_HINT, output,
-				   S_ISLNK(st.st_mode) ? "a symlink" : !S_ISREG(st.st_mode) ?
-				   "not a regular file" : "another user's file");
+		return cli__error("baseline save: cannot update %s: it is %s; " SAFE_FILE_EXISTS_HINT,
+				  output,
+				  S_ISLNK(st.st_mode)	 ? "a symlink"
+				  : !S_ISREG(st.st_mode) ? "not a regular file"
+							 : "another user's file");
 	/* an unreadable baseline is never replaced */
 	err = force ? -ENOENT : baseline__read_file(output, &set, errbuf);
 	if (err && err != -ENOENT) {
 		ret = cli__error("baseline save: cannot update %s: %s; fix or remove it, or pick "
-				"another --output",
-				output, errbuf);
+				 "another --output",
+				 output, errbuf);
 		goto cleanup;
 	}
 	runs = calloc(nfiles, sizeof(*runs));
@@ -298,15 +328,15 @@ int cmd__baseline(int argc, char **argv)
 		goto cleanup;
 	err = regress_baseline_set__update(&set, &merged, label, history_max, errbuf);
 	if (err) {
-		ret = err == -ENOMEM ? cli__error("out of memory updating the baseline") :
-				       cli__error("baseline save: %s", errbuf);
+		ret = err == -ENOMEM ? cli__error("out of memory updating the baseline")
+				     : cli__error("baseline save: %s", errbuf);
 		goto cleanup;
 	}
 	/* the update replaces the old file by a new one (a new 0600 file, renamed over it) */
 	err = baseline__write_file(output, true, &set, errbuf);
 	if (err) {
 		ret = cli__error("baseline save: %s; check the directory exists and is writable",
-				errbuf);
+				 errbuf);
 		goto cleanup;
 	}
 	printf("saved %zu benchmark%s from %d run%s to %s\n", merged.result_cnt,
@@ -345,13 +375,13 @@ int cmd__history(int argc, char **argv)
 		return opts__status(err);
 	if (argc - first != 1)
 		return cli__error("history: expected one baseline file; run 'perfan-bpf history "
-				 "BASELINE.json'");
+				  "BASELINE.json'");
 	path = argv[first];
 	err = baseline__read_file(path, &set, errbuf);
 	if (err) {
-		ret =
-		    cli__error("cannot use baseline: %s%s", errbuf,
-			      hint(errbuf, "; pass a file written by 'perfan-bpf baseline save'"));
+		ret = cli__error("cannot use baseline: %s%s", errbuf,
+				 hint(errbuf,
+				      "; pass a file written by 'perfan-bpf baseline save'"));
 		goto cleanup;
 	}
 	err = regress__history_analyze(&set, &rep);

@@ -28,7 +28,7 @@
 
 /* The output formats of `report` and `diff` (diff takes all but html): formats.h */
 static const char *const format_names[FMT__CNT + 1] = { "text", "json", "folded", "pprof",
-							"svg", "html", NULL };
+							"svg",	"html", NULL };
 static const char *const diff_format_names[] = { "text", "json", "folded", "pprof", "svg", NULL };
 static const char *const trend_format_names[] = { "text", "json", NULL };
 
@@ -52,8 +52,8 @@ static int diff_format__parse(const char *cmd, const struct opt *opt, const char
 
 	if (!strcmp(value, "html"))
 		return cli__error("%s: the html report covers the whole session; use "
-				   "'perfan-bpf report SESSION_FILE --format html'",
-				   cmd);
+				  "'perfan-bpf report SESSION_FILE --format html'",
+				  cmd);
 	if (i < 0)
 		return -EINVAL;
 	*(int *)opt->dest = i;
@@ -61,24 +61,30 @@ static int diff_format__parse(const char *cmd, const struct opt *opt, const char
 }
 
 /* The rows diff and report share */
-#define ROW_TOP(o, text)                                                                       \
-	{ .name = "top", .letter = 't', .kind = OPT_U64, .arg = "N", .help = text,             \
-	  .dest = &(o)->top, .max = SIZE_MAX, .wants = "a number of stacks (0 = all)",         \
-	  .given = &(o)->top_set }
-#define ROW_OUTPUT(o)                                                                          \
-	{ .name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",                  \
-	  .help = "write there instead of stdout (pprof: needed on a terminal);\n"             \
-		  "a new file, mode 0600",                                                     \
-	  .dest = &(o)->output, .wants = "a file name" }
-#define ROW_FORCE(o)                                                                           \
-	{ .name = "force", .kind = OPT_FLAG,                                                   \
-	  .help = "replace --output FILE if it exists (else exit 2)", .dest = &(o)->force }
+#define ROW_TOP(o, text)                                                                           \
+	{                                                                                          \
+		.name = "top", .letter = 't', .kind = OPT_U64, .arg = "N", .help = text,           \
+		.dest = &(o)->top, .max = SIZE_MAX, .wants = "a number of stacks (0 = all)",       \
+		.given = &(o)->top_set                                                             \
+	}
+#define ROW_OUTPUT(o)                                                                              \
+	{                                                                                          \
+		.name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",                \
+		.help = "write there instead of stdout (pprof: needed on a terminal);\n"           \
+			"a new file, mode 0600",                                                   \
+		.dest = &(o)->output, .wants = "a file name"                                       \
+	}
+#define ROW_FORCE(o)                                                                               \
+	{                                                                                          \
+		.name = "force", .kind = OPT_FLAG,                                                 \
+		.help = "replace --output FILE if it exists (else exit 2)", .dest = &(o)->force    \
+	}
 
 /* Parses the options of spec into o (positional arguments may come before or after them; the
  * first is at *first_arg) and says now, before a large session file is read, that --output
  * exists. 0, or the exit status: 0 after --help, 2 after an error. */
-static int parse_opts(const struct cmd_spec *spec, int argc, char **argv,
-		      struct session_opts *o, int *first_arg)
+static int parse_opts(const struct cmd_spec *spec, int argc, char **argv, struct session_opts *o,
+		      int *first_arg)
 {
 	int rc = opts__parse(spec, argc, argv, first_arg);
 
@@ -86,7 +92,7 @@ static int parse_opts(const struct cmd_spec *spec, int argc, char **argv,
 		return rc;
 	if (o->output && safe_file__check(o->output, o->force) == -EEXIST)
 		return cli__error("%s: cannot create %s: " SAFE_FILE_EXISTS_HINT, o->cmd,
-				   o->output);
+				  o->output);
 	return 0;
 }
 
@@ -99,7 +105,7 @@ static int pick_value(const struct session_opts *o, enum out_format fmt, bool is
 	if (fmt != FMT_FOLDED && fmt != FMT_SVG) {
 		if (o->value) {
 			*rc = cli__error("%s: --value applies to --format folded or svg, not %s",
-					  o->cmd, format_names[fmt]);
+					 o->cmd, format_names[fmt]);
 			return -1;
 		}
 		return is_diff ? PV_DELTA_BYTES : PV_LIVE_BYTES;
@@ -109,20 +115,20 @@ static int pick_value(const struct session_opts *o, enum out_format fmt, bool is
 	v = profile__value_by_name(o->value);
 	if (!is_diff && (v < 0 || v > PV_ALLOC_OBJECTS)) {
 		*rc = cli__error("%s: --value wants live_bytes, live_objects, alloc_bytes or "
-				  "alloc_objects, not '%s'",
-				  o->cmd, o->value);
+				 "alloc_objects, not '%s'",
+				 o->cmd, o->value);
 		return -1;
 	}
 	if (is_diff && fmt == FMT_SVG && v != PV_DELTA_BYTES && v != PV_DELTA_OBJECTS) {
 		*rc = cli__error("diff: --format svg draws delta_bytes or delta_objects, not '%s'",
-				  o->value);
+				 o->value);
 		return -1;
 	}
 	if (is_diff && v < 0) {
 		*rc = cli__error("diff: --value wants delta_bytes, delta_objects, live_bytes, "
-				  "live_objects, alloc_bytes, alloc_objects, base_live_bytes or "
-				  "base_live_objects, not '%s'",
-				  o->value);
+				 "live_objects, alloc_bytes, alloc_objects, base_live_bytes or "
+				 "base_live_objects, not '%s'",
+				 o->value);
 		return -1;
 	}
 	return v;
@@ -135,8 +141,8 @@ static int open_output(const struct session_opts *o, enum out_format fmt, FILE *
 	if (!o->output) {
 		if (fmt == FMT_PPROF && isatty(STDOUT_FILENO))
 			return cli__error("%s: --format pprof writes gzip data, not for a terminal; "
-					   "give --output FILE or redirect stdout",
-					   o->cmd);
+					  "give --output FILE or redirect stdout",
+					  o->cmd);
 		*out = stdout;
 		return 0;
 	}
@@ -144,7 +150,7 @@ static int open_output(const struct session_opts *o, enum out_format fmt, FILE *
 	*out = safe_file__fopen(o->output, o->force);
 	if (!*out && errno == EEXIST)
 		return cli__error("%s: cannot create %s: " SAFE_FILE_EXISTS_HINT, o->cmd,
-				   o->output);
+				  o->output);
 	if (!*out)
 		return cli__error("%s: cannot create %s: %s", o->cmd, o->output, strerror(errno));
 	return 0;
@@ -159,8 +165,10 @@ static int close_output(const struct session_opts *o, FILE *out, int err)
 		werr = cli__error("%s: out of memory formatting the output", o->cmd);
 	else if (err || fflush(out) || ferror(out))
 		werr = cli__error("%s: cannot write %s: %s", o->cmd,
-				   o->output ? o->output : "the output",
-				   strerror(err && err != -EIO ? -err : errno ? errno : EIO));
+				  o->output ? o->output : "the output",
+				  strerror(err && err != -EIO ? -err
+					   : errno	      ? errno
+							      : EIO));
 	if (out != stdout && fclose(out) && !werr)
 		werr = cli__error("%s: cannot write %s: %s", o->cmd, o->output, strerror(errno));
 	return werr;
@@ -170,15 +178,27 @@ int cmd__diff(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "diff", .leak_threshold = DIFF_DEFAULT_LEAK_THRESHOLD };
 	const struct opt rows[] = {
-		{ .name = "leak-threshold", .letter = 'T', .kind = OPT_U64, .arg = "N",
-		  .help = "objects (default 1000)", .dest = &o.leak_threshold, .max = INT64_MAX,
+		{ .name = "leak-threshold",
+		  .letter = 'T',
+		  .kind = OPT_U64,
+		  .arg = "N",
+		  .help = "objects (default 1000)",
+		  .dest = &o.leak_threshold,
+		  .max = INT64_MAX,
 		  .wants = "a number of objects" },
-		{ .name = "format", .letter = 'f', .kind = OPT_CUSTOM, .arg = "FMT",
+		{ .name = "format",
+		  .letter = 'f',
+		  .kind = OPT_CUSTOM,
+		  .arg = "FMT",
 		  .help = "text (default), json, folded (stacks with their change),\n"
 			  "pprof (gzip profile.proto of the deltas) or svg (a\n"
 			  "differential flame graph: growth red, shrinkage blue)",
-		  .dest = &o.fmt, .choices = diff_format_names, .parse = diff_format__parse },
-		{ .name = "value", .kind = OPT_TEXT, .arg = "V",
+		  .dest = &o.fmt,
+		  .choices = diff_format_names,
+		  .parse = diff_format__parse },
+		{ .name = "value",
+		  .kind = OPT_TEXT,
+		  .arg = "V",
 		  .help = "folded: delta_bytes (default), delta_objects, live_bytes,\n"
 			  "live_objects (in B), alloc_bytes, alloc_objects (between),\n"
 			  "base_live_bytes, base_live_objects (in A);\n"
@@ -187,8 +207,10 @@ int cmd__diff(int argc, char **argv)
 		ROW_OUTPUT(&o),
 		ROW_FORCE(&o),
 		ROW_TOP(&o, "stacks to print: default 10 in text, all in json; 0 = all"),
-		{ .name = "fail-on-leak", .kind = OPT_FLAG,
-		  .help = "exit 1 when a leak is suspected", .dest = &o.fail_on_leak },
+		{ .name = "fail-on-leak",
+		  .kind = OPT_FLAG,
+		  .help = "exit 1 when a leak is suspected",
+		  .dest = &o.fail_on_leak },
 		{},
 	};
 	const struct cmd_spec spec = {
@@ -223,10 +245,10 @@ int cmd__diff(int argc, char **argv)
 	npos = argc - first;
 	if (npos != 1 && npos != 3)
 		return cli__error("diff: %s; usage: perfan-bpf diff SESSION_FILE "
-				   "[LABEL_A LABEL_B]",
-				   npos == 0   ? "no session file given"
-				   : npos == 2 ? "give two labels, or none for the first and last"
-					       : "too many arguments");
+				  "[LABEL_A LABEL_B]",
+				  npos == 0   ? "no session file given"
+				  : npos == 2 ? "give two labels, or none for the first and last"
+					      : "too many arguments");
 	path = argv[first];
 	rc = render__load("diff", path, &s, &cut_tail);
 	if (rc)
@@ -238,15 +260,14 @@ int cmd__diff(int argc, char **argv)
 			goto out;
 	} else if (s.snap_cnt < 2) {
 		rc = cli__error("diff: %s holds one snapshot ('%s'); a diff needs two: take "
-				 "another with 'perfan-bpf mark LABEL --pid PID'",
-				 path, s.snaps[0].label);
+				"another with 'perfan-bpf mark LABEL --pid PID'",
+				path, s.snaps[0].label);
 		goto out;
 	} else {
 		a = &s.snaps[0];
 		b = &s.snaps[s.snap_cnt - 1];
 	}
-	rc = diff__compute(&s, a, b, &(struct diff_opts){ .leak_threshold = o.leak_threshold },
-			   &d);
+	rc = diff__compute(&s, a, b, &(struct diff_opts){ .leak_threshold = o.leak_threshold }, &d);
 	if (!rc && fmt >= FMT_FOLDED)
 		rc = profile__from_diff(&prof, &d);
 	if (rc) {
@@ -259,8 +280,8 @@ int cmd__diff(int argc, char **argv)
 	render__warn_cut_tail(cut_tail, path, &s);
 	top = o.top_set ? o.top : fmt == FMT_TEXT ? FORMATS_TEXT_TOP : 0;
 	if (fmt == FMT_TEXT || fmt == FMT_JSON)
-		rc = diff_report__formatter(format_names[fmt])(
-			&d, &(struct diff_format_opts){ .top = top }, out);
+		rc = diff_report__formatter(
+			format_names[fmt])(&d, &(struct diff_format_opts){ .top = top }, out);
 	else
 		rc = formats__profile(fmt, &prof, value, out);
 	rc = close_output(&o, out, rc);
@@ -277,10 +298,17 @@ int cmd__trend(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "trend" };
 	const struct opt rows[] = {
-		{ .name = "format", .letter = 'f', .kind = OPT_CHOICE, .arg = "FMT",
-		  .help = "text (default) or json", .dest = &o.fmt, .choices = trend_format_names },
-		{ .name = "fail-on-leak", .kind = OPT_FLAG,
-		  .help = "exit 1 when a stack is classified as a leak", .dest = &o.fail_on_leak },
+		{ .name = "format",
+		  .letter = 'f',
+		  .kind = OPT_CHOICE,
+		  .arg = "FMT",
+		  .help = "text (default) or json",
+		  .dest = &o.fmt,
+		  .choices = trend_format_names },
+		{ .name = "fail-on-leak",
+		  .kind = OPT_FLAG,
+		  .help = "exit 1 when a stack is classified as a leak",
+		  .dest = &o.fail_on_leak },
 		{},
 	};
 	const struct cmd_spec spec = {
@@ -307,15 +335,15 @@ int cmd__trend(int argc, char **argv)
 	fmt = trend_report__formatter(trend_format_names[o.fmt]);
 	if (argc - first != 1)
 		return cli__error("trend: %s; usage: perfan-bpf trend SESSION_FILE",
-				   argc == first ? "no session file given" : "too many arguments");
+				  argc == first ? "no session file given" : "too many arguments");
 	path = argv[first];
 	rc = render__load("trend", path, &s, &cut_tail);
 	if (rc)
 		goto out;
 	if (s.snap_cnt < TREND_MIN_SNAPSHOTS) {
 		rc = cli__error("trend: %s holds %zu snapshot%s; a trend needs at least %d (use "
-				 "'perfan-bpf diff' for two)",
-				 path, s.snap_cnt, s.snap_cnt == 1 ? "" : "s", TREND_MIN_SNAPSHOTS);
+				"'perfan-bpf diff' for two)",
+				path, s.snap_cnt, s.snap_cnt == 1 ? "" : "s", TREND_MIN_SNAPSHOTS);
 		goto out;
 	}
 	rc = trend__compute(&s, &t);
@@ -338,14 +366,24 @@ int cmd__report(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "report", .leak_threshold = DIFF_DEFAULT_LEAK_THRESHOLD };
 	const struct opt rows[] = {
-		{ .name = "label", .letter = 'l', .kind = OPT_TEXT, .arg = "LABEL",
-		  .help = "the snapshot (the last one with that label)", .dest = &o.label },
-		{ .name = "format", .letter = 'f', .kind = OPT_CHOICE, .arg = "FMT",
+		{ .name = "label",
+		  .letter = 'l',
+		  .kind = OPT_TEXT,
+		  .arg = "LABEL",
+		  .help = "the snapshot (the last one with that label)",
+		  .dest = &o.label },
+		{ .name = "format",
+		  .letter = 'f',
+		  .kind = OPT_CHOICE,
+		  .arg = "FMT",
 		  .help = "text (default), json, folded (flamegraph.pl input), pprof\n"
 			  "(gzip profile.proto), svg (a flame graph) or html (the\n"
 			  "whole session on one page: heap over time, trends, stacks)",
-		  .dest = &o.fmt, .choices = format_names },
-		{ .name = "value", .kind = OPT_TEXT, .arg = "V",
+		  .dest = &o.fmt,
+		  .choices = format_names },
+		{ .name = "value",
+		  .kind = OPT_TEXT,
+		  .arg = "V",
 		  .help = "folded and svg: live_bytes (default), live_objects,\n"
 			  "alloc_bytes or alloc_objects",
 		  .dest = &o.value },
@@ -386,8 +424,8 @@ int cmd__report(int argc, char **argv)
 	rc = render__load("report", path, &s, &cut_tail);
 	if (rc)
 		goto out;
-	snap = o.label ? render__find_label("report", &s, path, o.label, &rc) :
-			 &s.snaps[s.snap_cnt - 1];
+	snap = o.label ? render__find_label("report", &s, path, o.label, &rc)
+		       : &s.snaps[s.snap_cnt - 1];
 	if (!snap)
 		goto out;
 	rc = open_output(&o, o.fmt, &out);

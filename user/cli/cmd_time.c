@@ -22,17 +22,17 @@
 #include <unistd.h>
 #include "cli/cli_bpf.h"
 #include "cli/cli_util.h"
+#include "cli/cmd_time.h"
 #include "cli/event_loop.h"
 #include "cli/options.h"
-#include "cli/cmd_time.h"
 #include "lib/hist.h"
-#include "target/target.h"
-#include "target/procmaps.h"
-#include "regress/results_io.h"
 #include "lib/safe_file.h"
-#include "probe/timing_loader.h"
 #include "output/timing_report.h"
+#include "probe/timing_loader.h"
 #include "probe/timing_target.h"
+#include "regress/results_io.h"
+#include "target/procmaps.h"
+#include "target/target.h"
 
 #define MAX_GLOBS 64
 #define CALIBRATION_CALLS 5000
@@ -97,62 +97,117 @@ static int parse_opts(int argc, char **argv, struct time_opts *o)
 	int stat = 0, returns = 0, first, rc;
 	bool fine = false;
 	const struct opt rows[] = {
-		{ .name = "pid", .letter = 'p', .kind = OPT_U64, .arg = "PID",
-		  .help = "time functions of a running process", .dest = &pid, .min = 1,
-		  .max = INT_MAX, .wants = "a process id" },
-		{ .name = "func", .letter = 'f', .kind = OPT_CUSTOM, .arg = "NAME[,...]",
-		  .help = "functions to time; NAME may be a glob (quote it: 'parse_*')", .dest = o,
+		{ .name = "pid",
+		  .letter = 'p',
+		  .kind = OPT_U64,
+		  .arg = "PID",
+		  .help = "time functions of a running process",
+		  .dest = &pid,
+		  .min = 1,
+		  .max = INT_MAX,
+		  .wants = "a process id" },
+		{ .name = "func",
+		  .letter = 'f',
+		  .kind = OPT_CUSTOM,
+		  .arg = "NAME[,...]",
+		  .help = "functions to time; NAME may be a glob (quote it: 'parse_*')",
+		  .dest = o,
 		  .parse = add_func },
-		{ .name = "binary", .letter = 'b', .kind = OPT_STRING, .arg = "PATH",
+		{ .name = "binary",
+		  .letter = 'b',
+		  .kind = OPT_STRING,
+		  .arg = "PATH",
 		  .help = "the file defining them (default: the program); a library\n"
 			  "name such as libfoo.so is looked up in the process's mappings.\n"
 			  "Without --pid or a command: every process running PATH",
 		  .dest = &o->binary },
-		{ .name = "duration", .letter = 'd', .kind = OPT_SECONDS, .arg = "SEC",
+		{ .name = "duration",
+		  .letter = 'd',
+		  .kind = OPT_SECONDS,
+		  .arg = "SEC",
 		  .help = "stop after SEC seconds (default: Ctrl-C, SIGTERM or exit)",
-		  .dest = &o->duration_s, .max_s = 365 * 86400.0 },
-		{ .name = "interval", .letter = 'i', .kind = OPT_SECONDS, .arg = "SEC",
+		  .dest = &o->duration_s,
+		  .max_s = 365 * 86400.0 },
+		{ .name = "interval",
+		  .letter = 'i',
+		  .kind = OPT_SECONDS,
+		  .arg = "SEC",
 		  .help = "also print the last SEC seconds' numbers every SEC seconds",
-		  .dest = &o->interval_s, .max_s = 86400 },
-		{ .name = "per-thread", .kind = OPT_CUSTOM, .help = "break each function down by thread",
-		  .dest = o, .parse = set_breakdown },
-		{ .name = "per-pid", .kind = OPT_CUSTOM, .help = "break each function down by process",
-		  .dest = o, .parse = set_breakdown },
-		{ .name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",
-		  .help = "write results for `perfan-bpf check` / `baseline save`", .dest = &o->output },
-		{ .name = "force", .kind = OPT_FLAG,
-		  .help = "replace --output FILE if it exists (else exit 2)", .dest = &o->force },
-		{ .name = "stat", .kind = OPT_CHOICE, .arg = "STAT",
-		  .help = "the result's value: p50 (default), mean, p90 or p99", .dest = &stat,
+		  .dest = &o->interval_s,
+		  .max_s = 86400 },
+		{ .name = "per-thread",
+		  .kind = OPT_CUSTOM,
+		  .help = "break each function down by thread",
+		  .dest = o,
+		  .parse = set_breakdown },
+		{ .name = "per-pid",
+		  .kind = OPT_CUSTOM,
+		  .help = "break each function down by process",
+		  .dest = o,
+		  .parse = set_breakdown },
+		{ .name = "output",
+		  .letter = 'o',
+		  .kind = OPT_STRING,
+		  .arg = "FILE",
+		  .help = "write results for `perfan-bpf check` / `baseline save`",
+		  .dest = &o->output },
+		{ .name = "force",
+		  .kind = OPT_FLAG,
+		  .help = "replace --output FILE if it exists (else exit 2)",
+		  .dest = &o->force },
+		{ .name = "stat",
+		  .kind = OPT_CHOICE,
+		  .arg = "STAT",
+		  .help = "the result's value: p50 (default), mean, p90 or p99",
+		  .dest = &stat,
 		  .choices = stats },
-		{ .name = "runs", .kind = OPT_U64, .arg = "R",
-		  .help = "run COMMAND R times; each run's statistic is one sample", .dest = &runs,
-		  .min = 1, .max = 1000, .wants = "a count" },
-		{ .name = "returns", .kind = OPT_CHOICE, .arg = "HOW",
+		{ .name = "runs",
+		  .kind = OPT_U64,
+		  .arg = "R",
+		  .help = "run COMMAND R times; each run's statistic is one sample",
+		  .dest = &runs,
+		  .min = 1,
+		  .max = 1000,
+		  .wants = "a count" },
+		{ .name = "returns",
+		  .kind = OPT_CHOICE,
+		  .arg = "HOW",
 		  .help = "auto (default): probes on return instructions for code a C++\n"
 			  "exception can unwind, a uretprobe elsewhere; insn: always\n"
 			  "probes on return instructions",
-		  .dest = &returns, .choices = return_ways },
-		{ .name = "fine", .kind = OPT_FLAG, .help = "16 histogram rows per power of two "
-							    "(default 4)",
+		  .dest = &returns,
+		  .choices = return_ways },
+		{ .name = "fine",
+		  .kind = OPT_FLAG,
+		  .help = "16 histogram rows per power of two "
+			  "(default 4)",
 		  .dest = &fine },
-		{ .name = "max-hists", .kind = OPT_U64, .arg = "N",
-		  .help = "histograms kept (functions x threads; default 16384)", .dest = &max_hists,
-		  .min = 16, .max = 1 << 20 },
-		{ .name = "verbose", .letter = 'v', .kind = OPT_FLAG,
-		  .help = "probe placement and libbpf's messages on stderr", .dest = &o->verbose },
+		{ .name = "max-hists",
+		  .kind = OPT_U64,
+		  .arg = "N",
+		  .help = "histograms kept (functions x threads; default 16384)",
+		  .dest = &max_hists,
+		  .min = 16,
+		  .max = 1 << 20 },
+		{ .name = "verbose",
+		  .letter = 'v',
+		  .kind = OPT_FLAG,
+		  .help = "probe placement and libbpf's messages on stderr",
+		  .dest = &o->verbose },
 		{},
 	};
 	const struct cmd_spec spec = {
 		.name = "time",
-		.usage = "--func NAME[,NAME...] (--pid PID | --binary PATH | -- COMMAND [ARGS...])\n"
-			 "[options]",
-		.about = "Latency of functions in a live process: count, mean, stddev, min, max, "
-			 "p50, p90,\n"
-			 "p99.9 and a histogram per function, from uprobes paired by a per-thread "
-			 "stack.\n"
-			 "  -- COMMAND ARGS...  run COMMAND and time it from its start (its stdout\n"
-			 "                      goes to stderr; stdout carries the report)",
+		.usage =
+			"--func NAME[,NAME...] (--pid PID | --binary PATH | -- COMMAND [ARGS...])\n"
+			"[options]",
+		.about =
+			"Latency of functions in a live process: count, mean, stddev, min, max, "
+			"p50, p90,\n"
+			"p99.9 and a histogram per function, from uprobes paired by a per-thread "
+			"stack.\n"
+			"  -- COMMAND ARGS...  run COMMAND and time it from its start (its stdout\n"
+			"                      goes to stderr; stdout carries the report)",
 		.opts = rows,
 		.stop_at_nonopt = true,
 	};
@@ -171,20 +226,21 @@ static int parse_opts(int argc, char **argv, struct time_opts *o)
 	if (first < argc) {
 		if (strcmp(argv[first - 1], "--"))
 			return cli__error("unexpected argument '%s'; a command to run goes after "
-					   "'--'", argv[first]);
+					  "'--'",
+					  argv[first]);
 		o->command = argv + first;
 	}
 	if (!o->glob_cnt)
 		return cli__error("say which functions to time: --func NAME[,NAME...]; see "
-				   "'perfan-bpf time --help'");
+				  "'perfan-bpf time --help'");
 	if (o->pid && o->command)
 		return cli__error("--pid and a command exclude each other");
 	if (!o->pid && !o->command && !o->binary)
 		return cli__error("say what to time: --pid PID, -- COMMAND, or --binary PATH for "
-				   "every process running it");
+				  "every process running it");
 	if (!o->pid && !o->command && !strchr(o->binary, '/'))
 		return cli__error("--binary without --pid or a command needs a path, got '%s'",
-				   o->binary);
+				  o->binary);
 	if (o->runs && !o->command)
 		return cli__error("--runs needs a command to run: --runs R -- COMMAND ARGS...");
 	/* say it now, not after the run */
@@ -204,7 +260,7 @@ static int preflight(const struct time_opts *o)
 
 struct time_run {
 	struct time_opts *opts;
-	char display[PATH_MAX]; /* the binary as the target sees it */
+	char display[PATH_MAX];	  /* the binary as the target sees it */
 	char path[PATH_MAX + 64]; /* the binary as we open and attach it */
 	struct timing_target target;
 	struct timing_loader *loader;
@@ -237,8 +293,8 @@ static int resolve_binary(struct time_run *s)
 		snprintf(s->path, sizeof(s->path), "%s", b);
 		return 0;
 	}
-	err = target__proc_dir(&s->tgt, dir, sizeof(dir), NULL) ?:
-	      target__maps(&s->tgt, &maps, root, sizeof(root), exe, sizeof(exe));
+	err = target__proc_dir(&s->tgt, dir, sizeof(dir), NULL)
+		      ?: target__maps(&s->tgt, &maps, root, sizeof(root), exe, sizeof(exe));
 	if (err)
 		return cli__error("cannot read the mappings of pid %d: %s", pid, strerror(-err));
 	if (!b) {
@@ -268,7 +324,8 @@ static int resolve_binary(struct time_run *s)
 	proc_maps__free(&maps);
 	if (!m)
 		return cli__error("pid %d maps no library named %s; give its path with "
-				  "--binary /path/to/%s", pid, b, b);
+				  "--binary /path/to/%s",
+				  pid, b, b);
 	return 0;
 }
 
@@ -329,8 +386,9 @@ static int prepare_target(struct time_run *s)
 		}
 		fprintf(stderr, "%zu return instruction probe%s (%s)\n", f->ret_cnt,
 			f->ret_cnt == 1 ? "" : "s",
-			s->opts->force_insn ? "--returns insn" : s->target.cxx ? "C++ binary" :
-			"unwind tables in a process with a C++ runtime");
+			s->opts->force_insn ? "--returns insn"
+			: s->target.cxx	    ? "C++ binary"
+					    : "unwind tables in a process with a C++ runtime");
 	}
 	return 0;
 }
@@ -345,10 +403,11 @@ static int calibrate(struct time_run *s)
 		err = timing_loader__calibrate(k == 1, CALIBRATION_CALLS, &s->cal[k]);
 		if (err)
 			return cli__error("cannot measure the probe overhead on perfan-bpf's own "
-					   "calibration function: %s (try --verbose)",
-					   strerror(-err));
+					  "calibration function: %s (try --verbose)",
+					  strerror(-err));
 		if (s->opts->verbose)
-			fprintf(stderr, "perfan-bpf: probe overhead (%s): %.0f ns inside a timed "
+			fprintf(stderr,
+				"perfan-bpf: probe overhead (%s): %.0f ns inside a timed "
 				"call (p50), %.0f ns added per call\n",
 				k ? "return instructions" : "uretprobe", s->cal[k].p50_ns,
 				s->cal[k].per_call_ns);
@@ -367,7 +426,7 @@ static int load(struct time_run *s)
 
 	if (err)
 		return cli__error("cannot load the BPF programs: %s (try --verbose)",
-				   strerror(-err));
+				  strerror(-err));
 	return 0;
 }
 
@@ -584,15 +643,14 @@ static int session(struct time_run *s)
 		if (s->tgt.pid > 0)
 			event_loop__watch(&s->loop, s->tgt.pid);
 	}
-	err = prepare_target(s) ?: calibrate(s) ?: load(s) ?:
-	      attach(s, s->tgt.pid);
+	err = prepare_target(s) ?: calibrate(s) ?: load(s) ?: attach(s, s->tgt.pid);
 	if (err)
 		return err;
 	s->start_s = cli_bpf__now_s();
 	err = target__release(&s->tgt);
 	if (err)
 		return cli__error("cannot release '%s' after attaching: %s", s->opts->command[0],
-				   strerror(-err));
+				  strerror(-err));
 	announce(s);
 	err = session_loop(s);
 	if (err)
@@ -635,7 +693,7 @@ static int runs(struct time_run *s)
 		if (err) {
 			free(one);
 			return cli__error("cannot release '%s' after attaching: %s",
-					   s->opts->command[0], strerror(-err));
+					  s->opts->command[0], strerror(-err));
 		}
 		if (!r)
 			announce(s);

@@ -22,14 +22,14 @@ struct leak_opts {
 	uint64_t max_unwind_rows; /* 0: --unwind fp */
 	bool at_entry;
 	bool verbose;
-	const char *output;	 /* session file; NULL: the default name */
+	const char *output; /* session file; NULL: the default name */
 	bool no_output;
-	double snapshot_every_s; /* 0: never */
-	double min_age_s;	 /* reports count only allocations this old; 0: all */
-	bool debuginfod;	 /* fetch missing debug files from $DEBUGINFOD_URLS */
-	bool force;		 /* replace an existing --output */
+	double snapshot_every_s;    /* 0: never */
+	double min_age_s;	    /* reports count only allocations this old; 0: all */
+	bool debuginfod;	    /* fetch missing debug files from $DEBUGINFOD_URLS */
+	bool force;		    /* replace an existing --output */
 	uint64_t max_session_bytes; /* --max-session-size; 0: no limit */
-	uint64_t max_mark_rate;	 /* target marks (USDT) per second */
+	uint64_t max_mark_rate;	    /* target marks (USDT) per second */
 };
 
 /* Fills o from the command line: 0, or the result of opts__parse (OPTS_HELP, or 2 after one

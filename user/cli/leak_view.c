@@ -13,9 +13,8 @@
 #include "probe/leak_loader.h"
 #include "session/live_session.h"
 
-int leak_view__build(const struct leak_view *v, struct leak_loader *ld,
-		     const struct stacktab *tab, const struct leak_sample *sample,
-		     struct leak_report *rep)
+int leak_view__build(const struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
+		     const struct leak_sample *sample, struct leak_report *rep)
 {
 	struct leak_sample aged = {};
 	int err;
@@ -28,8 +27,8 @@ int leak_view__build(const struct leak_view *v, struct leak_loader *ld,
 			return -ENOMEM;
 		}
 	memcpy(aged.lost, sample->lost, sizeof(aged.lost));
-	err = leak_loader__age_filter(ld, (uint64_t)(v->min_age_s * 1e9), &aged) ?:
-	      leak_model__build(tab, &aged, rep);
+	err = leak_loader__age_filter(ld, (uint64_t)(v->min_age_s * 1e9), &aged)
+		      ?: leak_model__build(tab, &aged, rep);
 	leak_sample__free(&aged);
 	return err;
 }
@@ -57,8 +56,8 @@ int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct st
 		snprintf(target, sizeof(target), "every process using %s", v->allocator);
 	lv.target = target;
 	if (pid)
-		lv.mem_known = !proc_status__mem("/proc", (uint32_t)pid, &lv.rss_bytes,
-						 &lv.anon_bytes);
+		lv.mem_known =
+			!proc_status__mem("/proc", (uint32_t)pid, &lv.rss_bytes, &lv.anon_bytes);
 	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws)) {
 		lv.rows = ws.ws_row;
 		lv.cols = ws.ws_col;
@@ -106,12 +105,14 @@ void leak_view__drops(const struct leak_sample *sample, unsigned snapshots_dropp
 		      uint64_t max_mark_rate, uint64_t max_session_bytes)
 {
 	if (sample->lost[REPORT_LOST_MARKS_DROPPED])
-		fprintf(stderr, "perfan-bpf: %" PRIu64 " perfan:mark probes of the target were "
+		fprintf(stderr,
+			"perfan-bpf: %" PRIu64 " perfan:mark probes of the target were "
 			"dropped: more than --max-mark-rate %" PRIu64 " a second, or faster than "
 			"the ring buffer\n",
 			sample->lost[REPORT_LOST_MARKS_DROPPED], max_mark_rate);
 	if (snapshots_dropped)
-		fprintf(stderr, "perfan-bpf: the session file reached --max-session-size (%" PRIu64
+		fprintf(stderr,
+			"perfan-bpf: the session file reached --max-session-size (%" PRIu64
 			" bytes): %u snapshot%s not written\n",
 			max_session_bytes, snapshots_dropped, snapshots_dropped == 1 ? "" : "s");
 }

@@ -30,9 +30,8 @@ struct leak_view {
 };
 
 /* The report of this moment from sample and the stacks of tab; 0 or -errno */
-int leak_view__build(const struct leak_view *v, struct leak_loader *ld,
-		     const struct stacktab *tab, const struct leak_sample *sample,
-		     struct leak_report *rep);
+int leak_view__build(const struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
+		     const struct leak_sample *sample, struct leak_report *rep);
 /* Print the report (final: the end-of-session one) on stdout; 0 or -errno */
 int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
 		     const struct leak_sample *sample, bool final, double at_s);

@@ -29,7 +29,8 @@ static const struct {
 
 static int usage(FILE *out)
 {
-	fprintf(out, "usage: perfan-bpf COMMAND [ARGS]   (perfan-bpf --pid PID is 'leak --pid PID')\n\n");
+	fprintf(out,
+		"usage: perfan-bpf COMMAND [ARGS]   (perfan-bpf --pid PID is 'leak --pid PID')\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\n'perfan-bpf COMMAND --help' tells more. See docs/ and README.md.\n");

@@ -130,14 +130,14 @@ static int option_error(const char *cmd, int c, char **argv)
 
 	if (c == ':')
 		return cli__error("%s: option '%s' needs a value; see 'perfan-bpf %s --help'", cmd,
-				   opt, cmd);
+				  opt, cmd);
 	/* a known long option given a value it does not take: --fail-on-leak=yes */
 	if (optopt && !strncmp(opt, "--", 2) && eq)
 		return cli__error("%s: option '%.*s' takes no value; see 'perfan-bpf %s --help'",
-				   cmd, (int)(eq - opt), opt, cmd);
+				  cmd, (int)(eq - opt), opt, cmd);
 	if (optopt && optopt < LONG_BASE)
 		return cli__error("%s: unknown option '-%c'; see 'perfan-bpf %s --help'", cmd,
-				   optopt, cmd);
+				  optopt, cmd);
 	return cli__error("%s: unknown option '%s'; see 'perfan-bpf %s --help'", cmd, opt, cmd);
 }
 
@@ -271,7 +271,7 @@ int opts__parse(const struct cmd_spec *spec, int argc, char **argv, int *first_a
 	for (o = spec->opts; o && o->name; o++, n++) {
 		if (n == OPTS_MAX_ROWS)
 			return cli__error("%s: more than %d options in its table", spec->name,
-					   OPTS_MAX_ROWS);
+					  OPTS_MAX_ROWS);
 		longopts[n].name = o->name;
 		longopts[n].has_arg = takes_value(o) ? required_argument : no_argument;
 		longopts[n].val = LONG_BASE + (int)n;

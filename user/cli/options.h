@@ -26,7 +26,7 @@ enum opt_kind {
 	OPT_SIZE,    /* uint64_t *dest: cli__parse_bytes (K, M, G suffixes) in [min, max] */
 	OPT_CHOICE,  /* int *dest = the index of the value in choices */
 	OPT_CUSTOM,  /* parse(); it takes a value when arg is set, else none */
-	/* -h and --help are every command's: no row has them */
+		     /* -h and --help are every command's: no row has them */
 };
 
 struct opt;

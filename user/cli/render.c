@@ -31,8 +31,8 @@ int render__load(const char *cmd, const char *path, struct session *s, bool *cut
 
 	if (err == -EINVAL && strstr(info.error, "not a perfan-bpf session file"))
 		return cli__error("%s: cannot use %s: %s; pass a session file written by "
-				   "'perfan-bpf leak --output'",
-				   cmd, path, info.error);
+				  "'perfan-bpf leak --output'",
+				  cmd, path, info.error);
 	if (err == -EINVAL)
 		return cli__error("%s: cannot use %s: %s", cmd, path, info.error);
 	if (err == -ENOMEM)
@@ -41,8 +41,8 @@ int render__load(const char *cmd, const char *path, struct session *s, bool *cut
 		return cli__error("%s: cannot read %s: %s", cmd, path, strerror(-err));
 	if (!s->snap_cnt)
 		return cli__error("%s: %s holds no snapshot yet; take one with 'perfan-bpf mark "
-				   "LABEL --pid PID' or let the session end",
-				   cmd, path);
+				  "LABEL --pid PID' or let the session end",
+				  cmd, path);
 	*cut_tail = info.truncated_tail;
 	return 0;
 }
@@ -57,7 +57,7 @@ void render__warn_cut_tail(bool cut_tail, const char *path, const struct session
 }
 
 const struct snapshot *render__find_label(const char *cmd, const struct session *s,
-					   const char *path, const char *label, int *rc)
+					  const char *path, const char *label, int *rc)
 {
 	const struct snapshot *snap = session__find(s, label);
 	char list[512];
@@ -77,12 +77,12 @@ const struct snapshot *render__find_label(const char *cmd, const struct session 
 		len += (size_t)n;
 	}
 	*rc = cli__error("%s: no snapshot labelled '%s' in %s; its labels: %s", cmd, label, path,
-			  list);
+			 list);
 	return NULL;
 }
 
-int render__session_file(const char *cmd, const char *path, const char *label,
-			 const char *format, FILE *out)
+int render__session_file(const char *cmd, const char *path, const char *label, const char *format,
+			 FILE *out)
 {
 	struct formats_report_opts o = { .format = formats__by_name(format), .source = path };
 	const struct snapshot *snap;
@@ -104,7 +104,9 @@ int render__session_file(const char *cmd, const char *path, const char *label,
 		rc = cli__error("%s: out of memory formatting the output", cmd);
 	else if (err || fflush(out) || ferror(out))
 		rc = cli__error("%s: cannot write the output: %s", cmd,
-				 strerror(err && err != -EIO ? -err : errno ? errno : EIO));
+				strerror(err && err != -EIO ? -err
+					 : errno	    ? errno
+							    : EIO));
 out:
 	session__free(&s);
 	return rc;

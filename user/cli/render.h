@@ -19,10 +19,10 @@ void render__warn_cut_tail(bool cut_tail, const char *path, const struct session
 /* The snapshot labelled `label`, or NULL after a one-line error listing the labels there are
  * (*rc: the exit status) */
 const struct snapshot *render__find_label(const char *cmd, const struct session *s,
-					   const char *path, const char *label, int *rc);
+					  const char *path, const char *label, int *rc);
 /* Draws the snapshot labelled label of the session file at path in format (formats.h
  * names) on out, as `perfan-bpf report PATH --label LABEL --format FORMAT` does. 0 or 2. */
-int render__session_file(const char *cmd, const char *path, const char *label,
-			 const char *format, FILE *out);
+int render__session_file(const char *cmd, const char *path, const char *label, const char *format,
+			 FILE *out);
 
 #endif

@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 struct rate_limit {
-	double rate;	 /* tokens a second, and the burst */
+	double rate; /* tokens a second, and the burst */
 	double tokens;
-	double last_s;	 /* when tokens were last counted */
+	double last_s; /* when tokens were last counted */
 	uint64_t refused;
 };
 

@@ -83,4 +83,3 @@ void leak_sample__free(struct leak_sample *s)
 	free(s->stacks);
 	memset(s, 0, sizeof(*s));
 }
-

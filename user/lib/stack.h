@@ -10,13 +10,13 @@
 #include <stdint.h>
 
 struct frame {
-	uint64_t address;     /* as captured: a return address */
-	const char *module;   /* path as the target sees it; NULL when unmapped */
-	const char *build_id; /* hex, "" when unknown */
-	const char *function; /* demangled; NULL when no symbol covers the address */
+	uint64_t address;	  /* as captured: a return address */
+	const char *module;	  /* path as the target sees it; NULL when unmapped */
+	const char *build_id;	  /* hex, "" when unknown */
+	const char *function;	  /* demangled; NULL when no symbol covers the address */
 	const char *raw_function; /* the symbol as stored (mangled), NULL when none */
-	uint64_t offset;      /* from the function's start, or from the module's base */
-	const char *file;     /* NULL when no DWARF line covers the address */
+	uint64_t offset;	  /* from the function's start, or from the module's base */
+	const char *file;	  /* NULL when no DWARF line covers the address */
 	uint32_t line;
 	/* a call inlined into the next frame, which shows the line of that call; all frames
 	 * of one inline chain share the captured address */

@@ -41,7 +41,7 @@ static void trim_partial_utf8(char *buf)
 }
 
 const char *stack_name__text(const struct frame *frames, size_t frame_cnt, const char *allocator,
-		       uint64_t stack_id, char *buf, size_t len)
+			     uint64_t stack_id, char *buf, size_t len)
 {
 	const struct frame *f = stack_name__frame(frames, frame_cnt, allocator);
 	int n;

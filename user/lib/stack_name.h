@@ -20,6 +20,6 @@ const struct frame *stack_name__frame(const struct frame *frames, size_t frame_c
  * module's file name); else "0x7f001234". File and module paths are cut to their last
  * component. No frames: "[stack unavailable]" for stack id 0, "[stack 0x<id>]" otherwise. */
 const char *stack_name__text(const struct frame *frames, size_t frame_cnt, const char *allocator,
-		       uint64_t stack_id, char *buf, size_t len);
+			     uint64_t stack_id, char *buf, size_t len);
 
 #endif

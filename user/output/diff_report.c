@@ -5,13 +5,13 @@
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
-#include "lib/bytes_fmt.h"
 #include "analysis/report.h"
-#include "output/diff_report.h"
-#include "session/leak_json.h"
+#include "lib/bytes_fmt.h"
 #include "lib/json_put.h"
 #include "lib/stack_name.h"
+#include "output/diff_report.h"
 #include "output/report_format.h"
+#include "session/leak_json.h"
 
 /* ---- text ---- */
 
@@ -25,8 +25,9 @@ static void write_header(const struct snapshot_diff *d, FILE *out)
 	if (d->pid)
 		fprintf(out, " of pid %" PRIu32, d->pid);
 	fprintf(out, ", %.1f s apart\n", b->elapsed_s - a->elapsed_s);
-	fprintf(out, "  tracked heap: %s → %s: %s (%+" PRId64 " B), %+" PRId64
-		     " objects (%" PRIu64 " → %" PRIu64 ")\n",
+	fprintf(out,
+		"  tracked heap: %s → %s: %s (%+" PRId64 " B), %+" PRId64 " objects (%" PRIu64
+		" → %" PRIu64 ")\n",
 		bytes__fmt(d->live_bytes_a, b1, sizeof(b1)),
 		bytes__fmt(d->live_bytes_b, b2, sizeof(b2)),
 		bytes__fmt_signed(d->byte_delta, b3, sizeof(b3)), d->byte_delta, d->object_delta,
@@ -44,8 +45,8 @@ static void write_header(const struct snapshot_diff *d, FILE *out)
 	} else {
 		fprintf(out, "  RSS:          unknown (not read in both snapshots)\n");
 	}
-	fprintf(out, "  leak suspected: %s: %+" PRId64 " objects is %s the threshold of %" PRIu64
-		     "\n",
+	fprintf(out,
+		"  leak suspected: %s: %+" PRId64 " objects is %s the threshold of %" PRIu64 "\n",
 		d->leak_suspected ? "YES" : "no", d->object_delta,
 		d->leak_suspected ? "above" : "not above", d->leak_threshold);
 	fprintf(out, "  stacks: %zu appeared, %zu grew, %zu shrank, %zu vanished, %zu unchanged\n",
@@ -58,8 +59,9 @@ static void write_stack(const struct snapshot_diff *d, const struct diff_stack *
 {
 	char b1[BYTES_FMT_LEN], b2[BYTES_FMT_LEN], b3[BYTES_FMT_LEN], name[512];
 
-	fprintf(out, "\n#%zu  %s (%+" PRId64 " B), %+" PRId64 " objects: %s → %s, %" PRIu64
-		     " → %" PRIu64 " objects  [%s]",
+	fprintf(out,
+		"\n#%zu  %s (%+" PRId64 " B), %+" PRId64 " objects: %s → %s, %" PRIu64 " → %" PRIu64
+		" objects  [%s]",
 		rank, bytes__fmt_signed(s->byte_delta, b1, sizeof(b1)), s->byte_delta,
 		s->object_delta, bytes__fmt(s->live_bytes_a, b2, sizeof(b2)),
 		bytes__fmt(s->live_bytes_b, b3, sizeof(b3)), s->live_objects_a, s->live_objects_b,
@@ -68,7 +70,8 @@ static void write_stack(const struct snapshot_diff *d, const struct diff_stack *
 		fprintf(out, "  [pid %" PRIu32 "]", s->pid);
 	fputc('\n', out);
 	fprintf(out, "    %s\n",
-		stack_name__text(s->frames, s->frame_cnt, d->allocator, s->stack_id, name, sizeof(name)));
+		stack_name__text(s->frames, s->frame_cnt, d->allocator, s->stack_id, name,
+				 sizeof(name)));
 	for (size_t i = 0; i < s->frame_cnt; i++)
 		report__write_frame(out, i, &s->frames[i]);
 }

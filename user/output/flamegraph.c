@@ -8,9 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analysis/frame_tree.h"
 #include "lib/bytes_fmt.h"
 #include "output/flamegraph.h"
-#include "analysis/frame_tree.h"
 
 #define FRAME_H 16
 #define TOP_PAD 56
@@ -21,7 +21,7 @@
 
 /* Colours of modules, in the order of their names (the legend shows them) */
 static const char *const palette[] = {
-    "#e8743b", "#f2b447", "#5fa55a", "#4a90c2", "#b07cc6", "#d95f87", "#8c9c3c", "#3fb1a8",
+	"#e8743b", "#f2b447", "#5fa55a", "#4a90c2", "#b07cc6", "#d95f87", "#8c9c3c", "#3fb1a8",
 };
 #define PALETTE_CNT (sizeof(palette) / sizeof(palette[0]))
 
@@ -114,8 +114,8 @@ static int str_cmp(const void *a, const void *b)
 static size_t module_idx(const struct draw *d, const char *module)
 {
 	const char **hit =
-	    module ? bsearch(&module, d->modules, d->module_cnt, sizeof(*d->modules), str_cmp)
-		   : NULL;
+		module ? bsearch(&module, d->modules, d->module_cnt, sizeof(*d->modules), str_cmp)
+		       : NULL;
 
 	return hit ? (size_t)(hit - d->modules) : SIZE_MAX;
 }
@@ -168,7 +168,8 @@ static void tooltip(const struct draw *d, const struct frame_tree_node *n)
 			n->delta_objects);
 		fprintf(out, "&#10;%s \u2192 %s, %" PRId64 " \u2192 %" PRId64 " objects",
 			bytes__fmt((uint64_t)n->base_bytes, b2, sizeof(b2)),
-			bytes__fmt((uint64_t)n->bytes, b3, sizeof(b3)), n->base_objects, n->objects);
+			bytes__fmt((uint64_t)n->bytes, b3, sizeof(b3)), n->base_objects,
+			n->objects);
 	} else {
 		fprintf(out, "&#10;%s (%" PRId64 " B), %" PRId64 " objects",
 			bytes__fmt((uint64_t)n->bytes, b1, sizeof(b1)), n->bytes, n->objects);
@@ -247,8 +248,8 @@ static void title(const struct draw *d)
 		fputs("Heap change of ", out);
 	else
 		fputs((d->value == PV_ALLOC_BYTES || d->value == PV_ALLOC_OBJECTS)
-			  ? "Allocated memory of "
-			  : "Live heap of ",
+			      ? "Allocated memory of "
+			      : "Live heap of ",
 		      out);
 	if (p->pid)
 		fprintf(out, "pid %" PRIu32, p->pid);
@@ -298,11 +299,10 @@ static void legend(const struct draw *d)
 	for (size_t i = 0; i < d->module_cnt; i++) {
 		const char *name = profile__basename(d->modules[i]);
 
-		fprintf(
-		    d->out,
-		    "<g class=\"legend\"><rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" "
-		    "fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">",
-		    x, y, palette[i % PALETTE_CNT], x + 16, y + 10);
+		fprintf(d->out,
+			"<g class=\"legend\"><rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" "
+			"fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">",
+			x, y, palette[i % PALETTE_CNT], x + 16, y + 10);
 		xml__escape(d->out, name);
 		fputs("</text></g>\n", d->out);
 		x += 16 + CHAR_PX * (double)strlen(name) + 20;
@@ -335,7 +335,7 @@ static int collect_modules(struct draw *d)
 int flamegraph__write(const struct profile *p, const struct flamegraph_opts *opts, FILE *out)
 {
 	struct frame_tree t;
-	struct draw d = {.p = p, .t = &t, .out = out, .value = opts->value};
+	struct draw d = { .p = p, .t = &t, .out = out, .value = opts->value };
 	int err = frame_tree__build(&t, p, opts->value);
 
 	if (err)

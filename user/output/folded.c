@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output/folded.h"
 #include "lib/stack_name.h"
+#include "output/folded.h"
 
 struct line {
 	char *stack;

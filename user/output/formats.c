@@ -92,12 +92,13 @@ int formats__report(const struct session *s, const struct snapshot *snap,
 	}
 	rep.final = snap == &s->snaps[s->snap_cnt - 1] && !strcmp(snap->label, "end");
 	if (o->format == FMT_TEXT)
-		fprintf(out, "Snapshot \"%s\" (#%" PRIu32 " of %zu) of %s\n", snap->label, snap->seq,
-			s->snap_cnt, o->source);
+		fprintf(out, "Snapshot \"%s\" (#%" PRIu32 " of %zu) of %s\n", snap->label,
+			snap->seq, s->snap_cnt, o->source);
 	top = o->top_set ? o->top : o->format == FMT_TEXT ? FORMATS_TEXT_TOP : 0;
 	if (o->format == FMT_TEXT || o->format == FMT_JSON)
-		err = report__formatter(format_names[o->format])(
-			&rep, &(struct report_format_opts){ .top = top }, out);
+		err = report__formatter(
+			format_names[o->format])(&rep, &(struct report_format_opts){ .top = top },
+						 out);
 	else if (o->format == FMT_HTML)
 		err = write_html(s, snap, &rep, &prof, o, out);
 	else

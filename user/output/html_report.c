@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/bytes_fmt.h"
+#include "lib/stack_name.h"
 #include "output/flamegraph.h"
 #include "output/html_report.h"
-#include "lib/stack_name.h"
 
 #define CHART_W 1000
 #define CHART_H 320
@@ -20,14 +20,14 @@
 #define CHART_B 80 /* room for the snapshot labels */
 
 static const char style[] =
-    "body{font-family:sans-serif;margin:24px;color:#222;max-width:1260px}"
-    "h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}"
-    "table{border-collapse:collapse;font-size:13px}"
-    "td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}"
-    "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "th{background:#f0f0f0}.frames{font-family:monospace;font-size:12px;margin:0}"
-    ".leak{color:#b00;font-weight:bold}.plateau{color:#a60}.muted{color:#777}"
-    ".chart text{font-size:12px;font-family:sans-serif}";
+	"body{font-family:sans-serif;margin:24px;color:#222;max-width:1260px}"
+	"h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}"
+	"table{border-collapse:collapse;font-size:13px}"
+	"td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"th{background:#f0f0f0}.frames{font-family:monospace;font-size:12px;margin:0}"
+	".leak{color:#b00;font-weight:bold}.plateau{color:#a60}.muted{color:#777}"
+	".chart text{font-size:12px;font-family:sans-serif}";
 
 static void esc(FILE *out, const char *s)
 {
@@ -82,8 +82,8 @@ static void write_totals(const struct html_report_input *in, FILE *out)
 	for (int i = 0; i < REPORT_LOST__MAX; i++) /* saturated: a corrupt file must not wrap */
 		lost = rep->lost[i] > UINT64_MAX - lost ? UINT64_MAX : lost + rep->lost[i];
 	for (size_t i = 0; i < rep->stack_cnt; i++)
-		live_stacks +=
-		    rep->stacks[i].counts.live_bytes || rep->stacks[i].counts.live_objects;
+		live_stacks += rep->stacks[i].counts.live_bytes ||
+			       rep->stacks[i].counts.live_objects;
 	fputs("<h2>Totals</h2>\n<table id=\"totals\">\n<tr><th>snapshot</th><td id=\"snapshot\">",
 	      out);
 	esc(out, snap->label);
@@ -265,7 +265,7 @@ static void write_trend(const struct html_report_input *in, size_t top, FILE *ou
 		const char *cls = trend__class_name(ts->cls);
 
 		stack_name__text(ts->frames, ts->frame_cnt, in->s->allocator, ts->stack_id, name,
-			   sizeof(name));
+				 sizeof(name));
 		fputs("<tr><td>", out);
 		esc(out, name);
 		fprintf(out,
@@ -343,7 +343,8 @@ int html_report__write(const struct html_report_input *in, FILE *out)
 	esc(out, in->snap->label);
 	fputs("\u201d</h2>\n<div id=\"flame-snapshot\">\n", out);
 	err = flamegraph__write(in->snap_profile,
-				&(struct flamegraph_opts){.value = PV_LIVE_BYTES, .embedded = true},
+				&(struct flamegraph_opts){ .value = PV_LIVE_BYTES,
+							   .embedded = true },
 				out);
 	if (err)
 		return err;
@@ -354,9 +355,10 @@ int html_report__write(const struct html_report_input *in, FILE *out)
 		fputs("\u201d to \u201c", out);
 		esc(out, in->diff_profile->label);
 		fputs("\u201d (red grew, blue shrank)</h2>\n<div id=\"flame-diff\">\n", out);
-		err = flamegraph__write(
-		    in->diff_profile,
-		    &(struct flamegraph_opts){.value = PV_DELTA_BYTES, .embedded = true}, out);
+		err = flamegraph__write(in->diff_profile,
+					&(struct flamegraph_opts){ .value = PV_DELTA_BYTES,
+								   .embedded = true },
+					out);
 		if (err)
 			return err;
 		fputs("</div>\n", out);

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include "analysis/diff.h"
 #include "analysis/profile.h"
-#include "session/session.h"
 #include "analysis/trend.h"
+#include "session/session.h"
 
 struct html_report_input {
 	const struct session *s;

@@ -3,8 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 #include "lib/bytes_fmt.h"
-#include "output/live_view.h"
 #include "lib/stack_name.h"
+#include "output/live_view.h"
 
 /* Terminal columns of UTF-8 text: every byte but continuation bytes */
 static size_t columns(const char *s)
@@ -72,7 +72,7 @@ void live_view__draw(FILE *out, const struct leak_report *rep, const struct live
 		snprintf(line, sizeof(line), "%4zu %11s %9" PRIu64 "  %s", c.shown,
 			 bytes__fmt(s->counts.live_bytes, b1, sizeof(b1)), s->counts.live_objects,
 			 stack_name__text(s->frames, s->frame_cnt, v->allocator, s->stack_id, name,
-				    sizeof(name)));
+					  sizeof(name)));
 		first = stack_name__frame(s->frames, s->frame_cnt, v->allocator);
 		/* the callers, as many as fit */
 		for (size_t f = first ? (size_t)(first - s->frames) + 1 : s->frame_cnt;
@@ -81,9 +81,10 @@ void live_view__draw(FILE *out, const struct leak_report *rep, const struct live
 
 			/* callers by function name alone, so more of them fit */
 			snprintf(caller, sizeof(caller), " ← %s",
-				 s->frames[f].function ? s->frames[f].function
-						       : stack_name__text(s->frames + f, 1, NULL,
-								    s->stack_id, name, sizeof(name)));
+				 s->frames[f].function
+					 ? s->frames[f].function
+					 : stack_name__text(s->frames + f, 1, NULL, s->stack_id,
+							    name, sizeof(name)));
 			if (!add(line, sizeof(line), cols, caller))
 				break;
 		}

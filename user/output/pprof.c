@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "output/pprof.h"
 #include "lib/array.h"
 #include "lib/stack_name.h"
 #include "lib/strmap.h"
+#include "output/pprof.h"
 
 /* ---- protobuf wire format ---- */
 
@@ -138,10 +138,10 @@ static uint64_t mapping_id(struct pprof_ctx *c, const struct frame *f)
 			c->oom = true;
 			return 0;
 		}
-		c->mappings[id] = (struct mapping){.path_id = str_id(c, f->module),
-						   .build_id_id = str_id(c, f->build_id),
-						   .lo = f->address,
-						   .hi = f->address};
+		c->mappings[id] = (struct mapping){ .path_id = str_id(c, f->module),
+						    .build_id_id = str_id(c, f->build_id),
+						    .lo = f->address,
+						    .hi = f->address };
 	}
 	m = &c->mappings[id];
 	if (f->address < m->lo)
@@ -191,12 +191,12 @@ static uint64_t location_id(struct pprof_ctx *c, const struct frame *frames, siz
 	key[k++] = mid;
 	key[k++] = addr;
 	for (size_t i = 0; i < n; i++) {
-		key[k++] =
-		    function_id(c, &frames[i], profile__frame_name(&frames[i], name, sizeof(name)));
+		key[k++] = function_id(c, &frames[i],
+				       profile__frame_name(&frames[i], name, sizeof(name)));
 		key[k++] = frames[i].file ? frames[i].line : 0;
 	}
 	if (!n) {
-		static const struct frame none = {0};
+		static const struct frame none = { 0 };
 
 		key[k++] = function_id(c, &none, unavailable);
 		key[k++] = 0;
@@ -220,10 +220,10 @@ static uint64_t location_id(struct pprof_ctx *c, const struct frame *frames, siz
 	return (uint64_t)id + 1;
 }
 
-static const enum profile_value snapshot_values[4] = {PV_LIVE_BYTES, PV_LIVE_OBJECTS,
-						      PV_ALLOC_BYTES, PV_ALLOC_OBJECTS};
-static const enum profile_value diff_values[4] = {PV_DELTA_BYTES, PV_DELTA_OBJECTS, PV_ALLOC_BYTES,
-						  PV_ALLOC_OBJECTS};
+static const enum profile_value snapshot_values[4] = { PV_LIVE_BYTES, PV_LIVE_OBJECTS,
+						       PV_ALLOC_BYTES, PV_ALLOC_OBJECTS };
+static const enum profile_value diff_values[4] = { PV_DELTA_BYTES, PV_DELTA_OBJECTS, PV_ALLOC_BYTES,
+						   PV_ALLOC_OBJECTS };
 
 static void label(struct pprof_ctx *c, struct pbuf *sample, const char *key, const char *str,
 		  int64_t num)
@@ -285,13 +285,13 @@ static void value_type(struct pprof_ctx *c, struct pbuf *out, unsigned field, co
 int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 {
 	static const char *const types[4][2] = {
-	    {"inuse_space", "bytes"},
-	    {"inuse_objects", "count"},
-	    {"alloc_space", "bytes"},
-	    {"alloc_objects", "count"},
+		{ "inuse_space", "bytes" },
+		{ "inuse_objects", "count" },
+		{ "alloc_space", "bytes" },
+		{ "alloc_objects", "count" },
 	};
 	const enum profile_value *vals = p->is_diff ? diff_values : snapshot_values;
-	struct pprof_ctx c = {.p = p};
+	struct pprof_ctx c = { .p = p };
 	struct pbuf out = {};
 	char comment[512];
 	int err = 0;

@@ -4,10 +4,10 @@
  * are leak_json.h's, shared with the session file. */
 #include <errno.h>
 #include <jansson.h>
-#include "session/leak_json.h"
 #include "analysis/report.h"
-#include "output/report_format.h"
 #include "lib/json_put.h"
+#include "output/report_format.h"
+#include "session/leak_json.h"
 
 #define LEAK_REPORT_SCHEMA_VERSION 1
 

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include "lib/bytes_fmt.h"
 #include "analysis/report.h"
+#include "lib/bytes_fmt.h"
 #include "output/report_format.h"
 
 static const char *base_name(const char *path)
@@ -59,16 +59,19 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 	fprintf(out, "  live:      %s (%" PRIu64 " B) in %" PRIu64 " objects from %zu stacks\n",
 		bytes__fmt(t->live_bytes, b1, sizeof(b1)), t->live_bytes, t->live_objects,
 		live_stacks);
-	fprintf(out, "  allocated: %s in %" PRIu64 " objects since attach; freed %s in %" PRIu64
-		     " objects\n",
+	fprintf(out,
+		"  allocated: %s in %" PRIu64 " objects since attach; freed %s in %" PRIu64
+		" objects\n",
 		bytes__fmt(t->alloc_bytes, b1, sizeof(b1)), t->alloc_objects,
 		bytes__fmt(t->freed_bytes, b2, sizeof(b2)), t->freed_objects);
 
 	while ((s = report__next_shown(rep, opts, &c))) {
-		fprintf(out, "\n#%zu  %s live (%" PRIu64 " B) in %" PRIu64 " objects; allocated %" PRIu64
-			     " B in %" PRIu64 " objects",
-			c.shown, bytes__fmt(s->counts.live_bytes, b1, sizeof(b1)), s->counts.live_bytes,
-			s->counts.live_objects, s->counts.alloc_bytes, s->counts.alloc_objects);
+		fprintf(out,
+			"\n#%zu  %s live (%" PRIu64 " B) in %" PRIu64 " objects; allocated %" PRIu64
+			" B in %" PRIu64 " objects",
+			c.shown, bytes__fmt(s->counts.live_bytes, b1, sizeof(b1)),
+			s->counts.live_bytes, s->counts.live_objects, s->counts.alloc_bytes,
+			s->counts.alloc_objects);
 		if (!rep->pid)
 			fprintf(out, "  [pid %u]", s->pid);
 		fputc('\n', out);

@@ -27,12 +27,9 @@ static const char *const loss_text[TIMING_LOSS__MAX] = {
 };
 
 static const char *const loss_keys[TIMING_LOSS__MAX] = {
-	[TIMING_LOSS_STALE] = "stale_dropped",
-	[TIMING_LOSS_DEPTH_LIMIT] = "depth_limited",
-	[TIMING_LOSS_STACK_FULL] = "stack_full",
-	[TIMING_LOSS_UNMATCHED] = "unmatched_returns",
-	[TIMING_LOSS_STATE] = "state_failures",
-	[TIMING_LOSS_HIST_FULL] = "hist_full",
+	[TIMING_LOSS_STALE] = "stale_dropped",	 [TIMING_LOSS_DEPTH_LIMIT] = "depth_limited",
+	[TIMING_LOSS_STACK_FULL] = "stack_full", [TIMING_LOSS_UNMATCHED] = "unmatched_returns",
+	[TIMING_LOSS_STATE] = "state_failures",	 [TIMING_LOSS_HIST_FULL] = "hist_full",
 };
 
 int timing_stat__parse(const char *s, enum timing_stat *out)
@@ -73,8 +70,7 @@ double timing_report__overhead(const struct timing_report *r, const struct timin
 	return c ? c->p50_ns : NAN;
 }
 
-bool timing_report__near_overhead(const struct timing_report *r,
-				  const struct timing_func_report *f)
+bool timing_report__near_overhead(const struct timing_report *r, const struct timing_func_report *f)
 {
 	double o = timing_report__overhead(r, f), p50 = hist__quantile(f->h, 0.5);
 
@@ -92,9 +88,8 @@ static int print_stats(FILE *out, const char *indent, const struct hist *h, bool
 	struct hist_stats st;
 
 	hist__stats(h, &st);
-	if (fprintf(out, "%scalls %llu   mean %s   stddev %s", indent,
-		    (unsigned long long)st.count, hist__fmt_ns(st.mean, a, sizeof(a)),
-		    hist__fmt_ns(st.stddev, b, sizeof(b))) < 0)
+	if (fprintf(out, "%scalls %llu   mean %s   stddev %s", indent, (unsigned long long)st.count,
+		    hist__fmt_ns(st.mean, a, sizeof(a)), hist__fmt_ns(st.stddev, b, sizeof(b))) < 0)
 		return -EIO;
 	if (!interval && fprintf(out, "   min %s   max %s", hist__fmt_ns(st.min, a, sizeof(a)),
 				 hist__fmt_ns(st.max, b, sizeof(b))) < 0)
@@ -111,8 +106,7 @@ static int print_stats(FILE *out, const char *indent, const struct hist *h, bool
 	return fputc('\n', out) == EOF ? -EIO : 0;
 }
 
-static int print_func(const struct timing_report *r, const struct timing_func_report *f,
-		      FILE *out)
+static int print_func(const struct timing_report *r, const struct timing_func_report *f, FILE *out)
 {
 	const char *base = strrchr(r->binary, '/');
 	double o = timing_report__overhead(r, f), p50 = hist__quantile(f->h, 0.5);
@@ -135,22 +129,26 @@ static int print_func(const struct timing_report *r, const struct timing_func_re
 			return -EIO;
 	}
 	if (timing_report__near_overhead(r, f) &&
-	    fprintf(out, "  ! p50 is under %.0fx the probe overhead: this time is mostly the "
-		    "probe's\n", TIMING_NEAR_OVERHEAD_FACTOR) < 0)
+	    fprintf(out,
+		    "  ! p50 is under %.0fx the probe overhead: this time is mostly the "
+		    "probe's\n",
+		    TIMING_NEAR_OVERHEAD_FACTOR) < 0)
 		return -EIO;
 	for (int k = 0; k < TIMING_LOSS__MAX; k++)
 		if (f->losses[k] && fprintf(out, "  lost: %llu %s\n",
 					    (unsigned long long)f->losses[k], loss_text[k]) < 0)
 			return -EIO;
 	if (f->no_returns &&
-	    fprintf(out, "  note: %s has no return instruction (it never returns, or leaves by "
+	    fprintf(out,
+		    "  note: %s has no return instruction (it never returns, or leaves by "
 		    "tail jumps): its calls cannot be timed by return-instruction probes\n",
 		    f->name) < 0)
 		return -EIO;
 	if (f->tail_exits &&
-	    fprintf(out, "  note: %zu tail jump%s out of %s: calls that leave that way are not "
-		    "timed (counted as stale)\n", f->tail_exits, f->tail_exits == 1 ? "" : "s",
-		    f->name) < 0)
+	    fprintf(out,
+		    "  note: %zu tail jump%s out of %s: calls that leave that way are not "
+		    "timed (counted as stale)\n",
+		    f->tail_exits, f->tail_exits == 1 ? "" : "s", f->name) < 0)
 		return -EIO;
 	if (f->run_cnt) {
 		if (fprintf(out, "  per run:") < 0)
@@ -193,8 +191,10 @@ int timing_report__text(const struct timing_report *r, FILE *out)
 	else
 		snprintf(who, sizeof(who), "every process");
 	if (fprintf(out, "%s of %s (%s) after %.1f s\n\n",
-		    r->final ? "Timing" : r->interval ? "Interval" : "So far", who, r->binary,
-		    r->duration_s) < 0)
+		    r->final	  ? "Timing"
+		    : r->interval ? "Interval"
+				  : "So far",
+		    who, r->binary, r->duration_s) < 0)
 		return -EIO;
 	for (size_t i = 0; i < r->cnt; i++) {
 		err = print_func(r, &r->funcs[i], out);

@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "lib/hist.h"
-#include "regress/regress.h"
 #include "probe/timing_loader.h"
+#include "regress/regress.h"
 
 /* A function is flagged when its median is under this many times the probe overhead */
 #define TIMING_NEAR_OVERHEAD_FACTOR 10.0
@@ -46,7 +46,7 @@ struct timing_report {
 	int pid;	    /* 0: every process running the binary */
 	double duration_s;
 	bool final;
-	bool interval;	/* the numbers are of one interval (min and max unknown) */
+	bool interval; /* the numbers are of one interval (min and max unknown) */
 	enum timing_breakdown by;
 	/* [0]: uretprobe, [1]: probes on return instructions; NULL when that kind is unused */
 	const struct timing_calibration *cal[2];

@@ -6,11 +6,11 @@
 #include <math.h>
 #include <string.h>
 #include "lib/bytes_fmt.h"
-#include "session/leak_json.h"
 #include "lib/json_put.h"
 #include "lib/stack_name.h"
-#include "output/trend_report.h"
 #include "output/report_format.h"
+#include "output/trend_report.h"
+#include "session/leak_json.h"
 
 #define NAME_LEN 1024
 
@@ -53,7 +53,7 @@ static void write_line(const struct session_trend *t, const struct trend_stack *
 		fprintf(out, "[pid %" PRIu32 "] ", s->pid);
 	fprintf(out, "%s: ",
 		stack_name__text(s->frames, s->frame_cnt, t->s->allocator, s->stack_id, name,
-			   sizeof(name)));
+				 sizeof(name)));
 	switch (s->cls) {
 	case TREND_LEAK:
 		fprintf(out, "%s → %s over %zu snapshots", first, last, st->n);
@@ -61,14 +61,16 @@ static void write_line(const struct session_trend *t, const struct trend_stack *
 		fprintf(out, ", grew in %zu/%zu intervals — leak\n", st->grew, m);
 		break;
 	case TREND_PLATEAU:
-		fprintf(out, "%s → %s over %zu snapshots, at that level since snapshot %zu (\"%s\"), "
-			     "held for %zu/%zu intervals — plateau (cache or pool)\n",
+		fprintf(out,
+			"%s → %s over %zu snapshots, at that level since snapshot %zu (\"%s\"), "
+			"held for %zu/%zu intervals — plateau (cache or pool)\n",
 			first, last, st->n, st->tail_start, snaps[st->tail_start].label,
 			st->tail_intervals, m);
 		break;
 	case TREND_TRANSIENT:
-		fprintf(out, "%s → peak %s at snapshot %zu (\"%s\") → %s, returned %zu time%s — "
-			     "transient\n",
+		fprintf(out,
+			"%s → peak %s at snapshot %zu (\"%s\") → %s, returned %zu time%s — "
+			"transient\n",
 			first, bytes__fmt(st->peak, b, sizeof(b)), st->peak_idx,
 			snaps[st->peak_idx].label, last, st->returns, st->returns == 1 ? "" : "s");
 		break;
@@ -78,8 +80,9 @@ static void write_line(const struct session_trend *t, const struct trend_stack *
 		fprintf(out, ", shrank in %zu/%zu intervals — shrinking\n", st->shrank, m);
 		break;
 	case TREND_IRREGULAR:
-		fprintf(out, "%s → %s over %zu snapshots (min %s, peak %s), grew in %zu/%zu and "
-			     "shrank in %zu/%zu intervals — irregular\n",
+		fprintf(out,
+			"%s → %s over %zu snapshots (min %s, peak %s), grew in %zu/%zu and "
+			"shrank in %zu/%zu intervals — irregular\n",
 			first, last, st->n, bytes__fmt(st->base, b, sizeof(b)),
 			bytes__fmt(st->peak, b2, sizeof(b2)), st->grew, m, st->shrank, m);
 		break;
@@ -92,7 +95,7 @@ static void write_line(const struct session_trend *t, const struct trend_stack *
 int trend_report__write_text(const struct session_trend *t, FILE *out)
 {
 	const struct snapshot *snaps = t->s->snaps;
-	static const enum trend_class order[] = { TREND_LEAK, TREND_PLATEAU, TREND_TRANSIENT,
+	static const enum trend_class order[] = { TREND_LEAK,	   TREND_PLATEAU,   TREND_TRANSIENT,
 						  TREND_IRREGULAR, TREND_SHRINKING, TREND_FLAT };
 	char name[NAME_LEN], b[BYTES_FMT_LEN];
 	const struct trend_stack *worst = NULL;
@@ -121,12 +124,13 @@ int trend_report__write_text(const struct session_trend *t, FILE *out)
 	if (!t->stack_cnt)
 		fprintf(out, "  No stack held live memory in any snapshot.\n");
 	if (worst)
-		fprintf(out, "\nVerdict: %zu stack%s leak%s; the one that grew most: %s, %s per "
-			     "snapshot.\n",
+		fprintf(out,
+			"\nVerdict: %zu stack%s leak%s; the one that grew most: %s, %s per "
+			"snapshot.\n",
 			t->class_cnt[TREND_LEAK], t->class_cnt[TREND_LEAK] == 1 ? "" : "s",
 			t->class_cnt[TREND_LEAK] == 1 ? "s" : "",
 			stack_name__text(worst->frames, worst->frame_cnt, t->s->allocator,
-				   worst->stack_id, name, sizeof(name)),
+					 worst->stack_id, name, sizeof(name)),
 			bytes__fmt_real(worst->st.slope_per_snapshot, b, sizeof(b)));
 	else
 		fprintf(out, "\nVerdict: no leak: no stack grew steadily over these snapshots.\n");

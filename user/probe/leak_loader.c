@@ -11,10 +11,10 @@
 #include <time.h>
 #include "leak.h"
 #include "leak.skel.h"
+#include "lib/sanitize.h"
 #include "probe/leak_loader.h"
 #include "probe/map_walk.h"
 #include "target/procmaps.h"
-#include "lib/sanitize.h"
 
 _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
 _Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
@@ -93,7 +93,8 @@ int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
 			    const struct cfi_table *t)
 {
 	struct unwind_mod_key key = { .dev = dev, .ino = ino };
-	struct unwind_mod mod = { .first = ld->rows_used, .cnt = (__u32)t->cnt,
+	struct unwind_mod mod = { .first = ld->rows_used,
+				  .cnt = (__u32)t->cnt,
 				  .vaddr_delta = t->vaddr_delta };
 	int err;
 
@@ -175,7 +176,8 @@ int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 {
 	sample->cnt = 0;
 	/* the kernel's counters; the session's own (marks, snapshots) are its caller's */
-	memcpy(sample->lost, (const void *)ld->skel->bss->lost, LOST__MAX * sizeof(sample->lost[0]));
+	memcpy(sample->lost, (const void *)ld->skel->bss->lost,
+	       LOST__MAX * sizeof(sample->lost[0]));
 	enum { BATCH = 1024 };
 	struct stack_key keys[BATCH];
 	struct stack_stat vals[BATCH];
@@ -219,8 +221,7 @@ static int add_aged(void *ctx, const void *key, const void *val)
 	return 0;
 }
 
-int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns,
-			    struct leak_sample *sample)
+int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns, struct leak_sample *sample)
 {
 	enum { BATCH = 4096 };
 	static struct alloc_key keys[BATCH];
@@ -238,8 +239,8 @@ int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns,
 		sample->stacks[i].counts.live_bytes = 0;
 		sample->stacks[i].counts.live_objects = 0;
 	}
-	return map_walk(bpf_map__fd(ld->skel->maps.allocs), sizeof(keys[0]), sizeof(vals[0]),
-			keys, vals, BATCH, add_aged, &a);
+	return map_walk(bpf_map__fd(ld->skel->maps.allocs), sizeof(keys[0]), sizeof(vals[0]), keys,
+			vals, BATCH, add_aged, &a);
 }
 
 int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max,
@@ -319,7 +320,8 @@ int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx)
 	ld->on_mark = fn;
 	ld->mark_ctx = ctx;
 	if (!ld->marks) {
-		ld->marks = ring_buffer__new(bpf_map__fd(ld->skel->maps.marks), mark_event, ld, NULL);
+		ld->marks =
+			ring_buffer__new(bpf_map__fd(ld->skel->maps.marks), mark_event, ld, NULL);
 		if (!ld->marks)
 			return -errno;
 	}

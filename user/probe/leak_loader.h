@@ -7,18 +7,18 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "lib/stack.h"
 #include "probe/attach.h"
 #include "symbols/cfi_table.h"
-#include "lib/stack.h"
 
 struct leak_loader;
 
 struct leak_loader_opts {
-	int pid;	     /* 0: every process using the allocator (--all) */
-	int attach_tid;	     /* the live thread of pid the uprobes are opened through (its main
+	int pid;		  /* 0: every process using the allocator (--all) */
+	int attach_tid;		  /* the live thread of pid the uprobes are opened through (its main
 				thread may have exited: proc_dir.h); 0: pid */
-	uint32_t max_allocs; /* live allocations tracked at once */
-	uint32_t max_stacks; /* distinct stacks */
+	uint32_t max_allocs;	  /* live allocations tracked at once */
+	uint32_t max_stacks;	  /* distinct stacks */
 	uint32_t max_unwind_rows; /* unwind rows of files without frame pointers; 0: walk frame
 				     pointers only (--unwind fp) */
 };

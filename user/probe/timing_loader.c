@@ -8,13 +8,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "target/insn.h"
-#include "target/procmaps.h"
 #include "timing.h"
 #include "timing.skel.h"
-#include "probe/timing_loader.h"
-#include "target/x86_len.h"
 #include "lib/array.h"
+#include "probe/timing_loader.h"
+#include "target/insn.h"
+#include "target/procmaps.h"
+#include "target/x86_len.h"
 
 _Static_assert(TIMING_BUCKETS == HIST_BUCKETS, "bucket layout of bpf/timing.h and user/hist.h");
 _Static_assert(TIMING_SUB_BITS == HIST_SUB_BITS, "bucket layout");
@@ -107,8 +107,9 @@ static int attach_func(struct timing_loader *ld, const char *path, int pid,
 	if (!f->ret_insn) {
 		err = attach_one(ld, s->progs.timing_enter_uret, false, pid, path, f->probe_off,
 				 cookie);
-		return err ?: attach_one(ld, s->progs.timing_uret, true, pid, path, f->probe_off,
-					 cookie);
+		return err
+			       ?: attach_one(ld, s->progs.timing_uret, true, pid, path,
+					     f->probe_off, cookie);
 	}
 	/* returns first: an entry seen before its function's returns are watched would be
 	 * left open and later dropped as stale */
@@ -131,7 +132,8 @@ int timing_loader__attach(struct timing_loader *ld, const char *path, int pid,
 	for (size_t i = 0; i < t->cnt && !rc; i++) {
 		rc = attach_func(ld, path, pid, &t->funcs[i], i);
 		if (rc)
-			snprintf(err, errlen, "cannot attach uprobes to %s in %s: %s (try --verbose)",
+			snprintf(err, errlen,
+				 "cannot attach uprobes to %s in %s: %s (try --verbose)",
 				 t->funcs[i].name, path, strerror(-rc));
 	}
 	if (rc)

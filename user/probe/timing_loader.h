@@ -75,9 +75,9 @@ void timing_rows__free(struct timing_rows *rows);
  * the target's functions are (a uretprobe, or probes on the return instruction) */
 struct timing_calibration {
 	bool ret_insn;
-	struct hist h;	      /* the empty function's durations as the probes report them */
-	double p50_ns;	      /* median of h: what the probes add inside a timed call */
-	double per_call_ns;   /* wall time a call gains from the probes (entry + return) */
+	struct hist h;	    /* the empty function's durations as the probes report them */
+	double p50_ns;	    /* median of h: what the probes add inside a timed call */
+	double per_call_ns; /* wall time a call gains from the probes (entry + return) */
 };
 int timing_loader__calibrate(bool ret_insn, unsigned calls, struct timing_calibration *out);
 

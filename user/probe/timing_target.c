@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "target/insn.h"
-#include "probe/timing_target.h"
-#include "target/x86_len.h"
 #include "lib/array.h"
+#include "probe/timing_target.h"
+#include "target/insn.h"
+#include "target/x86_len.h"
 
 #define MAX_RETS 256 /* return instructions (and jumps out) of one function */
 #define MAX_CODE (1 << 20)
@@ -85,7 +85,8 @@ static int read_syms(struct elf_ctx *c, struct timing_target *t)
 		Elf_Data *data;
 		GElf_Shdr sh;
 
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+		if (!gelf_getshdr(scn, &sh) ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
 			continue;
 		if (sh.sh_type == SHT_SYMTAB)
 			t->stripped = false;
@@ -106,8 +107,8 @@ static int read_syms(struct elf_ctx *c, struct timing_target *t)
 				continue;
 			if (ARRAY_GROW(c->syms, cap, c->sym_cnt + 1, 1024))
 				return -ENOMEM;
-			c->syms[c->sym_cnt++] = (struct sym){ name, s.st_value, s.st_size,
-							      rank_of(&s, name) };
+			c->syms[c->sym_cnt++] =
+				(struct sym){ name, s.st_value, s.st_size, rank_of(&s, name) };
 		}
 	}
 	if (c->sym_cnt)
@@ -234,9 +235,8 @@ static int collect(struct elf_ctx *c, struct timing_target *t, char *const *glob
 	return err;
 }
 
-int timing_target__load(const char *path, const char *display, char *const *globs,
-			size_t glob_cnt, size_t max_funcs, struct timing_target *t, char *err,
-			size_t errlen)
+int timing_target__load(const char *path, const char *display, char *const *globs, size_t glob_cnt,
+			size_t max_funcs, struct timing_target *t, char *err, size_t errlen)
 {
 	struct elf_ctx c = { .fd = -1 };
 	char list[256];
@@ -261,15 +261,19 @@ int timing_target__load(const char *path, const char *display, char *const *glob
 	c.elf = elf_begin(c.fd, ELF_C_READ_MMAP, NULL);
 	if (!c.elf || elf_kind(c.elf) != ELF_K_ELF) {
 		rc = -ENOEXEC;
-		snprintf(err, errlen, "%s is not an ELF file; pass the program or library that "
-			 "defines the functions with --binary", display);
+		snprintf(err, errlen,
+			 "%s is not an ELF file; pass the program or library that "
+			 "defines the functions with --binary",
+			 display);
 		goto cleanup;
 	}
 	if (is_go(&c)) {
 		rc = -EPROTONOSUPPORT;
-		snprintf(err, errlen, "%s is a Go program: Go moves goroutine stacks and switches "
+		snprintf(err, errlen,
+			 "%s is a Go program: Go moves goroutine stacks and switches "
 			 "goroutines between threads, so uprobe timing would corrupt it or pair "
-			 "calls wrongly; use Go's own pprof tracing instead", display);
+			 "calls wrongly; use Go's own pprof tracing instead",
+			 display);
 		goto cleanup;
 	}
 	rc = read_syms(&c, t);
@@ -280,9 +284,11 @@ int timing_target__load(const char *path, const char *display, char *const *glob
 			 list, max_funcs, display);
 	} else if (!rc && !t->cnt) {
 		rc = -ENOENT;
-		snprintf(err, errlen, "no function matches %s in %s (searched %zu function "
-			 "symbols%s); check the name or pass --binary PATH", list, display,
-			 c.sym_cnt, t->stripped ? " of its .dynsym: the file is stripped" : "");
+		snprintf(err, errlen,
+			 "no function matches %s in %s (searched %zu function "
+			 "symbols%s); check the name or pass --binary PATH",
+			 list, display, c.sym_cnt,
+			 t->stripped ? " of its .dynsym: the file is stripped" : "");
 	} else if (rc) {
 		snprintf(err, errlen, "cannot read the symbols of %s: %s", display, strerror(-rc));
 	}
@@ -326,9 +332,11 @@ static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part
 
 		rc = x86__decode(code, size, pos, &in);
 		if (rc || f->ret_cnt >= MAX_RETS) {
-			snprintf(err, errlen, "cannot find the return instructions of %s (%s: %s "
+			snprintf(err, errlen,
+				 "cannot find the return instructions of %s (%s: %s "
 				 "at +%#zx); it can be unwound by a C++ exception, so it is not timed "
-				 "with a return probe", f->name, part,
+				 "with a return probe",
+				 f->name, part,
 				 rc ? "undecodable instruction" : "more than 256 returns", pos);
 			free(code);
 			return -EINVAL;
@@ -341,7 +349,8 @@ static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part
 			}
 			f->ret_offs = n;
 			f->ret_offs[f->ret_cnt++] = off + pos;
-		} else if (in.kind == X86_JMP_REL && (in.target < 0 || in.target >= (long long)size) &&
+		} else if (in.kind == X86_JMP_REL &&
+			   (in.target < 0 || in.target >= (long long)size) &&
 			   *exit_cnt < MAX_RETS) {
 			exits[(*exit_cnt)++] = vaddr + (uint64_t)in.target;
 		}

@@ -26,9 +26,9 @@ struct timed_func {
 };
 
 struct timing_target {
-	char *path;	/* the file opened */
-	bool cxx;	/* references __gxx_personality_v0: its code can throw */
-	bool stripped;	/* no .symtab: only exported functions can match */
+	char *path;		  /* the file opened */
+	bool cxx;		  /* references __gxx_personality_v0: its code can throw */
+	bool stripped;		  /* no .symtab: only exported functions can match */
 	struct timed_func *funcs; /* sorted by name */
 	size_t cnt;
 };
@@ -37,9 +37,8 @@ struct timing_target {
  * fnmatch(3) globs; aliases at one address count once. 0, or with one sentence in err:
  * -ENOENT nothing matches (err names the binary searched), -EPROTONOSUPPORT a Go binary,
  * -E2BIG more than max_funcs match, -ENOEXEC not an ELF file, -errno. */
-int timing_target__load(const char *path, const char *display, char *const *globs,
-			size_t glob_cnt, size_t max_funcs, struct timing_target *t, char *err,
-			size_t errlen);
+int timing_target__load(const char *path, const char *display, char *const *globs, size_t glob_cnt,
+			size_t max_funcs, struct timing_target *t, char *err, size_t errlen);
 
 /* Choose how each function's returns are caught: by probes on its return instructions when
  * force_insn, when the binary is C++, or when the process runs a C++ runtime (process_cxx)

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include "target/procmaps.h"
-#include "probe/unwind_set.h"
 #include "lib/array.h"
+#include "probe/unwind_set.h"
+#include "target/procmaps.h"
 
 /* Mark (dev, ino) seen; false when it was already */
 static bool first_sight(struct unwind_set *u, uint32_t dev, uint64_t ino)
@@ -72,8 +72,8 @@ int unwind_set__scan(struct unwind_set *u, const char *proc_dir, unwind_add_fn a
 		if (!m->exec || m->path[0] != '/' || !m->inode || !first_sight(u, dev, m->inode))
 			continue;
 		/* map_files reaches the mapped file even when deleted or in another mount ns */
-		snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, proc_dir, m->start,
-			 m->end);
+		snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, proc_dir,
+			 m->start, m->end);
 		n += load_file(u, path, m->path, dev, m->inode, add, ctx);
 	}
 	proc_maps__free(&maps);

@@ -21,9 +21,9 @@ struct unwind_file {
 struct unwind_set {
 	struct unwind_file *seen;
 	size_t seen_cnt, seen_cap;
-	size_t loaded;	  /* files with rows loaded */
-	size_t rows;	  /* rows loaded */
-	size_t no_room;	  /* files whose rows did not fit (--max-unwind-rows) */
+	size_t loaded;	      /* files with rows loaded */
+	size_t rows;	      /* rows loaded */
+	size_t no_room;	      /* files whose rows did not fit (--max-unwind-rows) */
 	char **no_room_paths; /* their paths, in the order met */
 };
 

@@ -326,18 +326,16 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 		return -ENOMEM;
 	for (i = 0; i < k; i++) {
 		if (regress__unit_factor(rs[i]->unit, first->unit, &f)) {
-			err = regress__fail(
-			    errbuf, -EINVAL,
-			    "benchmark \"%s\" is in unit \"%s\" in %s but \"%s\" in %s",
-			    first->name, rs[i]->unit, src[i], first->unit, src[0]);
+			err = regress__fail(errbuf, -EINVAL,
+					    "benchmark \"%s\" is in unit \"%s\" in %s but \"%s\" in %s",
+					    first->name, rs[i]->unit, src[i], first->unit, src[0]);
 			goto cleanup;
 		}
 		if (rs[i]->higher_is_better != first->higher_is_better) {
-			err = regress__fail(
-			    errbuf, -EINVAL,
-			    "benchmark \"%s\" is higher_is_better in one of %s and %s but "
-			    "not in the other",
-			    first->name, src[0], src[i]);
+			err = regress__fail(errbuf, -EINVAL,
+					    "benchmark \"%s\" is higher_is_better in one of %s and %s but "
+					    "not in the other",
+					    first->name, src[0], src[i]);
 			goto cleanup;
 		}
 		values[i] = rs[i]->value * f;
@@ -357,7 +355,8 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 	if (!isfinite(out->value)) {
 		err = regress__fail(errbuf, -EINVAL,
 				    "benchmark \"%s\": the mean of its runs is too large "
-				    "for a number", first->name);
+				    "for a number",
+				    first->name);
 		goto cleanup;
 	}
 	out->overhead = NAN;
@@ -433,7 +432,7 @@ int regress__merge_runs(const struct regress_run *runs, size_t run_cnt, struct r
 		for (i = 0; i < runs[r].result_cnt; i++, pos++) {
 			all[pos] = &runs[r].results[i];
 			all_src[pos] = runs[r].source ? runs[r].source : "?";
-			refs[pos] = (struct regress_name_ref){all[pos]->name, pos};
+			refs[pos] = (struct regress_name_ref){ all[pos]->name, pos };
 			run_at[pos] = SIZE_MAX;
 		}
 	}

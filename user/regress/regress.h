@@ -41,8 +41,8 @@ enum regress_severity {
 };
 
 enum regress_mode {
-	REGRESS_MODE_ROBUST,	/* default: significance where samples or summaries allow it */
-	REGRESS_MODE_SIMPLE,	/* only the threshold rule */
+	REGRESS_MODE_ROBUST, /* default: significance where samples or summaries allow it */
+	REGRESS_MODE_SIMPLE, /* only the threshold rule */
 };
 
 enum regress_method {
@@ -69,21 +69,21 @@ struct regress_meta {
 };
 
 struct regress_bucket {
-	double lower, upper;	/* in the result's unit */
+	double lower, upper; /* in the result's unit */
 	uint64_t count;
 };
 
 /* One benchmark measurement (one run, or several runs merged by regress__merge_runs). */
 struct regress_result {
 	char *name;
-	char *unit;		/* "" when unitless; time units s, ms, us, ns convert */
-	double value;		/* > 0 */
+	char *unit;   /* "" when unitless; time units s, ms, us, ns convert */
+	double value; /* > 0 */
 	bool higher_is_better;
-	double stddev;		/* NAN when unknown */
-	size_t n;		/* measurements behind value; 0 when unknown */
+	double stddev;		 /* NAN when unknown */
+	size_t n;		 /* measurements behind value; 0 when unknown */
 	double median, q25, q75; /* NAN when unknown */
-	double overhead;	/* measured probe overhead in unit; NAN when none */
-	double *samples;	/* > 0 each */
+	double overhead;	 /* measured probe overhead in unit; NAN when none */
+	double *samples;	 /* > 0 each */
 	size_t sample_cnt;
 	struct regress_bucket *buckets;
 	size_t bucket_cnt;
@@ -93,7 +93,7 @@ struct regress_result {
 
 /* The results of one file (one run). */
 struct regress_run {
-	char *source;		/* the path it was read from */
+	char *source; /* the path it was read from */
 	/* "perfan", "pytest-benchmark", "google-benchmark", "hyperfine" or "merged" */
 	const char *format;
 	struct regress_result *results;
@@ -101,22 +101,22 @@ struct regress_run {
 };
 
 struct regress_history {
-	uint64_t run;		/* increases by one per `baseline save` of this benchmark */
-	double mean, stddev;	/* stddev NAN when unknown */
+	uint64_t run;	     /* increases by one per `baseline save` of this benchmark */
+	double mean, stddev; /* stddev NAN when unknown */
 	size_t n;
-	char *label;		/* NULL when none */
+	char *label; /* NULL when none */
 };
 
 struct regress_baseline {
 	char *name;
 	char *unit;
-	double mean;		/* > 0 */
-	double stddev;		/* NAN when unknown */
+	double mean;   /* > 0 */
+	double stddev; /* NAN when unknown */
 	size_t n;
 	bool higher_is_better;
 	double warning_threshold, critical_threshold;
-	double abs_floor;	/* absolute noise floor in unit; 0 when none */
-	double q25, q50, q75;	/* NAN when unknown */
+	double abs_floor;     /* absolute noise floor in unit; 0 when none */
+	double q25, q50, q75; /* NAN when unknown */
 	double *samples;
 	size_t sample_cnt;
 	struct regress_history *history; /* oldest first */
@@ -124,41 +124,41 @@ struct regress_baseline {
 };
 
 struct regress_baseline_set {
-	struct regress_baseline *items;	/* sorted by name */
+	struct regress_baseline *items; /* sorted by name */
 	size_t cnt;
 };
 
 struct regress_opts {
 	enum regress_mode mode;
 	double alpha;
-	enum regress_severity fail_on;	/* REGRESS_WARNING or REGRESS_CRITICAL */
+	enum regress_severity fail_on; /* REGRESS_WARNING or REGRESS_CRITICAL */
 };
 
 struct regress_verdict {
 	char *name;
-	char *unit;		/* the baseline's unit: current is converted to it */
+	char *unit; /* the baseline's unit: current is converted to it */
 	enum regress_severity severity;
 	enum regress_method method;
 	enum regress_reason reason;
 	bool higher_is_better;
 	double current, baseline;		/* value and baseline mean */
-	double current_median, baseline_median;	/* NAN when unknown */
-	double change;		/* (current - baseline) / baseline */
-	double deviation;	/* the same in the bad direction (negated when higher is better) */
-	double estimate;	/* robust: relative shift in the bad direction; NAN otherwise */
-	double ci_lo, ci_hi;	/* its interval (two-sided 1 - 2 alpha); may be infinite */
-	double p_worse, p_worse_adj;	/* one-sided p for "got worse", raw and BH-adjusted */
+	double current_median, baseline_median; /* NAN when unknown */
+	double change;				/* (current - baseline) / baseline */
+	double deviation;    /* the same in the bad direction (negated when higher is better) */
+	double estimate;     /* robust: relative shift in the bad direction; NAN otherwise */
+	double ci_lo, ci_hi; /* its interval (two-sided 1 - 2 alpha); may be infinite */
+	double p_worse, p_worse_adj; /* one-sided p for "got worse", raw and BH-adjusted */
 	double p_better, p_better_adj;
-	double floor;		/* relative noise floor used */
+	double floor; /* relative noise floor used */
 	double warning_threshold, critical_threshold;
-	size_t n_current, n_baseline;	/* samples (or n) on each side */
-	size_t need_samples;	/* INCONCLUSIVE: current samples needed to ever reach alpha */
+	size_t n_current, n_baseline; /* samples (or n) on each side */
+	size_t need_samples;	      /* INCONCLUSIVE: current samples needed to ever reach alpha */
 	/* diagnostics */
-	double cv_current, cv_baseline;	/* NAN when unknown */
+	double cv_current, cv_baseline; /* NAN when unknown */
 	size_t outliers_current, outliers_baseline;
-	double mde;		/* minimum detectable relative effect; NAN when unknown */
-	bool noisy;		/* mde > warning threshold */
-	double overhead;	/* probe overhead, NAN when none */
+	double mde;	 /* minimum detectable relative effect; NAN when unknown */
+	bool noisy;	 /* mde > warning threshold */
+	double overhead; /* probe overhead, NAN when none */
 	bool near_overhead;
 };
 
@@ -167,24 +167,24 @@ struct regress_check {
 	struct regress_opts opts;
 	const struct regress_result *results; /* borrowed: the checked results, for the table */
 	size_t result_cnt;
-	struct regress_verdict *verdicts;	/* in the order of results */
+	struct regress_verdict *verdicts; /* in the order of results */
 	size_t verdict_cnt;
-	char **skipped;				/* results without a baseline, in order */
+	char **skipped; /* results without a baseline, in order */
 	size_t skipped_cnt;
 	size_t counts[REGRESS_SEVERITY_CNT];
-	bool failed;				/* a verdict at or above opts.fail_on */
+	bool failed; /* a verdict at or above opts.fail_on */
 };
 
 struct regress_history_cp {
 	size_t index; /* into the benchmark's history: first entry at the new level */
 	uint64_t run;
-	const char *label;	/* borrowed from the baseline set; NULL when none */
-	double before, after;	/* median level of the segments either side */
+	const char *label;    /* borrowed from the baseline set; NULL when none */
+	double before, after; /* median level of the segments either side */
 	double p;
 };
 
 struct regress_history_item {
-	const char *name;	/* borrowed */
+	const char *name; /* borrowed */
 	const char *unit;
 	size_t run_cnt;
 	bool too_short;
@@ -193,7 +193,7 @@ struct regress_history_item {
 };
 
 struct regress_history_report {
-	size_t min_runs;	/* runs needed before a change point can be found */
+	size_t min_runs; /* runs needed before a change point can be found */
 	unsigned int permutations;
 	double sig_level;
 	struct regress_history_item *items;

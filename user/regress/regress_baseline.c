@@ -47,11 +47,10 @@ static int baseline_take(struct regress_baseline *b, const struct regress_result
 	size_t i;
 
 	if (b->unit && regress__unit_factor(b->unit, r->unit, &f))
-		return regress__fail(
-		    errbuf, -EINVAL,
-		    "benchmark \"%s\" is now measured in \"%s\" but its baseline in \"%s\"; "
-		    "save it to a new baseline file",
-		    r->name, r->unit, b->unit);
+		return regress__fail(errbuf, -EINVAL,
+				     "benchmark \"%s\" is now measured in \"%s\" but its baseline in \"%s\"; "
+				     "save it to a new baseline file",
+				     r->name, r->unit, b->unit);
 	for (i = 0; i < b->history_cnt; i++) { /* history and floor follow the unit */
 		b->history[i].mean *= f;
 		b->history[i].stddev *= f;
@@ -124,11 +123,11 @@ int regress_baseline_set__update(struct regress_baseline_set *set, const struct 
 	}
 	/* an entry is found by name, the first of its name as a linear search would */
 	for (i = 0; i < have_cnt; i++)
-		have[i] = (struct regress_name_ref){set->items[i].name, i};
+		have[i] = (struct regress_name_ref){ set->items[i].name, i };
 	if (have_cnt)
 		qsort(have, have_cnt, sizeof(*have), regress_name_ref__cmp);
 	for (i = 0; i < n; i++)
-		byname[i] = (struct regress_name_ref){merged->results[i].name, i};
+		byname[i] = (struct regress_name_ref){ merged->results[i].name, i };
 	if (n)
 		qsort(byname, n, sizeof(*byname), regress_name_ref__cmp);
 	for (i = 0; i < n; i = j) {
@@ -143,7 +142,7 @@ int regress_baseline_set__update(struct regress_baseline_set *set, const struct 
 	}
 	if (new_cnt) { /* room for every new entry at once */
 		struct regress_baseline *items =
-		    realloc(set->items, (set->cnt + new_cnt) * sizeof(*items));
+			realloc(set->items, (set->cnt + new_cnt) * sizeof(*items));
 
 		if (!items) {
 			err = -ENOMEM;
@@ -207,8 +206,9 @@ static int history_item(const struct regress_baseline *b, struct regress_history
 	};
 	struct stats_change_point *cps = NULL;
 	/* a hand-edited file may hold more than save keeps: look at the newest runs only */
-	size_t first = b->history_cnt > REGRESS_HISTORY_MAX_LIMIT ?
-			       b->history_cnt - REGRESS_HISTORY_MAX_LIMIT : 0;
+	size_t first = b->history_cnt > REGRESS_HISTORY_MAX_LIMIT
+			       ? b->history_cnt - REGRESS_HISTORY_MAX_LIMIT
+			       : 0;
 	size_t cp_cnt = 0, i, cnt = b->history_cnt - first;
 	const struct regress_history *h = b->history_cnt ? b->history + first : NULL;
 	double *means;

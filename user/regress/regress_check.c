@@ -124,10 +124,9 @@ static int assess(const struct regress_result *r, const struct regress_baseline 
 
 	memset(v, 0, sizeof(*v));
 	if (regress__unit_factor(r->unit, b->unit, &f))
-		return regress__fail(
-		    errbuf, -EINVAL,
-		    "benchmark \"%s\" is measured in \"%s\" but its baseline in \"%s\"", r->name,
-		    r->unit, b->unit);
+		return regress__fail(errbuf, -EINVAL,
+				     "benchmark \"%s\" is measured in \"%s\" but its baseline in \"%s\"",
+				     r->name, r->unit, b->unit);
 	if (r->higher_is_better != b->higher_is_better)
 		return regress__fail(errbuf, -EINVAL,
 				     "benchmark \"%s\" has higher_is_better %s but its baseline %s",
@@ -220,8 +219,8 @@ static void decide(struct regress_verdict *v, const struct regress_opts *opts)
 		else
 			v->severity = REGRESS_INFO;
 		if (v->reason != REGRESS_REASON_NO_SPREAD)
-			v->reason = v->severity == REGRESS_INFO ? REGRESS_REASON_WITHIN :
-								  REGRESS_REASON_THRESHOLD;
+			v->reason = v->severity == REGRESS_INFO ? REGRESS_REASON_WITHIN
+								: REGRESS_REASON_THRESHOLD;
 		return;
 	}
 	if (v->reason == REGRESS_REASON_FEW_SAMPLES) {
@@ -249,11 +248,11 @@ static void decide(struct regress_verdict *v, const struct regress_opts *opts)
 	}
 	v->severity = REGRESS_INFO;
 	if (regress__reaches(v->estimate, warn))
-		v->reason = v->p_worse_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT :
-							   REGRESS_REASON_NOISE_FLOOR;
+		v->reason = v->p_worse_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT
+							 : REGRESS_REASON_NOISE_FLOOR;
 	else if (regress__reaches(-v->estimate, warn))
-		v->reason = v->p_better_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT :
-							    REGRESS_REASON_NOISE_FLOOR;
+		v->reason = v->p_better_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT
+							  : REGRESS_REASON_NOISE_FLOOR;
 	else if (v->p_worse_adj <= opts->alpha)
 		v->reason = REGRESS_REASON_NOISE_FLOOR;
 	else
@@ -343,7 +342,7 @@ int regress__check_all(const struct regress_result *results, size_t result_cnt,
 		goto cleanup;
 	}
 	for (i = 0; i < have_cnt; i++)
-		have[i] = (struct regress_name_ref){set->items[i].name, i};
+		have[i] = (struct regress_name_ref){ set->items[i].name, i };
 	if (have_cnt)
 		qsort(have, have_cnt, sizeof(*have), regress_name_ref__cmp);
 	for (i = 0; i < result_cnt; i++) {

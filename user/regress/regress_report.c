@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "regress/regress_report.h"
 #include "lib/json_put.h"
+#include "regress/regress_report.h"
 
 #define NAME_MIN_WIDTH 9
 #define NAME_MAX_WIDTH 48
@@ -48,8 +48,8 @@ static const char *reason_text(const struct regress_verdict *v, char *buf, size_
 {
 	switch (v->reason) {
 	case REGRESS_REASON_WITHIN:
-		return v->method == REGRESS_METHOD_SIMPLE ? "within thresholds" :
-							    "no significant change";
+		return v->method == REGRESS_METHOD_SIMPLE ? "within thresholds"
+							  : "no significant change";
 	case REGRESS_REASON_THRESHOLD:
 		return "deviation beyond threshold";
 	case REGRESS_REASON_SIGNIFICANT:
@@ -350,11 +350,10 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 		}
 		fputc('\n', out);
 	}
-	fprintf(
-	    out,
-	    "\n<details><summary>Diagnostics</summary>\n\n"
-	    "| benchmark | test | cv current | cv baseline | outliers | "
-	    "min. detectable effect | noisy |\n| --- | --- | ---: | ---: | ---: | ---: | :-: |\n");
+	fprintf(out,
+		"\n<details><summary>Diagnostics</summary>\n\n"
+		"| benchmark | test | cv current | cv baseline | outliers | "
+		"min. detectable effect | noisy |\n| --- | --- | ---: | ---: | ---: | ---: | :-: |\n");
 	for (i = 0; i < c->verdict_cnt; i++) {
 		const struct regress_verdict *v = &c->verdicts[i];
 
@@ -618,13 +617,14 @@ static void history_cp_text(const struct regress_history_item *it,
 		fmt_pct(d, sizeof(d), rel_change(cp->before, cp->after)), cp->p);
 }
 
-static void write_history_text(const struct regress_history_report *h, const char *source,
-			       bool md, FILE *out)
+static void write_history_text(const struct regress_history_report *h, const char *source, bool md,
+			       FILE *out)
 {
 	size_t i, j;
 
-	fprintf(out, "%sHistory of %s: change points by E-divisive means (%u permutations, "
-		     "p <= %g, segments of >= %zu runs)\n",
+	fprintf(out,
+		"%sHistory of %s: change points by E-divisive means (%u permutations, "
+		"p <= %g, segments of >= %zu runs)\n",
 		md ? "### " : "", source, h->permutations, h->sig_level, h->min_runs / 2);
 	if (md)
 		fputc('\n', out);

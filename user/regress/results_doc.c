@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/array.h"
 #include "regress/results_doc.h"
 #include "regress/results_io.h"
 #include "regress/stats.h"
-#include "lib/array.h"
 
 #define MAX_COUNT 1e12
 
@@ -175,9 +175,9 @@ int results_doc__samples(struct results_doc *c, json_t *arr, const char *key, co
 						 key, i + 1);
 		x = json_number_value(v);
 		if (!isfinite(x) || x <= 0)
-			return results_doc__fail(
-			    c, "%s: \"%s\" item %zu is %g, but it must be positive", where, key,
-			    i + 1, x);
+			return results_doc__fail(c,
+						 "%s: \"%s\" item %zu is %g, but it must be positive",
+						 where, key, i + 1, x);
 		(*out)[(*cnt)++] = x;
 	}
 	return 0;
@@ -226,7 +226,8 @@ int results_doc__meta(struct results_doc *c, json_t *obj, const char *where,
 	r->meta = calloc(json_object_size(m), sizeof(*r->meta));
 	if (!r->meta)
 		return -ENOMEM;
-	json_object_foreach(m, key, v) {
+	json_object_foreach(m, key, v)
+	{
 		struct regress_meta *e = &r->meta[i++];
 
 		r->meta_cnt = i;
@@ -349,8 +350,9 @@ int results_doc__fill_from_histogram(struct results_doc *c, const char *where,
 		const struct regress_bucket *b = &r->buckets[i];
 
 		if (i && b->lower < r->buckets[i - 1].upper)
-			return results_doc__fail(
-			    c, "%s: histogram buckets overlap or are out of order", where);
+			return results_doc__fail(c,
+						 "%s: histogram buckets overlap or are out of order",
+						 where);
 		total += (double)b->count;
 		sum += (double)b->count * (b->lower + b->upper) / 2;
 	}
@@ -359,8 +361,9 @@ int results_doc__fill_from_histogram(struct results_doc *c, const char *where,
 					 where);
 	mean = sum / total;
 	if (!(mean > 0) || !isfinite(mean))
-		return results_doc__fail(
-		    c, "%s: the histogram's mean is %g, but it must be positive", where, mean);
+		return results_doc__fail(c,
+					 "%s: the histogram's mean is %g, but it must be positive",
+					 where, mean);
 	for (i = 0; i < r->bucket_cnt; i++) {
 		double d = (r->buckets[i].lower + r->buckets[i].upper) / 2 - mean;
 
@@ -377,7 +380,7 @@ int results_doc__fill_from_histogram(struct results_doc *c, const char *where,
 
 		if (b->count && cum + (double)b->count >= half)
 			r->median =
-			    b->lower + (b->upper - b->lower) * (half - cum) / (double)b->count;
+				b->lower + (b->upper - b->lower) * (half - cum) / (double)b->count;
 		cum += (double)b->count;
 	}
 	if (!(r->median > 0))
@@ -443,4 +446,3 @@ int results_doc__check_unique(struct results_doc *c, const struct regress_run *r
 					 run->results[dup].name);
 	return 0;
 }
-

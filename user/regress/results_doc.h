@@ -15,13 +15,13 @@
 #define RESULTS_WHERE_LEN 160
 
 struct results_doc {
-	const char *path;	/* names the data in messages */
-	char *errbuf;		/* RESULTS_ERRLEN bytes, or NULL */
+	const char *path; /* names the data in messages */
+	char *errbuf;	  /* RESULTS_ERRLEN bytes, or NULL */
 };
 
 /* "path: <message>" into c->errbuf, made one line; always returns -EINVAL. */
 int results_doc__fail(struct results_doc *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* "cannot <what> <path>: <strerror(-err)>" into errbuf (may be NULL); returns err. */
 int results__fail_errno(char *errbuf, int err, const char *what, const char *path);
 

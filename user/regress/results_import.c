@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regress/results_import.h"
 #include "regress/results_doc.h"
+#include "regress/results_import.h"
 
 int results_doc__import_pytest_benchmark(struct results_doc *c, json_t *root,
 					 struct regress_run *run)
@@ -128,8 +128,9 @@ int results_doc__import_google_benchmark(struct results_doc *c, json_t *root,
 		if (!err)
 			err = results_doc__str(c, o, "time_unit", where, "ns", &unit);
 		if (!err && isnan(regress__unit_seconds(unit)))
-			err = results_doc__fail(
-			    c, "%s: \"time_unit\" \"%.16s\" is not s, ms, us or ns", where, unit);
+			err = results_doc__fail(c,
+						"%s: \"time_unit\" \"%.16s\" is not s, ms, us or ns",
+						where, unit);
 		if (err) {
 			free(name);
 			free(unit);
@@ -158,7 +159,8 @@ int results_doc__import_google_benchmark(struct results_doc *c, json_t *root,
 			free(name);
 			if (strcmp(groups[j].unit, unit)) {
 				err = results_doc__fail(
-				    c, "%s: \"time_unit\" differs between its repetitions", where);
+					c, "%s: \"time_unit\" differs between its repetitions",
+					where);
 				free(unit);
 				goto cleanup;
 			}
@@ -170,17 +172,17 @@ int results_doc__import_google_benchmark(struct results_doc *c, json_t *root,
 		aggregate = json_is_string(rt) && !strcmp(json_string_value(rt), "aggregate");
 		if (aggregate) {
 			const char *an = json_is_string(ag) ? json_string_value(ag) : "";
-			double *dst = !strcmp(an, "mean")     ? &g->agg_mean :
-				      !strcmp(an, "stddev")   ? &g->agg_stddev :
-				      !strcmp(an, "median")   ? &g->agg_median :
-							       NULL;
+			double *dst = !strcmp(an, "mean")     ? &g->agg_mean
+				      : !strcmp(an, "stddev") ? &g->agg_stddev
+				      : !strcmp(an, "median") ? &g->agg_median
+							      : NULL;
 
 			if (!dst) /* cv, BigO, RMS: not times */
 				continue;
 			err = results_doc__num(c, o, "real_time", where, true, NAN, dst);
 			if (!err)
-				err =
-				    results_doc__count(c, o, "repetitions", where, &g->repetitions);
+				err = results_doc__count(c, o, "repetitions", where,
+							 &g->repetitions);
 			if (err)
 				goto cleanup;
 			continue;
@@ -203,9 +205,9 @@ int results_doc__import_google_benchmark(struct results_doc *c, json_t *root,
 				continue;
 			}
 			if (!(g->agg_mean > 0)) {
-				err = results_doc__fail(
-				    c, "%s: the mean is %g, but it must be positive", where,
-				    g->agg_mean);
+				err = results_doc__fail(c,
+							"%s: the mean is %g, but it must be positive",
+							where, g->agg_mean);
 				goto cleanup;
 			}
 			r->value = g->agg_mean;

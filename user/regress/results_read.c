@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regress/results_io.h"
+#include "lib/array.h"
 #include "regress/results_doc.h"
 #include "regress/results_import.h"
-#include "lib/array.h"
+#include "regress/results_io.h"
 
 /* Reading stops here: a results file is kilobytes to megabytes. */
 #define RESULTS_MAX_FILE_BYTES (1ULL << 30)
@@ -68,8 +68,9 @@ static int read_perfan_results(struct results_doc *c, json_t *root, struct regre
 		if (err)
 			return err;
 		if (isnan(r->value) && !r->sample_cnt && !r->bucket_cnt)
-			return results_doc__fail(
-			    c, "%s has no \"value\", \"samples\" or \"histogram\"", where);
+			return results_doc__fail(c,
+						 "%s has no \"value\", \"samples\" or \"histogram\"",
+						 where);
 		err = results_doc__fill_from_samples(c, where, r);
 		if (!err)
 			err = results_doc__fill_from_histogram(c, where, r);
@@ -90,8 +91,8 @@ static int parse_json(struct results_doc *c, const char *data, size_t len, json_
 		return 0;
 	if (strstr(jerr.text, "NaN") || strstr(jerr.text, "Infinity") || strstr(jerr.text, "nan"))
 		return results_doc__fail(
-		    c, "line %d holds NaN or Infinity, which JSON does not allow as a number",
-		    jerr.line);
+			c, "line %d holds NaN or Infinity, which JSON does not allow as a number",
+			jerr.line);
 	if (json_error_code(&jerr) == json_error_duplicate_key)
 		return results_doc__fail(c, "not valid for perfan-bpf (line %d: %s)", jerr.line,
 					 jerr.text);
@@ -107,11 +108,10 @@ static int check_schema(struct results_doc *c, json_t *root)
 	if (!json_is_integer(v))
 		return results_doc__fail(c, "\"schema_version\" is not a whole number");
 	if (json_integer_value(v) > RESULTS_SCHEMA_VERSION)
-		return results_doc__fail(
-		    c,
-		    "schema_version %lld is newer than this perfan-bpf reads (%d); "
-		    "upgrade perfan-bpf",
-		    (long long)json_integer_value(v), RESULTS_SCHEMA_VERSION);
+		return results_doc__fail(c,
+					 "schema_version %lld is newer than this perfan-bpf reads (%d); "
+					 "upgrade perfan-bpf",
+					 (long long)json_integer_value(v), RESULTS_SCHEMA_VERSION);
 	if (json_integer_value(v) < 1)
 		return results_doc__fail(c, "schema_version %lld is not a valid version",
 					 (long long)json_integer_value(v));
@@ -131,7 +131,7 @@ static bool is_hyperfine(json_t *root)
 int results__read_buf(const char *data, size_t len, const char *path, struct regress_run *run,
 		      char errbuf[RESULTS_ERRLEN])
 {
-	struct results_doc c = {path, errbuf};
+	struct results_doc c = { path, errbuf };
 	json_t *root = NULL;
 	int err;
 
@@ -145,8 +145,8 @@ int results__read_buf(const char *data, size_t len, const char *path, struct reg
 		goto cleanup;
 	}
 	if (!json_is_object(root)) {
-		err = results_doc__fail(
-		    &c, "the top level is not a JSON object, so it is no results file");
+		err = results_doc__fail(&c,
+					"the top level is not a JSON object, so it is no results file");
 		goto cleanup;
 	}
 	if (json_object_get(root, "schema_version")) {
@@ -158,8 +158,8 @@ int results__read_buf(const char *data, size_t len, const char *path, struct reg
 		else if (json_object_get(root, "results"))
 			err = read_perfan_results(&c, root, run);
 		else
-			err = results_doc__fail(
-			    &c, "a perfan-bpf file without \"results\" (wrong schema)");
+			err = results_doc__fail(&c,
+						"a perfan-bpf file without \"results\" (wrong schema)");
 	} else if (json_is_array(results__member(root, "benchmarks")) &&
 		   json_is_object(results__member(root, "context"))) {
 		err = results_doc__import_google_benchmark(&c, root, run);
@@ -170,12 +170,13 @@ int results__read_buf(const char *data, size_t len, const char *path, struct reg
 	} else if (is_hyperfine(root)) {
 		err = results_doc__import_hyperfine(&c, root, run);
 	} else if (json_object_get(root, "results") || json_object_get(root, "baselines")) {
-		err = results_doc__fail(
-		    &c, "no \"schema_version\": not a perfan-bpf results file (and not "
-			"pytest-benchmark, Google Benchmark or hyperfine JSON)");
+		err = results_doc__fail(&c,
+					"no \"schema_version\": not a perfan-bpf results file (and not "
+					"pytest-benchmark, Google Benchmark or hyperfine JSON)");
 	} else {
 		err = results_doc__fail(
-		    &c, "not a results file perfan-bpf knows (perfan-bpf results with "
+			&c,
+			"not a results file perfan-bpf knows (perfan-bpf results with "
 			"schema_version, pytest-benchmark, Google Benchmark or hyperfine JSON)");
 	}
 cleanup:
@@ -284,7 +285,8 @@ static int read_history(struct results_doc *c, json_t *o, const char *where,
 		h->run = run;
 		if (!run || (i && run <= b->history[i - 1].run))
 			return results_doc__fail(
-			    c, "%s: \"run\" must be positive and increase along the history", w);
+				c, "%s: \"run\" must be positive and increase along the history",
+				w);
 	}
 	return 0;
 }
@@ -357,7 +359,7 @@ static int cmp_baseline_name(const void *a, const void *b)
 int baseline__read_buf(const char *data, size_t len, const char *path,
 		       struct regress_baseline_set *set, char errbuf[RESULTS_ERRLEN])
 {
-	struct results_doc c = {path, errbuf};
+	struct results_doc c = { path, errbuf };
 	json_t *root = NULL, *arr;
 	size_t i, n;
 	int err;
@@ -368,12 +370,12 @@ int baseline__read_buf(const char *data, size_t len, const char *path,
 		return err;
 	if (!json_is_object(root)) {
 		err = results_doc__fail(
-		    &c, "the top level is not a JSON object, so it is no baseline file");
+			&c, "the top level is not a JSON object, so it is no baseline file");
 		goto cleanup;
 	}
 	if (!json_object_get(root, "schema_version")) {
-		err = results_doc__fail(
-		    &c, "no \"schema_version\", so it is no perfan-bpf baseline file");
+		err = results_doc__fail(&c,
+					"no \"schema_version\", so it is no perfan-bpf baseline file");
 		goto cleanup;
 	}
 	err = check_schema(&c, root);
@@ -382,8 +384,8 @@ int baseline__read_buf(const char *data, size_t len, const char *path,
 	arr = results__member(root, "baselines");
 	if (!arr) {
 		err = results_doc__fail(&c, json_object_get(root, "results")
-						? "this is a results file, not a baseline file"
-						: "no \"baselines\" array (wrong schema)");
+						    ? "this is a results file, not a baseline file"
+						    : "no \"baselines\" array (wrong schema)");
 		goto cleanup;
 	}
 	if (!json_is_array(arr)) {

@@ -7,10 +7,10 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "regress/results_io.h"
 #include "lib/json_put.h"
 #include "lib/safe_file.h"
 #include "regress/results_doc.h"
+#include "regress/results_io.h"
 
 static void put_num_opt(json_t *obj, const char *key, double v, int *err)
 {

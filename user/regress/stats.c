@@ -107,8 +107,7 @@ double stats__norm_sf(double z)
 
 /* Bisection on a monotone cdf until the bracket is a few ulps wide. No tabled approximation:
  * slower than Acklam's rational fit but exact to double precision, and it is never hot. */
-static double bisect_cdf(double (*cdf)(double, double), double arg, double p, double lo,
-			 double hi)
+static double bisect_cdf(double (*cdf)(double, double), double arg, double p, double lo, double hi)
 {
 	double mid;
 	int i;
@@ -694,8 +693,7 @@ static double edivisive_perm_p(const double *x, size_t n, size_t min_size, doubl
 			buf[k] = t;
 		}
 		/* sums over a different order round differently: compare with a relative slack */
-		if (edivisive_best(buf, n, min_size, &tau, &q) &&
-		    q >= q_obs - 1e-12 * fabs(q_obs))
+		if (edivisive_best(buf, n, min_size, &tau, &q) && q >= q_obs - 1e-12 * fabs(q_obs))
 			hits++;
 	}
 	return (1.0 + hits) / (1.0 + perms);

@@ -40,11 +40,11 @@ double stats__t_quantile(double p, double df);
 
 /* Mann-Whitney U test of x against y. */
 struct stats_mw {
-	double u;		/* pairs with x_i > y_j, plus half the pairs with x_i == y_j */
-	double p_greater;	/* one-sided p: x stochastically greater than y */
-	double p_less;		/* one-sided p: x stochastically less than y */
-	double z;		/* normal statistic for p_greater; NAN when exact */
-	bool exact;		/* exact null distribution (no ties, both sides <= EXACT_MAX) */
+	double u;	  /* pairs with x_i > y_j, plus half the pairs with x_i == y_j */
+	double p_greater; /* one-sided p: x stochastically greater than y */
+	double p_less;	  /* one-sided p: x stochastically less than y */
+	double z;	  /* normal statistic for p_greater; NAN when exact */
+	bool exact;	  /* exact null distribution (no ties, both sides <= EXACT_MAX) */
 	bool ties;
 };
 /* Exact when there are no ties and both sizes are at most STATS_MW_EXACT_MAX; otherwise the
@@ -67,9 +67,9 @@ size_t stats__mw_min_n(size_t other_n, double alpha);
  * the one-sided 1 - alpha lower bound, matching the one-sided U test at alpha. */
 struct stats_hl {
 	double shift;
-	double lo;		/* -INFINITY when no order statistic reaches the level */
-	double hi;		/* +INFINITY likewise */
-	size_t rank_lo;		/* 1-based rank of lo among the m*n differences, or 0 */
+	double lo;	/* -INFINITY when no order statistic reaches the level */
+	double hi;	/* +INFINITY likewise */
+	size_t rank_lo; /* 1-based rank of lo among the m*n differences, or 0 */
 };
 /* Works on sorted copies; never builds the m*n differences (selection by bisection on the
  * value with a counting pass). Returns 0, -EINVAL or -ENOMEM. */
@@ -80,11 +80,11 @@ double stats__kth_pairwise_diff(const double *xs, size_t nx, const double *ys, s
 
 /* Welch's unequal-variance t-test of mean1 against mean2 from summaries. */
 struct stats_welch {
-	double diff;		/* mean1 - mean2 */
-	double se;		/* standard error of diff */
+	double diff; /* mean1 - mean2 */
+	double se;   /* standard error of diff */
 	double t;
-	double df;		/* Welch-Satterthwaite; INFINITY when se == 0 */
-	double p_greater;	/* one-sided p: mean1 > mean2 */
+	double df;	  /* Welch-Satterthwaite; INFINITY when se == 0 */
+	double p_greater; /* one-sided p: mean1 > mean2 */
 	double p_less;
 };
 /* Returns 0, or -EINVAL when n1 or n2 < 2 or a stddev is negative or not finite. */
@@ -110,15 +110,15 @@ double stats__mde(double cv1, size_t n1, double cv2, size_t n2, double alpha, do
 /* E-divisive means (Matteson & James, 2014, alpha = 1): hierarchical divisive estimation of
  * change points, each accepted by a permutation test. */
 struct stats_edivisive_opts {
-	size_t min_size;	/* smallest segment, >= 2 */
+	size_t min_size; /* smallest segment, >= 2 */
 	unsigned int permutations;
-	double sig_level;	/* a change point is accepted when its permutation p <= this */
-	uint64_t seed;		/* permutations come from a seeded generator: reproducible */
+	double sig_level; /* a change point is accepted when its permutation p <= this */
+	uint64_t seed;	  /* permutations come from a seeded generator: reproducible */
 };
 struct stats_change_point {
-	size_t index;		/* first element of the new segment */
-	double q;		/* the divergence statistic Q-hat at the split */
-	double p;		/* permutation p-value */
+	size_t index; /* first element of the new segment */
+	double q;     /* the divergence statistic Q-hat at the split */
+	double p;     /* permutation p-value */
 };
 /* Change points of x[0..n) in ascending index order in *cps (caller frees; NULL when none).
  * Returns 0, -EINVAL or -ENOMEM. */

@@ -15,8 +15,8 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "session/control.h"
 #include "lib/sanitize.h"
+#include "session/control.h"
 
 static const char *runtime_dir(void)
 {

@@ -103,7 +103,8 @@ json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX])
 	if (!obj)
 		return NULL;
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
-		if (json_object_set_new(obj, report_lost__name(k), json_integer((json_int_t)lost[k]))) {
+		if (json_object_set_new(obj, report_lost__name(k),
+					json_integer((json_int_t)lost[k]))) {
 			json_decref(obj);
 			return NULL;
 		}
@@ -138,8 +139,8 @@ int leak_json__parse_counts(const json_t *obj, struct stack_counts *c, char *err
 }
 
 /* A string or null member, interned; -EINVAL for another type */
-static int get_str(const json_t *obj, const char *key, const char **out,
-		   leak_json_intern_fn intern, void *ctx, char *err, size_t len)
+static int get_str(const json_t *obj, const char *key, const char **out, leak_json_intern_fn intern,
+		   void *ctx, char *err, size_t len)
 {
 	const json_t *j = json_object_get(obj, key);
 
@@ -205,8 +206,7 @@ int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_
 	return 0;
 }
 
-int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], char *err,
-			  size_t len)
+int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], char *err, size_t len)
 {
 	memset(lost, 0, sizeof(uint64_t) * REPORT_LOST__MAX);
 	if (!json_is_object(obj)) {

@@ -157,8 +157,9 @@ int live_session__snapshot(struct live_session *ls, const struct leak_sample *sa
 	if (sample->cnt && !snap.rows)
 		return -ENOMEM;
 	for (size_t i = 0; i < sample->cnt; i++) {
-		snap.rows[i] = (struct stack_row){ sample->stacks[i].pid, sample->stacks[i].stack_id,
-						  sample->stacks[i].counts };
+		snap.rows[i] = (struct stack_row){ sample->stacks[i].pid,
+						   sample->stacks[i].stack_id,
+						   sample->stacks[i].counts };
 		stack_counts__add(&snap.totals, &snap.rows[i].counts);
 	}
 	if (ls->w)

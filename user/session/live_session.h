@@ -14,13 +14,13 @@
 struct live_session;
 
 struct live_session_opts {
-	const char *path;      /* session file; NULL: keep no file */
-	bool force;	       /* replace an existing path (else -EEXIST) */
+	const char *path;	 /* session file; NULL: keep no file */
+	bool force;		 /* replace an existing path (else -EEXIST) */
 	uint64_t max_file_bytes; /* stop writing snapshots past this size; 0: no limit */
-	uint32_t pid;	       /* 0 with --all */
-	const char *command;   /* launch mode, else NULL */
-	const char *allocator; /* the probed module */
-	const char *proc_root; /* "/proc"; tests may point elsewhere */
+	uint32_t pid;		 /* 0 with --all */
+	const char *command;	 /* launch mode, else NULL */
+	const char *allocator;	 /* the probed module */
+	const char *proc_root;	 /* "/proc"; tests may point elsewhere */
 };
 
 /* 0 or -errno (the file could not be created: -errno of open, -EEXIST for a name taken) */

@@ -6,8 +6,8 @@
 #include <string.h>
 #include "lib/array.h"
 #include "lib/sanitize.h"
-#include "session/session.h"
 #include "lib/strmap.h"
+#include "session/session.h"
 
 int session__init(struct session *s)
 {
@@ -84,8 +84,7 @@ const struct snapshot *session__find(const struct session *s, const char *label)
 	return NULL;
 }
 
-const struct stack_row *snapshot__row(const struct snapshot *snap, uint32_t pid,
-				     uint64_t stack_id)
+const struct stack_row *snapshot__row(const struct snapshot *snap, uint32_t pid, uint64_t stack_id)
 {
 	struct stack_row key = { .pid = pid, .stack_id = stack_id };
 

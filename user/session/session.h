@@ -15,17 +15,16 @@ struct strmap;
 
 #define SESSION_SCHEMA_VERSION 1
 
-
 struct snapshot {
 	char *label;
-	uint32_t seq;	      /* 0, 1, 2... in the order taken */
-	int64_t wall_ns;      /* CLOCK_REALTIME when taken */
-	int64_t mono_ns;      /* CLOCK_MONOTONIC when taken */
-	double elapsed_s;     /* since the session attached */
-	uint32_t pid;	      /* 0 with --all */
-	bool mem_known;	      /* rss/anon were read (false once the process is gone) */
-	uint64_t rss_bytes;   /* VmRSS */
-	uint64_t anon_bytes;  /* RssAnon */
+	uint32_t seq;	     /* 0, 1, 2... in the order taken */
+	int64_t wall_ns;     /* CLOCK_REALTIME when taken */
+	int64_t mono_ns;     /* CLOCK_MONOTONIC when taken */
+	double elapsed_s;    /* since the session attached */
+	uint32_t pid;	     /* 0 with --all */
+	bool mem_known;	     /* rss/anon were read (false once the process is gone) */
+	uint64_t rss_bytes;  /* VmRSS */
+	uint64_t anon_bytes; /* RssAnon */
 	uint64_t lost[REPORT_LOST__MAX];
 	struct stack_counts totals; /* sum over rows */
 	struct stack_row *rows;
@@ -34,9 +33,9 @@ struct snapshot {
 
 struct session {
 	int schema_version;
-	uint32_t pid;	      /* 0 with --all */
-	char *command;	      /* launch mode: the command line; NULL otherwise */
-	char *allocator;      /* the module whose allocator was probed */
+	uint32_t pid;	 /* 0 with --all */
+	char *command;	 /* launch mode: the command line; NULL otherwise */
+	char *allocator; /* the module whose allocator was probed */
 	int64_t start_wall_ns;
 	struct stacktab *stacks; /* frames of every stack, keyed (pid, stack id) */
 	struct snapshot *snaps;
@@ -62,13 +61,11 @@ const struct snapshot *session__find(const struct session *s, const char *label)
 
 /* The row of (pid, stack_id) in a snapshot, or NULL. Rows are kept sorted by
  * (pid, stack_id) by session__add_snapshot, so this is a binary search. */
-const struct stack_row *snapshot__row(const struct snapshot *snap, uint32_t pid,
-				     uint64_t stack_id);
+const struct stack_row *snapshot__row(const struct snapshot *snap, uint32_t pid, uint64_t stack_id);
 
 /* A string owned by the session (a copy of str, one per distinct string: a session of many
  * stacks repeats the same module, function and file names; NULL stays NULL); NULL on
  * -ENOMEM */
 const char *session__intern(struct session *s, const char *str);
-
 
 #endif

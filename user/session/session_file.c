@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "session/leak_json.h"
 #include "lib/array.h"
 #include "lib/safe_file.h"
 #include "lib/sanitize.h"
+#include "session/leak_json.h"
 #include "session/session_file.h"
 
 #define SESSION_FILE_TYPE "perfan-session"
@@ -84,7 +84,8 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 	hdr = json_pack("{s:s,s:i,s:s,s:I,s:o,s:o,s:I}", "type", SESSION_FILE_TYPE,
 			"schema_version", SESSION_SCHEMA_VERSION, "tool", "perfan-bpf", "pid",
 			(json_int_t)s->pid, "command", leak_json__str(s->command), "allocator",
-			leak_json__str(s->allocator), "start_wall_ns", (json_int_t)s->start_wall_ns);
+			leak_json__str(s->allocator), "start_wall_ns",
+			(json_int_t)s->start_wall_ns);
 	err = put_record(w, hdr);
 	if (err) {
 		session_writer__close(w);
@@ -120,7 +121,8 @@ static json_t *stacks_record(struct session_writer *w, const struct session *s,
 			if (json_array_append_new(frames, leak_json__frame(&e->frames[f])))
 				json_decref(frames), frames = NULL;
 		st = json_pack("{s:I,s:I,s:b,s:o}", "pid", (json_int_t)r->pid, "stack_id",
-			       (json_int_t)r->stack_id, "truncated", e->truncated, "frames", frames);
+			       (json_int_t)r->stack_id, "truncated", e->truncated, "frames",
+			       frames);
 		err = !st || json_array_append_new(arr, st) ||
 		      stacktab__put(w->written, r->pid, r->stack_id, NULL, 0);
 		*next = i + 1;
@@ -155,8 +157,8 @@ static json_t *snapshot_record(const struct snapshot *snap)
 	/* labels are bytes (a USDT label is whatever the target passed): leak_json__str keeps
 	 * them valid UTF-8 */
 	rec = json_pack("{s:s,s:o,s:I,s:I,s:I,s:f,s:I,s:o,s:o,s:o,s:o,s:o}", "type", "snapshot",
-			"label", leak_json__str(snap->label), "seq", (json_int_t)snap->seq, "wall_ns",
-			(json_int_t)snap->wall_ns, "mono_ns", (json_int_t)snap->mono_ns,
+			"label", leak_json__str(snap->label), "seq", (json_int_t)snap->seq,
+			"wall_ns", (json_int_t)snap->wall_ns, "mono_ns", (json_int_t)snap->mono_ns,
 			"elapsed_s", snap->elapsed_s, "pid", (json_int_t)snap->pid, "rss_bytes",
 			snap->mem_known ? json_integer((json_int_t)snap->rss_bytes) : json_null(),
 			"anon_bytes",
@@ -272,7 +274,8 @@ static int next_line(struct reader *r, size_t *len)
 		if (r->cap - n < 2) {
 			/* the buffer doubles: past MAX_RECORD / 2, it would outgrow MAX_RECORD */
 			if (r->cap > MAX_RECORD / 2)
-				return fail(r, "a record longer than 512 MiB", "not a session file");
+				return fail(r, "a record longer than 512 MiB",
+					    "not a session file");
 			if (ARRAY_GROW(r->buf, r->cap, n + 2, 1 << 16))
 				return -ENOMEM;
 		}
@@ -330,11 +333,13 @@ static int read_header(struct reader *r, json_t *rec)
 	char err[200];
 
 	if (!type || strcmp(type, SESSION_FILE_TYPE))
-		return fail(r, "not a perfan-bpf session file", "the first record is not its header");
+		return fail(r, "not a perfan-bpf session file",
+			    "the first record is not its header");
 	if (!json_is_integer(ver) || json_integer_value(ver) < 1)
 		return fail(r, "the header has no valid schema_version", NULL);
 	if (json_integer_value(ver) > SESSION_SCHEMA_VERSION) {
-		snprintf(err, sizeof(err), "schema_version %" JSON_INTEGER_FORMAT
+		snprintf(err, sizeof(err),
+			 "schema_version %" JSON_INTEGER_FORMAT
 			 " is newer than this perfan-bpf reads (%d); upgrade perfan-bpf",
 			 json_integer_value(ver), SESSION_SCHEMA_VERSION);
 		return fail(r, "written by a newer perfan-bpf", err);
@@ -344,7 +349,8 @@ static int read_header(struct reader *r, json_t *rec)
 	if ((cmd && !json_is_null(cmd) && !json_is_string(cmd)) ||
 	    (alloc && !json_is_null(alloc) && !json_is_string(alloc)) ||
 	    (start && !json_is_integer(start)))
-		return fail(r, "bad header", "command, allocator or start_wall_ns of the wrong type");
+		return fail(r, "bad header",
+			    "command, allocator or start_wall_ns of the wrong type");
 	r->s->schema_version = (int)json_integer_value(ver);
 	r->s->pid = (uint32_t)pid;
 	if (json_is_string(cmd) && !(r->s->command = strdup(json_string_value(cmd))))
@@ -367,7 +373,8 @@ static int read_stacks(struct reader *r, json_t *rec)
 
 	if (!json_is_array(arr))
 		return fail(r, "a stacks record without a \"stacks\" array", NULL);
-	json_array_foreach(arr, i, st) {
+	json_array_foreach(arr, i, st)
+	{
 		const json_t *frames = json_object_get(st, "frames");
 		uint64_t pid, id;
 		struct frame *fr;
@@ -383,8 +390,8 @@ static int read_stacks(struct reader *r, json_t *rec)
 		if (n && !fr)
 			return -ENOMEM;
 		for (size_t f = 0; f < n; f++) {
-			rc = leak_json__parse_frame(json_array_get(frames, f), &fr[f], intern_cb, r->s,
-						    err, sizeof(err));
+			rc = leak_json__parse_frame(json_array_get(frames, f), &fr[f], intern_cb,
+						    r->s, err, sizeof(err));
 			if (rc) {
 				free(fr);
 				return rc == -ENOMEM ? rc : fail(r, "bad frame", err);
@@ -413,7 +420,8 @@ static int read_snapshot(struct reader *r, json_t *rec)
 {
 	const json_t *rows = json_object_get(rec, "stacks"), *row;
 	const json_t *label = json_object_get(rec, "label"), *elapsed;
-	const json_t *rss = json_object_get(rec, "rss_bytes"), *anon = json_object_get(rec, "anon_bytes");
+	const json_t *rss = json_object_get(rec, "rss_bytes"),
+		     *anon = json_object_get(rec, "anon_bytes");
 	struct snapshot snap = {};
 	uint64_t pid;
 	char err[200];
@@ -445,7 +453,8 @@ static int read_snapshot(struct reader *r, json_t *rec)
 	snap.rows = snap.row_cnt ? calloc(snap.row_cnt, sizeof(*snap.rows)) : NULL;
 	if (snap.row_cnt && !snap.rows)
 		return -ENOMEM;
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		struct stack_row *sr = &snap.rows[i];
 		uint64_t rpid;
 
@@ -519,8 +528,9 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 			rc = kind;
 			if (!kind && r.line == 1)
 				rc = fail(&r, "not a perfan-bpf session file",
-					  r.gz_cut ? "a gzip stream that ends before its first record"
-						   : "it is empty");
+					  r.gz_cut
+						  ? "a gzip stream that ends before its first record"
+						  : "it is empty");
 			break;
 		}
 		rc = read_record(&r, r.buf, len);

@@ -11,9 +11,9 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/array.h"
 #include "symbols/cfi_table.h"
 #include "symbols/elfsym.h"
-#include "lib/array.h"
 
 #define X86_RBP 6
 #define X86_RSP 7
@@ -299,7 +299,8 @@ int cfi_table__build(const char *path, struct cfi_table *out)
 		/* the gap up to the next function has no rule */
 		if (!err && addr < limit && addr <= UINT32_MAX)
 			err = push_row(out, &cap,
-				       (struct unwind_row){ .pc = (uint32_t)addr, .kind = UNWIND_UNKNOWN });
+				       (struct unwind_row){ .pc = (uint32_t)addr,
+							    .kind = UNWIND_UNKNOWN });
 	}
 	if (!err && !out->cnt)
 		err = -ENOENT;

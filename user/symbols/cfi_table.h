@@ -14,11 +14,11 @@
 struct cfi_table {
 	struct unwind_row *rows; /* sorted by pc; a row lasts until the next one starts */
 	size_t cnt;
-	int64_t vaddr_delta;	/* ELF virtual address - file offset in the executable segment */
-	size_t fdes;		/* functions described */
-	size_t fdes_framed;	/* of those, the ones with a frame: CFA ever rbp-based or above
+	int64_t vaddr_delta; /* ELF virtual address - file offset in the executable segment */
+	size_t fdes;	     /* functions described */
+	size_t fdes_framed;  /* of those, the ones with a frame: CFA ever rbp-based or above
 				   rsp + 8 (not PLT stubs, not leaves that touch no stack) */
-	size_t fdes_fp;		/* of those, the ones whose CFA is ever rbp-based (frame pointers) */
+	size_t fdes_fp;	     /* of those, the ones whose CFA is ever rbp-based (frame pointers) */
 };
 
 /* Build the rows of the file at path. 0, -ENOENT when it has no .eh_frame_hdr / .eh_frame,

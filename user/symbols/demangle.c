@@ -354,28 +354,50 @@ static bool v0_generic_args(struct v0 *p)
 static const char *v0_basic(char c)
 {
 	switch (c) {
-	case 'a': return "i8";
-	case 'b': return "bool";
-	case 'c': return "char";
-	case 'd': return "f64";
-	case 'e': return "str";
-	case 'f': return "f32";
-	case 'h': return "u8";
-	case 'i': return "isize";
-	case 'j': return "usize";
-	case 'l': return "i32";
-	case 'm': return "u32";
-	case 'n': return "i128";
-	case 'o': return "u128";
-	case 'p': return "_";
-	case 's': return "i16";
-	case 't': return "u16";
-	case 'u': return "()";
-	case 'v': return "...";
-	case 'x': return "i64";
-	case 'y': return "u64";
-	case 'z': return "!";
-	default: return NULL;
+	case 'a':
+		return "i8";
+	case 'b':
+		return "bool";
+	case 'c':
+		return "char";
+	case 'd':
+		return "f64";
+	case 'e':
+		return "str";
+	case 'f':
+		return "f32";
+	case 'h':
+		return "u8";
+	case 'i':
+		return "isize";
+	case 'j':
+		return "usize";
+	case 'l':
+		return "i32";
+	case 'm':
+		return "u32";
+	case 'n':
+		return "i128";
+	case 'o':
+		return "u128";
+	case 'p':
+		return "_";
+	case 's':
+		return "i16";
+	case 't':
+		return "u16";
+	case 'u':
+		return "()";
+	case 'v':
+		return "...";
+	case 'x':
+		return "i64";
+	case 'y':
+		return "u64";
+	case 'z':
+		return "!";
+	default:
+		return NULL;
 	}
 }
 
@@ -482,7 +504,8 @@ static bool v0_path(struct v0 *p, bool in_value)
 			}
 			{
 				char num[32];
-				int n = snprintf(num, sizeof(num), "#%llu}", (unsigned long long)dis);
+				int n = snprintf(num, sizeof(num), "#%llu}",
+						 (unsigned long long)dis);
 
 				put(p->o, num, (size_t)n);
 			}
@@ -553,8 +576,8 @@ char *demangle__name(const char *raw)
 		if (r)
 			return r;
 	}
-	if (n > 2 && !strncmp(raw, "_R", 2) && (isupper((unsigned char)raw[2]) ||
-						 isdigit((unsigned char)raw[2])))
+	if (n > 2 && !strncmp(raw, "_R", 2) &&
+	    (isupper((unsigned char)raw[2]) || isdigit((unsigned char)raw[2])))
 		return rust_v0(raw);
 	if (n > 2 && !strncmp(raw, "_Z", 2)) {
 		int status = -1;

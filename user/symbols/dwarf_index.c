@@ -8,9 +8,9 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/array.h"
 #include "symbols/dwarf_index.h"
 #include "symbols/dwarf_line.h"
-#include "lib/array.h"
 
 struct dfunc {
 	const char *name;

@@ -7,10 +7,10 @@
 #ifndef PERFAN_DWARF_INDEX_H
 #define PERFAN_DWARF_INDEX_H
 
+#include <elfutils/libdw.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <elfutils/libdw.h>
 
 struct dwarf_index;
 

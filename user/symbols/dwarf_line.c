@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "symbols/dwarf_line.h"
 #include "lib/array.h"
+#include "symbols/dwarf_line.h"
 
 struct rd {
 	const uint8_t *p, *end;
@@ -151,8 +151,8 @@ enum {
 };
 
 /* One attribute of a version 5 directory or file entry: a string or a number */
-static int read_form(struct rd *r, const struct dwarf_line_sections *sec, uint64_t form,
-		     bool off64, const char **s, uint64_t *v)
+static int read_form(struct rd *r, const struct dwarf_line_sections *sec, uint64_t form, bool off64,
+		     const char **s, uint64_t *v)
 {
 	*s = NULL;
 	*v = 0;
@@ -200,8 +200,8 @@ static int read_form(struct rd *r, const struct dwarf_line_sections *sec, uint64
 }
 
 /* Version 5 directory or file table: entries described by (content type, form) pairs */
-static int read_v5_table(struct rd *r, const struct dwarf_line_sections *sec, bool off64,
-			 bool dirs, char **dir_paths, size_t dir_cnt, const char *comp_dir,
+static int read_v5_table(struct rd *r, const struct dwarf_line_sections *sec, bool off64, bool dirs,
+			 char **dir_paths, size_t dir_cnt, const char *comp_dir,
 			 struct dwarf_line_files *out, char ***dirs_out, size_t *dirs_cnt_out)
 {
 	uint64_t fmt[16][2], n;
@@ -358,7 +358,7 @@ int dwarf_line__decode(const struct dwarf_line_sections *sec, uint64_t off, cons
 	min_inst = (uint8_t)rd_u(&r, 1);
 	if (version >= 4 && rd_u(&r, 1) != 1)
 		return -EINVAL; /* VLIW */
-	rd_u(&r, 1); /* default_is_stmt: every row is kept, as libdw does */
+	rd_u(&r, 1);		/* default_is_stmt: every row is kept, as libdw does */
 	line_base = (int8_t)rd_u(&r, 1);
 	line_range = (uint8_t)rd_u(&r, 1);
 	opcode_base = (uint8_t)rd_u(&r, 1);

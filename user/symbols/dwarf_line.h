@@ -25,8 +25,7 @@ struct dwarf_line_files {
 };
 
 /* Called per row; end: the row ends a sequence (its address is one past the last one) */
-typedef int (*dwarf_line_row_fn)(void *ctx, uint64_t addr, uint32_t file, uint32_t line,
-				 bool end);
+typedef int (*dwarf_line_row_fn)(void *ctx, uint64_t addr, uint32_t file, uint32_t line, bool end);
 
 /* Decode the program at offset off. comp_dir resolves relative directories (may be NULL).
  * files receives malloc'ed full paths (free with dwarf_line__free_files). 0, -EINVAL for a

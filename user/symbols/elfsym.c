@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "symbols/elfsym.h"
 #include "lib/array.h"
+#include "symbols/elfsym.h"
 
 struct elf_sym {
 	uint64_t addr;

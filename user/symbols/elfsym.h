@@ -5,10 +5,10 @@
 #ifndef PERFAN_ELFSYM_H
 #define PERFAN_ELFSYM_H
 
+#include <libelf.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <libelf.h>
 
 struct elf_file;
 

@@ -3,13 +3,13 @@
  * when the binary is stripped; DWARF from the binary or the debug file, indexed on first use;
  * demangled names cached by the address of the raw name (symbol and DWARF strings are stable
  * for the module's lifetime). */
+#include <elfutils/libdw.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <elfutils/libdw.h>
 #include "symbols/demangle.h"
 #include "symbols/dwarf_index.h"
 #include "symbols/elfsym.h"
@@ -229,8 +229,8 @@ size_t modsym__lookup(struct modsym *m, uint64_t pc, struct frame *out, size_t m
 		 * C++ name is the demangled linkage name (DW_AT_name lacks the class) */
 		const char *raw = l->linkage ? l->linkage : outer && sym ? sym : l->name;
 		const char *shown = l->linkage ? display_name(m, l->linkage)
-				    : l->name	   ? l->name
-						   : display_name(m, sym);
+				    : l->name  ? l->name
+					       : display_name(m, sym);
 
 		if (outer && !l->name && !l->linkage)
 			raw = sym;

@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "symbols/debuginfo.h"
 #include "lib/stack.h"
+#include "symbols/debuginfo.h"
 
 struct modsym;
 

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "symbols/perfmap.h"
 #include "lib/array.h"
+#include "symbols/perfmap.h"
 
 static int sym_cmp(const void *pa, const void *pb)
 {
@@ -79,8 +79,7 @@ void perf_map__free(struct perf_map *m)
 	m->cnt = 0;
 }
 
-const struct perf_map_sym *perf_map__find(const struct perf_map *m, uint64_t addr,
-					  uint64_t *offset)
+const struct perf_map_sym *perf_map__find(const struct perf_map *m, uint64_t addr, uint64_t *offset)
 {
 	size_t lo = 0, hi = m->cnt;
 

@@ -11,12 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "lib/sanitize.h"
 #include "symbols/modsym.h"
 #include "symbols/perfmap.h"
+#include "symbols/symbolize.h"
 #include "target/proc_dir.h"
 #include "target/procmaps.h"
-#include "lib/sanitize.h"
-#include "symbols/symbolize.h"
 
 struct module {
 	char *path; /* as the target sees it */

@@ -49,16 +49,16 @@ static size_t flags_only_len(const uint8_t *c, size_t len)
 	op = c[p];
 	modrm = c[p + 1];
 	switch (op) {
-	case 0x84: /* test r/m8, r8 */
-	case 0x85: /* test r/m, r */
-	case 0x38: /* cmp r/m8, r8 */
-	case 0x39: /* cmp r/m, r */
-	case 0x3a: /* cmp r8, r/m8 */
-	case 0x3b: /* cmp r, r/m */
+	case 0x84:				      /* test r/m8, r8 */
+	case 0x85:				      /* test r/m, r */
+	case 0x38:				      /* cmp r/m8, r8 */
+	case 0x39:				      /* cmp r/m, r */
+	case 0x3a:				      /* cmp r8, r/m8 */
+	case 0x3b:				      /* cmp r, r/m */
 		return (modrm >> 6) == 3 ? p + 2 : 0; /* register operands only */
-	case 0x80: /* cmp r/m8, imm8 */
-	case 0x83: /* cmp r/m, imm8 */
-	case 0x81: { /* cmp r/m, imm32 */
+	case 0x80:				      /* cmp r/m8, imm8 */
+	case 0x83:				      /* cmp r/m, imm8 */
+	case 0x81: {				      /* cmp r/m, imm32 */
 		size_t imm = op == 0x81 ? 4 : 1;
 
 		if (((modrm >> 3) & 7) != 7)

@@ -97,7 +97,7 @@ enum proc_kind proc_dir__kind(const char *proc_root, int pid)
 		return PROC_KIND_KTHREAD;
 	if (state == 'Z' || state == 'X')
 		return proc_dir__mm(proc_root, pid, dir, sizeof(dir), NULL) ? PROC_KIND_ZOMBIE
-								     : PROC_KIND_USER;
+									    : PROC_KIND_USER;
 	return PROC_KIND_USER;
 }
 

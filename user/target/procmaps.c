@@ -5,8 +5,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "target/procmaps.h"
 #include "lib/array.h"
+#include "target/procmaps.h"
 
 static int parse_line(char *line, struct proc_map *m)
 {

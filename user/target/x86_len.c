@@ -13,10 +13,21 @@ static bool modrm1(uint8_t op)
 	if (op < 0x40)
 		return (op & 7) < 4; /* the ALU forms 00-03, 08-0b, ... 38-3b */
 	switch (op) {
-	case 0x63: case 0x69: case 0x6b:
-	case 0xc0: case 0xc1: case 0xc6: case 0xc7:
-	case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-	case 0xf6: case 0xf7: case 0xfe: case 0xff:
+	case 0x63:
+	case 0x69:
+	case 0x6b:
+	case 0xc0:
+	case 0xc1:
+	case 0xc6:
+	case 0xc7:
+	case 0xd0:
+	case 0xd1:
+	case 0xd2:
+	case 0xd3:
+	case 0xf6:
+	case 0xf7:
+	case 0xfe:
+	case 0xff:
 		return true;
 	default:
 		return (op >= 0x80 && op <= 0x8f) || (op >= 0xd8 && op <= 0xdf);
@@ -26,9 +37,26 @@ static bool modrm1(uint8_t op)
 static bool invalid64(uint8_t op)
 {
 	switch (op) {
-	case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e: case 0x1f:
-	case 0x27: case 0x2f: case 0x37: case 0x3f: case 0x60: case 0x61: case 0x82:
-	case 0x9a: case 0xce: case 0xd4: case 0xd5: case 0xd6: case 0xea:
+	case 0x06:
+	case 0x07:
+	case 0x0e:
+	case 0x16:
+	case 0x17:
+	case 0x1e:
+	case 0x1f:
+	case 0x27:
+	case 0x2f:
+	case 0x37:
+	case 0x3f:
+	case 0x60:
+	case 0x61:
+	case 0x82:
+	case 0x9a:
+	case 0xce:
+	case 0xd4:
+	case 0xd5:
+	case 0xd6:
+	case 0xea:
 		return true;
 	default:
 		return false;
@@ -50,14 +78,28 @@ static size_t imm1(uint8_t op, size_t z)
 	if (op >= 0xe0 && op <= 0xe7)
 		return 1;
 	switch (op) {
-	case 0x6a: case 0x6b: case 0x80: case 0x83: case 0xa8: case 0xc0: case 0xc1:
-	case 0xc6: case 0xcd: case 0xeb:
+	case 0x6a:
+	case 0x6b:
+	case 0x80:
+	case 0x83:
+	case 0xa8:
+	case 0xc0:
+	case 0xc1:
+	case 0xc6:
+	case 0xcd:
+	case 0xeb:
 		return 1;
-	case 0x68: case 0x69: case 0x81: case 0xa9: case 0xc7:
+	case 0x68:
+	case 0x69:
+	case 0x81:
+	case 0xa9:
+	case 0xc7:
 		return z;
-	case 0xe8: case 0xe9:
+	case 0xe8:
+	case 0xe9:
 		return 4; /* rel32: 66 does not shrink near branches in 64-bit mode (Intel) */
-	case 0xc2: case 0xca:
+	case 0xc2:
+	case 0xca:
 		return 2;
 	case 0xc8:
 		return 3; /* enter imm16, imm8 */
@@ -76,8 +118,20 @@ static bool modrm2(uint8_t op)
 	if (op >= 0xc8 && op <= 0xcf)
 		return false; /* bswap */
 	switch (op) {
-	case 0x05: case 0x06: case 0x07: case 0x08: case 0x09: case 0x0b: case 0x0e:
-	case 0x77: case 0xa0: case 0xa1: case 0xa2: case 0xa8: case 0xa9: case 0xaa:
+	case 0x05:
+	case 0x06:
+	case 0x07:
+	case 0x08:
+	case 0x09:
+	case 0x0b:
+	case 0x0e:
+	case 0x77:
+	case 0xa0:
+	case 0xa1:
+	case 0xa2:
+	case 0xa8:
+	case 0xa9:
+	case 0xaa:
 		return false;
 	default:
 		return true;
@@ -96,7 +150,13 @@ static size_t imm_map(int map, uint8_t op)
 	if (op >= 0x80 && op <= 0x8f)
 		return 4;
 	switch (op) {
-	case 0xa4: case 0xac: case 0xba: case 0xc2: case 0xc4: case 0xc5: case 0xc6:
+	case 0xa4:
+	case 0xac:
+	case 0xba:
+	case 0xc2:
+	case 0xc4:
+	case 0xc5:
+	case 0xc6:
 		return 1;
 	default:
 		return 0;
@@ -152,8 +212,15 @@ int x86__decode(const uint8_t *code, size_t len, size_t off, struct x86_insn *ou
 		case 0x67:
 			addrsize = true;
 			continue;
-		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-		case 0xf0: case 0xf2: case 0xf3:
+		case 0x26:
+		case 0x2e:
+		case 0x36:
+		case 0x3e:
+		case 0x64:
+		case 0x65:
+		case 0xf0:
+		case 0xf2:
+		case 0xf3:
 			continue;
 		}
 		break;
@@ -249,7 +316,7 @@ int x86__decode(const uint8_t *code, size_t len, size_t off, struct x86_insn *ou
 }
 
 int x86__find_returns(const uint8_t *code, size_t len, size_t *rets, size_t max, size_t *ret_cnt,
-		     size_t *tail_exits, size_t *bad_off)
+		      size_t *tail_exits, size_t *bad_off)
 {
 	size_t off = 0;
 
@@ -267,7 +334,8 @@ int x86__find_returns(const uint8_t *code, size_t len, size_t *rets, size_t max,
 			if (*ret_cnt < max)
 				rets[*ret_cnt] = off;
 			(*ret_cnt)++;
-		} else if (in.kind == X86_JMP_REL && (in.target < 0 || in.target >= (long long)len)) {
+		} else if (in.kind == X86_JMP_REL &&
+			   (in.target < 0 || in.target >= (long long)len)) {
 			(*tail_exits)++;
 		}
 		off += in.len;

@@ -10,9 +10,9 @@
 
 enum x86_kind {
 	X86_OTHER,
-	X86_RET,      /* near return: ret, ret imm16, rep ret, bnd ret */
-	X86_JMP_REL,  /* jmp or jcc, rel8/rel32: `target` is set */
-	X86_JMP_IND,  /* jmp through a register or memory */
+	X86_RET,     /* near return: ret, ret imm16, rep ret, bnd ret */
+	X86_JMP_REL, /* jmp or jcc, rel8/rel32: `target` is set */
+	X86_JMP_IND, /* jmp through a register or memory */
 };
 
 struct x86_insn {
@@ -31,6 +31,6 @@ int x86__decode(const uint8_t *code, size_t len, size_t off, struct x86_insn *ou
  * calls; indirect jumps are mostly jump tables and are not counted). 0, or -EINVAL/-ENODATA with *bad_off at the instruction
  * that could not be decoded. */
 int x86__find_returns(const uint8_t *code, size_t len, size_t *rets, size_t max, size_t *ret_cnt,
-		     size_t *tail_exits, size_t *bad_off);
+		      size_t *tail_exits, size_t *bad_off);
 
 #endif
