@@ -16,24 +16,18 @@ int cmd__mark(int argc, char **argv)
 	double timeout_s = 30;
 	char reply[512];
 	uint64_t pid_arg = 0;
+	/* one row per option, laid out by hand */
+	/* clang-format off */
 	const struct opt rows[] = {
-		{ .name = "pid",
-		  .letter = 'p',
-		  .kind = OPT_U64,
-		  .arg = "PID",
+		{ .name = "pid", .letter = 'p', .kind = OPT_U64, .arg = "PID",
 		  .help = "the traced process (as given to 'perfan-bpf leak --pid')",
-		  .dest = &pid_arg,
-		  .min = 1,
-		  .max = INT_MAX,
-		  .wants = "a process id" },
-		{ .name = "timeout",
-		  .kind = OPT_SECONDS,
-		  .arg = "SEC",
-		  .help = "how long to wait for the snapshot (default 30)",
-		  .dest = &timeout_s,
+		  .dest = &pid_arg, .min = 1, .max = INT_MAX, .wants = "a process id" },
+		{ .name = "timeout", .kind = OPT_SECONDS, .arg = "SEC",
+		  .help = "how long to wait for the snapshot (default 30)", .dest = &timeout_s,
 		  .max_s = 3600 },
 		{},
 	};
+	/* clang-format on */
 	const struct cmd_spec spec = {
 		.name = "mark",
 		.usage = "LABEL [--pid PID] [--timeout SEC]",

@@ -105,41 +105,28 @@ int cmd__check(int argc, char **argv)
 	struct regress_verdict one = {};
 	struct regress_opts opts;
 	const char *baseline = NULL;
+	/* one row per option, laid out by hand */
+	/* clang-format off */
 	const struct opt rows[] = {
-		{ .name = "baseline",
-		  .letter = 'b',
-		  .kind = OPT_STRING,
-		  .arg = "FILE",
-		  .help = "the baselines, written by 'perfan-bpf baseline save'",
-		  .dest = &baseline,
+		{ .name = "baseline", .letter = 'b', .kind = OPT_STRING, .arg = "FILE",
+		  .help = "the baselines, written by 'perfan-bpf baseline save'", .dest = &baseline,
 		  .wants = "a file name" },
-		{ .name = "fail-on",
-		  .kind = OPT_CUSTOM,
-		  .arg = "LEVEL",
+		{ .name = "fail-on", .kind = OPT_CUSTOM, .arg = "LEVEL",
 		  .help = "warning or critical (default): the verdict that makes\n"
 			  "the exit status 1",
-		  .dest = &opts.fail_on,
-		  .choices = fail_on_names,
-		  .parse = fail_on__parse },
-		{ .name = "mode",
-		  .kind = OPT_CUSTOM,
-		  .arg = "MODE",
+		  .dest = &opts.fail_on, .choices = fail_on_names, .parse = fail_on__parse },
+		{ .name = "mode", .kind = OPT_CUSTOM, .arg = "MODE",
 		  .help = "robust (default): significance and magnitude where\n"
 			  "samples or summaries allow it; simple: the threshold\n"
 			  "rule only",
-		  .dest = &opts.mode,
-		  .choices = mode_names,
-		  .parse = mode__parse },
+		  .dest = &opts.mode, .choices = mode_names, .parse = mode__parse },
 		ROW_FORMAT(&fmt),
-		{ .name = "alpha",
-		  .kind = OPT_DECIMAL,
-		  .arg = "A",
+		{ .name = "alpha", .kind = OPT_DECIMAL, .arg = "A",
 		  .help = "significance level of the robust rule (default 0.01)",
-		  .dest = &opts.alpha,
-		  .gt = 0,
-		  .lt = 0.5 },
+		  .dest = &opts.alpha, .gt = 0, .lt = 0.5 },
 		{},
 	};
+	/* clang-format on */
 	const struct cmd_spec spec = {
 		.name = "check",
 		.usage = "--baseline BASELINE.json RESULTS.json...\n"
@@ -235,38 +222,29 @@ int cmd__baseline(int argc, char **argv)
 	bool force = false;
 	struct stat st;
 	uint64_t history_max = REGRESS_HISTORY_MAX_DEFAULT;
+	/* one row per option, laid out by hand */
+	/* clang-format off */
 	const struct opt rows[] = {
-		{ .name = "output",
-		  .letter = 'o',
-		  .kind = OPT_STRING,
-		  .arg = "FILE",
-		  .help = "the baselines file: created, or updated when it exists",
-		  .dest = &output,
+		{ .name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",
+		  .help = "the baselines file: created, or updated when it exists", .dest = &output,
 		  .wants = "a file name" },
 		/* even empty: --label "$GIT_COMMIT" with the variable unset is no error */
-		{ .name = "label",
-		  .letter = 'l',
-		  .kind = OPT_TEXT,
-		  .arg = "TEXT",
+		{ .name = "label", .letter = 'l', .kind = OPT_TEXT, .arg = "TEXT",
 		  .help = "this run's label in each benchmark's history (a\n"
 			  "version, a commit)",
 		  .dest = &label },
-		{ .name = "history",
-		  .kind = OPT_U64,
-		  .arg = "N",
+		{ .name = "history", .kind = OPT_U64, .arg = "N",
 		  .help = "runs kept in each benchmark's history, the newest\n"
 			  "(default 100, at most 1000)",
-		  .dest = &history_max,
-		  .min = 1,
-		  .max = REGRESS_HISTORY_MAX_LIMIT,
+		  .dest = &history_max, .min = 1, .max = REGRESS_HISTORY_MAX_LIMIT,
 		  .wants = "a number of runs" },
-		{ .name = "force",
-		  .kind = OPT_FLAG,
+		{ .name = "force", .kind = OPT_FLAG,
 		  .help = "replace --output FILE (its history too) instead of\n"
 			  "updating it",
 		  .dest = &force },
 		{},
 	};
+	/* clang-format on */
 	const struct cmd_spec spec = {
 		.name = "baseline save",
 		.usage = "RESULTS.json... --output BASELINE.json [--label TEXT]\n"
@@ -352,10 +330,13 @@ cleanup:
 int cmd__history(int argc, char **argv)
 {
 	enum regress_format fmt = REGRESS_FORMAT_TEXT;
+	/* one row per option, laid out by hand */
+	/* clang-format off */
 	const struct opt rows[] = {
 		ROW_FORMAT(&fmt),
 		{},
 	};
+	/* clang-format on */
 	const struct cmd_spec spec = {
 		.name = "history",
 		.usage = "BASELINE.json [--format text|json|markdown]",

@@ -177,28 +177,18 @@ static int close_output(const struct session_opts *o, FILE *out, int err)
 int cmd__diff(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "diff", .leak_threshold = DIFF_DEFAULT_LEAK_THRESHOLD };
+	/* one row per option, laid out by hand */
+	/* clang-format off */
 	const struct opt rows[] = {
-		{ .name = "leak-threshold",
-		  .letter = 'T',
-		  .kind = OPT_U64,
-		  .arg = "N",
-		  .help = "objects (default 1000)",
-		  .dest = &o.leak_threshold,
-		  .max = INT64_MAX,
+		{ .name = "leak-threshold", .letter = 'T', .kind = OPT_U64, .arg = "N",
+		  .help = "objects (default 1000)", .dest = &o.leak_threshold, .max = INT64_MAX,
 		  .wants = "a number of objects" },
-		{ .name = "format",
-		  .letter = 'f',
-		  .kind = OPT_CUSTOM,
-		  .arg = "FMT",
+		{ .name = "format", .letter = 'f', .kind = OPT_CUSTOM, .arg = "FMT",
 		  .help = "text (default), json, folded (stacks with their change),\n"
 			  "pprof (gzip profile.proto of the deltas) or svg (a\n"
 			  "differential flame graph: growth red, shrinkage blue)",
-		  .dest = &o.fmt,
-		  .choices = diff_format_names,
-		  .parse = diff_format__parse },
-		{ .name = "value",
-		  .kind = OPT_TEXT,
-		  .arg = "V",
+		  .dest = &o.fmt, .choices = diff_format_names, .parse = diff_format__parse },
+		{ .name = "value", .kind = OPT_TEXT, .arg = "V",
 		  .help = "folded: delta_bytes (default), delta_objects, live_bytes,\n"
 			  "live_objects (in B), alloc_bytes, alloc_objects (between),\n"
 			  "base_live_bytes, base_live_objects (in A);\n"
@@ -207,12 +197,11 @@ int cmd__diff(int argc, char **argv)
 		ROW_OUTPUT(&o),
 		ROW_FORCE(&o),
 		ROW_TOP(&o, "stacks to print: default 10 in text, all in json; 0 = all"),
-		{ .name = "fail-on-leak",
-		  .kind = OPT_FLAG,
-		  .help = "exit 1 when a leak is suspected",
-		  .dest = &o.fail_on_leak },
+		{ .name = "fail-on-leak", .kind = OPT_FLAG,
+		  .help = "exit 1 when a leak is suspected", .dest = &o.fail_on_leak },
 		{},
 	};
+	/* clang-format on */
 	const struct cmd_spec spec = {
 		.name = "diff",
 		.usage = "SESSION_FILE [LABEL_A LABEL_B] [--leak-threshold N]\n"
@@ -297,20 +286,16 @@ out:
 int cmd__trend(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "trend" };
+	/* one row per option, laid out by hand */
+	/* clang-format off */
 	const struct opt rows[] = {
-		{ .name = "format",
-		  .letter = 'f',
-		  .kind = OPT_CHOICE,
-		  .arg = "FMT",
-		  .help = "text (default) or json",
-		  .dest = &o.fmt,
-		  .choices = trend_format_names },
-		{ .name = "fail-on-leak",
-		  .kind = OPT_FLAG,
-		  .help = "exit 1 when a stack is classified as a leak",
-		  .dest = &o.fail_on_leak },
+		{ .name = "format", .letter = 'f', .kind = OPT_CHOICE, .arg = "FMT",
+		  .help = "text (default) or json", .dest = &o.fmt, .choices = trend_format_names },
+		{ .name = "fail-on-leak", .kind = OPT_FLAG,
+		  .help = "exit 1 when a stack is classified as a leak", .dest = &o.fail_on_leak },
 		{},
 	};
+	/* clang-format on */
 	const struct cmd_spec spec = {
 		.name = "trend",
 		.usage = "SESSION_FILE [--format text|json] [--fail-on-leak]",
@@ -365,25 +350,17 @@ out:
 int cmd__report(int argc, char **argv)
 {
 	struct session_opts o = { .cmd = "report", .leak_threshold = DIFF_DEFAULT_LEAK_THRESHOLD };
+	/* one row per option, laid out by hand */
+	/* clang-format off */
 	const struct opt rows[] = {
-		{ .name = "label",
-		  .letter = 'l',
-		  .kind = OPT_TEXT,
-		  .arg = "LABEL",
-		  .help = "the snapshot (the last one with that label)",
-		  .dest = &o.label },
-		{ .name = "format",
-		  .letter = 'f',
-		  .kind = OPT_CHOICE,
-		  .arg = "FMT",
+		{ .name = "label", .letter = 'l', .kind = OPT_TEXT, .arg = "LABEL",
+		  .help = "the snapshot (the last one with that label)", .dest = &o.label },
+		{ .name = "format", .letter = 'f', .kind = OPT_CHOICE, .arg = "FMT",
 		  .help = "text (default), json, folded (flamegraph.pl input), pprof\n"
 			  "(gzip profile.proto), svg (a flame graph) or html (the\n"
 			  "whole session on one page: heap over time, trends, stacks)",
-		  .dest = &o.fmt,
-		  .choices = format_names },
-		{ .name = "value",
-		  .kind = OPT_TEXT,
-		  .arg = "V",
+		  .dest = &o.fmt, .choices = format_names },
+		{ .name = "value", .kind = OPT_TEXT, .arg = "V",
 		  .help = "folded and svg: live_bytes (default), live_objects,\n"
 			  "alloc_bytes or alloc_objects",
 		  .dest = &o.value },
@@ -393,6 +370,7 @@ int cmd__report(int argc, char **argv)
 			    "html; 0 = all"),
 		{},
 	};
+	/* clang-format on */
 	const struct cmd_spec spec = {
 		.name = "report",
 		.usage = "SESSION_FILE [--label LABEL] [--top N] [--value V]\n"

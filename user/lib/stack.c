@@ -68,6 +68,17 @@ void stack_counts__add(struct stack_counts *t, const struct stack_counts *c)
 	t->freed_objects = add_capped(t->freed_objects, c->freed_objects);
 }
 
+int stack_row__cmp(const void *pa, const void *pb)
+{
+	const struct stack_row *a = pa, *b = pb;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->stack_id != b->stack_id)
+		return a->stack_id < b->stack_id ? -1 : 1;
+	return 0;
+}
+
 int leak_sample__add(struct leak_sample *s, const struct stack_row *st)
 {
 	if (ARRAY_GROW(s->stacks, s->cap, s->cnt + 1, 256))

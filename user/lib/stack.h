@@ -70,6 +70,9 @@ struct leak_sample {
 	uint64_t lost[REPORT_LOST__MAX];
 };
 
+/* qsort/bsearch order of rows: by pid, then stack id */
+int stack_row__cmp(const void *a, const void *b);
+
 /* 0 or -ENOMEM */
 int leak_sample__add(struct leak_sample *s, const struct stack_row *st);
 void leak_sample__free(struct leak_sample *s);

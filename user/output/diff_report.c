@@ -122,9 +122,9 @@ static json_t *int_or_null(bool known, int64_t v)
 
 static json_t *stack_json(const struct snapshot_diff *d, const struct diff_stack *s)
 {
-	json_t *obj = json_object(), *frames = json_array();
+	json_t *obj = json_object();
 	char name[512];
-	int err = obj && frames ? 0 : -ENOMEM;
+	int err = obj ? 0 : -ENOMEM;
 
 	if (!err) {
 		json__put(obj, "pid", json_integer(s->pid), &err);
@@ -145,12 +145,8 @@ static json_t *stack_json(const struct snapshot_diff *d, const struct diff_stack
 		json__put(obj, "alloc_objects_between",
 			  json_integer((json_int_t)s->alloc_objects_between), &err);
 	}
-	for (size_t i = 0; !err && i < s->frame_cnt; i++)
-		if (json_array_append_new(frames, leak_json__frame(&s->frames[i])))
-			err = -ENOMEM;
 	if (!err)
-		json__put(obj, "frames", json_incref(frames), &err);
-	json_decref(frames);
+		json__put(obj, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
 	if (err) {
 		json_decref(obj);
 		return NULL;

@@ -13,19 +13,15 @@
 
 static json_t *stack_json(const struct report_stack *s)
 {
-	json_t *obj = leak_json__counts(&s->counts), *frames = json_array();
-	int err = obj && frames ? 0 : -ENOMEM;
+	json_t *obj = leak_json__counts(&s->counts);
+	int err = obj ? 0 : -ENOMEM;
 
-	for (size_t i = 0; !err && i < s->frame_cnt; i++)
-		if (json_array_append_new(frames, leak_json__frame(&s->frames[i])))
-			err = -ENOMEM;
 	if (!err) {
 		json__put(obj, "pid", json_integer(s->pid), &err);
 		json__put(obj, "stack_id", json_integer((json_int_t)s->stack_id), &err);
 		json__put(obj, "truncated", json_boolean(s->truncated), &err);
-		json__put(obj, "frames", json_incref(frames), &err);
+		json__put(obj, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
 	}
-	json_decref(frames);
 	if (err) {
 		json_decref(obj);
 		return NULL;

@@ -148,15 +148,12 @@ static json_t *real_or_null(double v)
 static json_t *stack_json(const struct session_trend *t, const struct trend_stack *s)
 {
 	const struct trend_series_stats *st = &s->st;
-	json_t *obj = json_object(), *series = json_array(), *frames = json_array();
+	json_t *obj = json_object(), *series = json_array();
 	char name[NAME_LEN];
-	int err = obj && series && frames ? 0 : -ENOMEM;
+	int err = obj && series ? 0 : -ENOMEM;
 
 	for (size_t i = 0; !err && i < st->n; i++)
 		if (json_array_append_new(series, json_integer((json_int_t)s->live_bytes[i])))
-			err = -ENOMEM;
-	for (size_t i = 0; !err && i < s->frame_cnt; i++)
-		if (json_array_append_new(frames, leak_json__frame(&s->frames[i])))
 			err = -ENOMEM;
 	if (!err) {
 		json__put(obj, "pid", json_integer(s->pid), &err);
@@ -183,10 +180,9 @@ static json_t *stack_json(const struct session_trend *t, const struct trend_stac
 		json__put(obj, "tail_held", json_boolean(st->tail_held), &err);
 		json__put(obj, "tail_start", json_integer((json_int_t)st->tail_start), &err);
 		json__put(obj, "returns", json_integer((json_int_t)st->returns), &err);
-		json__put(obj, "frames", json_incref(frames), &err);
+		json__put(obj, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
 	}
 	json_decref(series);
-	json_decref(frames);
 	if (err) {
 		json_decref(obj);
 		return NULL;

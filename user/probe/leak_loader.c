@@ -186,17 +186,6 @@ int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 			keys, vals, BATCH, add_stat, sample);
 }
 
-static int sample_cmp(const void *pa, const void *pb)
-{
-	const struct stack_row *a = pa, *b = pb;
-
-	if (a->pid != b->pid)
-		return a->pid < b->pid ? -1 : 1;
-	if (a->stack_id != b->stack_id)
-		return a->stack_id < b->stack_id ? -1 : 1;
-	return 0;
-}
-
 struct aged {
 	struct leak_sample *sample;
 	__u64 cutoff;
@@ -213,7 +202,7 @@ static int add_aged(void *ctx, const void *key, const void *val)
 	(void)key;
 	if (info->ts_ns > a->cutoff)
 		return 0;
-	row = bsearch(&k, a->sample->stacks, a->sample->cnt, sizeof(k), sample_cmp);
+	row = bsearch(&k, a->sample->stacks, a->sample->cnt, sizeof(k), stack_row__cmp);
 	if (row) {
 		row->counts.live_bytes += info->size;
 		row->counts.live_objects++;
@@ -234,7 +223,7 @@ int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns, struct 
 	a.cutoff = (__u64)now.tv_sec * 1000000000 + (__u64)now.tv_nsec;
 	a.cutoff = a.cutoff > min_age_ns ? a.cutoff - min_age_ns : 0;
 	if (sample->cnt)
-		qsort(sample->stacks, sample->cnt, sizeof(*sample->stacks), sample_cmp);
+		qsort(sample->stacks, sample->cnt, sizeof(*sample->stacks), stack_row__cmp);
 	for (size_t i = 0; i < sample->cnt; i++) {
 		sample->stacks[i].counts.live_bytes = 0;
 		sample->stacks[i].counts.live_objects = 0;

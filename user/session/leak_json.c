@@ -96,6 +96,18 @@ json_t *leak_json__frame(const struct frame *f)
 			 f->file ? json_integer(f->line) : json_null(), "inlined", f->inlined);
 }
 
+json_t *leak_json__frames(const struct frame *frames, size_t cnt)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < cnt; i++)
+		if (json_array_append_new(arr, leak_json__frame(&frames[i]))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	return arr;
+}
+
 json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX])
 {
 	json_t *obj = json_object();

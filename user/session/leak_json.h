@@ -10,6 +10,8 @@
 
 json_t *leak_json__counts(const struct stack_counts *c);
 json_t *leak_json__frame(const struct frame *f);
+/* The array of frames[0..cnt), or NULL when out of memory */
+json_t *leak_json__frames(const struct frame *frames, size_t cnt);
 json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX]);
 /* NULL stays JSON null */
 json_t *leak_json__str(const char *s);

@@ -36,17 +36,6 @@ void session__free(struct session *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int row_cmp(const void *pa, const void *pb)
-{
-	const struct stack_row *a = pa, *b = pb;
-
-	if (a->pid != b->pid)
-		return a->pid < b->pid ? -1 : 1;
-	if (a->stack_id != b->stack_id)
-		return a->stack_id < b->stack_id ? -1 : 1;
-	return 0;
-}
-
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap)
 {
 	struct snapshot *n;
@@ -68,7 +57,7 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 	if (snap->row_cnt)
 		memcpy(n->rows, snap->rows, snap->row_cnt * sizeof(*n->rows));
 	if (n->row_cnt) /* qsort's base must not be NULL, even for no rows (UBSan) */
-		qsort(n->rows, n->row_cnt, sizeof(*n->rows), row_cmp);
+		qsort(n->rows, n->row_cnt, sizeof(*n->rows), stack_row__cmp);
 	memset(&n->totals, 0, sizeof(n->totals));
 	for (size_t i = 0; i < n->row_cnt; i++)
 		stack_counts__add(&n->totals, &n->rows[i].counts);
@@ -90,7 +79,7 @@ const struct stack_row *snapshot__row(const struct snapshot *snap, uint32_t pid,
 
 	if (!snap->row_cnt)
 		return NULL;
-	return bsearch(&key, snap->rows, snap->row_cnt, sizeof(key), row_cmp);
+	return bsearch(&key, snap->rows, snap->row_cnt, sizeof(key), stack_row__cmp);
 }
 
 const char *session__intern(struct session *s, const char *str)

@@ -116,10 +116,7 @@ static json_t *stacks_record(struct session_writer *w, const struct session *s,
 
 		if (!e || stacktab__get(w->written, r->pid, r->stack_id))
 			continue;
-		frames = json_array();
-		for (size_t f = 0; frames && f < e->frame_cnt; f++)
-			if (json_array_append_new(frames, leak_json__frame(&e->frames[f])))
-				json_decref(frames), frames = NULL;
+		frames = leak_json__frames(e->frames, e->frame_cnt);
 		st = json_pack("{s:I,s:I,s:b,s:o}", "pid", (json_int_t)r->pid, "stack_id",
 			       (json_int_t)r->stack_id, "truncated", e->truncated, "frames",
 			       frames);
