@@ -172,4 +172,23 @@ err_case "kernel without BTF" unshare -m sh -c \
 err_case "kernel without uprobes" unshare -m sh -c \
 	'mount -t tmpfs none /sys/bus/event_source/devices && exec "$0" --pid $$ --duration 1' "$PB"
 
+# A launched command gets the signals the session blocks for itself back (issue 12, item 7):
+# its mask is what it would be without perfan-bpf, and SIGTERM to the session ends both.
+"$PB" leak --no-output -- sleep 30 >/dev/null 2>"$T/sig.err" &
+sig_pb=$!
+bg_pids+=("$sig_pb")
+wait_for "$T/sig.err" "tracing pid" || no "launched command: no session started"
+sig_child=$(sed -n 's/.*tracing pid \([0-9]*\).*/\1/p' "$T/sig.err")
+sleep 30 &
+direct=$!
+bg_pids+=("$direct")
+sleep 0.3
+check "launched command: the signal mask it would have without perfan-bpf" \
+	"$(grep SigBlk "/proc/$direct/status")" "$(grep SigBlk "/proc/${sig_child:-0}/status")"
+kill "$direct"
+kill -TERM "$sig_pb"
+for _ in $(seq 50); do kill -0 "$sig_pb" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM to the session ends the launched command too" "gone gone" \
+	"$(kill -0 "$sig_pb" 2>/dev/null && echo alive || echo gone) $(kill -0 "${sig_child:-0}" 2>/dev/null && echo alive || echo gone)"
+
 finish

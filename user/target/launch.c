@@ -24,8 +24,17 @@
 
 static void child(char *const argv[], int err_fd)
 {
+	sigset_t ours;
 	int e;
 
+	/* the signals the session reads from a signalfd are blocked here: the command gets them
+	 * back, so Ctrl-C and SIGTERM reach it as they would without perfan-bpf (issue: a
+	 * launched command kept INT, TERM and USR1 blocked and could not be stopped) */
+	sigemptyset(&ours);
+	sigaddset(&ours, SIGINT);
+	sigaddset(&ours, SIGTERM);
+	sigaddset(&ours, SIGUSR1);
+	sigprocmask(SIG_UNBLOCK, &ours, NULL);
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0 || ptrace(PTRACE_TRACEME, 0, NULL, NULL)) {
 		e = errno;
 		goto fail;
