@@ -154,11 +154,12 @@ clean:
 FUZZ_REGRESS_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_REGRESS_SRCS := tests/fuzz/fuzz_regress.c $(wildcard user/regress/*.c) user/lib/safe_file.c \
-	user/lib/array.c user/lib/json_put.c
+	user/lib/array.c user/lib/json_put.c user/lib/errtext.c
 .PHONY: fuzz-regress
 fuzz-regress: $(OUTPUT)/fuzz/fuzz_regress
 $(OUTPUT)/fuzz/fuzz_regress: $(FUZZ_REGRESS_SRCS) user/regress/stats.h user/regress/regress.h user/regress/results_io.h \
-			     user/regress/regress_report.h user/lib/array.h user/lib/json_put.h
+			     user/regress/regress_report.h user/lib/array.h user/lib/json_put.h \
+			     user/lib/errtext.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_REGRESS_CFLAGS) -Iuser $(FUZZ_REGRESS_SRCS) -ljansson -lm -o $@
@@ -173,7 +174,8 @@ FUZZ_SESSION_SRCS := tests/fuzz/fuzz_session.c user/session/session_file.c user/
 	user/analysis/diff.c user/output/diff_report.c user/analysis/trend.c user/output/trend_report.c user/lib/stack_name.c \
 	user/lib/bytes_fmt.c user/analysis/profile.c user/output/folded.c user/output/pprof.c user/analysis/frame_tree.c \
 	user/output/flamegraph.c user/output/html_report.c user/lib/safe_file.c user/lib/sanitize.c \
-	user/lib/stack.c user/output/report_format.c user/lib/array.c user/lib/json_put.c
+	user/lib/stack.c user/output/report_format.c user/lib/array.c user/lib/json_put.c \
+	user/lib/errtext.c
 FUZZ_SESSION_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

@@ -69,11 +69,12 @@ static void as_results(const char *data, size_t size)
 	struct regress_baseline_set set = {};
 	struct regress_check chk;
 	struct regress_opts opts;
-	char err[RESULTS_ERRLEN], *out;
+	struct errtext err;
+	char *out;
 	size_t len;
 
-	if (results__read_buf(data, size, "fuzz.json", &run, err)) {
-		PROMISE(memchr(err, 0, sizeof(err)) && !strchr(err, '\n'));
+	if (results__read_buf(data, size, "fuzz.json", &run, &err)) {
+		PROMISE(memchr(err.msg, 0, sizeof(err.msg)) && !strchr(err.msg, '\n'));
 		return;
 	}
 	PROMISE(run.result_cnt > 0);
@@ -81,15 +82,15 @@ static void as_results(const char *data, size_t size)
 		check_result(&run.results[i]);
 	/* what perfan-bpf writes, it reads */
 	out = write_results(&run, &len);
-	PROMISE(results__read_buf(out, len, "again.json", &again, err) == 0);
+	PROMISE(results__read_buf(out, len, "again.json", &again, &err) == 0);
 	PROMISE(again.result_cnt == run.result_cnt);
 	regress_run__free(&again);
 	free(out);
-	if (regress__merge_runs(&run, 1, &merged, err) == 0) {
-		if (regress_baseline_set__update(&set, &merged, "fuzz", 4, err) == 0) {
+	if (regress__merge_runs(&run, 1, &merged, &err) == 0) {
+		if (regress_baseline_set__update(&set, &merged, "fuzz", 4, &err) == 0) {
 			regress_opts__init(&opts);
 			if (regress__check_all(merged.results, merged.result_cnt, &set, &opts, &chk,
-					       err) == 0) {
+					       &err) == 0) {
 				reports(&chk);
 				regress_check__free(&chk);
 			}
@@ -104,9 +105,9 @@ static void as_results(const char *data, size_t size)
 static void as_baseline(const char *data, size_t size)
 {
 	struct regress_baseline_set set;
-	char err[RESULTS_ERRLEN];
+	struct errtext err;
 
-	if (baseline__read_buf(data, size, "fuzz.json", &set, err))
+	if (baseline__read_buf(data, size, "fuzz.json", &set, &err))
 		return;
 	for (size_t i = 0; i < set.cnt; i++) {
 		PROMISE(isfinite(set.items[i].mean) && set.items[i].mean > 0);

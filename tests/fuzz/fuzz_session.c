@@ -124,9 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	rc = session_file__read(path, &s, &info);
-	if (!rc && info.error[0])
+	if (!rc && info.error.msg[0])
 		abort(); /* an error text without an error */
-	if (rc && (!info.error[0] || strchr(info.error, '\n')))
+	if (rc && (!info.error.msg[0] || strchr(info.error.msg, '\n')))
 		abort(); /* an error must say what in one line */
 	if (!rc && s.snap_cnt)
 		analyse(&s);

@@ -112,7 +112,7 @@ static enum regress_severity simple_check(double value, double mean, bool hib, d
 	struct regress_verdict v;
 	struct regress_opts o;
 	enum regress_severity s;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	regress_opts__init(&o);
 	mk_baseline(&b, "bench", "s", mean, NULL, 0, hib);
@@ -120,7 +120,7 @@ static enum regress_severity simple_check(double value, double mean, bool hib, d
 	b.critical_threshold = crit;
 	mk_set(&set, &b, 1);
 	mk_result(&r, "bench", "s", value, NULL, 0, hib);
-	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), 0);
 	/* no samples or spread: the robust mode falls back to the threshold rule */
 	assert_int_equal(v.method, REGRESS_METHOD_SIMPLE);
 	s = v.severity;
@@ -190,16 +190,16 @@ static void test_missing_baseline_is_an_error(void **state)
 	struct regress_result r;
 	struct regress_verdict v;
 	struct regress_opts o;
-	char err[REGRESS_ERRLEN] = "";
+	struct errtext err = {};
 
 	(void)state;
 	regress_opts__init(&o);
 	mk_baseline(&b, "present", "s", 1, NULL, 0, false);
 	mk_set(&set, &b, 1);
 	mk_result(&r, "parse_json/large", "s", 1, NULL, 0, false);
-	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), -ENOENT);
-	assert_non_null(strstr(err, "\"parse_json/large\""));
-	assert_non_null(strstr(err, "no baseline"));
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "\"parse_json/large\""));
+	assert_non_null(strstr(err.msg, "no baseline"));
 	regress_result__free(&r);
 	regress_baseline_set__free(&set);
 }
@@ -211,7 +211,7 @@ static void test_check_all_lists_skipped(void **state)
 	struct regress_result r[4];
 	struct regress_check chk;
 	struct regress_opts o;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	(void)state;
 	regress_opts__init(&o);
@@ -222,7 +222,7 @@ static void test_check_all_lists_skipped(void **state)
 	mk_result(&r[1], "new_one", "s", 5, NULL, 0, false);
 	mk_result(&r[2], "b", "s", 1.0, NULL, 0, false);
 	mk_result(&r[3], "another", "s", 5, NULL, 0, false);
-	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, err), 0);
+	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, &err), 0);
 	assert_int_equal(chk.verdict_cnt, 2);
 	assert_string_equal(chk.verdicts[0].name, "a");
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_CRITICAL);
@@ -240,12 +240,12 @@ static void test_check_all_lists_skipped(void **state)
 	/* fail_on: a WARNING fails only with --fail-on warning */
 	regress_result__free(&r[0]);
 	mk_result(&r[0], "a", "s", 2.3, NULL, 0, false); /* +15% */
-	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, err), 0);
+	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, &err), 0);
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_WARNING);
 	assert_false(chk.failed);
 	regress_check__free(&chk);
 	o.fail_on = REGRESS_WARNING;
-	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, err), 0);
+	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, &err), 0);
 	assert_true(chk.failed);
 	regress_check__free(&chk);
 	for (size_t i = 0; i < 4; i++)
@@ -260,7 +260,7 @@ static void test_units_and_direction(void **state)
 	struct regress_result r;
 	struct regress_verdict v;
 	struct regress_opts o;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	(void)state;
 	regress_opts__init(&o);
@@ -268,18 +268,18 @@ static void test_units_and_direction(void **state)
 	mk_set(&set, &b, 1);
 	/* [hand] 110 ms against 0.1 s is +10% */
 	mk_result(&r, "t", "ms", 110, NULL, 0, false);
-	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), 0);
 	assert_int_equal(v.severity, REGRESS_WARNING);
 	assert_close(v.current, 0.11, 1e-15, "converted to the baseline's unit");
 	regress_verdict__free(&v);
 	regress_result__free(&r);
 	mk_result(&r, "t", "bytes", 110, NULL, 0, false);
-	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), -EINVAL);
-	assert_non_null(strstr(err, "\"t\""));
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "\"t\""));
 	regress_result__free(&r);
 	mk_result(&r, "t", "s", 0.1, NULL, 0, true);
-	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), -EINVAL);
-	assert_non_null(strstr(err, "higher_is_better"));
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "higher_is_better"));
 	regress_result__free(&r);
 	regress_baseline_set__free(&set);
 }
@@ -305,7 +305,7 @@ static void robust_check(const double *x, size_t nx, const double *y, size_t ny,
 	struct regress_baseline b;
 	struct regress_result r;
 	struct regress_opts o;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	regress_opts__init(&o);
 	o.mode = mode;
@@ -313,7 +313,7 @@ static void robust_check(const double *x, size_t nx, const double *y, size_t ny,
 	b.abs_floor = abs_floor;
 	mk_set(&set, &b, 1);
 	mk_result(&r, "bench", "ms", 0, x, nx, hib);
-	assert_int_equal(regress__check_one(&r, &set, &o, v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, v, &err), 0);
 	regress_result__free(&r);
 	regress_baseline_set__free(&set);
 }
@@ -466,7 +466,7 @@ static void welch_check(const struct regress_result *r, size_t cnt, struct regre
 	struct regress_baseline_set set = {};
 	struct regress_baseline b[3];
 	struct regress_opts o;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 	const char *names[] = { "w0", "w1", "w2" };
 
 	regress_opts__init(&o);
@@ -476,7 +476,7 @@ static void welch_check(const struct regress_result *r, size_t cnt, struct regre
 		b[i].n = 10;
 	}
 	mk_set(&set, b, 3);
-	assert_int_equal(regress__check_all(r, cnt, &set, &o, chk, err), 0);
+	assert_int_equal(regress__check_all(r, cnt, &set, &o, chk, &err), 0);
 	regress_baseline_set__free(&set);
 }
 
@@ -550,7 +550,7 @@ static void test_diagnostics(void **state)
 	struct regress_result r;
 	struct regress_verdict v;
 	struct regress_opts o;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 	double cv_b, cv_c;
 
 	(void)state;
@@ -583,12 +583,12 @@ static void test_diagnostics(void **state)
 	mk_set(&set, &b, 1);
 	mk_result(&r, "f", "us", 1.2, NULL, 0, false);
 	r.overhead = 0.5;
-	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), 0);
 	assert_close(v.overhead, 0.5, 0, "overhead");
 	assert_true(v.near_overhead);
 	regress_verdict__free(&v);
 	r.overhead = 0.1;
-	assert_int_equal(regress__check_one(&r, &set, &o, &v, err), 0);
+	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), 0);
 	assert_false(v.near_overhead);
 	regress_verdict__free(&v);
 	regress_result__free(&r);
@@ -599,7 +599,7 @@ static void test_merge_runs(void **state)
 {
 	struct regress_run runs[2] = {}, merged;
 	const double s1[] = { 1, 2 }, s2[] = { 3 };
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	(void)state;
 	/* two runs without samples: [hand] value = mean(10, 12) = 11, stddev sqrt(2), the run
@@ -611,7 +611,7 @@ static void test_merge_runs(void **state)
 	mk_result(&runs[0].results[0], "a", "ms", 10, NULL, 0, false);
 	mk_result(&runs[1].results[0], "b", "s", 4, NULL, 0, false);
 	mk_result(&runs[1].results[1], "a", "s", 0.012, NULL, 0, false); /* 12 ms */
-	assert_int_equal(regress__merge_runs(runs, 2, &merged, err), 0);
+	assert_int_equal(regress__merge_runs(runs, 2, &merged, &err), 0);
 	assert_int_equal(merged.result_cnt, 2);
 	assert_string_equal(merged.results[0].name, "a");
 	assert_string_equal(merged.results[0].unit, "ms");
@@ -632,15 +632,15 @@ static void test_merge_runs(void **state)
 	runs[0].result_cnt = runs[1].result_cnt = 1;
 	mk_result(&runs[0].results[0], "a", "s", 0, s1, 2, false);
 	mk_result(&runs[1].results[0], "a", "s", 0, s2, 1, false);
-	assert_int_equal(regress__merge_runs(runs, 2, &merged, err), 0);
+	assert_int_equal(regress__merge_runs(runs, 2, &merged, &err), 0);
 	assert_int_equal(merged.results[0].sample_cnt, 3);
 	assert_close(merged.results[0].value, 2.25, 1e-15, "mean of run means");
 	regress_run__free(&merged);
 	/* a unit that does not convert is an error naming the benchmark */
 	free(runs[1].results[0].unit);
 	runs[1].results[0].unit = strdup("bytes");
-	assert_int_equal(regress__merge_runs(runs, 2, &merged, err), -EINVAL);
-	assert_non_null(strstr(err, "\"a\""));
+	assert_int_equal(regress__merge_runs(runs, 2, &merged, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "\"a\""));
 	regress_run__free(&runs[0]);
 	regress_run__free(&runs[1]);
 }
@@ -649,12 +649,12 @@ static void save_value(struct regress_baseline_set *set, const char *unit, doubl
 		       const char *label, size_t history_max)
 {
 	struct regress_run merged = {};
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	merged.results = calloc(1, sizeof(struct regress_result));
 	merged.result_cnt = 1;
 	mk_result(&merged.results[0], "x", unit, value, NULL, 0, false);
-	assert_int_equal(regress_baseline_set__update(set, &merged, label, history_max, err), 0);
+	assert_int_equal(regress_baseline_set__update(set, &merged, label, history_max, &err), 0);
 	regress_run__free(&merged);
 }
 

@@ -66,7 +66,7 @@ static int setup(void **state)
 	const double few_b[] = { 1.0, 1.01, 0.99 }, few_c[] = { 2.0, 2.02, 1.98 };
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct regress_opts o;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	f->set.items = calloc(5, sizeof(struct regress_baseline));
 	f->set.cnt = 5;
@@ -85,7 +85,7 @@ static int setup(void **state)
 	mk_result(&f->r[5], "tput", "req/s", 5000, NULL, 0);
 	f->r[5].higher_is_better = true;
 	regress_opts__init(&o);
-	assert_int_equal(regress__check_all(f->r, 6, &f->set, &o, &f->chk, err), 0);
+	assert_int_equal(regress__check_all(f->r, 6, &f->set, &o, &f->chk, &err), 0);
 	*state = f;
 	return 0;
 }
@@ -238,7 +238,8 @@ static void test_history_report(void **state)
 	struct regress_baseline_set set = {};
 	struct regress_history_report rep;
 	struct regress_run merged = {};
-	char err[REGRESS_ERRLEN], label[16], *buf = NULL;
+	struct errtext err;
+	char label[16], *buf = NULL;
 	size_t len = 0;
 	FILE *out;
 
@@ -249,7 +250,7 @@ static void test_history_report(void **state)
 		mk_result(&merged.results[0], "parse", "ms", i < 6 ? 10 + 0.1 * (i % 2) : 20, NULL,
 			  0);
 		snprintf(label, sizeof(label), "v%d", i + 1);
-		assert_int_equal(regress_baseline_set__update(&set, &merged, label, 100, err), 0);
+		assert_int_equal(regress_baseline_set__update(&set, &merged, label, 100, &err), 0);
 		regress_result__free(&merged.results[0]);
 	}
 	free(merged.results);

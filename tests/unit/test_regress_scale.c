@@ -76,12 +76,12 @@ static void mk_runs(struct regress_run *runs, size_t run_cnt, size_t cnt, bool d
 static void test_merge_matches_pairwise(void **state)
 {
 	struct regress_run runs[3] = {}, merged;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 	size_t want = 0;
 
 	(void)state;
 	mk_runs(runs, 3, 2000, true, 0x9e3779b97f4a7c15ULL);
-	assert_int_equal(regress__merge_runs(runs, 3, &merged, err), 0);
+	assert_int_equal(regress__merge_runs(runs, 3, &merged, &err), 0);
 	/* the pairwise definition: each name once, in the order first seen; its value the mean of
 	 * every result of that name, in run order */
 	for (size_t r = 0; r < 3; r++) {
@@ -127,18 +127,18 @@ static void test_update_and_check_match_pairwise(void **state)
 	struct regress_baseline_set set = {};
 	struct regress_check chk;
 	struct regress_opts opts;
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 	size_t skipped = 0, checked = 0;
 
 	(void)state;
 	/* a baseline of run 0's names, then run 1 (half of them new) saved on top */
 	mk_runs(runs, 2, 1500, false, 0x1234567ULL);
-	assert_int_equal(regress__merge_runs(&runs[0], 1, &merged, err), 0);
-	assert_int_equal(regress_baseline_set__update(&set, &merged, "first", 10, err), 0);
+	assert_int_equal(regress__merge_runs(&runs[0], 1, &merged, &err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &merged, "first", 10, &err), 0);
 	regress_run__free(&merged);
 	assert_int_equal(set.cnt, 1500);
-	assert_int_equal(regress__merge_runs(&runs[1], 1, &merged, err), 0);
-	assert_int_equal(regress_baseline_set__update(&set, &merged, "second", 10, err), 0);
+	assert_int_equal(regress__merge_runs(&runs[1], 1, &merged, &err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &merged, "second", 10, &err), 0);
 	/* sorted, unique, each name of either run, with one history entry per save holding it */
 	for (size_t i = 1; i < set.cnt; i++)
 		assert_true(strcmp(set.items[i - 1].name, set.items[i].name) < 0);
@@ -162,7 +162,7 @@ static void test_update_and_check_match_pairwise(void **state)
 	regress_opts__init(&opts);
 	mk_runs(&twice, 1, 2500, false, 0xfeedULL);
 	assert_int_equal(regress__check_all(twice.results, twice.result_cnt, &set, &opts, &chk,
-					    err),
+					    &err),
 			 0);
 	for (size_t i = 0; i < twice.result_cnt; i++) {
 		const struct regress_baseline *b =
@@ -191,7 +191,7 @@ static void test_update_repeated_name(void **state)
 {
 	struct regress_run merged = {};
 	struct regress_baseline_set set = {};
-	char err[REGRESS_ERRLEN];
+	struct errtext err;
 
 	(void)state;
 	merged.results = calloc(4, sizeof(*merged.results));
@@ -206,7 +206,7 @@ static void test_update_repeated_name(void **state)
 	set.cnt = 1;
 	assert_non_null(set.items[0].name = strdup("old"));
 	set.items[0].warning_threshold = 0.5; /* kept */
-	assert_int_equal(regress_baseline_set__update(&set, &merged, NULL, 10, err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &merged, NULL, 10, &err), 0);
 	qsort(set.items, set.cnt, sizeof(*set.items), cmp_name);
 	assert_int_equal(set.cnt, 2);
 	assert_string_equal(set.items[0].name, "new");
@@ -226,7 +226,8 @@ static void test_update_repeated_name(void **state)
 static void test_reader_duplicates(void **state)
 {
 	size_t n = 5000, len = 0, cap = n * 48 + 256;
-	char *json = malloc(cap), err[RESULTS_ERRLEN];
+	char *json = malloc(cap);
+	struct errtext err;
 	struct regress_run run = {};
 
 	(void)state;
@@ -237,7 +238,7 @@ static void test_reader_duplicates(void **state)
 					"%s{\"name\": \"b%zu\", \"value\": 1}", i ? ", " : "",
 					(n - i) * 7 % 10007);
 	strcpy(json + len, "]}");
-	assert_int_equal(results__read_buf(json, strlen(json), "big.json", &run, err), 0);
+	assert_int_equal(results__read_buf(json, strlen(json), "big.json", &run, &err), 0);
 	assert_int_equal(run.result_cnt, n);
 	regress_run__free(&run);
 	/* "z" repeats at the end, "a" and "b" later repeat too: "z" is seen first */
@@ -245,13 +246,13 @@ static void test_reader_duplicates(void **state)
 		     "{\"name\": \"b\", \"value\": 1}, {\"name\": \"a\", \"value\": 1}, "
 		     "{\"name\": \"a\", \"value\": 1}, {\"name\": \"b\", \"value\": 1}, "
 		     "{\"name\": \"z\", \"value\": 1}]}");
-	assert_int_equal(results__read_buf(json, strlen(json), "dup.json", &run, err), -EINVAL);
-	assert_non_null(strstr(err, "benchmark \"z\" appears twice"));
+	assert_int_equal(results__read_buf(json, strlen(json), "dup.json", &run, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "benchmark \"z\" appears twice"));
 	strcpy(json, "{\"schema_version\": 1, \"results\": [{\"name\": \"y\", \"value\": 1}, "
 		     "{\"name\": \"b\", \"value\": 1}, {\"name\": \"a\", \"value\": 1}, "
 		     "{\"name\": \"a\", \"value\": 1}, {\"name\": \"b\", \"value\": 1}]}");
-	assert_int_equal(results__read_buf(json, strlen(json), "dup.json", &run, err), -EINVAL);
-	assert_non_null(strstr(err, "benchmark \"b\" appears twice"));
+	assert_int_equal(results__read_buf(json, strlen(json), "dup.json", &run, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "benchmark \"b\" appears twice"));
 	free(json);
 }
 

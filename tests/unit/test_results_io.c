@@ -65,11 +65,11 @@ static void test_pytest_benchmark(void **state)
 	const char *names[] = { "test_fx.py::test_fib_15", "test_fx.py::test_sort_1k",
 				"test_fx.py::test_sleep_1ms" };
 	struct regress_run run;
-	char err[RESULTS_ERRLEN];
+	struct errtext err;
 	json_t *root, *bs;
 
 	(void)state;
-	assert_int_equal(results__read_file(FIX "pytest_benchmark.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "pytest_benchmark.json", &run, &err), 0);
 	assert_string_equal(run.format, "pytest-benchmark");
 	root = load(FIX "pytest_benchmark.json");
 	bs = json_object_get(root, "benchmarks");
@@ -106,12 +106,12 @@ static void test_google_benchmark_repetitions(void **state)
 	size_t seen[3] = { 0 };
 	double sum[3] = { 0 };
 	struct regress_run run;
-	char err[RESULTS_ERRLEN];
+	struct errtext err;
 	json_t *root, *bs, *b;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(results__read_file(FIX "google_benchmark.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "google_benchmark.json", &run, &err), 0);
 	assert_string_equal(run.format, "google-benchmark");
 	assert_int_equal(run.result_cnt, 3);
 	root = load(FIX "google_benchmark.json");
@@ -149,12 +149,12 @@ static void test_google_benchmark_repetitions(void **state)
 static void test_google_benchmark_aggregates(void **state)
 {
 	struct regress_run run;
-	char err[RESULTS_ERRLEN];
+	struct errtext err;
 	json_t *root, *bs, *b;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(results__read_file(FIX "google_benchmark_aggregates.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "google_benchmark_aggregates.json", &run, &err), 0);
 	assert_int_equal(run.result_cnt, 3);
 	root = load(FIX "google_benchmark_aggregates.json");
 	bs = json_object_get(root, "benchmarks");
@@ -181,10 +181,10 @@ static void test_google_benchmark_aggregates(void **state)
 static void check_hyperfine(const char *path, const char *const *names, size_t cnt, size_t runs)
 {
 	struct regress_run run;
-	char err[RESULTS_ERRLEN];
+	struct errtext err;
 	json_t *root, *rs;
 
-	assert_int_equal(results__read_file(path, &run, err), 0);
+	assert_int_equal(results__read_file(path, &run, &err), 0);
 	assert_string_equal(run.format, "hyperfine");
 	assert_int_equal(run.result_cnt, cnt);
 	root = load(path);
@@ -243,7 +243,8 @@ static void test_detected_by_content(void **state)
 				"perfan_results.json" };
 	const char *formats[] = { "pytest-benchmark", "google-benchmark", "hyperfine", "perfan" };
 	struct regress_run run;
-	char err[RESULTS_ERRLEN], path[256];
+	struct errtext err;
+	char path[256];
 
 	(void)state;
 	/* the name given says nothing: the content decides */
@@ -253,7 +254,7 @@ static void test_detected_by_content(void **state)
 
 		snprintf(path, sizeof(path), FIX "%s", files[i]);
 		data = slurp(path, &len);
-		assert_int_equal(results__read_buf(data, len, "results.txt", &run, err), 0);
+		assert_int_equal(results__read_buf(data, len, "results.txt", &run, &err), 0);
 		assert_string_equal(run.format, formats[i]);
 		assert_string_equal(run.source, "results.txt");
 		regress_run__free(&run);
@@ -261,7 +262,7 @@ static void test_detected_by_content(void **state)
 	}
 }
 
-static int read_str(const char *json, struct regress_run *run, char *err)
+static int read_str(const char *json, struct regress_run *run, struct errtext *err)
 {
 	return results__read_buf(json, strlen(json), "mem.json", run, err);
 }
@@ -277,10 +278,10 @@ static void test_perfan_results_fields(void **state)
 		"2},"
 		" {\"lower\": 4, \"upper\": 6, \"count\": 1}], \"overhead\": 0.4}]}";
 	struct regress_run run;
-	char err[RESULTS_ERRLEN];
+	struct errtext err;
 
 	(void)state;
-	assert_int_equal(read_str(doc, &run, err), 0);
+	assert_int_equal(read_str(doc, &run, &err), 0);
 	assert_int_equal(run.result_cnt, 2);
 	assert_true(run.results[0].higher_is_better);
 	assert_string_equal(run.results[0].unit, "req/s");
@@ -325,13 +326,14 @@ static void test_round_trip(void **state)
 {
 	struct regress_run run, again;
 	struct regress_baseline_set set = {}, set2;
-	char err[RESULTS_ERRLEN], *a, *b;
+	struct errtext err;
+	char *a, *b;
 
 	(void)state;
 	/* an import written in perfan-bpf's format reads back the same, byte for byte */
-	assert_int_equal(results__read_file(FIX "hyperfine.json", &run, err), 0);
+	assert_int_equal(results__read_file(FIX "hyperfine.json", &run, &err), 0);
 	a = write_mem(wr_results, &run);
-	assert_int_equal(read_str(a, &again, err), 0);
+	assert_int_equal(read_str(a, &again, &err), 0);
 	assert_string_equal(again.format, "perfan");
 	assert_int_equal(again.result_cnt, run.result_cnt);
 	for (size_t i = 0; i < run.result_cnt; i++) {
@@ -348,11 +350,11 @@ static void test_round_trip(void **state)
 	regress_run__free(&again);
 
 	/* a baseline with history and a label */
-	assert_int_equal(regress_baseline_set__update(&set, &run, "v1.2", 10, err), 0);
-	assert_int_equal(regress_baseline_set__update(&set, &run, NULL, 10, err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &run, "v1.2", 10, &err), 0);
+	assert_int_equal(regress_baseline_set__update(&set, &run, NULL, 10, &err), 0);
 	set.items[0].abs_floor = 0.0005;
 	a = write_mem(wr_baseline, &set);
-	assert_int_equal(baseline__read_buf(a, strlen(a), "b.json", &set2, err), 0);
+	assert_int_equal(baseline__read_buf(a, strlen(a), "b.json", &set2, &err), 0);
 	assert_int_equal(set2.cnt, 2);
 	assert_string_equal(set2.items[0].name, "sleep 0.01");
 	assert_int_equal(set2.items[0].history_cnt, 2);
@@ -375,11 +377,11 @@ static void test_round_trip(void **state)
 static void bad_results(const char *path, const char *want)
 {
 	struct regress_run run;
-	char err[RESULTS_ERRLEN] = "";
+	struct errtext err = {};
 
-	assert_int_equal(results__read_file(path, &run, err), -EINVAL);
-	if (!strstr(err, path) || !strstr(err, want) || strchr(err, '\n')) {
-		print_error("%s: message '%s' lacks '%s'\n", path, err, want);
+	assert_int_equal(results__read_file(path, &run, &err), -EINVAL);
+	if (!strstr(err.msg, path) || !strstr(err.msg, want) || strchr(err.msg, '\n')) {
+		print_error("%s: message '%s' lacks '%s'\n", path, err.msg, want);
 		fail();
 	}
 	assert_int_equal(run.result_cnt, 0);
@@ -388,11 +390,11 @@ static void bad_results(const char *path, const char *want)
 static void bad_baseline(const char *path, const char *want)
 {
 	struct regress_baseline_set set;
-	char err[RESULTS_ERRLEN] = "";
+	struct errtext err = {};
 
-	assert_int_equal(baseline__read_file(path, &set, err), -EINVAL);
-	if (!strstr(err, path) || !strstr(err, want) || strchr(err, '\n')) {
-		print_error("%s: message '%s' lacks '%s'\n", path, err, want);
+	assert_int_equal(baseline__read_file(path, &set, &err), -EINVAL);
+	if (!strstr(err.msg, path) || !strstr(err.msg, want) || strchr(err.msg, '\n')) {
+		print_error("%s: message '%s' lacks '%s'\n", path, err.msg, want);
 		fail();
 	}
 }
@@ -400,11 +402,11 @@ static void bad_baseline(const char *path, const char *want)
 static void bad_buf(const char *doc, const char *want)
 {
 	struct regress_run run;
-	char err[RESULTS_ERRLEN] = "";
+	struct errtext err = {};
 
-	assert_int_equal(read_str(doc, &run, err), -EINVAL);
-	if (!strstr(err, "mem.json: ") || !strstr(err, want) || strchr(err, '\n')) {
-		print_error("'%s': message '%s' lacks '%s'\n", doc, err, want);
+	assert_int_equal(read_str(doc, &run, &err), -EINVAL);
+	if (!strstr(err.msg, "mem.json: ") || !strstr(err.msg, want) || strchr(err.msg, '\n')) {
+		print_error("'%s': message '%s' lacks '%s'\n", doc, err.msg, want);
 		fail();
 	}
 }
@@ -412,7 +414,7 @@ static void bad_buf(const char *doc, const char *want)
 static void test_bad_files(void **state)
 {
 	struct regress_run run;
-	char err[RESULTS_ERRLEN];
+	struct errtext err;
 
 	(void)state;
 	bad_results(FIX "bad_not_json.json", "not JSON");
@@ -484,14 +486,14 @@ static void test_bad_files(void **state)
 				 "{\"run\": 2, \"mean\": 1}]}]}";
 		struct regress_baseline_set set;
 
-		assert_int_equal(baseline__read_buf(b1, strlen(b1), "b1", &set, err), -EINVAL);
-		assert_non_null(strstr(err, "thresholds"));
-		assert_int_equal(baseline__read_buf(b2, strlen(b2), "b2", &set, err), -EINVAL);
-		assert_non_null(strstr(err, "\"run\""));
+		assert_int_equal(baseline__read_buf(b1, strlen(b1), "b1", &set, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "thresholds"));
+		assert_int_equal(baseline__read_buf(b2, strlen(b2), "b2", &set, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "\"run\""));
 	}
 	/* a file that is not there is not "bad": -ENOENT, named */
-	assert_int_equal(results__read_file(FIX "no_such_file.json", &run, err), -ENOENT);
-	assert_non_null(strstr(err, "no_such_file.json"));
+	assert_int_equal(results__read_file(FIX "no_such_file.json", &run, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no_such_file.json"));
 }
 
 int main(void)

@@ -269,7 +269,7 @@ static void round_trip(const char *name, bool want_gzip)
 	}
 	free(bytes);
 	assert_int_equal(session_file__read(path, &back, &info), 0);
-	assert_string_equal(info.error, "");
+	assert_string_equal(info.error.msg, "");
 	assert_false(info.truncated_tail);
 	/* header, two stacks records (the third snapshot adds no stack), three snapshots */
 	assert_int_equal(info.records, 6);
@@ -339,7 +339,7 @@ static void assert_reads_cut(const char *path, size_t want_snaps, bool want_trun
 	struct session_read_info info;
 
 	assert_int_equal(session_file__read(path, &back, &info), 0);
-	assert_string_equal(info.error, "");
+	assert_string_equal(info.error.msg, "");
 	assert_int_equal(back.snap_cnt, want_snaps);
 	assert_int_equal(info.truncated_tail, want_truncated);
 	for (size_t i = 0; i < back.snap_cnt; i++) {
@@ -396,7 +396,7 @@ static void test_truncated_plain(void **state)
 		spit(path_of("cut-n.session"), bytes, 30);
 		assert_int_equal(session_file__read(path_of("cut-n.session"), &back, &info),
 				 -EINVAL);
-		assert_non_null(strstr(info.error, "record 1: not a perfan-bpf session file"));
+		assert_non_null(strstr(info.error.msg, "record 1: not a perfan-bpf session file"));
 		session__free(&back);
 	}
 	free(bytes);
@@ -495,10 +495,10 @@ static void assert_refused(const char *path, int want_rc, const char *fragment)
 	struct session_read_info info;
 	int rc = session_file__read(path, &back, &info);
 
-	if (rc != want_rc || !strstr(info.error, fragment))
-		fail_msg("read %s: rc %d, error '%s'; want rc %d and '%s'", path, rc, info.error,
-			 want_rc, fragment);
-	assert_null(strchr(info.error, '\n'));
+	if (rc != want_rc || !strstr(info.error.msg, fragment))
+		fail_msg("read %s: rc %d, error '%s'; want rc %d and '%s'", path, rc,
+			 info.error.msg, want_rc, fragment);
+	assert_null(strchr(info.error.msg, '\n'));
 	assert_false(info.truncated_tail);
 	session__free(&back);
 }

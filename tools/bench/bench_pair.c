@@ -17,7 +17,8 @@ int main(int argc, char **argv)
 	struct bpf_link *enter = NULL, *ret = NULL;
 	struct empty_bpf *skel = NULL;
 	struct timing_target t;
-	char path[64], err[TIMING_TARGET_ERRLEN];
+	struct errtext why;
+	char path[64];
 	char *func = NULL;
 	int pid = 0, rc = 1, pidfd;
 
@@ -32,8 +33,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	if (timing_target__load(path, path, &func, 1, 1, &t, err, sizeof(err))) {
-		fprintf(stderr, "bench_pair: %s\n", err);
+	if (timing_target__load(path, path, &func, 1, 1, &t, &why)) {
+		fprintf(stderr, "bench_pair: %s\n", why.msg);
 		return 1;
 	}
 	skel = empty_bpf__open_and_load();

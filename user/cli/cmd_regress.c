@@ -62,28 +62,28 @@ static const char *hint(const char *msg, const char *dflt)
 
 static int read_runs(char **paths, int cnt, struct regress_run *runs, struct regress_run *merged)
 {
-	char errbuf[RESULTS_ERRLEN];
+	struct errtext why = {};
 	int i, err;
 
 	for (i = 0; i < cnt; i++) {
-		err = results__read_file(paths[i], &runs[i], errbuf);
+		err = results__read_file(paths[i], &runs[i], &why);
 		if (err == -ENOMEM)
 			return cli__error("out of memory reading %s", paths[i]);
 		if (err == -EINVAL)
-			return cli__error("cannot use results: %s%s", errbuf,
-					  hint(errbuf,
+			return cli__error("cannot use results: %s%s", why.msg,
+					  hint(why.msg,
 					       "; pass perfan-bpf, pytest-benchmark, Google "
 					       "Benchmark or hyperfine JSON (docs/results-format.md)"));
 		if (err)
-			return cli__error("cannot use results: %s; check the path", errbuf);
+			return cli__error("cannot use results: %s; check the path", why.msg);
 	}
-	err = regress__merge_runs(runs, cnt, merged, errbuf);
+	err = regress__merge_runs(runs, cnt, merged, &why);
 	if (err == -ENOMEM)
 		return cli__error("out of memory merging results");
 	if (err)
 		return cli__error("cannot merge results: %s; check each file's unit and "
 				  "higher_is_better",
-				  errbuf);
+				  why.msg);
 	return 0;
 }
 
@@ -138,7 +138,7 @@ int cmd__check(int argc, char **argv)
 		.footer = "Exit status: 0 no regression at the --fail-on level (default\n"
 			  "critical); 1 regression; 2 error.",
 	};
-	char errbuf[RESULTS_ERRLEN];
+	struct errtext why = {};
 	int nfiles = 0, ret = EXIT_ERROR, err, first;
 
 	regress_opts__init(&opts);
@@ -153,16 +153,16 @@ int cmd__check(int argc, char **argv)
 		return cli__error("check: no results file given; run 'perfan-bpf check --baseline %s "
 				  "RESULTS.json...'",
 				  baseline);
-	err = baseline__read_file(baseline, &set, errbuf);
+	err = baseline__read_file(baseline, &set, &why);
 	if (err == -ENOENT) {
 		ret = cli__error("cannot use baseline: %s; create it with 'perfan-bpf baseline save "
 				 "RESULTS.json... --output %s'",
-				 errbuf, baseline);
+				 why.msg, baseline);
 		goto cleanup;
 	}
 	if (err) {
-		ret = cli__error("cannot use baseline: %s%s", errbuf,
-				 hint(errbuf,
+		ret = cli__error("cannot use baseline: %s%s", why.msg,
+				 hint(why.msg,
 				      "; pass a file written by 'perfan-bpf baseline save'"));
 		goto cleanup;
 	}
@@ -175,23 +175,23 @@ int cmd__check(int argc, char **argv)
 		goto cleanup;
 	/* a single benchmark is a single check: a missing baseline is an error, not a skip */
 	if (merged.result_cnt == 1) {
-		err = regress__check_one(&merged.results[0], &set, &opts, &one, errbuf);
+		err = regress__check_one(&merged.results[0], &set, &opts, &one, &why);
 		regress_verdict__free(&one);
 		if (err == -ENOMEM) {
 			ret = cli__error("out of memory checking results");
 			goto cleanup;
 		}
 		if (err) {
-			ret = cli__error("check: %s in %s; %s", errbuf, baseline,
+			ret = cli__error("check: %s in %s; %s", why.msg, baseline,
 					 err == -ENOENT ? "add it with 'perfan-bpf baseline save'"
 							: "save a new baseline for it");
 			goto cleanup;
 		}
 	}
-	err = regress__check_all(merged.results, merged.result_cnt, &set, &opts, &chk, errbuf);
+	err = regress__check_all(merged.results, merged.result_cnt, &set, &opts, &chk, &why);
 	if (err) {
 		ret = err == -ENOMEM ? cli__error("out of memory checking results")
-				     : cli__error("check: %s; save a new baseline for it", errbuf);
+				     : cli__error("check: %s; save a new baseline for it", why.msg);
 		goto cleanup;
 	}
 	if (!chk.verdict_cnt) {
@@ -218,7 +218,7 @@ int cmd__baseline(int argc, char **argv)
 	struct regress_baseline_set set = {};
 	struct regress_run *runs = NULL, merged = {};
 	const char *output = NULL, *label = NULL;
-	char errbuf[RESULTS_ERRLEN];
+	struct errtext why = {};
 	bool force = false;
 	struct stat st;
 	uint64_t history_max = REGRESS_HISTORY_MAX_DEFAULT;
@@ -290,11 +290,11 @@ int cmd__baseline(int argc, char **argv)
 				  : !S_ISREG(st.st_mode) ? "not a regular file"
 							 : "another user's file");
 	/* an unreadable baseline is never replaced */
-	err = force ? -ENOENT : baseline__read_file(output, &set, errbuf);
+	err = force ? -ENOENT : baseline__read_file(output, &set, &why);
 	if (err && err != -ENOENT) {
 		ret = cli__error("baseline save: cannot update %s: %s; fix or remove it, or pick "
 				 "another --output",
-				 output, errbuf);
+				 output, why.msg);
 		goto cleanup;
 	}
 	runs = calloc(nfiles, sizeof(*runs));
@@ -304,17 +304,17 @@ int cmd__baseline(int argc, char **argv)
 	}
 	if (read_runs(argv + first, nfiles, runs, &merged))
 		goto cleanup;
-	err = regress_baseline_set__update(&set, &merged, label, history_max, errbuf);
+	err = regress_baseline_set__update(&set, &merged, label, history_max, &why);
 	if (err) {
 		ret = err == -ENOMEM ? cli__error("out of memory updating the baseline")
-				     : cli__error("baseline save: %s", errbuf);
+				     : cli__error("baseline save: %s", why.msg);
 		goto cleanup;
 	}
 	/* the update replaces the old file by a new one (a new 0600 file, renamed over it) */
-	err = baseline__write_file(output, true, &set, errbuf);
+	err = baseline__write_file(output, true, &set, &why);
 	if (err) {
 		ret = cli__error("baseline save: %s; check the directory exists and is writable",
-				 errbuf);
+				 why.msg);
 		goto cleanup;
 	}
 	printf("saved %zu benchmark%s from %d run%s to %s\n", merged.result_cnt,
@@ -347,7 +347,7 @@ int cmd__history(int argc, char **argv)
 	};
 	struct regress_baseline_set set = {};
 	struct regress_history_report rep = {};
-	char errbuf[RESULTS_ERRLEN];
+	struct errtext why = {};
 	const char *path;
 	int ret = EXIT_ERROR, err, first;
 
@@ -358,10 +358,10 @@ int cmd__history(int argc, char **argv)
 		return cli__error("history: expected one baseline file; run 'perfan-bpf history "
 				  "BASELINE.json'");
 	path = argv[first];
-	err = baseline__read_file(path, &set, errbuf);
+	err = baseline__read_file(path, &set, &why);
 	if (err) {
-		ret = cli__error("cannot use baseline: %s%s", errbuf,
-				 hint(errbuf,
+		ret = cli__error("cannot use baseline: %s%s", why.msg,
+				 hint(why.msg,
 				      "; pass a file written by 'perfan-bpf baseline save'"));
 		goto cleanup;
 	}

@@ -295,20 +295,19 @@ static bool process_cxx(const struct target *t)
 
 static int prepare_target(struct time_run *s)
 {
-	char err[TIMING_TARGET_ERRLEN];
+	struct errtext why;
 	int rc;
 
 	rc = resolve_binary(s);
 	if (rc)
 		return rc;
 	rc = timing_target__load(s->path, s->display, s->opts->globs, s->opts->glob_cnt,
-				 TIMING_FUNCS_MAX, &s->target, err, sizeof(err));
+				 TIMING_FUNCS_MAX, &s->target, &why);
 	if (rc)
-		return cli__error("%s", err);
-	rc = timing_target__plan(&s->target, process_cxx(&s->tgt), s->opts->force_insn, err,
-				 sizeof(err));
+		return cli__error("%s", why.msg);
+	rc = timing_target__plan(&s->target, process_cxx(&s->tgt), s->opts->force_insn, &why);
 	if (rc)
-		return cli__error("%s", err);
+		return cli__error("%s", why.msg);
 	s->total = calloc(s->target.cnt, sizeof(*s->total));
 	s->prev = calloc(s->target.cnt, sizeof(*s->prev));
 	s->losses = calloc(s->target.cnt, sizeof(*s->losses));
@@ -382,12 +381,12 @@ static int load(struct time_run *s)
 
 static int attach(struct time_run *s, int pid)
 {
-	char err[512];
+	struct errtext why;
 	int rc;
 
 	timing_loader__set_pid(s->loader, pid);
-	rc = timing_loader__attach(s->loader, s->path, pid, &s->target, err, sizeof(err));
-	return rc ? cli__error("%s", err) : 0;
+	rc = timing_loader__attach(s->loader, s->path, pid, &s->target, &why);
+	return rc ? cli__error("%s", why.msg) : 0;
 }
 
 /* Read the maps into per-function totals (all parts merged) */
@@ -678,7 +677,7 @@ static int runs(struct time_run *s)
 static int write_results(struct time_run *s)
 {
 	struct regress_run run;
-	char errbuf[RESULTS_ERRLEN];
+	struct errtext why;
 	int err;
 
 	err = report(s, s->total, true, false, cli_bpf__now_s(), &run);
@@ -692,10 +691,10 @@ static int write_results(struct time_run *s)
 		regress_run__free(&run);
 		return cli__error("no timed calls to write to %s", s->opts->output);
 	}
-	err = results__write_file(s->opts->output, s->opts->force, &run, errbuf);
+	err = results__write_file(s->opts->output, s->opts->force, &run, &why);
 	regress_run__free(&run);
 	if (err)
-		return cli__error("%s", errbuf);
+		return cli__error("%s", why.msg);
 	return 0;
 }
 

@@ -29,12 +29,12 @@ int render__load(const char *cmd, const char *path, struct session *s, bool *cut
 	if (progress)
 		fputs("\033[K", stderr); /* erase the progress line */
 
-	if (err == -EINVAL && strstr(info.error, "not a perfan-bpf session file"))
+	if (err == -EINVAL && strstr(info.error.msg, "not a perfan-bpf session file"))
 		return cli__error("%s: cannot use %s: %s; pass a session file written by "
 				  "'perfan-bpf leak --output'",
-				  cmd, path, info.error);
+				  cmd, path, info.error.msg);
 	if (err == -EINVAL)
-		return cli__error("%s: cannot use %s: %s", cmd, path, info.error);
+		return cli__error("%s: cannot use %s: %s", cmd, path, info.error.msg);
 	if (err == -ENOMEM)
 		return cli__error("%s: out of memory reading %s", cmd, path);
 	if (err)

@@ -123,7 +123,7 @@ static int attach_func(struct timing_loader *ld, const char *path, int pid,
 }
 
 int timing_loader__attach(struct timing_loader *ld, const char *path, int pid,
-			  const struct timing_target *t, char *err, size_t errlen)
+			  const struct timing_target *t, struct errtext *why)
 {
 	int rc = 0;
 
@@ -132,9 +132,8 @@ int timing_loader__attach(struct timing_loader *ld, const char *path, int pid,
 	for (size_t i = 0; i < t->cnt && !rc; i++) {
 		rc = attach_func(ld, path, pid, &t->funcs[i], i);
 		if (rc)
-			snprintf(err, errlen,
-				 "cannot attach uprobes to %s in %s: %s (try --verbose)",
-				 t->funcs[i].name, path, strerror(-rc));
+			errtext__set(why, "cannot attach uprobes to %s in %s: %s (try --verbose)",
+				     t->funcs[i].name, path, strerror(-rc));
 	}
 	if (rc)
 		timing_loader__detach(ld);
@@ -331,7 +330,7 @@ int timing_loader__calibrate(bool ret_insn, unsigned calls, struct timing_calibr
 	struct timed_func f;
 	uint64_t ret_off;
 	double bare, probed;
-	char err[256];
+	struct errtext why;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -344,7 +343,7 @@ int timing_loader__calibrate(bool ret_insn, unsigned calls, struct timing_calibr
 	if (rc)
 		return rc;
 	bare = loop_ns(calls);
-	rc = timing_loader__attach(ld, "/proc/self/exe", getpid(), &t, err, sizeof(err));
+	rc = timing_loader__attach(ld, "/proc/self/exe", getpid(), &t, &why);
 	if (rc)
 		goto cleanup;
 	loop_ns(calls / 10 + 1); /* warm up: the first calls map pages and create state */

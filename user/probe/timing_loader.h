@@ -55,9 +55,9 @@ int timing_loader__new(const struct timing_loader_opts *opts, struct timing_load
 /* The process the probes count (-1: all), e.g. the next run's; set before attaching */
 void timing_loader__set_pid(struct timing_loader *ld, int pid);
 /* Attach to every function of t in the file path (as we open it) for pid (0: all). Function
- * i gets cookie i. 0 or -errno, with one sentence in err; nothing stays attached on error. */
+ * i gets cookie i. 0 or -errno, with one sentence in why; nothing stays attached on error. */
 int timing_loader__attach(struct timing_loader *ld, const char *path, int pid,
-			  const struct timing_target *t, char *err, size_t errlen);
+			  const struct timing_target *t, struct errtext *why);
 size_t timing_loader__probe_cnt(const struct timing_loader *ld);
 void timing_loader__detach(struct timing_loader *ld);
 /* Every histogram, summed over CPUs, sorted by (func, id). 0 or -errno. */

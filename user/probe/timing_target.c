@@ -236,7 +236,7 @@ static int collect(struct elf_ctx *c, struct timing_target *t, char *const *glob
 }
 
 int timing_target__load(const char *path, const char *display, char *const *globs, size_t glob_cnt,
-			size_t max_funcs, struct timing_target *t, char *err, size_t errlen)
+			size_t max_funcs, struct timing_target *t, struct errtext *why)
 {
 	struct elf_ctx c = { .fd = -1 };
 	char list[256];
@@ -255,42 +255,42 @@ int timing_target__load(const char *path, const char *display, char *const *glob
 	c.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (c.fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", display, strerror(errno));
+		errtext__set(why, "cannot open %s: %s", display, strerror(errno));
 		goto cleanup;
 	}
 	c.elf = elf_begin(c.fd, ELF_C_READ_MMAP, NULL);
 	if (!c.elf || elf_kind(c.elf) != ELF_K_ELF) {
 		rc = -ENOEXEC;
-		snprintf(err, errlen,
-			 "%s is not an ELF file; pass the program or library that "
-			 "defines the functions with --binary",
-			 display);
+		errtext__set(why,
+			     "%s is not an ELF file; pass the program or library that "
+			     "defines the functions with --binary",
+			     display);
 		goto cleanup;
 	}
 	if (is_go(&c)) {
 		rc = -EPROTONOSUPPORT;
-		snprintf(err, errlen,
-			 "%s is a Go program: Go moves goroutine stacks and switches "
-			 "goroutines between threads, so uprobe timing would corrupt it or pair "
-			 "calls wrongly; use Go's own pprof tracing instead",
-			 display);
+		errtext__set(why,
+			     "%s is a Go program: Go moves goroutine stacks and switches "
+			     "goroutines between threads, so uprobe timing would corrupt it or pair "
+			     "calls wrongly; use Go's own pprof tracing instead",
+			     display);
 		goto cleanup;
 	}
 	rc = read_syms(&c, t);
 	if (!rc)
 		rc = collect(&c, t, globs, glob_cnt, max_funcs);
 	if (rc == -E2BIG) {
-		snprintf(err, errlen, "%s matches more than %zu functions in %s; narrow the glob",
-			 list, max_funcs, display);
+		errtext__set(why, "%s matches more than %zu functions in %s; narrow the glob", list,
+			     max_funcs, display);
 	} else if (!rc && !t->cnt) {
 		rc = -ENOENT;
-		snprintf(err, errlen,
-			 "no function matches %s in %s (searched %zu function "
-			 "symbols%s); check the name or pass --binary PATH",
-			 list, display, c.sym_cnt,
-			 t->stripped ? " of its .dynsym: the file is stripped" : "");
+		errtext__set(why,
+			     "no function matches %s in %s (searched %zu function "
+			     "symbols%s); check the name or pass --binary PATH",
+			     list, display, c.sym_cnt,
+			     t->stripped ? " of its .dynsym: the file is stripped" : "");
 	} else if (rc) {
-		snprintf(err, errlen, "cannot read the symbols of %s: %s", display, strerror(-rc));
+		errtext__set(why, "cannot read the symbols of %s: %s", display, strerror(-rc));
 	}
 	if (!rc)
 		qsort(t->funcs, t->cnt, sizeof(*t->funcs), func_cmp);
@@ -312,7 +312,7 @@ struct part {
 /* Append the returns of the code at vaddr (size bytes) to f; the targets of its jumps that
  * leave [vaddr, vaddr + size) go to exits (up to MAX_RETS) */
 static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part, uint64_t vaddr,
-		       uint64_t size, uint64_t *exits, size_t *exit_cnt, char *err, size_t errlen)
+		       uint64_t size, uint64_t *exits, size_t *exit_cnt, struct errtext *why)
 {
 	uint8_t *code = NULL;
 	uint64_t off, *n;
@@ -323,8 +323,8 @@ static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part
 	if (!rc)
 		rc = read_code(c, off, size, &code);
 	if (rc) {
-		snprintf(err, errlen, "cannot read the code of %s (%s): %s", f->name, part,
-			 rc == -EFBIG ? "no symbol size" : strerror(-rc));
+		errtext__set(why, "cannot read the code of %s (%s): %s", f->name, part,
+			     rc == -EFBIG ? "no symbol size" : strerror(-rc));
 		return -EINVAL;
 	}
 	while (pos < size) {
@@ -332,12 +332,12 @@ static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part
 
 		rc = x86__decode(code, size, pos, &in);
 		if (rc || f->ret_cnt >= MAX_RETS) {
-			snprintf(err, errlen,
-				 "cannot find the return instructions of %s (%s: %s "
-				 "at +%#zx); it can be unwound by a C++ exception, so it is not timed "
-				 "with a return probe",
-				 f->name, part,
-				 rc ? "undecodable instruction" : "more than 256 returns", pos);
+			errtext__set(why,
+				     "cannot find the return instructions of %s (%s: %s "
+				     "at +%#zx); it can be unwound by a C++ exception, so it is not timed "
+				     "with a return probe",
+				     f->name, part,
+				     rc ? "undecodable instruction" : "more than 256 returns", pos);
 			free(code);
 			return -EINVAL;
 		}
@@ -360,14 +360,14 @@ static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part
 	return 0;
 }
 
-static int plan_returns(struct elf_ctx *c, struct timed_func *f, char *err, size_t errlen)
+static int plan_returns(struct elf_ctx *c, struct timed_func *f, struct errtext *why)
 {
 	uint64_t exits[MAX_RETS];
 	struct part parts[8] = { { f->vaddr, f->size } };
 	size_t nlen = strlen(f->name), exit_cnt = 0, part_cnt = 1;
 	int rc;
 
-	rc = add_returns(c, f, "body", f->vaddr, f->size, exits, &exit_cnt, err, errlen);
+	rc = add_returns(c, f, "body", f->vaddr, f->size, exits, &exit_cnt, why);
 	/* gcc moves unlikely paths to NAME.cold (NAME.cold.N): they may return too */
 	for (size_t i = 0; !rc && i < c->sym_cnt && part_cnt < 8; i++) {
 		const char *n = c->syms[i].name;
@@ -376,8 +376,7 @@ static int plan_returns(struct elf_ctx *c, struct timed_func *f, char *err, size
 		    (n[nlen + 5] && n[nlen + 5] != '.'))
 			continue;
 		parts[part_cnt++] = (struct part){ c->syms[i].vaddr, c->syms[i].size };
-		rc = add_returns(c, f, n, c->syms[i].vaddr, c->syms[i].size, exits, &exit_cnt, err,
-				 errlen);
+		rc = add_returns(c, f, n, c->syms[i].vaddr, c->syms[i].size, exits, &exit_cnt, why);
 	}
 	if (rc)
 		return rc;
@@ -393,16 +392,15 @@ static int plan_returns(struct elf_ctx *c, struct timed_func *f, char *err, size
 	/* no return at all (noreturn, or tail jumps only): its entries are dropped as stale */
 	for (size_t i = 0; i < f->ret_cnt; i++) {
 		if (f->ret_offs[i] == f->probe_off) {
-			snprintf(err, errlen, "%s is a bare return: there is nothing to time",
-				 f->name);
+			errtext__set(why, "%s is a bare return: there is nothing to time", f->name);
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-int timing_target__plan(struct timing_target *t, bool process_cxx, bool force_insn, char *err,
-			size_t errlen)
+int timing_target__plan(struct timing_target *t, bool process_cxx, bool force_insn,
+			struct errtext *why)
 {
 	struct elf_ctx c = { .fd = -1 };
 	bool need = false;
@@ -418,16 +416,16 @@ int timing_target__plan(struct timing_target *t, bool process_cxx, bool force_in
 		return 0;
 	c.fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	if (c.fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", t->path, strerror(errno));
+		errtext__set(why, "cannot open %s: %s", t->path, strerror(errno));
 		return -errno;
 	}
 	c.elf = elf_begin(c.fd, ELF_C_READ_MMAP, NULL);
 	rc = c.elf ? read_syms(&c, &(struct timing_target){ 0 }) : -ENOEXEC;
 	for (size_t i = 0; !rc && i < t->cnt; i++)
 		if (t->funcs[i].ret_insn)
-			rc = plan_returns(&c, &t->funcs[i], err, errlen);
+			rc = plan_returns(&c, &t->funcs[i], why);
 	if (rc == -ENOEXEC || rc == -ENOMEM)
-		snprintf(err, errlen, "cannot read %s: %s", t->path, strerror(-rc));
+		errtext__set(why, "cannot read %s: %s", t->path, strerror(-rc));
 	if (c.elf)
 		elf_end(c.elf);
 	close(c.fd);

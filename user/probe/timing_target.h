@@ -9,9 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/errtext.h"
 #include "target/procmaps.h"
-
-#define TIMING_TARGET_ERRLEN 512
 
 struct timed_func {
 	char *name;
@@ -34,18 +33,18 @@ struct timing_target {
 };
 
 /* Open path (shown as `display` in messages) and collect the functions matching any of the
- * fnmatch(3) globs; aliases at one address count once. 0, or with one sentence in err:
- * -ENOENT nothing matches (err names the binary searched), -EPROTONOSUPPORT a Go binary,
+ * fnmatch(3) globs; aliases at one address count once. 0, or with one sentence in why:
+ * -ENOENT nothing matches (why names the binary searched), -EPROTONOSUPPORT a Go binary,
  * -E2BIG more than max_funcs match, -ENOEXEC not an ELF file, -errno. */
 int timing_target__load(const char *path, const char *display, char *const *globs, size_t glob_cnt,
-			size_t max_funcs, struct timing_target *t, char *err, size_t errlen);
+			size_t max_funcs, struct timing_target *t, struct errtext *why);
 
 /* Choose how each function's returns are caught: by probes on its return instructions when
  * force_insn, when the binary is C++, or when the process runs a C++ runtime (process_cxx)
- * and the function has unwind information; else by a uretprobe. 0, or -EINVAL with err when
+ * and the function has unwind information; else by a uretprobe. 0, or -EINVAL with why when
  * the returns of a function that needs them cannot be decoded (it is not timed unsafely). */
-int timing_target__plan(struct timing_target *t, bool process_cxx, bool force_insn, char *err,
-			size_t errlen);
+int timing_target__plan(struct timing_target *t, bool process_cxx, bool force_insn,
+			struct errtext *why);
 
 /* Whether a process maps a C++ runtime (libstdc++, libc++): its exceptions may unwind through
  * frames of any binary with unwind tables */

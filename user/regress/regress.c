@@ -14,15 +14,16 @@
 #include "regress/stats.h"
 
 /* Shared with regress_check.c and regress_baseline.c (regress_internal.h) */
-int regress__fail(char *errbuf, int err, const char *fmt, ...)
+int regress__fail(struct errtext *why, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (errbuf) {
+	if (why) {
 		va_start(ap, fmt);
-		vsnprintf(errbuf, REGRESS_ERRLEN, fmt, ap);
+		errtext__vset(why, fmt, ap);
 		va_end(ap);
-		regress__oneline(errbuf);
+		errtext__cut(why, REGRESS_ERRLEN - 1);
+		regress__oneline(why->msg);
 	}
 	return err;
 }
@@ -313,7 +314,7 @@ static int result_copy_header(struct regress_result *dst, const struct regress_r
 
 /* One merged result from the k results named like runs' first[0] (see regress__merge_runs). */
 static int merge_one(const struct regress_result **rs, const char **src, size_t k,
-		     struct regress_result *out, char *errbuf)
+		     struct regress_result *out, struct errtext *why)
 {
 	const struct regress_result *first = rs[0];
 	double *values = NULL, f;
@@ -326,13 +327,13 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 		return -ENOMEM;
 	for (i = 0; i < k; i++) {
 		if (regress__unit_factor(rs[i]->unit, first->unit, &f)) {
-			err = regress__fail(errbuf, -EINVAL,
+			err = regress__fail(why, -EINVAL,
 					    "benchmark \"%s\" is in unit \"%s\" in %s but \"%s\" in %s",
 					    first->name, rs[i]->unit, src[i], first->unit, src[0]);
 			goto cleanup;
 		}
 		if (rs[i]->higher_is_better != first->higher_is_better) {
-			err = regress__fail(errbuf, -EINVAL,
+			err = regress__fail(why, -EINVAL,
 					    "benchmark \"%s\" is higher_is_better in one of %s and %s but "
 					    "not in the other",
 					    first->name, src[0], src[i]);
@@ -353,7 +354,7 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 	}
 	out->value = stats__mean(values, k);
 	if (!isfinite(out->value)) {
-		err = regress__fail(errbuf, -EINVAL,
+		err = regress__fail(why, -EINVAL,
 				    "benchmark \"%s\": the mean of its runs is too large "
 				    "for a number",
 				    first->name);
@@ -402,7 +403,7 @@ cleanup:
 }
 
 int regress__merge_runs(const struct regress_run *runs, size_t run_cnt, struct regress_run *out,
-			char errbuf[REGRESS_ERRLEN])
+			struct errtext *why)
 {
 	const struct regress_result **group = NULL, **all = NULL;
 	const char **group_src = NULL, **all_src = NULL;
@@ -451,7 +452,7 @@ int regress__merge_runs(const struct regress_run *runs, size_t run_cnt, struct r
 			group[k] = all[refs[from + k].pos];
 			group_src[k] = all_src[refs[from + k].pos];
 		}
-		err = merge_one(group, group_src, k, &out->results[out->result_cnt++], errbuf);
+		err = merge_one(group, group_src, k, &out->results[out->result_cnt++], why);
 		if (err)
 			goto cleanup;
 	}

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/errtext.h"
+
 #define REGRESS_WARNING_DEFAULT 0.10
 #define REGRESS_CRITICAL_DEFAULT 0.25
 #define REGRESS_ALPHA_DEFAULT 0.01
@@ -28,7 +30,8 @@
 /* A change within this relative slack below a threshold counts as reaching it, so that decimal
  * inputs such as 3.3 against 3.0 (0.0999999... in binary) are "exactly 10%" as written. */
 #define REGRESS_THRESHOLD_SLACK 1e-9
-/* Error messages: one sentence naming the benchmark (or file) and the problem. */
+/* Error messages (a struct errtext): one sentence naming the benchmark (or file) and the
+ * problem, cut to REGRESS_ERRLEN - 1 bytes as they always were. */
 #define REGRESS_ERRLEN 256
 
 enum regress_severity {
@@ -235,32 +238,31 @@ void regress_history_report__free(struct regress_history_report *h);
  * name seen in k runs: value is the mean of the run values; with k >= 2, stddev and n are
  * across runs, otherwise the run's own. Samples are pooled when every run has them, otherwise
  * with k >= 2 the run values become the samples (runs are compared, not calls). Units are
- * converted to the first run's. Returns 0, -EINVAL (errbuf names the benchmark) or -ENOMEM. */
+ * converted to the first run's. Returns 0, -EINVAL (why names the benchmark) or -ENOMEM. */
 int regress__merge_runs(const struct regress_run *runs, size_t run_cnt, struct regress_run *out,
-			char errbuf[REGRESS_ERRLEN]);
+			struct errtext *why);
 
 const struct regress_baseline *regress_baseline_set__find(const struct regress_baseline_set *set,
 							  const char *name);
 
 /* check(result): one verdict, with the result's own p as the adjusted p. Returns 0, -ENOENT
  * when the set has no baseline of that name, -EINVAL on incompatible units or directions
- * (errbuf names the benchmark either way), or -ENOMEM. v is freed with regress_verdict__free. */
+ * (why names the benchmark either way), or -ENOMEM. v is freed with regress_verdict__free. */
 int regress__check_one(const struct regress_result *r, const struct regress_baseline_set *set,
 		       const struct regress_opts *opts, struct regress_verdict *v,
-		       char errbuf[REGRESS_ERRLEN]);
+		       struct errtext *why);
 
 /* check_all: every result with a baseline gets a verdict, p-values adjusted by
  * Benjamini-Hochberg over the batch; the others are listed in skipped. Borrows results. */
 int regress__check_all(const struct regress_result *results, size_t result_cnt,
 		       const struct regress_baseline_set *set, const struct regress_opts *opts,
-		       struct regress_check *out, char errbuf[REGRESS_ERRLEN]);
+		       struct regress_check *out, struct errtext *why);
 
 /* baseline save: the merged results become the baselines of their names (thresholds and floor
  * of an existing entry are kept), each appending {run, mean, stddev, n, label} to its history,
  * which keeps the newest history_max entries. Other entries stay as they are. */
 int regress_baseline_set__update(struct regress_baseline_set *set, const struct regress_run *merged,
-				 const char *label, size_t history_max,
-				 char errbuf[REGRESS_ERRLEN]);
+				 const char *label, size_t history_max, struct errtext *why);
 
 /* Change points in the history means of every baseline (E-divisive means, seeded: the same
  * file gives the same report). */

@@ -39,7 +39,7 @@ static int cmp_baseline(const void *a, const void *b)
 
 /* Makes b describe r (converted to r's unit) and appends a history entry. */
 static int baseline_take(struct regress_baseline *b, const struct regress_result *r,
-			 const char *label, size_t history_max, char *errbuf)
+			 const char *label, size_t history_max, struct errtext *why)
 {
 	struct regress_history *h;
 	uint64_t next_run = 1;
@@ -47,7 +47,7 @@ static int baseline_take(struct regress_baseline *b, const struct regress_result
 	size_t i;
 
 	if (b->unit && regress__unit_factor(b->unit, r->unit, &f))
-		return regress__fail(errbuf, -EINVAL,
+		return regress__fail(why, -EINVAL,
 				     "benchmark \"%s\" is now measured in \"%s\" but its baseline in \"%s\"; "
 				     "save it to a new baseline file",
 				     r->name, r->unit, b->unit);
@@ -104,7 +104,7 @@ static int baseline_take(struct regress_baseline *b, const struct regress_result
 }
 
 int regress_baseline_set__update(struct regress_baseline_set *set, const struct regress_run *merged,
-				 const char *label, size_t history_max, char errbuf[REGRESS_ERRLEN])
+				 const char *label, size_t history_max, struct errtext *why)
 {
 	size_t n = merged->result_cnt, have_cnt = set->cnt, new_cnt = 0, i, j;
 	struct regress_name_ref *have = NULL, *byname = NULL;
@@ -168,7 +168,7 @@ int regress_baseline_set__update(struct regress_baseline_set *set, const struct 
 				goto cleanup;
 			}
 		}
-		err = baseline_take(&set->items[target[i]], r, label, history_max, errbuf);
+		err = baseline_take(&set->items[target[i]], r, label, history_max, why);
 		if (err)
 			goto cleanup;
 	}

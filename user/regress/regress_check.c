@@ -116,7 +116,7 @@ static void assess_welch(double mc, double sc, size_t nc, const struct regress_b
 /* Everything about one result against its baseline except the final severity, which depends
  * on the batch (adjusted p-values): see decide(). */
 static int assess(const struct regress_result *r, const struct regress_baseline *b,
-		  const struct regress_opts *opts, struct regress_verdict *v, char *errbuf)
+		  const struct regress_opts *opts, struct regress_verdict *v, struct errtext *why)
 {
 	double f, sc = NAN, sb = NAN;
 	size_t nc, nb;
@@ -124,11 +124,11 @@ static int assess(const struct regress_result *r, const struct regress_baseline 
 
 	memset(v, 0, sizeof(*v));
 	if (regress__unit_factor(r->unit, b->unit, &f))
-		return regress__fail(errbuf, -EINVAL,
+		return regress__fail(why, -EINVAL,
 				     "benchmark \"%s\" is measured in \"%s\" but its baseline in \"%s\"",
 				     r->name, r->unit, b->unit);
 	if (r->higher_is_better != b->higher_is_better)
-		return regress__fail(errbuf, -EINVAL,
+		return regress__fail(why, -EINVAL,
 				     "benchmark \"%s\" has higher_is_better %s but its baseline %s",
 				     r->name, r->higher_is_better ? "true" : "false",
 				     b->higher_is_better ? "true" : "false");
@@ -261,14 +261,14 @@ static void decide(struct regress_verdict *v, const struct regress_opts *opts)
 
 int regress__check_one(const struct regress_result *r, const struct regress_baseline_set *set,
 		       const struct regress_opts *opts, struct regress_verdict *v,
-		       char errbuf[REGRESS_ERRLEN])
+		       struct errtext *why)
 {
 	const struct regress_baseline *b = regress_baseline_set__find(set, r->name);
 	int err;
 
 	if (!b)
-		return regress__fail(errbuf, -ENOENT, "benchmark \"%s\" has no baseline", r->name);
-	err = assess(r, b, opts, v, errbuf);
+		return regress__fail(why, -ENOENT, "benchmark \"%s\" has no baseline", r->name);
+	err = assess(r, b, opts, v, why);
 	if (err)
 		return err;
 	decide(v, opts);
@@ -323,7 +323,7 @@ cleanup:
 
 int regress__check_all(const struct regress_result *results, size_t result_cnt,
 		       const struct regress_baseline_set *set, const struct regress_opts *opts,
-		       struct regress_check *out, char errbuf[REGRESS_ERRLEN])
+		       struct regress_check *out, struct errtext *why)
 {
 	size_t i, cap = result_cnt ? result_cnt : 1, have_cnt = set ? set->cnt : 0;
 	struct regress_name_ref *have;
@@ -357,7 +357,7 @@ int regress__check_all(const struct regress_result *results, size_t result_cnt,
 			}
 			continue;
 		}
-		err = assess(&results[i], b, opts, &out->verdicts[out->verdict_cnt], errbuf);
+		err = assess(&results[i], b, opts, &out->verdicts[out->verdict_cnt], why);
 		if (err)
 			goto cleanup;
 		out->verdict_cnt++;

@@ -7,8 +7,11 @@
 
 #include <stddef.h>
 
-/* A message into errbuf (REGRESS_ERRLEN bytes, or NULL), made one line; returns err. */
-int regress__fail(char *errbuf, int err, const char *fmt, ...)
+#include "lib/errtext.h"
+
+/* A message into why (may be NULL), cut to REGRESS_ERRLEN - 1 bytes and made one line;
+ * returns err. */
+int regress__fail(struct errtext *why, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The quartiles of x[0..n); NAN each when n is 0 or memory runs out. */

@@ -19,27 +19,27 @@
 
 int results_doc__fail(struct results_doc *c, const char *fmt, ...)
 {
+	struct errtext what;
 	va_list ap;
-	int len;
 
-	if (!c->errbuf)
-		return -EINVAL;
-	/* a long path is cut so that the message still says what is wrong */
-	len = snprintf(c->errbuf, RESULTS_ERRLEN, "%.120s: ", c->path);
-	if (len < 0 || len >= RESULTS_ERRLEN)
+	if (!c->why)
 		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(c->errbuf + len, RESULTS_ERRLEN - len, fmt, ap);
+	errtext__vset(&what, fmt, ap);
 	va_end(ap);
-	regress__oneline(c->errbuf);
+	/* a long path is cut so that the message still says what is wrong */
+	errtext__set(c->why, "%.120s: %s", c->path, what.msg);
+	errtext__cut(c->why, REGRESS_ERRLEN - 1);
+	regress__oneline(c->why->msg);
 	return -EINVAL;
 }
 
-int results__fail_errno(char *errbuf, int err, const char *what, const char *path)
+int results__fail_errno(struct errtext *why, int err, const char *what, const char *path)
 {
-	if (errbuf) {
-		snprintf(errbuf, RESULTS_ERRLEN, "cannot %s %s: %s", what, path, strerror(-err));
-		regress__oneline(errbuf);
+	if (why) {
+		errtext__set(why, "cannot %s %s: %s", what, path, strerror(-err));
+		errtext__cut(why, REGRESS_ERRLEN - 1);
+		regress__oneline(why->msg);
 	}
 	return err;
 }

@@ -9,21 +9,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/errtext.h"
 #include "regress/regress.h"
 
 /* Room for results__where_item's `benchmark 3 ("name")`, the prefix of a message */
 #define RESULTS_WHERE_LEN 160
 
 struct results_doc {
-	const char *path; /* names the data in messages */
-	char *errbuf;	  /* RESULTS_ERRLEN bytes, or NULL */
+	const char *path;    /* names the data in messages */
+	struct errtext *why; /* or NULL */
 };
 
-/* "path: <message>" into c->errbuf, made one line; always returns -EINVAL. */
+/* "path: <message>" into c->why, cut to REGRESS_ERRLEN - 1 bytes and made one line; always
+ * returns -EINVAL. */
 int results_doc__fail(struct results_doc *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* "cannot <what> <path>: <strerror(-err)>" into errbuf (may be NULL); returns err. */
-int results__fail_errno(char *errbuf, int err, const char *what, const char *path);
+/* "cannot <what> <path>: <strerror(-err)>" into why (may be NULL), cut and made one line as
+ * above; returns err. */
+int results__fail_errno(struct errtext *why, int err, const char *what, const char *path);
 
 /* A member that is absent or null is "not given": NULL. */
 json_t *results__member(json_t *obj, const char *key);

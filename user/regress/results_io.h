@@ -13,34 +13,32 @@
 #include "regress/regress.h"
 
 #define RESULTS_SCHEMA_VERSION 1
-#define RESULTS_ERRLEN 256
 
 /* Every reader returns 0, -EINVAL for a file that is not what it should be, -errno when it
- * cannot be read, -ENOMEM; on error errbuf holds one sentence naming the file and the problem
- * and the output is left empty. The caller frees the output with regress_run__free or
- * regress_baseline_set__free. */
+ * cannot be read, -ENOMEM; on error why holds one sentence naming the file and the problem
+ * (cut as regress.h says at REGRESS_ERRLEN) and the output is left empty. The caller frees the
+ * output with regress_run__free or regress_baseline_set__free. */
 
 /* A results file in any supported format; run->format says which. */
-int results__read_file(const char *path, struct regress_run *run, char errbuf[RESULTS_ERRLEN]);
+int results__read_file(const char *path, struct regress_run *run, struct errtext *why);
 /* The same from memory; path only names the data in messages and in run->source. */
 int results__read_buf(const char *data, size_t len, const char *path, struct regress_run *run,
-		      char errbuf[RESULTS_ERRLEN]);
+		      struct errtext *why);
 
 /* A baseline file written by `perfan-bpf baseline save`; items come back sorted by name. */
-int baseline__read_file(const char *path, struct regress_baseline_set *set,
-			char errbuf[RESULTS_ERRLEN]);
+int baseline__read_file(const char *path, struct regress_baseline_set *set, struct errtext *why);
 int baseline__read_buf(const char *data, size_t len, const char *path,
-		       struct regress_baseline_set *set, char errbuf[RESULTS_ERRLEN]);
+		       struct regress_baseline_set *set, struct errtext *why);
 
 /* Writers produce perfan-bpf's own format (schema_version RESULTS_SCHEMA_VERSION), keys in a
  * fixed order and reals with 15 significant digits, so equal data give equal bytes. The _file
  * variants create a new 0600 file (safe_file.h): an existing path is replaced only with force
- * (-EEXIST otherwise). Return 0 or -errno. */
+ * (-EEXIST otherwise). Return 0 or -errno, with one sentence in why. */
 int results__write(FILE *out, const struct regress_run *run);
 int results__write_file(const char *path, bool force, const struct regress_run *run,
-			char errbuf[RESULTS_ERRLEN]);
+			struct errtext *why);
 int baseline__write(FILE *out, const struct regress_baseline_set *set);
 int baseline__write_file(const char *path, bool force, const struct regress_baseline_set *set,
-			 char errbuf[RESULTS_ERRLEN]);
+			 struct errtext *why);
 
 #endif

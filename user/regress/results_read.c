@@ -129,9 +129,9 @@ static bool is_hyperfine(json_t *root)
 }
 
 int results__read_buf(const char *data, size_t len, const char *path, struct regress_run *run,
-		      char errbuf[RESULTS_ERRLEN])
+		      struct errtext *why)
 {
-	struct results_doc c = { path, errbuf };
+	struct results_doc c = { path, why };
 	json_t *root = NULL;
 	int err;
 
@@ -186,7 +186,7 @@ cleanup:
 	return err;
 }
 
-static int read_whole(const char *path, char **data, size_t *len, char *errbuf)
+static int read_whole(const char *path, char **data, size_t *len, struct errtext *why)
 {
 	size_t cap = 65536, got = 0, n;
 	char *buf = NULL;
@@ -195,7 +195,7 @@ static int read_whole(const char *path, char **data, size_t *len, char *errbuf)
 
 	f = fopen(path, "rb");
 	if (!f)
-		return results__fail_errno(errbuf, -errno, "open", path);
+		return results__fail_errno(why, -errno, "open", path);
 	errno = 0;
 	buf = malloc(cap);
 	if (!buf) {
@@ -208,7 +208,7 @@ static int read_whole(const char *path, char **data, size_t *len, char *errbuf)
 			continue;
 		if (cap >= RESULTS_MAX_FILE_BYTES) {
 			err = -EFBIG;
-			results__fail_errno(errbuf, err, "read", path);
+			results__fail_errno(why, err, "read", path);
 			goto cleanup;
 		}
 		if (ARRAY_GROW(buf, cap, got + 1, 65536)) {
@@ -217,7 +217,7 @@ static int read_whole(const char *path, char **data, size_t *len, char *errbuf)
 		}
 	}
 	if (ferror(f)) {
-		err = results__fail_errno(errbuf, errno ? -errno : -EIO, "read", path);
+		err = results__fail_errno(why, errno ? -errno : -EIO, "read", path);
 		goto cleanup;
 	}
 	*data = buf;
@@ -229,17 +229,17 @@ cleanup:
 	return err;
 }
 
-int results__read_file(const char *path, struct regress_run *run, char errbuf[RESULTS_ERRLEN])
+int results__read_file(const char *path, struct regress_run *run, struct errtext *why)
 {
 	char *data = NULL;
 	size_t len = 0;
 	int err;
 
 	memset(run, 0, sizeof(*run));
-	err = read_whole(path, &data, &len, errbuf);
+	err = read_whole(path, &data, &len, why);
 	if (err)
 		return err;
-	err = results__read_buf(data, len, path, run, errbuf);
+	err = results__read_buf(data, len, path, run, why);
 	free(data);
 	return err;
 }
@@ -357,9 +357,9 @@ static int cmp_baseline_name(const void *a, const void *b)
 }
 
 int baseline__read_buf(const char *data, size_t len, const char *path,
-		       struct regress_baseline_set *set, char errbuf[RESULTS_ERRLEN])
+		       struct regress_baseline_set *set, struct errtext *why)
 {
-	struct results_doc c = { path, errbuf };
+	struct results_doc c = { path, why };
 	json_t *root = NULL, *arr;
 	size_t i, n;
 	int err;
@@ -419,18 +419,17 @@ cleanup:
 	return err;
 }
 
-int baseline__read_file(const char *path, struct regress_baseline_set *set,
-			char errbuf[RESULTS_ERRLEN])
+int baseline__read_file(const char *path, struct regress_baseline_set *set, struct errtext *why)
 {
 	char *data = NULL;
 	size_t len = 0;
 	int err;
 
 	memset(set, 0, sizeof(*set));
-	err = read_whole(path, &data, &len, errbuf);
+	err = read_whole(path, &data, &len, why);
 	if (err)
 		return err;
-	err = baseline__read_buf(data, len, path, set, errbuf);
+	err = baseline__read_buf(data, len, path, set, why);
 	free(data);
 	return err;
 }

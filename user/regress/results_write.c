@@ -212,15 +212,17 @@ static int file_write(FILE *out, const void *arg)
 }
 
 /* A new 0600 file, written whole or not at all (safe_file.h) */
-static int file_write_path(const char *path, bool force, const struct file_data *d, char *errbuf)
+static int file_write_path(const char *path, bool force, const struct file_data *d,
+			   struct errtext *why)
 {
 	int err = safe_file__write_atomic(path, force, file_write, d);
 
-	if (err == -EEXIST)
-		snprintf(errbuf, RESULTS_ERRLEN, "cannot write %s: %s", path,
-			 SAFE_FILE_EXISTS_HINT);
-	else if (err)
-		results__fail_errno(errbuf, err, "write", path);
+	if (err == -EEXIST) {
+		errtext__set(why, "cannot write %s: %s", path, SAFE_FILE_EXISTS_HINT);
+		errtext__cut(why, REGRESS_ERRLEN - 1);
+	} else if (err) {
+		results__fail_errno(why, err, "write", path);
+	}
 	return err;
 }
 
@@ -232,11 +234,11 @@ int results__write(FILE *out, const struct regress_run *run)
 }
 
 int results__write_file(const char *path, bool force, const struct regress_run *run,
-			char errbuf[RESULTS_ERRLEN])
+			struct errtext *why)
 {
 	struct file_data d = { &results_kind, run->results, run->result_cnt };
 
-	return file_write_path(path, force, &d, errbuf);
+	return file_write_path(path, force, &d, why);
 }
 
 int baseline__write(FILE *out, const struct regress_baseline_set *set)
@@ -247,9 +249,9 @@ int baseline__write(FILE *out, const struct regress_baseline_set *set)
 }
 
 int baseline__write_file(const char *path, bool force, const struct regress_baseline_set *set,
-			 char errbuf[RESULTS_ERRLEN])
+			 struct errtext *why)
 {
 	struct file_data d = { &baseline_kind, set->items, set->cnt };
 
-	return file_write_path(path, force, &d, errbuf);
+	return file_write_path(path, force, &d, why);
 }

@@ -123,36 +123,36 @@ json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX])
 	return obj;
 }
 
-int leak_json__get_u64(const json_t *obj, const char *key, uint64_t *v, char *err, size_t len)
+int leak_json__get_u64(const json_t *obj, const char *key, uint64_t *v, struct errtext *why)
 {
 	const json_t *j = json_object_get(obj, key);
 
 	if (!json_is_integer(j) || json_integer_value(j) < 0) {
-		snprintf(err, len, "\"%s\" is %s, not a non-negative integer", key,
-			 j ? "of another type or negative" : "missing");
+		errtext__set(why, "\"%s\" is %s, not a non-negative integer", key,
+			     j ? "of another type or negative" : "missing");
 		return -EINVAL;
 	}
 	*v = (uint64_t)json_integer_value(j);
 	return 0;
 }
 
-int leak_json__parse_counts(const json_t *obj, struct stack_counts *c, char *err, size_t len)
+int leak_json__parse_counts(const json_t *obj, struct stack_counts *c, struct errtext *why)
 {
 	if (!json_is_object(obj)) {
-		snprintf(err, len, "counts are not an object");
+		errtext__set(why, "counts are not an object");
 		return -EINVAL;
 	}
-	return leak_json__get_u64(obj, "live_bytes", &c->live_bytes, err, len) ?:
-	       leak_json__get_u64(obj, "live_objects", &c->live_objects, err, len) ?:
-	       leak_json__get_u64(obj, "alloc_bytes", &c->alloc_bytes, err, len) ?:
-	       leak_json__get_u64(obj, "alloc_objects", &c->alloc_objects, err, len) ?:
-	       leak_json__get_u64(obj, "freed_bytes", &c->freed_bytes, err, len) ?:
-	       leak_json__get_u64(obj, "freed_objects", &c->freed_objects, err, len);
+	return leak_json__get_u64(obj, "live_bytes", &c->live_bytes, why) ?:
+	       leak_json__get_u64(obj, "live_objects", &c->live_objects, why) ?:
+	       leak_json__get_u64(obj, "alloc_bytes", &c->alloc_bytes, why) ?:
+	       leak_json__get_u64(obj, "alloc_objects", &c->alloc_objects, why) ?:
+	       leak_json__get_u64(obj, "freed_bytes", &c->freed_bytes, why) ?:
+	       leak_json__get_u64(obj, "freed_objects", &c->freed_objects, why);
 }
 
 /* A string or null member, interned; -EINVAL for another type */
 static int get_str(const json_t *obj, const char *key, const char **out, leak_json_intern_fn intern,
-		   void *ctx, char *err, size_t len)
+		   void *ctx, struct errtext *why)
 {
 	const json_t *j = json_object_get(obj, key);
 
@@ -160,19 +160,19 @@ static int get_str(const json_t *obj, const char *key, const char **out, leak_js
 	if (!j || json_is_null(j))
 		return 0;
 	if (!json_is_string(j)) {
-		snprintf(err, len, "frame \"%s\" is not a string", key);
+		errtext__set(why, "frame \"%s\" is not a string", key);
 		return -EINVAL;
 	}
 	*out = intern(ctx, json_string_value(j));
 	if (!*out) {
-		snprintf(err, len, "out of memory");
+		errtext__set(why, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;
 }
 
 int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_fn intern,
-			   void *ctx, char *err, size_t len)
+			   void *ctx, struct errtext *why)
 {
 	const json_t *addr = json_object_get(obj, "address"), *line, *inl;
 	const char *a;
@@ -181,22 +181,22 @@ int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_
 
 	memset(f, 0, sizeof(*f));
 	if (!json_is_object(obj)) {
-		snprintf(err, len, "a frame is not an object");
+		errtext__set(why, "a frame is not an object");
 		return -EINVAL;
 	}
 	a = json_string_value(addr);
 	errno = 0;
 	if (!a || strncmp(a, "0x", 2) || !a[2] ||
 	    (f->address = strtoull(a + 2, &end, 16), *end || errno)) {
-		snprintf(err, len, "frame \"address\" is not a hex string like \"0x7f00\"");
+		errtext__set(why, "frame \"address\" is not a hex string like \"0x7f00\"");
 		return -EINVAL;
 	}
-	rc = get_str(obj, "module", &f->module, intern, ctx, err, len) ?:
-	     get_str(obj, "build_id", &f->build_id, intern, ctx, err, len) ?:
-	     get_str(obj, "function", &f->function, intern, ctx, err, len) ?:
-	     get_str(obj, "raw_function", &f->raw_function, intern, ctx, err, len) ?:
-	     get_str(obj, "file", &f->file, intern, ctx, err, len) ?:
-	     leak_json__get_u64(obj, "offset", &f->offset, err, len);
+	rc = get_str(obj, "module", &f->module, intern, ctx, why) ?:
+	     get_str(obj, "build_id", &f->build_id, intern, ctx, why) ?:
+	     get_str(obj, "function", &f->function, intern, ctx, why) ?:
+	     get_str(obj, "raw_function", &f->raw_function, intern, ctx, why) ?:
+	     get_str(obj, "file", &f->file, intern, ctx, why) ?:
+	     leak_json__get_u64(obj, "offset", &f->offset, why);
 	if (rc)
 		return rc;
 	if (!f->build_id)
@@ -206,28 +206,28 @@ int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_
 	    json_integer_value(line) <= UINT32_MAX)
 		f->line = (uint32_t)json_integer_value(line);
 	else if (line && !json_is_null(line)) {
-		snprintf(err, len, "frame \"line\" is not a line number");
+		errtext__set(why, "frame \"line\" is not a line number");
 		return -EINVAL;
 	}
 	inl = json_object_get(obj, "inlined");
 	if (inl && !json_is_boolean(inl)) {
-		snprintf(err, len, "frame \"inlined\" is not true or false");
+		errtext__set(why, "frame \"inlined\" is not true or false");
 		return -EINVAL;
 	}
 	f->inlined = json_is_true(inl);
 	return 0;
 }
 
-int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], char *err, size_t len)
+int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], struct errtext *why)
 {
 	memset(lost, 0, sizeof(uint64_t) * REPORT_LOST__MAX);
 	if (!json_is_object(obj)) {
-		snprintf(err, len, "\"lost\" is not an object");
+		errtext__set(why, "\"lost\" is not an object");
 		return -EINVAL;
 	}
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
 		if (json_object_get(obj, report_lost__name(k)) &&
-		    leak_json__get_u64(obj, report_lost__name(k), &lost[k], err, len))
+		    leak_json__get_u64(obj, report_lost__name(k), &lost[k], why))
 			return -EINVAL;
 	return 0;
 }

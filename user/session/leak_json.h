@@ -6,6 +6,7 @@
 #define PERFAN_LEAK_JSON_H
 
 #include <jansson.h>
+#include "lib/errtext.h"
 #include "lib/stack.h"
 
 json_t *leak_json__counts(const struct stack_counts *c);
@@ -19,16 +20,15 @@ json_t *leak_json__str(const char *s);
  * release it. 0, -ENOMEM for a NULL doc, or -EIO. */
 int leak_json__write_doc(json_t *doc, FILE *out);
 
-/* Decoders: 0, or -EINVAL with a reason in err. Strings in a decoded frame are handed to
+/* Decoders: 0, or -EINVAL with a reason in why. Strings in a decoded frame are handed to
  * intern(ctx, s), which returns a copy that outlives the JSON (NULL on failure). */
 typedef const char *(*leak_json_intern_fn)(void *ctx, const char *s);
-int leak_json__parse_counts(const json_t *obj, struct stack_counts *c, char *err, size_t len);
+int leak_json__parse_counts(const json_t *obj, struct stack_counts *c, struct errtext *why);
 int leak_json__parse_frame(const json_t *obj, struct frame *f, leak_json_intern_fn intern,
-			   void *ctx, char *err, size_t len);
+			   void *ctx, struct errtext *why);
 /* Unknown keys are ignored (newer writers); missing ones stay 0 */
-int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], char *err,
-			  size_t len);
+int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], struct errtext *why);
 /* A non-negative integer member; -EINVAL when absent or not one */
-int leak_json__get_u64(const json_t *obj, const char *key, uint64_t *v, char *err, size_t len);
+int leak_json__get_u64(const json_t *obj, const char *key, uint64_t *v, struct errtext *why);
 
 #endif

@@ -219,8 +219,8 @@ struct reader {
 
 static int fail(struct reader *r, const char *what, const char *detail)
 {
-	snprintf(r->info->error, sizeof(r->info->error), "record %zu: %s%s%s", r->line, what,
-		 detail && *detail ? ": " : "", detail ? detail : "");
+	errtext__set(&r->info->error, "record %zu: %s%s%s", r->line, what,
+		     detail && *detail ? ": " : "", detail ? detail : "");
 	return -EINVAL;
 }
 
@@ -251,8 +251,7 @@ static int read_error(struct reader *r)
 		return 0;
 	case Z_ERRNO:
 		err = err ? err : EIO;
-		snprintf(r->info->error, sizeof(r->info->error), "record %zu: %s", r->line,
-			 strerror(err));
+		errtext__set(&r->info->error, "record %zu: %s", r->line, strerror(err));
 		return -err;
 	case Z_MEM_ERROR:
 		return -ENOMEM;
@@ -302,13 +301,13 @@ static int next_line(struct reader *r, size_t *len)
 }
 
 /* A "pid" member: a non-negative integer that fits a pid (32 bits). 0 or -EINVAL with the
- * reason in err, which is always set on failure (the range check has its own reason). */
-static int get_pid(const json_t *obj, uint64_t *pid, char *err, size_t len)
+ * reason in why, which is always set on failure (the range check has its own reason). */
+static int get_pid(const json_t *obj, uint64_t *pid, struct errtext *why)
 {
-	if (leak_json__get_u64(obj, "pid", pid, err, len))
+	if (leak_json__get_u64(obj, "pid", pid, why))
 		return -EINVAL;
 	if (*pid > UINT32_MAX) {
-		snprintf(err, len, "\"pid\" %" PRIu64 " is above 4294967295", *pid);
+		errtext__set(why, "\"pid\" %" PRIu64 " is above 4294967295", *pid);
 		return -EINVAL;
 	}
 	return 0;
@@ -327,7 +326,7 @@ static int read_header(struct reader *r, json_t *rec)
 	const json_t *alloc = json_object_get(rec, "allocator");
 	const json_t *start = json_object_get(rec, "start_wall_ns");
 	uint64_t pid;
-	char err[200];
+	struct errtext why;
 
 	if (!type || strcmp(type, SESSION_FILE_TYPE))
 		return fail(r, "not a perfan-bpf session file",
@@ -335,14 +334,14 @@ static int read_header(struct reader *r, json_t *rec)
 	if (!json_is_integer(ver) || json_integer_value(ver) < 1)
 		return fail(r, "the header has no valid schema_version", NULL);
 	if (json_integer_value(ver) > SESSION_SCHEMA_VERSION) {
-		snprintf(err, sizeof(err),
-			 "schema_version %" JSON_INTEGER_FORMAT
-			 " is newer than this perfan-bpf reads (%d); upgrade perfan-bpf",
-			 json_integer_value(ver), SESSION_SCHEMA_VERSION);
-		return fail(r, "written by a newer perfan-bpf", err);
+		errtext__set(&why,
+			     "schema_version %" JSON_INTEGER_FORMAT
+			     " is newer than this perfan-bpf reads (%d); upgrade perfan-bpf",
+			     json_integer_value(ver), SESSION_SCHEMA_VERSION);
+		return fail(r, "written by a newer perfan-bpf", why.msg);
 	}
-	if (get_pid(rec, &pid, err, sizeof(err)))
-		return fail(r, "bad header", err);
+	if (get_pid(rec, &pid, &why))
+		return fail(r, "bad header", why.msg);
 	if ((cmd && !json_is_null(cmd) && !json_is_string(cmd)) ||
 	    (alloc && !json_is_null(alloc) && !json_is_string(alloc)) ||
 	    (start && !json_is_integer(start)))
@@ -365,7 +364,7 @@ static int read_header(struct reader *r, json_t *rec)
 static int read_stacks(struct reader *r, json_t *rec)
 {
 	const json_t *arr = json_object_get(rec, "stacks"), *st;
-	char err[200];
+	struct errtext why;
 	size_t i;
 
 	if (!json_is_array(arr))
@@ -380,18 +379,17 @@ static int read_stacks(struct reader *r, json_t *rec)
 
 		if (!json_is_array(frames))
 			return fail(r, "a stack without a \"frames\" array", NULL);
-		if (get_pid(st, &pid, err, sizeof(err)) ||
-		    leak_json__get_u64(st, "stack_id", &id, err, sizeof(err)))
-			return fail(r, "bad stack", err);
+		if (get_pid(st, &pid, &why) || leak_json__get_u64(st, "stack_id", &id, &why))
+			return fail(r, "bad stack", why.msg);
 		fr = n ? calloc(n, sizeof(*fr)) : NULL;
 		if (n && !fr)
 			return -ENOMEM;
 		for (size_t f = 0; f < n; f++) {
 			rc = leak_json__parse_frame(json_array_get(frames, f), &fr[f], intern_cb,
-						    r->s, err, sizeof(err));
+						    r->s, &why);
 			if (rc) {
 				free(fr);
-				return rc == -ENOMEM ? rc : fail(r, "bad frame", err);
+				return rc == -ENOMEM ? rc : fail(r, "bad frame", why.msg);
 			}
 		}
 		rc = stacktab__put(r->s->stacks, (uint32_t)pid, id, fr, n);
@@ -421,7 +419,7 @@ static int read_snapshot(struct reader *r, json_t *rec)
 		     *anon = json_object_get(rec, "anon_bytes");
 	struct snapshot snap = {};
 	uint64_t pid;
-	char err[200];
+	struct errtext why;
 	size_t i;
 	int rc = 0;
 
@@ -433,10 +431,10 @@ static int read_snapshot(struct reader *r, json_t *rec)
 	if (get_i64(rec, "wall_ns", &snap.wall_ns) || get_i64(rec, "mono_ns", &snap.mono_ns) ||
 	    !json_is_number(elapsed))
 		return fail(r, "a snapshot without wall_ns, mono_ns or elapsed_s", NULL);
-	if (get_pid(rec, &pid, err, sizeof(err)))
-		return fail(r, "bad snapshot", err);
-	if (leak_json__parse_lost(json_object_get(rec, "lost"), snap.lost, err, sizeof(err)))
-		return fail(r, "bad snapshot", err);
+	if (get_pid(rec, &pid, &why))
+		return fail(r, "bad snapshot", why.msg);
+	if (leak_json__parse_lost(json_object_get(rec, "lost"), snap.lost, &why))
+		return fail(r, "bad snapshot", why.msg);
 	snap.label = (char *)json_string_value(label);
 	snap.pid = (uint32_t)pid;
 	snap.elapsed_s = json_number_value(elapsed);
@@ -455,10 +453,9 @@ static int read_snapshot(struct reader *r, json_t *rec)
 		struct stack_row *sr = &snap.rows[i];
 		uint64_t rpid;
 
-		if (leak_json__parse_counts(row, &sr->counts, err, sizeof(err)) ||
-		    get_pid(row, &rpid, err, sizeof(err)) ||
-		    leak_json__get_u64(row, "stack_id", &sr->stack_id, err, sizeof(err))) {
-			rc = fail(r, "bad snapshot row", err);
+		if (leak_json__parse_counts(row, &sr->counts, &why) || get_pid(row, &rpid, &why) ||
+		    leak_json__get_u64(row, "stack_id", &sr->stack_id, &why)) {
+			rc = fail(r, "bad snapshot row", why.msg);
 			break;
 		}
 		sr->pid = (uint32_t)rpid;
@@ -513,7 +510,7 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 	r.gz = gzopen(path, "rb");
 	if (!r.gz) {
 		rc = errno ? -errno : -ENOMEM;
-		snprintf(info->error, sizeof(info->error), "%s", strerror(-rc));
+		errtext__set(&info->error, "%s", strerror(-rc));
 		return rc;
 	}
 	for (;;) {
@@ -534,7 +531,7 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 		if (rc && kind == 2 && r.line > 1) {
 			/* the last record was cut mid-write (a killed session): keep the rest */
 			info->truncated_tail = true;
-			info->error[0] = '\0';
+			errtext__clear(&info->error);
 			rc = 0;
 			break;
 		}
@@ -545,7 +542,7 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 			break;
 	}
 	if (rc == -ENOMEM)
-		snprintf(info->error, sizeof(info->error), "out of memory");
+		errtext__set(&info->error, "out of memory");
 	gzclose(r.gz);
 	free(r.buf);
 	return rc;

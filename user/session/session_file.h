@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/errtext.h"
 #include "session/session.h"
 
 struct session_writer;
@@ -27,9 +28,9 @@ uint64_t session_writer__bytes(const struct session_writer *w);
 int session_writer__close(struct session_writer *w);
 
 struct session_read_info {
-	char error[512];     /* set when the read fails: one line, what is wrong and where */
-	bool truncated_tail; /* the last record was cut mid-write and was ignored */
-	size_t records;	     /* records read */
+	struct errtext error; /* set when the read fails: one line, what is wrong and where */
+	bool truncated_tail;  /* the last record was cut mid-write and was ignored */
+	size_t records;	      /* records read */
 };
 
 /* Reads a whole session file into out (initialized here; free with session__free, also
