@@ -173,13 +173,9 @@ static int parse_opts(int argc, char **argv, struct time_opts *o)
 	o->force_insn = returns == 1;
 	if (timing_stat__parse(stats[stat], &o->stat))
 		return cli__error("--stat must be mean, p50, p90 or p99");
-	if (first < argc) {
-		if (strcmp(argv[first - 1], "--"))
-			return cli__error("unexpected argument '%s'; a command to run goes after "
-					  "'--'",
-					  argv[first]);
-		o->command = argv + first;
-	}
+	rc = opts__command(argc, argv, first, &o->command);
+	if (rc)
+		return rc;
 	if (!o->glob_cnt)
 		return cli__error("say which functions to time: --func NAME[,NAME...]; see "
 				  "'perfan-bpf time --help'");

@@ -141,14 +141,9 @@ int leak_opts__parse(int argc, char **argv, struct leak_opts *o)
 	o->at_entry = probe_at == 1;
 	if (unwind == 1)
 		o->max_unwind_rows = 0;
-	if (first < argc) {
-		/* the options end at "--"; anything left is the command */
-		if (strcmp(argv[first - 1], "--"))
-			return cli__error("unexpected argument '%s'; a command to run goes after "
-					  "'--'",
-					  argv[first]);
-		o->command = argv + first;
-	}
+	rc = opts__command(argc, argv, first, &o->command);
+	if (rc)
+		return rc;
 	if (o->output && o->no_output)
 		return cli__error("--output and --no-output contradict each other");
 	if (o->output && safe_file__check(o->output, o->force) == -EEXIST)

@@ -312,3 +312,16 @@ int opts__parse(const struct cmd_spec *spec, int argc, char **argv, int *first_a
 	*first_arg = optind;
 	return 0;
 }
+
+int opts__command(int argc, char **argv, int first, char ***command)
+{
+	*command = NULL;
+	if (first >= argc)
+		return 0;
+	/* getopt leaves "--" consumed: anything left is the command, when "--" said so */
+	if (strcmp(argv[first - 1], "--"))
+		return cli__error("unexpected argument '%s'; a command to run goes after '--'",
+				  argv[first]);
+	*command = argv + first;
+	return 0;
+}

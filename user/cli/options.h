@@ -76,6 +76,10 @@ struct cmd_spec {
  * after printing the help on stdout, or 2 after one line on stderr ("perfan-bpf: CMD: ...").
  * Uses getopt_long, so it resets optind. */
 int opts__parse(const struct cmd_spec *spec, int argc, char **argv, int *first_arg);
+/* For a spec that stops at the first non-option: the command after "--" (argv[first..argc))
+ * into *command, NULL when there is none. 0, or 2 after one line on stderr when arguments
+ * are left that do not follow "--". */
+int opts__command(int argc, char **argv, int first, char ***command);
 /* The exit status for a non-zero result of opts__parse: 0 after --help, else rc */
 static inline int opts__status(int rc)
 {

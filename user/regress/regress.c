@@ -76,6 +76,20 @@ size_t regress_name_ref__find(const struct regress_name_ref *refs, size_t cnt, c
 	return lo < cnt && !strcmp(refs[lo].name, name) ? refs[lo].pos : SIZE_MAX;
 }
 
+struct regress_name_ref *regress_name_ref__index(const struct regress_baseline_set *set)
+{
+	size_t cnt = set ? set->cnt : 0;
+	struct regress_name_ref *refs = calloc(cnt ? cnt : 1, sizeof(*refs));
+
+	if (!refs)
+		return NULL;
+	for (size_t i = 0; i < cnt; i++)
+		refs[i] = (struct regress_name_ref){ set->items[i].name, i };
+	if (cnt)
+		qsort(refs, cnt, sizeof(*refs), regress_name_ref__cmp);
+	return refs;
+}
+
 void regress__oneline(char *msg)
 {
 	for (; *msg; msg++)

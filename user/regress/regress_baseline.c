@@ -113,7 +113,7 @@ int regress_baseline_set__update(struct regress_baseline_set *set, const struct 
 	size_t *target = NULL, *lead = NULL;
 	int err = 0;
 
-	have = calloc(have_cnt ? have_cnt : 1, sizeof(*have));
+	have = regress_name_ref__index(set);
 	byname = calloc(n ? n : 1, sizeof(*byname));
 	target = calloc(n ? n : 1, sizeof(*target));
 	lead = calloc(n ? n : 1, sizeof(*lead));
@@ -122,10 +122,6 @@ int regress_baseline_set__update(struct regress_baseline_set *set, const struct 
 		goto cleanup;
 	}
 	/* an entry is found by name, the first of its name as a linear search would */
-	for (i = 0; i < have_cnt; i++)
-		have[i] = (struct regress_name_ref){ set->items[i].name, i };
-	if (have_cnt)
-		qsort(have, have_cnt, sizeof(*have), regress_name_ref__cmp);
 	for (i = 0; i < n; i++)
 		byname[i] = (struct regress_name_ref){ merged->results[i].name, i };
 	if (n)

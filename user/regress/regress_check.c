@@ -336,15 +336,11 @@ int regress__check_all(const struct regress_result *results, size_t result_cnt,
 	out->verdicts = calloc(cap, sizeof(*out->verdicts));
 	out->skipped = calloc(cap, sizeof(*out->skipped));
 	/* baselines by name, as regress_baseline_set__find would find them, in O(log n) each */
-	have = calloc(have_cnt ? have_cnt : 1, sizeof(*have));
+	have = regress_name_ref__index(set);
 	if (!out->verdicts || !out->skipped || !have) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	for (i = 0; i < have_cnt; i++)
-		have[i] = (struct regress_name_ref){ set->items[i].name, i };
-	if (have_cnt)
-		qsort(have, have_cnt, sizeof(*have), regress_name_ref__cmp);
 	for (i = 0; i < result_cnt; i++) {
 		size_t at = regress_name_ref__find(have, have_cnt, results[i].name);
 		const struct regress_baseline *b = at == SIZE_MAX ? NULL : &set->items[at];

@@ -32,5 +32,8 @@ size_t regress_name_ref__run_end(const struct regress_name_ref *refs, size_t cnt
 /* The position of the first (lowest position) entry named name in refs[0..cnt), sorted by
  * regress_name_ref__cmp, or SIZE_MAX */
 size_t regress_name_ref__find(const struct regress_name_ref *refs, size_t cnt, const char *name);
+/* The baselines of set by name, sorted for regress_name_ref__find (NULL set: none): an array
+ * of at least one element, or NULL when out of memory. Free with free(). */
+struct regress_name_ref *regress_name_ref__index(const struct regress_baseline_set *set);
 
 #endif
