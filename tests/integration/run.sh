@@ -57,6 +57,19 @@ check "launch: first frame has module and offset" "$WL true" \
 	"$(jq -r '.stacks[0].frames[0] | "\(.module) \(.offset > 0)"' "$T/launch.json")"
 kill "$other" 2>/dev/null
 
+# --- a stripped copy (most Debian binaries are): the walk still reaches _start, now known by
+# the ELF entry point rather than by name, so no stack is called truncated (issue 12, item 1)
+cp "$WL" "$T/leaky-stripped" && strip "$T/leaky-stripped"
+timeout 60 "$PB" leak --format json --no-output -- "$T/leaky-stripped" >"$T/stripped.json" \
+	2>"$T/stripped.err"
+check "stripped: exit status" 0 $?
+check "stripped: totals" "22796 25" \
+	"$(jq -r '"\(.totals.live_bytes) \(.totals.live_objects)"' "$T/stripped.json")"
+check "stripped: no stack truncated" "0 of $(jq '.stacks | length' "$T/stripped.json")" \
+	"$(jq '[.stacks[] | select(.truncated)] | length' "$T/stripped.json") of $(jq '.stacks | length' "$T/stripped.json")"
+check "stripped: the walk ends in the program's entry code, unnamed" "null $T/leaky-stripped" \
+	"$(jq -r '[.stacks[] | select(.live_bytes == 7000)][0].frames[-1] | "\(.function) \(.module)"' "$T/stripped.json")"
+
 # --- a workload that frees everything: zero live
 timeout 60 "$PB" leak --format json -- "$WL" -c >"$T/churn.json" 2>"$T/churn.err"
 check "churn only: exit status" 0 $?

@@ -772,6 +772,12 @@ static void test_truncated(void **state)
 		assert_true(leak_model__stack_complete(f, 2));
 		f[1].module = "/usr/lib/libother.so";
 		assert_false(leak_model__stack_complete(f, 2));
+		/* a stripped executable's _start, known by its ELF entry point, not by a name */
+		f[1].module = "/usr/bin/stripped";
+		assert_false(leak_model__stack_complete(f, 2));
+		f[1].at_entry = true;
+		assert_true(leak_model__stack_complete(f, 2));
+		f[1].at_entry = false;
 		/* constructors run by the dynamic linker, from its nameless entry code */
 		f[1].module = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
 		assert_true(leak_model__stack_complete(f, 2));

@@ -105,6 +105,8 @@ bool leak_model__stack_complete(const struct frame *frames, size_t frame_cnt)
 	if (!frame_cnt)
 		return true; /* nothing captured: shown as an empty stack, not as a cut one */
 	last = &frames[frame_cnt - 1];
+	if (last->at_entry)
+		return true; /* the executable's (or the dynamic linker's) entry code, named or not */
 	name = last->raw_function ? last->raw_function : last->function;
 	if (!name)
 		return in_c_library(last->module);

@@ -21,6 +21,9 @@ struct frame {
 	/* a call inlined into the next frame, which shows the line of that call; all frames
 	 * of one inline chain share the captured address */
 	bool inlined;
+	/* the return address lies in the module's ELF entry code (_start), named or not: a
+	 * walk that ends here is whole. Known while symbolizing, not kept in files. */
+	bool at_entry;
 };
 
 struct stack_counts {

@@ -35,6 +35,7 @@ struct elf_file {
 	size_t seg_cnt;
 	char build_id[41 * 2];
 	bool has_symtab;
+	uint64_t entry;	       /* e_entry, 0 when none */
 	const char *debuglink; /* in the section data, valid while the Elf is open */
 	uint32_t debuglink_crc;
 };
@@ -194,6 +195,12 @@ struct elf_file *elf_file__open(const char *path)
 	err = load_segments(ef);
 	if (err)
 		goto cleanup;
+	{
+		GElf_Ehdr eh;
+
+		if (gelf_getehdr(ef->elf, &eh))
+			ef->entry = eh.e_entry;
+	}
 	while ((scn = elf_nextscn(ef->elf, scn))) {
 		GElf_Shdr sh;
 
@@ -251,6 +258,11 @@ size_t elf_file__sym_cnt(const struct elf_file *ef)
 Elf *elf_file__elf(const struct elf_file *ef)
 {
 	return ef->elf;
+}
+
+uint64_t elf_file__entry(const struct elf_file *ef)
+{
+	return ef->entry;
 }
 
 bool elf_file__has_symtab(const struct elf_file *ef)

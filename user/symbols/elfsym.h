@@ -24,6 +24,8 @@ size_t elf_file__sym_cnt(const struct elf_file *ef);
 Elf *elf_file__elf(const struct elf_file *ef);
 /* The file has a .symtab (not stripped), a section called `name` */
 bool elf_file__has_symtab(const struct elf_file *ef);
+/* The entry point's address (e_entry): where _start is, named or not; 0 when none */
+uint64_t elf_file__entry(const struct elf_file *ef);
 bool elf_file__has_section(const struct elf_file *ef, const char *name);
 /* The .gnu_debuglink file name (owned by ef) and its CRC-32, or NULL when there is none */
 const char *elf_file__debuglink(const struct elf_file *ef, uint32_t *crc);

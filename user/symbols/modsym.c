@@ -246,3 +246,13 @@ size_t modsym__lookup(struct modsym *m, uint64_t pc, struct frame *out, size_t m
 	}
 	return n;
 }
+
+/* _start is a few instructions (x86-64 glibc: 0x26 bytes; its call returns at +0x25) */
+#define ENTRY_CODE_BYTES 64
+
+bool modsym__at_entry(const struct modsym *m, uint64_t vaddr)
+{
+	uint64_t entry = elf_file__entry(m->ef);
+
+	return entry && vaddr >= entry && vaddr < entry + ENTRY_CODE_BYTES;
+}

@@ -38,5 +38,9 @@ size_t modsym__lookup(struct modsym *m, uint64_t pc, struct frame *out, size_t m
 /* Where DWARF was read from after the first lookup: the host path of the debug file, the
  * module's own path when it carries its DWARF, "" when there is none */
 const char *modsym__dwarf_path(const struct modsym *m);
+/* Whether vaddr lies in the code at the module's ELF entry point (_start: it calls the C
+ * library's start and never returns), so that a stack walk ending there is whole even
+ * when the module is stripped */
+bool modsym__at_entry(const struct modsym *m, uint64_t vaddr);
 
 #endif

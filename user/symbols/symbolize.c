@@ -415,6 +415,7 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct f
 		out[i].address = addr;
 		out[i].module = mod->path;
 		out[i].offset += 1; /* from the call back to the return address */
+		out[i].at_entry = vaddr && modsym__at_entry(mod->ms, vaddr - 1);
 		clean_frame(sym, &out[i]);
 	}
 	return (int)n;
