@@ -3,6 +3,7 @@
  * 6.2. Every read is bounds-checked: a truncated or malformed program is -EINVAL, never a read
  * past the section. VLIW op_index is not supported (max_ops_per_inst must be 1). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,18 +90,58 @@ static const char *str_at(const uint8_t *sec, size_t len, uint64_t off)
 	return (const char *)sec + off;
 }
 
+/* Lexically, in place: "./" components go, "dir/.." pairs cancel ("./csu/../sysdeps/x.h" is
+ * "sysdeps/x.h"); a leading ".." stays, as does a path that is only "." */
+void dwarf_line__normalize(char *path)
+{
+	bool abs = *path == '/';
+	char *start = path + abs, *out = start, *p = start;
+
+	/* out never passes p: each segment written was read there, with its separator */
+	while (*p) {
+		char *seg = p, *last;
+		size_t n;
+
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - seg);
+		if (*p)
+			p++;
+		if (!n || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			for (last = out; last > start && last[-1] != '/'; last--)
+				;
+			if (out > start && !(out - last == 2 && !strncmp(last, "..", 2))) {
+				out = last > start ? last - 1 : start; /* drop the segment before */
+				continue;
+			}
+			if (abs)
+				continue; /* "/.." is "/" */
+		}
+		if (out > start)
+			*out++ = '/';
+		memmove(out, seg, n);
+		out += n;
+	}
+	if (out == path)
+		*out++ = '.';
+	*out = '\0';
+}
+
 static char *join(const char *a, const char *b)
 {
 	size_t la = a ? strlen(a) : 0;
 	char *s;
 
 	if (!a || !*a || (b && b[0] == '/'))
-		return b ? strdup(b) : NULL;
-	if (!b)
-		return strdup(a);
-	s = malloc(la + strlen(b) + 2);
-	if (s)
+		s = b ? strdup(b) : NULL;
+	else if (!b)
+		s = strdup(a);
+	else if ((s = malloc(la + strlen(b) + 2)))
 		sprintf(s, "%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+	if (s)
+		dwarf_line__normalize(s);
 	return s;
 }
 
@@ -237,8 +278,10 @@ static int read_v5_table(struct rd *r, const struct dwarf_line_sections *sec, bo
 		if (!path)
 			goto bad;
 		if (dirs) {
-			/* entry 0 is the compilation directory; others may be relative to it */
-			list[e] = join(e ? list[0] : comp_dir, path);
+			/* entry 0 is the compilation directory itself (DWARF 5, 6.2.4), the same as
+			 * DW_AT_comp_dir: joined to it, a relative one doubled (./csu/./csu/...);
+			 * the others may be relative to it */
+			list[e] = e ? join(list[0], path) : join(NULL, path);
 			if (!list[e])
 				goto nomem;
 		} else {

@@ -35,4 +35,9 @@ int dwarf_line__decode(const struct dwarf_line_sections *sec, uint64_t off, cons
 		       struct dwarf_line_files *files, dwarf_line_row_fn row, void *ctx);
 void dwarf_line__free_files(struct dwarf_line_files *files);
 
+/* A source path as shown, lexically, in place: "./" components dropped and "dir/.." pairs
+ * cancelled ("./csu/../sysdeps/x.h" is "sysdeps/x.h", as glibc's sources are laid out), a
+ * leading ".." kept; never longer than it was */
+void dwarf_line__normalize(char *path);
+
 #endif
