@@ -142,4 +142,14 @@ grep -q CRITICAL check-slow.txt && ok "chain: CRITICAL reported" || no "chain: n
 "$PB" time --func work_fn --runs 5 --output same.json -- "$TIMED" chain 100 >/dev/null 2>&1
 "$PB" check --baseline baseline.json same.json >check-same.txt 2>&1
 check "chain: same work -> check exits 0" 0 $?
+# --- a library given with --binary: the header names the process's program, then the library
+# (issue 12, item 8); --duration ends the session while the command runs on: said, with its pid
+"$PB" time --func malloc --binary libc.so.6 --duration 1 -- "$TIMED" known 2000 >lib.txt 2>lib.err
+check "--binary libc.so.6: header names the program and the library" 1 \
+	"$(grep -c "^Timing of pid [0-9]* ($TIMED; functions in /.*libc.so.6) after" lib.txt)"
+check "--duration before the command ends: it runs on, named with its pid" 1 \
+	"$(grep -c "is still running, no longer traced" lib.err)"
+left=$(sed -n "s/.*(pid \([0-9]*\)) is still running.*/\1/p" lib.err)
+kill -0 "${left:-0}" 2>/dev/null && ok "the command named still runs" || no "no command $left runs"
+kill "${left:-0}" 2>/dev/null
 finish

@@ -49,3 +49,19 @@ double cli_bpf__now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+void cli_bpf__reap(struct target *t, bool block)
+{
+	pid_t pid = t->child;
+	int status;
+
+	if (!pid)
+		return;
+	status = target__reap(t, block);
+	if (status > 0 && status < 128)
+		fprintf(stderr, "perfan-bpf: '%s' exited with status %d\n", t->command, status);
+	else if (status < 0)
+		fprintf(stderr, "perfan-bpf: '%s' (pid %d) is still running, no longer traced\n",
+			t->command, (int)pid);
+	t->child = 0;
+}

@@ -6,12 +6,17 @@
 #define PERFAN_CLI_BPF_H
 
 #include <stdbool.h>
+#include "target/target.h"
 
 /* 0, or 2 after one line on stderr: pid (0: none given) does not exist, we are not root, the
  * kernel lacks BTF or uprobes */
 int cli_bpf__preflight(int pid);
 /* libbpf's messages on stderr with --verbose, silence otherwise */
 void cli_bpf__verbose(bool on);
+/* The end of a launched command's session: its exit status when it has failed, or, when it
+ * still runs (--duration ended the session first), a line saying it runs on untraced and its
+ * pid. Without block, a running command is left running. */
+void cli_bpf__reap(struct target *t, bool block);
 /* CLOCK_MONOTONIC in seconds */
 double cli_bpf__now_s(void);
 

@@ -455,7 +455,7 @@ int cmd__leak(int argc, char **argv)
 {
 	struct leak_opts opts;
 	struct leak_run s = { .opts = &opts, .ctlfd = -1 };
-	int err, status;
+	int err;
 
 	err = leak_opts__parse(argc, argv, &opts);
 	if (err)
@@ -490,9 +490,7 @@ cleanup:
 	unwind_set__free(&s.unwind);
 	if (s.live)
 		err = finish_session(&s, err);
-	status = target__reap(&s.tgt, false);
-	if (status > 0 && status < 128)
-		fprintf(stderr, "perfan-bpf: '%s' exited with status %d\n", s.tgt.command, status);
+	cli_bpf__reap(&s.tgt, false);
 	event_loop__close(&s.loop);
 	symbolizer__free(s.sym);
 	leak_sample__free(&s.sample);

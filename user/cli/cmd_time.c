@@ -207,6 +207,7 @@ static int preflight(const struct time_opts *o)
 struct time_run {
 	struct time_opts *opts;
 	char display[PATH_MAX];	  /* the binary as the target sees it */
+	char program[PATH_MAX];	  /* the process's program when the binary is not it, else "" */
 	char path[PATH_MAX + 64]; /* the binary as we open and attach it */
 	struct timing_target target;
 	struct timing_loader *loader;
@@ -243,6 +244,8 @@ static int resolve_binary(struct time_run *s)
 		      ?: target__maps(&s->tgt, &maps, root, sizeof(root), exe, sizeof(exe));
 	if (err)
 		return cli__error("cannot read the mappings of pid %d: %s", pid, strerror(-err));
+	/* a library (or another file) given with --binary: reports name the process too */
+	snprintf(s->program, sizeof(s->program), "%s", b && strcmp(exe, b) ? exe : "");
 	if (!b) {
 		proc_maps__free(&maps);
 		if (!exe[0])
@@ -424,6 +427,7 @@ static int report(struct time_run *s, const struct hist *hists, bool final, bool
 	struct timing_part *parts = calloc(s->rows.cnt + 1, sizeof(*parts));
 	struct timing_report r = {
 		.binary = s->display,
+		.program = s->program[0] ? s->program : NULL,
 		.pid = s->tgt.pid,
 		.duration_s = at_s - s->start_s,
 		.final = final,
@@ -544,11 +548,7 @@ static int launch(struct time_run *s)
  * command still running when the session ends is left running, as a --pid target is) */
 static void reap(struct time_run *s, bool block)
 {
-	int status = target__reap(&s->tgt, block);
-
-	if (status > 0 && status < 128)
-		fprintf(stderr, "perfan-bpf: '%s' exited with status %d\n", s->tgt.command, status);
-	s->tgt.child = 0;
+	cli_bpf__reap(&s->tgt, block);
 	s->loop.child = 0;
 	event_loop__unwatch(&s->loop);
 }

@@ -190,11 +190,13 @@ int timing_report__text(const struct timing_report *r, FILE *out)
 		snprintf(who, sizeof(who), "pid %d", r->pid);
 	else
 		snprintf(who, sizeof(who), "every process");
-	if (fprintf(out, "%s of %s (%s) after %.1f s\n\n",
+	/* the process by its program; a library given with --binary after it */
+	if (fprintf(out, "%s of %s (%s%s%s) after %.1f s\n\n",
 		    r->final	  ? "Timing"
 		    : r->interval ? "Interval"
 				  : "So far",
-		    who, r->binary, r->duration_s) < 0)
+		    who, r->program ? r->program : r->binary, r->program ? "; functions in " : "",
+		    r->program ? r->binary : "", r->duration_s) < 0)
 		return -EIO;
 	for (size_t i = 0; i < r->cnt; i++) {
 		err = print_func(r, &r->funcs[i], out);

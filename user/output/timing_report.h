@@ -42,8 +42,9 @@ struct timing_func_report {
 };
 
 struct timing_report {
-	const char *binary; /* as the target sees it */
-	int pid;	    /* 0: every process running the binary */
+	const char *binary;  /* as the target sees it */
+	const char *program; /* the process's program when binary is a library in it, else NULL */
+	int pid;	     /* 0: every process running the binary */
 	double duration_s;
 	bool final;
 	bool interval; /* the numbers are of one interval (min and max unknown) */
