@@ -13,6 +13,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* 0 traces every process that maps the probed file (--all) */
 const volatile __u32 target_tgid = 0;
+/* perfan-bpf itself: never traced (with --all it maps the same libc) */
+const volatile __u32 self_tgid = 0;
 
 __u64 lost[LOST__SLOTS] = {};
 
@@ -84,7 +86,7 @@ static __always_inline void count_lost(enum lost_kind kind)
 static __always_inline bool traced(__u32 *tgid)
 {
 	*tgid = bpf_get_current_pid_tgid() >> 32;
-	return !target_tgid || *tgid == target_tgid;
+	return *tgid != self_tgid && (!target_tgid || *tgid == target_tgid);
 }
 
 static __always_inline struct stack_stat *stat_get(const struct stack_key *key)

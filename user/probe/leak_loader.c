@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 #include "leak.h"
 #include "leak.skel.h"
 #include "lib/sanitize.h"
@@ -59,6 +60,8 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 		goto cleanup;
 	}
 	ld->skel->rodata->target_tgid = opts->pid > 0 ? (__u32)opts->pid : 0;
+	/* our own allocations are not the target's, and tracing them would feed on itself */
+	ld->skel->rodata->self_tgid = (__u32)getpid();
 	ld->attach_tid = opts->pid > 0 ? opts->attach_tid : 0;
 	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
 	ld->rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
