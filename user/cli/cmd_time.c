@@ -27,6 +27,7 @@
 #include "cli/options.h"
 #include "lib/hist.h"
 #include "lib/safe_file.h"
+#include "lib/sanitize.h"
 #include "output/timing_report.h"
 #include "probe/timing_loader.h"
 #include "probe/timing_target.h"
@@ -227,7 +228,7 @@ struct time_run {
 
 /* Where the binary is: as the target sees it (display) and as we open it (through the
  * target's /proc directory: works for a deleted file and inside a container) */
-static int resolve_binary(struct time_run *s)
+static int find_binary(struct time_run *s)
 {
 	char dir[PATH_MAX], root[PATH_MAX + 16], exe[PATH_MAX];
 	const char *b = s->opts->binary;
@@ -276,6 +277,16 @@ static int resolve_binary(struct time_run *s)
 				  "--binary /path/to/%s",
 				  pid, b, b);
 	return 0;
+}
+
+static int resolve_binary(struct time_run *s)
+{
+	int rc = find_binary(s);
+
+	/* paths from /proc (the exe link, the maps) are the target's: shown sanitized */
+	sanitize__str(s->display);
+	sanitize__str(s->program);
+	return rc;
 }
 
 /* Whether the process runs a C++ runtime; every process might when we time them all */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "lib/array.h"
+#include "lib/sanitize.h"
 #include "probe/unwind_set.h"
 #include "target/procmaps.h"
 
@@ -47,8 +48,8 @@ static int load_file(struct unwind_set *u, const char *open_path, const char *na
 		if (n) {
 			u->no_room_paths = n;
 			n[u->no_room] = strdup(name);
-			if (n[u->no_room])
-				u->no_room++;
+			if (n[u->no_room]) /* a path from /proc, shown to the operator */
+				sanitize__str(n[u->no_room++]);
 		}
 	}
 	cfi_table__free(&t);
