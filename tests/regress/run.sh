@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Command-line tests of the regression detector through the real binary: `baseline save`,
-# `check` (exit 0 / 1 / 2, --fail-on, --mode, --format), imports of the real tool outputs in
+# `check` (exit 0 / 1 / 2, --fail-on, --mode, --format, one sample a side, inconclusive, failed
+# runs), imports of the real tool outputs in
 # tests/fixtures/regress/, bad files (one line on stderr, exit 2) and `history`.
 # usage: tests/regress/run.sh [PATH/TO/perfan-bpf]   (needs jq; no root, no BPF)
 # Prints "ok ..." or "FAIL ..." per check and ends with "regress-cli: N passed, N failed".
@@ -82,8 +83,9 @@ results "$t/nc.json" noisy ms 13 9 16 11 14 18
 run baseline save "$t/nb.json" --output "$t/nbase.json"
 run check --baseline "$t/nbase.json" "$t/nc.json" --fail-on warning --format json
 expect_rc "+19% but p 0.15 (robust): no regression" 0
-jq -e '.comparisons[0].severity == "INFO" and .comparisons[0].reason == "not significant"' "$t/out" >/dev/null &&
-	ok "robust: INFO, not significant" || no "robust noisy JSON: $(head -c 400 "$t/out")"
+jq -e '.comparisons[0].severity == "INCONCLUSIVE" and .comparisons[0].reason == "not significant" and
+	.inconclusive == ["noisy"]' "$t/out" >/dev/null &&
+	ok "robust: INCONCLUSIVE, not significant" || no "robust noisy JSON: $(head -c 400 "$t/out")"
 run check --baseline "$t/nbase.json" "$t/nc.json" --fail-on warning --mode simple
 expect_rc "the same with --mode simple: WARNING" 1
 results "$t/fb.json" few s 1.0 1.01 0.99
@@ -92,6 +94,66 @@ run baseline save "$t/fb.json" --output "$t/fbase.json"
 run check --baseline "$t/fbase.json" "$t/fc.json"
 expect_rc "3 vs 3 samples, twice as slow: INCONCLUSIVE is no failure" 0
 grep -q '?  few .*INCONCLUSIVE (need ≥ 7 samples)' "$t/out" && ok "INCONCLUSIVE (need ≥ 7 samples)" || no "inconclusive: $(cat "$t/out")"
+
+# --- real CI workflows (issue 14) --------------------------------------------------------------
+# one run a side, 30% apart (hyperfine --runs 1, Google Benchmark without repetitions): the
+# threshold rule decides, and says so
+run baseline save "$F/hyperfine_single_base.json" --output "$t/h1.json"
+run check --baseline "$t/h1.json" "$F/hyperfine_single_slow.json"
+expect_rc "hyperfine --runs 1, 'sleep 0.13' against 'sleep 0.1': CRITICAL" 1
+grep -q '✗  nap .*CRITICAL (threshold rule: 1 sample)' "$t/out" &&
+	ok "hyperfine --runs 1: ✗ CRITICAL (threshold rule: 1 sample)" || no "hyperfine --runs 1: $(cat "$t/out")"
+run check --baseline "$t/h1.json" "$F/hyperfine_single_slow.json" --fail-on critical --format json
+expect_rc "hyperfine --runs 1 --fail-on critical --format json" 1
+jq -e '.comparisons[0] | .severity == "CRITICAL" and .rule == "threshold" and .method == "simple" and
+	.reason == "threshold rule: 1 sample"' "$t/out" >/dev/null &&
+	ok "hyperfine --runs 1 JSON: rule threshold" || no "hyperfine --runs 1 JSON: $(head -c 400 "$t/out")"
+run baseline save "$F/gb_single_base.json" --output "$t/g1.json"
+run check --baseline "$t/g1.json" "$F/gb_single_slow.json" --fail-on critical --format json
+expect_rc "Google Benchmark without repetitions, WORK 130 against 100: CRITICAL" 1
+jq -e '.comparisons[0] | .name == "BM_Work" and .severity == "CRITICAL" and .rule == "threshold" and
+	.change > 0.25' "$t/out" >/dev/null &&
+	ok "Google Benchmark single run JSON: CRITICAL, rule threshold" || no "gb single: $(head -c 400 "$t/out")"
+run check --baseline "$t/g1.json" "$F/gb_single_base.json" --format json
+expect_rc "Google Benchmark single run against itself" 0
+jq -e '.comparisons[0] | .severity == "INFO" and .rule == "threshold"' "$t/out" >/dev/null &&
+	ok "single run against itself: INFO by the threshold rule" || no "gb same: $(head -c 400 "$t/out")"
+# a +14% shift estimate with p 0.0105, just above alpha 0.01 (crafted samples): ?, counted, and a
+# failure only with --fail-on inconclusive
+results "$t/ab.json" render ms 8.6 9.1 9.5 9.8 10.0 10.2 10.5 10.9 11.4 12.0
+results "$t/ac.json" render ms 9.7 10.3 10.6 11.2 11.4 11.7 12.0 12.5 13.0 13.7
+run baseline save "$t/ab.json" --output "$t/abase.json"
+run check --baseline "$t/abase.json" "$t/ac.json"
+expect_rc "+14% with p 0.0105: INCONCLUSIVE is no failure at --fail-on critical" 0
+grep -q '?  render .*+14.1% \[.*0.0105 .*INCONCLUSIVE (not significant)' "$t/out" &&
+	grep -A1 '^Inconclusive' "$t/out" | grep -q '? render: +14.1% worse by the shift estimate, but not significant' &&
+	grep -q '^Verdict: PASS: .*1 inconclusive' "$t/out" &&
+	ok "+14% with p 0.0105: ?, in the Inconclusive list, counted" || no "just above alpha: $(cat "$t/out")"
+run check --baseline "$t/abase.json" "$t/ac.json" --fail-on warning
+expect_rc "+14% with p 0.0105 --fail-on warning" 0
+run check --baseline "$t/abase.json" "$t/ac.json" --fail-on inconclusive --format json
+expect_rc "+14% with p 0.0105 --fail-on inconclusive" 1
+jq -e '.failed == true and .fail_on == "inconclusive" and .counts.inconclusive == 1 and
+	.inconclusive == ["render"] and .comparisons[0].rule == "robust"' "$t/out" >/dev/null &&
+	ok "--fail-on inconclusive JSON: failed, counted, listed" || no "--fail-on inconclusive: $(head -c 400 "$t/out")"
+# a command that now fails every run (hyperfine -i, exit 3) against a baseline of it passing
+run baseline save "$F/hyperfine_exit_base.json" --output "$t/e.json"
+run check --baseline "$t/e.json" "$F/hyperfine_exit_fail.json"
+expect_rc "hyperfine command that now exits 3: an error, whatever the times" 1
+[[ $(wc -l <"$t/err") == 1 ]] && grep -q '^perfan-bpf: check: benchmark "job" failed: 3 of 3 runs exited non-zero: exit code 3; .*--allow-exit-codes' "$t/err" &&
+	ok "exit codes: one line on stderr naming the benchmark and the code" || no "exit codes stderr: $(cat "$t/err")"
+grep -q '^  !  job .*ERROR (3 of 3 runs exited non-zero: exit code 3)' "$t/out" && grep -q '^Verdict: FAIL: 1 error' "$t/out" &&
+	! grep -q 'IMPROVED' "$t/out" && ok "exit codes: ! ERROR in the report, not IMPROVED" || no "exit codes report: $(cat "$t/out")"
+run check --baseline "$t/e.json" "$F/hyperfine_exit_fail.json" --format json
+jq -e '.failed == true and .errors == ["job"] and .counts.error == 1 and .comparisons[0].severity == "ERROR" and
+	.comparisons[0].exit_codes == [3] and .comparisons[0].failed_runs == 3' "$t/out" >/dev/null &&
+	ok "exit codes JSON: ERROR, exit_codes [3]" || no "exit codes JSON: $(head -c 400 "$t/out")"
+run check --baseline "$t/e.json" "$F/hyperfine_exit_fail.json" --allow-exit-codes
+expect_rc "--allow-exit-codes: the times are compared" 0
+grep -q '↑  job .*IMPROVED' "$t/out" && grep -q '3 of 3 runs exited non-zero (allowed)' "$t/out" && [[ ! -s $t/err ]] &&
+	ok "--allow-exit-codes: IMPROVED, failed runs noted" || no "--allow-exit-codes: $(cat "$t/out" "$t/err")"
+run check --baseline "$t/e.json" "$F/hyperfine_exit_base.json"
+expect_rc "the passing command against its own baseline" 0
 
 # --- formats ----------------------------------------------------------------------------------
 run check --baseline "$t/b.json" "$t/c40.json" --format json

@@ -22,7 +22,7 @@
 #define EXIT_ERROR 2
 
 /* The choices of the enumerated options, for their error; the regress parsers decide */
-static const char *const fail_on_names[] = { "warning", "critical", NULL };
+static const char *const fail_on_names[] = { "inconclusive", "warning", "critical", NULL };
 static const char *const mode_names[] = { "simple", "robust", NULL };
 static const char *const format_names[] = { "text", "json", "markdown", NULL };
 
@@ -96,6 +96,26 @@ static void free_runs(struct regress_run *runs, int cnt)
 	free(runs);
 }
 
+/* One line on stderr per benchmark whose runs failed (its verdict is ERROR): the report went to
+ * stdout, which a CI job may keep as a file nobody reads. */
+static void report_failed_runs(const struct regress_check *chk)
+{
+	char why[160], name[128];
+	size_t i;
+
+	for (i = 0; i < chk->verdict_cnt; i++) {
+		const struct regress_verdict *v = &chk->verdicts[i];
+
+		if (v->severity != REGRESS_ERROR)
+			continue;
+		snprintf(name, sizeof(name), "%s", v->name);
+		regress__oneline(name); /* a command's newline would break the one line */
+		cli__error("check: benchmark \"%s\" failed: %s; fix the command, or pass "
+			   "--allow-exit-codes if that is expected",
+			   name, regress_report__reason(v, why, sizeof(why)));
+	}
+}
+
 int cmd__check(int argc, char **argv)
 {
 	enum regress_format fmt = REGRESS_FORMAT_TEXT;
@@ -112,9 +132,13 @@ int cmd__check(int argc, char **argv)
 		  .help = "the baselines, written by 'perfan-bpf baseline save'", .dest = &baseline,
 		  .wants = "a file name" },
 		{ .name = "fail-on", .kind = OPT_CUSTOM, .arg = "LEVEL",
-		  .help = "warning or critical (default): the verdict that makes\n"
-			  "the exit status 1",
+		  .help = "inconclusive, warning or critical (default): the\n"
+			  "verdict that makes the exit status 1, with the worse ones",
 		  .dest = &opts.fail_on, .choices = fail_on_names, .parse = fail_on__parse },
+		{ .name = "allow-exit-codes", .kind = OPT_FLAG,
+		  .help = "runs that exited non-zero (hyperfine exit_codes) are\n"
+			  "expected: compare their times instead of failing",
+		  .dest = &opts.allow_exit_codes },
 		{ .name = "mode", .kind = OPT_CUSTOM, .arg = "MODE",
 		  .help = "robust (default): significance and magnitude where\n"
 			  "samples or summaries allow it; simple: the threshold\n"
@@ -130,13 +154,14 @@ int cmd__check(int argc, char **argv)
 	const struct cmd_spec spec = {
 		.name = "check",
 		.usage = "--baseline BASELINE.json RESULTS.json...\n"
-			 "[--fail-on warning|critical] [--mode simple|robust]\n"
-			 "[--format text|json|markdown] [--alpha A]",
+			 "[--fail-on inconclusive|warning|critical] [--mode simple|robust]\n"
+			 "[--format text|json|markdown] [--alpha A] [--allow-exit-codes]",
 		.about = "Compares results with their baselines. Several results files are\n"
 			 "several runs. See docs/regress.md.",
 		.opts = rows,
 		.footer = "Exit status: 0 no regression at the --fail-on level (default\n"
-			  "critical); 1 regression; 2 error.",
+			  "critical); 1 regression, or a benchmark whose runs exited\n"
+			  "non-zero; 2 error.",
 	};
 	struct errtext why = {};
 	int nfiles = 0, ret = EXIT_ERROR, err, first;
@@ -204,6 +229,7 @@ int cmd__check(int argc, char **argv)
 		ret = cli__error("check: cannot write the report to standard output");
 		goto cleanup;
 	}
+	report_failed_runs(&chk);
 	ret = chk.failed ? EXIT_REGRESSION : 0;
 cleanup:
 	regress_check__free(&chk);

@@ -102,6 +102,7 @@ void regress_opts__init(struct regress_opts *opts)
 	opts->mode = REGRESS_MODE_ROBUST;
 	opts->alpha = REGRESS_ALPHA_DEFAULT;
 	opts->fail_on = REGRESS_CRITICAL;
+	opts->allow_exit_codes = false;
 }
 
 const char *regress_severity__name(enum regress_severity s)
@@ -117,6 +118,8 @@ const char *regress_severity__name(enum regress_severity s)
 		return "IMPROVED";
 	case REGRESS_INCONCLUSIVE:
 		return "INCONCLUSIVE";
+	case REGRESS_ERROR:
+		return "ERROR";
 	default:
 		return "?";
 	}
@@ -143,13 +146,32 @@ const char *regress_mode__name(enum regress_mode m)
 
 int regress_severity__parse(const char *s, enum regress_severity *out)
 {
-	if (!strcmp(s, "warning"))
+	if (!strcmp(s, "inconclusive"))
+		*out = REGRESS_INCONCLUSIVE;
+	else if (!strcmp(s, "warning"))
 		*out = REGRESS_WARNING;
 	else if (!strcmp(s, "critical"))
 		*out = REGRESS_CRITICAL;
 	else
 		return -EINVAL;
 	return 0;
+}
+
+const char *regress_level__name(enum regress_severity s)
+{
+	switch (s) {
+	case REGRESS_INCONCLUSIVE:
+		return "inconclusive";
+	case REGRESS_WARNING:
+		return "warning";
+	default:
+		return "critical";
+	}
+}
+
+const char *regress_verdict__rule(const struct regress_verdict *v)
+{
+	return v->method == REGRESS_METHOD_SIMPLE ? "threshold" : "robust";
 }
 
 int regress_mode__parse(const char *s, enum regress_mode *out)
@@ -210,6 +232,7 @@ void regress_result__free(struct regress_result *r)
 		free(r->meta[i].value);
 	}
 	free(r->meta);
+	free(r->exit_codes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -332,7 +355,7 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 {
 	const struct regress_result *first = rs[0];
 	double *values = NULL, f;
-	size_t i, j, pooled = 0;
+	size_t i, j, pooled = 0, failed = 0;
 	bool all_samples = true;
 	int err;
 
@@ -357,10 +380,21 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 		if (!rs[i]->sample_cnt)
 			all_samples = false;
 		pooled += rs[i]->sample_cnt;
+		failed += rs[i]->exit_code_cnt;
 	}
 	err = result_copy_header(out, first, 1);
 	if (err)
 		goto cleanup;
+	if (failed) { /* a run that failed in any file stays failed */
+		out->exit_codes = malloc(failed * sizeof(*out->exit_codes));
+		if (!out->exit_codes) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		for (i = 0; i < k; i++)
+			for (j = 0; j < rs[i]->exit_code_cnt; j++)
+				out->exit_codes[out->exit_code_cnt++] = rs[i]->exit_codes[j];
+	}
 	if (k > 1) { /* histograms of different runs are not merged */
 		free(out->buckets);
 		out->buckets = NULL;

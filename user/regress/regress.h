@@ -2,10 +2,12 @@
 /* The regression detector's model and rules: results, baselines and verdicts; the simple rule
  * (deviation against warning/critical thresholds) and the robust rule (magnitude and
  * significance, Benjamini-Hochberg over a batch); baseline building with a bounded history and
- * change points in it. Pure: no files, no output (results_io.h reads, regress_report.h prints). */
+ * change points in it; ERROR for runs that exited non-zero. Pure: no files, no output
+ * (results_io.h reads, regress_report.h prints). */
 #ifndef PERFAN_REGRESS_H
 #define PERFAN_REGRESS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +32,10 @@
 /* A change within this relative slack below a threshold counts as reaching it, so that decimal
  * inputs such as 3.3 against 3.0 (0.0999999... in binary) are "exactly 10%" as written. */
 #define REGRESS_THRESHOLD_SLACK 1e-9
+/* Distinct exit codes a verdict keeps to name them; more are counted, not listed. */
+#define REGRESS_EXIT_CODES_MAX 8
+/* An exit code that stands for "killed by a signal" (hyperfine writes null for it). */
+#define REGRESS_EXIT_SIGNAL INT_MIN
 /* Error messages (a struct errtext): one sentence naming the benchmark (or file) and the
  * problem, cut to REGRESS_ERRLEN - 1 bytes as they always were. */
 #define REGRESS_ERRLEN 256
@@ -40,6 +46,7 @@ enum regress_severity {
 	REGRESS_CRITICAL,
 	REGRESS_IMPROVED,
 	REGRESS_INCONCLUSIVE,
+	REGRESS_ERROR, /* the measurement itself failed: a command exited non-zero */
 	REGRESS_SEVERITY_CNT,
 };
 
@@ -60,10 +67,12 @@ enum regress_reason {
 	REGRESS_REASON_THRESHOLD,	  /* simple rule: deviation crossed a threshold */
 	REGRESS_REASON_SIGNIFICANT,	  /* robust: significant and clear of the noise floor */
 	REGRESS_REASON_SIGNIFICANT_SMALL, /* significant, but below the warning threshold */
-	REGRESS_REASON_NOT_SIGNIFICANT,	  /* large, but adjusted p > alpha */
+	REGRESS_REASON_NOT_SIGNIFICANT,	  /* large, but adjusted p > alpha: INCONCLUSIVE */
 	REGRESS_REASON_NOISE_FLOOR, /* significant, but the interval does not clear the floor */
 	REGRESS_REASON_FEW_SAMPLES, /* cannot reach alpha with these sample sizes */
 	REGRESS_REASON_NO_SPREAD,   /* robust mode, but neither samples nor summaries: simple */
+	REGRESS_REASON_ONE_VALUE,   /* robust mode, one value on a side: threshold rule */
+	REGRESS_REASON_EXIT_CODES,  /* runs exited non-zero: ERROR */
 };
 
 struct regress_meta {
@@ -92,6 +101,10 @@ struct regress_result {
 	size_t bucket_cnt;
 	struct regress_meta *meta; /* sorted by key */
 	size_t meta_cnt;
+	/* non-zero exit codes of the measured runs (hyperfine), one per failed run; a run killed
+	 * by a signal is REGRESS_EXIT_SIGNAL; none when every run succeeded */
+	int *exit_codes;
+	size_t exit_code_cnt;
 };
 
 /* The results of one file (one run). */
@@ -134,7 +147,10 @@ struct regress_baseline_set {
 struct regress_opts {
 	enum regress_mode mode;
 	double alpha;
-	enum regress_severity fail_on; /* REGRESS_WARNING or REGRESS_CRITICAL */
+	/* REGRESS_INCONCLUSIVE, REGRESS_WARNING or REGRESS_CRITICAL: that verdict and the worse
+	 * ones fail (inconclusive < warning < critical); ERROR always fails */
+	enum regress_severity fail_on;
+	bool allow_exit_codes; /* non-zero exit codes are expected: no ERROR for them */
 };
 
 struct regress_verdict {
@@ -156,6 +172,11 @@ struct regress_verdict {
 	double warning_threshold, critical_threshold;
 	size_t n_current, n_baseline; /* samples (or n) on each side */
 	size_t need_samples;	      /* INCONCLUSIVE: current samples needed to ever reach alpha */
+	/* runs of the result that exited non-zero, and their distinct codes (sorted, at most
+	 * REGRESS_EXIT_CODES_MAX); ERROR unless the options allow exit codes */
+	size_t failed_runs, runs;
+	int exit_codes[REGRESS_EXIT_CODES_MAX];
+	size_t exit_code_cnt;
 	/* diagnostics */
 	double cv_current, cv_baseline; /* NAN when unknown */
 	size_t outliers_current, outliers_baseline;
@@ -211,7 +232,12 @@ void regress_opts__init(struct regress_opts *opts);
 const char *regress_severity__name(enum regress_severity s); /* "INFO", "WARNING", ... */
 const char *regress_method__name(enum regress_method m);
 const char *regress_mode__name(enum regress_mode m);
-int regress_severity__parse(const char *s, enum regress_severity *out); /* warning|critical */
+/* --fail-on levels: inconclusive|warning|critical, and the name of one */
+int regress_severity__parse(const char *s, enum regress_severity *out);
+const char *regress_level__name(enum regress_severity s);
+/* The rule behind a verdict: "threshold" (the simple rule: --mode simple, or too little data
+ * for the robust one) or "robust" (a test of significance). */
+const char *regress_verdict__rule(const struct regress_verdict *v);
 int regress_mode__parse(const char *s, enum regress_mode *out);
 
 /* The threshold rule: true when a relative change reaches threshold (>=, with the slack above).
@@ -244,6 +270,9 @@ int regress__merge_runs(const struct regress_run *runs, size_t run_cnt, struct r
 
 const struct regress_baseline *regress_baseline_set__find(const struct regress_baseline_set *set,
 							  const char *name);
+
+/* True when a verdict of severity s fails a check whose --fail-on level is fail_on. */
+bool regress__fails(enum regress_severity s, enum regress_severity fail_on);
 
 /* check(result): one verdict, with the result's own p as the adjusted p. Returns 0, -ENOENT
  * when the set has no baseline of that name, -EINVAL on incompatible units or directions

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The rules that turn a result and its baseline into a verdict: the simple threshold rule and
  * the robust rule (Mann-Whitney U + Hodges-Lehmann on log values, or Welch on summaries;
- * Benjamini-Hochberg over a batch; noise floor; minimum sample count). */
+ * Benjamini-Hochberg over a batch; noise floor; minimum sample count), the threshold rule for a
+ * single value a side, and ERROR for runs that exited non-zero. */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -26,6 +27,28 @@ static size_t outliers_of(const double *samples, size_t cnt)
 	if (!cnt || stats__tukey(samples, cnt, REGRESS_TUKEY_K, &t))
 		return 0;
 	return t.low_cnt + t.high_cnt;
+}
+
+static int cmp_int(const void *pa, const void *pb)
+{
+	int a = *(const int *)pa, b = *(const int *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The result's failed runs into v: their count and the distinct codes, smallest first. */
+static void note_exit_codes(const struct regress_result *r, struct regress_verdict *v)
+{
+	size_t i, j;
+
+	v->failed_runs = r->exit_code_cnt;
+	for (i = 0; i < r->exit_code_cnt; i++) {
+		for (j = 0; j < v->exit_code_cnt && v->exit_codes[j] != r->exit_codes[i]; j++)
+			;
+		if (j == v->exit_code_cnt && j < REGRESS_EXIT_CODES_MAX)
+			v->exit_codes[v->exit_code_cnt++] = r->exit_codes[i];
+	}
+	qsort(v->exit_codes, v->exit_code_cnt, sizeof(v->exit_codes[0]), cmp_int);
 }
 
 static int log_copy(const double *x, size_t n, double factor, double **out)
@@ -175,9 +198,19 @@ static int assess(const struct regress_result *r, const struct regress_baseline 
 	v->noisy = v->mde > v->warning_threshold;
 	v->overhead = r->overhead * f;
 	v->near_overhead = v->overhead > 0 && v->current < REGRESS_OVERHEAD_FACTOR * v->overhead;
+	note_exit_codes(r, v);
+	/* a run that failed may have measured nothing: counted in runs, never hidden */
+	v->runs = nc > v->failed_runs ? nc : v->failed_runs;
 
 	if (opts->mode == REGRESS_MODE_SIMPLE)
 		goto out;
+	/* one value on a side has no spread to test against: a test at these sizes could only say
+	 * INCONCLUSIVE forever (1 vs 1 needs 99 samples), so the threshold rule decides (issue 14) */
+	if (r->sample_cnt && b->sample_cnt && (r->sample_cnt < 2 || b->sample_cnt < 2) &&
+	    stats__mw_min_p(r->sample_cnt, b->sample_cnt) > opts->alpha) {
+		v->reason = REGRESS_REASON_ONE_VALUE;
+		goto out;
+	}
 	if (r->sample_cnt && b->sample_cnt) {
 		v->method = REGRESS_METHOD_MANN_WHITNEY;
 		err = assess_mann_whitney(r, b, f, opts->alpha, v);
@@ -190,8 +223,10 @@ static int assess(const struct regress_result *r, const struct regress_baseline 
 		assess_welch(v->current, sc, nc, b, sb, nb, opts->alpha, v);
 		goto out;
 	}
-	v->reason = REGRESS_REASON_NO_SPREAD;
+	v->reason = nc == 1 || nb == 1 ? REGRESS_REASON_ONE_VALUE : REGRESS_REASON_NO_SPREAD;
 out:
+	if (v->failed_runs && !opts->allow_exit_codes)
+		v->reason = REGRESS_REASON_EXIT_CODES;
 	v->p_worse_adj = v->p_worse;
 	v->p_better_adj = v->p_better;
 	if (err)
@@ -208,6 +243,10 @@ static void decide(struct regress_verdict *v, const struct regress_opts *opts)
 {
 	double warn = v->warning_threshold, crit = v->critical_threshold;
 
+	if (v->reason == REGRESS_REASON_EXIT_CODES) {
+		v->severity = REGRESS_ERROR; /* whatever the times say: they timed a failure */
+		return;
+	}
 	if (v->method == REGRESS_METHOD_SIMPLE) {
 		/* INFO only below the warning threshold: reaching a threshold is crossing it */
 		if (regress__reaches(v->deviation, crit))
@@ -218,7 +257,7 @@ static void decide(struct regress_verdict *v, const struct regress_opts *opts)
 			v->severity = REGRESS_IMPROVED;
 		else
 			v->severity = REGRESS_INFO;
-		if (v->reason != REGRESS_REASON_NO_SPREAD)
+		if (v->reason != REGRESS_REASON_NO_SPREAD && v->reason != REGRESS_REASON_ONE_VALUE)
 			v->reason = v->severity == REGRESS_INFO ? REGRESS_REASON_WITHIN
 								: REGRESS_REASON_THRESHOLD;
 		return;
@@ -247,16 +286,25 @@ static void decide(struct regress_verdict *v, const struct regress_opts *opts)
 		return;
 	}
 	v->severity = REGRESS_INFO;
-	if (regress__reaches(v->estimate, warn))
+	/* a slowdown estimated at the warning threshold or beyond that is not significant, or
+	 * whose interval reaches down to no change (the 1% minimum floor), is no pass: these
+	 * samples cannot tell (issue 14). One whose interval clears 1% but not an absolute floor
+	 * set on purpose is a change nobody cares about: INFO. */
+	if (regress__reaches(v->estimate, warn) &&
+	    (v->p_worse_adj > opts->alpha || !(v->ci_lo > REGRESS_FLOOR_MIN))) {
+		v->severity = REGRESS_INCONCLUSIVE;
 		v->reason = v->p_worse_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT
 							 : REGRESS_REASON_NOISE_FLOOR;
-	else if (regress__reaches(-v->estimate, warn))
+	} else if (regress__reaches(v->estimate, warn)) {
+		v->reason = REGRESS_REASON_NOISE_FLOOR;
+	} else if (regress__reaches(-v->estimate, warn)) {
 		v->reason = v->p_better_adj > opts->alpha ? REGRESS_REASON_NOT_SIGNIFICANT
 							  : REGRESS_REASON_NOISE_FLOOR;
-	else if (v->p_worse_adj <= opts->alpha)
+	} else if (v->p_worse_adj <= opts->alpha) {
 		v->reason = REGRESS_REASON_NOISE_FLOOR;
-	else
+	} else {
 		v->reason = REGRESS_REASON_WITHIN;
+	}
 }
 
 int regress__check_one(const struct regress_result *r, const struct regress_baseline_set *set,
@@ -275,11 +323,19 @@ int regress__check_one(const struct regress_result *r, const struct regress_base
 	return 0;
 }
 
-static bool is_failure(enum regress_severity s, enum regress_severity fail_on)
+bool regress__fails(enum regress_severity s, enum regress_severity fail_on)
 {
-	if (s == REGRESS_CRITICAL)
+	switch (s) {
+	case REGRESS_ERROR:
+	case REGRESS_CRITICAL:
 		return true;
-	return s == REGRESS_WARNING && fail_on == REGRESS_WARNING;
+	case REGRESS_WARNING:
+		return fail_on == REGRESS_WARNING || fail_on == REGRESS_INCONCLUSIVE;
+	case REGRESS_INCONCLUSIVE:
+		return fail_on == REGRESS_INCONCLUSIVE;
+	default:
+		return false;
+	}
 }
 
 /* Benjamini-Hochberg over the verdicts that have a p-value, in each direction separately. */
@@ -298,7 +354,8 @@ static int adjust_batch(struct regress_verdict *vs, size_t cnt)
 	}
 	for (i = 0; i < cnt; i++) {
 		if (vs[i].method == REGRESS_METHOD_SIMPLE ||
-		    vs[i].reason == REGRESS_REASON_FEW_SAMPLES || isnan(vs[i].p_worse) ||
+		    vs[i].reason == REGRESS_REASON_FEW_SAMPLES ||
+		    vs[i].reason == REGRESS_REASON_EXIT_CODES || isnan(vs[i].p_worse) ||
 		    isnan(vs[i].p_better))
 			continue;
 		pw[m] = vs[i].p_worse;
@@ -364,7 +421,7 @@ int regress__check_all(const struct regress_result *results, size_t result_cnt,
 	for (i = 0; i < out->verdict_cnt; i++) {
 		decide(&out->verdicts[i], opts);
 		out->counts[out->verdicts[i].severity]++;
-		if (is_failure(out->verdicts[i].severity, opts->fail_on))
+		if (regress__fails(out->verdicts[i].severity, opts->fail_on))
 			out->failed = true;
 	}
 cleanup:

@@ -39,13 +39,43 @@ const char *regress_report__mark(enum regress_severity s)
 		return "\u2717";
 	case REGRESS_IMPROVED:
 		return "\u2191";
+	case REGRESS_ERROR:
+		return "!";
 	default:
 		return "?";
 	}
 }
 
+/* "3", "3, 255", "3 and a signal": the distinct exit codes of the failed runs. */
+static const char *fmt_exit_codes(char *buf, size_t len, const struct regress_verdict *v)
+{
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->exit_code_cnt && at < len; i++) {
+		const char *sep = i ? ", " : "";
+
+		if (v->exit_codes[i] == REGRESS_EXIT_SIGNAL)
+			at += snprintf(buf + at, len - at, "%skilled by a signal", sep);
+		else
+			at += snprintf(buf + at, len - at, "%s%d", sep, v->exit_codes[i]);
+	}
+	return buf;
+}
+
+/* "1 sample" when both sides are one value, else which side is. */
+static const char *one_value_text(const struct regress_verdict *v)
+{
+	if (v->n_current <= 1 && v->n_baseline <= 1)
+		return "threshold rule: 1 sample";
+	return v->n_current <= 1 ? "threshold rule: 1 current sample"
+				 : "threshold rule: 1 baseline sample";
+}
+
 static const char *reason_text(const struct regress_verdict *v, char *buf, size_t len)
 {
+	char codes[64];
+
 	switch (v->reason) {
 	case REGRESS_REASON_WITHIN:
 		return v->method == REGRESS_METHOD_SIMPLE ? "within thresholds"
@@ -67,9 +97,21 @@ static const char *reason_text(const struct regress_verdict *v, char *buf, size_
 			snprintf(buf, len, "too few samples");
 		return buf;
 	case REGRESS_REASON_NO_SPREAD:
-		return "no samples or spread: simple rule";
+		return "threshold rule: no samples or spread";
+	case REGRESS_REASON_ONE_VALUE:
+		return one_value_text(v);
+	case REGRESS_REASON_EXIT_CODES:
+		snprintf(buf, len, "%zu of %zu runs exited non-zero: exit code%s %s",
+			 v->failed_runs, v->runs, v->exit_code_cnt == 1 ? "" : "s",
+			 fmt_exit_codes(codes, sizeof(codes), v));
+		return buf;
 	}
 	return "?";
+}
+
+const char *regress_report__reason(const struct regress_verdict *v, char *buf, size_t len)
+{
+	return reason_text(v, buf, len);
 }
 
 /* A value in its unit; times are scaled to s, ms, us or ns for reading. */
@@ -181,19 +223,82 @@ static size_t regression_cnt(const struct regress_check *c)
 	return c->counts[REGRESS_WARNING] + c->counts[REGRESS_CRITICAL];
 }
 
+/* Markdown-escapes text for a table cell. */
+static void md_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>|#", *s))
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
 static void verdict_line(const struct regress_check *c, char *buf, size_t len)
 {
-	const char *level = c->opts.fail_on == REGRESS_WARNING ? "warning" : "critical";
-	size_t failing = c->counts[REGRESS_CRITICAL] +
-			 (c->opts.fail_on == REGRESS_WARNING ? c->counts[REGRESS_WARNING] : 0);
+	enum regress_severity fail_on = c->opts.fail_on;
+	size_t failing = 0, errors = c->counts[REGRESS_ERROR], at;
 
-	snprintf(buf, len,
-		 "%s: %zu regression%s at or above %s (%zu critical, %zu warning, %zu improved, "
-		 "%zu inconclusive, %zu ok, %zu skipped)",
-		 c->failed ? "FAIL" : "PASS", failing, failing == 1 ? "" : "s", level,
-		 c->counts[REGRESS_CRITICAL], c->counts[REGRESS_WARNING],
-		 c->counts[REGRESS_IMPROVED], c->counts[REGRESS_INCONCLUSIVE],
-		 c->counts[REGRESS_INFO], c->skipped_cnt);
+	for (size_t s = 0; s < REGRESS_SEVERITY_CNT; s++)
+		if (s != REGRESS_ERROR && regress__fails(s, fail_on))
+			failing += c->counts[s];
+	at = snprintf(buf, len, "%s: ", c->failed ? "FAIL" : "PASS");
+	if (errors && at < len)
+		at += snprintf(buf + at, len - at, "%zu error%s, ", errors, errors == 1 ? "" : "s");
+	if (at < len)
+		snprintf(buf + at, len - at,
+			 "%zu %s%s at or above %s (%zu critical, %zu warning, %zu improved, "
+			 "%zu inconclusive, %zu ok, %zu skipped)",
+			 failing, fail_on == REGRESS_INCONCLUSIVE ? "verdict" : "regression",
+			 failing == 1 ? "" : "s", regress_level__name(fail_on),
+			 c->counts[REGRESS_CRITICAL], c->counts[REGRESS_WARNING],
+			 c->counts[REGRESS_IMPROVED], c->counts[REGRESS_INCONCLUSIVE],
+			 c->counts[REGRESS_INFO], c->skipped_cnt);
+}
+
+/* The line of an ERROR or an INCONCLUSIVE verdict in the summary: what went wrong, and what to
+ * do about it. */
+static void text_problem(const struct regress_verdict *v, double alpha, bool md, FILE *out)
+{
+	char r[160], pct[32], p[32];
+
+	fprintf(out, md ? "- %s **" : "  %s ", regress_report__mark(v->severity));
+	if (md)
+		md_text(out, v->name);
+	else
+		fputs(v->name, out);
+	if (v->severity == REGRESS_ERROR) {
+		fprintf(out,
+			"%s: %s; fix the command, or pass --allow-exit-codes if they are expected\n",
+			md ? "**" : "", reason_text(v, r, sizeof(r)));
+		return;
+	}
+	if (v->reason == REGRESS_REASON_NOT_SIGNIFICANT)
+		fprintf(out,
+			"%s: %s worse by the shift estimate, but not significant (p adj %s > alpha "
+			"%g); take more samples\n",
+			md ? "**" : "", fmt_pct(pct, sizeof(pct), v->estimate),
+			fmt_p(p, sizeof(p), v->p_worse_adj), alpha);
+	else if (v->reason == REGRESS_REASON_NOISE_FLOOR)
+		fprintf(out,
+			"%s: %s worse by the shift estimate, but its interval reaches down to %s, "
+			"within the noise floor; take more samples\n",
+			md ? "**" : "", fmt_pct(pct, sizeof(pct), v->estimate),
+			fmt_pct(p, sizeof(p), v->ci_lo));
+	else
+		fprintf(out, "%s: %s\n", md ? "**" : "", reason_text(v, r, sizeof(r)));
+}
+
+static void text_problems(const struct regress_check *c, enum regress_severity s, const char *title,
+			  bool md, FILE *out)
+{
+	size_t i;
+
+	if (!c->counts[s])
+		return;
+	fprintf(out, md ? "\n#### %s\n\n" : "\n%s\n", title);
+	for (i = 0; i < c->verdict_cnt; i++)
+		if (c->verdicts[i].severity == s)
+			text_problem(&c->verdicts[i], c->opts.alpha, md, out);
 }
 
 static void text_regression(const struct regress_verdict *v, FILE *out)
@@ -214,7 +319,7 @@ static void text_regression(const struct regress_verdict *v, FILE *out)
 static void write_text(const struct regress_check *c, FILE *out)
 {
 	int w = name_width(c);
-	char a[48], b[48], d[48], e[80], f[32], g[32], r[48], line[256];
+	char a[48], b[48], d[48], e[80], f[32], g[32], r[160], line[256];
 	size_t i;
 
 	fprintf(out, "Results\n");
@@ -230,7 +335,7 @@ static void write_text(const struct regress_check *c, FILE *out)
 
 	fprintf(out, "\nComparison (mode %s, alpha %g, fail on %s)\n",
 		regress_mode__name(c->opts.mode), c->opts.alpha,
-		c->opts.fail_on == REGRESS_WARNING ? "warning" : "critical");
+		regress_level__name(c->opts.fail_on));
 	fprintf(out, "     %-*s %14s %14s %8s  %-28s %8s %8s  %s\n", w, "benchmark", "current",
 		"baseline", "change", "shift [interval]", "p", "p adj", "verdict");
 	for (i = 0; i < c->verdict_cnt; i++) {
@@ -262,6 +367,9 @@ static void write_text(const struct regress_check *c, FILE *out)
 			fprintf(out, ", probe overhead %s%s",
 				fmt_value(e, sizeof(e), v->overhead, v->unit),
 				v->near_overhead ? " (near it)" : "");
+		if (v->failed_runs && v->severity != REGRESS_ERROR)
+			fprintf(out, ", %zu of %zu runs exited non-zero (allowed)", v->failed_runs,
+				v->runs);
 		fputc('\n', out);
 	}
 
@@ -272,6 +380,8 @@ static void write_text(const struct regress_check *c, FILE *out)
 		if (c->verdicts[i].severity == REGRESS_WARNING ||
 		    c->verdicts[i].severity == REGRESS_CRITICAL)
 			text_regression(&c->verdicts[i], out);
+	text_problems(c, REGRESS_ERROR, "Errors (the benchmark failed)", false, out);
+	text_problems(c, REGRESS_INCONCLUSIVE, "Inconclusive", false, out);
 	if (c->skipped_cnt) {
 		fprintf(out, "\nSkipped (no baseline)\n");
 		for (i = 0; i < c->skipped_cnt; i++)
@@ -281,19 +391,9 @@ static void write_text(const struct regress_check *c, FILE *out)
 	fprintf(out, "\nVerdict: %s\n", line);
 }
 
-/* Markdown-escapes text for a table cell. */
-static void md_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("\\`*_[]<>|#", *s))
-			fputc('\\', out);
-		fputc(*s, out);
-	}
-}
-
 static void write_markdown(const struct regress_check *c, FILE *out)
 {
-	char a[48], b[48], d[48], e[80], f[32], g[32], r[48], line[256];
+	char a[48], b[48], d[48], e[80], f[32], g[32], r[160], line[256];
 	size_t i;
 
 	verdict_line(c, line, sizeof(line));
@@ -342,6 +442,8 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 			fmt_value(a, sizeof(a), v->current, v->unit),
 			fmt_value(b, sizeof(b), v->baseline, v->unit));
 	}
+	text_problems(c, REGRESS_ERROR, "Errors (the benchmark failed)", true, out);
+	text_problems(c, REGRESS_INCONCLUSIVE, "Inconclusive", true, out);
 	if (c->skipped_cnt) {
 		fprintf(out, "\n**Skipped (no baseline):**");
 		for (i = 0; i < c->skipped_cnt; i++) {
@@ -390,10 +492,26 @@ static json_t *jstr_array(char *const *s, size_t n)
 	return a;
 }
 
+static json_t *exit_codes_json(const struct regress_verdict *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < v->exit_code_cnt; i++) {
+		int code = v->exit_codes[i];
+
+		if (json_array_append_new(a, code == REGRESS_EXIT_SIGNAL ? json_null()
+									 : json_integer(code))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *verdict_json(const struct regress_verdict *v)
 {
 	json_t *o = json_object(), *d = json_object();
-	char r[48];
+	char r[160];
 	int err = 0;
 
 	if (!o || !d) {
@@ -406,6 +524,7 @@ static json_t *verdict_json(const struct regress_verdict *v)
 	json__put(o, "severity", json_string(regress_severity__name(v->severity)), &err);
 	json__put(o, "mark", json_string(regress_report__mark(v->severity)), &err);
 	json__put(o, "method", json_string(regress_method__name(v->method)), &err);
+	json__put(o, "rule", json_string(regress_verdict__rule(v)), &err);
 	json__put(o, "reason", json_string(reason_text(v, r, sizeof(r))), &err);
 	json__put(o, "higher_is_better", json_boolean(v->higher_is_better), &err);
 	json__put(o, "current", jnum(v->current), &err);
@@ -426,8 +545,10 @@ static json_t *verdict_json(const struct regress_verdict *v)
 	json__put(o, "critical_threshold", jnum(v->critical_threshold), &err);
 	json__put(o, "n_current", json_integer((json_int_t)v->n_current), &err);
 	json__put(o, "n_baseline", json_integer((json_int_t)v->n_baseline), &err);
-	if (v->severity == REGRESS_INCONCLUSIVE)
+	if (v->severity == REGRESS_INCONCLUSIVE && v->reason == REGRESS_REASON_FEW_SAMPLES)
 		json__put(o, "need_samples", json_integer((json_int_t)v->need_samples), &err);
+	json__put(o, "failed_runs", json_integer((json_int_t)v->failed_runs), &err);
+	json__put(o, "exit_codes", exit_codes_json(v), &err);
 	json__put(d, "cv_current", jnum(v->cv_current), &err);
 	json__put(d, "cv_baseline", jnum(v->cv_baseline), &err);
 	json__put(d, "outliers_current", json_integer((json_int_t)v->outliers_current), &err);
@@ -447,7 +568,7 @@ static json_t *verdict_json(const struct regress_verdict *v)
 static json_t *check_json(const struct regress_check *c)
 {
 	json_t *root = json_object(), *counts = json_object(), *res = json_array();
-	json_t *cmp = json_array(), *reg = json_array();
+	json_t *cmp = json_array(), *reg = json_array(), *inc = json_array(), *errs = json_array();
 	char line[256];
 	size_t i;
 	int err = 0;
@@ -457,8 +578,8 @@ static json_t *check_json(const struct regress_check *c)
 	json__put(root, "kind", json_string("perfan-check"), &err);
 	json__put(root, "mode", json_string(regress_mode__name(c->opts.mode)), &err);
 	json__put(root, "alpha", json_real(c->opts.alpha), &err);
-	json__put(root, "fail_on",
-		  json_string(c->opts.fail_on == REGRESS_WARNING ? "warning" : "critical"), &err);
+	json__put(root, "fail_on", json_string(regress_level__name(c->opts.fail_on)), &err);
+	json__put(root, "allow_exit_codes", json_boolean(c->opts.allow_exit_codes), &err);
 	json__put(root, "failed", json_boolean(c->failed), &err);
 	json__put(root, "verdict", json_string(line), &err);
 	json__put(root, "counts", counts, &err);
@@ -491,17 +612,24 @@ static json_t *check_json(const struct regress_check *c)
 			  &err);
 	}
 	json__put(root, "comparisons", cmp, &err);
-	for (i = 0; cmp && reg && !err && i < c->verdict_cnt; i++) {
+	for (i = 0; cmp && reg && inc && errs && !err && i < c->verdict_cnt; i++) {
 		const struct regress_verdict *v = &c->verdicts[i];
-		json_t *o = verdict_json(v);
+		json_t *o = verdict_json(v), *list = NULL;
 
 		if (!o || json_array_append_new(cmp, o))
 			err = -ENOMEM;
-		if (!err && (v->severity == REGRESS_WARNING || v->severity == REGRESS_CRITICAL) &&
-		    json_array_append_new(reg, json_string(v->name)))
+		if (v->severity == REGRESS_WARNING || v->severity == REGRESS_CRITICAL)
+			list = reg;
+		else if (v->severity == REGRESS_INCONCLUSIVE)
+			list = inc;
+		else if (v->severity == REGRESS_ERROR)
+			list = errs;
+		if (!err && list && json_array_append_new(list, json_string(v->name)))
 			err = -ENOMEM;
 	}
 	json__put(root, "regressions", reg, &err);
+	json__put(root, "inconclusive", inc, &err);
+	json__put(root, "errors", errs, &err);
 	json__put(root, "skipped", jstr_array(c->skipped, c->skipped_cnt), &err);
 	if (err || !root) {
 		json_decref(root);

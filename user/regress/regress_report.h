@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Formatters of the regression detector: a check (results table, comparison table with marks
- * ✓ ⚠ ✗ ↑ ?, regressions detected, skipped, one-line verdict) and a history report, as text,
+ * ✓ ⚠ ✗ ↑ ? !, regressions detected, errors, inconclusive, skipped, one-line verdict) and a history report, as text,
  * JSON or Markdown. They only print the model built by regress*.c; no decision is made here. */
 #ifndef PERFAN_REGRESS_REPORT_H
 #define PERFAN_REGRESS_REPORT_H
@@ -17,8 +17,11 @@ enum regress_format {
 
 /* "text", "json" or "markdown": 0, or -EINVAL. */
 int regress_format__parse(const char *s, enum regress_format *out);
-/* The mark of a severity: ✓ INFO, ⚠ WARNING, ✗ CRITICAL, ↑ IMPROVED, ? INCONCLUSIVE. */
+/* The mark of a severity: ✓ INFO, ⚠ WARNING, ✗ CRITICAL, ↑ IMPROVED, ? INCONCLUSIVE, ! ERROR. */
 const char *regress_report__mark(enum regress_severity s);
+/* Why a verdict is what it is, in words ("significant", "threshold rule: 1 sample", "3 of 3
+ * runs exited non-zero: exit code 3"); in buf when it has to be built. */
+const char *regress_report__reason(const struct regress_verdict *v, char *buf, size_t len);
 
 /* Both return 0, -ENOMEM or -EIO (a write to out failed). */
 int regress_report__write(const struct regress_check *c, enum regress_format fmt, FILE *out);

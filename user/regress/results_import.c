@@ -4,6 +4,7 @@
  * the tool's time unit, with the tool's name in the result's metadata. */
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,40 @@ cleanup:
 	return err;
 }
 
+/* hyperfine's "exit_codes", one per run (null: killed by a signal): the non-zero ones into r,
+ * so that a command that now fails is not timed as a faster one (issue 14). */
+static int hyperfine_exit_codes(struct results_doc *c, json_t *arr, const char *where,
+				struct regress_result *r)
+{
+	size_t i, n = json_array_size(arr);
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return results_doc__fail(c, "%s: \"exit_codes\" is not an array", where);
+	r->exit_codes = malloc((n ? n : 1) * sizeof(*r->exit_codes));
+	if (!r->exit_codes)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(arr, i);
+		json_int_t code;
+
+		if (json_is_null(e)) {
+			r->exit_codes[r->exit_code_cnt++] = REGRESS_EXIT_SIGNAL;
+			continue;
+		}
+		if (!json_is_integer(e) || json_integer_value(e) <= INT_MIN ||
+		    json_integer_value(e) > INT_MAX)
+			return results_doc__fail(c,
+						 "%s: \"exit_codes\" entry %zu is not an exit code",
+						 where, i + 1);
+		code = json_integer_value(e);
+		if (code)
+			r->exit_codes[r->exit_code_cnt++] = (int)code;
+	}
+	return 0;
+}
+
 int results_doc__import_hyperfine(struct results_doc *c, json_t *root, struct regress_run *run)
 {
 	json_t *arr = results__member(root, "results");
@@ -275,6 +310,8 @@ int results_doc__import_hyperfine(struct results_doc *c, json_t *root, struct re
 				return err;
 		}
 		err = results_doc__fill_from_samples(c, where, r);
+		if (!err)
+			err = hyperfine_exit_codes(c, results__member(o, "exit_codes"), where, r);
 		if (!err)
 			err = results__add_meta(r, "tool", "hyperfine");
 		if (err)
