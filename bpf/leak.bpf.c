@@ -17,6 +17,8 @@ const volatile __u32 target_tgid = 0;
 const volatile __u32 self_tgid = 0;
 
 __u64 lost[LOST__SLOTS] = {};
+/* execs of traced processes: each dropped the old image's live blocks */
+__u64 exec_cnt = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -536,6 +538,38 @@ int BPF_KPROBE(free_enter, __u64 ptr)
 	if (p && p->active && PT_REGS_SP(ctx) <= p->sp)
 		return 0;
 	release(tgid, ptr);
+	return 0;
+}
+
+/* exec: the old image's memory went with it. Its live blocks are dropped (their frees can
+ * never come) and its stacks hold nothing live any more; what they allocated stays counted.
+ * O(live blocks) per exec of a traced process: execs are rare. */
+static long drop_block(struct bpf_map *map, struct alloc_key *k, struct alloc_info *v, __u32 *tgid)
+{
+	if (k->tgid == *tgid)
+		bpf_map_delete_elem(map, k);
+	return 0;
+}
+
+static long clear_live(struct bpf_map *map, struct stack_key *k, struct stack_stat *v, __u32 *tgid)
+{
+	if (k->tgid == *tgid) {
+		v->live_bytes = 0;
+		v->live_objects = 0;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid;
+
+	if (!traced(&tgid))
+		return 0;
+	bpf_for_each_map_elem(&allocs, drop_block, &tgid, 0);
+	bpf_for_each_map_elem(&stack_stats, clear_live, &tgid, 0);
+	__sync_fetch_and_add(&exec_cnt, 1);
 	return 0;
 }
 

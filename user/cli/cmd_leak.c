@@ -424,7 +424,7 @@ static int run(struct leak_run *s)
 	if (err)
 		return cli__error("cannot take the final snapshot: %s", strerror(-err));
 	leak_view__drops(&s->sample, live_session__dropped(s->live), s->opts->max_mark_rate,
-			 s->opts->max_session_bytes);
+			 s->opts->max_session_bytes, leak_loader__execs(s->loader));
 	if (s->live_view)
 		fputs("\n", stdout); /* the final report goes below the last view */
 	if (!s->view.fmt)

@@ -102,8 +102,13 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 }
 
 void leak_view__drops(const struct leak_sample *sample, unsigned snapshots_dropped,
-		      uint64_t max_mark_rate, uint64_t max_session_bytes)
+		      uint64_t max_mark_rate, uint64_t max_session_bytes, uint64_t execs)
 {
+	if (execs)
+		fprintf(stderr,
+			"perfan-bpf: %" PRIu64 " exec%s: the live blocks of the program "
+			"before each were dropped (snapshots taken before keep them)\n",
+			execs, execs == 1 ? "" : "s");
 	if (sample->lost[REPORT_LOST_MARKS_DROPPED])
 		fprintf(stderr,
 			"perfan-bpf: %" PRIu64 " perfan:mark probes of the target were "

@@ -40,8 +40,9 @@ int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct st
 		    const struct leak_sample *sample, unsigned snapshots, double at_s);
 
 /* The session's end on stderr: the target's marks dropped (over max_mark_rate a second, or
- * by the ring buffer) and the snapshots not written (over max_session_bytes) */
+ * by the ring buffer), the snapshots not written (over max_session_bytes), and the execs
+ * whose old image's live blocks were dropped */
 void leak_view__drops(const struct leak_sample *sample, unsigned snapshots_dropped,
-		      uint64_t max_mark_rate, uint64_t max_session_bytes);
+		      uint64_t max_mark_rate, uint64_t max_session_bytes, uint64_t execs);
 
 #endif

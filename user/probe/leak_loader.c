@@ -33,7 +33,8 @@ _Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "los
 
 struct leak_loader {
 	struct leak_bpf *skel;
-	int attach_tid; /* 0: the target pid */
+	int attach_tid;		    /* 0: the target pid */
+	struct bpf_link *exec_link; /* the exec tracepoint: drops an old image's blocks */
 	struct probe_links links;
 	struct bpf_link *mark_links[MAX_MARK_LINKS];
 	int mark_link_cnt;
@@ -140,9 +141,23 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 	};
 	int pid = ld->attach_tid ? ld->attach_tid : (int)s->rodata->target_tgid; /* 0: all */
 
+	int err;
+
+	/* at exec the old image's blocks are gone: drop them (the tracepoint costs nothing per
+	 * allocation) */
+	if (!ld->exec_link) {
+		ld->exec_link = bpf_program__attach(s->progs.on_exec);
+		if (!ld->exec_link)
+			return -errno;
+	}
 	/* a perf event opened on any thread of the process sees all of them: the kernel's uprobe
 	 * filter compares address spaces, and the BPF side checks the tgid */
-	return probes__attach(plan, alloc->path, pid, &progs, &ld->links);
+	err = probes__attach(plan, alloc->path, pid, &progs, &ld->links);
+	if (err) {
+		bpf_link__destroy(ld->exec_link);
+		ld->exec_link = NULL;
+	}
+	return err;
 }
 
 void leak_loader__detach(struct leak_loader *ld)
@@ -153,6 +168,8 @@ void leak_loader__detach(struct leak_loader *ld)
 		bpf_link__destroy(ld->mark_links[i]);
 	ld->mark_link_cnt = 0;
 	probes__detach(&ld->links);
+	bpf_link__destroy(ld->exec_link);
+	ld->exec_link = NULL;
 }
 
 static int add_stat(void *ctx, const void *key, const void *val)
@@ -327,6 +344,11 @@ int leak_loader__consume_marks(struct leak_loader *ld)
 	return n < 0 ? n : 0;
 }
 
+uint64_t leak_loader__execs(const struct leak_loader *ld)
+{
+	return ld->skel->bss->exec_cnt;
+}
+
 uint64_t leak_loader__marks_lost(const struct leak_loader *ld)
 {
 	return ld->skel->bss->lost[LOST_MARKS];
@@ -340,6 +362,7 @@ void leak_loader__free(struct leak_loader *ld)
 		bpf_link__destroy(ld->mark_links[i]);
 	ring_buffer__free(ld->marks);
 	probes__detach(&ld->links);
+	bpf_link__destroy(ld->exec_link);
 	if (ld->rows)
 		munmap(ld->rows, (size_t)ld->rows_cap * sizeof(*ld->rows));
 	leak_bpf__destroy(ld->skel);

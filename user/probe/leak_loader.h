@@ -63,6 +63,8 @@ int leak_loader__attach_all_marks(struct leak_loader *ld, int pid, const char *p
 int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx);
 /* Call the handler for every mark waiting; 0 or -errno */
 int leak_loader__consume_marks(struct leak_loader *ld);
+/* Execs of traced processes since attach: each dropped the old image's live blocks */
+uint64_t leak_loader__execs(const struct leak_loader *ld);
 /* Marks dropped because the ring buffer was full */
 uint64_t leak_loader__marks_lost(const struct leak_loader *ld);
 void leak_loader__free(struct leak_loader *ld);
