@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Command-line tests of the regression detector through the real binary: `baseline save`,
 # `check` (exit 0 / 1 / 2, --fail-on, --mode, --format, one sample a side, inconclusive, failed
-# runs), imports of the real tool outputs in
+# runs, --junit, --format github, the ratio column, --filter), imports of the real tool outputs in
 # tests/fixtures/regress/, bad files (one line on stderr, exit 2) and `history`.
-# usage: tests/regress/run.sh [PATH/TO/perfan-bpf]   (needs jq; no root, no BPF)
+# usage: tests/regress/run.sh [PATH/TO/perfan-bpf]   (needs jq and xmllint; no root, no BPF)
 # Prints "ok ..." or "FAIL ..." per check and ends with "regress-cli: N passed, N failed".
 set -u
 top=$(realpath "$(dirname "$(realpath "$0")")/../..")
@@ -172,6 +172,74 @@ run check --baseline "$t/b.json" "$t/c15.json" "$t/other.json"
 # two files are two runs of different benchmarks: parse is checked, render/frame skipped
 expect_rc "several benchmarks, one without a baseline" 0
 grep -A1 '^Skipped (no baseline)' "$t/out" | grep -q 'render/frame' && ok "skipped benchmark listed" || no "skip list: $(cat "$t/out")"
+
+# --- CI outputs: --junit, --format github, --filter ------------------------------------------
+# parse +40% (CRITICAL), render +14% not significant (INCONCLUSIVE), job faster with failed runs
+# allowed, render/frame without a baseline
+"$PB" baseline save "$t/b10.json" "$t/ab.json" "$F/hyperfine_exit_base.json" --output "$t/m.json" >/dev/null 2>&1 ||
+	no "baseline save of three benchmarks"
+mchk=(check --baseline "$t/m.json" "$t/c40.json" "$t/ac.json" "$F/hyperfine_exit_fail.json" "$t/other.json" --allow-exit-codes)
+run "${mchk[@]}" --junit "$t/j.xml"
+expect_rc "--junit: the exit status is the check's" 1
+if command -v xmllint >/dev/null; then
+	xmllint --noout "$t/j.xml" 2>"$t/xerr" && ok "--junit: xmllint accepts the file" || no "--junit: invalid XML: $(cat "$t/xerr")"
+else
+	no "xmllint is needed (tools/install-deps.sh: libxml2-utils)"
+fi
+grep -q '^<testsuite name="perfan-bpf check" tests="4" failures="1" errors="0" skipped="1"' "$t/j.xml" &&
+	[[ $(grep -c '<testcase classname="perfan-bpf"' "$t/j.xml") == 4 && $(grep -c '<failure ' "$t/j.xml") == 1 &&
+		$(grep -c '<skipped ' "$t/j.xml") == 1 ]] && grep -q '<testcase classname="perfan-bpf" name="parse" time="0.014003">' "$t/j.xml" &&
+	[[ $(stat -c %a "$t/j.xml") == 600 ]] &&
+	ok "--junit: 4 testcases, 1 failure (parse), 1 skipped, mode 0600" || no "--junit content: $(cat "$t/j.xml")"
+run "${mchk[@]}" --junit "$t/j.xml"
+expect_error "--junit over an existing file" "exists; add --force to replace it"
+run "${mchk[@]}" --junit "$t/j.xml" --force --fail-on inconclusive
+expect_rc "--junit --force --fail-on inconclusive" 1
+[[ $(grep -c '<failure ' "$t/j.xml") == 2 ]] && grep -q 'failures="2"' "$t/j.xml" &&
+	ok "--junit --fail-on inconclusive: 2 failures" || no "--junit inconclusive: $(cat "$t/j.xml")"
+ln -s "$t/nowhere" "$t/jl.xml"
+run "${mchk[@]}" --junit "$t/jl.xml"
+expect_error "--junit onto a symlink" "exists; add --force"
+[[ ! -e $t/nowhere ]] && ok "--junit never writes through a symlink" || no "--junit wrote through a symlink"
+results "$t/esc.json" 'a,b:50%' ms 14.05 13.92 14.10 13.85 14.02 14.18 13.96 14.07 13.88 14.00
+results "$t/escb.json" 'a,b:50%' ms 10.02 9.95 10.10 9.88 10.05 9.97 10.12 9.91 10.00 10.08
+"$PB" baseline save "$t/escb.json" --output "$t/escbase.json" >/dev/null 2>&1
+run check --baseline "$t/escbase.json" "$t/esc.json" --junit "$t/je.xml"
+xmllint --noout "$t/je.xml" 2>/dev/null && grep -q 'name="a,b:50%"' "$t/je.xml" && ok "--junit: a name with , : % stays valid XML" ||
+	no "--junit escaping: $(cat "$t/je.xml")"
+run check --baseline "$t/m.json" "$t/c40.json" "$F/hyperfine_exit_fail.json" --allow-exit-codes --format github
+expect_rc "--format github" 1
+printf '%s\n' \
+	'::error title=perfan-bpf%3A parse::+39.9%25 (CRITICAL): 14.003 ms against a baseline of 10.008 ms, 1.40× slower; significant' \
+	'::notice title=perfan-bpf%3A job::-96.9%25 (IMPROVED): 704.750 us against a baseline of 22.870 ms, 32.45× faster; significant' >"$t/want"
+diff "$t/want" "$t/out" >"$t/d" && ok "--format github: ::error for CRITICAL, ::notice for IMPROVED" || no "--format github: $(cat "$t/d")"
+run "${mchk[@]}" --format github
+grep -qx '::warning title=perfan-bpf%3A render::+13.8%25 (INCONCLUSIVE): 11.610 ms against a baseline of 10.200 ms, 1.14× slower; not significant' "$t/out" &&
+	[[ $(wc -l <"$t/out") == 2 ]] && ok "--format github: ::warning for INCONCLUSIVE, nothing for INFO or skipped" || no "github inconclusive: $(cat "$t/out")"
+run check --baseline "$t/escbase.json" "$t/esc.json" --format github
+grep -q '^::error title=perfan-bpf%3A a%2Cb%3A50%25::+39.9%25 (CRITICAL)' "$t/out" &&
+	ok "--format github: : , % escaped in the title, % in the message" || no "github escaping: $(cat "$t/out")"
+run history "$t/m.json" --format github
+expect_error "history --format github" "check only"
+# the ratio column: hyperfine/critcmp style
+run check --baseline "$t/b.json" "$t/c40.json"
+grep -q '^  ✗  parse .* +39.9%  1.40× slower  ' "$t/out" && grep -q '^     benchmark .* change  ratio  ' "$t/out" &&
+	ok "text report: ratio 1.40× slower after the change" || no "ratio: $(cat "$t/out")"
+run "${mchk[@]}" --filter '^(parse|job)$'
+expect_rc "--filter '^(parse|job)\$'" 1
+grep -q '✗  parse' "$t/out" && grep -q '↑  job' "$t/out" && ! grep -q '?  render' "$t/out" &&
+	[[ $(grep -A2 '^Not selected by the filter' "$t/out" | tr -d ' ' | tr '\n' ,) == 'Notselectedbythefilter,render,render/frame,' ]] &&
+	ok "--filter: parse and job checked, render and render/frame listed as not selected" || no "--filter: $(cat "$t/out")"
+run "${mchk[@]}" --filter '^render' --format json --fail-on inconclusive
+jq -e '.comparisons | map(.name) == ["render"]' "$t/out" >/dev/null && jq -e '.filtered == ["parse", "job"] and .skipped == ["render/frame"]' "$t/out" >/dev/null &&
+	ok "--filter --format json: filtered and skipped listed" || no "--filter json: $(head -c 400 "$t/out")"
+run "${mchk[@]}" --filter '^parse$' --junit "$t/jf.xml"
+grep -q 'tests="4" failures="1" errors="0" skipped="3"' "$t/jf.xml" && grep -q '<skipped message="not selected by --filter"/>' "$t/jf.xml" &&
+	ok "--filter --junit: the others are skipped testcases" || no "--filter junit: $(cat "$t/jf.xml")"
+run check --baseline "$t/b.json" "$t/c40.json" --filter 'nothing'
+expect_error "--filter matching nothing" "matches none"
+run check --baseline "$t/b.json" "$t/c40.json" --filter '('
+expect_error "bad --filter" "--filter"
 
 # --- imports, detected by content -------------------------------------------------------------
 cp "$F/pytest_benchmark.json" "$t/pytest.data"

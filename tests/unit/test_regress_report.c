@@ -163,10 +163,12 @@ static void test_text(void **state)
 	has(line, "+15.0%");
 	has(line, "WARNING");
 	line_with(t, "\u2717  slower ", line, sizeof(line));
-	has(line, "+40.0%");
+	has(line, "+40.0%  1.40\u00d7 slower  "); /* [hand] 14 / 10 ms */
 	has(line, "CRITICAL");
 	line_with(t, "\u2713  ok ", line, sizeof(line));
 	has(line, "INFO");
+	line_with(t, "\u2713  tput ", line, sizeof(line));
+	has(line, "1.00\u00d7 same");
 	line_with(t, "?  few ", line, sizeof(line));
 	has(line, "INCONCLUSIVE (need \u2265 7 samples)");
 	/* regressions detected, skipped, and the last line is the verdict */
@@ -233,6 +235,58 @@ static void test_json(void **state)
 	free(t);
 }
 
+static void test_ratio(void **state)
+{
+	struct regress_verdict v = { .unit = "ms", .current = 8, .baseline = 10 };
+	char buf[48];
+
+	(void)state;
+	/* [hand] 10 / 8 ms = 1.25 faster; higher is better: 10 / 8 req/s is 1.25 slower */
+	assert_string_equal(regress_report__ratio(&v, buf, sizeof(buf)), "1.25\u00d7 faster");
+	v.unit = "req/s";
+	v.higher_is_better = true;
+	assert_string_equal(regress_report__ratio(&v, buf, sizeof(buf)), "1.25\u00d7 slower");
+	v.unit = "bytes";
+	v.higher_is_better = false;
+	v.current = 13.1;
+	assert_string_equal(regress_report__ratio(&v, buf, sizeof(buf)), "1.31\u00d7 worse");
+}
+
+static void test_github(void **state)
+{
+	struct fixture *f = *state;
+	char *t = report(&f->chk, REGRESS_FORMAT_GITHUB);
+
+	/* CRITICAL fails at --fail-on critical: error; WARNING and INCONCLUSIVE warn; INFO and the
+	 * skipped say nothing */
+	has(t, "::error title=perfan-bpf%3A slower::+40.0%25 (CRITICAL): 14.000 ms against a "
+	       "baseline of 10.000 ms, 1.40\u00d7 slower; threshold rule: no samples or spread\n");
+	has(t, "::warning title=perfan-bpf%3A slow::+15.0%25 (WARNING): ");
+	has(t, "::warning title=perfan-bpf%3A few::");
+	assert_null(strstr(t, " ok::"));
+	assert_null(strstr(t, "fresh"));
+	free(t);
+}
+
+static void test_junit(void **state)
+{
+	struct fixture *f = *state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(regress_report__write_junit(&f->chk, out), 0);
+	fclose(out);
+	has(buf, "<testsuite name=\"perfan-bpf check\" tests=\"6\" failures=\"1\" errors=\"0\" "
+		 "skipped=\"1\"");
+	has(buf, "<testcase classname=\"perfan-bpf\" name=\"slower\" time=\"0.014000\">\n"
+		 "      <failure message=\"+40.0% (CRITICAL): ");
+	has(buf, "<testcase classname=\"perfan-bpf\" name=\"slow\" time=\"0.011500\"/>");
+	has(buf, "name=\"fresh\" time=\"0\">\n      <skipped message=\"no baseline\"/>");
+	free(buf);
+}
+
 static void test_history_report(void **state)
 {
 	struct regress_baseline_set set = {};
@@ -273,6 +327,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test(test_ratio),
+		cmocka_unit_test_setup_teardown(test_github, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_junit, setup, teardown),
 		cmocka_unit_test(test_history_report),
 	};
 

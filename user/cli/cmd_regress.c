@@ -3,6 +3,7 @@
  * the detector (regress.c), print the report (regress_report.c) and turn the outcome into the
  * exit status: 0 no regression at the --fail-on level, 1 regression, 2 error. */
 #include <errno.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 static const char *const fail_on_names[] = { "inconclusive", "warning", "critical", NULL };
 static const char *const mode_names[] = { "simple", "robust", NULL };
 static const char *const format_names[] = { "text", "json", "markdown", NULL };
+static const char *const check_format_names[] = { "text", "json", "markdown", "github", NULL };
 
 static int fail_on__parse(const char *cmd, const struct opt *opt, const char *value)
 {
@@ -116,6 +118,26 @@ static void report_failed_runs(const struct regress_check *chk)
 	}
 }
 
+/* The JUnit XML of a check in a new 0600 file; the error is printed. 0 or -errno. */
+static int write_junit(const char *path, bool force, const struct regress_check *chk)
+{
+	FILE *f = safe_file__fopen(path, force);
+	int err;
+
+	if (!f) {
+		err = -errno;
+		cli__error("check: cannot write %s: %s", path,
+			   err == -EEXIST ? SAFE_FILE_EXISTS_HINT : strerror(-err));
+		return err;
+	}
+	err = regress_report__write_junit(chk, f);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err)
+		cli__error("check: cannot write %s: %s; check the disk", path, strerror(-err));
+	return err;
+}
+
 int cmd__check(int argc, char **argv)
 {
 	enum regress_format fmt = REGRESS_FORMAT_TEXT;
@@ -124,7 +146,9 @@ int cmd__check(int argc, char **argv)
 	struct regress_check chk = {};
 	struct regress_verdict one = {};
 	struct regress_opts opts;
-	const char *baseline = NULL;
+	const char *baseline = NULL, *junit = NULL, *filter = NULL;
+	bool force = false, have_re = false;
+	regex_t re;
 	/* one row per option, laid out by hand */
 	/* clang-format off */
 	const struct opt rows[] = {
@@ -144,7 +168,21 @@ int cmd__check(int argc, char **argv)
 			  "samples or summaries allow it; simple: the threshold\n"
 			  "rule only",
 		  .dest = &opts.mode, .choices = mode_names, .parse = mode__parse },
-		ROW_FORMAT(&fmt),
+		{ .name = "format", .letter = 'f', .kind = OPT_CUSTOM, .arg = "FMT",
+		  .help = "text (default), json, markdown (for a pull-request\n"
+			  "comment) or github (workflow commands: annotations)",
+		  .dest = &fmt, .choices = check_format_names, .parse = format__parse },
+		{ .name = "junit", .kind = OPT_STRING, .arg = "FILE",
+		  .help = "also write the verdicts as JUnit XML to FILE (a new\n"
+			  "0600 file)",
+		  .dest = &junit, .wants = "a file name" },
+		{ .name = "force", .kind = OPT_FLAG,
+		  .help = "replace an existing --junit FILE",
+		  .dest = &force },
+		{ .name = "filter", .kind = OPT_STRING, .arg = "REGEX",
+		  .help = "check only the benchmarks whose name matches REGEX\n"
+			  "(POSIX extended); the others are listed as not selected",
+		  .dest = &filter, .wants = "a regular expression" },
 		{ .name = "alpha", .kind = OPT_DECIMAL, .arg = "A",
 		  .help = "significance level of the robust rule (default 0.01)",
 		  .dest = &opts.alpha, .gt = 0, .lt = 0.5 },
@@ -155,7 +193,8 @@ int cmd__check(int argc, char **argv)
 		.name = "check",
 		.usage = "--baseline BASELINE.json RESULTS.json...\n"
 			 "[--fail-on inconclusive|warning|critical] [--mode simple|robust]\n"
-			 "[--format text|json|markdown] [--alpha A] [--allow-exit-codes]",
+			 "[--format text|json|markdown|github] [--alpha A] [--allow-exit-codes]\n"
+			 "[--junit FILE [--force]] [--filter REGEX]",
 		.about = "Compares results with their baselines. Several results files are\n"
 			 "several runs. See docs/regress.md.",
 		.opts = rows,
@@ -178,6 +217,24 @@ int cmd__check(int argc, char **argv)
 		return cli__error("check: no results file given; run 'perfan-bpf check --baseline %s "
 				  "RESULTS.json...'",
 				  baseline);
+	/* refused before any work: the report would be lost at the end */
+	err = junit ? safe_file__check(junit, force) : 0;
+	if (err)
+		return cli__error("check: cannot write %s: %s", junit,
+				  err == -EEXIST ? SAFE_FILE_EXISTS_HINT : strerror(-err));
+	if (filter) {
+		err = regcomp(&re, filter, REG_EXTENDED | REG_NOSUB);
+		if (err) {
+			char msg[128];
+
+			regerror(err, &re, msg, sizeof(msg));
+			return cli__error("check: bad --filter '%s': %s; pass a POSIX extended "
+					  "regular expression",
+					  filter, msg);
+		}
+		have_re = true;
+		opts.filter = &re;
+	}
 	err = baseline__read_file(baseline, &set, &why);
 	if (err == -ENOENT) {
 		ret = cli__error("cannot use baseline: %s; create it with 'perfan-bpf baseline save "
@@ -199,7 +256,7 @@ int cmd__check(int argc, char **argv)
 	if (read_runs(argv + first, nfiles, runs, &merged))
 		goto cleanup;
 	/* a single benchmark is a single check: a missing baseline is an error, not a skip */
-	if (merged.result_cnt == 1) {
+	if (merged.result_cnt == 1 && regress_opts__selects(&opts, merged.results[0].name)) {
 		err = regress__check_one(&merged.results[0], &set, &opts, &one, &why);
 		regress_verdict__free(&one);
 		if (err == -ENOMEM) {
@@ -219,6 +276,12 @@ int cmd__check(int argc, char **argv)
 				     : cli__error("check: %s; save a new baseline for it", why.msg);
 		goto cleanup;
 	}
+	if (!chk.verdict_cnt && chk.filtered_cnt == merged.result_cnt) {
+		ret = cli__error("check: --filter '%s' matches none of the %zu benchmarks; check "
+				 "the pattern",
+				 filter, merged.result_cnt);
+		goto cleanup;
+	}
 	if (!chk.verdict_cnt) {
 		ret = cli__error("check: none of the %zu benchmarks has a baseline in %s; save them "
 				 "with 'perfan-bpf baseline save'",
@@ -230,8 +293,14 @@ int cmd__check(int argc, char **argv)
 		goto cleanup;
 	}
 	report_failed_runs(&chk);
+	if (junit && write_junit(junit, force, &chk)) {
+		ret = EXIT_ERROR;
+		goto cleanup;
+	}
 	ret = chk.failed ? EXIT_REGRESSION : 0;
 cleanup:
+	if (have_re)
+		regfree(&re);
 	regress_check__free(&chk);
 	regress_run__free(&merged);
 	free_runs(runs, nfiles);
@@ -383,6 +452,9 @@ int cmd__history(int argc, char **argv)
 	if (argc - first != 1)
 		return cli__error("history: expected one baseline file; run 'perfan-bpf history "
 				  "BASELINE.json'");
+	if (fmt == REGRESS_FORMAT_GITHUB)
+		return cli__error("history: --format github is for check only; use text, json or "
+				  "markdown");
 	path = argv[first];
 	err = baseline__read_file(path, &set, &why);
 	if (err) {

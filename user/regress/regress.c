@@ -103,6 +103,12 @@ void regress_opts__init(struct regress_opts *opts)
 	opts->alpha = REGRESS_ALPHA_DEFAULT;
 	opts->fail_on = REGRESS_CRITICAL;
 	opts->allow_exit_codes = false;
+	opts->filter = NULL;
+}
+
+bool regress_opts__selects(const struct regress_opts *opts, const char *name)
+{
+	return !opts->filter || !regexec(opts->filter, name, 0, NULL, 0);
 }
 
 const char *regress_severity__name(enum regress_severity s)
@@ -297,6 +303,9 @@ void regress_check__free(struct regress_check *c)
 	for (i = 0; i < c->skipped_cnt; i++)
 		free(c->skipped[i]);
 	free(c->skipped);
+	for (i = 0; i < c->filtered_cnt; i++)
+		free(c->filtered[i]);
+	free(c->filtered);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -8,6 +8,7 @@
 #define PERFAN_REGRESS_H
 
 #include <limits.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -151,6 +152,8 @@ struct regress_opts {
 	 * ones fail (inconclusive < warning < critical); ERROR always fails */
 	enum regress_severity fail_on;
 	bool allow_exit_codes; /* non-zero exit codes are expected: no ERROR for them */
+	/* borrowed: only results whose name it matches are checked (--filter); NULL checks all */
+	const regex_t *filter;
 };
 
 struct regress_verdict {
@@ -195,6 +198,8 @@ struct regress_check {
 	size_t verdict_cnt;
 	char **skipped; /* results without a baseline, in order */
 	size_t skipped_cnt;
+	char **filtered; /* results the filter did not select, in order */
+	size_t filtered_cnt;
 	size_t counts[REGRESS_SEVERITY_CNT];
 	bool failed; /* a verdict at or above opts.fail_on */
 };
@@ -281,8 +286,12 @@ int regress__check_one(const struct regress_result *r, const struct regress_base
 		       const struct regress_opts *opts, struct regress_verdict *v,
 		       struct errtext *why);
 
+/* True when opts select the result named name: no filter, or the filter matches it. */
+bool regress_opts__selects(const struct regress_opts *opts, const char *name);
+
 /* check_all: every result with a baseline gets a verdict, p-values adjusted by
- * Benjamini-Hochberg over the batch; the others are listed in skipped. Borrows results. */
+ * Benjamini-Hochberg over the batch; the others are listed in skipped, and those the filter
+ * does not select in filtered (before any baseline lookup). Borrows results. */
 int regress__check_all(const struct regress_result *results, size_t result_cnt,
 		       const struct regress_baseline_set *set, const struct regress_opts *opts,
 		       struct regress_check *out, struct errtext *why);

@@ -392,9 +392,10 @@ int regress__check_all(const struct regress_result *results, size_t result_cnt,
 	out->result_cnt = result_cnt;
 	out->verdicts = calloc(cap, sizeof(*out->verdicts));
 	out->skipped = calloc(cap, sizeof(*out->skipped));
+	out->filtered = calloc(cap, sizeof(*out->filtered));
 	/* baselines by name, as regress_baseline_set__find would find them, in O(log n) each */
 	have = regress_name_ref__index(set);
-	if (!out->verdicts || !out->skipped || !have) {
+	if (!out->verdicts || !out->skipped || !out->filtered || !have) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -402,6 +403,14 @@ int regress__check_all(const struct regress_result *results, size_t result_cnt,
 		size_t at = regress_name_ref__find(have, have_cnt, results[i].name);
 		const struct regress_baseline *b = at == SIZE_MAX ? NULL : &set->items[at];
 
+		if (!regress_opts__selects(opts, results[i].name)) {
+			out->filtered[out->filtered_cnt] = strdup(results[i].name);
+			if (!out->filtered[out->filtered_cnt++]) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			continue;
+		}
 		if (!b) {
 			out->skipped[out->skipped_cnt] = strdup(results[i].name);
 			if (!out->skipped[out->skipped_cnt++]) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Text, JSON and Markdown presentation of a regression check and of a history report. Numbers
- * are formatted here (time units scaled for reading, ops/s for times); every decision shown was
- * taken in regress_check.c or regress_baseline.c, so the three formats always agree. */
+/* Text, JSON and Markdown presentation of a regression check (a history report:
+ * regress_history_report.c). Numbers are formatted here (time units scaled for reading, ops/s
+ * for times); every decision shown was taken in regress_check.c or regress_baseline.c, so the
+ * formats always agree. */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -9,11 +10,11 @@
 #include <string.h>
 
 #include "lib/json_put.h"
+#include "regress/regress_fmt.h"
 #include "regress/regress_report.h"
 
 #define NAME_MIN_WIDTH 9
 #define NAME_MAX_WIDTH 48
-#define REPORT_SCHEMA_VERSION 1
 
 int regress_format__parse(const char *s, enum regress_format *out)
 {
@@ -23,6 +24,8 @@ int regress_format__parse(const char *s, enum regress_format *out)
 		*out = REGRESS_FORMAT_JSON;
 	else if (!strcmp(s, "markdown"))
 		*out = REGRESS_FORMAT_MARKDOWN;
+	else if (!strcmp(s, "github"))
+		*out = REGRESS_FORMAT_GITHUB;
 	else
 		return -EINVAL;
 	return 0;
@@ -134,6 +137,31 @@ static const char *fmt_value(char *buf, size_t len, double v, const char *unit)
 	return buf;
 }
 
+const char *regress_report__value(char *buf, size_t len, double v, const char *unit)
+{
+	return fmt_value(buf, len, v, unit);
+}
+
+const char *regress_report__ratio(const struct regress_verdict *v, char *buf, size_t len)
+{
+	double r = v->higher_is_better ? v->baseline / v->current : v->current / v->baseline;
+	bool speed = v->higher_is_better || !isnan(regress__unit_seconds(v->unit));
+	char num[32];
+
+	if (!isfinite(r) || r <= 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	snprintf(num, sizeof(num), "%.2f", r >= 1 ? r : 1 / r);
+	if (!strcmp(num, "1.00"))
+		snprintf(buf, len, "1.00\u00d7 same");
+	else if (r > 1)
+		snprintf(buf, len, "%s\u00d7 %s", num, speed ? "slower" : "worse");
+	else
+		snprintf(buf, len, "%s\u00d7 %s", num, speed ? "faster" : "better");
+	return buf;
+}
+
 /* Operations per second for a time per operation; NAN for other units. */
 static double ops_per_sec(double v, const char *unit)
 {
@@ -153,7 +181,7 @@ static const char *fmt_ops(char *buf, size_t len, double ops)
 	return buf;
 }
 
-static const char *fmt_pct(char *buf, size_t len, double frac)
+const char *regress_fmt__pct(char *buf, size_t len, double frac)
 {
 	if (isnan(frac))
 		snprintf(buf, len, "-");
@@ -201,10 +229,12 @@ static const char *fmt_ci(char *buf, size_t len, const struct regress_verdict *v
 		return buf;
 	}
 	if (isnan(lo) || isnan(hi)) /* too few samples for any interval */
-		snprintf(buf, len, "%s [-]", fmt_pct(est, sizeof(est), sign * v->estimate));
+		snprintf(buf, len, "%s [-]",
+			 regress_fmt__pct(est, sizeof(est), sign * v->estimate));
 	else
-		snprintf(buf, len, "%s [%s, %s]", fmt_pct(est, sizeof(est), sign * v->estimate),
-			 fmt_pct(a, sizeof(a), lo), fmt_pct(b, sizeof(b), hi));
+		snprintf(buf, len, "%s [%s, %s]",
+			 regress_fmt__pct(est, sizeof(est), sign * v->estimate),
+			 regress_fmt__pct(a, sizeof(a), lo), regress_fmt__pct(b, sizeof(b), hi));
 	return buf;
 }
 
@@ -224,7 +254,7 @@ static size_t regression_cnt(const struct regress_check *c)
 }
 
 /* Markdown-escapes text for a table cell. */
-static void md_text(FILE *out, const char *s)
+void regress_fmt__md_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (strchr("\\`*_[]<>|#", *s))
@@ -263,7 +293,7 @@ static void text_problem(const struct regress_verdict *v, double alpha, bool md,
 
 	fprintf(out, md ? "- %s **" : "  %s ", regress_report__mark(v->severity));
 	if (md)
-		md_text(out, v->name);
+		regress_fmt__md_text(out, v->name);
 	else
 		fputs(v->name, out);
 	if (v->severity == REGRESS_ERROR) {
@@ -276,14 +306,14 @@ static void text_problem(const struct regress_verdict *v, double alpha, bool md,
 		fprintf(out,
 			"%s: %s worse by the shift estimate, but not significant (p adj %s > alpha "
 			"%g); take more samples\n",
-			md ? "**" : "", fmt_pct(pct, sizeof(pct), v->estimate),
+			md ? "**" : "", regress_fmt__pct(pct, sizeof(pct), v->estimate),
 			fmt_p(p, sizeof(p), v->p_worse_adj), alpha);
 	else if (v->reason == REGRESS_REASON_NOISE_FLOOR)
 		fprintf(out,
 			"%s: %s worse by the shift estimate, but its interval reaches down to %s, "
 			"within the noise floor; take more samples\n",
-			md ? "**" : "", fmt_pct(pct, sizeof(pct), v->estimate),
-			fmt_pct(p, sizeof(p), v->ci_lo));
+			md ? "**" : "", regress_fmt__pct(pct, sizeof(pct), v->estimate),
+			regress_fmt__pct(p, sizeof(p), v->ci_lo));
 	else
 		fprintf(out, "%s: %s\n", md ? "**" : "", reason_text(v, r, sizeof(r)));
 }
@@ -306,7 +336,8 @@ static void text_regression(const struct regress_verdict *v, FILE *out)
 	char cur[48], base[48], pct[32], ci[80], p[32], pa[32];
 
 	fprintf(out, "  %s %s: %s worse (%s), %s against a baseline of %s",
-		regress_report__mark(v->severity), v->name, fmt_pct(pct, sizeof(pct), v->deviation),
+		regress_report__mark(v->severity), v->name,
+		regress_fmt__pct(pct, sizeof(pct), v->deviation),
 		regress_severity__name(v->severity),
 		fmt_value(cur, sizeof(cur), v->current, v->unit),
 		fmt_value(base, sizeof(base), v->baseline, v->unit));
@@ -316,10 +347,18 @@ static void text_regression(const struct regress_verdict *v, FILE *out)
 	fputc('\n', out);
 }
 
+/* Spaces that fill a ratio to 13 columns: its "×" is two bytes but one column. */
+static int ratio_pad(const char *ratio)
+{
+	int cols = (int)strlen(ratio) - (strstr(ratio, "\u00d7") ? 1 : 0);
+
+	return cols < 13 ? 13 - cols : 0;
+}
+
 static void write_text(const struct regress_check *c, FILE *out)
 {
 	int w = name_width(c);
-	char a[48], b[48], d[48], e[80], f[32], g[32], r[160], line[256];
+	char a[48], b[48], d[48], e[80], f[32], g[32], r[160], x[48], line[256];
 	size_t i;
 
 	fprintf(out, "Results\n");
@@ -336,19 +375,21 @@ static void write_text(const struct regress_check *c, FILE *out)
 	fprintf(out, "\nComparison (mode %s, alpha %g, fail on %s)\n",
 		regress_mode__name(c->opts.mode), c->opts.alpha,
 		regress_level__name(c->opts.fail_on));
-	fprintf(out, "     %-*s %14s %14s %8s  %-28s %8s %8s  %s\n", w, "benchmark", "current",
-		"baseline", "change", "shift [interval]", "p", "p adj", "verdict");
+	fprintf(out, "     %-*s %14s %14s %8s  %-13s %-28s %8s %8s  %s\n", w, "benchmark",
+		"current", "baseline", "change", "ratio", "shift [interval]", "p", "p adj",
+		"verdict");
 	for (i = 0; i < c->verdict_cnt; i++) {
 		const struct regress_verdict *v = &c->verdicts[i];
 
-		fprintf(out, "  %s  %-*s %14s %14s %8s  %-28s %8s %8s  %s (%s)%s\n",
+		regress_report__ratio(v, x, sizeof(x));
+		fprintf(out, "  %s  %-*s %14s %14s %8s  %s%*s %-28s %8s %8s  %s (%s)%s\n",
 			regress_report__mark(v->severity), w, v->name,
 			fmt_value(a, sizeof(a), v->current, v->unit),
 			fmt_value(b, sizeof(b), v->baseline, v->unit),
-			fmt_pct(d, sizeof(d), v->change), fmt_ci(e, sizeof(e), v),
-			fmt_p(f, sizeof(f), v->p_worse), fmt_p(g, sizeof(g), v->p_worse_adj),
-			regress_severity__name(v->severity), reason_text(v, r, sizeof(r)),
-			v->noisy ? " noisy" : "");
+			regress_fmt__pct(d, sizeof(d), v->change), x, ratio_pad(x), "",
+			fmt_ci(e, sizeof(e), v), fmt_p(f, sizeof(f), v->p_worse),
+			fmt_p(g, sizeof(g), v->p_worse_adj), regress_severity__name(v->severity),
+			reason_text(v, r, sizeof(r)), v->noisy ? " noisy" : "");
 	}
 
 	fprintf(out, "\nDiagnostics\n");
@@ -387,6 +428,11 @@ static void write_text(const struct regress_check *c, FILE *out)
 		for (i = 0; i < c->skipped_cnt; i++)
 			fprintf(out, "  %s\n", c->skipped[i]);
 	}
+	if (c->filtered_cnt) {
+		fprintf(out, "\nNot selected by the filter\n");
+		for (i = 0; i < c->filtered_cnt; i++)
+			fprintf(out, "  %s\n", c->filtered[i]);
+	}
 	verdict_line(c, line, sizeof(line));
 	fprintf(out, "\nVerdict: %s\n", line);
 }
@@ -404,7 +450,7 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 		const struct regress_result *res = &c->results[i];
 
 		fputs("| ", out);
-		md_text(out, res->name);
+		regress_fmt__md_text(out, res->name);
 		fprintf(out, " | %s | %s | %s |\n", fmt_value(a, sizeof(a), res->value, res->unit),
 			fmt_value(b, sizeof(b), res->median, res->unit),
 			fmt_ops(d, sizeof(d), ops_per_sec(res->value, res->unit)));
@@ -418,11 +464,11 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 		const struct regress_verdict *v = &c->verdicts[i];
 
 		fprintf(out, "| %s | ", regress_report__mark(v->severity));
-		md_text(out, v->name);
+		regress_fmt__md_text(out, v->name);
 		fprintf(out, " | %s | %s | %s | %s | %s | %s | %s (%s)%s |\n",
 			fmt_value(a, sizeof(a), v->current, v->unit),
 			fmt_value(b, sizeof(b), v->baseline, v->unit),
-			fmt_pct(d, sizeof(d), v->change), fmt_ci(e, sizeof(e), v),
+			regress_fmt__pct(d, sizeof(d), v->change), fmt_ci(e, sizeof(e), v),
 			fmt_p(f, sizeof(f), v->p_worse), fmt_p(g, sizeof(g), v->p_worse_adj),
 			regress_severity__name(v->severity), reason_text(v, r, sizeof(r)),
 			v->noisy ? " noisy" : "");
@@ -436,9 +482,10 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 		if (v->severity != REGRESS_WARNING && v->severity != REGRESS_CRITICAL)
 			continue;
 		fprintf(out, "- %s **", regress_report__mark(v->severity));
-		md_text(out, v->name);
+		regress_fmt__md_text(out, v->name);
 		fprintf(out, "**: %s worse (%s), %s against %s\n",
-			fmt_pct(d, sizeof(d), v->deviation), regress_severity__name(v->severity),
+			regress_fmt__pct(d, sizeof(d), v->deviation),
+			regress_severity__name(v->severity),
 			fmt_value(a, sizeof(a), v->current, v->unit),
 			fmt_value(b, sizeof(b), v->baseline, v->unit));
 	}
@@ -448,7 +495,15 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 		fprintf(out, "\n**Skipped (no baseline):**");
 		for (i = 0; i < c->skipped_cnt; i++) {
 			fputs(i ? ", " : " ", out);
-			md_text(out, c->skipped[i]);
+			regress_fmt__md_text(out, c->skipped[i]);
+		}
+		fputc('\n', out);
+	}
+	if (c->filtered_cnt) {
+		fprintf(out, "\n**Not selected by the filter:**");
+		for (i = 0; i < c->filtered_cnt; i++) {
+			fputs(i ? ", " : " ", out);
+			regress_fmt__md_text(out, c->filtered[i]);
 		}
 		fputc('\n', out);
 	}
@@ -460,7 +515,7 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 		const struct regress_verdict *v = &c->verdicts[i];
 
 		fputs("| ", out);
-		md_text(out, v->name);
+		regress_fmt__md_text(out, v->name);
 		fprintf(out, " | %s | %s | %s | %zu / %zu | %s | %s |\n",
 			regress_method__name(v->method), fmt_share(a, sizeof(a), v->cv_current),
 			fmt_share(b, sizeof(b), v->cv_baseline), v->outliers_current,
@@ -473,7 +528,7 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 /* --- JSON -------------------------------------------------------------------------------- */
 
 /* Numbers that may be unknown or infinite become null. */
-static json_t *jnum(double v)
+json_t *regress_fmt__num(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
 }
@@ -527,35 +582,35 @@ static json_t *verdict_json(const struct regress_verdict *v)
 	json__put(o, "rule", json_string(regress_verdict__rule(v)), &err);
 	json__put(o, "reason", json_string(reason_text(v, r, sizeof(r))), &err);
 	json__put(o, "higher_is_better", json_boolean(v->higher_is_better), &err);
-	json__put(o, "current", jnum(v->current), &err);
-	json__put(o, "baseline", jnum(v->baseline), &err);
-	json__put(o, "current_median", jnum(v->current_median), &err);
-	json__put(o, "baseline_median", jnum(v->baseline_median), &err);
-	json__put(o, "change", jnum(v->change), &err);
-	json__put(o, "deviation", jnum(v->deviation), &err);
-	json__put(o, "estimate", jnum(v->estimate), &err);
-	json__put(o, "ci_low", jnum(v->ci_lo), &err);
-	json__put(o, "ci_high", jnum(v->ci_hi), &err);
-	json__put(o, "p", jnum(v->p_worse), &err);
-	json__put(o, "p_adjusted", jnum(v->p_worse_adj), &err);
-	json__put(o, "p_improved", jnum(v->p_better), &err);
-	json__put(o, "p_improved_adjusted", jnum(v->p_better_adj), &err);
-	json__put(o, "noise_floor", jnum(v->floor), &err);
-	json__put(o, "warning_threshold", jnum(v->warning_threshold), &err);
-	json__put(o, "critical_threshold", jnum(v->critical_threshold), &err);
+	json__put(o, "current", regress_fmt__num(v->current), &err);
+	json__put(o, "baseline", regress_fmt__num(v->baseline), &err);
+	json__put(o, "current_median", regress_fmt__num(v->current_median), &err);
+	json__put(o, "baseline_median", regress_fmt__num(v->baseline_median), &err);
+	json__put(o, "change", regress_fmt__num(v->change), &err);
+	json__put(o, "deviation", regress_fmt__num(v->deviation), &err);
+	json__put(o, "estimate", regress_fmt__num(v->estimate), &err);
+	json__put(o, "ci_low", regress_fmt__num(v->ci_lo), &err);
+	json__put(o, "ci_high", regress_fmt__num(v->ci_hi), &err);
+	json__put(o, "p", regress_fmt__num(v->p_worse), &err);
+	json__put(o, "p_adjusted", regress_fmt__num(v->p_worse_adj), &err);
+	json__put(o, "p_improved", regress_fmt__num(v->p_better), &err);
+	json__put(o, "p_improved_adjusted", regress_fmt__num(v->p_better_adj), &err);
+	json__put(o, "noise_floor", regress_fmt__num(v->floor), &err);
+	json__put(o, "warning_threshold", regress_fmt__num(v->warning_threshold), &err);
+	json__put(o, "critical_threshold", regress_fmt__num(v->critical_threshold), &err);
 	json__put(o, "n_current", json_integer((json_int_t)v->n_current), &err);
 	json__put(o, "n_baseline", json_integer((json_int_t)v->n_baseline), &err);
 	if (v->severity == REGRESS_INCONCLUSIVE && v->reason == REGRESS_REASON_FEW_SAMPLES)
 		json__put(o, "need_samples", json_integer((json_int_t)v->need_samples), &err);
 	json__put(o, "failed_runs", json_integer((json_int_t)v->failed_runs), &err);
 	json__put(o, "exit_codes", exit_codes_json(v), &err);
-	json__put(d, "cv_current", jnum(v->cv_current), &err);
-	json__put(d, "cv_baseline", jnum(v->cv_baseline), &err);
+	json__put(d, "cv_current", regress_fmt__num(v->cv_current), &err);
+	json__put(d, "cv_baseline", regress_fmt__num(v->cv_baseline), &err);
 	json__put(d, "outliers_current", json_integer((json_int_t)v->outliers_current), &err);
 	json__put(d, "outliers_baseline", json_integer((json_int_t)v->outliers_baseline), &err);
-	json__put(d, "min_detectable_effect", jnum(v->mde), &err);
+	json__put(d, "min_detectable_effect", regress_fmt__num(v->mde), &err);
 	json__put(d, "noisy", json_boolean(v->noisy), &err);
-	json__put(d, "probe_overhead", jnum(v->overhead), &err);
+	json__put(d, "probe_overhead", regress_fmt__num(v->overhead), &err);
 	json__put(d, "near_probe_overhead", json_boolean(v->near_overhead), &err);
 	json__put(o, "diagnostics", d, &err);
 	if (err) {
@@ -574,7 +629,7 @@ static json_t *check_json(const struct regress_check *c)
 	int err = 0;
 
 	verdict_line(c, line, sizeof(line));
-	json__put(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION), &err);
+	json__put(root, "schema_version", json_integer(REGRESS_REPORT_SCHEMA_VERSION), &err);
 	json__put(root, "kind", json_string("perfan-check"), &err);
 	json__put(root, "mode", json_string(regress_mode__name(c->opts.mode)), &err);
 	json__put(root, "alpha", json_real(c->opts.alpha), &err);
@@ -605,9 +660,9 @@ static json_t *check_json(const struct regress_check *c)
 		}
 		json__put(o, "name", json_string(r->name), &err);
 		json__put(o, "unit", json_string(r->unit), &err);
-		json__put(o, "mean", jnum(r->value), &err);
-		json__put(o, "median", jnum(r->median), &err);
-		json__put(o, "ops_per_sec", jnum(ops_per_sec(r->value, r->unit)), &err);
+		json__put(o, "mean", regress_fmt__num(r->value), &err);
+		json__put(o, "median", regress_fmt__num(r->median), &err);
+		json__put(o, "ops_per_sec", regress_fmt__num(ops_per_sec(r->value, r->unit)), &err);
 		json__put(o, "n", json_integer((json_int_t)(r->sample_cnt ? r->sample_cnt : r->n)),
 			  &err);
 	}
@@ -631,6 +686,7 @@ static json_t *check_json(const struct regress_check *c)
 	json__put(root, "inconclusive", inc, &err);
 	json__put(root, "errors", errs, &err);
 	json__put(root, "skipped", jstr_array(c->skipped, c->skipped_cnt), &err);
+	json__put(root, "filtered", jstr_array(c->filtered, c->filtered_cnt), &err);
 	if (err || !root) {
 		json_decref(root);
 		return NULL;
@@ -638,7 +694,7 @@ static json_t *check_json(const struct regress_check *c)
 	return root;
 }
 
-static int dump_json(json_t *root, FILE *out)
+int regress_fmt__dump_json(json_t *root, FILE *out)
 {
 	int err = 0;
 
@@ -655,10 +711,12 @@ int regress_report__write(const struct regress_check *c, enum regress_format fmt
 {
 	switch (fmt) {
 	case REGRESS_FORMAT_JSON:
-		return dump_json(check_json(c), out);
+		return regress_fmt__dump_json(check_json(c), out);
 	case REGRESS_FORMAT_MARKDOWN:
 		write_markdown(c, out);
 		break;
+	case REGRESS_FORMAT_GITHUB:
+		return regress_report__write_github(c, out);
 	default:
 		write_text(c, out);
 		break;
@@ -667,134 +725,3 @@ int regress_report__write(const struct regress_check *c, enum regress_format fmt
 }
 
 /* --- history ------------------------------------------------------------------------------ */
-
-static double rel_change(double before, double after)
-{
-	return (after - before) / before;
-}
-
-static json_t *history_json(const struct regress_history_report *h, const char *source)
-{
-	json_t *root = json_object(), *arr = json_array();
-	size_t i, j;
-	int err = 0;
-
-	json__put(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION), &err);
-	json__put(root, "kind", json_string("perfan-history"), &err);
-	json__put(root, "baseline", json_string(source), &err);
-	json__put(root, "method", json_string("e-divisive-means"), &err);
-	json__put(root, "permutations", json_integer(h->permutations), &err);
-	json__put(root, "sig_level", json_real(h->sig_level), &err);
-	json__put(root, "min_runs", json_integer((json_int_t)h->min_runs), &err);
-	json__put(root, "benchmarks", arr, &err);
-	for (i = 0; arr && !err && i < h->item_cnt; i++) {
-		const struct regress_history_item *it = &h->items[i];
-		json_t *o = json_object(), *cps = json_array();
-
-		if (!o || json_array_append_new(arr, o)) {
-			json_decref(cps);
-			err = -ENOMEM;
-			break;
-		}
-		json__put(o, "name", json_string(it->name), &err);
-		json__put(o, "unit", json_string(it->unit), &err);
-		json__put(o, "runs", json_integer((json_int_t)it->run_cnt), &err);
-		json__put(o, "too_short", json_boolean(it->too_short), &err);
-		json__put(o, "change_points", cps, &err);
-		for (j = 0; cps && !err && j < it->cp_cnt; j++) {
-			const struct regress_history_cp *cp = &it->cps[j];
-			json_t *e = json_object();
-
-			if (!e || json_array_append_new(cps, e)) {
-				err = -ENOMEM;
-				break;
-			}
-			json__put(e, "run", json_integer((json_int_t)cp->run), &err);
-			json__put(e, "index", json_integer((json_int_t)cp->index), &err);
-			json__put(e, "label", cp->label ? json_string(cp->label) : json_null(),
-				  &err);
-			json__put(e, "before", jnum(cp->before), &err);
-			json__put(e, "after", jnum(cp->after), &err);
-			json__put(e, "change", jnum(rel_change(cp->before, cp->after)), &err);
-			json__put(e, "p", jnum(cp->p), &err);
-		}
-	}
-	if (err || !root) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
-}
-
-static void history_cp_text(const struct regress_history_item *it,
-			    const struct regress_history_cp *cp, bool md, FILE *out)
-{
-	char a[48], b[48], d[32];
-
-	fprintf(out, "%slevel moved at run %llu", md ? "- " : "    ", (unsigned long long)cp->run);
-	if (cp->label) {
-		fputs(" (", out);
-		if (md)
-			md_text(out, cp->label);
-		else
-			fputs(cp->label, out);
-		fputc(')', out);
-	}
-	fprintf(out, ": %s -> %s (%s, p %.3f)\n", fmt_value(a, sizeof(a), cp->before, it->unit),
-		fmt_value(b, sizeof(b), cp->after, it->unit),
-		fmt_pct(d, sizeof(d), rel_change(cp->before, cp->after)), cp->p);
-}
-
-static void write_history_text(const struct regress_history_report *h, const char *source, bool md,
-			       FILE *out)
-{
-	size_t i, j;
-
-	fprintf(out,
-		"%sHistory of %s: change points by E-divisive means (%u permutations, "
-		"p <= %g, segments of >= %zu runs)\n",
-		md ? "### " : "", source, h->permutations, h->sig_level, h->min_runs / 2);
-	if (md)
-		fputc('\n', out);
-	for (i = 0; i < h->item_cnt; i++) {
-		const struct regress_history_item *it = &h->items[i];
-
-		if (md) {
-			fputs("**", out);
-			md_text(out, it->name);
-			fputs("**", out);
-		} else {
-			fprintf(out, "  %s", it->name);
-		}
-		fprintf(out, ": %zu run%s; ", it->run_cnt, it->run_cnt == 1 ? "" : "s");
-		if (it->too_short)
-			fprintf(out, "too short (need >= %zu runs)\n", h->min_runs);
-		else if (!it->cp_cnt)
-			fprintf(out, "no change point\n");
-		else
-			fprintf(out, "%zu change point%s\n", it->cp_cnt,
-				it->cp_cnt == 1 ? "" : "s");
-		if (md && it->cp_cnt)
-			fputc('\n', out);
-		for (j = 0; j < it->cp_cnt; j++)
-			history_cp_text(it, &it->cps[j], md, out);
-		if (md)
-			fputc('\n', out);
-	}
-}
-
-int regress_report__write_history(const struct regress_history_report *h, const char *source,
-				  enum regress_format fmt, FILE *out)
-{
-	switch (fmt) {
-	case REGRESS_FORMAT_JSON:
-		return dump_json(history_json(h, source), out);
-	case REGRESS_FORMAT_MARKDOWN:
-		write_history_text(h, source, true, out);
-		break;
-	default:
-		write_history_text(h, source, false, out);
-		break;
-	}
-	return ferror(out) ? -EIO : 0;
-}
