@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli_util.h"
+#include "lib/sanitize.h"
 
 /* The length of the run of decimal digits at s */
 static size_t digits(const char *s)
@@ -104,9 +105,7 @@ int cli__error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	for (char *c = msg; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	sanitize__controls(msg);
 	fprintf(stderr, "perfan-bpf: %s\n", msg);
 	return 2;
 }

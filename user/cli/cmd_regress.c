@@ -15,6 +15,7 @@
 #include "cli/cmd_regress.h"
 #include "cli/options.h"
 #include "lib/safe_file.h"
+#include "lib/sanitize.h"
 #include "regress/regress.h"
 #include "regress/regress_report.h"
 #include "regress/results_io.h"
@@ -111,7 +112,7 @@ static void report_failed_runs(const struct regress_check *chk)
 		if (v->severity != REGRESS_ERROR)
 			continue;
 		snprintf(name, sizeof(name), "%s", v->name);
-		regress__oneline(name); /* a command's newline would break the one line */
+		sanitize__controls(name); /* a command's newline would break the one line */
 		cli__error("check: benchmark \"%s\" failed: %s; fix the command, or pass "
 			   "--allow-exit-codes if that is expected",
 			   name, regress_report__reason(v, why, sizeof(why)));

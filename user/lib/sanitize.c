@@ -69,3 +69,10 @@ size_t sanitize__str(char *s)
 	*w = '\0';
 	return replaced;
 }
+
+void sanitize__controls(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}

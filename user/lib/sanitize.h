@@ -14,5 +14,8 @@
 bool sanitize__is_clean(const char *s);
 /* In place; the result is never longer. Returns the number of characters replaced. */
 size_t sanitize__str(char *s);
+/* The weaker rule for our own one-line messages (they may quote a file name in any
+ * encoding): only ASCII controls (0x00-0x1f, 0x7f) become '?', so a message stays one line */
+void sanitize__controls(char *s);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/sanitize.h"
 #include "regress/regress.h"
 #include "regress/regress_internal.h"
 #include "regress/stats.h"
@@ -23,7 +24,7 @@ int regress__fail(struct errtext *why, int err, const char *fmt, ...)
 		errtext__vset(why, fmt, ap);
 		va_end(ap);
 		errtext__cut(why, REGRESS_ERRLEN - 1);
-		regress__oneline(why->msg);
+		sanitize__controls(why->msg);
 	}
 	return err;
 }
@@ -88,13 +89,6 @@ struct regress_name_ref *regress_name_ref__index(const struct regress_baseline_s
 	if (cnt)
 		qsort(refs, cnt, sizeof(*refs), regress_name_ref__cmp);
 	return refs;
-}
-
-void regress__oneline(char *msg)
-{
-	for (; *msg; msg++)
-		if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
-			*msg = '?';
 }
 
 void regress_opts__init(struct regress_opts *opts)

@@ -229,10 +229,6 @@ struct regress_history_report {
 	size_t item_cnt;
 };
 
-/* Makes a message one line: control characters (a newline in a benchmark name or in a parser's
- * quote of the input) become '?'. */
-void regress__oneline(char *msg);
-
 void regress_opts__init(struct regress_opts *opts);
 const char *regress_severity__name(enum regress_severity s); /* "INFO", "WARNING", ... */
 const char *regress_method__name(enum regress_method m);

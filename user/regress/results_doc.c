@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "lib/sanitize.h"
 #include "regress/results_doc.h"
 #include "regress/results_io.h"
 #include "regress/stats.h"
@@ -30,7 +31,7 @@ int results_doc__fail(struct results_doc *c, const char *fmt, ...)
 	/* a long path is cut so that the message still says what is wrong */
 	errtext__set(c->why, "%.120s: %s", c->path, what.msg);
 	errtext__cut(c->why, REGRESS_ERRLEN - 1);
-	regress__oneline(c->why->msg);
+	sanitize__controls(c->why->msg);
 	return -EINVAL;
 }
 
@@ -39,7 +40,7 @@ int results__fail_errno(struct errtext *why, int err, const char *what, const ch
 	if (why) {
 		errtext__set(why, "cannot %s %s: %s", what, path, strerror(-err));
 		errtext__cut(why, REGRESS_ERRLEN - 1);
-		regress__oneline(why->msg);
+		sanitize__controls(why->msg);
 	}
 	return err;
 }
