@@ -19,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "regress_fixture.h"
 #include "regress/regress.h"
 #include "regress/stats.h"
 
@@ -34,37 +35,9 @@ static void assert_close(double got, double want, double rel, const char *what)
 	}
 }
 
-static double *dup_samples(const double *x, size_t n)
-{
-	double *s;
-
-	if (!n)
-		return NULL;
-	s = malloc(n * sizeof(*s));
-	assert_non_null(s);
-	memcpy(s, x, n * sizeof(*s));
-	return s;
-}
-
-/* A result with value = the mean of its samples (as the readers fill it). */
-static void mk_result(struct regress_result *r, const char *name, const char *unit, double value,
-		      const double *samples, size_t n, bool higher_is_better)
-{
-	memset(r, 0, sizeof(*r));
-	r->name = strdup(name);
-	r->unit = strdup(unit);
-	r->value = n ? stats__mean(samples, n) : value;
-	r->stddev = n >= 2 ? stats__stddev(samples, n) : NAN;
-	r->n = n;
-	r->median = r->q25 = r->q75 = r->overhead = NAN;
-	r->samples = dup_samples(samples, n);
-	r->sample_cnt = n;
-	r->higher_is_better = higher_is_better;
-}
-
 static void mk_summary(struct regress_result *r, const char *name, double mean, double sd, size_t n)
 {
-	mk_result(r, name, "s", mean, NULL, 0, false);
+	fx_result(r, name, "s", mean, NULL, 0, false);
 	r->stddev = sd;
 	r->n = n;
 }
@@ -82,7 +55,7 @@ static void mk_baseline(struct regress_baseline *b, const char *name, const char
 	b->warning_threshold = REGRESS_WARNING_DEFAULT;
 	b->critical_threshold = REGRESS_CRITICAL_DEFAULT;
 	b->q25 = b->q50 = b->q75 = NAN;
-	b->samples = dup_samples(samples, n);
+	b->samples = fx_dup_samples(samples, n);
 	b->sample_cnt = n;
 }
 
@@ -119,7 +92,7 @@ static enum regress_severity simple_check(double value, double mean, bool hib, d
 	b.warning_threshold = warn;
 	b.critical_threshold = crit;
 	mk_set(&set, &b, 1);
-	mk_result(&r, "bench", "s", value, NULL, 0, hib);
+	fx_result(&r, "bench", "s", value, NULL, 0, hib);
 	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), 0);
 	/* no samples or spread: the robust mode falls back to the threshold rule */
 	assert_int_equal(v.method, REGRESS_METHOD_SIMPLE);
@@ -196,7 +169,7 @@ static void test_missing_baseline_is_an_error(void **state)
 	regress_opts__init(&o);
 	mk_baseline(&b, "present", "s", 1, NULL, 0, false);
 	mk_set(&set, &b, 1);
-	mk_result(&r, "parse_json/large", "s", 1, NULL, 0, false);
+	fx_result(&r, "parse_json/large", "s", 1, NULL, 0, false);
 	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "\"parse_json/large\""));
 	assert_non_null(strstr(err.msg, "no baseline"));
@@ -218,10 +191,10 @@ static void test_check_all_lists_skipped(void **state)
 	mk_baseline(&b[0], "b", "s", 1.0, NULL, 0, false);
 	mk_baseline(&b[1], "a", "s", 2.0, NULL, 0, false);
 	mk_set(&set, b, 2);
-	mk_result(&r[0], "a", "s", 2.6, NULL, 0, false); /* +30%: CRITICAL */
-	mk_result(&r[1], "new_one", "s", 5, NULL, 0, false);
-	mk_result(&r[2], "b", "s", 1.0, NULL, 0, false);
-	mk_result(&r[3], "another", "s", 5, NULL, 0, false);
+	fx_result(&r[0], "a", "s", 2.6, NULL, 0, false); /* +30%: CRITICAL */
+	fx_result(&r[1], "new_one", "s", 5, NULL, 0, false);
+	fx_result(&r[2], "b", "s", 1.0, NULL, 0, false);
+	fx_result(&r[3], "another", "s", 5, NULL, 0, false);
 	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, &err), 0);
 	assert_int_equal(chk.verdict_cnt, 2);
 	assert_string_equal(chk.verdicts[0].name, "a");
@@ -239,7 +212,7 @@ static void test_check_all_lists_skipped(void **state)
 
 	/* fail_on: a WARNING fails only with --fail-on warning */
 	regress_result__free(&r[0]);
-	mk_result(&r[0], "a", "s", 2.3, NULL, 0, false); /* +15% */
+	fx_result(&r[0], "a", "s", 2.3, NULL, 0, false); /* +15% */
 	assert_int_equal(regress__check_all(r, 4, &set, &o, &chk, &err), 0);
 	assert_int_equal(chk.verdicts[0].severity, REGRESS_WARNING);
 	assert_false(chk.failed);
@@ -267,17 +240,17 @@ static void test_units_and_direction(void **state)
 	mk_baseline(&b, "t", "s", 0.1, NULL, 0, false);
 	mk_set(&set, &b, 1);
 	/* [hand] 110 ms against 0.1 s is +10% */
-	mk_result(&r, "t", "ms", 110, NULL, 0, false);
+	fx_result(&r, "t", "ms", 110, NULL, 0, false);
 	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), 0);
 	assert_int_equal(v.severity, REGRESS_WARNING);
 	assert_close(v.current, 0.11, 1e-15, "converted to the baseline's unit");
 	regress_verdict__free(&v);
 	regress_result__free(&r);
-	mk_result(&r, "t", "bytes", 110, NULL, 0, false);
+	fx_result(&r, "t", "bytes", 110, NULL, 0, false);
 	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "\"t\""));
 	regress_result__free(&r);
-	mk_result(&r, "t", "s", 0.1, NULL, 0, true);
+	fx_result(&r, "t", "s", 0.1, NULL, 0, true);
 	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "higher_is_better"));
 	regress_result__free(&r);
@@ -312,7 +285,7 @@ static void robust_check(const double *x, size_t nx, const double *y, size_t ny,
 	mk_baseline(&b, "bench", "ms", 0, y, ny, hib);
 	b.abs_floor = abs_floor;
 	mk_set(&set, &b, 1);
-	mk_result(&r, "bench", "ms", 0, x, nx, hib);
+	fx_result(&r, "bench", "ms", 0, x, nx, hib);
 	assert_int_equal(regress__check_one(&r, &set, &o, v, &err), 0);
 	regress_result__free(&r);
 	regress_baseline_set__free(&set);
@@ -501,7 +474,7 @@ static void test_welch_summaries(void **state)
 	regress_check__free(&chk);
 	regress_result__free(&r);
 	/* a result with no spread and no n cannot be tested: the threshold rule decides */
-	mk_result(&r, "w0", "s", 11.5, NULL, 0, false);
+	fx_result(&r, "w0", "s", 11.5, NULL, 0, false);
 	welch_check(&r, 1, &chk);
 	assert_int_equal(chk.verdicts[0].method, REGRESS_METHOD_SIMPLE);
 	assert_int_equal(chk.verdicts[0].reason, REGRESS_REASON_NO_SPREAD);
@@ -583,7 +556,7 @@ static void test_diagnostics(void **state)
 	regress_opts__init(&o);
 	mk_baseline(&b, "f", "us", 1.2, NULL, 0, false);
 	mk_set(&set, &b, 1);
-	mk_result(&r, "f", "us", 1.2, NULL, 0, false);
+	fx_result(&r, "f", "us", 1.2, NULL, 0, false);
 	r.overhead = 0.5;
 	assert_int_equal(regress__check_one(&r, &set, &o, &v, &err), 0);
 	assert_close(v.overhead, 0.5, 0, "overhead");
@@ -610,9 +583,9 @@ static void test_merge_runs(void **state)
 	runs[1].results = calloc(2, sizeof(struct regress_result));
 	runs[0].result_cnt = 1;
 	runs[1].result_cnt = 2;
-	mk_result(&runs[0].results[0], "a", "ms", 10, NULL, 0, false);
-	mk_result(&runs[1].results[0], "b", "s", 4, NULL, 0, false);
-	mk_result(&runs[1].results[1], "a", "s", 0.012, NULL, 0, false); /* 12 ms */
+	fx_result(&runs[0].results[0], "a", "ms", 10, NULL, 0, false);
+	fx_result(&runs[1].results[0], "b", "s", 4, NULL, 0, false);
+	fx_result(&runs[1].results[1], "a", "s", 0.012, NULL, 0, false); /* 12 ms */
 	assert_int_equal(regress__merge_runs(runs, 2, &merged, &err), 0);
 	assert_int_equal(merged.result_cnt, 2);
 	assert_string_equal(merged.results[0].name, "a");
@@ -632,8 +605,8 @@ static void test_merge_runs(void **state)
 	runs[0].results = calloc(1, sizeof(struct regress_result));
 	runs[1].results = calloc(1, sizeof(struct regress_result));
 	runs[0].result_cnt = runs[1].result_cnt = 1;
-	mk_result(&runs[0].results[0], "a", "s", 0, s1, 2, false);
-	mk_result(&runs[1].results[0], "a", "s", 0, s2, 1, false);
+	fx_result(&runs[0].results[0], "a", "s", 0, s1, 2, false);
+	fx_result(&runs[1].results[0], "a", "s", 0, s2, 1, false);
 	assert_int_equal(regress__merge_runs(runs, 2, &merged, &err), 0);
 	assert_int_equal(merged.results[0].sample_cnt, 3);
 	assert_close(merged.results[0].value, 2.25, 1e-15, "mean of run means");
@@ -655,7 +628,7 @@ static void save_value(struct regress_baseline_set *set, const char *unit, doubl
 
 	merged.results = calloc(1, sizeof(struct regress_result));
 	merged.result_cnt = 1;
-	mk_result(&merged.results[0], "x", unit, value, NULL, 0, false);
+	fx_result(&merged.results[0], "x", unit, value, NULL, 0, false);
 	assert_int_equal(regress_baseline_set__update(set, &merged, label, history_max, &err), 0);
 	regress_run__free(&merged);
 }

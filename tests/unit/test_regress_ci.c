@@ -15,38 +15,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "regress_fixture.h"
 #include "regress/regress.h"
 #include "regress/regress_report.h"
 #include "regress/results_io.h"
 #include "regress/stats.h"
 
 #define FIX "tests/fixtures/regress/"
-
-static double *dup_samples(const double *x, size_t n)
-{
-	double *s;
-
-	if (!n)
-		return NULL;
-	s = malloc(n * sizeof(*s));
-	assert_non_null(s);
-	memcpy(s, x, n * sizeof(*s));
-	return s;
-}
-
-static void mk_result(struct regress_result *r, const char *name, double value,
-		      const double *samples, size_t n)
-{
-	memset(r, 0, sizeof(*r));
-	r->name = strdup(name);
-	r->unit = strdup("ms");
-	r->value = n ? stats__mean(samples, n) : value;
-	r->stddev = n >= 2 ? stats__stddev(samples, n) : NAN;
-	r->n = n;
-	r->median = r->q25 = r->q75 = r->overhead = NAN;
-	r->samples = dup_samples(samples, n);
-	r->sample_cnt = n;
-}
 
 /* A one-baseline set; n_summary is its n when it has no samples. */
 static void mk_set(struct regress_baseline_set *set, const char *name, double mean,
@@ -66,7 +41,7 @@ static void mk_set(struct regress_baseline_set *set, const char *name, double me
 	b->warning_threshold = REGRESS_WARNING_DEFAULT;
 	b->critical_threshold = REGRESS_CRITICAL_DEFAULT;
 	b->q25 = b->q50 = b->q75 = NAN;
-	b->samples = dup_samples(samples, n);
+	b->samples = fx_dup_samples(samples, n);
 	b->sample_cnt = n;
 }
 
@@ -79,7 +54,7 @@ static void check(const double *x, size_t nx, const double *y, size_t ny, size_t
 	struct errtext err;
 
 	mk_set(&set, "b", 10, y, ny, y_n);
-	mk_result(&r, "b", 13, x, nx);
+	fx_result(&r, "b", "ms", 13, x, nx, false);
 	assert_int_equal(regress__check_all(&r, 1, &set, o, chk, &err), 0);
 	chk->results = NULL; /* r is freed here: nothing below reads the results table */
 	chk->result_cnt = 0;
@@ -294,26 +269,6 @@ static void test_bad_exit_codes(void **state)
 	assert_non_null(strstr(err.msg, "exit_codes"));
 }
 
-static char *report(const struct regress_check *c, enum regress_format fmt)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	assert_non_null(out);
-	assert_int_equal(regress_report__write(c, fmt, out), 0);
-	fclose(out);
-	return buf;
-}
-
-static void has(const char *text, const char *want)
-{
-	if (!strstr(text, want)) {
-		print_error("report lacks '%s':\n%s\n", want, text);
-		fail();
-	}
-}
-
 /* The rule and the new marks in the three formats. */
 static void test_report_marks(void **state)
 {
@@ -325,30 +280,30 @@ static void test_report_marks(void **state)
 	(void)state;
 	regress_opts__init(&o);
 	check(c30, 1, b1, 1, 0, &o, &chk);
-	t = report(&chk, REGRESS_FORMAT_TEXT);
-	has(t, "CRITICAL (threshold rule: 1 sample)");
+	t = fx_report(&chk, REGRESS_FORMAT_TEXT);
+	fx_has(t, "CRITICAL (threshold rule: 1 sample)");
 	free(t);
-	t = report(&chk, REGRESS_FORMAT_JSON);
-	has(t, "\"rule\": \"threshold\"");
-	has(t, "\"errors\": []");
+	t = fx_report(&chk, REGRESS_FORMAT_JSON);
+	fx_has(t, "\"rule\": \"threshold\"");
+	fx_has(t, "\"errors\": []");
 	free(t);
 	regress_check__free(&chk);
 
 	o.fail_on = REGRESS_INCONCLUSIVE;
 	check(RC, 10, RB, 10, 0, &o, &chk);
-	t = report(&chk, REGRESS_FORMAT_TEXT);
-	has(t, "INCONCLUSIVE (not significant)");
-	has(t, "\nInconclusive\n  ? b: +14.1% worse by the shift estimate, but not significant");
-	has(t, "Verdict: FAIL: 1 verdict at or above inconclusive (0 critical, 0 warning, "
-	       "0 improved, 1 inconclusive, 0 ok, 0 skipped)");
+	t = fx_report(&chk, REGRESS_FORMAT_TEXT);
+	fx_has(t, "INCONCLUSIVE (not significant)");
+	fx_has(t, "\nInconclusive\n  ? b: +14.1% worse by the shift estimate, but not significant");
+	fx_has(t, "Verdict: FAIL: 1 verdict at or above inconclusive (0 critical, 0 warning, "
+		  "0 improved, 1 inconclusive, 0 ok, 0 skipped)");
 	free(t);
-	t = report(&chk, REGRESS_FORMAT_JSON);
-	has(t, "\"rule\": \"robust\"");
-	has(t, "\"fail_on\": \"inconclusive\"");
-	has(t, "\"inconclusive\": [\n    \"b\"\n  ]");
+	t = fx_report(&chk, REGRESS_FORMAT_JSON);
+	fx_has(t, "\"rule\": \"robust\"");
+	fx_has(t, "\"fail_on\": \"inconclusive\"");
+	fx_has(t, "\"inconclusive\": [\n    \"b\"\n  ]");
 	free(t);
-	t = report(&chk, REGRESS_FORMAT_MARKDOWN);
-	has(t, "#### Inconclusive\n\n- ? **b**: +14.1% worse");
+	t = fx_report(&chk, REGRESS_FORMAT_MARKDOWN);
+	fx_has(t, "#### Inconclusive\n\n- ? **b**: +14.1% worse");
 	free(t);
 	regress_check__free(&chk);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "regress_fixture.h"
 #include "regress/regress.h"
 #include "regress/regress_report.h"
 #include "regress/stats.h"
@@ -102,26 +103,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static char *report(const struct regress_check *c, enum regress_format fmt)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	assert_non_null(out);
-	assert_int_equal(regress_report__write(c, fmt, out), 0);
-	fclose(out);
-	return buf;
-}
-
-static void has(const char *text, const char *want)
-{
-	if (!strstr(text, want)) {
-		print_error("report lacks '%s':\n%s\n", want, text);
-		fail();
-	}
-}
-
 /* The line of text that contains key (copied into line). */
 static void line_with(const char *text, const char *key, char *line, size_t len)
 {
@@ -140,41 +121,41 @@ static void line_with(const char *text, const char *key, char *line, size_t len)
 static void test_text(void **state)
 {
 	struct fixture *f = *state;
-	char *t = report(&f->chk, REGRESS_FORMAT_TEXT), line[512];
+	char *t = fx_report(&f->chk, REGRESS_FORMAT_TEXT), line[512];
 	const char *last;
 
 	/* the results table: name, mean, median, ops/s (only for time units) */
-	has(t, "Results\n");
+	fx_has(t, "Results\n");
 	line_with(t, "benchmark ", line, sizeof(line));
-	has(line, "mean");
-	has(line, "median");
-	has(line, "ops/s");
+	fx_has(line, "mean");
+	fx_has(line, "median");
+	fx_has(line, "ops/s");
 	line_with(t, "  ok ", line, sizeof(line));
-	has(line, "2.000 ms");
-	has(line, "500.00"); /* [hand] 1 / 2 ms */
+	fx_has(line, "2.000 ms");
+	fx_has(line, "500.00"); /* [hand] 1 / 2 ms */
 	line_with(t, "  tput ", line, sizeof(line));
-	has(line, "5000 req/s");
-	has(line, " -");
+	fx_has(line, "5000 req/s");
+	fx_has(line, " -");
 	/* the comparison table: current, baseline, change, a mark per benchmark */
-	has(t, "\nComparison (mode robust, alpha 0.01, fail on critical)\n");
+	fx_has(t, "\nComparison (mode robust, alpha 0.01, fail on critical)\n");
 	line_with(t, "\u26a0  slow ", line, sizeof(line));
-	has(line, "11.500 ms");
-	has(line, "10.000 ms");
-	has(line, "+15.0%");
-	has(line, "WARNING");
+	fx_has(line, "11.500 ms");
+	fx_has(line, "10.000 ms");
+	fx_has(line, "+15.0%");
+	fx_has(line, "WARNING");
 	line_with(t, "\u2717  slower ", line, sizeof(line));
-	has(line, "+40.0%  1.40\u00d7 slower  "); /* [hand] 14 / 10 ms */
-	has(line, "CRITICAL");
+	fx_has(line, "+40.0%  1.40\u00d7 slower  "); /* [hand] 14 / 10 ms */
+	fx_has(line, "CRITICAL");
 	line_with(t, "\u2713  ok ", line, sizeof(line));
-	has(line, "INFO");
+	fx_has(line, "INFO");
 	line_with(t, "\u2713  tput ", line, sizeof(line));
-	has(line, "1.00\u00d7 same");
+	fx_has(line, "1.00\u00d7 same");
 	line_with(t, "?  few ", line, sizeof(line));
-	has(line, "INCONCLUSIVE (need \u2265 7 samples)");
+	fx_has(line, "INCONCLUSIVE (need \u2265 7 samples)");
 	/* regressions detected, skipped, and the last line is the verdict */
-	has(t, "\nRegressions detected\n  \u26a0 slow: +15.0% worse (WARNING)");
-	has(t, "\n  \u2717 slower: +40.0% worse (CRITICAL)");
-	has(t, "\nSkipped (no baseline)\n  fresh\n");
+	fx_has(t, "\nRegressions detected\n  \u26a0 slow: +15.0% worse (WARNING)");
+	fx_has(t, "\n  \u2717 slower: +40.0% worse (CRITICAL)");
+	fx_has(t, "\nSkipped (no baseline)\n  fresh\n");
 	last = strstr(t, "\nVerdict: ");
 	assert_non_null(last);
 	assert_string_equal(last, "\nVerdict: FAIL: 1 regression at or above critical (1 critical, "
@@ -185,23 +166,23 @@ static void test_text(void **state)
 static void test_markdown(void **state)
 {
 	struct fixture *f = *state;
-	char *t = report(&f->chk, REGRESS_FORMAT_MARKDOWN);
+	char *t = fx_report(&f->chk, REGRESS_FORMAT_MARKDOWN);
 
-	has(t, "### perfan-bpf check: \u2717 FAIL: 1 regression at or above critical");
-	has(t, "| benchmark | mean | median | ops/s |\n| --- | ---: | ---: | ---: |\n");
-	has(t, "| ok | 2.000 ms | - | 500.00 |\n");
-	has(t, "| \u26a0 | slow | 11.500 ms | 10.000 ms | +15.0% |");
-	has(t, "| \u2717 | slower | 14.000 ms | 10.000 ms | +40.0% |");
-	has(t, "#### Regressions detected\n\n- \u26a0 **slow**: +15.0% worse (WARNING)");
-	has(t, "**Skipped (no baseline):** fresh\n");
-	has(t, "**Verdict:** FAIL: 1 regression at or above critical");
+	fx_has(t, "### perfan-bpf check: \u2717 FAIL: 1 regression at or above critical");
+	fx_has(t, "| benchmark | mean | median | ops/s |\n| --- | ---: | ---: | ---: |\n");
+	fx_has(t, "| ok | 2.000 ms | - | 500.00 |\n");
+	fx_has(t, "| \u26a0 | slow | 11.500 ms | 10.000 ms | +15.0% |");
+	fx_has(t, "| \u2717 | slower | 14.000 ms | 10.000 ms | +40.0% |");
+	fx_has(t, "#### Regressions detected\n\n- \u26a0 **slow**: +15.0% worse (WARNING)");
+	fx_has(t, "**Skipped (no baseline):** fresh\n");
+	fx_has(t, "**Verdict:** FAIL: 1 regression at or above critical");
 	free(t);
 }
 
 static void test_json(void **state)
 {
 	struct fixture *f = *state;
-	char *t = report(&f->chk, REGRESS_FORMAT_JSON);
+	char *t = fx_report(&f->chk, REGRESS_FORMAT_JSON);
 	json_error_t e;
 	json_t *root = json_loads(t, 0, &e), *cmp, *v;
 
@@ -255,14 +236,15 @@ static void test_ratio(void **state)
 static void test_github(void **state)
 {
 	struct fixture *f = *state;
-	char *t = report(&f->chk, REGRESS_FORMAT_GITHUB);
+	char *t = fx_report(&f->chk, REGRESS_FORMAT_GITHUB);
 
 	/* CRITICAL fails at --fail-on critical: error; WARNING and INCONCLUSIVE warn; INFO and the
 	 * skipped say nothing */
-	has(t, "::error title=perfan-bpf%3A slower::+40.0%25 (CRITICAL): 14.000 ms against a "
+	fx_has(t,
+	       "::error title=perfan-bpf%3A slower::+40.0%25 (CRITICAL): 14.000 ms against a "
 	       "baseline of 10.000 ms, 1.40\u00d7 slower; threshold rule: no samples or spread\n");
-	has(t, "::warning title=perfan-bpf%3A slow::+15.0%25 (WARNING): ");
-	has(t, "::warning title=perfan-bpf%3A few::");
+	fx_has(t, "::warning title=perfan-bpf%3A slow::+15.0%25 (WARNING): ");
+	fx_has(t, "::warning title=perfan-bpf%3A few::");
 	assert_null(strstr(t, " ok::"));
 	assert_null(strstr(t, "fresh"));
 	free(t);
@@ -278,12 +260,12 @@ static void test_junit(void **state)
 	assert_non_null(out);
 	assert_int_equal(regress_report__write_junit(&f->chk, out), 0);
 	fclose(out);
-	has(buf, "<testsuite name=\"perfan-bpf check\" tests=\"6\" failures=\"1\" errors=\"0\" "
-		 "skipped=\"1\"");
-	has(buf, "<testcase classname=\"perfan-bpf\" name=\"slower\" time=\"0.014000\">\n"
-		 "      <failure message=\"+40.0% (CRITICAL): ");
-	has(buf, "<testcase classname=\"perfan-bpf\" name=\"slow\" time=\"0.011500\"/>");
-	has(buf, "name=\"fresh\" time=\"0\">\n      <skipped message=\"no baseline\"/>");
+	fx_has(buf, "<testsuite name=\"perfan-bpf check\" tests=\"6\" failures=\"1\" errors=\"0\" "
+		    "skipped=\"1\"");
+	fx_has(buf, "<testcase classname=\"perfan-bpf\" name=\"slower\" time=\"0.014000\">\n"
+		    "      <failure message=\"+40.0% (CRITICAL): ");
+	fx_has(buf, "<testcase classname=\"perfan-bpf\" name=\"slow\" time=\"0.011500\"/>");
+	fx_has(buf, "name=\"fresh\" time=\"0\">\n      <skipped message=\"no baseline\"/>");
 	free(buf);
 }
 
@@ -314,8 +296,8 @@ static void test_history_report(void **state)
 			 0);
 	fclose(out);
 	/* [hand] the level moved at the 7th save, from a median of 10.05 ms to 20 ms */
-	has(buf, "  parse: 12 runs; 1 change point\n");
-	has(buf, "level moved at run 7 (v7): 10.050 ms -> 20.000 ms (+99.0%");
+	fx_has(buf, "  parse: 12 runs; 1 change point\n");
+	fx_has(buf, "level moved at run 7 (v7): 10.050 ms -> 20.000 ms (+99.0%");
 	free(buf);
 	regress_history_report__free(&rep);
 	regress_baseline_set__free(&set);
