@@ -150,7 +150,7 @@ static int open_session(struct leak_run *s)
 static int find_allocator(struct leak_run *s)
 {
 	struct target self, *t = &s->tgt;
-	char root[PATH_MAX + 16], exe[PATH_MAX];
+	char dir[PATH_MAX], root[PATH_MAX + 16], exe[PATH_MAX];
 	struct proc_maps maps = {};
 	enum proc_kind kind;
 	int err;
@@ -159,12 +159,13 @@ static int find_allocator(struct leak_run *s)
 		target__init_pid(&self, getpid());
 		t = &self;
 	}
-	err = target__maps(t, &maps, root, sizeof(root), exe, sizeof(exe));
+	err = target__maps(t, &maps, dir, sizeof(dir), exe, sizeof(exe));
 	if (err == -ESRCH && (kind = proc_dir__kind("/proc", t->pid)) != PROC_KIND_USER)
 		return cli__error("pid %d cannot be traced: it is %s", t->pid,
 				  proc_dir__kind_text(kind));
 	if (err)
 		return cli__error("cannot read the mappings of pid %d: %s", t->pid, strerror(-err));
+	snprintf(root, sizeof(root), "%s/root", dir);
 	err = allocator__find(&maps, root, exe, &s->alloc);
 	proc_maps__free(&maps);
 	if (err)

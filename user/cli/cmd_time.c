@@ -241,10 +241,10 @@ static int find_binary(struct time_run *s)
 		snprintf(s->path, sizeof(s->path), "%s", b);
 		return 0;
 	}
-	err = target__proc_dir(&s->tgt, dir, sizeof(dir), NULL)
-		      ?: target__maps(&s->tgt, &maps, root, sizeof(root), exe, sizeof(exe));
+	err = target__maps(&s->tgt, &maps, dir, sizeof(dir), exe, sizeof(exe));
 	if (err)
 		return cli__error("cannot read the mappings of pid %d: %s", pid, strerror(-err));
+	snprintf(root, sizeof(root), "%s/root", dir);
 	/* a library (or another file) given with --binary: reports name the process too */
 	snprintf(s->program, sizeof(s->program), "%s", b && strcmp(exe, b) ? exe : "");
 	if (!b) {
@@ -292,11 +292,11 @@ static int resolve_binary(struct time_run *s)
 /* Whether the process runs a C++ runtime; every process might when we time them all */
 static bool process_cxx(const struct target *t)
 {
-	char root[PATH_MAX + 16], exe[PATH_MAX];
+	char dir[PATH_MAX], exe[PATH_MAX];
 	struct proc_maps maps = {};
 	bool cxx;
 
-	if (t->pid <= 0 || target__maps(t, &maps, root, sizeof(root), exe, sizeof(exe)))
+	if (t->pid <= 0 || target__maps(t, &maps, dir, sizeof(dir), exe, sizeof(exe)))
 		return true;
 	cxx = timing_target__maps_cxx(&maps);
 	proc_maps__free(&maps);

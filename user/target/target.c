@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The traced process (see target.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -66,21 +67,20 @@ int target__proc_dir(const struct target *t, char *buf, size_t len, int *tid)
 	return proc_dir__mm("/proc", t->pid, buf, len, tid);
 }
 
-int target__maps(const struct target *t, struct proc_maps *maps, char *root, size_t root_len,
+int target__maps(const struct target *t, struct proc_maps *maps, char *dir, size_t dir_len,
 		 char *exe, size_t exe_len)
 {
-	char dir[512], path[600];
+	char path[PATH_MAX + 16];
 	ssize_t n;
 	int err;
 
-	err = target__proc_dir(t, dir, sizeof(dir), NULL);
+	err = target__proc_dir(t, dir, dir_len, NULL);
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/maps", dir);
 	err = proc_maps__read(path, maps);
 	if (err)
 		return err;
-	snprintf(root, root_len, "%s/root", dir);
 	snprintf(path, sizeof(path), "%s/exe", dir);
 	n = readlink(path, exe, exe_len - 1);
 	exe[n > 0 ? n : 0] = '\0';

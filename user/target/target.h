@@ -33,9 +33,10 @@ int target__reap(struct target *t, bool block);
 /* The /proc directory that shows the process's address space (its main thread's, or a live
  * thread's after pthread_exit) and that thread's id; 0 or -ESRCH */
 int target__proc_dir(const struct target *t, char *buf, size_t len, int *tid);
-/* The process's mappings (from target__proc_dir), its root (DIR/root) and program (the
- * DIR/exe link, "" when unreadable). 0 or -errno. */
-int target__maps(const struct target *t, struct proc_maps *maps, char *root, size_t root_len,
+/* The process's mappings, read from its /proc directory (target__proc_dir, written to dir:
+ * its root is DIR/root), and its program (the DIR/exe link, "" when unreadable).
+ * 0 or -errno. */
+int target__maps(const struct target *t, struct proc_maps *maps, char *dir, size_t dir_len,
 		 char *exe, size_t exe_len);
 
 /* The name (comm) of thread tid of the process (of its own process when the target is every
