@@ -87,6 +87,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 # Only the loaders include skeletons; say so explicitly so a parallel build orders them.
 $(OUTPUT)/user/probe/leak_loader.o: $(OUTPUT)/leak.skel.h
 $(OUTPUT)/user/probe/timing_loader.o: $(OUTPUT)/timing.skel.h
+$(OUTPUT)/user/probe/growth_loader.o: $(OUTPUT)/growth.skel.h
 
 # vmlinux.h is committed; regenerate it from the running kernel's BTF with `make vmlinux`.
 vmlinux:
@@ -111,6 +112,11 @@ $(OUTPUT)/workloads/noalloc: tests/workloads/noalloc.c | $(OUTPUT)/workloads
 $(OUTPUT)/workloads/unwind: tests/workloads/unwind.cc | $(OUTPUT)/workloads
 	$(call msg,WL-CXX,$@)
 	$(Q)g++ -g -O2 -fomit-frame-pointer -Wall $< -o $@
+# the growth workload again without frame pointers: whole stacks need .eh_frame rows
+WORKLOAD_BINS += $(OUTPUT)/workloads/grower_nofp
+$(OUTPUT)/workloads/grower_nofp: tests/workloads/grower.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall $< -o $@ -lpthread
 # the library tests/workloads/leaky_sym loads with dlopen (tests/integration/symbols.sh)
 $(OUTPUT)/workloads/libsym_plugin.so: tests/workloads/lib/sym_plugin.c | $(OUTPUT)/workloads
 	$(call msg,WL-CC,$@)

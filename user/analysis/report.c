@@ -44,6 +44,7 @@ int report__join(struct leak_report *rep, const struct stacktab *tab, const stru
 
 int session__report(const struct session *s, const struct snapshot *snap, struct leak_report *rep)
 {
+	rep->kind = s->kind;
 	rep->pid = (int)snap->pid;
 	rep->duration_s = snap->elapsed_s;
 	rep->command = s->command;

@@ -25,10 +25,11 @@ struct report_stack {
 };
 
 struct leak_report {
-	int pid;	     /* 0 with --all */
-	double duration_s;   /* since attach */
-	bool final;	     /* the end-of-session report */
-	const char *command; /* launch mode: the command, else NULL */
+	enum session_kind kind; /* growth: live_bytes are bytes first touched (session.h) */
+	int pid;		/* 0 with --all */
+	double duration_s;	/* since attach */
+	bool final;		/* the end-of-session report */
+	const char *command;	/* launch mode: the command, else NULL */
 	struct stack_counts totals;
 	uint64_t lost[REPORT_LOST__MAX];
 	struct report_stack *stacks; /* sorted by report__sort */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli_util.h"
+#include "cli/cmd_growth.h"
 #include "cli/cmd_leak.h"
 #include "cli/cmd_mark.h"
 #include "cli/cmd_regress.h"
@@ -16,6 +17,8 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
+	{ "growth", cmd__growth,
+	  "which processes and stacks make memory grow, host-wide, cheaply" },
 	{ "leak", cmd__leak, "trace malloc/free of a process; report stacks holding live memory" },
 	{ "mark", cmd__mark, "take a labelled snapshot in the running leak session of a process" },
 	{ "time", cmd__time, "latency histograms of functions in a process; results for check" },

@@ -35,6 +35,15 @@ static const struct {
 	[REPORT_LOST_SNAPSHOTS_DROPPED] = { "snapshots_dropped",
 					    "snapshots not written: the session file reached "
 					    "--max-session-size" },
+	[REPORT_LOST_PROCS_MAP_FULL] = { "procs_map_full",
+					 "processes not tracked: the process table is full "
+					 "(raise --max-procs)" },
+	[REPORT_LOST_VMA_BUSY] = { "vma_busy",
+				   "address-space calls not charged: the mapping could not be "
+				   "looked at (its lock was busy)" },
+	[REPORT_LOST_PAGES_MAP_FULL] = { "pages_map_full",
+					 "new pages counted but not owned by their stack: the page "
+					 "table is full (raise --max-pages)" },
 };
 
 const char *report_lost__name(enum report_lost kind)

@@ -15,15 +15,12 @@
 #include "lib/sanitize.h"
 #include "probe/leak_loader.h"
 #include "probe/map_walk.h"
+#include "probe/stack_maps.h"
 #include "target/procmaps.h"
 
 _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
-_Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
 _Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
-_Static_assert(sizeof(struct stack_trace) == 8 + 8 * PERFAN_MAX_STACK_DEPTH, "stack_trace layout");
 _Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
-_Static_assert(sizeof(struct unwind_row) == 8, "unwind_row layout");
-_Static_assert(sizeof(struct unwind_mod) == 16, "unwind_mod layout");
 _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
 _Static_assert((int)LOST__MAX == (int)REPORT_LOST__KERNEL, "loss counters match the report's");
 _Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
@@ -41,14 +38,13 @@ struct leak_loader {
 	struct ring_buffer *marks;
 	mark_fn on_mark;
 	void *mark_ctx;
-	struct unwind_row *rows; /* the unwind_rows map, mapped */
-	uint32_t rows_cap;
-	uint32_t rows_used;
+	struct unwind_rows rows;
 };
 
 int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out)
 {
 	struct leak_loader *ld;
+	uint32_t rows_cap;
 	int err;
 
 	*out = NULL;
@@ -65,8 +61,8 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 	ld->skel->rodata->self_tgid = (__u32)getpid();
 	ld->attach_tid = opts->pid > 0 ? opts->attach_tid : 0;
 	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
-	ld->rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
-	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, ld->rows_cap)))
+	rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
+	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, rows_cap)))
 		goto cleanup;
 	if (opts->max_allocs &&
 	    (err = bpf_map__set_max_entries(ld->skel->maps.allocs, opts->max_allocs)))
@@ -79,13 +75,11 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 	err = leak_bpf__load(ld->skel);
 	if (err)
 		goto cleanup;
-	ld->rows = mmap(NULL, (size_t)ld->rows_cap * sizeof(*ld->rows), PROT_READ | PROT_WRITE,
-			MAP_SHARED, bpf_map__fd(ld->skel->maps.unwind_rows), 0);
-	if (ld->rows == MAP_FAILED) {
-		err = -errno;
-		ld->rows = NULL;
+	err = unwind_rows__open(&ld->rows, bpf_map__fd(ld->skel->maps.unwind_rows),
+				bpf_map__fd(ld->skel->maps.unwind_mods), rows_cap,
+				opts->max_unwind_rows > 0);
+	if (err)
 		goto cleanup;
-	}
 	*out = ld;
 	return 0;
 cleanup:
@@ -96,28 +90,12 @@ cleanup:
 int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
 			    const struct cfi_table *t)
 {
-	struct unwind_mod_key key = { .dev = dev, .ino = ino };
-	struct unwind_mod mod = { .first = ld->rows_used,
-				  .cnt = (__u32)t->cnt,
-				  .vaddr_delta = t->vaddr_delta };
-	int err;
-
-	if (!ld->skel->rodata->unwind_cfi || !t->cnt)
-		return -EINVAL;
-	if (t->cnt > ld->rows_cap - ld->rows_used)
-		return -ENOSPC;
-	/* the rows first: a walk that finds the module finds its rows complete */
-	memcpy(ld->rows + ld->rows_used, t->rows, t->cnt * sizeof(*t->rows));
-	err = bpf_map_update_elem(bpf_map__fd(ld->skel->maps.unwind_mods), &key, &mod, BPF_NOEXIST);
-	if (err)
-		return err; /* libbpf returns -errno */
-	ld->rows_used += (uint32_t)t->cnt;
-	return 0;
+	return unwind_rows__add(&ld->rows, dev, ino, t);
 }
 
 uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld)
 {
-	return ld->skel->rodata->unwind_cfi ? ld->rows_cap - ld->rows_used : 0;
+	return unwind_rows__free_cnt(&ld->rows);
 }
 
 int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
@@ -256,18 +234,8 @@ int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t
 			     bool *truncated)
 {
 	struct leak_loader *ld = ctx;
-	struct stack_trace st;
-	__u64 id = stack_id;
-	size_t n = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.stacks), &id, &st))
-		return -errno;
-	while (n < max && n < st.depth && n < PERFAN_MAX_STACK_DEPTH) {
-		ips[n] = st.ips[n];
-		n++;
-	}
-	*truncated = st.truncated || n < st.depth;
-	return (int)n;
+	return stack_map__fetch(bpf_map__fd(ld->skel->maps.stacks), stack_id, ips, max, truncated);
 }
 
 int leak_loader__attach_marks(struct leak_loader *ld, int pid, const char *binary)
@@ -363,8 +331,7 @@ void leak_loader__free(struct leak_loader *ld)
 	ring_buffer__free(ld->marks);
 	probes__detach(&ld->links);
 	bpf_link__destroy(ld->exec_link);
-	if (ld->rows)
-		munmap(ld->rows, (size_t)ld->rows_cap * sizeof(*ld->rows));
+	unwind_rows__close(&ld->rows);
 	leak_bpf__destroy(ld->skel);
 	free(ld);
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/json_put.h"
+#include "lib/sanitize.h"
 #include "session/leak_json.h"
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
@@ -243,4 +245,96 @@ int leak_json__write_doc(json_t *doc, FILE *out)
 		err = -EIO;
 	json_decref(doc);
 	return err;
+}
+
+json_t *leak_json__proc(const struct proc_row *p)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	json__put(o, "pid", json_integer(p->pid), &err);
+	json__put(o, "ppid", json_integer(p->ppid), &err);
+	json__put(o, "comm", leak_json__str(p->comm), &err);
+	json__put(o, "rss_bytes",
+		  p->mem_known ? json_integer((json_int_t)p->rss_bytes) : json_null(), &err);
+	json__put(o, "anon_bytes",
+		  p->mem_known ? json_integer((json_int_t)p->anon_bytes) : json_null(), &err);
+	json__put(o, "growth_bytes", json_integer(p->growth_bytes), &err);
+	json__put(o, "growth_bytes_per_s",
+		  json_real(p->window_s > 0 ? (double)p->growth_bytes / p->window_s : 0), &err);
+	json__put(o, "anon_growth_bytes", json_integer(p->anon_growth_bytes), &err);
+	json__put(o, "window_s", json_real(p->window_s), &err);
+	json__put(o, "held_bytes", json_integer((json_int_t)p->held_bytes), &err);
+	json__put(o, "touched_bytes", json_integer((json_int_t)p->touched_bytes), &err);
+	json__put(o, "heap_bytes", json_integer((json_int_t)p->heap_bytes), &err);
+	json__put(o, "exited", json_boolean(p->exited), &err);
+	json__put(o, "execs", json_integer(p->execs), &err);
+	json__put(o, "forks", json_integer(p->forks), &err);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int get_i64_opt(const json_t *obj, const char *key, int64_t *v, struct errtext *why)
+{
+	const json_t *j = json_object_get(obj, key);
+
+	if (!j)
+		return 0;
+	if (!json_is_integer(j)) {
+		errtext__set(why, "process \"%s\" is not an integer", key);
+		return -EINVAL;
+	}
+	*v = json_integer_value(j);
+	return 0;
+}
+
+int leak_json__parse_proc(const json_t *obj, struct proc_row *p, struct errtext *why)
+{
+	const json_t *comm = json_object_get(obj, "comm"), *rss = json_object_get(obj, "rss_bytes");
+	const json_t *anon = json_object_get(obj, "anon_bytes"),
+		     *win = json_object_get(obj, "window_s");
+	uint64_t pid = 0, ppid = 0, execs = 0, forks = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!json_is_object(obj)) {
+		errtext__set(why, "a process is not an object");
+		return -EINVAL;
+	}
+	if (leak_json__get_u64(obj, "pid", &pid, why) || pid > UINT32_MAX) {
+		errtext__set(why, "a process without a valid \"pid\"");
+		return -EINVAL;
+	}
+	if ((json_object_get(obj, "ppid") && leak_json__get_u64(obj, "ppid", &ppid, why)) ||
+	    (json_object_get(obj, "execs") && leak_json__get_u64(obj, "execs", &execs, why)) ||
+	    (json_object_get(obj, "forks") && leak_json__get_u64(obj, "forks", &forks, why)) ||
+	    (json_object_get(obj, "held_bytes") &&
+	     leak_json__get_u64(obj, "held_bytes", &p->held_bytes, why)) ||
+	    (json_object_get(obj, "touched_bytes") &&
+	     leak_json__get_u64(obj, "touched_bytes", &p->touched_bytes, why)) ||
+	    (json_object_get(obj, "heap_bytes") &&
+	     leak_json__get_u64(obj, "heap_bytes", &p->heap_bytes, why)) ||
+	    get_i64_opt(obj, "growth_bytes", &p->growth_bytes, why) ||
+	    get_i64_opt(obj, "anon_growth_bytes", &p->anon_growth_bytes, why))
+		return -EINVAL;
+	p->pid = (uint32_t)pid;
+	p->ppid = ppid > UINT32_MAX ? 0 : (uint32_t)ppid;
+	p->execs = execs > UINT32_MAX ? UINT32_MAX : (uint32_t)execs;
+	p->forks = forks > UINT32_MAX ? UINT32_MAX : (uint32_t)forks;
+	if (json_is_string(comm)) {
+		snprintf(p->comm, sizeof(p->comm), "%s", json_string_value(comm));
+		sanitize__str(p->comm);
+	}
+	if (json_is_integer(rss) && json_is_integer(anon) && json_integer_value(rss) >= 0 &&
+	    json_integer_value(anon) >= 0) {
+		p->mem_known = true;
+		p->rss_bytes = (uint64_t)json_integer_value(rss);
+		p->anon_bytes = (uint64_t)json_integer_value(anon);
+	}
+	if (json_is_number(win) && json_number_value(win) >= 0 && json_number_value(win) < 1e12)
+		p->window_s = json_number_value(win);
+	p->exited = json_is_true(json_object_get(obj, "exited"));
+	return 0;
 }

@@ -15,6 +15,8 @@ struct live_session {
 	uint64_t max_file_bytes;
 	unsigned count;
 	unsigned dropped;
+	struct proc_row *procs; /* carried by the next snapshots */
+	size_t proc_cnt;
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -66,6 +68,7 @@ int live_session__open(const struct live_session_opts *opts, struct live_session
 	snprintf(ls->proc_root, sizeof(ls->proc_root), "%s",
 		 opts->proc_root ? opts->proc_root : "/proc");
 	ls->sess.pid = opts->pid;
+	ls->sess.kind = opts->kind;
 	ls->max_file_bytes = opts->max_file_bytes;
 	ls->sess.start_wall_ns = clock_ns(CLOCK_REALTIME);
 	if ((opts->command && !(ls->sess.command = strdup(opts->command))) ||
@@ -149,9 +152,11 @@ int live_session__snapshot(struct live_session *ls, const struct leak_sample *sa
 	}
 	memcpy(snap.lost, sample->lost, sizeof(snap.lost));
 	snap.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = ls->dropped;
-	if (ls->sess.pid)
+	if (ls->sess.pid && ls->sess.kind == SESSION_KIND_LEAK)
 		snap.mem_known = !proc_status__mem(ls->proc_root, ls->sess.pid, &snap.rss_bytes,
 						   &snap.anon_bytes);
+	snap.procs = ls->procs;
+	snap.proc_cnt = ls->proc_cnt;
 	snap.row_cnt = sample->cnt;
 	snap.rows = sample->cnt ? malloc(sample->cnt * sizeof(*snap.rows)) : NULL;
 	if (sample->cnt && !snap.rows)
@@ -171,12 +176,27 @@ int live_session__snapshot(struct live_session *ls, const struct leak_sample *sa
 	return 0;
 }
 
+int live_session__set_procs(struct live_session *ls, const struct proc_row *procs, size_t cnt)
+{
+	struct proc_row *copy = cnt ? malloc(cnt * sizeof(*copy)) : NULL;
+
+	if (cnt && !copy)
+		return -ENOMEM;
+	if (cnt)
+		memcpy(copy, procs, cnt * sizeof(*copy));
+	free(ls->procs);
+	ls->procs = copy;
+	ls->proc_cnt = cnt;
+	return 0;
+}
+
 int live_session__close(struct live_session *ls)
 {
 	int err;
 
 	if (!ls)
 		return 0;
+	free(ls->procs);
 	err = session_writer__close(ls->w);
 	session__free(&ls->sess);
 	free(ls);

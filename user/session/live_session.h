@@ -21,6 +21,7 @@ struct live_session_opts {
 	const char *command;	 /* launch mode, else NULL */
 	const char *allocator;	 /* the probed module */
 	const char *proc_root;	 /* "/proc"; tests may point elsewhere */
+	enum session_kind kind;	 /* what the rows count */
 };
 
 /* 0 or -errno (the file could not be created: -errno of open, -EEXIST for a name taken) */
@@ -40,6 +41,8 @@ struct stacktab *live_session__stacks(struct live_session *ls);
  * -errno (writing the file failed). */
 int live_session__snapshot(struct live_session *ls, const struct leak_sample *sample,
 			   const char *label, double elapsed_s, bool final, unsigned *seq);
+/* The processes the next snapshots carry (growth sessions), copied; 0 or -ENOMEM */
+int live_session__set_procs(struct live_session *ls, const struct proc_row *procs, size_t cnt);
 /* Snapshots taken (written) so far, and dropped by max_file_bytes */
 unsigned live_session__count(const struct live_session *ls);
 unsigned live_session__dropped(const struct live_session *ls);

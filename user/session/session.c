@@ -24,6 +24,7 @@ void session__free(struct session *s)
 	for (size_t i = 0; i < s->snap_cnt; i++) {
 		free(s->snaps[i].label);
 		free(s->snaps[i].rows);
+		free(s->snaps[i].procs);
 	}
 	free(s->snaps);
 	for (size_t i = 0; i < s->string_cnt; i++)
@@ -34,6 +35,11 @@ void session__free(struct session *s)
 	free(s->command);
 	free(s->allocator);
 	memset(s, 0, sizeof(*s));
+}
+
+const char *session_kind__name(enum session_kind kind)
+{
+	return kind == SESSION_KIND_GROWTH ? "growth" : "leak";
 }
 
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap)
@@ -47,12 +53,19 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 	n->seq = (uint32_t)s->snap_cnt;
 	n->label = strdup(snap->label ? snap->label : "");
 	n->rows = snap->row_cnt ? malloc(snap->row_cnt * sizeof(*n->rows)) : NULL;
+	n->procs = snap->proc_cnt ? malloc(snap->proc_cnt * sizeof(*n->procs)) : NULL;
 	if (n->label)
 		sanitize__str(n->label);
-	if (!n->label || (snap->row_cnt && !n->rows)) {
+	if (!n->label || (snap->row_cnt && !n->rows) || (snap->proc_cnt && !n->procs)) {
 		free(n->label);
 		free(n->rows);
+		free(n->procs);
 		return NULL;
+	}
+	for (size_t i = 0; i < snap->proc_cnt; i++) {
+		n->procs[i] = snap->procs[i];
+		n->procs[i].comm[PROC_ROW_COMM - 1] = '\0';
+		sanitize__str(n->procs[i].comm);
 	}
 	if (snap->row_cnt)
 		memcpy(n->rows, snap->rows, snap->row_cnt * sizeof(*n->rows));

@@ -15,6 +15,35 @@ struct strmap;
 
 #define SESSION_SCHEMA_VERSION 1
 
+/* What a session's rows count: live allocations (the exact gear, `leak`) or growth (the
+ * growth gear: live_bytes/objects = bytes/pages of new memory the stack first touched that the
+ * process still has, "held"; alloc_bytes/objects = every page it first touched; freed_bytes/
+ * objects = address space it asked the kernel for (brk, mmap, mprotect) and those calls) */
+enum session_kind {
+	SESSION_KIND_LEAK,
+	SESSION_KIND_GROWTH,
+};
+
+/* One process of a growth snapshot */
+#define PROC_ROW_COMM 16
+struct proc_row {
+	uint32_t pid;
+	uint32_t ppid;		   /* 0: not seen forking */
+	char comm[PROC_ROW_COMM];  /* sanitized */
+	bool mem_known;		   /* rss/anon were read (false once the process is gone) */
+	bool exited;		   /* it exited during the session */
+	uint64_t rss_bytes;	   /* VmRSS now (or when last seen) */
+	uint64_t anon_bytes;	   /* RssAnon */
+	int64_t growth_bytes;	   /* VmRSS now - VmRSS when the session first saw it */
+	int64_t anon_growth_bytes; /* the same for RssAnon */
+	double window_s;	   /* since the session first saw it */
+	uint64_t held_bytes;	   /* of the new pages it wrote to (first touch), those it has */
+	uint64_t touched_bytes;	   /* new memory it wrote to (page faults), per the kernel side */
+	uint64_t heap_bytes;	   /* address space it asked for (brk, mmap, mprotect) */
+	uint32_t execs;
+	uint32_t forks;
+};
+
 struct snapshot {
 	char *label;
 	uint32_t seq;	     /* 0, 1, 2... in the order taken */
@@ -29,10 +58,13 @@ struct snapshot {
 	struct stack_counts totals; /* sum over rows */
 	struct stack_row *rows;
 	size_t row_cnt;
+	struct proc_row *procs; /* growth sessions: every process seen, sorted by pid */
+	size_t proc_cnt;
 };
 
 struct session {
 	int schema_version;
+	enum session_kind kind;
 	uint32_t pid;	 /* 0 with --all */
 	char *command;	 /* launch mode: the command line; NULL otherwise */
 	char *allocator; /* the module whose allocator was probed */
@@ -52,7 +84,10 @@ struct session {
 int session__init(struct session *s);
 void session__free(struct session *s);
 
-/* Appends a copy of snap (label and rows copied; seq is set to its index; totals are
+/* "leak" or "growth" */
+const char *session_kind__name(enum session_kind kind);
+
+/* Appends a copy of snap (label, rows and processes copied; seq is set to its index; totals are
  * recomputed from the rows). Returns the stored snapshot, or NULL on -ENOMEM. */
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap);
 

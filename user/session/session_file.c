@@ -86,6 +86,9 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 			(json_int_t)s->pid, "command", leak_json__str(s->command), "allocator",
 			leak_json__str(s->allocator), "start_wall_ns",
 			(json_int_t)s->start_wall_ns);
+	/* old readers ignore the key; a leak session has none, as before */
+	if (hdr && s->kind != SESSION_KIND_LEAK)
+		json_object_set_new(hdr, "kind", json_string(session_kind__name(s->kind)));
 	err = put_record(w, hdr);
 	if (err) {
 		session_writer__close(w);
@@ -162,6 +165,19 @@ static json_t *snapshot_record(const struct snapshot *snap)
 			snap->mem_known ? json_integer((json_int_t)snap->anon_bytes) : json_null(),
 			"lost", leak_json__lost(snap->lost), "totals",
 			leak_json__counts(&snap->totals), "stacks", rows);
+	if (rec && snap->proc_cnt) {
+		json_t *procs = json_array();
+
+		for (size_t i = 0; procs && i < snap->proc_cnt; i++)
+			if (json_array_append_new(procs, leak_json__proc(&snap->procs[i]))) {
+				json_decref(procs);
+				procs = NULL;
+			}
+		if (!procs || json_object_set_new(rec, "processes", procs)) {
+			json_decref(rec);
+			return NULL;
+		}
+	}
 	return rec;
 }
 
@@ -324,7 +340,7 @@ static int read_header(struct reader *r, json_t *rec)
 	const json_t *ver = json_object_get(rec, "schema_version");
 	const json_t *cmd = json_object_get(rec, "command");
 	const json_t *alloc = json_object_get(rec, "allocator");
-	const json_t *start = json_object_get(rec, "start_wall_ns");
+	const json_t *start = json_object_get(rec, "start_wall_ns"), *kind;
 	uint64_t pid;
 	struct errtext why;
 
@@ -347,6 +363,12 @@ static int read_header(struct reader *r, json_t *rec)
 	    (start && !json_is_integer(start)))
 		return fail(r, "bad header",
 			    "command, allocator or start_wall_ns of the wrong type");
+	kind = json_object_get(rec, "kind");
+	if (kind && !(json_is_string(kind) && (!strcmp(json_string_value(kind), "leak") ||
+					       !strcmp(json_string_value(kind), "growth"))))
+		return fail(r, "bad header", "kind is neither \"leak\" nor \"growth\"");
+	r->s->kind = kind && !strcmp(json_string_value(kind), "growth") ? SESSION_KIND_GROWTH
+									: SESSION_KIND_LEAK;
 	r->s->schema_version = (int)json_integer_value(ver);
 	r->s->pid = (uint32_t)pid;
 	if (json_is_string(cmd) && !(r->s->command = strdup(json_string_value(cmd))))
@@ -413,7 +435,7 @@ static int get_i64(const json_t *obj, const char *key, int64_t *v)
 
 static int read_snapshot(struct reader *r, json_t *rec)
 {
-	const json_t *rows = json_object_get(rec, "stacks"), *row;
+	const json_t *rows = json_object_get(rec, "stacks"), *row, *procs;
 	const json_t *label = json_object_get(rec, "label"), *elapsed;
 	const json_t *rss = json_object_get(rec, "rss_bytes"),
 		     *anon = json_object_get(rec, "anon_bytes");
@@ -460,9 +482,20 @@ static int read_snapshot(struct reader *r, json_t *rec)
 		}
 		sr->pid = (uint32_t)rpid;
 	}
+	procs = json_object_get(rec, "processes");
+	if (!rc && procs && !json_is_array(procs))
+		rc = fail(r, "bad snapshot", "\"processes\" is not an array");
+	snap.proc_cnt = rc ? 0 : json_array_size(procs);
+	snap.procs = snap.proc_cnt ? calloc(snap.proc_cnt, sizeof(*snap.procs)) : NULL;
+	if (snap.proc_cnt && !snap.procs)
+		rc = -ENOMEM;
+	for (i = 0; !rc && i < snap.proc_cnt; i++)
+		if (leak_json__parse_proc(json_array_get(procs, i), &snap.procs[i], &why))
+			rc = fail(r, "bad snapshot process", why.msg);
 	if (!rc && !session__add_snapshot(r->s, &snap))
 		rc = -ENOMEM;
 	free(snap.rows);
+	free(snap.procs);
 	return rc;
 }
 

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The growth gear: kernel probes only, nothing per allocation. A process's memory grows when it
+ * writes to pages it never wrote before (a page fault) and when it asks the kernel for more
+ * address space (brk, anonymous mmap, mprotect of a reserved region). Each such event is
+ * charged to the user stack that caused it, per process; fork, exec and exit keep the process
+ * table. Churn that reuses freed memory makes none of these events, so it costs nothing. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "growth.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* 0: every process; else this one and (with follow_forks) the processes it forks */
+const volatile __u32 target_tgid = 0;
+const volatile __u32 follow_forks = 1;
+/* perfan-bpf itself: never traced */
+const volatile __u32 self_tgid = 0;
+
+__u64 lost[GLOST__MAX] = {};
+
+#define LOST_STACK_FAILURES GLOST_STACK_FAILURES
+#define LOST_STACKS_MAP_FULL GLOST_STACKS_MAP_FULL
+
+static __always_inline void count_lost(int kind)
+{
+	__sync_fetch_and_add(&lost[kind], 1);
+}
+
+#include "unwind.bpf.h"
+
+#define PAGE_SIZE_ 4096ULL
+#define EBUSY_ 16
+#define PF_USER 0x4 /* ... from user mode */
+#define USER_TOP 0x00007ffffffff000ULL
+
+/* vm_flags bits (include/linux/mm.h) */
+#define VM_READ_ 0x1
+#define VM_WRITE_ 0x2
+#define VM_EXEC_ 0x4
+#define VM_SHARED_ 0x8
+
+/* mmap/mprotect arguments (uapi) */
+#define PROT_WRITE_ 0x2
+#define MAP_TYPE_ 0x0f
+#define MAP_PRIVATE_ 0x02
+#define MAP_ANONYMOUS_ 0x20
+#define MAP_STACK_ 0x20000
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1 << 16); /* resized by the loader (--max-stacks) */
+	__type(key, struct stack_key);
+	__type(value, struct growth_stat);
+} growth_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192); /* resized by the loader (--max-procs) */
+	__type(key, __u32);
+	__type(value, struct growth_proc);
+} procs SEC(".maps");
+
+/* A thread's page fault in progress: where it faulted, from its user registers. The fault
+ * tracepoints run with interrupts off, where the stack walk cannot look up mappings; the walk
+ * runs at the fault's rss_stat event, when the kernel counts the new anonymous page. */
+struct pending_fault {
+	__u64 pc, sp, bp;
+	__u64 addr; /* the faulting address */
+	__u32 active;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1 << 20); /* resized by the loader (--max-pages) */
+	__type(key, struct page_key);
+	__type(value, __u64);
+} pages SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pending_fault);
+} faults SEC(".maps");
+
+static __always_inline struct growth_proc *proc_new(__u32 tgid, __u32 ppid)
+{
+	struct growth_proc p = {}, *found;
+
+	p.first_ns = bpf_ktime_get_ns();
+	p.ppid = ppid;
+	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	bpf_map_update_elem(&procs, &tgid, &p, BPF_NOEXIST);
+	found = bpf_map_lookup_elem(&procs, &tgid);
+	if (!found)
+		count_lost(GLOST_PROCS_MAP_FULL);
+	return found;
+}
+
+/* The process's entry when it is traced, else NULL. With --pid only the target and the
+ * processes it forked (they get their entry at fork) are. */
+static __always_inline struct growth_proc *traced(__u32 *tgid)
+{
+	struct growth_proc *p;
+
+	*tgid = bpf_get_current_pid_tgid() >> 32;
+	if (*tgid == self_tgid)
+		return NULL;
+	p = bpf_map_lookup_elem(&procs, tgid);
+	if (p)
+		return p;
+	if (target_tgid && *tgid != target_tgid)
+		return NULL;
+	return proc_new(*tgid, 0);
+}
+
+static __always_inline struct growth_stat *stat_get(const struct stack_key *key)
+{
+	static const struct growth_stat zero = {};
+	struct growth_stat *st;
+
+	st = bpf_map_lookup_elem(&growth_stats, key);
+	if (st)
+		return st;
+	bpf_map_update_elem(&growth_stats, key, &zero, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&growth_stats, key);
+	if (!st)
+		count_lost(GLOST_STATS_MAP_FULL);
+	return st;
+}
+
+/* The user registers of the current task: where its user stack walk starts */
+static __always_inline void user_regs(__u64 *pc, __u64 *sp, __u64 *bp)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	*pc = BPF_CORE_READ(r, ip);
+	*sp = BPF_CORE_READ(r, sp);
+	*bp = BPF_CORE_READ(r, bp);
+}
+
+/* The heap the stack at (pc, sp, bp) asked for */
+static __always_inline void charge_heap(__u32 tgid, __u64 pc, __u64 sp, __u64 bp, __u64 bytes)
+{
+	struct stack_key key = { .tgid = tgid };
+	struct growth_stat *st;
+
+	key.stack_id = capture_stack(pc, sp, bp);
+	st = stat_get(&key);
+	if (!st)
+		return;
+	__sync_fetch_and_add(&st->heap_bytes, bytes);
+	__sync_fetch_and_add(&st->heap_calls, 1);
+}
+
+/* A page the process no longer has: its stack holds it no more */
+static __always_inline bool drop_page(struct page_key *k)
+{
+	struct stack_key sk = { .tgid = k->tgid };
+	struct growth_stat *st;
+	__u64 *owner = bpf_map_lookup_elem(&pages, k);
+
+	if (!owner)
+		return false;
+	sk.stack_id = *owner;
+	/* only the deleter accounts, so a race cannot take the page off twice */
+	if (bpf_map_delete_elem(&pages, k))
+		return false;
+	st = bpf_map_lookup_elem(&growth_stats, &sk);
+	if (st) {
+		__sync_fetch_and_add(&st->held_bytes, -PAGE_SIZE_);
+		__sync_fetch_and_add(&st->held_pages, -1);
+	}
+	return true;
+}
+
+/* A new page the stack at (pc, sp, bp) gave the process at addr */
+static __always_inline void charge_page(struct growth_proc *p, __u32 tgid, __u64 pc, __u64 sp,
+					__u64 bp, __u64 addr)
+{
+	struct stack_key key = { .tgid = tgid };
+	struct page_key pk = { .tgid = tgid, .addr = addr & ~(PAGE_SIZE_ - 1) };
+	struct growth_stat *st;
+
+	key.stack_id = capture_stack(pc, sp, bp);
+	st = stat_get(&key);
+	if (!st)
+		return;
+	__sync_fetch_and_add(&st->touch_bytes, PAGE_SIZE_);
+	__sync_fetch_and_add(&st->touch_pages, 1);
+	/* a page we missed giving back (a path we do not see) changes hands here */
+	if (drop_page(&pk))
+		__sync_fetch_and_add(&p->held_bytes, -PAGE_SIZE_);
+	if (bpf_map_update_elem(&pages, &pk, &key.stack_id, BPF_ANY)) {
+		count_lost(GLOST_PAGES_MAP_FULL);
+		return;
+	}
+	__sync_fetch_and_add(&st->held_bytes, PAGE_SIZE_);
+	__sync_fetch_and_add(&st->held_pages, 1);
+	__sync_fetch_and_add(&p->held_bytes, PAGE_SIZE_);
+}
+
+struct release {
+	__u32 tgid;
+	__u64 start;
+	__u64 dropped;
+};
+
+static long release_one(__u64 i, struct release *r)
+{
+	struct page_key k = { .tgid = r->tgid, .addr = r->start + i * PAGE_SIZE_ };
+
+	r->dropped += drop_page(&k);
+	return 0;
+}
+
+/* The process gave back [start, start + len): its stacks no longer hold those pages.
+ * O(pages in the range), only for a process holding pages; at most 2^22 pages (16 GiB). */
+static __always_inline void release_range(struct growth_proc *p, __u32 tgid, __u64 start, __u64 len)
+{
+	struct release r = { .tgid = tgid, .start = start & ~(PAGE_SIZE_ - 1) };
+	__u64 n = len / PAGE_SIZE_;
+
+	if (!p->held_bytes || !n)
+		return;
+	if (n > (1 << 22))
+		n = 1 << 22;
+	bpf_loop((__u32)n, release_one, &r, 0);
+	__sync_fetch_and_add(&p->held_bytes, -(r.dropped * PAGE_SIZE_));
+}
+
+struct vma_look {
+	__u64 flags;
+	__u64 anon; /* no file behind it */
+};
+
+static long vma_flags_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_look *l)
+{
+	l->flags = BPF_CORE_READ(vma, vm_flags);
+	l->anon = !BPF_CORE_READ(vma, vm_file);
+	return 0;
+}
+
+/* The mapping at addr: 0, or -1 when it cannot be looked at (counted) or there is none */
+static __always_inline int look_vma(__u64 addr, struct vma_look *l)
+{
+	long err = bpf_find_vma(bpf_get_current_task_btf(), addr, vma_flags_cb, l, 0);
+
+	if (err == -EBUSY_)
+		count_lost(GLOST_VMA_UNKNOWN);
+	return err ? -1 : 0;
+}
+
+static __always_inline void on_fault(__u64 address, __u64 pc, __u64 sp, __u64 bp)
+{
+	struct pending_fault *f;
+	__u32 tgid;
+
+	if (address >= USER_TOP || !traced(&tgid))
+		return;
+	f = bpf_task_storage_get(&faults, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!f) {
+		count_lost(GLOST_STACK_FAILURES);
+		return;
+	}
+	f->pc = pc;
+	f->sp = sp;
+	f->bp = bp;
+	f->addr = address;
+	f->active = 1;
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	/* the first frame is the faulting instruction itself: + 1, see capture_stack */
+	on_fault(address, BPF_CORE_READ(regs, ip) + 1, BPF_CORE_READ(regs, sp),
+		 BPF_CORE_READ(regs, bp));
+	return 0;
+}
+
+/* The kernel writing to user memory for the process (read() into a fresh buffer): charged to
+ * the system call's user stack */
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	__u64 pc, sp, bp;
+
+	if ((error_code & PF_USER) || !BPF_CORE_READ(bpf_get_current_task_btf(), mm))
+		return 0;
+	user_regs(&pc, &sp, &bp);
+	on_fault(address, pc, sp, bp);
+	return 0;
+}
+
+#define MM_ANONPAGES_ 1
+
+/* The kernel counts a page in a process's anonymous memory. Inside a fault of that process's
+ * own thread, that is the new page the fault gave it: never touched before, a copy of the zero
+ * page after a read, or of a file page (.data). A copy of a page shared since fork changes no
+ * count, and nor does a fault that only maps a file or the zero page. */
+SEC("tp_btf/rss_stat")
+int BPF_PROG(on_rss, struct mm_struct *mm, int member)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pending_fault *f;
+	struct growth_proc *p;
+	__u32 tgid;
+
+	if (member != MM_ANONPAGES_ || mm != task->mm)
+		return 0;
+	f = bpf_task_storage_get(&faults, task, 0, 0);
+	if (!f || !f->active)
+		return 0;
+	f->active = 0;
+	p = traced(&tgid);
+	if (!p)
+		return 0;
+	__sync_fetch_and_add(&p->touch_bytes, PAGE_SIZE_);
+	__sync_fetch_and_add(&p->touch_pages, 1);
+	charge_page(p, tgid, f->pc, f->sp, f->bp, f->addr);
+	return 0;
+}
+
+/* Heap growth asked for: charged to the calling stack, as address space (not yet touched) */
+static __always_inline void on_heap(struct growth_proc *p, __u32 tgid, struct pt_regs *regs,
+				    __u64 bytes)
+{
+	if (!bytes)
+		return;
+	__sync_fetch_and_add(&p->heap_bytes, bytes);
+	charge_heap(tgid, BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp), BPF_CORE_READ(regs, bp),
+		    bytes);
+}
+
+/* Address space given back */
+static __always_inline void on_unmap(struct growth_proc *p, __u32 tgid, __u64 start, __u64 len)
+{
+	if (!len)
+		return;
+	__sync_fetch_and_add(&p->unmap_bytes, len);
+	release_range(p, tgid, start, len);
+}
+
+#define PAGE_UP(x) (((x) + PAGE_SIZE_ - 1) & ~(PAGE_SIZE_ - 1))
+
+/* A fault that added no anonymous page leaves its pending state behind: the calls that
+ * change the address space forget it, so that a page they count is not taken for a fault's */
+static __always_inline void forget_fault(void)
+{
+	struct pending_fault *f = bpf_task_storage_get(&faults, bpf_get_current_task_btf(), 0, 0);
+
+	if (f)
+		f->active = 0;
+}
+
+#define MADV_DONTNEED_ 4
+#define MADV_REMOVE_ 9
+#define MADV_DONTNEED_LOCKED_ 24
+
+static __always_inline bool is_dontneed(__u64 advice)
+{
+	return advice == MADV_DONTNEED_ || advice == MADV_REMOVE_ ||
+	       advice == MADV_DONTNEED_LOCKED_;
+}
+
+/* x86-64 system call numbers */
+#define NR_MMAP 9
+#define NR_MPROTECT 10
+#define NR_MUNMAP 11
+#define NR_BRK 12
+#define NR_MREMAP 25
+#define NR_MADVISE 28
+#define NR_EXIT 60
+#define NR_EXIT_GROUP 231
+
+static __always_inline void on_brk(struct growth_proc *p, __u32 tgid, struct pt_regs *regs)
+{
+	struct mm_struct *mm = BPF_CORE_READ(bpf_get_current_task_btf(), mm);
+	__u64 req = BPF_CORE_READ(regs, di), old;
+
+	if (!mm || req < BPF_CORE_READ(mm, start_brk)) /* brk(0): a query */
+		return;
+	old = PAGE_UP(BPF_CORE_READ(mm, brk));
+	req = PAGE_UP(req);
+	if (req > old)
+		on_heap(p, tgid, regs, req - old);
+	else
+		on_unmap(p, tgid, req, old - req);
+}
+
+/* The system calls that change a process's address space, at entry: the one tracepoint the
+ * kernel has for them (this kernel has no kprobes or fentry). Every other call returns at
+ * the first test. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct growth_proc *p;
+	struct vma_look l = {};
+	__u64 start, len, prot, flags;
+	__u32 tgid;
+
+	if (id == NR_MREMAP || id == NR_MADVISE || id == NR_EXIT || id == NR_EXIT_GROUP) {
+		forget_fault();
+		/* pages dropped (glibc trims a thread arena's heap so): held no more */
+		if (id == NR_MADVISE && is_dontneed(BPF_CORE_READ(regs, dx)) && (p = traced(&tgid)))
+			release_range(p, tgid, BPF_CORE_READ(regs, di),
+				      PAGE_UP(BPF_CORE_READ(regs, si)));
+		return 0;
+	}
+	if (id < NR_MMAP || id > NR_BRK)
+		return 0;
+	forget_fault();
+	p = traced(&tgid);
+	if (!p)
+		return 0;
+	if (id == NR_BRK) {
+		on_brk(p, tgid, regs);
+		return 0;
+	}
+	start = BPF_CORE_READ(regs, di);
+	len = PAGE_UP(BPF_CORE_READ(regs, si));
+	prot = BPF_CORE_READ(regs, dx);
+	if (id == NR_MMAP) {
+		flags = BPF_CORE_READ(regs, r10);
+		/* private anonymous writable memory; a thread's stack is not the heap */
+		if ((flags & MAP_TYPE_) == MAP_PRIVATE_ && (flags & MAP_ANONYMOUS_) &&
+		    !(flags & MAP_STACK_) && (prot & PROT_WRITE_))
+			on_heap(p, tgid, regs, len);
+		return 0;
+	}
+	if (id == NR_MPROTECT && !(prot & PROT_WRITE_))
+		return 0;
+	if (look_vma(start, &l) || !l.anon || (l.flags & VM_SHARED_))
+		return 0;
+	if (id == NR_MUNMAP)
+		on_unmap(p, tgid, start, len);
+	/* a reserved region (PROT_NONE) made writable: how glibc grows a thread arena's heap */
+	else if (!(l.flags & (VM_READ_ | VM_WRITE_ | VM_EXEC_)))
+		on_heap(p, tgid, regs, len);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	struct growth_proc *p, c = {};
+
+	if (ctgid == ptgid || ptgid == self_tgid) /* a thread */
+		return 0;
+	p = bpf_map_lookup_elem(&procs, &ptgid);
+	if (!p) {
+		if (target_tgid && ptgid != target_tgid)
+			return 0;
+		p = proc_new(ptgid, 0);
+		if (!p)
+			return 0;
+	}
+	if (target_tgid && !follow_forks)
+		return 0;
+	__sync_fetch_and_add(&p->forks, 1);
+	c.first_ns = bpf_ktime_get_ns();
+	c.ppid = ptgid;
+	BPF_CORE_READ_STR_INTO(&c.comm, child, comm);
+	if (bpf_map_update_elem(&procs, &ctgid, &c, BPF_ANY))
+		count_lost(GLOST_PROCS_MAP_FULL);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct growth_proc *p;
+	__u32 tgid;
+
+	p = traced(&tgid);
+	if (!p)
+		return 0;
+	__sync_fetch_and_add(&p->execs, 1);
+	bpf_get_current_comm(p->comm, sizeof(p->comm));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *t, bool group_dead)
+{
+	struct growth_proc *p;
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+
+	if (!group_dead)
+		return 0;
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (p)
+		p->exit_ns = bpf_ktime_get_ns();
+	return 0;
+}

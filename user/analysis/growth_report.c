@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The growth report model (see growth_report.h). */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analysis/growth_report.h"
+#include "session/leak_json.h"
+
+int growth_report__build(const struct session *s, const struct snapshot *snap,
+			 struct growth_report *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->pid = snap->pid;
+	g->duration_s = snap->elapsed_s;
+	g->procs = snap->procs;
+	g->proc_cnt = snap->proc_cnt;
+	memcpy(g->lost, snap->lost, sizeof(g->lost));
+	/* procs are stored fastest growing first (growth_table__rows) */
+	return session__report(s, snap, &g->rep);
+}
+
+void growth_report__free(struct growth_report *g)
+{
+	report__free(&g->rep);
+	memset(g, 0, sizeof(*g));
+}
+
+static const char *intern_cb(void *ctx, const char *s)
+{
+	return session__intern(ctx, s);
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	const struct held_stack *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes > y->live_bytes ? -1 : 1;
+	return x->live_objects < y->live_objects ? 1 : x->live_objects > y->live_objects ? -1 : 0;
+}
+
+static int parse_stack(struct escalation *e, const json_t *st, struct held_stack *h,
+		       struct errtext *why)
+{
+	const json_t *frames = json_object_get(st, "frames");
+	size_t n = json_array_size(frames);
+	int rc;
+
+	if (leak_json__get_u64(st, "live_bytes", &h->live_bytes, why) ||
+	    leak_json__get_u64(st, "live_objects", &h->live_objects, why))
+		return -EINVAL;
+	if (!json_is_array(frames)) {
+		errtext__set(why, "a stack without frames");
+		return -EINVAL;
+	}
+	h->truncated = json_is_true(json_object_get(st, "truncated"));
+	h->frames = n ? calloc(n, sizeof(*h->frames)) : NULL;
+	if (n && !h->frames)
+		return -ENOMEM;
+	for (size_t f = 0; f < n; f++) {
+		rc = leak_json__parse_frame(json_array_get(frames, f), &h->frames[f], intern_cb,
+					    &e->strings, why);
+		if (rc)
+			return rc;
+		h->frame_cnt = f + 1;
+	}
+	return 0;
+}
+
+int escalation__parse(struct escalation *e, const char *json_text, struct errtext *why)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(json_text, 0, &jerr);
+	const json_t *stacks, *totals, *lost, *st;
+	size_t i;
+	int rc = 0;
+
+	if (!doc) {
+		errtext__set(why, "the exact report is not JSON: %s", jerr.text);
+		return -EINVAL;
+	}
+	if (!e->strings.stacks && session__init(&e->strings)) {
+		json_decref(doc);
+		return -ENOMEM;
+	}
+	stacks = json_object_get(doc, "stacks");
+	totals = json_object_get(doc, "totals");
+	lost = json_object_get(doc, "lost");
+	if (!json_is_array(stacks) || !json_is_object(totals) ||
+	    leak_json__get_u64(totals, "live_bytes", &e->live_bytes, why) ||
+	    leak_json__get_u64(totals, "live_objects", &e->live_objects, why)) {
+		if (!json_is_array(stacks) || !json_is_object(totals))
+			errtext__set(why, "the exact report has no stacks or totals");
+		json_decref(doc);
+		return -EINVAL;
+	}
+	if (json_is_object(lost) && json_object_get(lost, "unmatched_frees"))
+		leak_json__get_u64(lost, "unmatched_frees", &e->unmatched_frees, why);
+	e->stacks = json_array_size(stacks) ? calloc(json_array_size(stacks), sizeof(*e->stacks))
+					    : NULL;
+	if (json_array_size(stacks) && !e->stacks)
+		rc = -ENOMEM;
+	json_array_foreach(stacks, i, st)
+	{
+		if (rc)
+			break;
+		rc = parse_stack(e, st, &e->stacks[i], why);
+		e->cnt = i + 1;
+	}
+	json_decref(doc);
+	if (!rc && e->cnt)
+		qsort(e->stacks, e->cnt, sizeof(*e->stacks), held_cmp);
+	return rc;
+}
+
+void escalation__free(struct escalation *e)
+{
+	for (size_t i = 0; i < e->cnt; i++)
+		free(e->stacks[i].frames);
+	free(e->stacks);
+	if (e->strings.stacks)
+		session__free(&e->strings);
+	e->stacks = NULL;
+	e->cnt = 0;
+}

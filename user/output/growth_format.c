@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Text and JSON formatters of the growth report (schema in docs/growth.md), and the top-like
+ * live view of the growth gear. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+#include "lib/bytes_fmt.h"
+#include "lib/json_put.h"
+#include "output/growth_format.h"
+#include "output/report_format.h"
+#include "session/leak_json.h"
+
+#define GROWTH_REPORT_SCHEMA_VERSION 1
+
+const struct proc_row *growth_format__proc(const struct growth_report *g, uint32_t pid)
+{
+	for (size_t i = 0; i < g->proc_cnt; i++)
+		if (g->procs[i].pid == pid)
+			return &g->procs[i];
+	return NULL;
+}
+
+void growth_format__exact_command(uint32_t pid, char *buf, size_t len)
+{
+	snprintf(buf, len, "perfan-bpf leak --pid %u --duration 60", pid);
+}
+
+static double rate(const struct proc_row *p)
+{
+	return p->window_s > 0 ? (double)p->growth_bytes / p->window_s : 0;
+}
+
+/* Processes worth naming: they grew, or touched new memory */
+static bool proc_shown(const struct proc_row *p)
+{
+	return p->growth_bytes > 0 || p->touched_bytes > 0;
+}
+
+static void procs_table(const struct growth_report *g, size_t top, FILE *out)
+{
+	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+	size_t shown = 0, growing = 0;
+
+	for (size_t i = 0; i < g->proc_cnt; i++)
+		growing += proc_shown(&g->procs[i]);
+	fprintf(out,
+		"\nProcesses, fastest growing first (%zu of %zu grew or touched new memory):\n",
+		growing, g->proc_cnt);
+	fprintf(out, "  %7s %7s %-16s %10s %10s %11s %11s %10s %10s\n", "PID", "PPID", "COMM",
+		"RSS", "ANON", "GROWTH", "RATE/s", "HELD", "TOUCHED");
+	for (size_t i = 0; i < g->proc_cnt && (!top || shown < top); i++) {
+		const struct proc_row *p = &g->procs[i];
+
+		if (!proc_shown(p))
+			continue;
+		shown++;
+		fprintf(out, "  %7u %7u %-16s %10s %10s %11s %11s %10s %10s%s\n", p->pid, p->ppid,
+			p->comm[0] ? p->comm : "?",
+			p->mem_known ? bytes__fmt(p->rss_bytes, b1, sizeof(b1)) : "-",
+			p->mem_known ? bytes__fmt(p->anon_bytes, b2, sizeof(b2)) : "-",
+			bytes__fmt_signed(p->growth_bytes, b3, sizeof(b3)),
+			bytes__fmt_signed((int64_t)rate(p), b4, sizeof(b4)),
+			bytes__fmt(p->held_bytes, b6, sizeof(b6)),
+			bytes__fmt(p->touched_bytes, b5, sizeof(b5)),
+			p->exited ? "  (exited)" : "");
+	}
+	if (!shown)
+		fprintf(out, "  (none grew)\n");
+}
+
+static void held_text(const struct escalation *e, size_t top, FILE *out)
+{
+	char b1[32];
+
+	if (!e->ok) {
+		fprintf(out, "\nExact tracing of pid %u failed: %s\n", e->pid, e->error);
+		return;
+	}
+	fprintf(out,
+		"\nHeld by stack in pid %u (exact tracing for %.1f s: allocations made in the "
+		"window and still live at its end): %s in %" PRIu64 " objects\n",
+		e->pid, e->window_s, bytes__fmt(e->live_bytes, b1, sizeof(b1)), e->live_objects);
+	for (size_t i = 0; i < e->cnt && (!top || i < top); i++) {
+		const struct held_stack *h = &e->stacks[i];
+
+		if (!h->live_objects)
+			continue;
+		fprintf(out, "\n#%zu  %s held (%" PRIu64 " B) in %" PRIu64 " objects\n", i + 1,
+			bytes__fmt(h->live_bytes, b1, sizeof(b1)), h->live_bytes, h->live_objects);
+		for (size_t j = 0; j < h->frame_cnt; j++)
+			report__write_frame(out, j, &h->frames[j]);
+		if (h->truncated)
+			fprintf(out, "    [truncated: callers missing]\n");
+	}
+}
+
+int growth_format__text(const struct growth_report *g, size_t top, FILE *out)
+{
+	const struct leak_report *r = &g->rep;
+	char b1[32], b2[32], b3[32], cmd[128];
+	size_t shown = 0, named = 0;
+	bool any_lost = false;
+
+	fprintf(out, "%s growth report for %s", g->final ? "Final" : "Live",
+		g->pid ? "" : "every process");
+	if (g->pid)
+		fprintf(out, "pid %u and its children", g->pid);
+	fprintf(out, " after %.1f s\n", g->duration_s);
+	fprintf(out,
+		"  held: %s (%" PRIu64 " pages) of the new memory first touched, %s; heap asked "
+		"for: %s in %" PRIu64 " calls\n",
+		bytes__fmt(r->totals.live_bytes, b1, sizeof(b1)), r->totals.live_objects,
+		bytes__fmt(r->totals.alloc_bytes, b2, sizeof(b2)),
+		bytes__fmt(r->totals.freed_bytes, b3, sizeof(b3)), r->totals.freed_objects);
+	procs_table(g, top, out);
+	for (size_t i = 0; i < g->esc_cnt; i++)
+		held_text(&g->esc[i], top, out);
+	fprintf(out, "\nGrowth by stack: the code that first wrote to each new page the process "
+		     "still has (not always the code that holds the memory; docs/growth.md):\n");
+	for (size_t i = 0; i < r->stack_cnt && (!top || shown < top); i++) {
+		const struct report_stack *s = &r->stacks[i];
+		const struct proc_row *p = growth_format__proc(g, s->pid);
+
+		if (!s->counts.live_bytes && !s->counts.alloc_bytes && !s->counts.freed_bytes)
+			continue;
+		shown++;
+		fprintf(out,
+			"\n#%zu  %s held (%" PRIu64
+			" pages) of %s first touched; heap asked for %s "
+			"in %" PRIu64 " calls  [pid %u %s]\n",
+			shown, bytes__fmt(s->counts.live_bytes, b1, sizeof(b1)),
+			s->counts.live_objects, bytes__fmt(s->counts.alloc_bytes, b2, sizeof(b2)),
+			bytes__fmt(s->counts.freed_bytes, b3, sizeof(b3)), s->counts.freed_objects,
+			s->pid, p && p->comm[0] ? p->comm : "?");
+		if (!s->stack_id)
+			fprintf(out, "    [stack unavailable]\n");
+		else if (!s->frame_cnt)
+			fprintf(out, "    [not named: the process exited or exec'd first]\n");
+		for (size_t j = 0; j < s->frame_cnt; j++)
+			report__write_frame(out, j, &s->frames[j]);
+		if (s->truncated)
+			fprintf(out, "    [truncated: callers missing]\n");
+	}
+	if (!shown)
+		fprintf(out, "\n  (no new memory touched)\n");
+	for (size_t i = 0; i < g->proc_cnt && named < 3; i++) {
+		const struct proc_row *p = &g->procs[i];
+
+		if (p->growth_bytes <= 0 || p->exited)
+			continue;
+		if (!named++)
+			fprintf(out, "\nExact tracing of the fastest growing (live bytes by stack, "
+				     "exactly; ~3 uprobe traps per malloc+free):\n");
+		growth_format__exact_command(p->pid, cmd, sizeof(cmd));
+		fprintf(out, "  %s    # %s\n", cmd, p->comm);
+	}
+	for (int k = 0; k < REPORT_LOST__MAX; k++) {
+		if (!g->lost[k])
+			continue;
+		if (!any_lost)
+			fprintf(out, "\nLost events:\n");
+		any_lost = true;
+		fprintf(out, "  %-17s %10" PRIu64 "  %s\n", report_lost__name(k), g->lost[k],
+			report_lost__help(k));
+	}
+	if (!any_lost)
+		fprintf(out, "\nLost events: none\n");
+	return ferror(out) ? -EIO : 0;
+}
+
+static json_t *stack_json(const struct report_stack *s)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	json__put(o, "pid", json_integer(s->pid), &err);
+	json__put(o, "stack_id", json_integer((json_int_t)s->stack_id), &err);
+	json__put(o, "source", json_string("first_touch"), &err);
+	json__put(o, "growth_bytes", json_integer((json_int_t)s->counts.live_bytes), &err);
+	json__put(o, "held_pages", json_integer((json_int_t)s->counts.live_objects), &err);
+	json__put(o, "touched_bytes", json_integer((json_int_t)s->counts.alloc_bytes), &err);
+	json__put(o, "touched_pages", json_integer((json_int_t)s->counts.alloc_objects), &err);
+	json__put(o, "heap_bytes", json_integer((json_int_t)s->counts.freed_bytes), &err);
+	json__put(o, "heap_calls", json_integer((json_int_t)s->counts.freed_objects), &err);
+	json__put(o, "truncated", json_boolean(s->truncated), &err);
+	json__put(o, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *held_json(const struct escalation *e, const struct held_stack *h)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	json__put(o, "pid", json_integer(e->pid), &err);
+	json__put(o, "source", json_string("exact"), &err);
+	json__put(o, "growth_bytes", json_integer((json_int_t)h->live_bytes), &err);
+	json__put(o, "held_bytes", json_integer((json_int_t)h->live_bytes), &err);
+	json__put(o, "held_objects", json_integer((json_int_t)h->live_objects), &err);
+	json__put(o, "truncated", json_boolean(h->truncated), &err);
+	json__put(o, "frames", leak_json__frames(h->frames, h->frame_cnt), &err);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *escalation_json(const struct escalation *e)
+{
+	json_t *o = json_object();
+	int err = 0;
+
+	json__put(o, "pid", json_integer(e->pid), &err);
+	json__put(o, "window_s", json_real(e->window_s), &err);
+	json__put(o, "command", json_string(e->command), &err);
+	json__put(o, "ok", json_boolean(e->ok), &err);
+	json__put(o, "error", e->ok ? json_null() : json_string(e->error), &err);
+	json__put(o, "live_bytes", json_integer((json_int_t)e->live_bytes), &err);
+	json__put(o, "live_objects", json_integer((json_int_t)e->live_objects), &err);
+	json__put(o, "unmatched_frees", json_integer((json_int_t)e->unmatched_frees), &err);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int growth_format__json(const struct growth_report *g, size_t top, FILE *out)
+{
+	json_t *doc = json_object(), *procs = json_array(), *stacks = json_array();
+	json_t *esc = json_array(), *totals = json_object();
+	const struct leak_report *r = &g->rep;
+	char cmd[128];
+	size_t shown = 0;
+	int err = doc && procs && stacks && esc && totals ? 0 : -ENOMEM;
+
+	json__put(doc, "schema_version", json_integer(GROWTH_REPORT_SCHEMA_VERSION), &err);
+	json__put(doc, "kind", json_string("growth"), &err);
+	json__put(doc, "pid", json_integer(g->pid), &err);
+	json__put(doc, "duration_s", json_real(g->duration_s), &err);
+	json__put(doc, "final", json_boolean(g->final), &err);
+	json__put(totals, "growth_bytes", json_integer((json_int_t)r->totals.live_bytes), &err);
+	json__put(totals, "held_pages", json_integer((json_int_t)r->totals.live_objects), &err);
+	json__put(totals, "touched_bytes", json_integer((json_int_t)r->totals.alloc_bytes), &err);
+	json__put(totals, "heap_bytes", json_integer((json_int_t)r->totals.freed_bytes), &err);
+	json__put(totals, "heap_calls", json_integer((json_int_t)r->totals.freed_objects), &err);
+	for (size_t i = 0; !err && i < g->proc_cnt; i++) {
+		json_t *p = leak_json__proc(&g->procs[i]);
+
+		if (p && g->procs[i].growth_bytes > 0 && !g->procs[i].exited) {
+			growth_format__exact_command(g->procs[i].pid, cmd, sizeof(cmd));
+			json__put(p, "exact_command", json_string(cmd), &err);
+		}
+		if (!p || json_array_append_new(procs, p))
+			err = -ENOMEM;
+	}
+	/* the stacks that hold the memory (exact windows) first, then first touch */
+	for (size_t i = 0; !err && i < g->esc_cnt; i++)
+		for (size_t j = 0; !err && j < g->esc[i].cnt; j++)
+			if (g->esc[i].stacks[j].live_objects &&
+			    json_array_append_new(stacks,
+						  held_json(&g->esc[i], &g->esc[i].stacks[j])))
+				err = -ENOMEM;
+	for (size_t i = 0; !err && i < r->stack_cnt && (!top || shown < top); i++) {
+		const struct report_stack *s = &r->stacks[i];
+
+		if (!s->counts.live_bytes && !s->counts.alloc_bytes && !s->counts.freed_bytes)
+			continue;
+		shown++;
+		if (json_array_append_new(stacks, stack_json(s)))
+			err = -ENOMEM;
+	}
+	for (size_t i = 0; !err && i < g->esc_cnt; i++)
+		if (json_array_append_new(esc, escalation_json(&g->esc[i])))
+			err = -ENOMEM;
+	json__put(doc, "totals", json_incref(totals), &err);
+	json__put(doc, "processes", json_incref(procs), &err);
+	json__put(doc, "escalations", json_incref(esc), &err);
+	json__put(doc, "lost", leak_json__lost(g->lost), &err);
+	json__put(doc, "truncated_stacks",
+		  json_integer((json_int_t)report__truncated_cnt(r,
+								 &(struct report_format_opts){
+									 .show_freed = true },
+								 NULL)),
+		  &err);
+	json__put(doc, "stacks", json_incref(stacks), &err);
+	json_decref(procs);
+	json_decref(stacks);
+	json_decref(esc);
+	json_decref(totals);
+	if (err) {
+		json_decref(doc);
+		return err;
+	}
+	return leak_json__write_doc(doc, out);
+}
+
+void growth_format__live(const struct growth_report *g, size_t rows, FILE *out)
+{
+	char b1[32];
+
+	fputs("\033[H\033[2J", out); /* home, clear */
+	fprintf(out, "perfan-bpf growth — %s, %.0f s — held %s — Ctrl-C for the report\n",
+		g->pid ? "one process" : "every process", g->duration_s,
+		bytes__fmt(g->rep.totals.live_bytes, b1, sizeof(b1)));
+	procs_table(g, rows, out);
+	fflush(out);
+}

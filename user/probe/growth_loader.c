@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The growth BPF object (see growth_loader.h). */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "growth.h"
+#include "growth.skel.h"
+#include "probe/growth_loader.h"
+#include "probe/map_walk.h"
+#include "probe/stack_maps.h"
+
+_Static_assert(sizeof(struct growth_stat) == 48, "growth_stat layout");
+_Static_assert(sizeof(struct page_key) == 16, "page_key layout");
+_Static_assert(sizeof(struct growth_proc) == 88, "growth_proc layout");
+_Static_assert((int)GLOST__MAX == (int)GROWTH_LOST__MAX, "loss counters");
+_Static_assert(GROWTH_PROC_COMM == GROWTH_COMM_LEN, "comm size");
+
+struct growth_loader {
+	struct growth_bpf *skel;
+	struct unwind_rows rows;
+};
+
+int growth_loader__new(const struct growth_loader_opts *opts, struct growth_loader **out)
+{
+	struct growth_loader *ld;
+	uint32_t rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
+	int err;
+
+	*out = NULL;
+	ld = calloc(1, sizeof(*ld));
+	if (!ld)
+		return -ENOMEM;
+	ld->skel = growth_bpf__open();
+	if (!ld->skel) {
+		err = -errno;
+		goto cleanup;
+	}
+	ld->skel->rodata->target_tgid = opts->pid > 0 ? (__u32)opts->pid : 0;
+	ld->skel->rodata->follow_forks = opts->follow_forks;
+	ld->skel->rodata->self_tgid = (__u32)getpid();
+	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
+	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, rows_cap)))
+		goto cleanup;
+	if (opts->max_stacks &&
+	    ((err = bpf_map__set_max_entries(ld->skel->maps.stacks, opts->max_stacks)) ||
+	     (err = bpf_map__set_max_entries(ld->skel->maps.growth_stats, opts->max_stacks))))
+		goto cleanup;
+	if (opts->max_pages &&
+	    (err = bpf_map__set_max_entries(ld->skel->maps.pages, opts->max_pages)))
+		goto cleanup;
+	if (opts->max_procs &&
+	    (err = bpf_map__set_max_entries(ld->skel->maps.procs, opts->max_procs)))
+		goto cleanup;
+	err = growth_bpf__load(ld->skel);
+	if (err)
+		goto cleanup;
+	err = unwind_rows__open(&ld->rows, bpf_map__fd(ld->skel->maps.unwind_rows),
+				bpf_map__fd(ld->skel->maps.unwind_mods), rows_cap,
+				opts->max_unwind_rows > 0);
+	if (err)
+		goto cleanup;
+	*out = ld;
+	return 0;
+cleanup:
+	growth_loader__free(ld);
+	return err;
+}
+
+int growth_loader__attach(struct growth_loader *ld)
+{
+	int err = growth_bpf__attach(ld->skel);
+
+	return err < 0 ? err : 0;
+}
+
+int growth_loader__add_unwind(struct growth_loader *ld, uint32_t dev, uint64_t ino,
+			      const struct cfi_table *t)
+{
+	return unwind_rows__add(&ld->rows, dev, ino, t);
+}
+
+void growth_loader__detach(struct growth_loader *ld)
+{
+	if (ld)
+		growth_bpf__detach(ld->skel);
+}
+
+static int add_stat(void *ctx, const void *key, const void *val)
+{
+	const struct stack_key *k = key;
+	const struct growth_stat *v = val;
+	struct stack_row st = {
+		.pid = k->tgid,
+		.stack_id = k->stack_id,
+		.counts = {
+			.live_bytes = v->held_bytes,
+			.live_objects = v->held_pages,
+			.alloc_bytes = v->touch_bytes,
+			.alloc_objects = v->touch_pages,
+			.freed_bytes = v->heap_bytes,
+			.freed_objects = v->heap_calls,
+		},
+	};
+
+	return leak_sample__add(ctx, &st) ? -ENOMEM : 0;
+}
+
+int growth_loader__read(struct growth_loader *ld, struct leak_sample *sample)
+{
+	enum { BATCH = 1024 };
+	struct stack_key keys[BATCH];
+	struct growth_stat vals[BATCH];
+
+	sample->cnt = 0;
+	return map_walk(bpf_map__fd(ld->skel->maps.growth_stats), sizeof(keys[0]), sizeof(vals[0]),
+			keys, vals, BATCH, add_stat, sample);
+}
+
+void growth_loader__lost(const struct growth_loader *ld, uint64_t lost[GROWTH_LOST__MAX])
+{
+	memcpy(lost, (const void *)ld->skel->bss->lost, GROWTH_LOST__MAX * sizeof(lost[0]));
+}
+
+struct procs_walk {
+	int (*fn)(void *ctx, const struct growth_proc_info *p);
+	void *ctx;
+};
+
+static int add_proc(void *ctx, const void *key, const void *val)
+{
+	const struct growth_proc *v = val;
+	struct procs_walk *w = ctx;
+	struct growth_proc_info p = {
+		.pid = *(const __u32 *)key,
+		.ppid = v->ppid,
+		.held_bytes = v->held_bytes,
+		.touch_bytes = v->touch_bytes,
+		.heap_bytes = v->heap_bytes,
+		.unmap_bytes = v->unmap_bytes,
+		.first_ns = v->first_ns,
+		.exit_ns = v->exit_ns,
+		.execs = v->execs,
+		.forks = v->forks,
+	};
+
+	memcpy(p.comm, v->comm, sizeof(p.comm));
+	p.comm[sizeof(p.comm) - 1] = '\0';
+	return w->fn(w->ctx, &p);
+}
+
+int growth_loader__procs(struct growth_loader *ld,
+			 int (*fn)(void *ctx, const struct growth_proc_info *p), void *ctx)
+{
+	enum { BATCH = 256 };
+	__u32 keys[BATCH];
+	struct growth_proc vals[BATCH];
+	struct procs_walk w = { .fn = fn, .ctx = ctx };
+
+	return map_walk(bpf_map__fd(ld->skel->maps.procs), sizeof(keys[0]), sizeof(vals[0]), keys,
+			vals, BATCH, add_proc, &w);
+}
+
+struct forget {
+	int fd;
+	__u32 pid;
+};
+
+static int forget_row(void *ctx, const void *key, const void *val)
+{
+	const struct stack_key *k = key; /* struct page_key has the tgid first too */
+	struct forget *f = ctx;
+
+	(void)val;
+	if (k->tgid == f->pid)
+		bpf_map_delete_elem(f->fd, k);
+	return 0;
+}
+
+int growth_loader__forget(struct growth_loader *ld, uint32_t pid, bool drop_rows)
+{
+	enum { BATCH = 1024 };
+	struct stack_key keys[BATCH];
+	struct growth_stat vals[BATCH];
+	struct forget f = { .fd = bpf_map__fd(ld->skel->maps.growth_stats), .pid = pid };
+	__u32 key = pid;
+
+	struct page_key pkeys[BATCH];
+	__u64 pvals[BATCH];
+	int err;
+
+	if (bpf_map_delete_elem(bpf_map__fd(ld->skel->maps.procs), &key) && errno != ENOENT)
+		return -errno;
+	if (!drop_rows) {
+		f.fd = bpf_map__fd(ld->skel->maps.pages);
+		return map_walk(f.fd, sizeof(pkeys[0]), sizeof(pvals[0]), pkeys, pvals, BATCH,
+				forget_row, &f);
+	}
+	err = map_walk(f.fd, sizeof(keys[0]), sizeof(vals[0]), keys, vals, BATCH, forget_row, &f);
+	f.fd = bpf_map__fd(ld->skel->maps.pages);
+	return err
+		       ?: map_walk(f.fd, sizeof(pkeys[0]), sizeof(pvals[0]), pkeys, pvals, BATCH,
+				   forget_row, &f);
+}
+
+int growth_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max,
+			       bool *truncated)
+{
+	struct growth_loader *ld = ctx;
+
+	return stack_map__fetch(bpf_map__fd(ld->skel->maps.stacks), stack_id, ips, max, truncated);
+}
+
+void growth_loader__free(struct growth_loader *ld)
+{
+	if (!ld)
+		return;
+	unwind_rows__close(&ld->rows);
+	growth_bpf__destroy(ld->skel);
+	free(ld);
+}

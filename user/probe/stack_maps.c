@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The shared stack maps of the BPF objects (see stack_maps.h). */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <linux/types.h>
+#include "unwind.h"
+#include "probe/stack_maps.h"
+
+_Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
+_Static_assert(sizeof(struct stack_trace) == 8 + 8 * PERFAN_MAX_STACK_DEPTH, "stack_trace layout");
+_Static_assert(sizeof(struct unwind_row) == 8, "unwind_row layout");
+_Static_assert(sizeof(struct unwind_mod) == 16, "unwind_mod layout");
+
+int unwind_rows__open(struct unwind_rows *u, int rows_fd, int mods_fd, uint32_t cap, bool on)
+{
+	*u = (struct unwind_rows){ .mods_fd = mods_fd, .cap = cap, .on = on };
+	u->rows = mmap(NULL, (size_t)cap * sizeof(*u->rows), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       rows_fd, 0);
+	if (u->rows == MAP_FAILED) {
+		u->rows = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+int unwind_rows__add(struct unwind_rows *u, uint32_t dev, uint64_t ino, const struct cfi_table *t)
+{
+	struct unwind_mod_key key = { .dev = dev, .ino = ino };
+	struct unwind_mod mod = { .first = u->used,
+				  .cnt = (__u32)t->cnt,
+				  .vaddr_delta = t->vaddr_delta };
+
+	if (!u->on || !u->rows || !t->cnt)
+		return -EINVAL;
+	if (t->cnt > u->cap - u->used)
+		return -ENOSPC;
+	/* the rows first: a walk that finds the module finds its rows complete */
+	memcpy(u->rows + u->used, t->rows, t->cnt * sizeof(*t->rows));
+	if (bpf_map_update_elem(u->mods_fd, &key, &mod, BPF_NOEXIST))
+		return -errno;
+	u->used += (uint32_t)t->cnt;
+	return 0;
+}
+
+uint32_t unwind_rows__free_cnt(const struct unwind_rows *u)
+{
+	return u->on ? u->cap - u->used : 0;
+}
+
+void unwind_rows__close(struct unwind_rows *u)
+{
+	if (u->rows)
+		munmap(u->rows, (size_t)u->cap * sizeof(*u->rows));
+	u->rows = NULL;
+}
+
+int stack_map__fetch(int fd, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated)
+{
+	struct stack_trace st;
+	__u64 id = stack_id;
+	size_t n = 0;
+
+	if (bpf_map_lookup_elem(fd, &id, &st))
+		return -errno;
+	while (n < max && n < st.depth && n < PERFAN_MAX_STACK_DEPTH) {
+		ips[n] = st.ips[n];
+		n++;
+	}
+	*truncated = st.truncated || n < st.depth;
+	return (int)n;
+}
