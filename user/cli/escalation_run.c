@@ -106,13 +106,34 @@ static void last_line(const char *text, char *out, size_t len)
 	sanitize__str(out);
 }
 
+/* The exact gear prints its report before it detaches its probes, which can take seconds
+ * (each uprobe waits for an RCU grace period): a whole report is the end of the window */
+static bool try_report(struct esc_run *r)
+{
+	struct errtext why;
+	size_t n = r->out_len;
+
+	while (n && (r->out[n - 1] == '\n' || r->out[n - 1] == ' '))
+		n--;
+	if (r->done || !n || r->out[n - 1] != '}')
+		return r->done;
+	escalation__free(&r->e);
+	if (escalation__parse(&r->e, r->out, &why))
+		return false; /* not whole yet */
+	r->e.ok = true;
+	r->done = true;
+	return true;
+}
+
 static void complete(struct esc_run *r, int status)
 {
 	struct errtext why;
 
 	drain(r);
-	r->done = true;
 	r->child = 0;
+	if (try_report(r))
+		return;
+	r->done = true;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		last_line(r->err, r->e.error, sizeof(r->e.error));
 		return;
@@ -133,6 +154,8 @@ void esc_run__poll(struct esc_run *r)
 	drain(r);
 	if (waitpid(r->child, &status, WNOHANG) == r->child)
 		complete(r, status);
+	else
+		try_report(r);
 }
 
 void esc_run__finish(struct esc_run *r)
@@ -140,7 +163,8 @@ void esc_run__finish(struct esc_run *r)
 	struct pollfd p[2];
 	int status;
 
-	if (!r->child)
+	esc_run__poll(r);
+	if (!r->child || r->done)
 		return;
 	kill(r->child, SIGINT);
 	/* its report comes once its probes are read: wait for it, but never for ever */
@@ -153,6 +177,8 @@ void esc_run__finish(struct esc_run *r)
 		p[1] = (struct pollfd){ .fd = r->err_fd, .events = POLLIN };
 		poll(p, 2, 50);
 		drain(r);
+		if (try_report(r))
+			return;
 	}
 	kill(r->child, SIGKILL);
 	waitpid(r->child, &status, 0);
@@ -166,8 +192,9 @@ void esc_run__free(struct esc_run *r)
 	if (r->child) {
 		int status;
 
-		kill(r->child, SIGKILL);
-		waitpid(r->child, &status, 0);
+		/* it may still be detaching its probes: the kernel finishes that when it dies */
+		if (waitpid(r->child, &status, WNOHANG) != r->child)
+			kill(r->child, SIGKILL);
 	}
 	if (r->out_fd > 0)
 		close(r->out_fd);
