@@ -54,7 +54,7 @@ WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,\
 			$(wildcard tests/workloads/*.c)) \
 		 $(patsubst tests/workloads/%.cc,$(OUTPUT)/workloads/%,\
 			$(wildcard tests/workloads/*.cc)) \
-		 $(OUTPUT)/workloads/libsym_plugin.so
+		 $(OUTPUT)/workloads/libsym_plugin.so $(OUTPUT)/workloads/grower_nofp
 # benchmark programs (tools/bench/)
 BENCH_BINS := $(addprefix $(OUTPUT)/,bench_empty bench_churn bench_churn_nofp bench_snap \
 		bench_timed bench_pair bench_symbols gen_session)
@@ -113,7 +113,6 @@ $(OUTPUT)/workloads/unwind: tests/workloads/unwind.cc | $(OUTPUT)/workloads
 	$(call msg,WL-CXX,$@)
 	$(Q)g++ -g -O2 -fomit-frame-pointer -Wall $< -o $@
 # the growth workload again without frame pointers: whole stacks need .eh_frame rows
-WORKLOAD_BINS += $(OUTPUT)/workloads/grower_nofp
 $(OUTPUT)/workloads/grower_nofp: tests/workloads/grower.c | $(OUTPUT)/workloads
 	$(call msg,WL-CC,$@)
 	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall $< -o $@ -lpthread

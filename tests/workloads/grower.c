@@ -155,9 +155,16 @@ int main(int argc, char **argv)
 		int status;
 
 		wait_go(argv[2]);
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n <= 0)
+			return 1;
+		self[n] = '\0';
 		pid = fork();
 		if (pid == 0) {
-			execl("/proc/self/exe", "grower", "child", "4", (char *)NULL);
+			/* by its path, so its name after exec is the program's */
+			execl(self, "grower", "child", "4", (char *)NULL);
 			_exit(127);
 		}
 		waitpid(pid, &status, 0);

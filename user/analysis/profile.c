@@ -78,6 +78,7 @@ int profile__from_report(struct profile *p, const struct session *s, const struc
 			 const struct leak_report *rep)
 {
 	memset(p, 0, sizeof(*p));
+	p->kind = s->kind;
 	p->pid = snap->pid;
 	p->command = s->command;
 	p->allocator = s->allocator;

@@ -38,6 +38,7 @@ struct profile_stack {
 
 struct profile {
 	bool is_diff;
+	enum session_kind kind;	      /* growth: LIVE is memory held, ALLOC first touched */
 	uint32_t pid;		      /* 0 with --all */
 	const char *command;	      /* launch mode: the command, else NULL */
 	const char *allocator;	      /* the probed allocator module, or NULL */

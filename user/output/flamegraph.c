@@ -245,7 +245,14 @@ static void title(const struct draw *d)
 	fprintf(out, "<text class=\"title\" x=\"%u\" y=\"24\" text-anchor=\"middle\">",
 		d->width_px / 2);
 	if (p->is_diff)
-		fputs("Heap change of ", out);
+		fputs(p->kind == SESSION_KIND_GROWTH ? "Change of held growth of "
+						     : "Heap change of ",
+		      out);
+	else if (p->kind == SESSION_KIND_GROWTH)
+		fputs((d->value == PV_ALLOC_BYTES || d->value == PV_ALLOC_OBJECTS)
+			      ? "New memory first touched by "
+			      : "Memory growth held by ",
+		      out);
 	else
 		fputs((d->value == PV_ALLOC_BYTES || d->value == PV_ALLOC_OBJECTS)
 			      ? "Allocated memory of "

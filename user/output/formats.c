@@ -9,6 +9,7 @@
 #include "output/flamegraph.h"
 #include "output/folded.h"
 #include "output/formats.h"
+#include "output/growth_format.h"
 #include "output/html_report.h"
 #include "output/pprof.h"
 #include "output/report_format.h"
@@ -57,6 +58,7 @@ static int write_html(const struct session *s, const struct snapshot *snap,
 				    &(struct diff_opts){ .leak_threshold = o->leak_threshold }, &d);
 	if (!err && has_diff)
 		err = profile__from_diff(&dprof, &d);
+	dprof.kind = s->kind;
 	if (!err)
 		err = html_report__write(
 			&(struct html_report_input){
@@ -77,6 +79,25 @@ static int write_html(const struct session *s, const struct snapshot *snap,
 	return err;
 }
 
+/* text and json of a growth session: processes, then stacks (growth_format.h) */
+static int write_growth(const struct session *s, const struct snapshot *snap,
+			const struct formats_report_opts *o, FILE *out)
+{
+	struct growth_report g;
+	size_t top = o->top_set ? o->top : o->format == FMT_TEXT ? FORMATS_TEXT_TOP : 0;
+	int err = growth_report__build(s, snap, &g);
+
+	g.final = snap == &s->snaps[s->snap_cnt - 1] && !strcmp(snap->label, "end");
+	if (!err && o->format == FMT_TEXT)
+		fprintf(out, "Snapshot \"%s\" (#%" PRIu32 " of %zu) of %s\n", snap->label,
+			snap->seq, s->snap_cnt, o->source);
+	if (!err)
+		err = o->format == FMT_TEXT ? growth_format__text(&g, top, out)
+					    : growth_format__json(&g, top, out);
+	growth_report__free(&g);
+	return err;
+}
+
 int formats__report(const struct session *s, const struct snapshot *snap,
 		    const struct formats_report_opts *o, FILE *out)
 {
@@ -85,6 +106,8 @@ int formats__report(const struct session *s, const struct snapshot *snap,
 	size_t top;
 	int err;
 
+	if (s->kind == SESSION_KIND_GROWTH && (o->format == FMT_TEXT || o->format == FMT_JSON))
+		return write_growth(s, snap, o, out);
 	if (session__report(s, snap, &rep) ||
 	    (o->format >= FMT_FOLDED && profile__from_report(&prof, s, snap, &rep))) {
 		err = -ENOMEM;

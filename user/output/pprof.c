@@ -284,12 +284,20 @@ static void value_type(struct pprof_ctx *c, struct pbuf *out, unsigned field, co
 
 int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 {
-	static const char *const types[4][2] = {
+	static const char *const leak_types[4][2] = {
 		{ "inuse_space", "bytes" },
 		{ "inuse_objects", "count" },
 		{ "alloc_space", "bytes" },
 		{ "alloc_objects", "count" },
 	};
+	/* the growth gear: pages the stack first touched that the process still has, and all */
+	static const char *const growth_types[4][2] = {
+		{ "held_space", "bytes" },
+		{ "held_pages", "count" },
+		{ "touched_space", "bytes" },
+		{ "touched_pages", "count" },
+	};
+	const char *const(*types)[2] = p->kind == SESSION_KIND_GROWTH ? growth_types : leak_types;
 	const enum profile_value *vals = p->is_diff ? diff_values : snapshot_values;
 	struct pprof_ctx c = { .p = p };
 	struct pbuf out = {};
