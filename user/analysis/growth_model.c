@@ -73,6 +73,8 @@ int growth_table__observe(struct growth_table *t, uint32_t pid, const char *comm
 		/* first sight (or a pid reused after an exit): growth counts from here */
 		e->from_proc = true;
 		e->row.exited = false;
+		e->seen_exited = false;
+		e->forgotten = false;
 		e->rss_first = rss;
 		e->anon_first = anon;
 		e->first_s = t->now_s;

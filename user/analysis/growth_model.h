@@ -19,6 +19,8 @@ struct growth_entry {
 	uint64_t anon_first; /* RssAnon then */
 	bool from_proc;	     /* /proc showed it at least once */
 	bool in_scan;	     /* /proc showed it in the current scan */
+	bool seen_exited;    /* the caller's: a scan saw it exited */
+	bool forgotten;	     /* the caller's: its kernel-side state was dropped */
 };
 
 struct growth_table {

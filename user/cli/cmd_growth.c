@@ -114,6 +114,33 @@ static int from_kernel(void *ctx, const struct growth_proc_info *p)
 		       : 0;
 }
 
+/* Processes that exited before the previous scan leave the kernel's tables (their figures
+ * and rows stay in the model): the process and page tables stay bounded on a busy host */
+static void forget_exited(struct growth_run *g)
+{
+	uint32_t *pids = NULL;
+	size_t cnt = 0, cap = 0;
+
+	for (size_t i = 0; i < g->procs.cnt; i++) {
+		struct growth_entry *e = &g->procs.e[i];
+
+		if (!e->row.exited || e->forgotten)
+			continue;
+		if (!e->seen_exited) {
+			e->seen_exited = true; /* one more scan: its last rows are read first */
+			continue;
+		}
+		if (ARRAY_GROW(pids, cap, cnt + 1, 64))
+			break;
+		pids[cnt++] = e->row.pid;
+		e->forgotten = true;
+	}
+	/* the table is sorted by pid, and so are pids */
+	if (cnt)
+		growth_loader__forget(g->loader, pids, cnt);
+	free(pids);
+}
+
 /* /proc and the kernel side's process table into the model */
 static int scan_procs(struct growth_run *g)
 {
@@ -132,6 +159,8 @@ static int scan_procs(struct growth_run *g)
 		err = proc_scan__pids("/proc", observe, g);
 	}
 	growth_table__end_scan(&g->procs);
+	if (!err)
+		forget_exited(g);
 	return err;
 }
 

@@ -165,44 +165,44 @@ int growth_loader__procs(struct growth_loader *ld,
 
 struct forget {
 	int fd;
-	__u32 pid;
+	const uint32_t *pids; /* sorted */
+	size_t cnt;
 };
 
-static int forget_row(void *ctx, const void *key, const void *val)
+static int cmp_u32(const void *a, const void *b)
 {
-	const struct stack_key *k = key; /* struct page_key has the tgid first too */
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int forget_page(void *ctx, const void *key, const void *val)
+{
+	const struct page_key *k = key;
 	struct forget *f = ctx;
 
 	(void)val;
-	if (k->tgid == f->pid)
+	if (bsearch(&k->tgid, f->pids, f->cnt, sizeof(*f->pids), cmp_u32))
 		bpf_map_delete_elem(f->fd, k);
 	return 0;
 }
 
-int growth_loader__forget(struct growth_loader *ld, uint32_t pid, bool drop_rows)
+int growth_loader__forget(struct growth_loader *ld, const uint32_t *pids, size_t cnt)
 {
 	enum { BATCH = 1024 };
-	struct stack_key keys[BATCH];
-	struct growth_stat vals[BATCH];
-	struct forget f = { .fd = bpf_map__fd(ld->skel->maps.growth_stats), .pid = pid };
-	__u32 key = pid;
+	struct page_key keys[BATCH];
+	__u64 vals[BATCH];
+	struct forget f = { .fd = bpf_map__fd(ld->skel->maps.pages), .pids = pids, .cnt = cnt };
 
-	struct page_key pkeys[BATCH];
-	__u64 pvals[BATCH];
-	int err;
+	for (size_t i = 0; i < cnt; i++) {
+		__u32 key = pids[i];
 
-	if (bpf_map_delete_elem(bpf_map__fd(ld->skel->maps.procs), &key) && errno != ENOENT)
-		return -errno;
-	if (!drop_rows) {
-		f.fd = bpf_map__fd(ld->skel->maps.pages);
-		return map_walk(f.fd, sizeof(pkeys[0]), sizeof(pvals[0]), pkeys, pvals, BATCH,
-				forget_row, &f);
+		if (bpf_map_delete_elem(bpf_map__fd(ld->skel->maps.procs), &key) && errno != ENOENT)
+			return -errno;
 	}
-	err = map_walk(f.fd, sizeof(keys[0]), sizeof(vals[0]), keys, vals, BATCH, forget_row, &f);
-	f.fd = bpf_map__fd(ld->skel->maps.pages);
-	return err
-		       ?: map_walk(f.fd, sizeof(pkeys[0]), sizeof(pvals[0]), pkeys, pvals, BATCH,
-				   forget_row, &f);
+	return cnt ? map_walk(f.fd, sizeof(keys[0]), sizeof(vals[0]), keys, vals, BATCH,
+			      forget_page, &f)
+		   : 0;
 }
 
 int growth_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max,

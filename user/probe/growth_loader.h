@@ -67,9 +67,9 @@ void growth_loader__lost(const struct growth_loader *ld, uint64_t lost[GROWTH_LO
 /* Every process in the table: fn is called for each; 0 or -errno or fn's result */
 int growth_loader__procs(struct growth_loader *ld,
 			 int (*fn)(void *ctx, const struct growth_proc_info *p), void *ctx);
-/* Forget an exited process: its entry and the owners of its pages (O(pages tracked)), and with
- * drop_rows its per-stack rows too. 0 or -errno. */
-int growth_loader__forget(struct growth_loader *ld, uint32_t pid, bool drop_rows);
+/* Forget exited processes (pids sorted): their entries and the owners of their pages, in one
+ * walk of the page table (O(pages tracked)); their per-stack rows stay. 0 or -errno. */
+int growth_loader__forget(struct growth_loader *ld, const uint32_t *pids, size_t cnt);
 /* stack_fetch_fn over the stack map; ctx is the loader */
 int growth_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max,
 			       bool *truncated);
