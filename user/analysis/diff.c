@@ -160,6 +160,7 @@ int diff__compute(const struct session *s, const struct snapshot *a, const struc
 	out->a = a;
 	out->b = b;
 	out->pid = s->pid;
+	out->growth = s->kind == SESSION_KIND_GROWTH;
 	out->allocator = s->allocator;
 	out->leak_threshold = opts->leak_threshold;
 	while (!err && (i < a->row_cnt || j < b->row_cnt)) {

@@ -103,3 +103,20 @@ void leak_sample__free(struct leak_sample *s)
 	free(s->stacks);
 	memset(s, 0, sizeof(*s));
 }
+
+bool report_lost__applies(enum report_lost kind, bool growth)
+{
+	switch (kind) {
+	case REPORT_LOST_STACK_FAILURES:
+	case REPORT_LOST_STACKS_MAP_FULL:
+	case REPORT_LOST_STATS_MAP_FULL:
+	case REPORT_LOST_SNAPSHOTS_DROPPED:
+		return true;
+	case REPORT_LOST_PROCS_MAP_FULL:
+	case REPORT_LOST_VMA_BUSY:
+	case REPORT_LOST_PAGES_MAP_FULL:
+		return growth;
+	default:
+		return !growth && kind >= 0 && kind < REPORT_LOST__MAX;
+	}
+}

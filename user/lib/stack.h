@@ -58,6 +58,9 @@ enum report_lost {
 	REPORT_LOST__MAX,
 };
 
+/* The counter is one the exact gear (growth false) or the growth gear (true) keeps: each
+ * report names only its own */
+bool report_lost__applies(enum report_lost kind, bool growth);
 /* The JSON and text name of a loss counter, e.g. "allocs_map_full" */
 const char *report_lost__name(enum report_lost kind);
 /* One line per counter explaining it and what to do, for the text output */

@@ -95,7 +95,7 @@ int diff_report__write_text(const struct snapshot_diff *d, const struct diff_for
 	else if (shown < changed)
 		fprintf(out, "\n(%zu more stacks changed; --top 0 shows all)\n", changed - shown);
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
-		if (d->lost_delta[k] <= 0)
+		if (d->lost_delta[k] <= 0 || !report_lost__applies(k, d->growth))
 			continue;
 		if (!any_lost)
 			fprintf(out,
@@ -163,7 +163,8 @@ static json_t *doc_json(const struct snapshot_diff *d, const struct diff_format_
 	size_t shown = 0;
 
 	for (int k = 0; !err && k < REPORT_LOST__MAX; k++)
-		json__put(lost, report_lost__name(k), json_integer(d->lost_delta[k]), &err);
+		if (report_lost__applies(k, d->growth))
+			json__put(lost, report_lost__name(k), json_integer(d->lost_delta[k]), &err);
 	for (int st = 0; !err && st <= DIFF_UNCHANGED; st++)
 		json__put(status, diff__status_name(st),
 			  json_integer((json_int_t)d->status_cnt[st]), &err);

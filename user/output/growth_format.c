@@ -156,7 +156,7 @@ int growth_format__text(const struct growth_report *g, size_t top, FILE *out)
 		fprintf(out, "  %s    # %s\n", cmd, p->comm);
 	}
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
-		if (!g->lost[k])
+		if (!g->lost[k] || !report_lost__applies(k, true))
 			continue;
 		if (!any_lost)
 			fprintf(out, "\nLost events:\n");
@@ -282,7 +282,7 @@ int growth_format__json(const struct growth_report *g, size_t top, FILE *out)
 	json__put(doc, "totals", json_incref(totals), &err);
 	json__put(doc, "processes", json_incref(procs), &err);
 	json__put(doc, "escalations", json_incref(esc), &err);
-	json__put(doc, "lost", leak_json__lost(g->lost), &err);
+	json__put(doc, "lost", leak_json__lost(g->lost, true), &err);
 	json__put(doc, "truncated_stacks",
 		  json_integer((json_int_t)report__truncated_cnt(r,
 								 &(struct report_format_opts){

@@ -33,7 +33,7 @@ static void lost_line(FILE *out, const struct leak_report *rep)
 
 	fputs("lost:", out);
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
-		if (!rep->lost[k])
+		if (!rep->lost[k] || !report_lost__applies(k, rep->kind == SESSION_KIND_GROWTH))
 			continue;
 		fprintf(out, "%s %s %" PRIu64, any ? "," : "", report_lost__name(k), rep->lost[k]);
 		any = true;

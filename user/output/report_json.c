@@ -41,7 +41,7 @@ int report__write_json(const struct leak_report *rep, const struct report_format
 			"pid", rep->pid, "duration_s", rep->duration_s, "final", rep->final,
 			"command", leak_json__str(rep->command), "totals",
 			leak_json__counts(&rep->totals));
-	lost = leak_json__lost(rep->lost);
+	lost = leak_json__lost(rep->lost, rep->kind == SESSION_KIND_GROWTH);
 	stacks = json_array();
 	if (!doc || !lost || !stacks)
 		goto cleanup;

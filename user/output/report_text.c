@@ -94,7 +94,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 			report__truncated_help());
 
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
-		if (!rep->lost[k])
+		if (!rep->lost[k] || !report_lost__applies(k, rep->kind == SESSION_KIND_GROWTH))
 			continue;
 		if (!any_lost)
 			fprintf(out, "\nLost events:\n");

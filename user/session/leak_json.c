@@ -110,14 +110,15 @@ json_t *leak_json__frames(const struct frame *frames, size_t cnt)
 	return arr;
 }
 
-json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX])
+json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX], bool growth)
 {
 	json_t *obj = json_object();
 
 	if (!obj)
 		return NULL;
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
-		if (json_object_set_new(obj, report_lost__name(k),
+		if (report_lost__applies(k, growth) &&
+		    json_object_set_new(obj, report_lost__name(k),
 					json_integer((json_int_t)lost[k]))) {
 			json_decref(obj);
 			return NULL;

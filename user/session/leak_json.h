@@ -14,7 +14,8 @@ json_t *leak_json__counts(const struct stack_counts *c);
 json_t *leak_json__frame(const struct frame *f);
 /* The array of frames[0..cnt), or NULL when out of memory */
 json_t *leak_json__frames(const struct frame *frames, size_t cnt);
-json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX]);
+/* The counters of the gear that kept them (report_lost__applies) */
+json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX], bool growth);
 /* A process of a growth snapshot: the keys of `processes[]` (docs/growth.md) */
 json_t *leak_json__proc(const struct proc_row *p);
 /* NULL stays JSON null */

@@ -138,7 +138,7 @@ static json_t *stacks_record(struct session_writer *w, const struct session *s,
 	return arr;
 }
 
-static json_t *snapshot_record(const struct snapshot *snap)
+static json_t *snapshot_record(const struct session *s, const struct snapshot *snap)
 {
 	json_t *rows = json_array(), *rec;
 
@@ -163,8 +163,8 @@ static json_t *snapshot_record(const struct snapshot *snap)
 			snap->mem_known ? json_integer((json_int_t)snap->rss_bytes) : json_null(),
 			"anon_bytes",
 			snap->mem_known ? json_integer((json_int_t)snap->anon_bytes) : json_null(),
-			"lost", leak_json__lost(snap->lost), "totals",
-			leak_json__counts(&snap->totals), "stacks", rows);
+			"lost", leak_json__lost(snap->lost, s->kind == SESSION_KIND_GROWTH),
+			"totals", leak_json__counts(&snap->totals), "stacks", rows);
 	if (rec && snap->proc_cnt) {
 		json_t *procs = json_array();
 
@@ -200,7 +200,7 @@ int session_writer__append(struct session_writer *w, const struct session *s,
 		if (err)
 			return err;
 	}
-	return put_record(w, snapshot_record(snap));
+	return put_record(w, snapshot_record(s, snap));
 }
 
 uint64_t session_writer__bytes(const struct session_writer *w)
