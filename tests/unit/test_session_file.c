@@ -138,7 +138,8 @@ static void rich_session(struct session *s)
 	sn->mem_known = true;
 	sn->rss_bytes = 123456789;
 	sn->anon_bytes = 0;
-	for (int k = 0; k < REPORT_LOST__MAX; k++)
+	/* a leak session keeps the exact gear's counters (report_lost__applies) */
+	for (int k = 0; k < REPORT_LOST_PROCS_MAP_FULL; k++)
 		sn->lost[k] = (uint64_t)k * 1000 + 1;
 	sn->wall_ns = -5;
 	sn->elapsed_s = 0.1;
