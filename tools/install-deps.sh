@@ -14,6 +14,7 @@ pkgs=(
 	libdebuginfod-dev g++ elfutils                        # --debuginfod; C++ test fixtures; eu-addr2line (bench)
 	libc6-dbg                                            # glibc debug info: file:line in glibc frames (tests rely on it)
 	golang-go libxml2-utils chromium file                # formats tests: go tool pprof, xmllint, headless browser
+	libbenchmark-dev python3-pytest-benchmark hyperfine  # regress fixtures (tests/fixtures/regress/gen)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Command-line tests of the regression detector through the real binary: `baseline save`,
 # `check` (exit 0 / 1 / 2, --fail-on, --mode, --format, one sample a side, inconclusive, failed
-# runs, --junit, --format github, the ratio column, --filter), imports of the real tool outputs in
-# tests/fixtures/regress/, bad files (one line on stderr, exit 2) and `history`.
+# runs, --junit, --format github, the ratio column, --filter, low-n, --warn/--fail, --against,
+# --metric, --higher-is-better), imports of the real tool outputs in tests/fixtures/regress/
+# (counters, pytest-benchmark sessions), bad files (one line on stderr, exit 2) and `history`.
 # usage: tests/regress/run.sh [PATH/TO/perfan-bpf]   (needs jq and xmllint; no root, no BPF)
 # Prints "ok ..." or "FAIL ..." per check and ends with "regress-cli: N passed, N failed".
 set -u
@@ -154,6 +155,122 @@ grep -q '↑  job .*IMPROVED' "$t/out" && grep -q '3 of 3 runs exited non-zero (
 	ok "--allow-exit-codes: IMPROVED, failed runs noted" || no "--allow-exit-codes: $(cat "$t/out" "$t/err")"
 run check --baseline "$t/e.json" "$F/hyperfine_exit_base.json"
 expect_rc "the passing command against its own baseline" 0
+
+# --- few runs, counters, rounds, CI thresholds, comparing files (issue 14) ---------------------
+# 5 repetitions of three Google Benchmark benchmarks, BM_A 25% slower: 1 / C(10, 5) = 0.004 cannot
+# pass the correction for three, so the threshold rule on the shift decides (low-n), visibly
+run baseline save "$F/gb_trio_base.json" --output "$t/trio.json"
+run check --baseline "$t/trio.json" "$F/gb_trio_slow.json" --fail-on warning
+expect_rc "5 runs a side, three benchmarks, BM_A 25% slower: flagged" 1
+grep -Eq '^  (⚠|✗)  BM_A .*(WARNING|CRITICAL) \(low-n: threshold rule on the shift, 5 vs 5 samples\)' "$t/out" &&
+	grep -q 'low-n: 5 vs 5 samples give p >= 0.0040, which cannot pass the correction for 3 benchmarks at alpha 0.01 (6 current samples would)' "$t/out" &&
+	[[ $(grep -cE '^  (⚠|✗)  ' "$t/out") == 1 ]] && ok "low-n: BM_A flagged, marked, and how many runs would do" || no "low-n: $(cat "$t/out")"
+run check --baseline "$t/trio.json" "$F/gb_trio_slow.json" --format json
+jq -e '.comparisons[] | select(.name == "BM_A") | .rule == "low-n" and .need_samples == 6 and .family == 3 and
+	(.severity == "WARNING" or .severity == "CRITICAL")' "$t/out" >/dev/null &&
+	ok "low-n JSON: rule low-n, need_samples 6, family 3" || no "low-n JSON: $(head -c 600 "$t/out")"
+run check --baseline "$t/trio.json" "$F/gb_trio_same.json" --fail-on warning
+expect_rc "the same build run again, 5 runs a side: nothing flagged" 0
+! grep -Eq '^  (⚠|✗)  ' "$t/out" && grep -q 'low-n' "$t/out" && ok "same build: no ⚠ or ✗" || no "same build: $(cat "$t/out")"
+run baseline save "$F/hyperfine_trio_base.json" --output "$t/htrio.json"
+run check --baseline "$t/htrio.json" "$F/hyperfine_trio_slow.json" --format github
+expect_rc "hyperfine, 5 runs of three commands, a from sleep 0.04 to 0.052" 1
+grep -q '^::error title=perfan-bpf%3A a::.*(CRITICAL).*; low-n: threshold rule on the shift, 5 vs 5 samples$' "$t/out" &&
+	[[ $(wc -l <"$t/out") == 1 ]] && ok "hyperfine low-n: ::error for a only" || no "hyperfine low-n: $(cat "$t/out")"
+
+# Google Benchmark counters: each a result "BM_Copy/<counter>", rates higher-is-better; the file
+# holds NaN (the cv of the zero counter "errors"), which Google Benchmark writes
+run baseline save "$F/gb_counters_base.json" --output "$t/cnt.json"
+expect_rc "baseline save of Google Benchmark output with counters (and NaN)" 0
+jq -e '[.baselines[] | {name, unit, higher_is_better}] == [
+	{"name": "BM_Copy", "unit": "ns", "higher_is_better": false},
+	{"name": "BM_Copy/bytes_per_second", "unit": "B/s", "higher_is_better": true},
+	{"name": "BM_Copy/frames", "unit": "", "higher_is_better": false},
+	{"name": "BM_Copy/items_per_second", "unit": "items/s", "higher_is_better": true},
+	{"name": "BM_Copy/nodes", "unit": "", "higher_is_better": false}]' "$t/cnt.json" >/dev/null &&
+	ok "counters: rates higher-is-better, user counters as they are, the zero one left out" ||
+	no "counters: $(jq -c '[.baselines[] | {name, unit, higher_is_better}]' "$t/cnt.json")"
+run check --baseline "$t/cnt.json" "$F/gb_counters_slow.json" --format json
+expect_rc "30% more work: the time and items_per_second regress" 1
+jq -e '.comparisons | map(select(.name == "BM_Copy" or .name == "BM_Copy/items_per_second") | .severity) |
+	all(. == "WARNING" or . == "CRITICAL")' "$t/out" >/dev/null &&
+	jq -e '.comparisons[] | select(.name == "BM_Copy/items_per_second") | .change < 0 and .deviation > 0' "$t/out" >/dev/null &&
+	ok "counters: fewer items per second is worse" || no "counters check: $(head -c 800 "$t/out")"
+run check --baseline "$t/cnt.json" "$F/gb_counters_slow.json" --higher-is-better 'frames$'
+expect_error "--higher-is-better against a baseline saved without it" "higher_is_better"
+run baseline save "$F/gb_counters_base.json" --output "$t/cnt2.json" --higher-is-better '/(frames|nodes)$'
+jq -e '[.baselines[] | select(.name | test("frames|nodes")) | .higher_is_better] == [true, true]' "$t/cnt2.json" >/dev/null &&
+	ok "baseline save --higher-is-better: frames and nodes higher-is-better" || no "--higher-is-better save: $(cat "$t/cnt2.json" | head -c 400)"
+run check --baseline "$t/cnt2.json" "$F/gb_counters_slow.json" --higher-is-better '/(frames|nodes)$' --filter frames --format json
+jq -e '.comparisons[0] | .name == "BM_Copy/frames" and .higher_is_better and .deviation > 0.1' "$t/out" >/dev/null &&
+	ok "check --higher-is-better: fewer frames per second is worse" || no "--higher-is-better check: $(head -c 400 "$t/out")"
+run baseline save "$F/gb_counters_base.json" --output "$t/cpu.json" --metric cpu_time
+want=$(jq '[.benchmarks[] | select(.run_type == "iteration") | .cpu_time] | add / length' "$F/gb_counters_base.json")
+jq -e --argjson w "$want" '.baselines[0] | .name == "BM_Copy" and ((.mean - $w) | fabs) < 1e-9 * $w' "$t/cpu.json" >/dev/null &&
+	ok "--metric cpu_time: the mean of the cpu_time repetitions" || no "--metric cpu_time: $(jq -c '.baselines[0].mean' "$t/cpu.json"), want $want"
+run check --baseline "$t/cpu.json" "$F/gb_counters_slow.json" --metric cpu_time --filter '^BM_Copy$'
+expect_rc "check --metric cpu_time" 1
+run check --baseline "$t/cpu.json" "$F/hyperfine_slow.json" --metric cpu_time
+expect_error "--metric cpu_time on hyperfine output" "no CPU time per run"
+run baseline save "$F/gb_counters_base.json" --output "$t/x.json" --metric wall
+expect_error "bad --metric" "--metric"
+
+# pytest-benchmark: one session is one run; two sessions of the same code are not a regression
+run baseline save "$F/pytest_run1.json" --output "$t/py.json"
+jq -e '.baselines[0] | .n == 1 and (has("samples") | not)' "$t/py.json" >/dev/null &&
+	ok "pytest-benchmark baseline: one run, its rounds not kept as samples" || no "pytest baseline: $(jq -c '.baselines[0]' "$t/py.json")"
+run check --baseline "$t/py.json" "$F/pytest_run2.json" --fail-on warning
+expect_rc "pytest-benchmark, the same code in a second session" 0
+grep -q '✓  test_scale.py::test_sum .*INFO (threshold rule: 1 run)' "$t/out" && grep -q 'rounds of one run: compared as one value' "$t/out" &&
+	ok "pytest-benchmark: INFO by the threshold rule on one run a side" || no "pytest same: $(cat "$t/out")"
+run check --baseline "$t/py.json" "$F/pytest_slow.json"
+expect_rc "pytest-benchmark, 30% more work" 1
+
+# check --against: two results files compared directly, no baseline file
+run check --against "$F/hyperfine_base.json" "$F/hyperfine_slow.json"
+expect_rc "check --against old new: 'sleep 0.03' against 'sleep 0.01'" 1
+grep -q '✗  sleep .*CRITICAL (significant)' "$t/out" && ok "--against: CRITICAL" || no "--against: $(cat "$t/out")"
+run check --against "$F/hyperfine_base.json" "$F/hyperfine_base.json"
+expect_rc "check --against a file itself" 0
+run check --against "$F/pytest_run1.json" --against "$F/pytest_run2.json" "$F/pytest_slow.json" --format json
+expect_rc "--against twice: two old runs" 1
+jq -e '.comparisons[0] | .n_baseline == 2 and .severity == "CRITICAL"' "$t/out" >/dev/null &&
+	ok "--against twice: the two runs are the baseline's samples" || no "--against twice: $(head -c 400 "$t/out")"
+run check --against "$F/hyperfine_base.json" --baseline "$t/base.json" "$F/hyperfine_slow.json"
+expect_error "--against with --baseline" "--against"
+run check --against "$t/base.json" "$F/hyperfine_slow.json"
+expect_error "--against a baseline file" "baseline file, not a results file"
+run check --against "$F/hyperfine_exit_fail.json" "$F/hyperfine_exit_base.json"
+expect_error "--against results whose runs failed" "3 of 3 runs exited non-zero"
+run check --against "$F/hyperfine_exit_fail.json" "$F/hyperfine_exit_base.json" --allow-exit-codes
+expect_rc "--against results whose runs failed, allowed" 1
+results "$t/frame.json" "render/frame" ms 1 2 3
+run check --against "$F/hyperfine_base.json" "$t/frame.json"
+expect_error "--against, a benchmark not in the old file" "compare results of the same benchmarks"
+
+# --warn and --fail over the baseline's thresholds (c15 is +15%)
+run check --baseline "$t/b.json" "$t/c15.json" --warn 20% --fail 30% --fail-on warning --format json
+expect_rc "+15% with --warn 20% --fail 30%" 0
+jq -e '.comparisons[0] | .severity == "INFO" and .warning_threshold == 0.2 and .critical_threshold == 0.3' "$t/out" >/dev/null &&
+	ok "--warn 20% --fail 30%: INFO, thresholds in JSON" || no "--warn/--fail: $(head -c 400 "$t/out")"
+run check --baseline "$t/b.json" "$t/c15.json" --fail 12%
+expect_rc "+15% with --fail 12%: CRITICAL" 1
+grep -q '✗  parse .*CRITICAL' "$t/out" && ok "--fail 12%: ✗" || no "--fail 12%: $(cat "$t/out")"
+run check --baseline "$t/b.json" "$t/c15.json" --warn 0.05 --fail 0.1
+expect_rc "fractions: --warn 0.05 --fail 0.1" 1
+run check --baseline "$t/b.json" "$t/c15.json" --warn 30% --fail 20%
+expect_error "--warn above --fail" "--warn 30% is above --fail 20%"
+run check --baseline "$t/b.json" "$t/c15.json" --warn 10
+expect_error "--warn 10 (a fraction of 1000%)" "write 10% for 10 percent"
+run check --baseline "$t/b.json" "$t/c15.json" --fail fast
+expect_error "bad --fail" "--fail"
+
+# baseline save of runs that failed: refused, one line, nothing written, unless allowed
+run baseline save "$F/hyperfine_exit_fail.json" --output "$t/fail.json"
+expect_error "baseline save of runs that exited non-zero" 'benchmark "job": 3 of 3 runs exited non-zero (exit code 3); fix the command, or pass --allow-exit-codes'
+[[ ! -e $t/fail.json ]] && ok "nothing written" || no "baseline save wrote $t/fail.json"
+run baseline save "$F/hyperfine_exit_fail.json" --output "$t/fail.json" --allow-exit-codes
+expect_rc "baseline save --allow-exit-codes" 0
 
 # --- formats ----------------------------------------------------------------------------------
 run check --baseline "$t/b.json" "$t/c40.json" --format json

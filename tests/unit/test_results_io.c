@@ -44,6 +44,29 @@ static json_t *load(const char *path)
 	return j;
 }
 
+/* A Google Benchmark file that may hold NaN (its cv of a zero counter), NaN made null */
+static json_t *load_gb(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[1 << 16], *o = buf, *p;
+	size_t n;
+	json_t *j;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) / 2, f);
+	fclose(f);
+	assert_true(n < sizeof(buf) / 2);
+	buf[n] = '\0';
+	while ((p = strstr(o, "NaN"))) {
+		memmove(p + 4, p + 3, strlen(p + 3) + 1);
+		memcpy(p, "null", 4);
+		o = p + 4;
+	}
+	j = json_loads(buf, 0, NULL);
+	assert_non_null(j);
+	return j;
+}
+
 static double jnum(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -52,11 +75,12 @@ static double jnum(json_t *o, const char *key)
 	return json_number_value(v);
 }
 
+/* A metadata value as text: a string's text, or the JSON text of a number (regress.h) */
 static const char *meta(const struct regress_result *r, const char *key)
 {
 	for (size_t i = 0; i < r->meta_cnt; i++)
 		if (!strcmp(r->meta[i].key, key))
-			return r->meta[i].value;
+			return r->meta[i].value ? r->meta[i].value : r->meta[i].json;
 	return NULL;
 }
 
@@ -300,7 +324,9 @@ static void test_perfan_results_fields(void **state)
 	regress_run__free(&run);
 }
 
-static char *write_mem(int (*writer)(FILE *, const void *), const void *arg)
+/* not inlined: gcc 12 then takes buf, which open_memstream updates, for a dangling pointer */
+__attribute__((noinline)) static char *write_mem(int (*writer)(FILE *, const void *),
+						 const void *arg)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -496,6 +522,207 @@ static void test_bad_files(void **state)
 	assert_non_null(strstr(err.msg, "no_such_file.json"));
 }
 
+static void fx_meta_num(void)
+{
+	struct regress_result r = {};
+	struct regress_run run = { .results = &r, .result_cnt = 1 };
+	char *a;
+
+	r.name = strdup("x");
+	r.unit = strdup("ns");
+	r.value = 1;
+	r.stddev = r.median = r.q25 = r.q75 = r.overhead = NAN;
+	assert_int_equal(regress_result__add_meta_num(&r, "calls", 100), 0);
+	assert_int_equal(regress_result__add_meta_num(&r, "p50_ns", 0.1), 0);
+	assert_int_equal(regress_result__add_meta_num(&r, "nothing", NAN), 0);
+	assert_int_equal(regress_result__add_meta_json(&r, "near", "true"), 0);
+	assert_int_equal(regress_result__add_meta(&r, "binary", "/usr/bin/x"), 0);
+	assert_int_equal(r.meta_cnt, 4);
+	assert_string_equal(r.meta[0].key, "binary"); /* sorted */
+	a = write_mem(wr_results, &run);
+	assert_non_null(strstr(a, "\"calls\": 100,"));
+	assert_non_null(strstr(a, "\"p50_ns\": 0.1"));
+	assert_non_null(strstr(a, "\"near\": true"));
+	assert_non_null(strstr(a, "\"binary\": \"/usr/bin/x\""));
+	assert_null(strstr(a, "nothing"));
+	free(a);
+	regress_result__free(&r);
+}
+/* Google Benchmark counters (gb_counters.cc, 5 repetitions): each is a result of its own,
+ * "BM_Copy/<counter>", rates higher-is-better; "errors" is 0 and left out. Google Benchmark
+ * wrote its cv aggregate as NaN, which only its files may hold. */
+static void test_google_benchmark_counters(void **state)
+{
+	const char *names[] = { "BM_Copy", "BM_Copy/bytes_per_second", "BM_Copy/frames",
+				"BM_Copy/items_per_second", "BM_Copy/nodes" };
+	const char *units[] = { "ns", "B/s", "", "items/s", "" };
+	const bool hib[] = { false, true, false, true, false };
+	const char *keys[] = { "real_time", "bytes_per_second", "frames", "items_per_second",
+			       "nodes" };
+	struct regress_run run;
+	struct errtext err;
+	json_t *root, *b;
+	size_t i, len, seen = 0;
+	char *data;
+
+	(void)state;
+	data = slurp(FIX "gb_counters_base.json", &len);
+	assert_non_null(strstr(data, "NaN")); /* the case this fixture is for */
+	free(data);
+	assert_int_equal(results__read_file(FIX "gb_counters_base.json", &run, &err), 0);
+	assert_int_equal(run.result_cnt, 5);
+	root = load_gb(FIX "gb_counters_base.json");
+	for (size_t k = 0; k < 5; k++) {
+		const struct regress_result *r = &run.results[k];
+
+		assert_string_equal(r->name, names[k]);
+		assert_string_equal(r->unit, units[k]);
+		assert_int_equal(r->higher_is_better, hib[k]);
+		assert_int_equal(r->sample_cnt, 5);
+		assert_string_equal(meta(r, "tool"), "google-benchmark");
+		if (k)
+			assert_string_equal(meta(r, "counter"), keys[k]);
+		else
+			assert_string_equal(meta(r, "metric"), "real_time");
+		seen = 0;
+		json_array_foreach(json_object_get(root, "benchmarks"), i, b)
+		{
+			if (strcmp(json_string_value(json_object_get(b, "run_type")), "iteration"))
+				continue;
+			assert_close(r->samples[seen++], jnum(b, keys[k]), 0, keys[k]);
+		}
+		assert_int_equal(seen, 5);
+	}
+	json_decref(root);
+	regress_run__free(&run);
+
+	/* --benchmark_report_aggregates_only: the counters' mean, stddev and median */
+	assert_int_equal(results__read_file(FIX "gb_counters_aggregates.json", &run, &err), 0);
+	assert_int_equal(run.result_cnt, 5);
+	root = load_gb(FIX "gb_counters_aggregates.json");
+	json_array_foreach(json_object_get(root, "benchmarks"), i, b)
+	{
+		const char *an = json_string_value(json_object_get(b, "aggregate_name"));
+
+		if (!strcmp(an, "mean"))
+			assert_close(run.results[3].value, jnum(b, "items_per_second"), 0, "mean");
+		else if (!strcmp(an, "stddev"))
+			assert_close(run.results[3].stddev, jnum(b, "items_per_second"), 0, "sd");
+	}
+	assert_int_equal(run.results[3].n, 4);
+	assert_int_equal(run.results[3].sample_cnt, 0);
+	json_decref(root);
+	regress_run__free(&run);
+}
+
+/* NaN and Infinity in Google Benchmark JSON only: a counter that is one is left out, a string
+ * that spells one is left alone; anywhere else they are refused */
+static void test_google_benchmark_nan(void **state)
+{
+	const char *doc = "{\"context\": {\"note\": \"NaN \\\" Infinity\"}, \"benchmarks\": ["
+			  "{\"name\": \"BM_NaN\", \"run_type\": \"iteration\", \"real_time\": 3,"
+			  " \"time_unit\": \"ns\", \"hits\": NaN, \"misses\": -Infinity,"
+			  " \"items_per_second\": 7}]}";
+	const char *nan_time = "{\"context\": {}, \"benchmarks\": [{\"name\": \"BM_x\","
+			       " \"run_type\": \"iteration\", \"real_time\": NaN}]}";
+	struct regress_run run;
+	struct errtext err;
+
+	(void)state;
+	assert_int_equal(read_str(doc, &run, &err), 0);
+	assert_int_equal(run.result_cnt, 2);
+	assert_string_equal(run.results[0].name, "BM_NaN");
+	assert_string_equal(run.results[1].name, "BM_NaN/items_per_second");
+	regress_run__free(&run);
+	bad_buf(nan_time, "no \"real_time\"");
+	bad_buf("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t\", \"stats\": "
+		"{\"mean\": NaN}}]}",
+		"NaN or Infinity");
+}
+
+/* --metric cpu_time: Google Benchmark's cpu_time is the measurement; the formats that only
+ * have a wall-clock time refuse it */
+static void test_metric(void **state)
+{
+	struct results_read_opts ro = { RESULTS_METRIC_CPU_TIME };
+	struct regress_run run;
+	struct errtext err;
+	json_t *root, *b;
+	size_t i, seen = 0;
+	enum results_metric m;
+
+	(void)state;
+	assert_int_equal(results_metric__parse("cpu_time", &m), 0);
+	assert_int_equal(m, RESULTS_METRIC_CPU_TIME);
+	assert_int_equal(results_metric__parse("user_time", &m), -EINVAL);
+	assert_int_equal(results__read_file_opts(FIX "gb_counters_base.json", &ro, &run, &err), 0);
+	root = load_gb(FIX "gb_counters_base.json");
+	json_array_foreach(json_object_get(root, "benchmarks"), i,
+			   b) if (!strcmp(json_string_value(json_object_get(b, "run_type")),
+					  "iteration"))
+		assert_close(run.results[0].samples[seen++], jnum(b, "cpu_time"), 0, "cpu");
+	assert_int_equal(seen, 5);
+	assert_string_equal(meta(&run.results[0], "metric"), "cpu_time");
+	json_decref(root);
+	regress_run__free(&run);
+	assert_int_equal(results__read_file_opts(FIX "hyperfine.json", &ro, &run, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "hyperfine.json: hyperfine JSON has no CPU time"));
+	assert_non_null(strstr(err.msg, "--metric cpu_time"));
+	assert_int_equal(results__read_file_opts(FIX "pytest_benchmark.json", &ro, &run, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "pytest-benchmark JSON has no CPU time"));
+}
+
+/* Numbers in metadata stay numbers: imported, written, read back (issue 14); a file that has
+ * them as strings, as older perfan-bpf wrote, keeps its strings. */
+static void test_metadata_numbers(void **state)
+{
+	const char *old = "{\"schema_version\": 1, \"results\": [{\"name\": \"f\", \"value\": 2,"
+			  " \"metadata\": {\"calls\": \"100\", \"tool\": \"perfan-bpf time\"}}]}";
+	struct regress_run run, again;
+	struct errtext err;
+	json_t *root, *m;
+	char *a, *b;
+
+	(void)state;
+	assert_int_equal(results__read_file(FIX "hyperfine_params.json", &run, &err), 0);
+	assert_string_equal(meta(&run.results[0], "runs"), "5");
+	assert_null(regress_result__meta(&run.results[0], "runs")->value);
+	assert_string_equal(meta(&run.results[0], "parameters"), "{\"n\":\"1\"}");
+	a = write_mem(wr_results, &run);
+	root = json_loads(a, 0, NULL);
+	m = json_object_get(json_array_get(json_object_get(root, "results"), 0), "metadata");
+	assert_true(json_is_integer(json_object_get(m, "runs")));
+	assert_int_equal(json_integer_value(json_object_get(m, "runs")), 5);
+	assert_true(json_is_real(json_object_get(m, "user_s")));
+	assert_true(json_is_object(json_object_get(m, "parameters")));
+	assert_true(json_is_string(json_object_get(m, "tool")));
+	json_decref(root);
+	assert_int_equal(read_str(a, &again, &err), 0);
+	b = write_mem(wr_results, &again);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	regress_run__free(&again);
+	regress_run__free(&run);
+
+	/* pytest-benchmark: rounds and iterations as numbers */
+	assert_int_equal(results__read_file(FIX "pytest_benchmark.json", &run, &err), 0);
+	assert_null(regress_result__meta(&run.results[0], "rounds")->value);
+	assert_int_equal(strtoul(meta(&run.results[0], "rounds"), NULL, 10), run.results[0].n);
+	regress_run__free(&run);
+
+	/* an older file's strings stay strings */
+	assert_int_equal(read_str(old, &run, &err), 0);
+	a = write_mem(wr_results, &run);
+	assert_non_null(strstr(a, "\"calls\": \"100\""));
+	free(a);
+	regress_run__free(&run);
+
+	/* numbers added by code: whole numbers as integers, others exact */
+	fx_meta_num();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +734,10 @@ int main(void)
 		cmocka_unit_test(test_perfan_results_fields),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_google_benchmark_counters),
+		cmocka_unit_test(test_google_benchmark_nan),
+		cmocka_unit_test(test_metric),
+		cmocka_unit_test(test_metadata_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

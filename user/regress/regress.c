@@ -98,6 +98,7 @@ void regress_opts__init(struct regress_opts *opts)
 	opts->fail_on = REGRESS_CRITICAL;
 	opts->allow_exit_codes = false;
 	opts->filter = NULL;
+	opts->warning_threshold = opts->critical_threshold = NAN;
 }
 
 bool regress_opts__selects(const struct regress_opts *opts, const char *name)
@@ -171,6 +172,8 @@ const char *regress_level__name(enum regress_severity s)
 
 const char *regress_verdict__rule(const struct regress_verdict *v)
 {
+	if (v->reason == REGRESS_REASON_LOW_N)
+		return "low-n";
 	return v->method == REGRESS_METHOD_SIMPLE ? "threshold" : "robust";
 }
 
@@ -229,11 +232,123 @@ void regress_result__free(struct regress_result *r)
 	free(r->buckets);
 	for (i = 0; i < r->meta_cnt; i++) {
 		free(r->meta[i].key);
-		free(r->meta[i].value);
+		if (r->meta[i].value)
+			free(r->meta[i].value);
+		else
+			free(r->meta[i].json); /* only then set (regress.h) */
 	}
 	free(r->meta);
 	free(r->exit_codes);
 	memset(r, 0, sizeof(*r));
+}
+
+static int cmp_meta(const void *a, const void *b)
+{
+	return strcmp(((const struct regress_meta *)a)->key, ((const struct regress_meta *)b)->key);
+}
+
+/* Appends {key, value or json} (one of them NULL) and sorts by key. */
+static int add_meta(struct regress_result *r, const char *key, const char *value, const char *json)
+{
+	struct regress_meta *m = realloc(r->meta, (r->meta_cnt + 1) * sizeof(*m)), *e;
+
+	if (!m)
+		return -ENOMEM;
+	r->meta = m;
+	e = &m[r->meta_cnt];
+	e->key = strdup(key);
+	e->value = value ? strdup(value) : NULL;
+	e->json = value ? NULL : strdup(json);
+	if (!e->key || (value ? !e->value : !e->json)) {
+		free(e->key);
+		free(e->value);
+		free(e->json);
+		return -ENOMEM;
+	}
+	r->meta_cnt++;
+	qsort(r->meta, r->meta_cnt, sizeof(*r->meta), cmp_meta);
+	return 0;
+}
+
+int regress_result__add_meta(struct regress_result *r, const char *key, const char *value)
+{
+	return add_meta(r, key, value, NULL);
+}
+
+int regress_result__add_meta_json(struct regress_result *r, const char *key, const char *json_text)
+{
+	return add_meta(r, key, NULL, json_text);
+}
+
+int regress_result__add_meta_num(struct regress_result *r, const char *key, double v)
+{
+	char num[40];
+
+	if (!isfinite(v))
+		return 0; /* JSON has no NaN or Infinity */
+	/* whole numbers as integers (a count reads 100, not 1e+02); others with 17 digits,
+	 * enough to give back the same double */
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		snprintf(num, sizeof(num), "%.0f", v);
+	else
+		snprintf(num, sizeof(num), "%.17g", v);
+	return add_meta(r, key, NULL, num);
+}
+
+const struct regress_meta *regress_result__meta(const struct regress_result *r, const char *key)
+{
+	for (size_t i = 0; i < r->meta_cnt; i++)
+		if (!strcmp(r->meta[i].key, key))
+			return &r->meta[i];
+	return NULL;
+}
+
+void regress_run__set_higher_is_better(struct regress_run *run, const regex_t *re)
+{
+	for (size_t i = 0; re && i < run->result_cnt; i++)
+		if (!regexec(re, run->results[i].name, 0, NULL, 0))
+			run->results[i].higher_is_better = true;
+}
+
+int regress_run__refuse_failed(const struct regress_run *run, struct errtext *why)
+{
+	for (size_t i = 0; i < run->result_cnt; i++) {
+		const struct regress_result *r = &run->results[i];
+		size_t n = r->sample_cnt ? r->sample_cnt : r->n, cnt = 0, at = 0, j, k;
+		int codes[REGRESS_EXIT_CODES_MAX];
+		char text[96];
+
+		if (!r->exit_code_cnt)
+			continue;
+		for (j = 0; j < r->exit_code_cnt; j++) { /* distinct, smallest first */
+			for (k = 0; k < cnt && codes[k] != r->exit_codes[j]; k++)
+				;
+			if (k == cnt && cnt < REGRESS_EXIT_CODES_MAX)
+				codes[cnt++] = r->exit_codes[j];
+		}
+		for (j = 1; j < cnt; j++)
+			for (k = j; k && codes[k - 1] > codes[k]; k--) {
+				int t = codes[k];
+
+				codes[k] = codes[k - 1];
+				codes[k - 1] = t;
+			}
+		text[0] = '\0';
+		for (j = 0; j < cnt && at < sizeof(text); j++) {
+			if (codes[j] == REGRESS_EXIT_SIGNAL)
+				at += snprintf(text + at, sizeof(text) - at, "%skilled by a signal",
+					       j ? ", " : "");
+			else
+				at += snprintf(text + at, sizeof(text) - at, "%s%d", j ? ", " : "",
+					       codes[j]);
+		}
+		return regress__fail(
+			why, -EINVAL,
+			"benchmark \"%s\": %zu of %zu runs exited non-zero (exit code%s %s)",
+			r->name, r->exit_code_cnt, n > r->exit_code_cnt ? n : r->exit_code_cnt,
+			cnt == 1 ? "" : "s", text);
+	}
+	return 0;
 }
 
 void regress_run__free(struct regress_run *run)
@@ -332,9 +447,14 @@ static int result_copy_header(struct regress_result *dst, const struct regress_r
 			return -ENOMEM;
 		dst->meta_cnt = src->meta_cnt;
 		for (i = 0; i < src->meta_cnt; i++) {
-			dst->meta[i].key = strdup(src->meta[i].key);
-			dst->meta[i].value = strdup(src->meta[i].value);
-			if (!dst->meta[i].key || !dst->meta[i].value)
+			const struct regress_meta *m = &src->meta[i];
+
+			dst->meta[i].key = strdup(m->key);
+			if (m->value)
+				dst->meta[i].value = strdup(m->value);
+			else
+				dst->meta[i].json = strdup(m->json);
+			if (!dst->meta[i].key || (!dst->meta[i].value && !dst->meta[i].json))
 				return -ENOMEM;
 		}
 	}
@@ -380,7 +500,8 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 			goto cleanup;
 		}
 		values[i] = rs[i]->value * f;
-		if (!rs[i]->sample_cnt)
+		/* rounds of different runs are not pooled: the runs are the samples */
+		if (!rs[i]->sample_cnt || (rs[i]->samples_within_run && k > 1))
 			all_samples = false;
 		pooled += rs[i]->sample_cnt;
 		failed += rs[i]->exit_code_cnt;
@@ -434,6 +555,7 @@ static int merge_one(const struct regress_result **rs, const char **src, size_t 
 		out->sample_cnt = k;
 		values = NULL;
 	}
+	out->samples_within_run = k == 1 && first->samples_within_run;
 	if (k > 1) {
 		const double *run_values = values ? values : out->samples;
 

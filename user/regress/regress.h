@@ -74,11 +74,20 @@ enum regress_reason {
 	REGRESS_REASON_NO_SPREAD,   /* robust mode, but neither samples nor summaries: simple */
 	REGRESS_REASON_ONE_VALUE,   /* robust mode, one value on a side: threshold rule */
 	REGRESS_REASON_EXIT_CODES,  /* runs exited non-zero: ERROR */
+	/* robust mode, samples on both sides, but even the smallest p their sizes allow cannot
+	 * pass the Benjamini-Hochberg correction of this batch: the threshold rule on the means
+	 * decides ("low-n", issue 14) */
+	REGRESS_REASON_LOW_N,
 };
 
+/* One metadata entry. value is the text of a string; it is NULL when the value is a JSON
+ * number, boolean, object or array, which json then holds as compact JSON text (so numbers stay
+ * numbers when written). json is read only when value is NULL: code that fills key and value
+ * alone (a string) stays correct. */
 struct regress_meta {
 	char *key;
 	char *value;
+	char *json;
 };
 
 struct regress_bucket {
@@ -98,6 +107,9 @@ struct regress_result {
 	double overhead;	 /* measured probe overhead in unit; NAN when none */
 	double *samples;	 /* > 0 each */
 	size_t sample_cnt;
+	/* the samples are rounds taken within one run (pytest-benchmark), not independent runs:
+	 * the run is the unit, so the check treats this result as one value (its mean) */
+	bool samples_within_run;
 	struct regress_bucket *buckets;
 	size_t bucket_cnt;
 	struct regress_meta *meta; /* sorted by key */
@@ -154,6 +166,9 @@ struct regress_opts {
 	bool allow_exit_codes; /* non-zero exit codes are expected: no ERROR for them */
 	/* borrowed: only results whose name it matches are checked (--filter); NULL checks all */
 	const regex_t *filter;
+	/* thresholds that replace every baseline's (--warn, --fail); NAN when not given. With one
+	 * given, the other is the baseline's, moved to it when they would cross */
+	double warning_threshold, critical_threshold;
 };
 
 struct regress_verdict {
@@ -174,7 +189,12 @@ struct regress_verdict {
 	double floor; /* relative noise floor used */
 	double warning_threshold, critical_threshold;
 	size_t n_current, n_baseline; /* samples (or n) on each side */
-	size_t need_samples;	      /* INCONCLUSIVE: current samples needed to ever reach alpha */
+	/* INCONCLUSIVE: current samples needed to ever reach alpha; low-n: needed to reach
+	 * alpha / family whatever the other benchmarks do */
+	size_t need_samples;
+	double min_p;	   /* low-n: the smallest p these sample sizes allow */
+	size_t family_cnt; /* low-n: benchmarks in the batch's Benjamini-Hochberg family */
+	bool rounds;	   /* the current side is one run of rounds (samples_within_run) */
 	/* runs of the result that exited non-zero, and their distinct codes (sorted, at most
 	 * REGRESS_EXIT_CODES_MAX); ERROR unless the options allow exit codes */
 	size_t failed_runs, runs;
@@ -237,7 +257,8 @@ const char *regress_mode__name(enum regress_mode m);
 int regress_severity__parse(const char *s, enum regress_severity *out);
 const char *regress_level__name(enum regress_severity s);
 /* The rule behind a verdict: "threshold" (the simple rule: --mode simple, or too little data
- * for the robust one) or "robust" (a test of significance). */
+ * for the robust one), "low-n" (the threshold rule on the means because the samples cannot
+ * reach significance after the batch's correction) or "robust" (a test of significance). */
 const char *regress_verdict__rule(const struct regress_verdict *v);
 int regress_mode__parse(const char *s, enum regress_mode *out);
 
@@ -254,6 +275,21 @@ double regress__unit_seconds(const char *unit);
 int regress__unit_factor(const char *from, const char *to, double *factor);
 
 void regress_result__free(struct regress_result *r); /* frees the fields, not r */
+/* One more metadata entry of r, kept sorted by key: a string, a number (written as a JSON
+ * number; NAN or infinite adds nothing), or any JSON value as text (json_text must be valid
+ * compact JSON: a number, true, an object). Return 0 or -ENOMEM. */
+int regress_result__add_meta(struct regress_result *r, const char *key, const char *value);
+int regress_result__add_meta_num(struct regress_result *r, const char *key, double v);
+int regress_result__add_meta_json(struct regress_result *r, const char *key, const char *json_text);
+/* The metadata entry named key, or NULL. */
+const struct regress_meta *regress_result__meta(const struct regress_result *r, const char *key);
+/* --higher-is-better REGEX: every result of run whose name re matches becomes higher is
+ * better. */
+void regress_run__set_higher_is_better(struct regress_run *run, const regex_t *re);
+/* The first result of run with runs that exited non-zero: -EINVAL with one sentence naming it,
+ * its failed runs and their codes in why ("benchmark "job": 3 of 3 runs exited non-zero
+ * (exit code 3)"); 0 when none did. */
+int regress_run__refuse_failed(const struct regress_run *run, struct errtext *why);
 void regress_run__free(struct regress_run *run);
 void regress_baseline__free(struct regress_baseline *b);
 void regress_baseline_set__free(struct regress_baseline_set *set);

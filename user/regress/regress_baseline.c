@@ -63,7 +63,7 @@ static int baseline_take(struct regress_baseline *b, const struct regress_result
 	b->sample_cnt = 0;
 	if (!b->unit)
 		return -ENOMEM;
-	if (r->sample_cnt) {
+	if (r->sample_cnt && !r->samples_within_run) {
 		b->samples = scaled_copy(r->samples, r->sample_cnt, 1);
 		if (!b->samples)
 			return -ENOMEM;
@@ -77,6 +77,10 @@ static int baseline_take(struct regress_baseline *b, const struct regress_result
 	b->mean = r->value;
 	b->stddev = r->stddev;
 	b->n = r->n ? r->n : r->sample_cnt;
+	if (r->samples_within_run) { /* one run of rounds is one value: its mean (issue 14) */
+		b->stddev = NAN;
+		b->n = 1;
+	}
 	b->higher_is_better = r->higher_is_better;
 
 	if (b->history_cnt)

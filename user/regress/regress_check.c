@@ -2,7 +2,9 @@
 /* The rules that turn a result and its baseline into a verdict: the simple threshold rule and
  * the robust rule (Mann-Whitney U + Hodges-Lehmann on log values, or Welch on summaries;
  * Benjamini-Hochberg over a batch; noise floor; minimum sample count), the threshold rule for a
- * single value a side, and ERROR for runs that exited non-zero. */
+ * single value (or one run of rounds) a side and for samples that cannot pass the batch's
+ * correction (low-n), thresholds from the command line, and ERROR for runs that exited
+ * non-zero. */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -136,11 +138,31 @@ static void assess_welch(double mc, double sc, size_t nc, const struct regress_b
 	}
 }
 
+/* The thresholds of a verdict: the command line's (--warn, --fail) over the baseline's. With
+ * only one given, the other is the baseline's, moved to it when they would cross (warning <=
+ * critical always). */
+static void thresholds(const struct regress_baseline *b, const struct regress_opts *opts,
+		       struct regress_verdict *v)
+{
+	bool w = !isnan(opts->warning_threshold), c = !isnan(opts->critical_threshold);
+
+	v->warning_threshold = w ? opts->warning_threshold : b->warning_threshold;
+	v->critical_threshold = c ? opts->critical_threshold : b->critical_threshold;
+	if (v->warning_threshold > v->critical_threshold) {
+		if (w && !c)
+			v->critical_threshold = v->warning_threshold;
+		else
+			v->warning_threshold = v->critical_threshold;
+	}
+}
+
 /* Everything about one result against its baseline except the final severity, which depends
  * on the batch (adjusted p-values): see decide(). */
 static int assess(const struct regress_result *r, const struct regress_baseline *b,
 		  const struct regress_opts *opts, struct regress_verdict *v, struct errtext *why)
 {
+	/* rounds of one run are one value, the run's mean (issue 14): they do not enter the test */
+	size_t rc = r->samples_within_run ? 0 : r->sample_cnt;
 	double f, sc = NAN, sb = NAN;
 	size_t nc, nb;
 	int err = 0;
@@ -164,6 +186,7 @@ static int assess(const struct regress_result *r, const struct regress_baseline 
 	v->higher_is_better = b->higher_is_better;
 	v->method = REGRESS_METHOD_SIMPLE;
 	v->reason = REGRESS_REASON_WITHIN;
+	v->rounds = r->samples_within_run;
 	v->current = r->value * f;
 	v->baseline = b->mean;
 	v->current_median = r->median * f;
@@ -180,13 +203,13 @@ static int assess(const struct regress_result *r, const struct regress_baseline 
 	}
 	v->change = (v->current - v->baseline) / v->baseline;
 	v->deviation = b->higher_is_better ? -v->change : v->change;
-	v->warning_threshold = b->warning_threshold;
-	v->critical_threshold = b->critical_threshold;
+	thresholds(b, opts, v);
 	v->floor = fmax(REGRESS_FLOOR_MIN, b->abs_floor / b->mean);
 	v->estimate = v->ci_lo = v->ci_hi = NAN;
 	v->p_worse = v->p_worse_adj = v->p_better = v->p_better_adj = NAN;
+	v->min_p = NAN;
 
-	nc = r->sample_cnt ? r->sample_cnt : r->n;
+	nc = r->samples_within_run ? 1 : rc ? rc : r->n;
 	nb = b->sample_cnt ? b->sample_cnt : b->n;
 	v->n_current = nc;
 	v->n_baseline = nb;
@@ -206,17 +229,20 @@ static int assess(const struct regress_result *r, const struct regress_baseline 
 		goto out;
 	/* one value on a side has no spread to test against: a test at these sizes could only say
 	 * INCONCLUSIVE forever (1 vs 1 needs 99 samples), so the threshold rule decides (issue 14) */
-	if (r->sample_cnt && b->sample_cnt && (r->sample_cnt < 2 || b->sample_cnt < 2) &&
-	    stats__mw_min_p(r->sample_cnt, b->sample_cnt) > opts->alpha) {
+	if (rc && b->sample_cnt && (rc < 2 || b->sample_cnt < 2) &&
+	    stats__mw_min_p(rc, b->sample_cnt) > opts->alpha) {
 		v->reason = REGRESS_REASON_ONE_VALUE;
 		goto out;
 	}
-	if (r->sample_cnt && b->sample_cnt) {
+	if (rc && b->sample_cnt) {
 		v->method = REGRESS_METHOD_MANN_WHITNEY;
 		err = assess_mann_whitney(r, b, f, opts->alpha, v);
 		goto out;
 	}
-	sc = r->sample_cnt >= 2 ? stats__stddev(r->samples, r->sample_cnt) * f : r->stddev * f;
+	if (r->samples_within_run)
+		sc = NAN; /* the spread of rounds is not the spread of runs */
+	else
+		sc = rc >= 2 ? stats__stddev(r->samples, rc) * f : r->stddev * f;
 	sb = b->sample_cnt >= 2 ? stats__stddev(b->samples, b->sample_cnt) : b->stddev;
 	if (nc >= 2 && nb >= 2 && isfinite(sc) && isfinite(sb)) {
 		v->method = REGRESS_METHOD_WELCH;
@@ -247,17 +273,22 @@ static void decide(struct regress_verdict *v, const struct regress_opts *opts)
 		v->severity = REGRESS_ERROR; /* whatever the times say: they timed a failure */
 		return;
 	}
-	if (v->method == REGRESS_METHOD_SIMPLE) {
+	if (v->method == REGRESS_METHOD_SIMPLE || v->reason == REGRESS_REASON_LOW_N) {
+		/* low-n: the thresholds judge the shift estimate, the median of the pairwise
+		 * ratios: among five runs one slow run moves a mean by a fifth of its excess */
+		double dev = v->reason == REGRESS_REASON_LOW_N ? v->estimate : v->deviation;
+
 		/* INFO only below the warning threshold: reaching a threshold is crossing it */
-		if (regress__reaches(v->deviation, crit))
+		if (regress__reaches(dev, crit))
 			v->severity = REGRESS_CRITICAL;
-		else if (regress__reaches(v->deviation, warn))
+		else if (regress__reaches(dev, warn))
 			v->severity = REGRESS_WARNING;
-		else if (regress__reaches(-v->deviation, warn))
+		else if (regress__reaches(-dev, warn))
 			v->severity = REGRESS_IMPROVED;
 		else
 			v->severity = REGRESS_INFO;
-		if (v->reason != REGRESS_REASON_NO_SPREAD && v->reason != REGRESS_REASON_ONE_VALUE)
+		if (v->reason != REGRESS_REASON_NO_SPREAD &&
+		    v->reason != REGRESS_REASON_ONE_VALUE && v->reason != REGRESS_REASON_LOW_N)
 			v->reason = v->severity == REGRESS_INFO ? REGRESS_REASON_WITHIN
 								: REGRESS_REASON_THRESHOLD;
 		return;
@@ -338,25 +369,102 @@ bool regress__fails(enum regress_severity s, enum regress_severity fail_on)
 	}
 }
 
-/* Benjamini-Hochberg over the verdicts that have a p-value, in each direction separately. */
-static int adjust_batch(struct regress_verdict *vs, size_t cnt)
-{
-	double *pw = NULL, *pb = NULL;
-	size_t *idx = NULL, m = 0, i;
-	int err = 0;
+/* Whether BH could ever flag verdict i in its batch: with its p lowered to the smallest its
+ * sample sizes allow (min_p), the others as they are, is there a k with min_p <= t_k and at
+ * least k p-values <= t_k, t_k = k alpha / m? c[k] counts the batch's p-values <= t_k (its own
+ * p included); low1[k] (prefix counts of c[k] >= k - 1) covers the k where its own p is above
+ * t_k, any0[k] (c[j] >= j for some j >= k) those where it is below. O(log m) per verdict. */
+struct bh_reach {
+	size_t m;
+	double alpha;
+	size_t *low1; /* [0..m]: low1[k] = #{j <= k: c[j] >= j - 1} */
+	bool *any0;   /* [1..m+1]: any0[k] = some j >= k has c[j] >= j */
+};
 
-	pw = malloc((cnt ? cnt : 1) * sizeof(*pw));
-	pb = malloc((cnt ? cnt : 1) * sizeof(*pb));
-	idx = malloc((cnt ? cnt : 1) * sizeof(*idx));
-	if (!pw || !pb || !idx) {
-		err = -ENOMEM;
-		goto cleanup;
+static double bh_level(const struct bh_reach *h, size_t k)
+{
+	return (double)k * h->alpha / (double)h->m;
+}
+
+/* The smallest k in 1..m with p <= t_k, m + 1 when none */
+static size_t bh_first_k(const struct bh_reach *h, double p)
+{
+	size_t lo = 1, hi = h->m + 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p <= bh_level(h, mid))
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
+	return lo;
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* sorted: the batch's p-values, ascending */
+static int bh_reach__init(struct bh_reach *h, const double *sorted, size_t m, double alpha)
+{
+	size_t k, at = 0;
+
+	h->m = m;
+	h->alpha = alpha;
+	h->low1 = calloc(m + 1, sizeof(*h->low1));
+	h->any0 = calloc(m + 2, sizeof(*h->any0));
+	if (!h->low1 || !h->any0)
+		return -ENOMEM;
+	for (k = 1; k <= m; k++) {
+		while (at < m && sorted[at] <= bh_level(h, k))
+			at++;
+		h->low1[k] = h->low1[k - 1] + (at + 1 >= k);
+		h->any0[k] = at >= k;
+	}
+	for (k = m; k >= 1; k--)
+		h->any0[k] = h->any0[k] || h->any0[k + 1];
+	return 0;
+}
+
+static bool bh_reach__can(const struct bh_reach *h, double p, double min_p)
+{
+	size_t from = bh_first_k(h, min_p), own = bh_first_k(h, p);
+
+	if (from > h->m)
+		return false;
+	if (own > from && h->low1[own - 1] > h->low1[from - 1])
+		return true;
+	return h->any0[from > own ? from : own];
+}
+
+static void bh_reach__free(struct bh_reach *h)
+{
+	free(h->low1);
+	free(h->any0);
+}
+
+/* Verdicts whose p-value enters the Benjamini-Hochberg family */
+static bool in_family(const struct regress_verdict *v)
+{
+	return v->method != REGRESS_METHOD_SIMPLE && v->reason != REGRESS_REASON_FEW_SAMPLES &&
+	       v->reason != REGRESS_REASON_EXIT_CODES && v->reason != REGRESS_REASON_LOW_N &&
+	       !isnan(v->p_worse) && !isnan(v->p_better);
+}
+
+/* Benjamini-Hochberg over the family's p-values, each direction separately, into the verdicts. */
+static int bh_family(struct regress_verdict *vs, size_t cnt, double *pw, double *pb, size_t *idx,
+		     size_t *m_out)
+{
+	size_t m = 0, i;
+	int err;
+
 	for (i = 0; i < cnt; i++) {
-		if (vs[i].method == REGRESS_METHOD_SIMPLE ||
-		    vs[i].reason == REGRESS_REASON_FEW_SAMPLES ||
-		    vs[i].reason == REGRESS_REASON_EXIT_CODES || isnan(vs[i].p_worse) ||
-		    isnan(vs[i].p_better))
+		if (!in_family(&vs[i]))
 			continue;
 		pw[m] = vs[i].p_worse;
 		pb[m] = vs[i].p_better;
@@ -366,14 +474,67 @@ static int adjust_batch(struct regress_verdict *vs, size_t cnt)
 	if (!err)
 		err = stats__bh_adjust(pb, m, pb);
 	if (err)
-		goto cleanup;
+		return err;
 	for (i = 0; i < m; i++) {
 		vs[idx[i]].p_worse_adj = pw[i];
 		vs[idx[i]].p_better_adj = pb[i];
 	}
+	*m_out = m;
+	return 0;
+}
+
+/* BH over the batch. A Mann-Whitney verdict that could not pass it even with the smallest p its
+ * sample sizes allow is low-n: the threshold rule on the means decides it (issue 14: 5 against
+ * 5 samples among 3 benchmarks), it keeps the adjusted p of this first pass for the report and
+ * leaves the family, whose others are corrected again among themselves. */
+static int adjust_batch(struct regress_verdict *vs, size_t cnt, double alpha)
+{
+	struct bh_reach reach = {};
+	double *pw = NULL, *pb = NULL, *sorted = NULL;
+	size_t *idx = NULL, m = 0, low = 0, i;
+	int err = 0;
+
+	pw = malloc((cnt ? cnt : 1) * sizeof(*pw));
+	pb = malloc((cnt ? cnt : 1) * sizeof(*pb));
+	sorted = malloc((cnt ? cnt : 1) * sizeof(*sorted));
+	idx = malloc((cnt ? cnt : 1) * sizeof(*idx));
+	if (!pw || !pb || !sorted || !idx) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = bh_family(vs, cnt, pw, pb, idx, &m);
+	if (err || m < 2) /* alone, a test that cannot reach alpha is FEW_SAMPLES already */
+		goto cleanup;
+	for (i = 0; i < m; i++)
+		sorted[i] = vs[idx[i]].p_worse;
+	qsort(sorted, m, sizeof(*sorted), cmp_double);
+	err = bh_reach__init(&reach, sorted, m, alpha);
+	if (err)
+		goto cleanup;
+	for (i = 0; i < m; i++) {
+		struct regress_verdict *v = &vs[idx[i]];
+		double min_p;
+
+		if (v->method != REGRESS_METHOD_MANN_WHITNEY)
+			continue; /* a t-test's p has no floor set by the sample sizes */
+		/* with ties the normal approximation may go below the exact minimum: what it
+		 * gave is attainable */
+		min_p = fmin(stats__mw_min_p(v->n_current, v->n_baseline), v->p_worse);
+		if (bh_reach__can(&reach, v->p_worse, min_p))
+			continue;
+		v->reason = REGRESS_REASON_LOW_N;
+		v->min_p = min_p;
+		v->family_cnt = m;
+		v->need_samples = stats__mw_min_n(v->n_baseline, alpha / (double)m);
+		low++;
+	}
+	if (low) /* the others among themselves */
+		err = bh_family(vs, cnt, pw, pb, idx, &m);
 cleanup:
+	bh_reach__free(&reach);
 	free(pw);
 	free(pb);
+	free(sorted);
 	free(idx);
 	return err;
 }
@@ -424,7 +585,7 @@ int regress__check_all(const struct regress_result *results, size_t result_cnt,
 			goto cleanup;
 		out->verdict_cnt++;
 	}
-	err = adjust_batch(out->verdicts, out->verdict_cnt);
+	err = adjust_batch(out->verdicts, out->verdict_cnt, opts->alpha);
 	if (err)
 		goto cleanup;
 	for (i = 0; i < out->verdict_cnt; i++) {

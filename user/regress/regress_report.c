@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Text, JSON and Markdown presentation of a regression check (a history report:
- * regress_history_report.c). Numbers are formatted here (time units scaled for reading, ops/s
- * for times); every decision shown was taken in regress_check.c or regress_baseline.c, so the
- * formats always agree. */
+/* Text and Markdown presentation of a regression check, and the dispatch to the other formats
+ * (JSON: regress_check_json.c; a history report: regress_history_report.c). Numbers are
+ * formatted here (time units scaled for reading, ops/s for times); every decision shown was
+ * taken in regress_check.c or regress_baseline.c, so the formats always agree. */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -66,13 +66,16 @@ static const char *fmt_exit_codes(char *buf, size_t len, const struct regress_ve
 	return buf;
 }
 
-/* "1 sample" when both sides are one value, else which side is. */
+/* "1 sample" when both sides are one value, else which side is; "run" for rounds of one run
+ * (pytest-benchmark), which count as one value. */
 static const char *one_value_text(const struct regress_verdict *v)
 {
 	if (v->n_current <= 1 && v->n_baseline <= 1)
-		return "threshold rule: 1 sample";
-	return v->n_current <= 1 ? "threshold rule: 1 current sample"
-				 : "threshold rule: 1 baseline sample";
+		return v->rounds ? "threshold rule: 1 run" : "threshold rule: 1 sample";
+	if (v->n_current <= 1)
+		return v->rounds ? "threshold rule: 1 current run"
+				 : "threshold rule: 1 current sample";
+	return "threshold rule: 1 baseline sample";
 }
 
 static const char *reason_text(const struct regress_verdict *v, char *buf, size_t len)
@@ -103,6 +106,10 @@ static const char *reason_text(const struct regress_verdict *v, char *buf, size_
 		return "threshold rule: no samples or spread";
 	case REGRESS_REASON_ONE_VALUE:
 		return one_value_text(v);
+	case REGRESS_REASON_LOW_N:
+		snprintf(buf, len, "low-n: threshold rule on the shift, %zu vs %zu samples",
+			 v->n_current, v->n_baseline);
+		return buf;
 	case REGRESS_REASON_EXIT_CODES:
 		snprintf(buf, len, "%zu of %zu runs exited non-zero: exit code%s %s",
 			 v->failed_runs, v->runs, v->exit_code_cnt == 1 ? "" : "s",
@@ -162,8 +169,7 @@ const char *regress_report__ratio(const struct regress_verdict *v, char *buf, si
 	return buf;
 }
 
-/* Operations per second for a time per operation; NAN for other units. */
-static double ops_per_sec(double v, const char *unit)
+double regress_fmt__ops_per_sec(double v, const char *unit)
 {
 	double sec = v * regress__unit_seconds(unit);
 
@@ -263,7 +269,7 @@ void regress_fmt__md_text(FILE *out, const char *s)
 	}
 }
 
-static void verdict_line(const struct regress_check *c, char *buf, size_t len)
+void regress_fmt__verdict_line(const struct regress_check *c, char *buf, size_t len)
 {
 	enum regress_severity fail_on = c->opts.fail_on;
 	size_t failing = 0, errors = c->counts[REGRESS_ERROR], at;
@@ -331,17 +337,29 @@ static void text_problems(const struct regress_check *c, enum regress_severity s
 			text_problem(&c->verdicts[i], c->opts.alpha, md, out);
 }
 
+/* The deviation a verdict's severity was judged by: the shift estimate for low-n */
+static double verdict_deviation(const struct regress_verdict *v)
+{
+	return v->reason == REGRESS_REASON_LOW_N ? v->estimate : v->deviation;
+}
+
 static void text_regression(const struct regress_verdict *v, FILE *out)
 {
 	char cur[48], base[48], pct[32], ci[80], p[32], pa[32];
 
-	fprintf(out, "  %s %s: %s worse (%s), %s against a baseline of %s",
+	fprintf(out, "  %s %s: %s worse%s (%s), %s against a baseline of %s",
 		regress_report__mark(v->severity), v->name,
-		regress_fmt__pct(pct, sizeof(pct), v->deviation),
+		regress_fmt__pct(pct, sizeof(pct), verdict_deviation(v)),
+		v->reason == REGRESS_REASON_LOW_N ? " by the shift estimate" : "",
 		regress_severity__name(v->severity),
 		fmt_value(cur, sizeof(cur), v->current, v->unit),
 		fmt_value(base, sizeof(base), v->baseline, v->unit));
-	if (v->method != REGRESS_METHOD_SIMPLE)
+	if (v->reason == REGRESS_REASON_LOW_N)
+		fprintf(out,
+			"; shift %s; low-n: threshold rule on the shift (%zu vs %zu samples cannot "
+			"reach alpha over %zu benchmarks)",
+			fmt_ci(ci, sizeof(ci), v), v->n_current, v->n_baseline, v->family_cnt);
+	else if (v->method != REGRESS_METHOD_SIMPLE)
 		fprintf(out, "; shift %s, p %s, adjusted %s", fmt_ci(ci, sizeof(ci), v),
 			fmt_p(p, sizeof(p), v->p_worse), fmt_p(pa, sizeof(pa), v->p_worse_adj));
 	fputc('\n', out);
@@ -369,7 +387,7 @@ static void write_text(const struct regress_check *c, FILE *out)
 		fprintf(out, "  %-*s %14s %14s %14s\n", w, res->name,
 			fmt_value(a, sizeof(a), res->value, res->unit),
 			fmt_value(b, sizeof(b), res->median, res->unit),
-			fmt_ops(d, sizeof(d), ops_per_sec(res->value, res->unit)));
+			fmt_ops(d, sizeof(d), regress_fmt__ops_per_sec(res->value, res->unit)));
 	}
 
 	fprintf(out, "\nComparison (mode %s, alpha %g, fail on %s)\n",
@@ -411,6 +429,15 @@ static void write_text(const struct regress_check *c, FILE *out)
 		if (v->failed_runs && v->severity != REGRESS_ERROR)
 			fprintf(out, ", %zu of %zu runs exited non-zero (allowed)", v->failed_runs,
 				v->runs);
+		if (v->rounds)
+			fprintf(out, ", rounds of one run: compared as one value");
+		if (v->reason == REGRESS_REASON_LOW_N)
+			fprintf(out,
+				", low-n: %zu vs %zu samples give p >= %s, which cannot pass the "
+				"correction for %zu benchmarks at alpha %g (%zu current samples "
+				"would)",
+				v->n_current, v->n_baseline, fmt_p(f, sizeof(f), v->min_p),
+				v->family_cnt, c->opts.alpha, v->need_samples);
 		fputc('\n', out);
 	}
 
@@ -433,7 +460,7 @@ static void write_text(const struct regress_check *c, FILE *out)
 		for (i = 0; i < c->filtered_cnt; i++)
 			fprintf(out, "  %s\n", c->filtered[i]);
 	}
-	verdict_line(c, line, sizeof(line));
+	regress_fmt__verdict_line(c, line, sizeof(line));
 	fprintf(out, "\nVerdict: %s\n", line);
 }
 
@@ -442,7 +469,7 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 	char a[48], b[48], d[48], e[80], f[32], g[32], r[160], line[256];
 	size_t i;
 
-	verdict_line(c, line, sizeof(line));
+	regress_fmt__verdict_line(c, line, sizeof(line));
 	fprintf(out, "### perfan-bpf check: %s %s\n\n", c->failed ? "\u2717" : "\u2713", line);
 	fprintf(out, "#### Results\n\n| benchmark | mean | median | ops/s |\n"
 		     "| --- | ---: | ---: | ---: |\n");
@@ -453,7 +480,7 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 		regress_fmt__md_text(out, res->name);
 		fprintf(out, " | %s | %s | %s |\n", fmt_value(a, sizeof(a), res->value, res->unit),
 			fmt_value(b, sizeof(b), res->median, res->unit),
-			fmt_ops(d, sizeof(d), ops_per_sec(res->value, res->unit)));
+			fmt_ops(d, sizeof(d), regress_fmt__ops_per_sec(res->value, res->unit)));
 	}
 	fprintf(out,
 		"\n#### Comparison (mode %s, alpha %g)\n\n"
@@ -483,8 +510,9 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 			continue;
 		fprintf(out, "- %s **", regress_report__mark(v->severity));
 		regress_fmt__md_text(out, v->name);
-		fprintf(out, "**: %s worse (%s), %s against %s\n",
-			regress_fmt__pct(d, sizeof(d), v->deviation),
+		fprintf(out, "**: %s worse%s (%s), %s against %s\n",
+			regress_fmt__pct(d, sizeof(d), verdict_deviation(v)),
+			v->reason == REGRESS_REASON_LOW_N ? " by the shift estimate" : "",
 			regress_severity__name(v->severity),
 			fmt_value(a, sizeof(a), v->current, v->unit),
 			fmt_value(b, sizeof(b), v->baseline, v->unit));
@@ -525,175 +553,6 @@ static void write_markdown(const struct regress_check *c, FILE *out)
 	fprintf(out, "\n</details>\n\n**Verdict:** %s\n", line);
 }
 
-/* --- JSON -------------------------------------------------------------------------------- */
-
-/* Numbers that may be unknown or infinite become null. */
-json_t *regress_fmt__num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *jstr_array(char *const *s, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a && i < n; i++) {
-		if (json_array_append_new(a, json_string(s[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-static json_t *exit_codes_json(const struct regress_verdict *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < v->exit_code_cnt; i++) {
-		int code = v->exit_codes[i];
-
-		if (json_array_append_new(a, code == REGRESS_EXIT_SIGNAL ? json_null()
-									 : json_integer(code))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-static json_t *verdict_json(const struct regress_verdict *v)
-{
-	json_t *o = json_object(), *d = json_object();
-	char r[160];
-	int err = 0;
-
-	if (!o || !d) {
-		json_decref(o);
-		json_decref(d);
-		return NULL;
-	}
-	json__put(o, "name", json_string(v->name), &err);
-	json__put(o, "unit", json_string(v->unit), &err);
-	json__put(o, "severity", json_string(regress_severity__name(v->severity)), &err);
-	json__put(o, "mark", json_string(regress_report__mark(v->severity)), &err);
-	json__put(o, "method", json_string(regress_method__name(v->method)), &err);
-	json__put(o, "rule", json_string(regress_verdict__rule(v)), &err);
-	json__put(o, "reason", json_string(reason_text(v, r, sizeof(r))), &err);
-	json__put(o, "higher_is_better", json_boolean(v->higher_is_better), &err);
-	json__put(o, "current", regress_fmt__num(v->current), &err);
-	json__put(o, "baseline", regress_fmt__num(v->baseline), &err);
-	json__put(o, "current_median", regress_fmt__num(v->current_median), &err);
-	json__put(o, "baseline_median", regress_fmt__num(v->baseline_median), &err);
-	json__put(o, "change", regress_fmt__num(v->change), &err);
-	json__put(o, "deviation", regress_fmt__num(v->deviation), &err);
-	json__put(o, "estimate", regress_fmt__num(v->estimate), &err);
-	json__put(o, "ci_low", regress_fmt__num(v->ci_lo), &err);
-	json__put(o, "ci_high", regress_fmt__num(v->ci_hi), &err);
-	json__put(o, "p", regress_fmt__num(v->p_worse), &err);
-	json__put(o, "p_adjusted", regress_fmt__num(v->p_worse_adj), &err);
-	json__put(o, "p_improved", regress_fmt__num(v->p_better), &err);
-	json__put(o, "p_improved_adjusted", regress_fmt__num(v->p_better_adj), &err);
-	json__put(o, "noise_floor", regress_fmt__num(v->floor), &err);
-	json__put(o, "warning_threshold", regress_fmt__num(v->warning_threshold), &err);
-	json__put(o, "critical_threshold", regress_fmt__num(v->critical_threshold), &err);
-	json__put(o, "n_current", json_integer((json_int_t)v->n_current), &err);
-	json__put(o, "n_baseline", json_integer((json_int_t)v->n_baseline), &err);
-	if (v->severity == REGRESS_INCONCLUSIVE && v->reason == REGRESS_REASON_FEW_SAMPLES)
-		json__put(o, "need_samples", json_integer((json_int_t)v->need_samples), &err);
-	json__put(o, "failed_runs", json_integer((json_int_t)v->failed_runs), &err);
-	json__put(o, "exit_codes", exit_codes_json(v), &err);
-	json__put(d, "cv_current", regress_fmt__num(v->cv_current), &err);
-	json__put(d, "cv_baseline", regress_fmt__num(v->cv_baseline), &err);
-	json__put(d, "outliers_current", json_integer((json_int_t)v->outliers_current), &err);
-	json__put(d, "outliers_baseline", json_integer((json_int_t)v->outliers_baseline), &err);
-	json__put(d, "min_detectable_effect", regress_fmt__num(v->mde), &err);
-	json__put(d, "noisy", json_boolean(v->noisy), &err);
-	json__put(d, "probe_overhead", regress_fmt__num(v->overhead), &err);
-	json__put(d, "near_probe_overhead", json_boolean(v->near_overhead), &err);
-	json__put(o, "diagnostics", d, &err);
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *check_json(const struct regress_check *c)
-{
-	json_t *root = json_object(), *counts = json_object(), *res = json_array();
-	json_t *cmp = json_array(), *reg = json_array(), *inc = json_array(), *errs = json_array();
-	char line[256];
-	size_t i;
-	int err = 0;
-
-	verdict_line(c, line, sizeof(line));
-	json__put(root, "schema_version", json_integer(REGRESS_REPORT_SCHEMA_VERSION), &err);
-	json__put(root, "kind", json_string("perfan-check"), &err);
-	json__put(root, "mode", json_string(regress_mode__name(c->opts.mode)), &err);
-	json__put(root, "alpha", json_real(c->opts.alpha), &err);
-	json__put(root, "fail_on", json_string(regress_level__name(c->opts.fail_on)), &err);
-	json__put(root, "allow_exit_codes", json_boolean(c->opts.allow_exit_codes), &err);
-	json__put(root, "failed", json_boolean(c->failed), &err);
-	json__put(root, "verdict", json_string(line), &err);
-	json__put(root, "counts", counts, &err);
-	for (i = 0; i < REGRESS_SEVERITY_CNT && counts; i++) {
-		char key[32];
-		size_t k;
-
-		snprintf(key, sizeof(key), "%s", regress_severity__name(i));
-		for (k = 0; key[k]; k++)
-			key[k] = (char)(key[k] - 'A' + 'a');
-		json__put(counts, key, json_integer((json_int_t)c->counts[i]), &err);
-	}
-	if (counts)
-		json__put(counts, "skipped", json_integer((json_int_t)c->skipped_cnt), &err);
-	json__put(root, "results", res, &err);
-	for (i = 0; res && !err && i < c->result_cnt; i++) {
-		const struct regress_result *r = &c->results[i];
-		json_t *o = json_object();
-
-		if (!o || json_array_append_new(res, o)) {
-			err = -ENOMEM;
-			break;
-		}
-		json__put(o, "name", json_string(r->name), &err);
-		json__put(o, "unit", json_string(r->unit), &err);
-		json__put(o, "mean", regress_fmt__num(r->value), &err);
-		json__put(o, "median", regress_fmt__num(r->median), &err);
-		json__put(o, "ops_per_sec", regress_fmt__num(ops_per_sec(r->value, r->unit)), &err);
-		json__put(o, "n", json_integer((json_int_t)(r->sample_cnt ? r->sample_cnt : r->n)),
-			  &err);
-	}
-	json__put(root, "comparisons", cmp, &err);
-	for (i = 0; cmp && reg && inc && errs && !err && i < c->verdict_cnt; i++) {
-		const struct regress_verdict *v = &c->verdicts[i];
-		json_t *o = verdict_json(v), *list = NULL;
-
-		if (!o || json_array_append_new(cmp, o))
-			err = -ENOMEM;
-		if (v->severity == REGRESS_WARNING || v->severity == REGRESS_CRITICAL)
-			list = reg;
-		else if (v->severity == REGRESS_INCONCLUSIVE)
-			list = inc;
-		else if (v->severity == REGRESS_ERROR)
-			list = errs;
-		if (!err && list && json_array_append_new(list, json_string(v->name)))
-			err = -ENOMEM;
-	}
-	json__put(root, "regressions", reg, &err);
-	json__put(root, "inconclusive", inc, &err);
-	json__put(root, "errors", errs, &err);
-	json__put(root, "skipped", jstr_array(c->skipped, c->skipped_cnt), &err);
-	json__put(root, "filtered", jstr_array(c->filtered, c->filtered_cnt), &err);
-	if (err || !root) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
-}
-
 int regress_fmt__dump_json(json_t *root, FILE *out)
 {
 	int err = 0;
@@ -711,7 +570,7 @@ int regress_report__write(const struct regress_check *c, enum regress_format fmt
 {
 	switch (fmt) {
 	case REGRESS_FORMAT_JSON:
-		return regress_fmt__dump_json(check_json(c), out);
+		return regress_fmt__dump_json(regress_fmt__check_json(c), out);
 	case REGRESS_FORMAT_MARKDOWN:
 		write_markdown(c, out);
 		break;

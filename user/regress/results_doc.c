@@ -206,58 +206,37 @@ int results_doc__name(struct results_doc *c, json_t *obj, const char *key, const
 	return 0;
 }
 
-static int cmp_meta(const void *a, const void *b)
-{
-	return strcmp(((const struct regress_meta *)a)->key, ((const struct regress_meta *)b)->key);
-}
-
 int results_doc__meta(struct results_doc *c, json_t *obj, const char *where,
 		      struct regress_result *r)
 {
 	json_t *m = results__member(obj, "metadata"), *v;
 	const char *key;
-	size_t i = 0;
+	int err = 0;
 
 	if (!m)
 		return 0;
 	if (!json_is_object(m))
 		return results_doc__fail(c, "%s: \"metadata\" is not an object", where);
-	if (!json_object_size(m))
-		return 0;
-	r->meta = calloc(json_object_size(m), sizeof(*r->meta));
-	if (!r->meta)
-		return -ENOMEM;
 	json_object_foreach(m, key, v)
 	{
-		struct regress_meta *e = &r->meta[i++];
+		char *text;
 
-		r->meta_cnt = i;
-		e->key = strdup(key);
-		if (json_is_string(v))
-			e->value = strdup(json_string_value(v));
-		else
-			e->value = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
-		if (!e->key || !e->value)
-			return -ENOMEM;
+		if (json_is_string(v)) {
+			err = regress_result__add_meta(r, key, json_string_value(v));
+		} else { /* a number, boolean, object or array stays one (issue 14) */
+			text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+			err = text ? regress_result__add_meta_json(r, key, text) : -ENOMEM;
+			free(text);
+		}
+		if (err)
+			return err;
 	}
-	qsort(r->meta, r->meta_cnt, sizeof(*r->meta), cmp_meta);
 	return 0;
 }
 
 int results__add_meta(struct regress_result *r, const char *key, const char *value)
 {
-	struct regress_meta *m = realloc(r->meta, (r->meta_cnt + 1) * sizeof(*m));
-
-	if (!m)
-		return -ENOMEM;
-	r->meta = m;
-	m[r->meta_cnt].key = strdup(key);
-	m[r->meta_cnt].value = strdup(value);
-	r->meta_cnt++;
-	if (!m[r->meta_cnt - 1].key || !m[r->meta_cnt - 1].value)
-		return -ENOMEM;
-	qsort(r->meta, r->meta_cnt, sizeof(*r->meta), cmp_meta);
-	return 0;
+	return regress_result__add_meta(r, key, value);
 }
 
 int results_doc__histogram(struct results_doc *c, json_t *obj, const char *where,

@@ -11,6 +11,7 @@
 
 #include "lib/errtext.h"
 #include "regress/regress.h"
+#include "regress/results_io.h"
 
 /* Room for results__where_item's `benchmark 3 ("name")`, the prefix of a message */
 #define RESULTS_WHERE_LEN 160
@@ -18,6 +19,7 @@
 struct results_doc {
 	const char *path;    /* names the data in messages */
 	struct errtext *why; /* or NULL */
+	enum results_metric metric;
 };
 
 /* "path: <message>" into c->why, cut to REGRESS_ERRLEN - 1 bytes and made one line; always

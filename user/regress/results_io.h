@@ -19,11 +19,32 @@
  * (cut as regress.h says at REGRESS_ERRLEN) and the output is left empty. The caller frees the
  * output with regress_run__free or regress_baseline_set__free. */
 
-/* A results file in any supported format; run->format says which. */
+/* Which time of a Google Benchmark run is the measurement (--metric): its wall-clock
+ * real_time (the default) or its cpu_time. Other formats have only a wall-clock time. */
+enum results_metric {
+	RESULTS_METRIC_REAL_TIME,
+	RESULTS_METRIC_CPU_TIME,
+};
+
+struct results_read_opts {
+	enum results_metric metric;
+};
+
+/* "real_time" or "cpu_time": 0, or -EINVAL */
+int results_metric__parse(const char *s, enum results_metric *out);
+const char *results_metric__name(enum results_metric m);
+
+/* A results file in any supported format; run->format says which. opts may be NULL (the
+ * defaults). A file of a format without the --metric asked for is an error. */
 int results__read_file(const char *path, struct regress_run *run, struct errtext *why);
+int results__read_file_opts(const char *path, const struct results_read_opts *opts,
+			    struct regress_run *run, struct errtext *why);
 /* The same from memory; path only names the data in messages and in run->source. */
 int results__read_buf(const char *data, size_t len, const char *path, struct regress_run *run,
 		      struct errtext *why);
+int results__read_buf_opts(const char *data, size_t len, const char *path,
+			   const struct results_read_opts *opts, struct regress_run *run,
+			   struct errtext *why);
 
 /* A baseline file written by `perfan-bpf baseline save`; items come back sorted by name. */
 int baseline__read_file(const char *path, struct regress_baseline_set *set, struct errtext *why);

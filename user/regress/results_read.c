@@ -62,6 +62,9 @@ static int read_perfan_results(struct results_doc *c, json_t *root, struct regre
 			err = results_doc__samples(c, results__member(o, "samples"), "samples",
 						   where, &r->samples, &r->sample_cnt);
 		if (!err)
+			err = results_doc__bool(c, o, "samples_within_run", where,
+						&r->samples_within_run);
+		if (!err)
 			err = results_doc__histogram(c, o, where, r);
 		if (!err)
 			err = results_doc__meta(c, o, where, r);
@@ -82,13 +85,17 @@ static int read_perfan_results(struct results_doc *c, json_t *root, struct regre
 	return results_doc__check_unique(c, run);
 }
 
-static int parse_json(struct results_doc *c, const char *data, size_t len, json_t **root)
+/* *nan (may be NULL) tells a failure for NaN or Infinity */
+static int parse_json(struct results_doc *c, const char *data, size_t len, json_t **root, bool *nan)
 {
 	json_error_t jerr;
 
 	*root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (*root)
 		return 0;
+	if (nan)
+		*nan = strstr(jerr.text, "NaN") || strstr(jerr.text, "Infinity") ||
+		       strstr(jerr.text, "nan");
 	if (strstr(jerr.text, "NaN") || strstr(jerr.text, "Infinity") || strstr(jerr.text, "nan"))
 		return results_doc__fail(
 			c, "line %d holds NaN or Infinity, which JSON does not allow as a number",
@@ -98,6 +105,75 @@ static int parse_json(struct results_doc *c, const char *data, size_t len, json_
 					 jerr.text);
 	return results_doc__fail(c, "not JSON (line %d, column %d: %s)", jerr.line, jerr.column,
 				 jerr.text);
+}
+
+/* Google Benchmark 1.7 writes a double that is not finite as NaN or Infinity (the cv aggregate
+ * of a counter that is 0 is 0 / 0), which JSON does not allow. A copy of data with those tokens
+ * outside strings made null, for its importer only; NULL when out of memory. */
+static char *nan_to_null(const char *data, size_t len, size_t *out_len)
+{
+	static const char *const tokens[] = { "NaN", "Infinity", "-NaN", "-Infinity" };
+	char *out = malloc(2 * len + 1), *o = out;
+	bool in_str = false;
+	size_t i = 0, k;
+
+	if (!out)
+		return NULL;
+	while (i < len) {
+		char ch = data[i];
+
+		if (in_str) {
+			*o++ = ch;
+			if (ch == '\\' && i + 1 < len)
+				*o++ = data[++i];
+			else if (ch == '"')
+				in_str = false;
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(tokens) / sizeof(tokens[0]); k++) {
+			size_t tl = strlen(tokens[k]);
+
+			if (tl <= len - i && !memcmp(data + i, tokens[k], tl))
+				break;
+		}
+		if (k < sizeof(tokens) / sizeof(tokens[0])) {
+			memcpy(o, "null", 4);
+			o += 4;
+			i += strlen(tokens[k]);
+			continue;
+		}
+		in_str = ch == '"';
+		*o++ = ch;
+		i++;
+	}
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+static bool is_google_benchmark(json_t *root)
+{
+	return json_is_array(results__member(root, "benchmarks")) &&
+	       json_is_object(results__member(root, "context"));
+}
+
+/* data that failed to parse for its NaN or Infinity: Google Benchmark JSON with them made null
+ * into *root (0); the original error (err) for anything else */
+static int parse_google_benchmark_nan(const char *data, size_t len, json_t **root, int err)
+{
+	size_t clean_len;
+	char *clean = nan_to_null(data, len, &clean_len);
+
+	if (!clean)
+		return -ENOMEM;
+	*root = json_loadb(clean, clean_len, JSON_REJECT_DUPLICATES, NULL);
+	free(clean);
+	if (*root && json_is_object(*root) && !json_object_get(*root, "schema_version") &&
+	    is_google_benchmark(*root))
+		return 0;
+	json_decref(*root);
+	*root = NULL;
+	return err;
 }
 
 /* schema_version of a perfan-bpf file: 1; anything else is named. */
@@ -128,15 +204,52 @@ static bool is_hyperfine(json_t *root)
 	return json_is_object(first) && results__member(first, "command");
 }
 
+int results_metric__parse(const char *s, enum results_metric *out)
+{
+	if (!strcmp(s, "real_time"))
+		*out = RESULTS_METRIC_REAL_TIME;
+	else if (!strcmp(s, "cpu_time"))
+		*out = RESULTS_METRIC_CPU_TIME;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *results_metric__name(enum results_metric m)
+{
+	return m == RESULTS_METRIC_CPU_TIME ? "cpu_time" : "real_time";
+}
+
+/* --metric cpu_time asks for a time only Google Benchmark records */
+static int only_real_time(struct results_doc *c, const char *what)
+{
+	if (c->metric == RESULTS_METRIC_REAL_TIME)
+		return 0;
+	return results_doc__fail(c,
+				 "%s has no CPU time per run, only wall-clock time; drop --metric "
+				 "cpu_time, or pass Google Benchmark JSON",
+				 what);
+}
+
 int results__read_buf(const char *data, size_t len, const char *path, struct regress_run *run,
 		      struct errtext *why)
 {
-	struct results_doc c = { path, why };
+	return results__read_buf_opts(data, len, path, NULL, run, why);
+}
+
+int results__read_buf_opts(const char *data, size_t len, const char *path,
+			   const struct results_read_opts *opts, struct regress_run *run,
+			   struct errtext *why)
+{
+	struct results_doc c = { path, why, opts ? opts->metric : RESULTS_METRIC_REAL_TIME };
 	json_t *root = NULL;
+	bool nan = false;
 	int err;
 
 	memset(run, 0, sizeof(*run));
-	err = parse_json(&c, data, len, &root);
+	err = parse_json(&c, data, len, &root, &nan);
+	if (err && nan)
+		err = parse_google_benchmark_nan(data, len, &root, err);
 	if (err)
 		return err;
 	run->source = strdup(path);
@@ -156,19 +269,21 @@ int results__read_buf(const char *data, size_t len, const char *path, struct reg
 		if (json_object_get(root, "baselines"))
 			err = results_doc__fail(&c, "this is a baseline file, not a results file");
 		else if (json_object_get(root, "results"))
-			err = read_perfan_results(&c, root, run);
+			err = only_real_time(&c, "a perfan-bpf results file")
+				      ?: read_perfan_results(&c, root, run);
 		else
 			err = results_doc__fail(&c,
 						"a perfan-bpf file without \"results\" (wrong schema)");
-	} else if (json_is_array(results__member(root, "benchmarks")) &&
-		   json_is_object(results__member(root, "context"))) {
+	} else if (is_google_benchmark(root)) {
 		err = results_doc__import_google_benchmark(&c, root, run);
 	} else if (json_is_array(results__member(root, "benchmarks")) &&
 		   (results__member(root, "machine_info") ||
 		    results__member(root, "commit_info"))) {
-		err = results_doc__import_pytest_benchmark(&c, root, run);
+		err = only_real_time(&c, "pytest-benchmark JSON")
+			      ?: results_doc__import_pytest_benchmark(&c, root, run);
 	} else if (is_hyperfine(root)) {
-		err = results_doc__import_hyperfine(&c, root, run);
+		err = only_real_time(&c, "hyperfine JSON")
+			      ?: results_doc__import_hyperfine(&c, root, run);
 	} else if (json_object_get(root, "results") || json_object_get(root, "baselines")) {
 		err = results_doc__fail(&c,
 					"no \"schema_version\": not a perfan-bpf results file (and not "
@@ -231,6 +346,12 @@ cleanup:
 
 int results__read_file(const char *path, struct regress_run *run, struct errtext *why)
 {
+	return results__read_file_opts(path, NULL, run, why);
+}
+
+int results__read_file_opts(const char *path, const struct results_read_opts *opts,
+			    struct regress_run *run, struct errtext *why)
+{
 	char *data = NULL;
 	size_t len = 0;
 	int err;
@@ -239,7 +360,7 @@ int results__read_file(const char *path, struct regress_run *run, struct errtext
 	err = read_whole(path, &data, &len, why);
 	if (err)
 		return err;
-	err = results__read_buf(data, len, path, run, why);
+	err = results__read_buf_opts(data, len, path, opts, run, why);
 	free(data);
 	return err;
 }
@@ -359,13 +480,13 @@ static int cmp_baseline_name(const void *a, const void *b)
 int baseline__read_buf(const char *data, size_t len, const char *path,
 		       struct regress_baseline_set *set, struct errtext *why)
 {
-	struct results_doc c = { path, why };
+	struct results_doc c = { path, why, RESULTS_METRIC_REAL_TIME };
 	json_t *root = NULL, *arr;
 	size_t i, n;
 	int err;
 
 	memset(set, 0, sizeof(*set));
-	err = parse_json(&c, data, len, &root);
+	err = parse_json(&c, data, len, &root, NULL);
 	if (err)
 		return err;
 	if (!json_is_object(root)) {

@@ -32,6 +32,18 @@ static json_t *num_array(const double *x, size_t n)
 	return arr;
 }
 
+/* A metadata value as it was: a string, or the number (boolean, object) its JSON text holds;
+ * text that does not parse, which no reader makes, is kept as a string. */
+static json_t *meta_value(const struct regress_meta *m)
+{
+	json_t *v;
+
+	if (m->value)
+		return json_string(m->value);
+	v = json_loads(m->json, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(m->json);
+}
+
 static json_t *result_to_json(const struct regress_result *r)
 {
 	json_t *o = json_object(), *h, *m, *b;
@@ -53,6 +65,8 @@ static json_t *result_to_json(const struct regress_result *r)
 	put_num_opt(o, "overhead", r->overhead, &err);
 	if (r->sample_cnt)
 		json__put(o, "samples", num_array(r->samples, r->sample_cnt), &err);
+	if (r->samples_within_run)
+		json__put(o, "samples_within_run", json_true(), &err);
 	if (r->bucket_cnt) {
 		h = json_array();
 		json__put(o, "histogram", h, &err);
@@ -71,7 +85,7 @@ static json_t *result_to_json(const struct regress_result *r)
 		m = json_object();
 		json__put(o, "metadata", m, &err);
 		for (i = 0; m && !err && i < r->meta_cnt; i++)
-			json__put(m, r->meta[i].key, json_string(r->meta[i].value), &err);
+			json__put(m, r->meta[i].key, meta_value(&r->meta[i]), &err);
 	}
 	if (err) {
 		json_decref(o);
