@@ -173,3 +173,54 @@ const char *profile__frame_name(const struct frame *f, char *buf, size_t len)
 		snprintf(buf, len, "0x%" PRIx64, f->address);
 	return buf;
 }
+
+int profile__from_growth(struct profile *p, const struct growth_report *g, uint32_t pid,
+			 bool *exact)
+{
+	const struct escalation *e = NULL;
+	size_t n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->label = "now";
+	p->duration_ns = profile__ns_sat(g->duration_s);
+	for (size_t i = 0; i < g->esc_cnt; i++)
+		if (g->esc[i].pid == pid && g->esc[i].ok)
+			e = &g->esc[i];
+	*exact = e != NULL;
+	p->kind = e ? SESSION_KIND_LEAK : SESSION_KIND_GROWTH;
+	n = e ? e->cnt : g->rep.stack_cnt;
+	if (n && !(p->stacks = calloc(n, sizeof(*p->stacks))))
+		return -ENOMEM;
+	for (size_t i = 0; e && i < e->cnt; i++) {
+		struct profile_stack *ps = &p->stacks[p->stack_cnt++];
+
+		ps->pid = pid;
+		ps->stack_id = i + 1;
+		ps->frames = e->stacks[i].frames;
+		ps->frame_cnt = e->stacks[i].frame_cnt;
+		ps->val[PV_LIVE_BYTES] = clamp(e->stacks[i].live_bytes);
+		ps->val[PV_LIVE_OBJECTS] = clamp(e->stacks[i].live_objects);
+		/* allocated in the window and still live: what the exact report kept */
+		ps->val[PV_ALLOC_BYTES] = ps->val[PV_LIVE_BYTES];
+		ps->val[PV_ALLOC_OBJECTS] = ps->val[PV_LIVE_OBJECTS];
+	}
+	for (size_t i = 0; !e && i < g->rep.stack_cnt; i++) {
+		const struct report_stack *r = &g->rep.stacks[i];
+		struct profile_stack *ps;
+
+		if (r->pid != pid)
+			continue;
+		ps = &p->stacks[p->stack_cnt++];
+		ps->pid = pid;
+		ps->stack_id = r->stack_id;
+		ps->frames = r->frames;
+		ps->frame_cnt = r->frame_cnt;
+		ps->val[PV_LIVE_BYTES] = clamp(r->counts.live_bytes);
+		ps->val[PV_LIVE_OBJECTS] = clamp(r->counts.live_objects);
+		ps->val[PV_ALLOC_BYTES] = clamp(r->counts.alloc_bytes);
+		ps->val[PV_ALLOC_OBJECTS] = clamp(r->counts.alloc_objects);
+	}
+	sum(p);
+	return 0;
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "analysis/diff.h"
+#include "analysis/growth_report.h"
 #include "analysis/report.h"
 #include "session/session.h"
 
@@ -55,6 +56,11 @@ struct profile {
  * report. 0 or -ENOMEM. */
 int profile__from_report(struct profile *p, const struct session *s, const struct snapshot *snap,
 			 const struct leak_report *rep);
+/* The heap profile of one process of a growth report, for the agent's /debug/pprof/heap: the
+ * live stacks of its latest exact window when one succeeded (kind leak: inuse_space is exact
+ * live bytes), else its growth stacks (kind growth). *exact says which. 0 or -ENOMEM. */
+int profile__from_growth(struct profile *p, const struct growth_report *g, uint32_t pid,
+			 bool *exact);
 /* From a diff (diff__compute). 0 or -ENOMEM. */
 int profile__from_diff(struct profile *p, const struct snapshot_diff *d);
 void profile__free(struct profile *p);

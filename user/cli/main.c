@@ -7,6 +7,7 @@
 #include "cli/cmd_leak.h"
 #include "cli/cmd_mark.h"
 #include "cli/cmd_regress.h"
+#include "cli/cmd_serve.h"
 #include "cli/cmd_session.h"
 #include "cli/cmd_time.h"
 
@@ -25,6 +26,7 @@ static const struct {
 	{ "diff", cmd__diff, "what changed between two snapshots of a session file" },
 	{ "trend", cmd__trend, "classify each stack's growth over a session's snapshots" },
 	{ "report", cmd__report, "the top stacks of one snapshot of a session file" },
+	{ "serve", cmd__serve, "an agent: /metrics for Prometheus, /debug/pprof/heap for pprof" },
 	{ "check", cmd__check, "compare results with a baseline; exit 1 on a regression" },
 	{ "baseline", cmd__baseline, "baseline save RESULTS.json... --output BASELINE.json" },
 	{ "history", cmd__history, "change points in a baseline's history" },

@@ -27,8 +27,9 @@ static const char *runtime_dir(void)
 
 int control__path(int pid, char *buf, size_t len)
 {
-	int n = pid ? snprintf(buf, len, "%s/%d.sock", runtime_dir(), pid)
-		    : snprintf(buf, len, "%s/all.sock", runtime_dir());
+	int n = pid == CONTROL_AGENT ? snprintf(buf, len, "%s/agent.sock", runtime_dir())
+		: pid		     ? snprintf(buf, len, "%s/%d.sock", runtime_dir(), pid)
+				     : snprintf(buf, len, "%s/all.sock", runtime_dir());
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -169,6 +170,12 @@ void control__reply(int fd, int err, unsigned seq, const char *text)
 
 int control__accept(int lfd, char *label, size_t len)
 {
+	return control__accept_req(lfd, "mark", label, len);
+}
+
+int control__accept_req(int lfd, const char *verb, char *label, size_t len)
+{
+	size_t vl = strlen(verb);
 	struct timeval tv = { .tv_sec = 2 }; /* a client that sends nothing cannot hold us up */
 	char line[CONTROL_LABEL_MAX + 16];
 	const char *bad;
@@ -184,16 +191,16 @@ int control__accept(int lfd, char *label, size_t len)
 		control__reply(fd, -EINVAL, 0, "no request line");
 		return -EINVAL;
 	}
-	if (strncmp(line, "mark ", 5)) {
+	if (strncmp(line, verb, vl) || line[vl] != ' ') {
 		control__reply(fd, -EINVAL, 0, "unknown request");
 		return -EINVAL;
 	}
-	bad = control__bad_label(line + 5);
+	bad = control__bad_label(line + vl + 1);
 	if (bad) {
 		control__reply(fd, -EINVAL, 0, bad);
 		return -EINVAL;
 	}
-	snprintf(label, len, "%s", line + 5);
+	snprintf(label, len, "%s", line + vl + 1);
 	return fd;
 }
 
@@ -247,14 +254,20 @@ static int only_session(int *pid, char *reply, size_t len)
 
 int control__mark(int pid, const char *label, int timeout_ms, char *reply, size_t len)
 {
+	return control__request(pid, "mark", label, timeout_ms, reply, len);
+}
+
+int control__request(int pid, const char *verb, const char *label, int timeout_ms, char *reply,
+		     size_t len)
+{
 	struct sockaddr_un addr;
 	struct pollfd pfd;
 	char line[CONTROL_LABEL_MAX + 16];
 	int fd, err;
 
 	reply[0] = '\0';
-	if (pid < 0 || (!pid && (err = only_session(&pid, reply, len))))
-		return pid < 0 ? -EINVAL : err;
+	if ((pid < 0 && pid != CONTROL_AGENT) || (!pid && (err = only_session(&pid, reply, len))))
+		return pid < 0 && pid != CONTROL_AGENT ? -EINVAL : err;
 	err = make_addr(pid, &addr);
 	if (err)
 		return err;
@@ -266,7 +279,7 @@ int control__mark(int pid, const char *label, int timeout_ms, char *reply, size_
 		close(fd);
 		return err;
 	}
-	snprintf(line, sizeof(line), "mark %s\n", label);
+	snprintf(line, sizeof(line), "%s %s\n", verb, label);
 	err = write_all(fd, line, strlen(line));
 	if (!err) {
 		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };

@@ -9,6 +9,9 @@
 #include <stddef.h>
 
 #define CONTROL_LABEL_MAX 200
+/* The pid the agent's socket (agent.sock) is known by: `perfan-bpf serve --trace` asks the
+ * running agent "trace PID SEC" through it */
+#define CONTROL_AGENT (-1)
 
 /* The socket path for a session tracing pid (0: --all) */
 int control__path(int pid, char *buf, size_t len);
@@ -24,6 +27,8 @@ void control__close(int fd, int pid);
  * label (validated), -EAGAIN when nobody is waiting, or -EINVAL after replying with an error to
  * a bad request (the connection is then closed). */
 int control__accept(int lfd, char *label, size_t len);
+/* The same for a request "VERB ARG" (accept: "mark") */
+int control__accept_req(int lfd, const char *verb, char *arg, size_t len);
 /* Reply "ok SEQ" (err == 0) or "error TEXT" and close the connection */
 void control__reply(int fd, int err, unsigned seq, const char *text);
 
@@ -35,5 +40,8 @@ const char *control__bad_label(const char *label);
  * session stored it; -ENOENT no session for pid; -EEXIST no pid given and several sessions run
  * (reply lists them); -ETIMEDOUT; -EPROTO the session replied an error (in reply). */
 int control__mark(int pid, const char *label, int timeout_ms, char *reply, size_t len);
+/* The same for any "VERB ARG" request (pid may be CONTROL_AGENT) */
+int control__request(int pid, const char *verb, const char *arg, int timeout_ms, char *reply,
+		     size_t len);
 
 #endif
