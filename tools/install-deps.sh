@@ -15,6 +15,7 @@ pkgs=(
 	libc6-dbg                                            # glibc debug info: file:line in glibc frames (tests rely on it)
 	golang-go libxml2-utils chromium file                # formats tests: go tool pprof, xmllint, headless browser
 	libbenchmark-dev python3-pytest-benchmark hyperfine  # regress fixtures (tests/fixtures/regress/gen)
+	prometheus curl                                      # the agent's tests: promtool, a real scrape
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -131,6 +131,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 				     .max_pages = 1 << 20,
 				     .max_unwind_rows = 1 << 20,
 				     .escalate_window_s = 30,
+				     .retire_exited_s = 30,
 				     .escalate_min_bytes = 64 << 20 };
 	rc = opts__parse(&spec, argc, argv, &first);
 	if (rc)

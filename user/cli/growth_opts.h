@@ -30,6 +30,7 @@ struct growth_opts {
 	enum escalate_mode escalate;
 	double escalate_window_s;
 	uint64_t escalate_min_bytes; /* growth that starts an exact window */
+	double retire_exited_s;	     /* forget a process this long after it exited; 0: never */
 	bool verbose;
 };
 

@@ -14,6 +14,13 @@
 #include "lib/safe_file.h"
 #include "target/proc_scan.h"
 
+static int cmp_pid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int add_unwind(void *ctx, uint32_t dev, uint64_t ino, const struct cfi_table *t)
 {
 	return growth_loader__add_unwind(ctx, dev, ino, t);
@@ -100,6 +107,40 @@ static void forget_exited(struct growth_run *g)
 	free(pids);
 }
 
+/* The agent forgets processes retire_exited_s after they exited: their rows, stacks, names
+ * and mappings. Its memory then follows the processes alive, not all that ever ran. */
+static void retire(struct growth_run *g)
+{
+	double cut = g->procs.now_s - g->opts->retire_exited_s;
+	uint32_t *pids = NULL;
+	size_t cnt = 0, cap = 0, n = 0;
+
+	if (!g->opts->retire_exited_s)
+		return;
+	for (size_t i = 0; i < g->procs.cnt; i++) {
+		const struct growth_entry *e = &g->procs.e[i];
+
+		if (!e->row.exited || !e->forgotten ||
+		    (e->from_proc ? e->last_s : e->first_s) >= cut)
+			continue;
+		if (ARRAY_GROW(pids, cap, cnt + 1, 64))
+			break;
+		pids[cnt++] = e->row.pid; /* sorted: the table is */
+	}
+	if (cnt) {
+		growth_loader__drop_rows(g->loader, pids, cnt);
+		stacktab__drop_pids(live_session__stacks(g->live), pids, cnt);
+		for (size_t i = 0; i < cnt; i++)
+			symbolizer__forget(g->sym, (int)pids[i]);
+		for (size_t i = 0; i < g->scanned_cnt; i++)
+			if (!bsearch(&g->scanned[i], pids, cnt, sizeof(*pids), cmp_pid))
+				g->scanned[n++] = g->scanned[i];
+		g->scanned_cnt = n;
+		growth_table__prune(&g->procs, cut);
+	}
+	free(pids);
+}
+
 /* /proc and the kernel side's process table into the model */
 int growth_run__scan(struct growth_run *g)
 {
@@ -120,6 +161,8 @@ int growth_run__scan(struct growth_run *g)
 	growth_table__end_scan(&g->procs);
 	if (!err)
 		forget_exited(g);
+	if (!err)
+		retire(g);
 	return err;
 }
 

@@ -121,3 +121,47 @@ int stacktab__set_truncated(struct stacktab *tab, uint32_t pid, uint64_t id, boo
 	e->truncated = truncated;
 	return 0;
 }
+
+static bool has_pid(const uint32_t *pids, size_t cnt, uint32_t pid)
+{
+	size_t lo = 0, hi = cnt;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pids[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cnt && pids[lo] == pid;
+}
+
+size_t stacktab__drop_pids(struct stacktab *tab, const uint32_t *pids, size_t cnt)
+{
+	struct stack_entry *old = tab->slots;
+	struct stacktab fresh = { .cap = tab->cap };
+	size_t dropped = 0;
+
+	if (!cnt)
+		return 0;
+	/* linear probing has no cheap removal: rebuild without them */
+	fresh.slots = calloc(fresh.cap, sizeof(*fresh.slots));
+	if (!fresh.slots)
+		return 0;
+	for (size_t i = 0; i < tab->cap; i++) {
+		if (!old[i].frames)
+			continue;
+		if (has_pid(pids, cnt, old[i].pid)) {
+			free(old[i].frames);
+			dropped++;
+			continue;
+		}
+		*find(&fresh, old[i].pid, old[i].stack_id) = old[i];
+		fresh.cnt++;
+	}
+	free(old);
+	tab->slots = fresh.slots;
+	tab->cnt = fresh.cnt;
+	return dropped;
+}

@@ -27,6 +27,8 @@ const struct stack_entry *stacktab__get(const struct stacktab *tab, uint32_t pid
 int stacktab__put(struct stacktab *tab, uint32_t pid, uint64_t id, struct frame *frames,
 		  size_t frame_cnt);
 size_t stacktab__cnt(const struct stacktab *tab);
+/* Drop every stack of the pids (sorted) with their frames: O(table). How many were dropped. */
+size_t stacktab__drop_pids(struct stacktab *tab, const uint32_t *pids, size_t cnt);
 /* Mark a stored stack as truncated; 0 or -ENOENT */
 int stacktab__set_truncated(struct stacktab *tab, uint32_t pid, uint64_t id, bool truncated);
 

@@ -165,6 +165,7 @@ int growth_loader__procs(struct growth_loader *ld,
 
 struct forget {
 	int fd;
+	int stacks_fd;	      /* drop_rows: the stacks of the rows dropped go too */
 	const uint32_t *pids; /* sorted */
 	size_t cnt;
 };
@@ -185,6 +186,37 @@ static int forget_page(void *ctx, const void *key, const void *val)
 	if (bsearch(&k->tgid, f->pids, f->cnt, sizeof(*f->pids), cmp_u32))
 		bpf_map_delete_elem(f->fd, k);
 	return 0;
+}
+
+static int forget_row(void *ctx, const void *key, const void *val)
+{
+	const struct stack_key *k = key;
+	struct forget *f = ctx;
+
+	(void)val;
+	if (bsearch(&k->tgid, f->pids, f->cnt, sizeof(*f->pids), cmp_u32)) {
+		__u64 id = k->stack_id;
+
+		bpf_map_delete_elem(f->fd, k);
+		/* a stack id is a hash of addresses, in practice one process's own */
+		bpf_map_delete_elem(f->stacks_fd, &id);
+	}
+	return 0;
+}
+
+int growth_loader__drop_rows(struct growth_loader *ld, const uint32_t *pids, size_t cnt)
+{
+	enum { BATCH = 1024 };
+	struct stack_key keys[BATCH];
+	struct growth_stat vals[BATCH];
+	struct forget f = { .fd = bpf_map__fd(ld->skel->maps.growth_stats),
+			    .stacks_fd = bpf_map__fd(ld->skel->maps.stacks),
+			    .pids = pids,
+			    .cnt = cnt };
+
+	return cnt ? map_walk(f.fd, sizeof(keys[0]), sizeof(vals[0]), keys, vals, BATCH, forget_row,
+			      &f)
+		   : 0;
 }
 
 int growth_loader__forget(struct growth_loader *ld, const uint32_t *pids, size_t cnt)

@@ -70,6 +70,8 @@ int growth_loader__procs(struct growth_loader *ld,
 /* Forget exited processes (pids sorted): their entries and the owners of their pages, in one
  * walk of the page table (O(pages tracked)); their per-stack rows stay. 0 or -errno. */
 int growth_loader__forget(struct growth_loader *ld, const uint32_t *pids, size_t cnt);
+/* Drop the per-stack rows of the pids (sorted) and their stacks, for good. 0 or -errno. */
+int growth_loader__drop_rows(struct growth_loader *ld, const uint32_t *pids, size_t cnt);
 /* stack_fetch_fn over the stack map; ctx is the loader */
 int growth_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max,
 			       bool *truncated);

@@ -183,6 +183,17 @@ static struct proc_state *proc_get(struct symbolizer *sym, int pid, bool create)
 	return n;
 }
 
+void symbolizer__forget(struct symbolizer *sym, int pid)
+{
+	struct proc_state *ps = proc_get(sym, pid, false);
+
+	if (!ps)
+		return;
+	proc_state_clear(ps);
+	perf_map__free(&ps->jit);
+	*ps = sym->procs[--sym->proc_cnt];
+}
+
 static bool is_file_path(const char *path)
 {
 	return path[0] == '/';

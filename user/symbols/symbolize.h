@@ -30,6 +30,10 @@ void symbolizer__free(struct symbolizer *sym);
  * in use). */
 int symbolizer__refresh(struct symbolizer *sym, int pid);
 
+/* Forget pid's mappings (it exited and its stacks are named): the files stay open for the
+ * other processes that map them */
+void symbolizer__forget(struct symbolizer *sym, int pid);
+
 /* Resolve a captured (return) address of pid into at most max frames, innermost inlined call
  * first; every frame has address = addr. The function and line are those of address - 1, the
  * call instruction, not the instruction after it. Fields it cannot fill are NULL; strings stay
