@@ -4,7 +4,9 @@
  * exception can unwind) pops the matching entry and adds the duration to the function's
  * per-CPU log-linear histogram. The stack pointer pairs entries with returns, so recursion
  * and nesting time every call, and frames skipped by longjmp or an exception are dropped and
- * counted instead of being paired with a later return. */
+ * counted instead of being paired with a later return. Each thread also counts the entries of
+ * timed functions and sums their probes' calibrated cost, so a return knows how many probed
+ * calls (and how much of their trap time) ran inside its call. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -16,19 +18,27 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * another with the same loaded object. */
 volatile __u32 target_tgid = 0;
 const volatile __u32 by = TIMING_BY_FUNC;
+/* subtract the nested probes' calibrated cost from each duration (--subtract-nested) */
+const volatile __u32 subtract_nested = 0;
 
 __u64 func_lost[TIMING_MAX_FUNCS][TLOST__MAX] = {};
+/* what one call of function i costs in probe traps (entry and return), set by the loader */
+__u64 func_cost_ns[TIMING_MAX_FUNCS] = {};
 
 struct frame {
 	__u64 sp; /* stack pointer at entry: it points at the return address */
 	__u64 ts;
+	__u64 calls0; /* the thread's probe_calls and probe_cost_ns after this entry */
+	__u64 cost0;
 	__u32 func;
 	__u32 uret; /* a uretprobe was armed for this call */
 };
 
 struct tstack {
 	__u32 depth;
-	__u32 uret_depth; /* open entries with a uretprobe armed: the kernel's nesting count */
+	__u32 uret_depth;    /* open entries with a uretprobe armed: the kernel's nesting count */
+	__u64 probe_calls;   /* entry probes of timed functions this thread has hit */
+	__u64 probe_cost_ns; /* their calibrated cost, summed */
 	struct frame f[TIMING_MAX_DEPTH];
 };
 
@@ -98,7 +108,7 @@ static __always_inline void raise_to(__u64 *p, __u64 v)
 	}
 }
 
-static __always_inline void record(__u32 func, __u64 ns)
+static __always_inline void record(__u32 func, __u64 ns, __u64 nested, __u64 nested_ns)
 {
 	struct timing_key key = { .func = func };
 	struct timing_hist *h;
@@ -128,6 +138,10 @@ static __always_inline void record(__u32 func, __u64 ns)
 		__sync_fetch_and_add(&h->sum_hi, 1);
 	raise_to(&h->max_ns, ns);
 	raise_to(&h->min_ns, ~ns); /* min kept inverted, so that 0 means none */
+	if (nested) {
+		__sync_fetch_and_add(&h->nested_calls, nested);
+		__sync_fetch_and_add(&h->nested_cost_ns, nested_ns);
+	}
 	__sync_fetch_and_add(&h->buckets[b], 1);
 	__sync_fetch_and_add(&h->count, 1);
 }
@@ -169,6 +183,9 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 uret)
 			break;
 		drop_top(s, f, true);
 	}
+	/* this entry's trap is inside every open call, timed or not from here on */
+	s->probe_calls++;
+	s->probe_cost_ns += func_cost_ns[func & (TIMING_MAX_FUNCS - 1)];
 	if (uret && s->uret_depth >= TIMING_URETPROBE_DEPTH) {
 		count_lost(func, TLOST_DEPTH_LIMIT);
 		return 0;
@@ -181,6 +198,8 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 uret)
 	f->sp = sp;
 	f->func = func;
 	f->uret = uret;
+	f->calls0 = s->probe_calls;
+	f->cost0 = s->probe_cost_ns;
 	s->depth++;
 	if (uret)
 		s->uret_depth++;
@@ -211,10 +230,13 @@ static __always_inline int leave(struct pt_regs *ctx, __u64 entry_sp, __u64 now)
 		if (f->sp > entry_sp)
 			break; /* an outer call: ours was never recorded */
 		if (f->sp == entry_sp && f->func == func) {
-			__u64 ts = f->ts;
+			__u64 ns = now - f->ts, nested = s->probe_calls - f->calls0;
+			__u64 nested_ns = s->probe_cost_ns - f->cost0;
 
 			drop_top(s, f, false);
-			record(func, now - ts);
+			if (subtract_nested)
+				ns = ns > nested_ns ? ns - nested_ns : 0;
+			record(func, ns, nested, nested_ns);
 			return 0;
 		}
 		drop_top(s, f, true); /* a deeper frame that is gone */

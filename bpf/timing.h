@@ -34,13 +34,17 @@ struct timing_key {
 };
 
 /* One function's calls on one CPU. The sum of durations is 128 bits (sum_hi carries), so it
- * cannot overflow; the variance comes from the buckets, never from a sum of squares. */
+ * cannot overflow; the variance comes from the buckets, never from a sum of squares.
+ * nested_calls counts the entries of timed functions inside these calls (their probes' traps
+ * are part of the durations), nested_cost_ns the calibrated cost of those probes. */
 struct timing_hist {
 	__u64 count;
 	__u64 sum_lo;
 	__u64 sum_hi;
 	__u64 min_ns;
 	__u64 max_ns;
+	__u64 nested_calls;
+	__u64 nested_cost_ns;
 	__u64 buckets[TIMING_BUCKETS];
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Unit tests of insn.h: probe offsets for x86-64 function prologues built byte by byte from
  * their encodings (each with its assembly), the back-branch guard, the unknown-size fallback,
- * and which single instructions the kernel emulates. */
+ * which single instructions the kernel emulates, and the timing placement (INSN_KEEP_FRAME),
+ * which also skips register writes other than %rsp's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -331,6 +332,197 @@ static void test_is_emulated(void **state)
 	}
 }
 
+static size_t place_frame(const struct func *f)
+{
+	return insn__place(f->code, f->size, f->size, INSN_KEEP_FRAME);
+}
+
+/* A function of `size` bytes: head, int3 filler, a ret at the end (so that it decodes) */
+static void frame_func(struct func *f, size_t size, const uint8_t *head, size_t head_len)
+{
+	static const uint8_t ret[] = { 0xc3 };
+
+	func_init(f, size, head, head_len);
+	func_put(f, size - 1, ret, sizeof(ret));
+}
+
+static void test_frame_skips_register_writes(void **state)
+{
+	/*    0: 48 89 f8              mov    %rdi,%rax
+	 *    3: 55                    push   %rbp */
+	static const uint8_t mov_push[] = { 0x48, 0x89, 0xf8, 0x55 };
+	/*    0: 41 89 fc              mov    %edi,%r12d
+	 *    3: b8 01 00 00 00        mov    $0x1,%eax
+	 *    8: 31 f6                 xor    %esi,%esi
+	 *    a: 48 8d 57 10           lea    0x10(%rdi),%rdx
+	 *    e: 41 55                 push   %r13 */
+	static const uint8_t several[] = { 0x41, 0x89, 0xfc, 0xb8, 0x01, 0x00, 0x00, 0x00,
+					   0x31, 0xf6, 0x48, 0x8d, 0x57, 0x10, 0x41, 0x55 };
+	/*    0: 64 48 8b 04 25 28 00 00 00  mov %fs:0x28,%rax   (the stack protector's load)
+	 *    9: 48 8b 17              mov    (%rdi),%rdx
+	 *    c: 0f b6 4e 01           movzbl 0x1(%rsi),%ecx
+	 *   10: 85 d2                 test   %edx,%edx
+	 *   12: 74 20                 je     0x34 */
+	static const uint8_t loads_je[] = { 0x64, 0x48, 0x8b, 0x04, 0x25, 0x28, 0x00,
+					    0x00, 0x00, 0x48, 0x8b, 0x17, 0x0f, 0xb6,
+					    0x4e, 0x01, 0x85, 0xd2, 0x74, 0x20 };
+	/*    0: f3 0f 1e fa           endbr64
+	 *    4: 66 0f 6f 07           movdqa (%rdi),%xmm0
+	 *    8: 48 c1 e6 04           shl    $0x4,%rsi
+	 *    c: 0f 1f 40 00           nopl   0x0(%rax)
+	 *   10: e9 00 01 00 00        jmp    0x115   (a tail call) */
+	static const uint8_t sse_jmp[] = { 0xf3, 0x0f, 0x1e, 0xfa, 0x66, 0x0f, 0x6f,
+					   0x07, 0x48, 0xc1, 0xe6, 0x04, 0x0f, 0x1f,
+					   0x40, 0x00, 0xe9, 0x00, 0x01, 0x00, 0x00 };
+	static const struct {
+		const uint8_t *head;
+		size_t len;
+		size_t expect;
+	} cases[] = {
+		{ mov_push, sizeof(mov_push), 3 },
+		{ several, sizeof(several), 0xe },
+		{ loads_je, sizeof(loads_je), 0x12 },
+		{ sse_jmp, sizeof(sse_jmp), 0x10 },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct func f;
+		size_t got;
+
+		frame_func(&f, 0x40, cases[i].head, cases[i].len);
+		got = place_frame(&f);
+		if (got != cases[i].expect)
+			fail_msg("case %zu: probe at %zu, expected %zu", i, got, cases[i].expect);
+		assert_true(insn__is_emulated(f.code + got, f.size - got));
+		/* the argument-keeping rule still refuses a register write before the probe */
+		if (insn__place(f.code, f.size, f.size, INSN_KEEP_ARGS) !=
+		    insn__probe_offset(f.code, f.size, f.size))
+			fail_msg("case %zu: INSN_KEEP_ARGS differs from insn__probe_offset", i);
+	}
+}
+
+static void test_frame_keeps_the_frame(void **state)
+{
+	/*    0: 48 83 ec 18           sub    $0x18,%rsp
+	 *    4: e8 00 00 00 00        call   ... */
+	static const uint8_t sub_rsp[] = { 0x48, 0x83, 0xec, 0x18, 0xe8, 0x00, 0x00, 0x00, 0x00 };
+	/*    0: 48 89 7c 24 f8        mov    %rdi,-0x8(%rsp)   (a store) */
+	static const uint8_t store[] = { 0x48, 0x89, 0x7c, 0x24, 0xf8, 0x55 };
+	/*    0: 48 89 fc              mov    %rdi,%rsp */
+	static const uint8_t mov_to_rsp[] = { 0x48, 0x89, 0xfc, 0x55 };
+	/*    0: 48 8d 64 24 f8        lea    -0x8(%rsp),%rsp */
+	static const uint8_t lea_rsp[] = { 0x48, 0x8d, 0x64, 0x24, 0xf8, 0x55 };
+	/*    0: 48 83 e4 f0           and    $0xfffffffffffffff0,%rsp */
+	static const uint8_t and_rsp[] = { 0x48, 0x83, 0xe4, 0xf0, 0x55 };
+	/*    0: 40 b4 01              mov    $0x1,%spl */
+	static const uint8_t mov_spl[] = { 0x40, 0xb4, 0x01, 0x55 };
+	/*    0: 5d                    pop    %rbp */
+	static const uint8_t pop[] = { 0x5d, 0x55 };
+	/*    0: f0 48 01 3e           lock add %rdi,(%rsi) */
+	static const uint8_t lock_add[] = { 0xf0, 0x48, 0x01, 0x3e, 0x55 };
+	/*    0: 48 89 f8              mov    %rdi,%rax
+	 *    3: c3                    ret    (nothing emulated before it) */
+	static const uint8_t mov_ret[] = { 0x48, 0x89, 0xf8, 0xc3 };
+	/*    0: 0f 29 07              movaps %xmm0,(%rdi)   (a vector store) */
+	static const uint8_t movaps_store[] = { 0x0f, 0x29, 0x07, 0x55 };
+	/*    0: c5 f9 6f 07           vmovdqa (%rdi),%xmm0   (VEX: not judged) */
+	static const uint8_t vex[] = { 0xc5, 0xf9, 0x6f, 0x07, 0x55 };
+	/*    0: f3 48 ab              rep stos %rax,(%rdi) */
+	static const uint8_t rep_stos[] = { 0xf3, 0x48, 0xab, 0x55 };
+	static const struct {
+		const uint8_t *head;
+		size_t len;
+		const char *what;
+	} cases[] = {
+		{ sub_rsp, sizeof(sub_rsp), "sub $0x18,%rsp" },
+		{ store, sizeof(store), "a store" },
+		{ mov_to_rsp, sizeof(mov_to_rsp), "mov to %rsp" },
+		{ lea_rsp, sizeof(lea_rsp), "lea to %rsp" },
+		{ and_rsp, sizeof(and_rsp), "and to %rsp" },
+		{ mov_spl, sizeof(mov_spl), "mov to %spl" },
+		{ pop, sizeof(pop), "pop" },
+		{ lock_add, sizeof(lock_add), "lock add" },
+		{ mov_ret, sizeof(mov_ret), "mov; ret" },
+		{ movaps_store, sizeof(movaps_store), "movaps store" },
+		{ vex, sizeof(vex), "VEX load" },
+		{ rep_stos, sizeof(rep_stos), "rep stos" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct func f;
+		size_t got;
+
+		frame_func(&f, 0x40, cases[i].head, cases[i].len);
+		got = place_frame(&f);
+		if (got != 0)
+			fail_msg("%s: probe at %zu, expected the entry", cases[i].what, got);
+	}
+}
+
+static void test_frame_branch_guard(void **state)
+{
+	/*    0: 48 89 f8              mov    %rdi,%rax
+	 *    3: 31 d2                 xor    %edx,%edx
+	 *    5: 55                    push   %rbp */
+	static const uint8_t head[] = { 0x48, 0x89, 0xf8, 0x31, 0xd2, 0x55 };
+	/*   20: eb e1                 jmp    0x3   (onto a skipped instruction) */
+	static const uint8_t jmp_to_3[] = { 0xeb, 0xe1 };
+	/*   20: 75 e3                 jne    0x5   (onto the probed push) */
+	static const uint8_t jne_to_5[] = { 0x75, 0xe3 };
+	/*   20: e8 de ff ff ff        call   0x3 */
+	static const uint8_t call_to_3[] = { 0xe8, 0xde, 0xff, 0xff, 0xff };
+	/*   20: eb de                 jmp    0x0   (back to the entry: as good as a new call) */
+	static const uint8_t jmp_to_0[] = { 0xeb, 0xde };
+	/*   20: b8 eb e1 00 00        mov    $0xe1eb,%eax   (a "jmp 0x3" inside an immediate:
+	 *                             the decode knows better than the byte scan) */
+	static const uint8_t imm_jmp[] = { 0xb8, 0xeb, 0xe1, 0x00, 0x00 };
+	struct func f;
+	(void)state;
+
+	frame_func(&f, 0x40, head, sizeof(head));
+	assert_int_equal(place_frame(&f), 5);
+	frame_func(&f, 0x40, head, sizeof(head));
+	func_put(&f, 0x20, jmp_to_3, sizeof(jmp_to_3));
+	assert_int_equal(place_frame(&f), 0);
+	frame_func(&f, 0x40, head, sizeof(head));
+	func_put(&f, 0x20, jne_to_5, sizeof(jne_to_5));
+	assert_int_equal(place_frame(&f), 0);
+	frame_func(&f, 0x40, head, sizeof(head));
+	func_put(&f, 0x20, call_to_3, sizeof(call_to_3));
+	assert_int_equal(place_frame(&f), 0);
+	frame_func(&f, 0x40, head, sizeof(head));
+	func_put(&f, 0x20, jmp_to_0, sizeof(jmp_to_0));
+	assert_int_equal(place_frame(&f), 5);
+	frame_func(&f, 0x40, head, sizeof(head));
+	func_put(&f, 0x20, imm_jmp, sizeof(imm_jmp));
+	assert_int_equal(place_frame(&f), 5);
+	/* a byte that does not decode: the byte scan decides, and sees the "jmp 0x3" */
+	f.code[0x30] = 0x06; /* push %es: invalid in 64-bit mode */
+	assert_int_equal(place_frame(&f), 0);
+	/* unknown size or fewer bytes than the function: the entry */
+	frame_func(&f, 0x40, head, sizeof(head));
+	assert_int_equal(insn__place(f.code, f.size, 0, INSN_KEEP_FRAME), 0);
+	assert_int_equal(insn__place(f.code, 0x10, f.size, INSN_KEEP_FRAME), 0);
+}
+
+static void test_frame_skip_limit(void **state)
+{
+	/* nine "mov %rdi,%rax" then push %rbp: one more than INSN_FRAME_MAX_SKIPPED */
+	uint8_t head[3 * (INSN_FRAME_MAX_SKIPPED + 1) + 1];
+	struct func f;
+	(void)state;
+
+	for (size_t i = 0; i < INSN_FRAME_MAX_SKIPPED + 1; i++)
+		memcpy(head + 3 * i, (const uint8_t[]){ 0x48, 0x89, 0xf8 }, 3);
+	head[sizeof(head) - 1] = 0x55;
+	frame_func(&f, 0x40, head, sizeof(head));
+	assert_int_equal(place_frame(&f), 0);
+	frame_func(&f, 0x40, head + 3, sizeof(head) - 3);
+	assert_int_equal(place_frame(&f), 3 * INSN_FRAME_MAX_SKIPPED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +536,10 @@ int main(void)
 		cmocka_unit_test(test_not_skipped),
 		cmocka_unit_test(test_unknown_size),
 		cmocka_unit_test(test_is_emulated),
+		cmocka_unit_test(test_frame_skips_register_writes),
+		cmocka_unit_test(test_frame_keeps_the_frame),
+		cmocka_unit_test(test_frame_branch_guard),
+		cmocka_unit_test(test_frame_skip_limit),
 	};
 
 	return cmocka_run_group_tests_name("insn", tests, NULL, NULL);

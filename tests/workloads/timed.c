@@ -8,6 +8,13 @@
  *   timed chain N     N calls of work_fn: 100 us, or 200 us when PERFAN_SLOW=1
  *   timed threads     thread "worker-a" calls thread_fn 100 times, "worker-b" 200 times
  *   timed loop        prints READY, then busy_200us every ms until SIGINT or SIGTERM
+ *   timed stepped N   N rounds of stepped_50us and moved_50us (assembly; 50 us each): the
+ *                     first begins with `sub $8,%rsp` (the kernel single-steps it and no probe
+ *                     may go past it), the second with `mov %rdi,%rax; xor %edx,%edx` before
+ *                     its `push %rbp` (the entry probe can go to the push, at +5, emulated)
+ *   timed nested N M  N calls of outer (20 us of its own), each calling inner (empty) M times
+ *   timed recipe N F  N rounds of bench_parse (100 us), bench_route (200 us) and bench_render
+ *                     (50 us); the one named F (optional) takes 25% longer
  * Prints "done" and exits 0 when it finished its work. */
 #include <pthread.h>
 #include <setjmp.h>
@@ -94,6 +101,71 @@ NOINLINE void thread_fn(void)
 	spin_ns(10000);
 }
 
+/* called from the assembly below: keep it and its name */
+NOINLINE __attribute__((used)) void spin_50us(void)
+{
+	spin_ns(50000);
+}
+
+/* Functions whose first instruction is fixed: a compiler may begin either way at -O2 */
+__asm__(".text\n"
+	".p2align 4\n"
+	".globl stepped_50us\n"
+	".type stepped_50us, @function\n"
+	"stepped_50us:\n"
+	"	sub $8, %rsp\n" /* single-stepped; moves %rsp: the probe stays on it */
+	"	call spin_50us\n"
+	"	add $8, %rsp\n"
+	"	ret\n"
+	".size stepped_50us, .-stepped_50us\n"
+	".p2align 4\n"
+	".globl moved_50us\n"
+	".type moved_50us, @function\n"
+	"moved_50us:\n"
+	"	mov %rdi, %rax\n" /* +0: single-stepped, writes a register only */
+	"	xor %edx, %edx\n" /* +3: the same */
+	"	push %rbp\n"	  /* +5: emulated: the entry probe goes here */
+	"	mov %rsp, %rbp\n"
+	"	call spin_50us\n"
+	"	pop %rbp\n"
+	"	ret\n"
+	".size moved_50us, .-moved_50us\n");
+void stepped_50us(void);
+void moved_50us(void);
+
+NOINLINE void inner(void)
+{
+	__asm__ volatile("nop" ::: "memory");
+}
+
+NOINLINE void outer(long calls)
+{
+	spin_ns(20000);
+	for (long i = 0; i < calls; i++)
+		inner();
+}
+
+NOINLINE void bench_parse(long long ns)
+{
+	spin_ns(ns);
+}
+
+NOINLINE void bench_route(long long ns)
+{
+	spin_ns(ns);
+}
+
+NOINLINE void bench_render(long long ns)
+{
+	spin_ns(ns);
+}
+
+/* ns, or 25% more when this function is the slow one */
+static long long slowed(const char *slow, const char *name, long long ns)
+{
+	return slow && !strcmp(slow, name) ? ns + ns / 4 : ns;
+}
+
 static void *worker(void *arg)
 {
 	long n = (long)arg;
@@ -141,6 +213,24 @@ int main(int argc, char **argv)
 
 		for (long i = 0; i < n; i++)
 			work_fn(ns);
+	} else if (!strcmp(mode, "stepped")) {
+		for (long i = 0; i < n; i++) {
+			stepped_50us();
+			moved_50us();
+		}
+	} else if (!strcmp(mode, "nested")) {
+		long m = argc > 3 ? atol(argv[3]) : 10;
+
+		for (long i = 0; i < n; i++)
+			outer(m);
+	} else if (!strcmp(mode, "recipe")) {
+		const char *slow = argc > 3 ? argv[3] : NULL;
+
+		for (long i = 0; i < n; i++) {
+			bench_parse(slowed(slow, "bench_parse", 100000));
+			bench_route(slowed(slow, "bench_route", 200000));
+			bench_render(slowed(slow, "bench_render", 50000));
+		}
 	} else if (!strcmp(mode, "threads")) {
 		pthread_t a, b;
 

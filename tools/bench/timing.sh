@@ -9,6 +9,7 @@
 #      to a hist() and deletes the entry
 # "added" is ns per call minus f_none's in the same run. RUNS rounds (default 5); medians.
 # Also times f_timed with --returns insn (probes on return instructions, the C++ path).
+# Then tools/bench/timing_accuracy.sh: measured against known times, and the README recipe.
 # Needs root. Writes nothing but stdout.
 set -u
 cd "$(dirname "$0")/../.."
@@ -79,3 +80,4 @@ printf '  %-44s %10.0f ns\n' "bpftrace uprobe/uretprobe + hist" "$bt"
 awk -v pb="$pb" -v e="$empty" -v bt="$bt" -v i="$insn" -v ie="$insn_empty" 'BEGIN {
 	printf "ratios: perfan/empty-pair %.2f, perfan/bpftrace %.2f, insn/empty-pair %.2f\n",
 	       pb / e, pb / bt, i / ie }'
+tools/bench/timing_accuracy.sh

@@ -2,7 +2,7 @@
 /* `perfan-bpf time`: time functions of a running process (or of a command, once or --runs
  * times) with entry and return probes; print each function's statistics and histogram per
  * --interval and at the end (duration, Ctrl-C, SIGTERM or the target's exit), and write them
- * as regression-detector results with --output. */
+ * as regression-detector results with --output. Its options are parsed in time_opts.c. */
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +25,7 @@
 #include "cli/cmd_time.h"
 #include "cli/event_loop.h"
 #include "cli/options.h"
+#include "cli/time_opts.h"
 #include "lib/hist.h"
 #include "lib/safe_file.h"
 #include "lib/sanitize.h"
@@ -35,166 +36,7 @@
 #include "target/procmaps.h"
 #include "target/target.h"
 
-#define MAX_GLOBS 64
 #define CALIBRATION_CALLS 5000
-
-struct time_opts {
-	int pid;
-	char *globs[MAX_GLOBS];
-	size_t glob_cnt;
-	const char *binary;
-	double duration_s; /* 0: until stopped */
-	double interval_s; /* 0: only at the end */
-	enum timing_breakdown by;
-	const char *output;
-	bool force; /* replace an existing --output */
-	enum timing_stat stat;
-	unsigned runs; /* 0: one session */
-	char **command;
-	bool force_insn;
-	unsigned rows_per_octave;
-	uint32_t max_hists;
-	bool verbose;
-};
-
-static int add_globs(struct time_opts *o, char *list)
-{
-	char *save = NULL;
-
-	for (char *g = strtok_r(list, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
-		if (o->glob_cnt == MAX_GLOBS)
-			return cli__error("--func takes at most %d names", MAX_GLOBS);
-		o->globs[o->glob_cnt++] = g;
-	}
-	return 0;
-}
-
-static int add_func(const char *cmd, const struct opt *opt, const char *value)
-{
-	(void)cmd;
-	return add_globs(opt->dest, (char *)value);
-}
-
-static int set_breakdown(const char *cmd, const struct opt *opt, const char *value)
-{
-	struct time_opts *o = opt->dest;
-	enum timing_breakdown by = !strcmp(opt->name, "per-pid") ? TIMING_PER_PID
-								 : TIMING_PER_THREAD;
-
-	(void)cmd;
-	(void)value;
-	if (o->by && o->by != by)
-		return cli__error("--per-thread and --per-pid exclude each other");
-	o->by = by;
-	return 0;
-}
-
-static const char *const stats[] = { "p50", "mean", "p90", "p99", NULL };
-static const char *const return_ways[] = { "auto", "insn", NULL };
-
-static int parse_opts(int argc, char **argv, struct time_opts *o)
-{
-	uint64_t pid = 0, runs = 0, max_hists = 1 << 14;
-	int stat = 0, returns = 0, first, rc;
-	bool fine = false;
-	/* one row per option, laid out by hand */
-	/* clang-format off */
-	const struct opt rows[] = {
-		{ .name = "pid", .letter = 'p', .kind = OPT_U64, .arg = "PID",
-		  .help = "time functions of a running process", .dest = &pid, .min = 1,
-		  .max = INT_MAX, .wants = "a process id" },
-		{ .name = "func", .letter = 'f', .kind = OPT_CUSTOM, .arg = "NAME[,...]",
-		  .help = "functions to time; NAME may be a glob (quote it: 'parse_*')", .dest = o,
-		  .parse = add_func },
-		{ .name = "binary", .letter = 'b', .kind = OPT_STRING, .arg = "PATH",
-		  .help = "the file defining them (default: the program); a library\n"
-			  "name such as libfoo.so is looked up in the process's mappings.\n"
-			  "Without --pid or a command: every process running PATH",
-		  .dest = &o->binary },
-		{ .name = "duration", .letter = 'd', .kind = OPT_SECONDS, .arg = "SEC",
-		  .help = "stop after SEC seconds (default: Ctrl-C, SIGTERM or exit)",
-		  .dest = &o->duration_s, .max_s = 365 * 86400.0 },
-		{ .name = "interval", .letter = 'i', .kind = OPT_SECONDS, .arg = "SEC",
-		  .help = "also print the last SEC seconds' numbers every SEC seconds",
-		  .dest = &o->interval_s, .max_s = 86400 },
-		{ .name = "per-thread", .kind = OPT_CUSTOM, .help = "break each function down by thread",
-		  .dest = o, .parse = set_breakdown },
-		{ .name = "per-pid", .kind = OPT_CUSTOM, .help = "break each function down by process",
-		  .dest = o, .parse = set_breakdown },
-		{ .name = "output", .letter = 'o', .kind = OPT_STRING, .arg = "FILE",
-		  .help = "write results for `perfan-bpf check` / `baseline save`", .dest = &o->output },
-		{ .name = "force", .kind = OPT_FLAG,
-		  .help = "replace --output FILE if it exists (else exit 2)", .dest = &o->force },
-		{ .name = "stat", .kind = OPT_CHOICE, .arg = "STAT",
-		  .help = "the result's value: p50 (default), mean, p90 or p99", .dest = &stat,
-		  .choices = stats },
-		{ .name = "runs", .kind = OPT_U64, .arg = "R",
-		  .help = "run COMMAND R times; each run's statistic is one sample", .dest = &runs,
-		  .min = 1, .max = 1000, .wants = "a count" },
-		{ .name = "returns", .kind = OPT_CHOICE, .arg = "HOW",
-		  .help = "auto (default): probes on return instructions for code a C++\n"
-			  "exception can unwind, a uretprobe elsewhere; insn: always\n"
-			  "probes on return instructions",
-		  .dest = &returns, .choices = return_ways },
-		{ .name = "fine", .kind = OPT_FLAG, .help = "16 histogram rows per power of two "
-							    "(default 4)",
-		  .dest = &fine },
-		{ .name = "max-hists", .kind = OPT_U64, .arg = "N",
-		  .help = "histograms kept (functions x threads; default 16384)", .dest = &max_hists,
-		  .min = 16, .max = 1 << 20 },
-		{ .name = "verbose", .letter = 'v', .kind = OPT_FLAG,
-		  .help = "probe placement and libbpf's messages on stderr", .dest = &o->verbose },
-		{},
-	};
-	/* clang-format on */
-	const struct cmd_spec spec = {
-		.name = "time",
-		.usage =
-			"--func NAME[,NAME...] (--pid PID | --binary PATH | -- COMMAND [ARGS...])\n"
-			"[options]",
-		.about =
-			"Latency of functions in a live process: count, mean, stddev, min, max, "
-			"p50, p90,\n"
-			"p99.9 and a histogram per function, from uprobes paired by a per-thread "
-			"stack.\n"
-			"  -- COMMAND ARGS...  run COMMAND and time it from its start (its stdout\n"
-			"                      goes to stderr; stdout carries the report)",
-		.opts = rows,
-		.stop_at_nonopt = true,
-	};
-
-	*o = (struct time_opts){ 0 };
-	rc = opts__parse(&spec, argc, argv, &first);
-	if (rc)
-		return rc;
-	o->pid = (int)pid;
-	o->runs = (unsigned)runs;
-	o->max_hists = (uint32_t)max_hists;
-	o->rows_per_octave = fine ? 16 : 4;
-	o->force_insn = returns == 1;
-	if (timing_stat__parse(stats[stat], &o->stat))
-		return cli__error("--stat must be mean, p50, p90 or p99");
-	rc = opts__command(argc, argv, first, &o->command);
-	if (rc)
-		return rc;
-	if (!o->glob_cnt)
-		return cli__error("say which functions to time: --func NAME[,NAME...]; see "
-				  "'perfan-bpf time --help'");
-	if (o->pid && o->command)
-		return cli__error("--pid and a command exclude each other");
-	if (!o->pid && !o->command && !o->binary)
-		return cli__error("say what to time: --pid PID, -- COMMAND, or --binary PATH for "
-				  "every process running it");
-	if (!o->pid && !o->command && !strchr(o->binary, '/'))
-		return cli__error("--binary without --pid or a command needs a path, got '%s'",
-				  o->binary);
-	if (o->runs && !o->command)
-		return cli__error("--runs needs a command to run: --runs R -- COMMAND ARGS...");
-	/* say it now, not after the run */
-	if (o->output && safe_file__check(o->output, o->force) == -EEXIST)
-		return cli__error("cannot write %s: " SAFE_FILE_EXISTS_HINT, o->output);
-	return 0;
-}
 
 static int preflight(const struct time_opts *o)
 {
@@ -212,17 +54,19 @@ struct time_run {
 	char path[PATH_MAX + 64]; /* the binary as we open and attach it */
 	struct timing_target target;
 	struct timing_loader *loader;
-	struct timing_calibration cal[2];
-	bool cal_used[2];
+	struct timing_calibration cal[TIMING_CAL_KINDS]; /* timing_calibration__index */
+	bool cal_used[TIMING_CAL_KINDS];
 	struct target tgt; /* the process timed now; pid 0: every process running the binary */
 	struct event_loop loop;
 	double start_s;
 	/* totals over runs, per function */
 	struct hist *total;
+	struct timing_nested *nested; /* totals, per function */
 	uint64_t (*losses)[TIMING_LOSS__MAX];
 	double **run_stats;
 	size_t *run_cnt;
 	struct hist *prev; /* per function, at the last interval */
+	struct timing_nested *prev_nested;
 	struct timing_rows rows;
 };
 
@@ -319,16 +163,19 @@ static int prepare_target(struct time_run *s)
 	if (rc)
 		return cli__error("%s", why.msg);
 	s->total = calloc(s->target.cnt, sizeof(*s->total));
+	s->nested = calloc(s->target.cnt, sizeof(*s->nested));
 	s->prev = calloc(s->target.cnt, sizeof(*s->prev));
+	s->prev_nested = calloc(s->target.cnt, sizeof(*s->prev_nested));
 	s->losses = calloc(s->target.cnt, sizeof(*s->losses));
 	s->run_stats = calloc(s->target.cnt, sizeof(*s->run_stats));
 	s->run_cnt = calloc(s->target.cnt, sizeof(*s->run_cnt));
-	if (!s->total || !s->prev || !s->losses || !s->run_stats || !s->run_cnt)
+	if (!s->total || !s->nested || !s->prev || !s->prev_nested || !s->losses || !s->run_stats ||
+	    !s->run_cnt)
 		return cli__error("out of memory");
 	for (size_t i = 0; i < s->target.cnt; i++) {
 		const struct timed_func *f = &s->target.funcs[i];
 
-		s->cal_used[f->ret_insn] = true;
+		s->cal_used[timing_calibration__index(f->ret_insn, !f->entry_emulated)] = true;
 		if (s->opts->runs) {
 			s->run_stats[i] = calloc(s->opts->runs, sizeof(double));
 			if (!s->run_stats[i])
@@ -336,9 +183,10 @@ static int prepare_target(struct time_run *s)
 		}
 		if (!s->opts->verbose)
 			continue;
-		fprintf(stderr, "perfan-bpf: %s at %s+%#llx: entry probe +%#llx, ", f->name,
+		fprintf(stderr, "perfan-bpf: %s at %s+%#llx: entry probe +%#llx (%s), ", f->name,
 			s->display, (unsigned long long)f->entry_off,
-			(unsigned long long)(f->probe_off - f->entry_off));
+			(unsigned long long)(f->probe_off - f->entry_off),
+			f->entry_emulated ? "emulated" : "single-stepped");
 		if (!f->ret_insn) {
 			fprintf(stderr, "uretprobe\n");
 			continue;
@@ -352,14 +200,17 @@ static int prepare_target(struct time_run *s)
 	return 0;
 }
 
+/* One calibration per kind of probe in use: the overhead printed beside a function is the
+ * one of the probes it carries */
 static int calibrate(struct time_run *s)
 {
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < TIMING_CAL_KINDS; k++) {
+		bool ret_insn = k >= 2, stepped = k & 1;
 		int err;
 
 		if (!s->cal_used[k])
 			continue;
-		err = timing_loader__calibrate(k == 1, CALIBRATION_CALLS, &s->cal[k]);
+		err = timing_loader__calibrate(ret_insn, stepped, CALIBRATION_CALLS, &s->cal[k]);
 		if (err)
 			return cli__error("cannot measure the probe overhead on perfan-bpf's own "
 					  "calibration function: %s (try --verbose)",
@@ -368,7 +219,7 @@ static int calibrate(struct time_run *s)
 			fprintf(stderr,
 				"perfan-bpf: probe overhead (%s): %.0f ns inside a timed "
 				"call (p50), %.0f ns added per call\n",
-				k ? "return instructions" : "uretprobe", s->cal[k].p50_ns,
+				timing_report__kind(ret_insn, stepped), s->cal[k].p50_ns,
 				s->cal[k].per_call_ns);
 	}
 	return 0;
@@ -380,12 +231,22 @@ static int load(struct time_run *s)
 		.pid = s->tgt.pid,
 		.by = s->opts->by,
 		.max_hists = s->opts->max_hists,
+		.subtract_nested = s->opts->subtract_nested,
 	};
 	int err = timing_loader__new(&lo, &s->loader);
 
 	if (err)
 		return cli__error("cannot load the BPF programs: %s (try --verbose)",
 				  strerror(-err));
+	/* a timed call costs its callers this much of their time */
+	for (size_t i = 0; i < s->target.cnt; i++) {
+		const struct timed_func *f = &s->target.funcs[i];
+
+		timing_loader__set_cost(s->loader, (uint32_t)i,
+					s->cal[timing_calibration__index(f->ret_insn,
+									 !f->entry_emulated)]
+						.per_call_ns);
+	}
 	return 0;
 }
 
@@ -400,16 +261,23 @@ static int attach(struct time_run *s, int pid)
 }
 
 /* Read the maps into per-function totals (all parts merged) */
-static int read_totals(struct time_run *s, struct hist *out)
+static int read_totals(struct time_run *s, struct hist *out, struct timing_nested *nested)
 {
 	int err = timing_loader__read(s->loader, &s->rows);
 
 	if (err)
 		return err;
 	memset(out, 0, s->target.cnt * sizeof(*out));
-	for (size_t i = 0; i < s->rows.cnt; i++)
-		if (s->rows.rows[i].func < s->target.cnt)
-			hist__merge(&out[s->rows.rows[i].func], &s->rows.rows[i].h);
+	memset(nested, 0, s->target.cnt * sizeof(*nested));
+	for (size_t i = 0; i < s->rows.cnt; i++) {
+		const struct timing_row *row = &s->rows.rows[i];
+
+		if (row->func >= s->target.cnt)
+			continue;
+		hist__merge(&out[row->func], &row->h);
+		nested[row->func].calls += row->nested.calls;
+		nested[row->func].cost_ns += row->nested.cost_ns;
+	}
 	return 0;
 }
 
@@ -431,8 +299,8 @@ static int part_cmp(const void *a, const void *b)
 }
 
 /* The report over `hists` (per function); parts from s->rows when final and broken down */
-static int report(struct time_run *s, const struct hist *hists, bool final, bool interval,
-		  double at_s, struct regress_run *results)
+static int report(struct time_run *s, const struct hist *hists, const struct timing_nested *nested,
+		  bool final, bool interval, double at_s, struct regress_run *results)
 {
 	struct timing_func_report *funcs = calloc(s->target.cnt, sizeof(*funcs));
 	struct timing_part *parts = calloc(s->rows.cnt + 1, sizeof(*parts));
@@ -444,7 +312,8 @@ static int report(struct time_run *s, const struct hist *hists, bool final, bool
 		.final = final,
 		.interval = interval,
 		.by = s->opts->by,
-		.cal = { s->cal_used[0] ? &s->cal[0] : NULL, s->cal_used[1] ? &s->cal[1] : NULL },
+		.name = s->opts->name,
+		.subtract_nested = s->opts->subtract_nested,
 		.funcs = funcs,
 		.cnt = s->target.cnt,
 		.rows_per_octave = s->opts->rows_per_octave,
@@ -458,11 +327,16 @@ static int report(struct time_run *s, const struct hist *hists, bool final, bool
 		err = -ENOMEM;
 		goto out;
 	}
+	for (int k = 0; k < TIMING_CAL_KINDS; k++)
+		r.cal[k] = s->cal_used[k] ? &s->cal[k] : NULL;
 	for (size_t i = 0; i < s->target.cnt; i++) {
 		struct timing_func_report *f = &funcs[i];
 
 		f->name = s->target.funcs[i].name;
 		f->ret_insn = s->target.funcs[i].ret_insn;
+		f->entry_stepped = !s->target.funcs[i].entry_emulated;
+		f->entry_skip = s->target.funcs[i].probe_off - s->target.funcs[i].entry_off;
+		f->nested = nested[i];
 		f->tail_exits = s->target.funcs[i].tail_exits;
 		f->no_returns = f->ret_insn && !s->target.funcs[i].ret_cnt;
 		f->h = &hists[i];
@@ -508,9 +382,11 @@ static int session_loop(struct time_run *s)
 	double next_print = s->start_s + s->opts->interval_s;
 	struct hist *cur = calloc(s->target.cnt, sizeof(*cur));
 	struct hist *delta = calloc(s->target.cnt, sizeof(*delta));
+	struct timing_nested *cur_n = calloc(s->target.cnt, sizeof(*cur_n));
+	struct timing_nested *delta_n = calloc(s->target.cnt, sizeof(*delta_n));
 	int err = 0;
 
-	if (!cur || !delta) {
+	if (!cur || !delta || !cur_n || !delta_n) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -526,13 +402,17 @@ static int session_loop(struct time_run *s)
 		if (event_loop__wait(&s->loop, event_loop__ms_until(wake)))
 			break;
 		if (s->opts->interval_s && cli_bpf__now_s() >= next_print) {
-			err = read_totals(s, cur);
+			err = read_totals(s, cur, cur_n);
 			if (err)
 				goto out;
-			for (size_t i = 0; i < s->target.cnt; i++)
+			for (size_t i = 0; i < s->target.cnt; i++) {
 				hist__sub(&delta[i], &cur[i], &s->prev[i]);
+				delta_n[i].calls = cur_n[i].calls - s->prev_nested[i].calls;
+				delta_n[i].cost_ns = cur_n[i].cost_ns - s->prev_nested[i].cost_ns;
+			}
 			memcpy(s->prev, cur, s->target.cnt * sizeof(*cur));
-			err = report(s, delta, false, true, cli_bpf__now_s(), NULL);
+			memcpy(s->prev_nested, cur_n, s->target.cnt * sizeof(*cur_n));
+			err = report(s, delta, delta_n, false, true, cli_bpf__now_s(), NULL);
 			if (err)
 				goto out;
 			next_print += s->opts->interval_s;
@@ -541,6 +421,8 @@ static int session_loop(struct time_run *s)
 out:
 	free(cur);
 	free(delta);
+	free(cur_n);
+	free(delta_n);
 	return err;
 }
 
@@ -575,11 +457,11 @@ static void announce(struct time_run *s)
 		fprintf(stderr, "pid %d (%s); probe overhead ", s->tgt.pid, s->display);
 	else
 		fprintf(stderr, "every process running %s; probe overhead ", s->display);
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < TIMING_CAL_KINDS; k++) {
 		if (!s->cal_used[k])
 			continue;
 		fprintf(stderr, "%s%s (%s)", sep, hist__fmt_ns(s->cal[k].p50_ns, a, sizeof(a)),
-			k ? "return instructions" : "uretprobe");
+			timing_report__kind(k >= 2, k & 1));
 		sep = ", ";
 	}
 	fprintf(stderr, "; Ctrl-C to stop\n");
@@ -612,7 +494,7 @@ static int session(struct time_run *s)
 	if (err)
 		return cli__error("cannot read the histograms: %s", strerror(-err));
 	/* read before detaching: each uprobe's unregistration waits for an RCU grace period */
-	err = read_totals(s, s->total);
+	err = read_totals(s, s->total, s->nested);
 	if (err)
 		return cli__error("cannot read the histograms: %s", strerror(-err));
 	collect_losses(s);
@@ -623,6 +505,7 @@ static int session(struct time_run *s)
 static int runs(struct time_run *s)
 {
 	struct hist *one = NULL;
+	struct timing_nested *one_n = NULL;
 	char a[32];
 	int err, ev;
 
@@ -635,19 +518,25 @@ static int runs(struct time_run *s)
 			if (err)
 				return err;
 			one = calloc(s->target.cnt, sizeof(*one));
-			if (!one)
+			one_n = calloc(s->target.cnt, sizeof(*one_n));
+			if (!one || !one_n) {
+				free(one);
+				free(one_n);
 				return cli__error("out of memory");
+			}
 			s->start_s = cli_bpf__now_s();
 		}
 		/* the file is the same, but it is reached through this run's process */
 		err = (r ? resolve_binary(s) : 0) ?: attach(s, s->tgt.pid);
 		if (err) {
 			free(one);
+			free(one_n);
 			return err;
 		}
 		err = target__release(&s->tgt);
 		if (err) {
 			free(one);
+			free(one_n);
 			return cli__error("cannot release '%s' after attaching: %s",
 					  s->opts->command[0], strerror(-err));
 		}
@@ -656,9 +545,10 @@ static int runs(struct time_run *s)
 		do
 			ev = event_loop__wait(&s->loop, 1000);
 		while (!(ev & (EV_EXITED | EV_STOP)));
-		err = read_totals(s, one);
+		err = read_totals(s, one, one_n);
 		if (err) {
 			free(one);
+			free(one_n);
 			return cli__error("cannot read the histograms: %s", strerror(-err));
 		}
 		collect_losses(s);
@@ -669,6 +559,8 @@ static int runs(struct time_run *s)
 			double v = timing_stat__of(&one[i], s->opts->stat);
 
 			hist__merge(&s->total[i], &one[i]);
+			s->nested[i].calls += one_n[i].calls;
+			s->nested[i].cost_ns += one_n[i].cost_ns;
 			if (one[i].count && v > 0)
 				s->run_stats[i][s->run_cnt[i]++] = v;
 			fprintf(stderr, "perfan-bpf: run %u/%u: %s %s %s (%llu calls)\n", r + 1,
@@ -678,6 +570,7 @@ static int runs(struct time_run *s)
 		}
 	}
 	free(one);
+	free(one_n);
 	return 0;
 }
 
@@ -687,7 +580,7 @@ static int write_results(struct time_run *s)
 	struct errtext why;
 	int err;
 
-	err = report(s, s->total, true, false, cli_bpf__now_s(), &run);
+	err = report(s, s->total, s->nested, true, false, cli_bpf__now_s(), &run);
 	if (err)
 		return cli__error("cannot build the results: %s", strerror(-err));
 	for (size_t i = 0; i < s->target.cnt; i++)
@@ -711,7 +604,7 @@ int cmd__time(int argc, char **argv)
 	struct time_run s = { .opts = &opts };
 	int err;
 
-	err = parse_opts(argc, argv, &opts);
+	err = time_opts__parse(argc, argv, &opts);
 	if (err)
 		return opts__status(err);
 	err = preflight(&opts);
@@ -727,7 +620,7 @@ int cmd__time(int argc, char **argv)
 	err = opts.runs ? runs(&s) : session(&s);
 	if (err)
 		goto cleanup;
-	err = report(&s, s.total, true, false, cli_bpf__now_s(), NULL);
+	err = report(&s, s.total, s.nested, true, false, cli_bpf__now_s(), NULL);
 	if (err) {
 		err = cli__error("cannot write the report");
 		goto cleanup;
@@ -745,7 +638,9 @@ cleanup:
 	free(s.run_stats);
 	free(s.run_cnt);
 	free(s.total);
+	free(s.nested);
 	free(s.prev);
+	free(s.prev_nested);
 	free(s.losses);
 	timing_rows__free(&s.rows);
 	timing_target__free(&s.target);

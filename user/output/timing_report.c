@@ -2,7 +2,6 @@
 /* Text report and results of `perfan-bpf time` (see timing_report.h). */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "output/timing_report.h"
@@ -63,11 +62,37 @@ double timing_stat__of(const struct hist *h, enum timing_stat stat)
 	}
 }
 
+const char *timing_report__kind(bool ret_insn, bool entry_stepped)
+{
+	static const char *const kinds[TIMING_CAL_KINDS] = {
+		"uretprobe, entry emulated",
+		"uretprobe, entry single-stepped",
+		"return instructions, entry emulated",
+		"return instructions, entry single-stepped",
+	};
+
+	return kinds[timing_calibration__index(ret_insn, entry_stepped)];
+}
+
 double timing_report__overhead(const struct timing_report *r, const struct timing_func_report *f)
 {
-	const struct timing_calibration *c = r->cal[f->ret_insn ? 1 : 0];
+	const struct timing_calibration *c =
+		r->cal[timing_calibration__index(f->ret_insn, f->entry_stepped)];
 
 	return c ? c->p50_ns : NAN;
+}
+
+double timing_report__nested_share(const struct timing_report *r,
+				   const struct timing_func_report *f)
+{
+	double mean = hist__mean(f->h), cost;
+
+	if (!f->nested.calls || !f->h->count || isnan(mean))
+		return 0;
+	cost = (double)f->nested.cost_ns / (double)f->h->count;
+	if (r->subtract_nested)
+		mean += cost; /* what it measured before the subtraction (about: clamped at 0) */
+	return mean > 0 ? fmin(cost / mean, 1.0) : 1.0;
 }
 
 bool timing_report__near_overhead(const struct timing_report *r, const struct timing_func_report *f)
@@ -106,6 +131,43 @@ static int print_stats(FILE *out, const char *indent, const struct hist *h, bool
 	return fputc('\n', out) == EOF ? -EIO : 0;
 }
 
+/* The timed calls inside this function's calls: their traps are in its durations (or were
+ * subtracted from them) */
+static int print_nested(const struct timing_report *r, const struct timing_func_report *f,
+			FILE *out)
+{
+	double share = timing_report__nested_share(r, f), per_call, cost;
+	char a[32];
+
+	if (!f->nested.calls || !f->h->count)
+		return 0;
+	per_call = (double)f->nested.calls / (double)f->h->count;
+	cost = (double)f->nested.cost_ns / (double)f->h->count;
+	if (fprintf(out,
+		    "  nested probe calls %llu (%.4g per call): their traps, about %s per call, "
+		    "%s %.1f%% of the mean\n",
+		    (unsigned long long)f->nested.calls, per_call, hist__fmt_ns(cost, a, sizeof(a)),
+		    r->subtract_nested ? "are subtracted; they were" : "are", 100 * share) < 0)
+		return -EIO;
+	if (share < TIMING_NESTED_SHARE)
+		return 0;
+	if (!r->subtract_nested)
+		return fprintf(out,
+			       "  ! %.0f%% of this time is the traps of the timed calls inside it: "
+			       "time it without them, or add --subtract-nested\n",
+			       100 * share) < 0
+			       ? -EIO
+			       : 0;
+	if (share >= 0.5)
+		return fprintf(out,
+			       "  ! the subtracted traps were %.0f%% of the raw mean: what is left is "
+			       "within their noise\n",
+			       100 * share) < 0
+			       ? -EIO
+			       : 0;
+	return 0;
+}
+
 static int print_func(const struct timing_report *r, const struct timing_func_report *f, FILE *out)
 {
 	const char *base = strrchr(r->binary, '/');
@@ -120,8 +182,10 @@ static int print_func(const struct timing_report *r, const struct timing_func_re
 	if (err)
 		return err;
 	if (!isnan(o)) {
-		if (fprintf(out, "  probe overhead %s per call (empty function, p50)",
-			    hist__fmt_ns(o, a, sizeof(a))) < 0)
+		if (fprintf(out,
+			    "  probe overhead %s per call (empty function, p50; entry probe %s)",
+			    hist__fmt_ns(o, a, sizeof(a)),
+			    f->entry_stepped ? "single-stepped" : "emulated") < 0)
 			return -EIO;
 		if (!isnan(p50) && p50 > 0 && fprintf(out, ": %.1f%% of p50", 100 * o / p50) < 0)
 			return -EIO;
@@ -134,6 +198,9 @@ static int print_func(const struct timing_report *r, const struct timing_func_re
 		    "probe's\n",
 		    TIMING_NEAR_OVERHEAD_FACTOR) < 0)
 		return -EIO;
+	err = print_nested(r, f, out);
+	if (err)
+		return err;
 	for (int k = 0; k < TIMING_LOSS__MAX; k++)
 		if (f->losses[k] && fprintf(out, "  lost: %llu %s\n",
 					    (unsigned long long)f->losses[k], loss_text[k]) < 0)
@@ -208,51 +275,33 @@ int timing_report__text(const struct timing_report *r, FILE *out)
 
 /* ---- results ---- */
 
-static int add_meta(struct regress_result *res, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int add_meta(struct regress_result *res, const char *key, const char *fmt, ...)
-{
-	struct regress_meta *m = realloc(res->meta, (res->meta_cnt + 1) * sizeof(*m));
-	va_list ap;
-	int n;
-
-	if (!m)
-		return -ENOMEM;
-	res->meta = m;
-	m = &res->meta[res->meta_cnt];
-	m->key = strdup(key);
-	va_start(ap, fmt);
-	n = vasprintf(&m->value, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		m->value = NULL;
-	res->meta_cnt++;
-	return m->key && m->value ? 0 : -ENOMEM;
-}
-
-static int meta_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct regress_meta *)a)->key, ((const struct regress_meta *)b)->key);
-}
-
 static int add_num(struct regress_result *res, const char *key, double v)
 {
-	return isnan(v) ? 0 : add_meta(res, key, "%.15g", v);
+	return regress_result__add_meta_num(res, key, v);
+}
+
+static int add_str(struct regress_result *res, const char *key, const char *v)
+{
+	return regress_result__add_meta(res, key, v);
+}
+
+static int add_bool(struct regress_result *res, const char *key, bool v)
+{
+	return regress_result__add_meta_json(res, key, v ? "true" : "false");
 }
 
 static int fill_result(const struct timing_report *r, const struct timing_func_report *f,
 		       enum timing_stat stat, struct regress_result *res)
 {
-	const char *base = strrchr(r->binary, '/');
 	struct hist_stats st;
-	double o = timing_report__overhead(r, f);
+	double o = timing_report__overhead(r, f), calls;
 	size_t nb = 0;
 	int err = 0;
 
-	base = base ? base + 1 : r->binary;
 	hist__stats(f->h, &st);
-	if (asprintf(&res->name, "%s:%s", base, f->name) < 0) {
+	calls = (double)st.count;
+	if (asprintf(&res->name, "%s%s%s", r->name ? r->name : "", r->name ? ":" : "", f->name) <
+	    0) {
 		res->name = NULL;
 		return -ENOMEM;
 	}
@@ -293,25 +342,27 @@ static int fill_result(const struct timing_report *r, const struct timing_func_r
 						 : (double)hist__bucket_upper(b);
 		k->count = f->h->buckets[b];
 	}
-	err = add_meta(res, "stat", "%s", timing_stat__name(stat)) ?:
-	      add_meta(res, "calls", "%llu", (unsigned long long)st.count) ?:
+	err = add_str(res, "stat", timing_stat__name(stat)) ?: add_num(res, "calls", calls) ?:
 	      add_num(res, "mean_ns", st.mean) ?: add_num(res, "stddev_ns", st.stddev) ?:
 	      add_num(res, "min_ns", st.min) ?: add_num(res, "max_ns", st.max) ?:
 	      add_num(res, "p50_ns", st.p50) ?: add_num(res, "p90_ns", st.p90) ?:
 	      add_num(res, "p99_ns", st.p99) ?: add_num(res, "p99.9_ns", st.p999) ?:
-	      add_meta(res, "quantile_error", "%.4g", HIST_REL_ERROR) ?:
-	      add_num(res, "overhead_ns", o) ?:
-	      add_meta(res, "near_overhead", "%s",
-		       timing_report__near_overhead(r, f) ? "true" : "false") ?:
-	      add_meta(res, "probe", "%s", f->ret_insn ? "return-instructions" : "uretprobe") ?:
-	      add_meta(res, "binary", "%s", r->binary) ?:
-	      add_meta(res, "tool", "perfan-bpf time");
+	      add_num(res, "quantile_error", HIST_REL_ERROR) ?: add_num(res, "overhead_ns", o) ?:
+	      add_bool(res, "near_overhead", timing_report__near_overhead(r, f)) ?:
+	      add_str(res, "probe", f->ret_insn ? "return-instructions" : "uretprobe") ?:
+	      add_str(res, "entry_probe", f->entry_stepped ? "single-stepped" : "emulated") ?:
+	      add_num(res, "entry_probe_offset", (double)f->entry_skip) ?:
+	      add_num(res, "nested_probe_calls", (double)f->nested.calls) ?:
+	      add_num(res, "nested_probe_calls_per_call", calls ? f->nested.calls / calls : 0) ?:
+	      add_num(res, "nested_probe_cost_ns", calls ? f->nested.cost_ns / calls : 0) ?:
+	      add_bool(res, "nested_subtracted", r->subtract_nested) ?:
+	      add_str(res, "binary", r->binary) ?: add_str(res, "tool", "perfan-bpf time");
+	if (!err && r->program)
+		err = add_str(res, "program", r->program);
 	if (!err && f->run_cnt)
-		err = add_meta(res, "runs", "%zu", f->run_cnt);
+		err = add_num(res, "runs", (double)f->run_cnt);
 	for (int k = 0; !err && k < TIMING_LOSS__MAX; k++)
-		err = add_meta(res, loss_keys[k], "%llu", (unsigned long long)f->losses[k]);
-	if (!err)
-		qsort(res->meta, res->meta_cnt, sizeof(*res->meta), meta_cmp);
+		err = add_num(res, loss_keys[k], (double)f->losses[k]);
 	return err;
 }
 

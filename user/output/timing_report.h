@@ -15,6 +15,8 @@
 
 /* A function is flagged when its median is under this many times the probe overhead */
 #define TIMING_NEAR_OVERHEAD_FACTOR 10.0
+/* ... and when the traps of the timed calls inside it are this share of its mean or more */
+#define TIMING_NESTED_SHARE 0.10
 
 enum timing_stat {
 	TIMING_STAT_P50,
@@ -30,7 +32,10 @@ struct timing_part {
 
 struct timing_func_report {
 	const char *name;
-	bool ret_insn;	   /* timed by probes on its return instructions */
+	bool ret_insn;	     /* timed by probes on its return instructions */
+	bool entry_stepped;  /* the kernel single-steps its entry probe (else emulates it) */
+	uint64_t entry_skip; /* bytes from the entry to the entry probe */
+	struct timing_nested nested; /* timed calls inside its calls, summed */
 	size_t tail_exits; /* (ret_insn) jumps out of it: calls leaving that way are not timed */
 	bool no_returns;   /* (ret_insn) it has no return instruction: no call can be timed */
 	const struct hist *h;
@@ -49,8 +54,10 @@ struct timing_report {
 	bool final;
 	bool interval; /* the numbers are of one interval (min and max unknown) */
 	enum timing_breakdown by;
-	/* [0]: uretprobe, [1]: probes on return instructions; NULL when that kind is unused */
-	const struct timing_calibration *cal[2];
+	/* by timing_calibration__index; NULL when that kind of probe is unused */
+	const struct timing_calibration *cal[TIMING_CAL_KINDS];
+	const char *name;     /* --name: results are NAME:FUNCTION; NULL: FUNCTION */
+	bool subtract_nested; /* the durations are less the nested probes' cost */
 	const struct timing_func_report *funcs;
 	size_t cnt;
 	unsigned rows_per_octave;
@@ -63,17 +70,25 @@ int timing_stat__parse(const char *s, enum timing_stat *out); /* 0 or -EINVAL */
 const char *timing_stat__name(enum timing_stat stat);
 double timing_stat__of(const struct hist *h, enum timing_stat stat);
 
-/* The probe overhead for a function (its calibration's p50), NAN when unknown */
+/* The kind of probe, as the reports name it: "uretprobe, entry emulated" and so on */
+const char *timing_report__kind(bool ret_insn, bool entry_stepped);
+/* The probe overhead for a function (the p50 of the calibration of its kind of probe), NAN
+ * when unknown */
 double timing_report__overhead(const struct timing_report *r, const struct timing_func_report *f);
 bool timing_report__near_overhead(const struct timing_report *r,
 				  const struct timing_func_report *f);
+/* The share of a function's mean (before any subtraction) that its nested probes' traps
+ * took: 0 without nested calls */
+double timing_report__nested_share(const struct timing_report *r,
+				   const struct timing_func_report *f);
 
 /* The text report. 0 or -EIO. */
 int timing_report__text(const struct timing_report *r, FILE *out);
 
-/* One result per function with calls, named "BINARY-BASENAME:FUNCTION", value the chosen
- * statistic (with runs: the mean of the per-run statistics, which become the samples).
- * Functions without calls are left out. 0 or -ENOMEM; run is emptied first. */
+/* One result per function with calls, named FUNCTION (NAME:FUNCTION with r->name), so that a
+ * renamed or moved binary still matches its baseline; the binary goes in the metadata. The
+ * value is the chosen statistic (with runs: the mean of the per-run statistics, which become
+ * the samples). Functions without calls are left out. 0 or -ENOMEM; run is emptied first. */
 int timing_report__results(const struct timing_report *r, enum timing_stat stat,
 			   struct regress_run *run);
 

@@ -28,7 +28,7 @@ _Static_assert((int)TLOST_HIST_FULL == (int)TIMING_LOSS_HIST_FULL, "loss order")
 _Static_assert((int)TIMING_BY_THREAD == (int)TIMING_PER_THREAD, "breakdown");
 _Static_assert((int)TIMING_BY_PID == (int)TIMING_PER_PID, "breakdown");
 _Static_assert(sizeof(struct timing_key) == 8, "timing_key layout");
-_Static_assert(sizeof(struct timing_hist) == 8 * (5 + TIMING_BUCKETS), "timing_hist layout");
+_Static_assert(sizeof(struct timing_hist) == 8 * (7 + TIMING_BUCKETS), "timing_hist layout");
 
 struct timing_loader {
 	struct timing_bpf *skel;
@@ -59,6 +59,7 @@ int timing_loader__new(const struct timing_loader_opts *opts, struct timing_load
 		goto cleanup;
 	}
 	ld->skel->rodata->by = (__u32)opts->by;
+	ld->skel->rodata->subtract_nested = opts->subtract_nested;
 	if (opts->max_hists &&
 	    (err = bpf_map__set_max_entries(ld->skel->maps.hists, opts->max_hists)))
 		goto cleanup;
@@ -145,6 +146,12 @@ size_t timing_loader__probe_cnt(const struct timing_loader *ld)
 	return ld->link_cnt;
 }
 
+void timing_loader__set_cost(struct timing_loader *ld, uint32_t func, double cost_ns)
+{
+	if (func < TIMING_MAX_FUNCS)
+		ld->skel->bss->func_cost_ns[func] = cost_ns > 0 ? (__u64)(cost_ns + 0.5) : 0;
+}
+
 void timing_loader__detach(struct timing_loader *ld)
 {
 	if (!ld)
@@ -174,9 +181,13 @@ static void sum_cpus(const struct timing_loader *ld, struct timing_row *row)
 	uint64_t min_inv = 0;
 
 	memset(h, 0, sizeof(*h));
+	memset(&row->nested, 0, sizeof(row->nested));
 	for (int c = 0; c < ld->ncpu; c++) {
 		const struct timing_hist *v = &ld->percpu[c];
 		uint64_t old = h->sum_lo;
+
+		row->nested.calls += v->nested_calls;
+		row->nested.cost_ns += v->nested_cost_ns;
 
 		h->sum_lo += v->sum_lo;
 		h->sum_hi += v->sum_hi + (h->sum_lo < old);
@@ -255,12 +266,43 @@ void timing_loader__free(struct timing_loader *ld)
 	free(ld);
 }
 
-/* The calibration target: empty and never inlined. The nop keeps its entry apart from its
- * return instruction (a bare `ret` would carry both probes on one address). */
-__attribute__((noinline, used)) void perfan_calibration_empty(void)
-{
-	__asm__ volatile("nop" ::: "memory");
-}
+/* The calibration targets, empty, in assembly so that the instruction under the entry probe is
+ * of a known kind: `push %rbp`, which the kernel emulates (the usual first instruction of a
+ * function with a frame), and `sub $8,%rsp`, which it single-steps (the usual one without:
+ * it moves the stack pointer, so the probe cannot be placed after it). Each has its return
+ * apart from its entry, and an unprobed twin that the loops time in turn with it. */
+__asm__(".pushsection .text\n"
+	".p2align 4\n"
+	".globl perfan_calibration_empty\n"
+	".type perfan_calibration_empty, @function\n"
+	"perfan_calibration_empty:\n"
+	"	push %rbp\n"
+	"	pop %rbp\n"
+	"	ret\n"
+	".size perfan_calibration_empty, .-perfan_calibration_empty\n"
+	".p2align 4\n"
+	".globl perfan_calibration_stepped\n"
+	".type perfan_calibration_stepped, @function\n"
+	"perfan_calibration_stepped:\n"
+	"	sub $8, %rsp\n"
+	"	add $8, %rsp\n"
+	"	ret\n"
+	".size perfan_calibration_stepped, .-perfan_calibration_stepped\n"
+	".p2align 4\n"
+	"perfan_calibration_empty_twin:\n"
+	"	push %rbp\n"
+	"	pop %rbp\n"
+	"	ret\n"
+	".p2align 4\n"
+	"perfan_calibration_stepped_twin:\n"
+	"	sub $8, %rsp\n"
+	"	add $8, %rsp\n"
+	"	ret\n"
+	".popsection\n");
+void perfan_calibration_empty(void);
+void perfan_calibration_stepped(void);
+void perfan_calibration_empty_twin(void);
+void perfan_calibration_stepped_twin(void);
 
 static double now_ns(void)
 {
@@ -270,9 +312,9 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static double loop_ns(unsigned calls)
+static double loop_ns(void (*target)(void), unsigned calls)
 {
-	void (*volatile fn)(void) = perfan_calibration_empty;
+	void (*volatile fn)(void) = target;
 	double t0 = now_ns();
 
 	for (unsigned i = 0; i < calls; i++)
@@ -280,11 +322,39 @@ static double loop_ns(unsigned calls)
 	return (now_ns() - t0) / calls;
 }
 
-/* Our own calibration function as a timing_target of one function in /proc/self/exe */
-static int self_target(bool ret_insn, struct timed_func *f, uint64_t *ret_off)
+#define CAL_BLOCKS 64
+
+static int dbl_cmp(const void *a, const void *b)
 {
-	const uint8_t *code = (const uint8_t *)(uintptr_t)perfan_calibration_empty;
-	uint64_t addr = (uint64_t)(uintptr_t)perfan_calibration_empty;
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The wall time a call of `probed` gains from its probes: blocks of calls of it and of its
+ * unprobed twin in turn, so that the machine's drift hits both; the median block, so that a
+ * preempted block does not count */
+static double added_ns(void (*probed)(void), void (*twin)(void), unsigned calls)
+{
+	unsigned per = calls / CAL_BLOCKS ? calls / CAL_BLOCKS : 1;
+	double d[CAL_BLOCKS];
+
+	for (int b = 0; b < CAL_BLOCKS; b++) {
+		double bare = loop_ns(twin, per);
+
+		d[b] = loop_ns(probed, per) - bare;
+	}
+	qsort(d, CAL_BLOCKS, sizeof(d[0]), dbl_cmp);
+	return (d[CAL_BLOCKS / 2 - 1] + d[CAL_BLOCKS / 2]) / 2;
+}
+
+/* One of our calibration functions as a timing_target of one function in /proc/self/exe,
+ * the entry probe on its first instruction, which must be of the kind asked for */
+static int self_target(void (*fn)(void), const char *name, bool ret_insn, bool entry_stepped,
+		       struct timed_func *f, uint64_t *ret_off)
+{
+	const uint8_t *code = (const uint8_t *)(uintptr_t)fn;
+	uint64_t addr = (uint64_t)(uintptr_t)fn;
 	struct proc_maps maps = {};
 	const struct proc_map *m;
 	size_t off = 0;
@@ -299,7 +369,7 @@ static int self_target(bool ret_insn, struct timed_func *f, uint64_t *ret_off)
 		return -ENOENT;
 	}
 	memset(f, 0, sizeof(*f));
-	f->name = "perfan_calibration_empty";
+	f->name = (char *)name;
 	f->entry_off = addr - m->start + m->offset;
 	proc_maps__free(&maps);
 	/* the function is a few bytes long: decode up to its return */
@@ -313,7 +383,10 @@ static int self_target(bool ret_insn, struct timed_func *f, uint64_t *ret_off)
 		off += in.len;
 	}
 	f->size = off + 1;
-	f->probe_off = f->entry_off + insn__probe_offset(code, f->size, f->size);
+	f->probe_off = f->entry_off;
+	f->entry_emulated = insn__is_emulated(code, f->size);
+	if (f->entry_emulated == entry_stepped)
+		return -ENOEXEC; /* not the kind this calibration is for */
 	f->ret_insn = ret_insn;
 	*ret_off = f->entry_off + off;
 	f->ret_offs = ret_off;
@@ -321,36 +394,42 @@ static int self_target(bool ret_insn, struct timed_func *f, uint64_t *ret_off)
 	return 0;
 }
 
-int timing_loader__calibrate(bool ret_insn, unsigned calls, struct timing_calibration *out)
+int timing_loader__calibrate(bool ret_insn, bool entry_stepped, unsigned calls,
+			     struct timing_calibration *out)
 {
 	struct timing_loader_opts opts = { .pid = getpid(), .max_hists = 16 };
 	struct timing_target t = { .path = "/proc/self/exe", .cnt = 1 };
+	void (*fn)(void) = entry_stepped ? perfan_calibration_stepped : perfan_calibration_empty;
+	void (*twin)(void) = entry_stepped ? perfan_calibration_stepped_twin
+					   : perfan_calibration_empty_twin;
 	struct timing_rows rows = {};
 	struct timing_loader *ld = NULL;
 	struct timed_func f;
 	uint64_t ret_off;
-	double bare, probed;
+	double added;
 	struct errtext why;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->ret_insn = ret_insn;
-	rc = self_target(ret_insn, &f, &ret_off);
+	out->entry_stepped = entry_stepped;
+	rc = self_target(fn,
+			 entry_stepped ? "perfan_calibration_stepped" : "perfan_calibration_empty",
+			 ret_insn, entry_stepped, &f, &ret_off);
 	if (rc)
 		return rc;
 	t.funcs = &f;
 	rc = timing_loader__new(&opts, &ld);
 	if (rc)
 		return rc;
-	bare = loop_ns(calls);
 	rc = timing_loader__attach(ld, "/proc/self/exe", getpid(), &t, &why);
 	if (rc)
 		goto cleanup;
-	loop_ns(calls / 10 + 1); /* warm up: the first calls map pages and create state */
+	loop_ns(fn, calls / 10 + 1); /* warm up: the first calls map pages and create state */
 	rc = timing_loader__clear(ld);
 	if (rc)
 		goto cleanup;
-	probed = loop_ns(calls);
+	added = added_ns(fn, twin, calls);
 	rc = timing_loader__read(ld, &rows);
 	if (rc)
 		goto cleanup;
@@ -360,7 +439,7 @@ int timing_loader__calibrate(bool ret_insn, unsigned calls, struct timing_calibr
 	}
 	out->h = rows.rows[0].h;
 	out->p50_ns = hist__quantile(&out->h, 0.5);
-	out->per_call_ns = probed - bare;
+	out->per_call_ns = added;
 cleanup:
 	timing_rows__free(&rows);
 	timing_loader__free(ld);

@@ -36,13 +36,22 @@ enum timing_loss {
 struct timing_loader_opts {
 	int pid; /* 0: every process that runs the binary */
 	enum timing_breakdown by;
-	uint32_t max_hists; /* histograms (functions x threads or processes) */
+	uint32_t max_hists;   /* histograms (functions x threads or processes) */
+	bool subtract_nested; /* durations less the calibrated cost of the probed calls inside */
+};
+
+/* The timed calls of other timed functions that ran inside a function's calls: their probes'
+ * traps are part of its durations */
+struct timing_nested {
+	uint64_t calls;	  /* entry probes hit inside, summed over the function's calls */
+	uint64_t cost_ns; /* their calibrated cost (timing_loader__set_cost), summed */
 };
 
 struct timing_row {
 	uint32_t func; /* index into the target's functions */
 	uint32_t id;   /* thread or process id; 0 without a breakdown */
 	struct hist h;
+	struct timing_nested nested;
 };
 
 struct timing_rows {
@@ -59,6 +68,9 @@ void timing_loader__set_pid(struct timing_loader *ld, int pid);
 int timing_loader__attach(struct timing_loader *ld, const char *path, int pid,
 			  const struct timing_target *t, struct errtext *why);
 size_t timing_loader__probe_cnt(const struct timing_loader *ld);
+/* What one call of function func costs in probe traps (its calibration's per_call_ns): added
+ * to the nested cost of every timed call it runs inside. Set before attaching. */
+void timing_loader__set_cost(struct timing_loader *ld, uint32_t func, double cost_ns);
 void timing_loader__detach(struct timing_loader *ld);
 /* Every histogram, summed over CPUs, sorted by (func, id). 0 or -errno. */
 int timing_loader__read(struct timing_loader *ld, struct timing_rows *rows);
@@ -72,13 +84,22 @@ void timing_loader__free(struct timing_loader *ld);
 void timing_rows__free(struct timing_rows *rows);
 
 /* The probes' own cost, measured on an empty noinline function of perfan-bpf probed the way
- * the target's functions are (a uretprobe, or probes on the return instruction) */
+ * a target's function is: a uretprobe or probes on its return instruction, and an entry probe
+ * on an instruction the kernel emulates or on one it single-steps (a few us more) */
 struct timing_calibration {
 	bool ret_insn;
+	bool entry_stepped;
 	struct hist h;	    /* the empty function's durations as the probes report them */
 	double p50_ns;	    /* median of h: what the probes add inside a timed call */
 	double per_call_ns; /* wall time a call gains from the probes (entry + return) */
 };
-int timing_loader__calibrate(bool ret_insn, unsigned calls, struct timing_calibration *out);
+/* The four kinds of probe, as an index: timing_calibration__index(ret_insn, entry_stepped) */
+#define TIMING_CAL_KINDS 4
+static inline int timing_calibration__index(bool ret_insn, bool entry_stepped)
+{
+	return (ret_insn ? 2 : 0) + (entry_stepped ? 1 : 0);
+}
+int timing_loader__calibrate(bool ret_insn, bool entry_stepped, unsigned calls,
+			     struct timing_calibration *out);
 
 #endif

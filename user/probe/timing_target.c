@@ -182,6 +182,86 @@ static int read_code(struct elf_ctx *c, uint64_t off, uint64_t size, uint8_t **o
 	return 0;
 }
 
+struct part {
+	uint64_t vaddr, size;
+	const char *name;
+};
+
+/* The split-off parts of function `name` (NAME.cold, NAME.cold.N) that gcc moves unlikely
+ * paths to: up to max, their count */
+static size_t cold_parts(const struct elf_ctx *c, const char *name, struct part *parts, size_t max)
+{
+	size_t nlen = strlen(name), cnt = 0;
+
+	for (size_t i = 0; i < c->sym_cnt && cnt < max; i++) {
+		const char *n = c->syms[i].name;
+
+		if (strncmp(n, name, nlen) || strncmp(n + nlen, ".cold", 5) ||
+		    (n[nlen + 5] && n[nlen + 5] != '.'))
+			continue;
+		parts[cnt++] = (struct part){ c->syms[i].vaddr, c->syms[i].size, n };
+	}
+	return cnt;
+}
+
+/* Whether a jump of a .cold part of f may land in (f->vaddr, f->vaddr + last]: it would run
+ * the probed instruction a second time in one call. Undecodable code counts as a yes. */
+static bool cold_jumps_into(struct elf_ctx *c, const struct timed_func *f, uint64_t last)
+{
+	struct part parts[8];
+	size_t n = cold_parts(c, f->name, parts, 8);
+
+	for (size_t p = 0; p < n; p++) {
+		uint8_t *code = NULL;
+		uint64_t off;
+		size_t pos = 0;
+
+		if (vaddr_to_off(c, parts[p].vaddr, &off) ||
+		    read_code(c, off, parts[p].size, &code))
+			return true;
+		while (pos < parts[p].size) {
+			struct x86_insn in;
+			uint64_t to;
+
+			if (x86__decode(code, parts[p].size, pos, &in)) {
+				free(code);
+				return true;
+			}
+			to = parts[p].vaddr + (uint64_t)in.target;
+			if (in.kind == X86_JMP_REL && to > f->vaddr && to <= f->vaddr + last) {
+				free(code);
+				return true;
+			}
+			pos += in.len;
+		}
+		free(code);
+	}
+	return false;
+}
+
+/* The entry probe of f: insn__place with INSN_KEEP_FRAME (timing reads only the stack
+ * pointer, and a uretprobe the return address at it), and whether the kernel emulates it */
+static void place_entry(struct elf_ctx *c, struct timed_func *f)
+{
+	uint8_t head[16], *code = NULL;
+	size_t at = 0;
+	ssize_t n;
+
+	f->probe_off = f->entry_off;
+	if (!read_code(c, f->entry_off, f->size, &code)) {
+		at = insn__place(code, f->size, f->size, INSN_KEEP_FRAME);
+		if (at && cold_jumps_into(c, f, at))
+			at = 0;
+		f->probe_off += at;
+		f->entry_emulated = insn__is_emulated(code + at, f->size - at);
+		free(code);
+		return;
+	}
+	/* no symbol size: the entry, judged by its first bytes */
+	n = pread(c->fd, head, sizeof(head), (off_t)f->entry_off);
+	f->entry_emulated = n > 0 && insn__is_emulated(head, (size_t)n);
+}
+
 static int collect(struct elf_ctx *c, struct timing_target *t, char *const *globs, size_t glob_cnt,
 		   size_t max_funcs)
 {
@@ -191,7 +271,6 @@ static int collect(struct elf_ctx *c, struct timing_target *t, char *const *glob
 	for (size_t i = 0; i < c->sym_cnt; i++) {
 		const struct sym *s = &c->syms[i];
 		struct timed_func *f;
-		uint8_t *code = NULL;
 
 		if (i && c->syms[i - 1].vaddr == s->vaddr)
 			continue; /* an alias: the preferred name sorts first */
@@ -224,11 +303,7 @@ static int collect(struct elf_ctx *c, struct timing_target *t, char *const *glob
 		err = vaddr_to_off(c, s->vaddr, &f->entry_off);
 		if (err)
 			break;
-		f->probe_off = f->entry_off;
-		if (!read_code(c, f->entry_off, f->size, &code)) {
-			f->probe_off += insn__probe_offset(code, f->size, f->size);
-			free(code);
-		}
+		place_entry(c, f);
 	}
 	if (cfi)
 		dwarf_cfi_end(cfi);
@@ -305,10 +380,6 @@ cleanup:
 	return rc;
 }
 
-struct part {
-	uint64_t vaddr, size;
-};
-
 /* Append the returns of the code at vaddr (size bytes) to f; the targets of its jumps that
  * leave [vaddr, vaddr + size) go to exits (up to MAX_RETS) */
 static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part, uint64_t vaddr,
@@ -363,21 +434,15 @@ static int add_returns(struct elf_ctx *c, struct timed_func *f, const char *part
 static int plan_returns(struct elf_ctx *c, struct timed_func *f, struct errtext *why)
 {
 	uint64_t exits[MAX_RETS];
-	struct part parts[8] = { { f->vaddr, f->size } };
-	size_t nlen = strlen(f->name), exit_cnt = 0, part_cnt = 1;
-	int rc;
+	struct part parts[8] = { { f->vaddr, f->size, "body" } };
+	size_t exit_cnt = 0, part_cnt;
+	int rc = 0;
 
-	rc = add_returns(c, f, "body", f->vaddr, f->size, exits, &exit_cnt, why);
-	/* gcc moves unlikely paths to NAME.cold (NAME.cold.N): they may return too */
-	for (size_t i = 0; !rc && i < c->sym_cnt && part_cnt < 8; i++) {
-		const char *n = c->syms[i].name;
-
-		if (strncmp(n, f->name, nlen) || strncmp(n + nlen, ".cold", 5) ||
-		    (n[nlen + 5] && n[nlen + 5] != '.'))
-			continue;
-		parts[part_cnt++] = (struct part){ c->syms[i].vaddr, c->syms[i].size };
-		rc = add_returns(c, f, n, c->syms[i].vaddr, c->syms[i].size, exits, &exit_cnt, why);
-	}
+	/* the .cold parts may return too */
+	part_cnt = 1 + cold_parts(c, f->name, parts + 1, 7);
+	for (size_t i = 0; !rc && i < part_cnt; i++)
+		rc = add_returns(c, f, parts[i].name, parts[i].vaddr, parts[i].size, exits,
+				 &exit_cnt, why);
 	if (rc)
 		return rc;
 	/* a jump between the body and its cold part stays inside the function */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* What to probe in one binary for timing: the functions whose names match globs (a symbol
- * iterator over .symtab and .dynsym through libelf), where each one's entry probe goes, and,
+ * iterator over .symtab and .dynsym through libelf), where each one's entry probe goes (the
+ * first instruction the kernel emulates when the ones before it change neither %rsp nor
+ * memory and no jump of the function or of its .cold part lands among them), and,
  * for code a C++ exception can unwind, its return instructions (decoded with x86_len.h).
  * Also tells binaries apart: C++ (references __gxx_personality_v0) and Go (refused). */
 #ifndef PERFAN_TIMING_TARGET_H
@@ -15,11 +17,13 @@
 struct timed_func {
 	char *name;
 	uint64_t vaddr, size;
-	uint64_t entry_off; /* file offset of the entry */
-	uint64_t probe_off; /* file offset of the entry probe (insn.h placement) */
-	bool has_fde;	    /* .eh_frame describes it: an exception can unwind through it */
-	bool ret_insn;	    /* timed by probes on its return instructions, not a uretprobe */
-	uint64_t *ret_offs; /* file offsets of the returns (its .cold part's included) */
+	uint64_t entry_off;  /* file offset of the entry */
+	uint64_t probe_off;  /* file offset of the entry probe (insn__place, INSN_KEEP_FRAME) */
+	bool entry_emulated; /* the kernel emulates the instruction at probe_off (else it is
+				single-stepped: a few us more per call) */
+	bool has_fde;	     /* .eh_frame describes it: an exception can unwind through it */
+	bool ret_insn;	     /* timed by probes on its return instructions, not a uretprobe */
+	uint64_t *ret_offs;  /* file offsets of the returns (its .cold part's included) */
 	size_t ret_cnt;
 	size_t tail_exits; /* jumps out of the function: calls that leave that way go untimed */
 };
