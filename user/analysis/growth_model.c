@@ -107,6 +107,16 @@ int growth_table__kernel(struct growth_table *t, uint32_t pid, uint32_t ppid, co
 
 	if (!e)
 		return -ENOMEM;
+	if (e->row.exited && !exited &&
+	    (e->forgotten || (ppid && ppid != e->row.ppid) || execs < e->row.execs)) {
+		/* a pid reused (the kernel's entry of the old one was dropped, or its parent or
+		 * exec count differ): another process, counted from here */
+		uint32_t pid_ = e->row.pid;
+
+		memset(e, 0, sizeof(*e));
+		e->row.pid = pid_;
+		e->first_s = t->now_s;
+	}
 	if (ppid)
 		e->row.ppid = ppid;
 	/* the kernel's name follows exec; /proc's is read once per scan */

@@ -132,6 +132,7 @@ static void retire(struct growth_run *g)
 		stacktab__drop_pids(live_session__stacks(g->live), pids, cnt);
 		for (size_t i = 0; i < cnt; i++)
 			symbolizer__forget(g->sym, (int)pids[i]);
+		symbolizer__evict(g->sym);
 		for (size_t i = 0; i < g->scanned_cnt; i++)
 			if (!bsearch(&g->scanned[i], pids, cnt, sizeof(*pids), cmp_pid))
 				g->scanned[n++] = g->scanned[i];

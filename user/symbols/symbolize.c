@@ -22,6 +22,7 @@ struct module {
 	char *path; /* as the target sees it */
 	uint64_t dev, ino;
 	struct modsym *ms; /* NULL when it could not be opened */
+	bool used;	   /* symbolizer__evict's mark */
 };
 
 struct proc_state {
@@ -143,8 +144,13 @@ static void clean(struct symbolizer *sym, const char **s)
 {
 	char *copy;
 
-	if (!*s || sanitize__is_clean(*s))
+	if (!*s)
 		return;
+	/* interned even when clean: a frame outlives the module it came from (symbolizer__evict) */
+	if (sanitize__is_clean(*s)) {
+		*s = intern(sym, *s) ?: "?";
+		return;
+	}
 	copy = strdup(*s);
 	if (!copy) {
 		*s = "?";
@@ -162,6 +168,8 @@ static void clean_frame(struct symbolizer *sym, struct frame *f)
 	clean(sym, &f->function);
 	clean(sym, &f->raw_function);
 	clean(sym, &f->file);
+	if (f->build_id && *f->build_id)
+		clean(sym, &f->build_id);
 }
 
 static struct proc_state *proc_get(struct symbolizer *sym, int pid, bool create)
@@ -181,6 +189,28 @@ static struct proc_state *proc_get(struct symbolizer *sym, int pid, bool create)
 	memset(n, 0, sizeof(*n));
 	n->pid = pid;
 	return n;
+}
+
+size_t symbolizer__evict(struct symbolizer *sym)
+{
+	size_t kept = 0, freed = 0;
+
+	for (size_t i = 0; i < sym->mod_cnt; i++)
+		sym->mods[i]->used = false;
+	for (size_t p = 0; p < sym->proc_cnt; p++)
+		for (size_t k = 0; sym->procs[p].mods && k < sym->procs[p].maps.cnt; k++)
+			if (sym->procs[p].mods[k])
+				sym->procs[p].mods[k]->used = true;
+	for (size_t i = 0; i < sym->mod_cnt; i++) {
+		if (sym->mods[i]->used) {
+			sym->mods[kept++] = sym->mods[i];
+			continue;
+		}
+		module_free(sym->mods[i]);
+		freed++;
+	}
+	sym->mod_cnt = kept;
+	return freed;
 }
 
 void symbolizer__forget(struct symbolizer *sym, int pid)

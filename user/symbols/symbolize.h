@@ -34,6 +34,10 @@ int symbolizer__refresh(struct symbolizer *sym, int pid);
  * other processes that map them */
 void symbolizer__forget(struct symbolizer *sym, int pid);
 
+/* Close the files no process known to the symbolizer maps any more (after symbolizer__forget):
+ * frames resolved before stay valid (their strings are the symbolizer's). How many. */
+size_t symbolizer__evict(struct symbolizer *sym);
+
 /* Resolve a captured (return) address of pid into at most max frames, innermost inlined call
  * first; every frame has address = addr. The function and line are those of address - 1, the
  * call instruction, not the instruction after it. Fields it cannot fill are NULL; strings stay
