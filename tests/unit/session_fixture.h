@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Builders of session models for the unit tests of the offline analyses and the session file
- * (test_diff.c, test_trend.c, test_session_file.c): snapshots from rows or from per-stack
- * live-bytes series, stacks with one named frame. Each test includes it after cmocka.h. */
+ * (test_diff.c, test_trend.c, test_session_file.c, test_growth_report.c): snapshots from rows
+ * (and a growth snapshot's processes) or from per-stack live-bytes series, stacks with one named
+ * frame. Each test includes it after cmocka.h. */
 #ifndef PERFAN_TEST_SESSION_FIXTURE_H
 #define PERFAN_TEST_SESSION_FIXTURE_H
 
@@ -24,9 +25,11 @@ static inline void fx_init(struct session *s, uint32_t pid, const char *allocato
 }
 
 /* Adds a snapshot at mono_ns = seq seconds, elapsed = seq seconds, with the given rows
- * (any order: the session sorts them); freed counts are alloc - live */
-static inline struct snapshot *fx_snap(struct session *s, const char *label,
-				       const struct fx_row *rows, size_t n)
+ * (any order: the session sorts them) and the processes of a growth snapshot (copied, in the
+ * order given, as session__add_snapshot stores them); freed counts are alloc - live */
+static inline struct snapshot *fx_snap_procs(struct session *s, const char *label,
+					     const struct fx_row *rows, size_t n,
+					     const struct proc_row *procs, size_t proc_cnt)
 {
 	struct stack_row *r = n ? calloc(n, sizeof(*r)) : NULL;
 	struct snapshot snap = {
@@ -37,6 +40,8 @@ static inline struct snapshot *fx_snap(struct session *s, const char *label,
 		.pid = s->pid,
 		.rows = r,
 		.row_cnt = n,
+		.procs = (struct proc_row *)procs,
+		.proc_cnt = proc_cnt,
 	};
 	struct snapshot *out;
 
@@ -54,6 +59,13 @@ static inline struct snapshot *fx_snap(struct session *s, const char *label,
 	assert_non_null(out);
 	free(r);
 	return out;
+}
+
+/* fx_snap_procs without processes: a leak snapshot */
+static inline struct snapshot *fx_snap(struct session *s, const char *label,
+				       const struct fx_row *rows, size_t n)
+{
+	return fx_snap_procs(s, label, rows, n, NULL, 0);
 }
 
 /* A stack of one frame in `module`: function name, and file:line when file is not NULL */

@@ -696,6 +696,265 @@ static void test_newer_schema(void **state)
 		       "record 1: the header has no valid schema_version");
 }
 
+/* ---- growth sessions ---- */
+
+static void assert_procs_equal(const struct snapshot *a, const struct snapshot *b)
+{
+	assert_int_equal(a->proc_cnt, b->proc_cnt);
+	if (!a->proc_cnt)
+		assert_null(b->procs);
+	for (size_t i = 0; i < a->proc_cnt; i++) {
+		const struct proc_row *x = &a->procs[i], *y = &b->procs[i];
+
+		assert_int_equal(x->pid, y->pid);
+		assert_int_equal(x->ppid, y->ppid);
+		assert_string_equal(x->comm, y->comm);
+		assert_int_equal(x->mem_known, y->mem_known);
+		assert_int_equal(x->exited, y->exited);
+		assert_int_equal(x->rss_bytes, y->rss_bytes);
+		assert_int_equal(x->anon_bytes, y->anon_bytes);
+		assert_int_equal(x->growth_bytes, y->growth_bytes);
+		assert_int_equal(x->anon_growth_bytes, y->anon_growth_bytes);
+		if (x->window_s != y->window_s)
+			fail_msg("process %u: window_s %.17g read back as %.17g", x->pid,
+				 x->window_s, y->window_s);
+		assert_int_equal(x->held_bytes, y->held_bytes);
+		assert_int_equal(x->touched_bytes, y->touched_bytes);
+		assert_int_equal(x->heap_bytes, y->heap_bytes);
+		assert_int_equal(x->execs, y->execs);
+		assert_int_equal(x->forks, y->forks);
+	}
+}
+
+/* Three snapshots of a host-wide growth session: processes at the edges of every field's
+ * range, a process the kernel side alone knew, the growth gear's loss counters, and a last
+ * snapshot without processes */
+static void growth_session(struct session *s)
+{
+	const struct proc_row p0[] = {
+		{ .pid = 100,
+		  .ppid = 1,
+		  .comm = "日本語のコ", /* 15 bytes: the whole field */
+		  .mem_known = true,
+		  .rss_bytes = INT64_MAX,
+		  .anon_bytes = 0,
+		  .growth_bytes = INT64_MAX,
+		  .anon_growth_bytes = INT64_MIN,
+		  .window_s = 0.1,
+		  .held_bytes = INT64_MAX,
+		  .touched_bytes = 1,
+		  .heap_bytes = 135168,
+		  .execs = UINT32_MAX,
+		  .forks = 7 },
+		{ .pid = UINT32_MAX,
+		  .ppid = UINT32_MAX,
+		  .comm = "",
+		  .exited = true,
+		  .growth_bytes = -4096,
+		  .anon_growth_bytes = -8192,
+		  .window_s = 1e-9,
+		  .touched_bytes = 4096 },
+		{ .pid = 300,
+		  .comm = "a?[2Jb",
+		  .mem_known = true,
+		  .rss_bytes = 4096,
+		  .anon_bytes = 4096,
+		  .window_s = 123456.789,
+		  .heap_bytes = 1 },
+	};
+	const struct proc_row p1[] = {
+		{ .pid = 300,
+		  .ppid = 100,
+		  .comm = "worker",
+		  .mem_known = true,
+		  .rss_bytes = 8192,
+		  .anon_bytes = 4096,
+		  .growth_bytes = 4096,
+		  .window_s = 2.5,
+		  .held_bytes = 4096,
+		  .touched_bytes = 8192,
+		  .execs = 1 },
+	};
+	const struct fx_row r0[] = { { 100, 7, 8192, 2, 16384, 4 } };
+	const struct fx_row r1[] = { { 100, 7, 4096, 1, 16384, 4 }, { 300, 9, 4096, 1, 8192, 2 } };
+	struct snapshot *sn;
+
+	fx_init(s, 0, NULL);
+	s->kind = SESSION_KIND_GROWTH;
+	s->start_wall_ns = 1700000000987654321LL;
+	fx_stack(s, 100, 7, "/opt/app/server", "grow_cache", "cache.c", 12);
+	fx_stack(s, 300, 9, "/usr/bin/worker", "fill", NULL, 0);
+	sn = fx_snap_procs(s, "s0", r0, 1, p0, 3);
+	/* a growth session keeps the growth gear's counters (report_lost__applies) */
+	sn->lost[REPORT_LOST_STACK_FAILURES] = 6;
+	sn->lost[REPORT_LOST_SNAPSHOTS_DROPPED] = 1;
+	sn->lost[REPORT_LOST_PROCS_MAP_FULL] = 3;
+	sn->lost[REPORT_LOST_VMA_BUSY] = 4;
+	sn->lost[REPORT_LOST_PAGES_MAP_FULL] = INT64_MAX;
+	sn = fx_snap_procs(s, "s1", r1, 2, p1, 1);
+	sn->elapsed_s = 2.5;
+	fx_snap(s, "end", r1, 2);
+}
+
+static void growth_round_trip(const char *name)
+{
+	struct session s, back;
+	struct session_read_info info;
+	const char *path = path_of(name);
+
+	growth_session(&s);
+	write_session(&s, path);
+	assert_int_equal(session_file__read(path, &back, &info), 0);
+	assert_string_equal(info.error.msg, "");
+	assert_false(info.truncated_tail);
+	/* header, stacks and snapshot s0, stacks and snapshot s1, snapshot end */
+	assert_int_equal(info.records, 6);
+	assert_int_equal(back.kind, SESSION_KIND_GROWTH);
+	assert_int_equal(back.pid, 0);
+	assert_null(back.command);
+	assert_null(back.allocator);
+	assert_int_equal(back.start_wall_ns, s.start_wall_ns);
+	assert_int_equal(back.snap_cnt, 3);
+	for (size_t i = 0; i < s.snap_cnt; i++) {
+		assert_snap_equal(&s.snaps[i], &back.snaps[i]);
+		assert_procs_equal(&s.snaps[i], &back.snaps[i]);
+	}
+	assert_int_equal(stacktab__cnt(back.stacks), 2);
+	assert_frames_equal(stacktab__get(s.stacks, 100, 7), stacktab__get(back.stacks, 100, 7));
+	assert_frames_equal(stacktab__get(s.stacks, 300, 9), stacktab__get(back.stacks, 300, 9));
+	session__free(&back);
+	session__free(&s);
+}
+
+static void test_growth_round_trip(void **state)
+{
+	size_t len;
+	char *bytes, *nl;
+	(void)state;
+
+	growth_round_trip("growth.session");
+	growth_round_trip("growth.session.gz");
+	/* the header says its kind; snapshots carry their processes */
+	bytes = slurp(path_of("growth.session"), &len);
+	nl = strchr(bytes, '\n');
+	assert_non_null(nl);
+	*nl = '\0';
+	assert_non_null(strstr(bytes, ",\"kind\":\"growth\""));
+	assert_non_null(strstr(nl + 1, "\"processes\":[{\"pid\":100,\"ppid\":1,"));
+	free(bytes);
+}
+
+static const char old_header[] = "{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":7}\n";
+#define SNAPSHOT_START                                                                             \
+	"{\"type\":\"snapshot\",\"label\":\"s0\",\"seq\":0,\"wall_ns\":1,\"mono_ns\":2,"           \
+	"\"elapsed_s\":0.5,\"pid\":7,\"lost\":{\"unmatched_frees\":3},\"stacks\":[]"
+
+/* A file the reader takes: header then one snapshot record with `extra` keys */
+static void spit_session(const char *name, const char *header, const char *extra)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "%s" SNAPSHOT_START "%s}\n", header, extra);
+
+	assert_true(n > 0 && (size_t)n < sizeof(buf));
+	spit(path_of(name), buf, (size_t)n);
+}
+
+static void test_growth_kind_header(void **state)
+{
+	struct session s, back;
+	struct session_read_info info;
+	size_t len;
+	char *bytes;
+	(void)state;
+
+	spit_session("bogus.session",
+		     "{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":7,\"kind\":\"bogus\"}\n",
+		     "");
+	assert_refused(path_of("bogus.session"), -EINVAL,
+		       "record 1: bad header: kind is neither \"leak\" nor \"growth\"");
+	spit_session("kind-int.session",
+		     "{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":7,\"kind\":1}\n",
+		     "");
+	assert_refused(path_of("kind-int.session"), -EINVAL,
+		       "record 1: bad header: kind is neither \"leak\" nor \"growth\"");
+
+	/* a file from before growth sessions: no "kind", a leak session */
+	spit_session("old.session", old_header, "");
+	assert_int_equal(session_file__read(path_of("old.session"), &back, &info), 0);
+	assert_int_equal(back.kind, SESSION_KIND_LEAK);
+	assert_int_equal(back.pid, 7);
+	assert_int_equal(back.snap_cnt, 1);
+	assert_int_equal(back.snaps[0].lost[REPORT_LOST_UNMATCHED_FREES], 3);
+	assert_int_equal(back.snaps[0].proc_cnt, 0);
+	assert_null(back.snaps[0].procs);
+	session__free(&back);
+	spit_session("leak.session",
+		     "{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":7,\"kind\":\"leak\"}\n",
+		     "");
+	assert_int_equal(session_file__read(path_of("leak.session"), &back, &info), 0);
+	assert_int_equal(back.kind, SESSION_KIND_LEAK);
+	session__free(&back);
+	spit_session("growth1.session",
+		     "{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":7,"
+		     "\"kind\":\"growth\"}\n",
+		     "");
+	assert_int_equal(session_file__read(path_of("growth1.session"), &back, &info), 0);
+	assert_int_equal(back.kind, SESSION_KIND_GROWTH);
+	session__free(&back);
+
+	/* and a leak session is still written as such a file: old readers read it */
+	three_snapshots(&s);
+	write_session(&s, path_of("leak-new.session"));
+	bytes = slurp(path_of("leak-new.session"), &len);
+	*strchr(bytes, '\n') = '\0';
+	assert_null(strstr(bytes, "\"kind\""));
+	assert_null(strstr(bytes + strlen(bytes) + 1, "\"processes\""));
+	free(bytes);
+	assert_int_equal(session_file__read(path_of("leak-new.session"), &back, &info), 0);
+	assert_int_equal(back.kind, SESSION_KIND_LEAK);
+	session__free(&back);
+	session__free(&s);
+}
+
+static void test_growth_processes_refused(void **state)
+{
+	static const char growth_header[] = "{\"type\":\"perfan-session\",\"schema_version\":1,"
+					    "\"pid\":7,\"kind\":\"growth\"}\n";
+	struct session back;
+	struct session_read_info info;
+	(void)state;
+
+	spit_session("procs-obj.session", growth_header, ",\"processes\":{}");
+	assert_refused(path_of("procs-obj.session"), -EINVAL,
+		       "record 2: bad snapshot: \"processes\" is not an array");
+	spit_session("procs-str.session", growth_header, ",\"processes\":\"100\"");
+	assert_refused(path_of("procs-str.session"), -EINVAL,
+		       "record 2: bad snapshot: \"processes\" is not an array");
+	spit_session("procs-null.session", growth_header, ",\"processes\":null");
+	assert_refused(path_of("procs-null.session"), -EINVAL,
+		       "record 2: bad snapshot: \"processes\" is not an array");
+	spit_session("procs-nopid.session", growth_header, ",\"processes\":[{\"comm\":\"x\"}]");
+	assert_refused(path_of("procs-nopid.session"), -EINVAL,
+		       "record 2: bad snapshot process: a process without a valid \"pid\"");
+	spit_session("procs-growth.session", growth_header,
+		     ",\"processes\":[{\"pid\":1,\"growth_bytes\":\"big\"}]");
+	assert_refused(path_of("procs-growth.session"), -EINVAL,
+		       "record 2: bad snapshot process: process \"growth_bytes\" is not an integer");
+	spit_session("procs-item.session", growth_header, ",\"processes\":[1]");
+	assert_refused(path_of("procs-item.session"), -EINVAL,
+		       "record 2: bad snapshot process: a process is not an object");
+
+	/* a process's name from a file is sanitized where it enters; missing keys stay 0 */
+	spit_session("procs-comm.session", growth_header,
+		     ",\"processes\":[{\"pid\":1,\"comm\":\"\\u001b[2J\"}]");
+	assert_int_equal(session_file__read(path_of("procs-comm.session"), &back, &info), 0);
+	assert_int_equal(back.snaps[0].proc_cnt, 1);
+	assert_string_equal(back.snaps[0].procs[0].comm, "?[2J");
+	assert_false(back.snaps[0].procs[0].mem_known);
+	assert_int_equal(back.snaps[0].procs[0].growth_bytes, 0);
+	session__free(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +967,9 @@ int main(void)
 		cmocka_unit_test(test_corrupt_gzip),
 		cmocka_unit_test(test_foreign_files),
 		cmocka_unit_test(test_newer_schema),
+		cmocka_unit_test(test_growth_round_trip),
+		cmocka_unit_test(test_growth_kind_header),
+		cmocka_unit_test(test_growth_processes_refused),
 	};
 
 	return cmocka_run_group_tests_name("session_file", tests, setup_dir, remove_dir);

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analysis/growth_model.h"
 #include "analysis/growth_report.h"
 #include "session/leak_json.h"
 
@@ -15,6 +16,9 @@ int growth_report__build(const struct session *s, const struct snapshot *snap,
 	g->duration_s = snap->elapsed_s;
 	g->procs = snap->procs;
 	g->proc_cnt = snap->proc_cnt;
+	/* written fastest growing first; a hand-made file is put in that order */
+	if (snap->proc_cnt)
+		qsort(snap->procs, snap->proc_cnt, sizeof(*snap->procs), proc_row__cmp_growth);
 	memcpy(g->lost, snap->lost, sizeof(g->lost));
 	/* procs are stored fastest growing first (growth_table__rows) */
 	return session__report(s, snap, &g->rep);
@@ -37,7 +41,13 @@ static int held_cmp(const void *a, const void *b)
 
 	if (x->live_bytes != y->live_bytes)
 		return x->live_bytes > y->live_bytes ? -1 : 1;
-	return x->live_objects < y->live_objects ? 1 : x->live_objects > y->live_objects ? -1 : 0;
+	if (x->live_objects != y->live_objects)
+		return x->live_objects > y->live_objects ? -1 : 1;
+	/* a total order: then by the frames' addresses, then their number */
+	for (size_t i = 0; i < x->frame_cnt && i < y->frame_cnt; i++)
+		if (x->frames[i].address != y->frames[i].address)
+			return x->frames[i].address < y->frames[i].address ? -1 : 1;
+	return x->frame_cnt < y->frame_cnt ? -1 : x->frame_cnt > y->frame_cnt;
 }
 
 static int parse_stack(struct escalation *e, const json_t *st, struct held_stack *h,

@@ -81,12 +81,13 @@ static void held_text(const struct escalation *e, size_t top, FILE *out)
 		"\nHeld by stack in pid %u (exact tracing for %.1f s: allocations made in the "
 		"window and still live at its end): %s in %" PRIu64 " objects\n",
 		e->pid, e->window_s, bytes__fmt(e->live_bytes, b1, sizeof(b1)), e->live_objects);
-	for (size_t i = 0; i < e->cnt && (!top || i < top); i++) {
+	for (size_t i = 0, shown = 0; i < e->cnt && (!top || shown < top); i++) {
 		const struct held_stack *h = &e->stacks[i];
 
 		if (!h->live_objects)
 			continue;
-		fprintf(out, "\n#%zu  %s held (%" PRIu64 " B) in %" PRIu64 " objects\n", i + 1,
+		shown++;
+		fprintf(out, "\n#%zu  %s held (%" PRIu64 " B) in %" PRIu64 " objects\n", shown,
 			bytes__fmt(h->live_bytes, b1, sizeof(b1)), h->live_bytes, h->live_objects);
 		for (size_t j = 0; j < h->frame_cnt; j++)
 			report__write_frame(out, j, &h->frames[j]);
@@ -250,7 +251,8 @@ int growth_format__json(const struct growth_report *g, size_t top, FILE *out)
 	json__put(totals, "touched_bytes", json_integer((json_int_t)r->totals.alloc_bytes), &err);
 	json__put(totals, "heap_bytes", json_integer((json_int_t)r->totals.freed_bytes), &err);
 	json__put(totals, "heap_calls", json_integer((json_int_t)r->totals.freed_objects), &err);
-	for (size_t i = 0; !err && i < g->proc_cnt; i++) {
+	/* --top applies to each section: processes, each window's held stacks, first touch */
+	for (size_t i = 0; !err && i < g->proc_cnt && (!top || i < top); i++) {
 		json_t *p = leak_json__proc(&g->procs[i]);
 
 		if (p && g->procs[i].growth_bytes > 0 && !g->procs[i].exited) {
@@ -261,12 +263,19 @@ int growth_format__json(const struct growth_report *g, size_t top, FILE *out)
 			err = -ENOMEM;
 	}
 	/* the stacks that hold the memory (exact windows) first, then first touch */
-	for (size_t i = 0; !err && i < g->esc_cnt; i++)
-		for (size_t j = 0; !err && j < g->esc[i].cnt; j++)
-			if (g->esc[i].stacks[j].live_objects &&
-			    json_array_append_new(stacks,
+	for (size_t i = 0; !err && i < g->esc_cnt; i++) {
+		size_t held = 0;
+
+		for (size_t j = 0;
+		     !err && g->esc[i].ok && j < g->esc[i].cnt && (!top || held < top); j++) {
+			if (!g->esc[i].stacks[j].live_objects)
+				continue;
+			held++;
+			if (json_array_append_new(stacks,
 						  held_json(&g->esc[i], &g->esc[i].stacks[j])))
 				err = -ENOMEM;
+		}
+	}
 	for (size_t i = 0; !err && i < r->stack_cnt && (!top || shown < top); i++) {
 		const struct report_stack *s = &r->stacks[i];
 

@@ -34,19 +34,33 @@ static void esc(FILE *out, const char *s)
 	xml__escape(out, s);
 }
 
+/* The words of a leak session, and of a growth session (session.h: its live counts are the
+ * pages first touched that the process still has) */
+enum word { W_REPORT, W_LIVE, W_OBJECTS, W_ALLOC, W_LIVE_COL, W_OBJ_COL, W_ALLOC_COL, W__CNT };
+static const char *const words[2][W__CNT] = {
+	{ "heap report", "tracked live heap", "live objects", "allocated since attach", "live",
+	  "objects", "allocated" },
+	{ "memory growth report", "held growth", "held pages", "first touched since attach", "held",
+	  "pages", "touched" },
+};
+
+static const char *word(const struct session *s, enum word w)
+{
+	return words[s->kind == SESSION_KIND_GROWTH][w];
+}
+
 static void write_header(const struct html_report_input *in, FILE *out)
 {
 	const struct session *s = in->s;
 
 	fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
-	      "<meta charset=\"utf-8\"/>\n<title>"
-	      "perfan-bpf heap report",
+	      "<meta charset=\"utf-8\"/>\n<title>perfan-bpf ",
 	      out);
+	fputs(word(s, W_REPORT), out);
 	if (s->pid)
 		fprintf(out, " of pid %" PRIu32, s->pid);
-	fprintf(out,
-		"</title>\n<style>%s</style>\n</head>\n<body>\n<h1 id=\"title\">Heap report of ",
-		style);
+	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1 id=\"title\">%s of ", style,
+		s->kind == SESSION_KIND_GROWTH ? "Memory growth report" : "Heap report");
 	if (s->pid)
 		fprintf(out, "pid %" PRIu32, s->pid);
 	else
@@ -89,14 +103,15 @@ static void write_totals(const struct html_report_input *in, FILE *out)
 	esc(out, snap->label);
 	fprintf(out,
 		"</td></tr>\n<tr><th>taken</th><td>#%" PRIu32 " of %zu, %.1f s after attach"
-		"</td></tr>\n<tr><th>tracked live heap</th>",
-		snap->seq, in->s->snap_cnt, snap->elapsed_s);
+		"</td></tr>\n<tr><th>%s</th>",
+		snap->seq, in->s->snap_cnt, snap->elapsed_s, word(in->s, W_LIVE));
 	bytes_cell(out, "live-bytes", rep->totals.live_bytes);
 	fprintf(out,
-		"</tr>\n<tr><th>live objects</th><td class=\"n\" id=\"live-objects\">%" PRIu64
+		"</tr>\n<tr><th>%s</th><td class=\"n\" id=\"live-objects\">%" PRIu64
 		"</td></tr>\n<tr><th>stacks holding memory</th><td class=\"n\" "
-		"id=\"live-stacks\">%zu</td></tr>\n<tr><th>allocated since attach</th>",
-		rep->totals.live_objects, live_stacks);
+		"id=\"live-stacks\">%zu</td></tr>\n<tr><th>%s</th>",
+		word(in->s, W_OBJECTS), rep->totals.live_objects, live_stacks,
+		word(in->s, W_ALLOC));
 	bytes_cell(out, NULL, rep->totals.alloc_bytes);
 	fputs("</tr>\n<tr><th>freed since attach</th>", out);
 	bytes_cell(out, NULL, rep->totals.freed_bytes);
@@ -193,7 +208,7 @@ static void write_chart(const struct html_report_input *in, FILE *out)
 				x[i], chart_y(v, max), colour);
 			esc(out, sn->label);
 			fprintf(out, ": %s %s (%" PRIu64 " B)</title></circle>\n",
-				line ? "RSS" : "tracked live heap", bytes__fmt(v, b, sizeof(b)), v);
+				line ? "RSS" : word(s, W_LIVE), bytes__fmt(v, b, sizeof(b)), v);
 		}
 	}
 	for (size_t i = 0; i < s->snap_cnt; i++) {
@@ -211,14 +226,15 @@ static void write_chart(const struct html_report_input *in, FILE *out)
 	}
 	fprintf(out,
 		"<rect x=\"%d\" y=\"8\" width=\"12\" height=\"4\" fill=\"#d9480f\"/>"
-		"<text x=\"%d\" y=\"14\">tracked live heap</text>"
+		"<text x=\"%d\" y=\"14\">%s</text>"
 		"<rect x=\"%d\" y=\"8\" width=\"12\" height=\"4\" fill=\"#4a90c2\"/>"
 		"<text x=\"%d\" y=\"14\">RSS</text>\n</svg>\n",
-		CHART_L, CHART_L + 16, CHART_L + 150, CHART_L + 166);
-	fputs("<table id=\"snapshots\">\n<tr><th>#</th><th>label</th><th class=\"n\">seconds"
-	      "</th><th class=\"n\">tracked live heap</th><th class=\"n\">live objects</th>"
-	      "<th class=\"n\">RSS</th></tr>\n",
-	      out);
+		CHART_L, CHART_L + 16, word(s, W_LIVE), CHART_L + 150, CHART_L + 166);
+	fprintf(out,
+		"<table id=\"snapshots\">\n<tr><th>#</th><th>label</th><th class=\"n\">seconds"
+		"</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
+		"<th class=\"n\">RSS</th></tr>\n",
+		word(s, W_LIVE), word(s, W_OBJECTS));
 	for (size_t i = 0; i < s->snap_cnt; i++) {
 		const struct snapshot *sn = &s->snaps[i];
 
@@ -285,10 +301,12 @@ static void write_stacks(const struct html_report_input *in, size_t top, FILE *o
 	char b[BYTES_FMT_LEN], fname[512];
 	size_t shown = 0;
 
-	fputs("<h2>Top stacks</h2>\n<table id=\"stacks\">\n<tr><th class=\"n\">#</th>"
-	      "<th class=\"n\">live</th><th class=\"n\">objects</th><th class=\"n\">allocated</th>"
-	      "<th>frames (allocating call first)</th></tr>\n",
-	      out);
+	fprintf(out,
+		"<h2>Top stacks</h2>\n<table id=\"stacks\">\n<tr><th class=\"n\">#</th>"
+		"<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
+		"<th>frames (%s call first)</th></tr>\n",
+		word(in->s, W_LIVE_COL), word(in->s, W_OBJ_COL), word(in->s, W_ALLOC_COL),
+		in->s->kind == SESSION_KIND_GROWTH ? "faulting" : "allocating");
 	for (size_t i = 0; i < rep->stack_cnt && shown < top; i++) {
 		const struct report_stack *rs = &rep->stacks[i];
 
@@ -339,7 +357,8 @@ int html_report__write(const struct html_report_input *in, FILE *out)
 	write_chart(in, out);
 	write_trend(in, top, out);
 	write_stacks(in, top, out);
-	fputs("<h2>Flame graph of the live heap in \u201c", out);
+	fprintf(out, "<h2>Flame graph of the %s in \u201c",
+		in->s->kind == SESSION_KIND_GROWTH ? "held growth" : "live heap");
 	esc(out, in->snap->label);
 	fputs("\u201d</h2>\n<div id=\"flame-snapshot\">\n", out);
 	err = flamegraph__write(in->snap_profile,

@@ -30,7 +30,8 @@ struct proc_row {
 	uint32_t pid;
 	uint32_t ppid;		   /* 0: not seen forking */
 	char comm[PROC_ROW_COMM];  /* sanitized */
-	bool mem_known;		   /* rss/anon were read (false once the process is gone) */
+	bool mem_known;		   /* rss/anon were read at least once (an exited process keeps
+				      its last figures) */
 	bool exited;		   /* it exited during the session */
 	uint64_t rss_bytes;	   /* VmRSS now (or when last seen) */
 	uint64_t anon_bytes;	   /* RssAnon */
@@ -58,7 +59,8 @@ struct snapshot {
 	struct stack_counts totals; /* sum over rows */
 	struct stack_row *rows;
 	size_t row_cnt;
-	struct proc_row *procs; /* growth sessions: every process seen, sorted by pid */
+	struct proc_row *procs; /* growth sessions: every process seen, fastest growing first
+				   (growth_table__rows; readers sort again: proc_row__cmp_growth) */
 	size_t proc_cnt;
 };
 
