@@ -104,6 +104,16 @@ check "its inuse_space totals the exact live bytes" 1000000 \
 	"$(awk '/^Samples:/ {s=1; next} /^Locations/ {s=0} s && $1 ~ /^[0-9]+$/ {t+=$1} END {print t+0}' raw.txt)"
 check "the stack is named leak_a" yes "$(grep -q ' leak_a ' raw.txt && echo yes)"
 
+# ?seconds=N: answered N seconds later with what each stack gained meanwhile
+curl -s -o win.pb.gz "$URL/debug/pprof/heap?pid=$GROW&seconds=2" &
+WIN=$!
+sleep 0.5
+kill -USR1 "$GROW"
+wait "$WIN"
+go tool pprof -raw win.pb.gz >win.txt 2>/dev/null
+check "a 2-second window shows the pages a drip held meanwhile (about 1000000 B)" yes \
+	"$(awk '/^Samples:/ {s=1; next} /^Locations/ {s=0} s && $1 ~ /^-?[0-9]+$/ {t+=$1} END {print (t >= 950000 && t <= 1100000) ? "yes" : t+0}' win.txt)"
+
 # --- killed under load, the agent leaves no probe behind; a new one starts
 kill -9 "$AGENT"
 wait "$AGENT" 2>/dev/null
