@@ -58,6 +58,14 @@ static int symbolize_stack(struct symbolizer *sym, struct refreshed *r, uint32_t
 		}
 		cnt += got > 0 ? (size_t)got : 1; /* an unknown address is one bare frame */
 	}
+	/* kept for the session's life: give back the room left for inline chains (a stack of
+	 * 10 frames held 64 slots, 4 KiB) */
+	if (cnt && cnt < cap) {
+		struct frame *fit = realloc(frames, cnt * sizeof(*frames));
+
+		if (fit)
+			frames = fit;
+	}
 	*out = frames;
 	*out_cnt = cnt;
 	return 0;
