@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,25 +89,14 @@ void growth_loader__detach(struct growth_loader *ld)
 		growth_bpf__detach(ld->skel);
 }
 
-static int add_stat(void *ctx, const void *key, const void *val)
-{
-	const struct stack_key *k = key;
-	const struct growth_stat *v = val;
-	struct stack_row st = {
-		.pid = k->tgid,
-		.stack_id = k->stack_id,
-		.counts = {
-			.live_bytes = v->held_bytes,
-			.live_objects = v->held_pages,
-			.alloc_bytes = v->touch_bytes,
-			.alloc_objects = v->touch_pages,
-			.freed_bytes = v->heap_bytes,
-			.freed_objects = v->heap_calls,
-		},
-	};
-
-	return leak_sample__add(ctx, &st) ? -ENOMEM : 0;
-}
+/* a row's counts are its value as it is (stack_maps__add_row): held, touched, heap asked for */
+_Static_assert(offsetof(struct growth_stat, held_bytes) ==
+			       offsetof(struct stack_counts, live_bytes) &&
+		       offsetof(struct growth_stat, touch_bytes) ==
+			       offsetof(struct stack_counts, alloc_bytes) &&
+		       offsetof(struct growth_stat, heap_calls) ==
+			       offsetof(struct stack_counts, freed_objects),
+	       "growth_stat in stack_counts order");
 
 int growth_loader__read(struct growth_loader *ld, struct leak_sample *sample)
 {
@@ -116,7 +106,7 @@ int growth_loader__read(struct growth_loader *ld, struct leak_sample *sample)
 
 	sample->cnt = 0;
 	return map_walk(bpf_map__fd(ld->skel->maps.growth_stats), sizeof(keys[0]), sizeof(vals[0]),
-			keys, vals, BATCH, add_stat, sample);
+			keys, vals, BATCH, stack_maps__add_row, sample);
 }
 
 void growth_loader__lost(const struct growth_loader *ld, uint64_t lost[GROWTH_LOST__MAX])

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -150,25 +151,11 @@ void leak_loader__detach(struct leak_loader *ld)
 	ld->exec_link = NULL;
 }
 
-static int add_stat(void *ctx, const void *key, const void *val)
-{
-	const struct stack_key *k = key;
-	const struct stack_stat *v = val;
-	struct stack_row st = {
-		.pid = k->tgid,
-		.stack_id = k->stack_id,
-		.counts = {
-			.live_bytes = v->live_bytes,
-			.live_objects = v->live_objects,
-			.alloc_bytes = v->alloc_bytes,
-			.alloc_objects = v->alloc_objects,
-			.freed_bytes = v->freed_bytes,
-			.freed_objects = v->freed_objects,
-		},
-	};
-
-	return leak_sample__add(ctx, &st) ? -ENOMEM : 0;
-}
+_Static_assert(offsetof(struct stack_stat, live_bytes) ==
+			       offsetof(struct stack_counts, live_bytes) &&
+		       offsetof(struct stack_stat, freed_objects) ==
+			       offsetof(struct stack_counts, freed_objects),
+	       "stack_stat in stack_counts order");
 
 int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 {
@@ -181,7 +168,7 @@ int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 	struct stack_stat vals[BATCH];
 
 	return map_walk(bpf_map__fd(ld->skel->maps.stack_stats), sizeof(keys[0]), sizeof(vals[0]),
-			keys, vals, BATCH, add_stat, sample);
+			keys, vals, BATCH, stack_maps__add_row, sample);
 }
 
 struct aged {

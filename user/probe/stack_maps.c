@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <linux/types.h>
 #include "unwind.h"
+#include "lib/stack.h"
 #include "probe/stack_maps.h"
 
 _Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
@@ -70,4 +71,14 @@ int stack_map__fetch(int fd, uint64_t stack_id, uint64_t *ips, size_t max, bool 
 	}
 	*truncated = st.truncated || n < st.depth;
 	return (int)n;
+}
+
+int stack_maps__add_row(void *ctx, const void *key, const void *val)
+{
+	const struct stack_key *k = key;
+	struct stack_row st = { .pid = k->tgid, .stack_id = k->stack_id };
+
+	_Static_assert(sizeof(st.counts) == 6 * sizeof(__u64), "stack_counts is six counters");
+	memcpy(&st.counts, val, sizeof(st.counts));
+	return leak_sample__add(ctx, &st) ? -ENOMEM : 0;
 }

@@ -29,6 +29,11 @@ int unwind_rows__add(struct unwind_rows *u, uint32_t dev, uint64_t ino, const st
 uint32_t unwind_rows__free_cnt(const struct unwind_rows *u);
 void unwind_rows__close(struct unwind_rows *u);
 
+/* map_walk_fn for a per-stack aggregate map keyed by struct stack_key whose values are six
+ * __u64 in struct stack_counts' order (the leak gear's stack_stat, the growth gear's
+ * growth_stat: each loader asserts its layout): adds a row to the leak_sample ctx */
+int stack_maps__add_row(void *ctx, const void *key, const void *val);
+
 /* The instruction pointers of stack stack_id in the stacks map fd: how many (0..max) or -errno;
  * *truncated when the capture stopped at its depth limit */
 int stack_map__fetch(int fd, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated);
