@@ -28,6 +28,7 @@ static __always_inline void count_lost(int kind)
 	__sync_fetch_and_add(&lost[kind], 1);
 }
 
+#define UNWIND_VMA_BUSY() count_lost(GLOST_WALK_VMA_BUSY)
 #include "unwind.bpf.h"
 
 #define PAGE_SIZE_ 4096ULL
@@ -43,6 +44,7 @@ static __always_inline void count_lost(int kind)
 
 /* mmap/mprotect arguments (uapi) */
 #define PROT_WRITE_ 0x2
+#define PROT_EXEC_ 0x4
 #define MAP_TYPE_ 0x0f
 #define MAP_PRIVATE_ 0x02
 #define MAP_ANONYMOUS_ 0x20
@@ -54,6 +56,13 @@ struct {
 	__type(key, struct stack_key);
 	__type(value, struct growth_stat);
 } growth_stats SEC(".maps");
+
+/* Execs of traced processes, as they happen: user space gives the new image's files unwind
+ * rows and reads its mappings at once, not at its next tick */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} execs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -86,6 +95,17 @@ struct {
 	__type(key, int);
 	__type(value, struct pending_fault);
 } faults SEC(".maps");
+
+/* Tell user space that tgid has new code (an exec, or a file mapped executable) */
+static __always_inline void note_exec(__u32 tgid)
+{
+	__u32 *e = bpf_ringbuf_reserve(&execs, sizeof(*e), 0);
+
+	if (!e)
+		return; /* the next tick finds it all the same */
+	*e = tgid;
+	bpf_ringbuf_submit(e, 0);
+}
 
 static __always_inline struct growth_proc *proc_new(__u32 tgid, __u32 ppid)
 {
@@ -428,6 +448,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	prot = BPF_CORE_READ(regs, dx);
 	if (id == NR_MMAP) {
 		flags = BPF_CORE_READ(regs, r10);
+		/* code mapped (the dynamic linker, dlopen): its unwind rows are wanted now */
+		if ((prot & PROT_EXEC_) && !(flags & MAP_ANONYMOUS_))
+			note_exec(tgid);
 		/* private anonymous writable memory; a thread's stack is not the heap */
 		if ((flags & MAP_TYPE_) == MAP_PRIVATE_ && (flags & MAP_ANONYMOUS_) &&
 		    !(flags & MAP_STACK_) && (prot & PROT_WRITE_))
@@ -477,13 +500,15 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct growth_proc *p;
-	__u32 tgid;
+	__u32 tgid, *e;
 
 	p = traced(&tgid);
 	if (!p)
 		return 0;
+
 	__sync_fetch_and_add(&p->execs, 1);
 	bpf_get_current_comm(p->comm, sizeof(p->comm));
+	note_exec(tgid);
 	return 0;
 }
 

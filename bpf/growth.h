@@ -50,6 +50,7 @@ enum growth_lost_kind {
 	GLOST_PROCS_MAP_FULL,  /* a process not recorded: procs map full */
 	GLOST_VMA_UNKNOWN,     /* a call whose mapping could not be looked at (lock busy) */
 	GLOST_PAGES_MAP_FULL,  /* a new page not owned by its stack: pages map full */
+	GLOST_WALK_VMA_BUSY,   /* a stack walk cut short: a mapping's lock was taken */
 	GLOST__MAX,
 };
 

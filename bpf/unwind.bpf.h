@@ -8,6 +8,11 @@
 
 #include "unwind.h"
 
+/* A walk that could not look up a mapping because its lock was taken: the includer may count it */
+#ifndef UNWIND_VMA_BUSY
+#define UNWIND_VMA_BUSY()
+#endif
+
 /* Stacks by id. Our own hash map rather than BPF_MAP_TYPE_STACK_TRACE: no bucket collisions,
  * memory used as stacks appear, and our own frame walk (see capture_stack). */
 struct {
@@ -100,8 +105,14 @@ static __always_inline struct vma_hit *mapping_of(struct walk *w, __u64 pc)
 	for (int i = 0; i < WALK_CACHE; i++)
 		if (pc >= w->cache[i].start && pc < w->cache[i].end)
 			return &w->cache[i];
-	if (bpf_find_vma(bpf_get_current_task_btf(), pc, vma_cb, &q, 0) || !q.ino)
-		return NULL;
+	{
+		long err = bpf_find_vma(bpf_get_current_task_btf(), pc, vma_cb, &q, 0);
+
+		if (err == -16 /* EBUSY: the mapping lock is taken */)
+			UNWIND_VMA_BUSY();
+		if (err || !q.ino)
+			return NULL;
+	}
 	h = &w->cache[(pc >> 21) & (WALK_CACHE - 1)];
 	h->start = q.start;
 	h->end = q.end;

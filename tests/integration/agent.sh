@@ -105,13 +105,14 @@ check "its inuse_space totals the exact live bytes" 1000000 \
 check "the stack is named leak_a" yes "$(grep -q ' leak_a ' raw.txt && echo yes)"
 
 # ?seconds=N: answered N seconds later with what each stack gained meanwhile
-curl -s -o win.pb.gz "$URL/debug/pprof/heap?pid=$GROW&seconds=2" &
+curl -s -o win.pb.gz -w '%{http_code}' "$URL/debug/pprof/heap?pid=$GROW&seconds=3" >win.code &
 WIN=$!
-sleep 0.5
+sleep 1.5 # the window starts when the agent reads the request: at its next wake
 kill -USR1 "$GROW"
 wait "$WIN"
+check "the window is answered 200" 200 "$(cat win.code)"
 go tool pprof -raw win.pb.gz >win.txt 2>/dev/null
-check "a 2-second window shows the pages a drip held meanwhile (about 1000000 B)" yes \
+check "a 3-second window shows the pages a drip held meanwhile (about 1000000 B)" yes \
 	"$(awk '/^Samples:/ {s=1; next} /^Locations/ {s=0} s && $1 ~ /^-?[0-9]+$/ {t+=$1} END {print (t >= 950000 && t <= 1100000) ? "yes" : t+0}' win.txt)"
 
 # --- killed under load, the agent leaves no probe behind; a new one starts
@@ -132,8 +133,9 @@ curl -s "$URL/metrics" >m3.txt
 RSS=$(awk '/^perfan_agent_resident_bytes / {print $2}' m3.txt)
 CPU=$(awk '/^perfan_agent_cpu_seconds_total / {print $2}' m3.txt)
 UP=$(awk '/^perfan_agent_uptime_seconds / {print $2}' m3.txt)
-check "the agent's resident memory stays under 128 MiB ($RSS B)" yes \
-	"$(python3 -c "print('yes' if 0 < $RSS < 128*2**20 else 'no')")"
+# of which 32 MiB are the unwind rows shared with the kernel (--max-unwind-rows 4194304)
+check "the agent's resident memory stays under 192 MiB ($RSS B)" yes \
+	"$(python3 -c "print('yes' if 0 < $RSS < 192*2**20 else 'no')")"
 check "the agent used under half a CPU ($CPU s in $UP s)" yes \
 	"$(python3 -c "print('yes' if $CPU < 0.5*$UP + 1 else 'no')")"
 check "exited processes left the exported set" 0 "$(grep -c 'comm="true"' m3.txt)"

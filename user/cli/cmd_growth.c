@@ -42,6 +42,8 @@ static int run(struct growth_run *g)
 		if (o->duration_s && now >= g->start_s + o->duration_s)
 			break;
 		ev = event_loop__wait(&g->loop, event_loop__ms_until(wake));
+		if (g->ev_execs && (ev & g->ev_execs))
+			growth_run__execs(g);
 		if (ev & EV_USR1) {
 			snprintf(label, sizeof(label), "sigusr1-%u", ++g->usr1_count);
 			err = growth_run__snapshot(g, label, false);

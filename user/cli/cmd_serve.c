@@ -129,7 +129,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 				     .max_stacks = 1 << 16,
 				     .max_procs = 8192,
 				     .max_pages = 1 << 20,
-				     .max_unwind_rows = 1 << 20,
+				     .max_unwind_rows = 1 << 22,
 				     .escalate_window_s = 30,
 				     .retire_exited_s = 30,
 				     .escalate_min_bytes = 64 << 20 };
@@ -430,6 +430,8 @@ static int run(struct serve *s)
 		if (s->o->g.duration_s && now >= s->g.start_s + s->o->g.duration_s)
 			break;
 		ev = event_loop__wait(&s->g.loop, event_loop__ms_until(wake));
+		if (s->g.ev_execs && (ev & s->g.ev_execs))
+			growth_run__execs(&s->g);
 		err = growth_run__refresh(&s->g);
 		if (!err && cli_bpf__now_s() >= next_scan) {
 			err = growth_run__scan(&s->g);

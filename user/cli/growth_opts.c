@@ -73,7 +73,7 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 		  .help = "auto (default): .eh_frame rows for code built without frame\npointers; fp: frame pointers only",
 		  .dest = &unwind, .choices = unwind_ways },
 		{ .name = "max-unwind-rows", .kind = OPT_U64, .arg = "N",
-		  .help = ".eh_frame rows kept in the kernel, 8 bytes each\n(default 1048576)",
+		  .help = ".eh_frame rows kept in the kernel, 8 bytes each\n(default 4194304: 32 MiB; every process's files share them)",
 		  .dest = &o->max_unwind_rows, .min = 1024, .max = 1 << 24 },
 		{ .name = "verbose", .letter = 'v', .kind = OPT_FLAG,
 		  .help = "libbpf's messages on stderr", .dest = &o->verbose },
@@ -97,7 +97,7 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 				   .max_stacks = 1 << 16,
 				   .max_procs = 8192,
 				   .max_pages = 1 << 20,
-				   .max_unwind_rows = 1 << 20,
+				   .max_unwind_rows = 1 << 22,
 				   .max_session_bytes = 1ull << 30,
 				   .escalate_window_s = 5,
 				   .escalate_min_bytes = 1 << 20 };

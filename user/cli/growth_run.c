@@ -26,27 +26,71 @@ static int add_unwind(void *ctx, uint32_t dev, uint64_t ino, const struct cfi_ta
 	return growth_loader__add_unwind(ctx, dev, ino, t);
 }
 
-/* Give the walk the .eh_frame rows of pid's files (each file once), the first time pid is met */
-static void load_unwind(struct growth_run *g, uint32_t pid)
+/* The entry of pid among the processes whose files were looked at (sorted by pid), or where
+ * it goes */
+static size_t scanned_find(const struct growth_run *g, uint32_t pid, bool *found)
 {
+	size_t lo = 0, hi = g->scanned_cnt;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->scanned[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < g->scanned_cnt && g->scanned[lo].pid == pid;
+	return lo;
+}
+
+/* Give the walk the .eh_frame rows of pid's files (each file once, across processes): when
+ * pid is met, and again at most once a tick while it has new stacks (a library it loaded
+ * since); force: now (an exec, or code it mapped) */
+static void load_unwind(struct growth_run *g, uint32_t pid, bool force)
+{
+	double now = cli_bpf__now_s();
+	size_t no_room = g->unwind.no_room, i;
 	char dir[64];
-	size_t no_room = g->unwind.no_room;
+	bool found;
 
 	if (!g->opts->max_unwind_rows || pid == (uint32_t)getpid())
 		return;
-	for (size_t i = 0; i < g->scanned_cnt; i++)
-		if (g->scanned[i] == pid)
-			return;
-	if (ARRAY_GROW(g->scanned, g->scanned_cap, g->scanned_cnt + 1, 256))
+	i = scanned_find(g, pid, &found);
+	if (found && !force && now - g->scanned[i].at_s < GROWTH_TICK_MS / 1000.0)
 		return;
-	g->scanned[g->scanned_cnt++] = pid;
+	if (!found) {
+		if (ARRAY_GROW(g->scanned, g->scanned_cap, g->scanned_cnt + 1, 256))
+			return;
+		memmove(&g->scanned[i + 1], &g->scanned[i],
+			(g->scanned_cnt - i) * sizeof(*g->scanned));
+		g->scanned_cnt++;
+		g->scanned[i].pid = pid;
+	}
+	g->scanned[i].at_s = now;
 	snprintf(dir, sizeof(dir), "/proc/%u", pid);
 	unwind_set__scan(&g->unwind, dir, add_unwind, g->loader);
-	for (size_t i = no_room; i < g->unwind.no_room; i++)
+	for (size_t k = no_room; k < g->unwind.no_room; k++)
 		fprintf(stderr,
 			"perfan-bpf: no room for the unwind rows of %s: its callers are found by "
 			"frame pointers only (raise --max-unwind-rows)\n",
-			g->unwind.no_room_paths[i]);
+			g->unwind.no_room_paths[k]);
+}
+
+/* A traced process exec'd or mapped code: its new files get unwind rows and its mappings are
+ * read now, so its first stacks are walked whole and named even if it exits before the next
+ * tick */
+static void on_exec(void *ctx, uint32_t pid)
+{
+	struct growth_run *g = ctx;
+
+	load_unwind(g, pid, true);
+	symbolizer__refresh(g->sym, (int)pid);
+}
+
+void growth_run__execs(struct growth_run *g)
+{
+	growth_loader__consume_execs(g->loader);
 }
 
 static int observe(void *ctx, uint32_t pid)
@@ -134,7 +178,7 @@ static void retire(struct growth_run *g)
 			symbolizer__forget(g->sym, (int)pids[i]);
 		symbolizer__evict(g->sym);
 		for (size_t i = 0; i < g->scanned_cnt; i++)
-			if (!bsearch(&g->scanned[i], pids, cnt, sizeof(*pids), cmp_pid))
+			if (!bsearch(&g->scanned[i].pid, pids, cnt, sizeof(*pids), cmp_pid))
 				g->scanned[n++] = g->scanned[i];
 		g->scanned_cnt = n;
 		growth_table__prune(&g->procs, cut);
@@ -181,12 +225,15 @@ int growth_run__refresh(struct growth_run *g)
 	g->sample.lost[REPORT_LOST_STACKS_MAP_FULL] = lost[GROWTH_LOST_STACKS_MAP_FULL];
 	g->sample.lost[REPORT_LOST_STATS_MAP_FULL] = lost[GROWTH_LOST_STATS_MAP_FULL];
 	g->sample.lost[REPORT_LOST_PROCS_MAP_FULL] = lost[GROWTH_LOST_PROCS_MAP_FULL];
-	g->sample.lost[REPORT_LOST_VMA_BUSY] = lost[GROWTH_LOST_VMA_UNKNOWN];
+	g->sample.lost[REPORT_LOST_VMA_BUSY] =
+		lost[GROWTH_LOST_VMA_UNKNOWN] + lost[GROWTH_LOST_WALK_VMA_BUSY];
 	g->sample.lost[REPORT_LOST_PAGES_MAP_FULL] = lost[GROWTH_LOST_PAGES_MAP_FULL];
 	g->sample.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = live_session__dropped(g->live);
-	/* a process met for the first time gets its files' rows before its next faults */
+	/* a process with new stacks gets its files' rows before its next faults */
 	for (size_t i = 0; i < g->sample.cnt; i++)
-		load_unwind(g, g->sample.stacks[i].pid);
+		if (!stacktab__get(live_session__stacks(g->live), g->sample.stacks[i].pid,
+				   g->sample.stacks[i].stack_id))
+			load_unwind(g, g->sample.stacks[i].pid, false);
 	err = leak_model__symbolize_new(live_session__stacks(g->live), g->sym, &g->sample,
 					growth_loader__fetch_stack, g->loader);
 	return err < 0 ? err : 0;
@@ -344,7 +391,7 @@ int growth_run__start(struct growth_run *g)
 		.max_unwind_rows = (uint32_t)o->max_unwind_rows,
 		.max_pages = (uint32_t)o->max_pages,
 	};
-	int err;
+	int err, fd;
 
 	if (o->pid)
 		event_loop__watch(&g->loop, o->pid);
@@ -360,9 +407,11 @@ int growth_run__start(struct growth_run *g)
 	 * are loaded before the probes so the first stacks are walked whole */
 	err = growth_run__scan(g);
 	for (size_t i = 0; !err && i < g->procs.cnt; i++)
-		load_unwind(g, g->procs.e[i].row.pid);
+		load_unwind(g, g->procs.e[i].row.pid, true);
 	if (err)
 		return cli__error("cannot read /proc: %s", strerror(-err));
+	fd = growth_loader__execs_fd(g->loader, on_exec, g);
+	g->ev_execs = fd >= 0 ? event_loop__add_fd(&g->loop, fd) : 0;
 	err = growth_loader__attach(g->loader);
 	if (err)
 		return cli__error("cannot attach the kernel probes: %s (try --verbose)",

@@ -36,11 +36,15 @@ struct growth_run {
 	struct live_session *live;
 	struct unwind_set unwind;
 	struct growth_table procs;
-	uint32_t *scanned; /* pids whose files were looked at for unwind rows */
+	struct growth_scanned {
+		uint32_t pid;
+		double at_s;
+	} * scanned; /* processes whose files were looked at for unwind rows, by pid */
 	size_t scanned_cnt, scanned_cap;
 	struct esc_run esc[GROWTH_MAX_WINDOWS];
 	size_t esc_cnt;
 	unsigned auto_windows; /* escalations started by growth, at most GROWTH_MAX_WINDOWS */
+	int ev_execs;	       /* the event bit of execs as they happen, 0: none */
 	char output[PATH_MAX];
 	double start_s;
 	unsigned usr1_count;
@@ -51,6 +55,8 @@ struct growth_run {
  * base, give their files unwind rows, attach. g->opts, g->sym and g->loop must be set.
  * 0, or 2 after one line on stderr. */
 int growth_run__start(struct growth_run *g);
+/* Handle the execs waiting (when ev & g->ev_execs) */
+void growth_run__execs(struct growth_run *g);
 /* Read the kernel maps into g->sample and name new stacks. 0 or -errno. */
 int growth_run__refresh(struct growth_run *g);
 /* /proc and the kernel's process table into g->procs; exited processes leave the kernel's

@@ -39,8 +39,8 @@ static const struct {
 					 "processes not tracked: the process table is full "
 					 "(raise --max-procs)" },
 	[REPORT_LOST_VMA_BUSY] = { "vma_busy",
-				   "address-space calls not charged: the mapping could not be "
-				   "looked at (its lock was busy)" },
+				   "address-space calls not charged, or stack walks cut short: a "
+				   "mapping could not be looked at (its lock was taken)" },
 	[REPORT_LOST_PAGES_MAP_FULL] = { "pages_map_full",
 					 "new pages counted but not owned by their stack: the page "
 					 "table is full (raise --max-pages)" },

@@ -22,6 +22,9 @@ _Static_assert(GROWTH_PROC_COMM == GROWTH_COMM_LEN, "comm size");
 struct growth_loader {
 	struct growth_bpf *skel;
 	struct unwind_rows rows;
+	struct ring_buffer *execs;
+	void (*on_exec)(void *ctx, uint32_t pid);
+	void *exec_ctx;
 };
 
 int growth_loader__new(const struct growth_loader_opts *opts, struct growth_loader **out)
@@ -235,10 +238,45 @@ int growth_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size
 	return stack_map__fetch(bpf_map__fd(ld->skel->maps.stacks), stack_id, ips, max, truncated);
 }
 
+static int exec_event(void *ctx, void *data, size_t size)
+{
+	struct growth_loader *ld = ctx;
+	__u32 pid;
+
+	if (size < sizeof(pid))
+		return 0;
+	memcpy(&pid, data, sizeof(pid));
+	if (ld->on_exec)
+		ld->on_exec(ld->exec_ctx, pid);
+	return 0;
+}
+
+int growth_loader__execs_fd(struct growth_loader *ld, void (*fn)(void *ctx, uint32_t pid),
+			    void *ctx)
+{
+	ld->on_exec = fn;
+	ld->exec_ctx = ctx;
+	if (!ld->execs) {
+		ld->execs =
+			ring_buffer__new(bpf_map__fd(ld->skel->maps.execs), exec_event, ld, NULL);
+		if (!ld->execs)
+			return -errno;
+	}
+	return ring_buffer__epoll_fd(ld->execs);
+}
+
+int growth_loader__consume_execs(struct growth_loader *ld)
+{
+	int n = ld->execs ? ring_buffer__consume(ld->execs) : 0;
+
+	return n < 0 ? n : 0;
+}
+
 void growth_loader__free(struct growth_loader *ld)
 {
 	if (!ld)
 		return;
+	ring_buffer__free(ld->execs);
 	unwind_rows__close(&ld->rows);
 	growth_bpf__destroy(ld->skel);
 	free(ld);

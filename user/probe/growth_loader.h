@@ -46,6 +46,7 @@ enum growth_lost {
 	GROWTH_LOST_PROCS_MAP_FULL,
 	GROWTH_LOST_VMA_UNKNOWN,
 	GROWTH_LOST_PAGES_MAP_FULL,
+	GROWTH_LOST_WALK_VMA_BUSY,
 	GROWTH_LOST__MAX,
 };
 
@@ -72,6 +73,12 @@ int growth_loader__procs(struct growth_loader *ld,
 int growth_loader__forget(struct growth_loader *ld, const uint32_t *pids, size_t cnt);
 /* Drop the per-stack rows of the pids (sorted) and their stacks, for good. 0 or -errno. */
 int growth_loader__drop_rows(struct growth_loader *ld, const uint32_t *pids, size_t cnt);
+/* Call fn(ctx, pid) for every exec of a traced process as it happens: the fd to poll, or
+ * -errno */
+int growth_loader__execs_fd(struct growth_loader *ld, void (*fn)(void *ctx, uint32_t pid),
+			    void *ctx);
+/* Call fn for the execs waiting; 0 or -errno */
+int growth_loader__consume_execs(struct growth_loader *ld);
 /* stack_fetch_fn over the stack map; ctx is the loader */
 int growth_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max,
 			       bool *truncated);
