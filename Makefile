@@ -158,6 +158,10 @@ $(OUTPUT)/bench_churn $(OUTPUT)/bench_snap $(OUTPUT)/bench_timed: $(OUTPUT)/benc
 $(OUTPUT)/bench_churn_nofp: tools/bench/bench_churn.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall $< -o $@
+# the growth gear's workloads (tools/bench/growth.sh)
+$(OUTPUT)/bench_growth: tools/bench/bench_growth.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
 # programs on perfan-bpf's own modules; gen_session writes the fixture session of
 # tests/fixtures/session/ and the large sessions of tools/bench/formats.sh
 $(OUTPUT)/bench_empty $(OUTPUT)/bench_pair: $(OUTPUT)/empty.skel.h
@@ -166,9 +170,10 @@ $(OUTPUT)/bench_empty $(OUTPUT)/bench_pair $(OUTPUT)/bench_symbols $(OUTPUT)/gen
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
 
-bench: all
+bench: all $(OUTPUT)/bench_growth
 	$(Q)tools/bench/run.sh
 	$(Q)tools/bench/snapshot.sh
+	$(Q)tools/bench/growth.sh
 bench-symbols: all
 	$(Q)tools/bench/symbols.sh
 bench-timing: all
@@ -192,3 +197,57 @@ clean:
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/*.d \
 	$(OUTPUT)/fuzz/user/*/*.d)
+
+# --- install, uninstall, man, deb: perfan-bpf as a system tool (README "Install")
+# The version lives in one place, PERFAN_VERSION in user/cli/main.c (`perfan-bpf --version`);
+# `make deb` refuses a debian/changelog that says otherwise. PREFIX and DESTDIR as usual;
+# `make install` builds nothing but perfan-bpf and needs no tool beyond install(1) and sed.
+VERSION := $(shell sed -n 's/^.define PERFAN_VERSION "\(.*\)"$$/\1/p' user/cli/main.c)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/perfan-bpf
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL ?= install
+DOCS := README.md $(wildcard docs/*.md)
+
+.PHONY: install uninstall man deb version
+
+install: perfan-bpf
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)
+	$(Q)$(INSTALL) -m 0755 perfan-bpf $(DESTDIR)$(SBINDIR)/perfan-bpf
+	$(Q)$(INSTALL) -m 0644 docs/man/perfan-bpf.8 $(DESTDIR)$(MANDIR)/man8/perfan-bpf.8
+	$(Q)$(INSTALL) -m 0644 tools/completion/perfan-bpf $(DESTDIR)$(BASHCOMPDIR)/perfan-bpf
+	$(Q)$(INSTALL) -m 0644 include/perfan.h $(DESTDIR)$(INCLUDEDIR)/perfan.h
+	$(Q)sed 's|/usr/sbin/perfan-bpf|$(SBINDIR)/perfan-bpf|' tools/systemd/perfan-bpf.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/perfan-bpf.service.tmp
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/perfan-bpf.service.tmp
+	$(Q)mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/perfan-bpf.service.tmp \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/perfan-bpf.service
+	$(Q)$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/perfan-bpf $(DESTDIR)$(MANDIR)/man8/perfan-bpf.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/perfan-bpf $(DESTDIR)$(INCLUDEDIR)/perfan.h \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/perfan-bpf.service \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	$(Q)rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# the manual page is written in mdoc: nothing to build, lint it (mandoc, Debian package mandoc;
+# its notes on a stale mandoc.db of the system are about the system, not about this page)
+man:
+	$(Q)out=$$(mandoc -Tlint docs/man/perfan-bpf.8 2>&1); rc=$$?; \
+		printf '%s\n' "$$out" | grep -v -e 'mandoc\.db' -e '^$$' >&2; exit $$rc
+
+# the Debian package, built out of the tree (tools/build-deb): .output/deb/perfan-bpf_*.deb
+deb:
+	$(Q)VERSION=$(VERSION) tools/build-deb $(OUTPUT)/deb
+
+version:
+	@echo $(VERSION)

@@ -15,6 +15,8 @@ pkgs=(
 	libc6-dbg                                            # glibc debug info: file:line in glibc frames (tests rely on it)
 	golang-go libxml2-utils chromium file                # formats tests: go tool pprof, xmllint, headless browser
 	libbenchmark-dev python3-pytest-benchmark hyperfine  # regress fixtures (tests/fixtures/regress/gen)
+	debhelper dpkg-dev lintian mandoc bash-completion    # make deb, make man; the install tests
+	systemd strace man-db                                # install tests: systemd-analyze, system calls, man -w
 	prometheus curl                                      # the agent's tests: promtool, a real scrape
 )
 missing=()
