@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.."
 MIN=${1:-60}
 PORT=${2:-19999}
-PB=$PWD/perfan-bpf
+PB=${PB:-$PWD/perfan-bpf}
 WL=$PWD/.output/workloads/grower
 T=$(mktemp -d /tmp/perfan-soak.XXXXXX)
 export PERFAN_RUNTIME_DIR=$T/run
