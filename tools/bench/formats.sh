@@ -1,35 +1,111 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Benchmark of the output formats on a large session: .output/gen_session writes a session of
-# N stacks (default 100,000; 8-20 frames each, 3 snapshots), then every format of `report` and
-# `diff` is rendered once, printing wall time, maximum RSS and output size. Also the time to
-# only read the session, which every command pays. `make bench-formats`, or
-#   tools/bench/formats.sh [N]
+# Benchmark of the output formats on a large session (`make bench-formats`, or
+# tools/bench/formats.sh [N]): .output/gen_session writes a session of N stacks (default
+# 100,000; 8-20 frames each, 3 snapshots) with the session writer, then every format of
+# `report`, `diff` and `trend` is rendered. Each command runs RUNS times (default 3), rounds in
+# turn so that machine noise hits every command alike; printed: the medians of wall time and
+# maximum RSS, and the output size. The first row is the session writer itself (gen_session,
+# which also builds the session in memory), the second only reads the session, which every
+# command pays.
+#
+# REF=DIR measures a reference build in the same run, on the same session file: DIR is a built
+# tree (DIR/perfan-bpf and DIR/.output/gen_session), e.g. the last commit:
+#   git worktree add /tmp/pb-ref HEAD && make -C /tmp/pb-ref -j2 all .output/gen_session
+#   REF=/tmp/pb-ref tools/bench/formats.sh
+#   git worktree remove /tmp/pb-ref
+# Then each row also gives the reference's medians, the ratios (this build / reference), and
+# whether both wrote the same bytes (outputs are compared by hash; pprof is gzip data, whose
+# bytes may differ with the same content).
 set -eu
 cd "$(dirname "$0")/../.."
 n=${1:-100000}
+RUNS=${RUNS:-3}
 PB=$PWD/perfan-bpf
 GEN=$PWD/.output/gen_session
+REF=${REF:-}
 [[ -x $PB && -x $GEN ]] || { echo "formats bench: run make first" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "formats bench: needs /usr/bin/time (Debian package time)" >&2; exit 2; }
+if [[ -n $REF && ! ( -x $REF/perfan-bpf && -x $REF/.output/gen_session ) ]]; then
+	echo "formats bench: REF=$REF has no perfan-bpf and .output/gen_session: build it first" >&2
+	exit 2
+fi
 T=$(mktemp -d /tmp/perfan-bench-formats.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-"$GEN" large "$n" "$T/large.session"
-echo "session: $n stacks, $(du -h "$T/large.session" | cut -f1) ($(wc -l <"$T/large.session") records)"
-printf '%-34s %9s %11s %10s\n' "command" "seconds" "max RSS" "output"
-run() { # name args...
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$T/time" "$PB" "$@" >"$T/out"
+
+S=$T/large.session
+# name|command line, the session file as @S@; gen_session's output is the session file itself
+rows=(
+	"session write (gen_session)|@GEN@ large $n @OUT@"
+	"report --format json --top 1 (reading)|@PB@ report @S@ --format json --top 1"
+	"report --format json --top 0|@PB@ report @S@ --format json --top 0"
+	"report --format text|@PB@ report @S@"
+	"report --format folded|@PB@ report @S@ --format folded"
+	"report --format pprof|@PB@ report @S@ --format pprof"
+	"report --format svg|@PB@ report @S@ --format svg"
+	"report --format html|@PB@ report @S@ --format html"
+	"diff --format json --top 0|@PB@ diff @S@ --format json --top 0"
+	"diff --format folded|@PB@ diff @S@ --format folded"
+	"diff --format pprof|@PB@ diff @S@ --format pprof"
+	"diff --format svg|@PB@ diff @S@ --format svg"
+	"trend --format json|@PB@ trend @S@ --format json"
+)
+builds=(new)
+[[ -n $REF ]] && builds+=(ref)
+
+"$GEN" large "$n" "$S"
+echo "session: $n stacks, $(du -h "$S" | cut -f1) ($(wc -l <"$S") records); medians of $RUNS runs"
+
+# one run: secs, KiB and output hash into $T/<row>.<build>.<run>
+run_one() { # row build run
+	local spec=${rows[$1]} pb=$PB gen=$GEN out=$T/out
+	[[ $2 == ref ]] && pb=$REF/perfan-bpf gen=$REF/.output/gen_session
+	local line=${spec#*|}
+	line=${line//@PB@/$pb}
+	line=${line//@GEN@/$gen}
+	line=${line//@S@/$S}
+	line=${line//@OUT@/$T/gen.session}
+	rm -f "$T/gen.session"
+	# shellcheck disable=SC2086 # the command line is split on purpose
+	/usr/bin/time -f '%e %M' -o "$T/time" $line >"$out" 2>"$T/err" ||
+		{ echo "formats bench: '$line' failed: $(tail -1 "$T/err")" >&2; exit 1; }
+	[[ -e $T/gen.session ]] && out=$T/gen.session
 	read -r secs kb <"$T/time"
-	printf '%-34s %9s %8d MiB %10s\n' "$name" "$secs" $((kb / 1024)) "$(du -h "$T/out" | cut -f1)"
+	echo "$secs $kb $(sha1sum <"$out" | cut -c1-16) $(stat -c %s "$out")" >"$T/r.$1.$2.$3"
 }
-run "report --format json (reading)" report "$T/large.session" --format json --top 1
-run "report --format text" report "$T/large.session"
-run "report --format folded" report "$T/large.session" --format folded
-run "report --format pprof" report "$T/large.session" --format pprof
-run "report --format svg" report "$T/large.session" --format svg
-run "report --format html" report "$T/large.session" --format html
-run "diff --format folded" diff "$T/large.session" --format folded
-run "diff --format pprof" diff "$T/large.session" --format pprof
-run "diff --format svg" diff "$T/large.session" --format svg
+for ((r = 0; r < RUNS; r++)); do
+	for i in "${!rows[@]}"; do
+		for b in "${builds[@]}"; do
+			run_one "$i" "$b" "$r"
+		done
+	done
+done
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+med() { # row build field(1 secs, 2 KiB)
+	for ((r = 0; r < RUNS; r++)); do cut -d' ' -f"$3" "$T/r.$1.$2.$r"; done | median
+}
+human() { numfmt --to=iec --suffix=B "$1"; }
+
+if [[ -z $REF ]]; then
+	printf '%-40s %9s %11s %10s\n' "command" "seconds" "max RSS" "output"
+	for i in "${!rows[@]}"; do
+		printf '%-40s %9.2f %7.0f MiB %10s\n' "${rows[$i]%%|*}" "$(med "$i" new 1)" \
+			"$(echo "$(med "$i" new 2) / 1024" | bc -l)" \
+			"$(human "$(cut -d' ' -f4 "$T/r.$i.new.0")")"
+	done
+	exit 0
+fi
+printf '%-40s %16s %16s\n' "" "seconds" "max RSS MiB"
+printf '%-40s %8s %7s %8s %7s %6s %6s %10s %8s\n' "command" "this" "ref" "this" "ref" \
+	"time" "RSS" "output" "bytes"
+for i in "${!rows[@]}"; do
+	s_new=$(med "$i" new 1) s_ref=$(med "$i" ref 1)
+	m_new=$(echo "$(med "$i" new 2) / 1024" | bc -l) m_ref=$(echo "$(med "$i" ref 2) / 1024" | bc -l)
+	same=same
+	[[ $(cut -d' ' -f3 "$T/r.$i.new.0") == $(cut -d' ' -f3 "$T/r.$i.ref.0") ]] || same=differ
+	printf '%-40s %8.2f %7.2f %8.0f %7.0f %5.2fx %5.2fx %10s %8s\n' "${rows[$i]%%|*}" \
+		"$s_new" "$s_ref" "$m_new" "$m_ref" "$(echo "$s_new / $s_ref" | bc -l)" \
+		"$(echo "$m_new / $m_ref" | bc -l)" "$(human "$(cut -d' ' -f4 "$T/r.$i.new.0")")" "$same"
+done
+echo "(time, RSS: this build / reference; bytes: whether both wrote the same output)"

@@ -2,12 +2,9 @@
 /* Formatters of the snapshot diff (see diff_report.h): text and JSON. */
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
-#include <math.h>
 #include <string.h>
 #include "analysis/report.h"
 #include "lib/bytes_fmt.h"
-#include "lib/json_put.h"
 #include "lib/stack_name.h"
 #include "output/diff_report.h"
 #include "output/report_format.h"
@@ -109,122 +106,99 @@ int diff_report__write_text(const struct snapshot_diff *d, const struct diff_for
 
 /* ---- JSON ---- */
 
-/* JSON has no NaN or infinity (jansson refuses them): those become null */
-static json_t *real_or_null(double v)
+/* Streamed (lib/json_out.h): the bytes jansson printed from the tree of earlier versions */
+
+static void int_or_null(struct json_out *o, const char *key, bool known, int64_t v)
 {
-	return isfinite(v) ? json_real(v) : json_null();
+	json_out__key(o, key);
+	if (known)
+		json_out__int(o, v);
+	else
+		json_out__null(o);
 }
 
-static json_t *int_or_null(bool known, int64_t v)
+static void stack_json(struct json_out *o, const struct snapshot_diff *d,
+		       const struct diff_stack *s)
 {
-	return known ? json_integer(v) : json_null();
-}
-
-static json_t *stack_json(const struct snapshot_diff *d, const struct diff_stack *s)
-{
-	json_t *obj = json_object();
 	char name[512];
-	int err = obj ? 0 : -ENOMEM;
 
-	if (!err) {
-		json__put(obj, "pid", json_integer(s->pid), &err);
-		json__put(obj, "stack_id", json_integer((json_int_t)s->stack_id), &err);
-		json__put(obj, "name",
-			  json_string(stack_name__text(s->frames, s->frame_cnt, d->allocator,
-						       s->stack_id, name, sizeof(name))),
-			  &err);
-		json__put(obj, "status", json_string(diff__status_name(s->status)), &err);
-		json__put(obj, "live_bytes_a", json_integer((json_int_t)s->live_bytes_a), &err);
-		json__put(obj, "live_bytes_b", json_integer((json_int_t)s->live_bytes_b), &err);
-		json__put(obj, "byte_delta", json_integer(s->byte_delta), &err);
-		json__put(obj, "live_objects_a", json_integer((json_int_t)s->live_objects_a), &err);
-		json__put(obj, "live_objects_b", json_integer((json_int_t)s->live_objects_b), &err);
-		json__put(obj, "object_delta", json_integer(s->object_delta), &err);
-		json__put(obj, "alloc_bytes_between",
-			  json_integer((json_int_t)s->alloc_bytes_between), &err);
-		json__put(obj, "alloc_objects_between",
-			  json_integer((json_int_t)s->alloc_objects_between), &err);
-	}
-	if (!err)
-		json__put(obj, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
-	if (err) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
-}
-
-static json_t *doc_json(const struct snapshot_diff *d, const struct diff_format_opts *opts)
-{
-	const struct diff_mem *m = &d->mem;
-	json_t *doc = json_object(), *stacks = json_array(), *lost = json_object(),
-	       *status = json_object();
-	int err = doc && stacks && lost && status ? 0 : -ENOMEM;
-	size_t shown = 0;
-
-	for (int k = 0; !err && k < REPORT_LOST__MAX; k++)
-		if (report_lost__applies(k, d->growth))
-			json__put(lost, report_lost__name(k), json_integer(d->lost_delta[k]), &err);
-	for (int st = 0; !err && st <= DIFF_UNCHANGED; st++)
-		json__put(status, diff__status_name(st),
-			  json_integer((json_int_t)d->status_cnt[st]), &err);
-	for (size_t i = 0; !err && i < d->stack_cnt; i++) {
-		if (opts->top && shown >= opts->top)
-			break;
-		shown++;
-		if (json_array_append_new(stacks, stack_json(d, &d->stacks[i])))
-			err = -ENOMEM;
-	}
-	if (!err) {
-		json__put(doc, "schema_version", json_integer(DIFF_REPORT_SCHEMA_VERSION), &err);
-		json__put(doc, "pid", json_integer(d->pid), &err);
-		json__put(doc, "label_a", leak_json__str(d->a->label), &err);
-		json__put(doc, "label_b", leak_json__str(d->b->label), &err);
-		json__put(doc, "seq_a", json_integer(d->a->seq), &err);
-		json__put(doc, "seq_b", json_integer(d->b->seq), &err);
-		json__put(doc, "elapsed_s_a", real_or_null(d->a->elapsed_s), &err);
-		json__put(doc, "elapsed_s_b", real_or_null(d->b->elapsed_s), &err);
-		json__put(doc, "object_delta", json_integer(d->object_delta), &err);
-		json__put(doc, "byte_delta", json_integer(d->byte_delta), &err);
-		json__put(doc, "leak_suspected", json_boolean(d->leak_suspected), &err);
-		json__put(doc, "leak_threshold",
-			  json_integer((json_int_t)(d->leak_threshold > INT64_MAX
-							    ? INT64_MAX
-							    : d->leak_threshold)),
-			  &err);
-		json__put(doc, "live_bytes_a", json_integer((json_int_t)d->live_bytes_a), &err);
-		json__put(doc, "live_bytes_b", json_integer((json_int_t)d->live_bytes_b), &err);
-		json__put(doc, "live_objects_a", json_integer((json_int_t)d->live_objects_a), &err);
-		json__put(doc, "live_objects_b", json_integer((json_int_t)d->live_objects_b), &err);
-		json__put(doc, "rss_bytes_a", int_or_null(m->known, (int64_t)m->rss_bytes_a), &err);
-		json__put(doc, "rss_bytes_b", int_or_null(m->known, (int64_t)m->rss_bytes_b), &err);
-		json__put(doc, "rss_delta", int_or_null(m->known, m->rss_delta), &err);
-		json__put(doc, "anon_bytes_a", int_or_null(m->known, (int64_t)m->anon_bytes_a),
-			  &err);
-		json__put(doc, "anon_bytes_b", int_or_null(m->known, (int64_t)m->anon_bytes_b),
-			  &err);
-		json__put(doc, "anon_delta", int_or_null(m->known, m->anon_delta), &err);
-		json__put(doc, "unexplained_rss_bytes",
-			  int_or_null(m->known, (int64_t)m->unexplained_rss_bytes), &err);
-		json__put(doc, "lost_delta", json_incref(lost), &err);
-		json__put(doc, "status_counts", json_incref(status), &err);
-		json__put(doc, "stack_cnt", json_integer((json_int_t)d->stack_cnt), &err);
-		json__put(doc, "stacks", json_incref(stacks), &err);
-	}
-	json_decref(stacks);
-	json_decref(lost);
-	json_decref(status);
-	if (err) {
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "pid", s->pid);
+	json_out__key_int(o, "stack_id", (int64_t)s->stack_id);
+	json_out__key_str(o, "name",
+			  stack_name__text(s->frames, s->frame_cnt, d->allocator, s->stack_id, name,
+					   sizeof(name)));
+	json_out__key_str(o, "status", diff__status_name(s->status));
+	json_out__key_int(o, "live_bytes_a", (int64_t)s->live_bytes_a);
+	json_out__key_int(o, "live_bytes_b", (int64_t)s->live_bytes_b);
+	json_out__key_int(o, "byte_delta", s->byte_delta);
+	json_out__key_int(o, "live_objects_a", (int64_t)s->live_objects_a);
+	json_out__key_int(o, "live_objects_b", (int64_t)s->live_objects_b);
+	json_out__key_int(o, "object_delta", s->object_delta);
+	json_out__key_int(o, "alloc_bytes_between", (int64_t)s->alloc_bytes_between);
+	json_out__key_int(o, "alloc_objects_between", (int64_t)s->alloc_objects_between);
+	json_out__key(o, "frames");
+	leak_json__out_frames(o, s->frames, s->frame_cnt);
+	json_out__obj_end(o);
 }
 
 int diff_report__write_json(const struct snapshot_diff *d, const struct diff_format_opts *opts,
 			    FILE *out)
 {
-	return leak_json__write_doc(doc_json(d, opts), out);
+	const struct diff_mem *m = &d->mem;
+	struct json_out *o = leak_json__doc_out(out);
+	size_t shown = 0;
+
+	if (!o)
+		return -ENOMEM;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "schema_version", DIFF_REPORT_SCHEMA_VERSION);
+	json_out__key_int(o, "pid", d->pid);
+	json_out__key_str(o, "label_a", d->a->label);
+	json_out__key_str(o, "label_b", d->b->label);
+	json_out__key_int(o, "seq_a", d->a->seq);
+	json_out__key_int(o, "seq_b", d->b->seq);
+	json_out__key_real(o, "elapsed_s_a", d->a->elapsed_s);
+	json_out__key_real(o, "elapsed_s_b", d->b->elapsed_s);
+	json_out__key_int(o, "object_delta", d->object_delta);
+	json_out__key_int(o, "byte_delta", d->byte_delta);
+	json_out__key_bool(o, "leak_suspected", d->leak_suspected);
+	json_out__key_int(o, "leak_threshold",
+			  (int64_t)(d->leak_threshold > INT64_MAX ? INT64_MAX : d->leak_threshold));
+	json_out__key_int(o, "live_bytes_a", (int64_t)d->live_bytes_a);
+	json_out__key_int(o, "live_bytes_b", (int64_t)d->live_bytes_b);
+	json_out__key_int(o, "live_objects_a", (int64_t)d->live_objects_a);
+	json_out__key_int(o, "live_objects_b", (int64_t)d->live_objects_b);
+	int_or_null(o, "rss_bytes_a", m->known, (int64_t)m->rss_bytes_a);
+	int_or_null(o, "rss_bytes_b", m->known, (int64_t)m->rss_bytes_b);
+	int_or_null(o, "rss_delta", m->known, m->rss_delta);
+	int_or_null(o, "anon_bytes_a", m->known, (int64_t)m->anon_bytes_a);
+	int_or_null(o, "anon_bytes_b", m->known, (int64_t)m->anon_bytes_b);
+	int_or_null(o, "anon_delta", m->known, m->anon_delta);
+	int_or_null(o, "unexplained_rss_bytes", m->known, (int64_t)m->unexplained_rss_bytes);
+	json_out__key(o, "lost_delta");
+	json_out__obj_begin(o);
+	for (int k = 0; k < REPORT_LOST__MAX; k++)
+		if (report_lost__applies(k, d->growth))
+			json_out__key_int(o, report_lost__name(k), d->lost_delta[k]);
+	json_out__obj_end(o);
+	json_out__key(o, "status_counts");
+	json_out__obj_begin(o);
+	for (int st = 0; st <= DIFF_UNCHANGED; st++)
+		json_out__key_int(o, diff__status_name(st), (int64_t)d->status_cnt[st]);
+	json_out__obj_end(o);
+	json_out__key_int(o, "stack_cnt", (int64_t)d->stack_cnt);
+	json_out__key(o, "stacks");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < d->stack_cnt && !json_out__err(o); i++) {
+		if (opts->top && shown >= opts->top)
+			break;
+		shown++;
+		stack_json(o, d, &d->stacks[i]);
+	}
+	json_out__arr_end(o);
+	json_out__obj_end(o);
+	return leak_json__doc_close(o);
 }
 
 diff_formatter diff_report__formatter(const char *name)

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Text and JSON formatters of the growth report (schema in docs/growth.md), and the top-like
- * live view of the growth gear. */
+/* Text and JSON formatters of the growth report (schema in docs/growth.md; JSON streamed
+ * through lib/json_out.h), and the top-like live view of the growth gear. */
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <string.h>
 #include "lib/bytes_fmt.h"
-#include "lib/json_put.h"
 #include "output/growth_format.h"
 #include "output/report_format.h"
 #include "session/leak_json.h"
@@ -170,144 +168,128 @@ int growth_format__text(const struct growth_report *g, size_t top, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
-static json_t *stack_json(const struct report_stack *s)
-{
-	json_t *o = json_object();
-	int err = 0;
+/* ---- JSON: streamed (lib/json_out.h), the bytes jansson printed before ---- */
 
-	json__put(o, "pid", json_integer(s->pid), &err);
-	json__put(o, "stack_id", json_integer((json_int_t)s->stack_id), &err);
-	json__put(o, "source", json_string("first_touch"), &err);
-	json__put(o, "growth_bytes", json_integer((json_int_t)s->counts.live_bytes), &err);
-	json__put(o, "held_pages", json_integer((json_int_t)s->counts.live_objects), &err);
-	json__put(o, "touched_bytes", json_integer((json_int_t)s->counts.alloc_bytes), &err);
-	json__put(o, "touched_pages", json_integer((json_int_t)s->counts.alloc_objects), &err);
-	json__put(o, "heap_bytes", json_integer((json_int_t)s->counts.freed_bytes), &err);
-	json__put(o, "heap_calls", json_integer((json_int_t)s->counts.freed_objects), &err);
-	json__put(o, "truncated", json_boolean(s->truncated), &err);
-	json__put(o, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+static void stack_json(struct json_out *o, const struct report_stack *s)
+{
+	json_out__obj_begin(o);
+	json_out__key_int(o, "pid", s->pid);
+	json_out__key_int(o, "stack_id", (int64_t)s->stack_id);
+	json_out__key_str(o, "source", "first_touch");
+	json_out__key_int(o, "growth_bytes", (int64_t)s->counts.live_bytes);
+	json_out__key_int(o, "held_pages", (int64_t)s->counts.live_objects);
+	json_out__key_int(o, "touched_bytes", (int64_t)s->counts.alloc_bytes);
+	json_out__key_int(o, "touched_pages", (int64_t)s->counts.alloc_objects);
+	json_out__key_int(o, "heap_bytes", (int64_t)s->counts.freed_bytes);
+	json_out__key_int(o, "heap_calls", (int64_t)s->counts.freed_objects);
+	json_out__key_bool(o, "truncated", s->truncated);
+	json_out__key(o, "frames");
+	leak_json__out_frames(o, s->frames, s->frame_cnt);
+	json_out__obj_end(o);
 }
 
-static json_t *held_json(const struct escalation *e, const struct held_stack *h)
+static void held_json(struct json_out *o, const struct escalation *e, const struct held_stack *h)
 {
-	json_t *o = json_object();
-	int err = 0;
-
-	json__put(o, "pid", json_integer(e->pid), &err);
-	json__put(o, "source", json_string("exact"), &err);
-	json__put(o, "growth_bytes", json_integer((json_int_t)h->live_bytes), &err);
-	json__put(o, "held_bytes", json_integer((json_int_t)h->live_bytes), &err);
-	json__put(o, "held_objects", json_integer((json_int_t)h->live_objects), &err);
-	json__put(o, "truncated", json_boolean(h->truncated), &err);
-	json__put(o, "frames", leak_json__frames(h->frames, h->frame_cnt), &err);
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "pid", e->pid);
+	json_out__key_str(o, "source", "exact");
+	json_out__key_int(o, "growth_bytes", (int64_t)h->live_bytes);
+	json_out__key_int(o, "held_bytes", (int64_t)h->live_bytes);
+	json_out__key_int(o, "held_objects", (int64_t)h->live_objects);
+	json_out__key_bool(o, "truncated", h->truncated);
+	json_out__key(o, "frames");
+	leak_json__out_frames(o, h->frames, h->frame_cnt);
+	json_out__obj_end(o);
 }
 
-static json_t *escalation_json(const struct escalation *e)
+static void escalation_json(struct json_out *o, const struct escalation *e)
 {
-	json_t *o = json_object();
-	int err = 0;
-
-	json__put(o, "pid", json_integer(e->pid), &err);
-	json__put(o, "window_s", json_real(e->window_s), &err);
-	json__put(o, "command", json_string(e->command), &err);
-	json__put(o, "ok", json_boolean(e->ok), &err);
-	json__put(o, "error", e->ok ? json_null() : json_string(e->error), &err);
-	json__put(o, "live_bytes", json_integer((json_int_t)e->live_bytes), &err);
-	json__put(o, "live_objects", json_integer((json_int_t)e->live_objects), &err);
-	json__put(o, "unmatched_frees", json_integer((json_int_t)e->unmatched_frees), &err);
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "pid", e->pid);
+	json_out__key_real(o, "window_s", e->window_s);
+	json_out__key_str(o, "command", e->command);
+	json_out__key_bool(o, "ok", e->ok);
+	json_out__key_str(o, "error", e->ok ? NULL : e->error);
+	json_out__key_int(o, "live_bytes", (int64_t)e->live_bytes);
+	json_out__key_int(o, "live_objects", (int64_t)e->live_objects);
+	json_out__key_int(o, "unmatched_frees", (int64_t)e->unmatched_frees);
+	json_out__obj_end(o);
 }
 
 int growth_format__json(const struct growth_report *g, size_t top, FILE *out)
 {
-	json_t *doc = json_object(), *procs = json_array(), *stacks = json_array();
-	json_t *esc = json_array(), *totals = json_object();
 	const struct leak_report *r = &g->rep;
+	struct json_out *o = leak_json__doc_out(out);
 	char cmd[128];
 	size_t shown = 0;
-	int err = doc && procs && stacks && esc && totals ? 0 : -ENOMEM;
 
-	json__put(doc, "schema_version", json_integer(GROWTH_REPORT_SCHEMA_VERSION), &err);
-	json__put(doc, "kind", json_string("growth"), &err);
-	json__put(doc, "pid", json_integer(g->pid), &err);
-	json__put(doc, "duration_s", json_real(g->duration_s), &err);
-	json__put(doc, "final", json_boolean(g->final), &err);
-	json__put(totals, "growth_bytes", json_integer((json_int_t)r->totals.live_bytes), &err);
-	json__put(totals, "held_pages", json_integer((json_int_t)r->totals.live_objects), &err);
-	json__put(totals, "touched_bytes", json_integer((json_int_t)r->totals.alloc_bytes), &err);
-	json__put(totals, "heap_bytes", json_integer((json_int_t)r->totals.freed_bytes), &err);
-	json__put(totals, "heap_calls", json_integer((json_int_t)r->totals.freed_objects), &err);
+	if (!o)
+		return -ENOMEM;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "schema_version", GROWTH_REPORT_SCHEMA_VERSION);
+	json_out__key_str(o, "kind", "growth");
+	json_out__key_int(o, "pid", g->pid);
+	json_out__key_real(o, "duration_s", g->duration_s);
+	json_out__key_bool(o, "final", g->final);
+	json_out__key(o, "totals");
+	json_out__obj_begin(o);
+	json_out__key_int(o, "growth_bytes", (int64_t)r->totals.live_bytes);
+	json_out__key_int(o, "held_pages", (int64_t)r->totals.live_objects);
+	json_out__key_int(o, "touched_bytes", (int64_t)r->totals.alloc_bytes);
+	json_out__key_int(o, "heap_bytes", (int64_t)r->totals.freed_bytes);
+	json_out__key_int(o, "heap_calls", (int64_t)r->totals.freed_objects);
+	json_out__obj_end(o);
 	/* --top applies to each section: processes, each window's held stacks, first touch */
-	for (size_t i = 0; !err && i < g->proc_cnt && (!top || i < top); i++) {
-		json_t *p = leak_json__proc(&g->procs[i]);
+	json_out__key(o, "processes");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < g->proc_cnt && (!top || i < top); i++) {
+		const struct proc_row *p = &g->procs[i];
 
-		if (p && g->procs[i].growth_bytes > 0 && !g->procs[i].exited) {
-			growth_format__exact_command(g->procs[i].pid, cmd, sizeof(cmd));
-			json__put(p, "exact_command", json_string(cmd), &err);
+		json_out__obj_begin(o);
+		leak_json__out_proc_members(o, p);
+		if (p->growth_bytes > 0 && !p->exited) {
+			growth_format__exact_command(p->pid, cmd, sizeof(cmd));
+			json_out__key_str(o, "exact_command", cmd);
 		}
-		if (!p || json_array_append_new(procs, p))
-			err = -ENOMEM;
+		json_out__obj_end(o);
 	}
+	json_out__arr_end(o);
+	json_out__key(o, "escalations");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < g->esc_cnt; i++)
+		escalation_json(o, &g->esc[i]);
+	json_out__arr_end(o);
+	json_out__key(o, "lost");
+	leak_json__out_lost(o, g->lost, true);
+	json_out__key_int(o, "truncated_stacks",
+			  (int64_t)report__truncated_cnt(r,
+							 &(struct report_format_opts){
+								 .show_freed = true },
+							 NULL));
 	/* the stacks that hold the memory (exact windows) first, then first touch */
-	for (size_t i = 0; !err && i < g->esc_cnt; i++) {
+	json_out__key(o, "stacks");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < g->esc_cnt && !json_out__err(o); i++) {
 		size_t held = 0;
 
-		for (size_t j = 0;
-		     !err && g->esc[i].ok && j < g->esc[i].cnt && (!top || held < top); j++) {
+		for (size_t j = 0; g->esc[i].ok && j < g->esc[i].cnt && (!top || held < top); j++) {
 			if (!g->esc[i].stacks[j].live_objects)
 				continue;
 			held++;
-			if (json_array_append_new(stacks,
-						  held_json(&g->esc[i], &g->esc[i].stacks[j])))
-				err = -ENOMEM;
+			held_json(o, &g->esc[i], &g->esc[i].stacks[j]);
 		}
 	}
-	for (size_t i = 0; !err && i < r->stack_cnt && (!top || shown < top); i++) {
+	for (size_t i = 0; i < r->stack_cnt && (!top || shown < top) && !json_out__err(o); i++) {
 		const struct report_stack *s = &r->stacks[i];
 
 		if (!s->counts.live_bytes && !s->counts.alloc_bytes && !s->counts.freed_bytes)
 			continue;
 		shown++;
-		if (json_array_append_new(stacks, stack_json(s)))
-			err = -ENOMEM;
+		stack_json(o, s);
 	}
-	for (size_t i = 0; !err && i < g->esc_cnt; i++)
-		if (json_array_append_new(esc, escalation_json(&g->esc[i])))
-			err = -ENOMEM;
-	json__put(doc, "totals", json_incref(totals), &err);
-	json__put(doc, "processes", json_incref(procs), &err);
-	json__put(doc, "escalations", json_incref(esc), &err);
-	json__put(doc, "lost", leak_json__lost(g->lost, true), &err);
-	json__put(doc, "truncated_stacks",
-		  json_integer((json_int_t)report__truncated_cnt(r,
-								 &(struct report_format_opts){
-									 .show_freed = true },
-								 NULL)),
-		  &err);
-	json__put(doc, "stacks", json_incref(stacks), &err);
-	json_decref(procs);
-	json_decref(stacks);
-	json_decref(esc);
-	json_decref(totals);
-	if (err) {
-		json_decref(doc);
-		return err;
-	}
-	return leak_json__write_doc(doc, out);
+	json_out__arr_end(o);
+	json_out__obj_end(o);
+	return leak_json__doc_close(o);
 }
 
 void growth_format__live(const struct growth_report *g, size_t rows, FILE *out)

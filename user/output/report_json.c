@@ -1,65 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* JSON formatter of the leak report (schema in docs/leak.md), built with jansson so that
- * escaping of paths and names is the library's job; the shapes of counts, frames and losses
- * are leak_json.h's, shared with the session file. */
+/* JSON formatter of the leak report (schema in docs/leak.md), streamed (lib/json_out.h): a
+ * report of 100,000 stacks is written as it is walked, with no tree in memory; the bytes are
+ * those jansson printed before (JSON_INDENT(2), keys in order, reals to 17 digits). The shapes
+ * of counts, frames and losses are leak_json.h's, shared with the session file. */
 #include <errno.h>
-#include <jansson.h>
 #include "analysis/report.h"
-#include "lib/json_put.h"
+#include "lib/json_out.h"
 #include "output/report_format.h"
 #include "session/leak_json.h"
 
 #define LEAK_REPORT_SCHEMA_VERSION 1
 
-static json_t *stack_json(const struct report_stack *s)
+static void stack_json(struct json_out *o, const struct report_stack *s)
 {
-	json_t *obj = leak_json__counts(&s->counts);
-	int err = obj ? 0 : -ENOMEM;
-
-	if (!err) {
-		json__put(obj, "pid", json_integer(s->pid), &err);
-		json__put(obj, "stack_id", json_integer((json_int_t)s->stack_id), &err);
-		json__put(obj, "truncated", json_boolean(s->truncated), &err);
-		json__put(obj, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
-	}
-	if (err) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
+	json_out__obj_begin(o);
+	leak_json__out_counts_members(o, &s->counts);
+	json_out__key_int(o, "pid", s->pid);
+	json_out__key_int(o, "stack_id", (int64_t)s->stack_id);
+	json_out__key_bool(o, "truncated", s->truncated);
+	json_out__key(o, "frames");
+	leak_json__out_frames(o, s->frames, s->frame_cnt);
+	json_out__obj_end(o);
 }
 
 int report__write_json(const struct leak_report *rep, const struct report_format_opts *opts,
 		       FILE *out)
 {
+	struct json_out *o = json_out__new_file(out, &(struct json_out_opts){ .indent = 2 });
 	struct report_cursor c = {};
 	const struct report_stack *s;
-	json_t *doc, *lost, *stacks;
-	int err = -ENOMEM;
 
-	doc = json_pack("{s:i,s:i,s:f,s:b,s:o,s:o}", "schema_version", LEAK_REPORT_SCHEMA_VERSION,
-			"pid", rep->pid, "duration_s", rep->duration_s, "final", rep->final,
-			"command", leak_json__str(rep->command), "totals",
-			leak_json__counts(&rep->totals));
-	lost = leak_json__lost(rep->lost, rep->kind == SESSION_KIND_GROWTH);
-	stacks = json_array();
-	if (!doc || !lost || !stacks)
-		goto cleanup;
-	while ((s = report__next_shown(rep, opts, &c)))
-		if (json_array_append_new(stacks, stack_json(s)))
-			goto cleanup;
-	err = 0;
-	json__put(doc, "lost", json_incref(lost), &err);
-	json__put(doc, "truncated_stacks",
-		  json_integer((json_int_t)report__truncated_cnt(rep, opts, NULL)), &err);
-	json__put(doc, "stacks", json_incref(stacks), &err);
-	if (err)
-		goto cleanup;
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
-		err = -EIO;
-cleanup:
-	json_decref(lost);
-	json_decref(stacks);
-	json_decref(doc);
-	return err;
+	if (!o)
+		return -ENOMEM;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "schema_version", LEAK_REPORT_SCHEMA_VERSION);
+	json_out__key_int(o, "pid", (int)rep->pid);
+	json_out__key_real(o, "duration_s", rep->duration_s);
+	json_out__key_bool(o, "final", rep->final);
+	json_out__key_str(o, "command", rep->command);
+	json_out__key(o, "totals");
+	json_out__obj_begin(o);
+	leak_json__out_counts_members(o, &rep->totals);
+	json_out__obj_end(o);
+	json_out__key(o, "lost");
+	leak_json__out_lost(o, rep->lost, rep->kind == SESSION_KIND_GROWTH);
+	json_out__key_int(o, "truncated_stacks", (int64_t)report__truncated_cnt(rep, opts, NULL));
+	json_out__key(o, "stacks");
+	json_out__arr_begin(o);
+	while ((s = report__next_shown(rep, opts, &c)) && !json_out__err(o))
+		stack_json(o, s);
+	json_out__arr_end(o);
+	json_out__obj_end(o);
+	json_out__raw(o, "\n", 1);
+	return json_out__close(o);
 }

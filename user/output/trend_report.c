@@ -2,11 +2,8 @@
 /* Formatters of the growth trend (see trend_report.h): diagnosis text and JSON. */
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
-#include <math.h>
 #include <string.h>
 #include "lib/bytes_fmt.h"
-#include "lib/json_put.h"
 #include "lib/stack_name.h"
 #include "output/report_format.h"
 #include "output/trend_report.h"
@@ -139,98 +136,80 @@ int trend_report__write_text(const struct session_trend *t, FILE *out)
 
 /* ---- JSON ---- */
 
-/* JSON has no NaN or infinity (jansson refuses them): those become null */
-static json_t *real_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
+/* Streamed (lib/json_out.h): the bytes jansson printed from the tree of earlier versions */
 
-static json_t *stack_json(const struct session_trend *t, const struct trend_stack *s)
+static void stack_json(struct json_out *o, const struct session_trend *t,
+		       const struct trend_stack *s)
 {
 	const struct trend_series_stats *st = &s->st;
-	json_t *obj = json_object(), *series = json_array();
 	char name[NAME_LEN];
-	int err = obj && series ? 0 : -ENOMEM;
 
-	for (size_t i = 0; !err && i < st->n; i++)
-		if (json_array_append_new(series, json_integer((json_int_t)s->live_bytes[i])))
-			err = -ENOMEM;
-	if (!err) {
-		json__put(obj, "pid", json_integer(s->pid), &err);
-		json__put(obj, "stack_id", json_integer((json_int_t)s->stack_id), &err);
-		json__put(obj, "name",
-			  json_string(stack_name__text(s->frames, s->frame_cnt, t->s->allocator,
-						       s->stack_id, name, sizeof(name))),
-			  &err);
-		json__put(obj, "class", json_string(trend__class_name(s->cls)), &err);
-		json__put(obj, "live_bytes", json_incref(series), &err);
-		json__put(obj, "first_bytes", json_integer((json_int_t)st->first), &err);
-		json__put(obj, "last_bytes", json_integer((json_int_t)st->last), &err);
-		json__put(obj, "min_bytes", json_integer((json_int_t)st->base), &err);
-		json__put(obj, "peak_bytes", json_integer((json_int_t)st->peak), &err);
-		json__put(obj, "peak_index", json_integer((json_int_t)st->peak_idx), &err);
-		json__put(obj, "noise_band_bytes", json_integer((json_int_t)st->band), &err);
-		json__put(obj, "bytes_per_snapshot", real_or_null(st->slope_per_snapshot), &err);
-		json__put(obj, "bytes_per_hour", real_or_null(s->bytes_per_hour), &err);
-		json__put(obj, "interval_cnt", json_integer((json_int_t)(st->n - 1)), &err);
-		json__put(obj, "grew_intervals", json_integer((json_int_t)st->grew), &err);
-		json__put(obj, "shrank_intervals", json_integer((json_int_t)st->shrank), &err);
-		json__put(obj, "unchanged_intervals", json_integer((json_int_t)st->unchanged),
-			  &err);
-		json__put(obj, "tail_held", json_boolean(st->tail_held), &err);
-		json__put(obj, "tail_start", json_integer((json_int_t)st->tail_start), &err);
-		json__put(obj, "returns", json_integer((json_int_t)st->returns), &err);
-		json__put(obj, "frames", leak_json__frames(s->frames, s->frame_cnt), &err);
-	}
-	json_decref(series);
-	if (err) {
-		json_decref(obj);
-		return NULL;
-	}
-	return obj;
-}
-
-static json_t *doc_json(const struct session_trend *t)
-{
-	json_t *doc = json_object(), *labels = json_array(), *counts = json_object(),
-	       *stacks = json_array();
-	int err = doc && labels && counts && stacks ? 0 : -ENOMEM;
-
-	for (size_t i = 0; !err && i < t->snap_cnt; i++)
-		if (json_array_append_new(labels, leak_json__str(t->s->snaps[i].label)))
-			err = -ENOMEM;
-	for (int c = 0; !err && c < TREND_CLASS__MAX; c++)
-		json__put(counts, trend__class_name(c), json_integer((json_int_t)t->class_cnt[c]),
-			  &err);
-	for (size_t i = 0; !err && i < t->stack_cnt; i++)
-		if (json_array_append_new(stacks, stack_json(t, &t->stacks[i])))
-			err = -ENOMEM;
-	if (!err) {
-		json__put(doc, "schema_version", json_integer(TREND_REPORT_SCHEMA_VERSION), &err);
-		json__put(doc, "pid", json_integer(t->s->pid), &err);
-		json__put(doc, "snapshot_cnt", json_integer((json_int_t)t->snap_cnt), &err);
-		json__put(doc, "labels", json_incref(labels), &err);
-		json__put(doc, "time_axis", json_string(time_axis_name(t->time_axis)), &err);
-		json__put(doc, "span_s",
-			  t->time_axis != TREND_TIME_NONE ? real_or_null(t->span_s) : json_null(),
-			  &err);
-		json__put(doc, "leak_suspected", json_boolean(t->class_cnt[TREND_LEAK] > 0), &err);
-		json__put(doc, "class_counts", json_incref(counts), &err);
-		json__put(doc, "stacks", json_incref(stacks), &err);
-	}
-	json_decref(labels);
-	json_decref(counts);
-	json_decref(stacks);
-	if (err) {
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "pid", s->pid);
+	json_out__key_int(o, "stack_id", (int64_t)s->stack_id);
+	json_out__key_str(o, "name",
+			  stack_name__text(s->frames, s->frame_cnt, t->s->allocator, s->stack_id,
+					   name, sizeof(name)));
+	json_out__key_str(o, "class", trend__class_name(s->cls));
+	json_out__key(o, "live_bytes");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < st->n; i++)
+		json_out__int(o, (int64_t)s->live_bytes[i]);
+	json_out__arr_end(o);
+	json_out__key_int(o, "first_bytes", (int64_t)st->first);
+	json_out__key_int(o, "last_bytes", (int64_t)st->last);
+	json_out__key_int(o, "min_bytes", (int64_t)st->base);
+	json_out__key_int(o, "peak_bytes", (int64_t)st->peak);
+	json_out__key_int(o, "peak_index", (int64_t)st->peak_idx);
+	json_out__key_int(o, "noise_band_bytes", (int64_t)st->band);
+	json_out__key_real(o, "bytes_per_snapshot", st->slope_per_snapshot);
+	json_out__key_real(o, "bytes_per_hour", s->bytes_per_hour);
+	json_out__key_int(o, "interval_cnt", (int64_t)(st->n - 1));
+	json_out__key_int(o, "grew_intervals", (int64_t)st->grew);
+	json_out__key_int(o, "shrank_intervals", (int64_t)st->shrank);
+	json_out__key_int(o, "unchanged_intervals", (int64_t)st->unchanged);
+	json_out__key_bool(o, "tail_held", st->tail_held);
+	json_out__key_int(o, "tail_start", (int64_t)st->tail_start);
+	json_out__key_int(o, "returns", (int64_t)st->returns);
+	json_out__key(o, "frames");
+	leak_json__out_frames(o, s->frames, s->frame_cnt);
+	json_out__obj_end(o);
 }
 
 int trend_report__write_json(const struct session_trend *t, FILE *out)
 {
-	return leak_json__write_doc(doc_json(t), out);
+	struct json_out *o = leak_json__doc_out(out);
+
+	if (!o)
+		return -ENOMEM;
+	json_out__obj_begin(o);
+	json_out__key_int(o, "schema_version", TREND_REPORT_SCHEMA_VERSION);
+	json_out__key_int(o, "pid", t->s->pid);
+	json_out__key_int(o, "snapshot_cnt", (int64_t)t->snap_cnt);
+	json_out__key(o, "labels");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < t->snap_cnt; i++)
+		json_out__str(o, t->s->snaps[i].label);
+	json_out__arr_end(o);
+	json_out__key_str(o, "time_axis", time_axis_name(t->time_axis));
+	json_out__key(o, "span_s");
+	if (t->time_axis != TREND_TIME_NONE)
+		json_out__real(o, t->span_s);
+	else
+		json_out__null(o);
+	json_out__key_bool(o, "leak_suspected", t->class_cnt[TREND_LEAK] > 0);
+	json_out__key(o, "class_counts");
+	json_out__obj_begin(o);
+	for (int c = 0; c < TREND_CLASS__MAX; c++)
+		json_out__key_int(o, trend__class_name(c), (int64_t)t->class_cnt[c]);
+	json_out__obj_end(o);
+	json_out__key(o, "stacks");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < t->stack_cnt && !json_out__err(o); i++)
+		stack_json(o, t, &t->stacks[i]);
+	json_out__arr_end(o);
+	json_out__obj_end(o);
+	return leak_json__doc_close(o);
 }
 
 trend_formatter trend_report__formatter(const char *name)

@@ -1,130 +1,125 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Encoding and validated decoding of counts, frames and loss counters (see leak_json.h). */
+/* Streamed encoding (lib/json_out.h) and validated decoding (jansson) of counts, frames,
+ * loss counters and processes (see leak_json.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lib/json_put.h"
 #include "lib/sanitize.h"
 #include "session/leak_json.h"
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
- * nothing above U+10FFFF, as jansson checks), or 0 */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
-{
-	uint32_t cp;
-	size_t n;
+/* ---- encoders: the keys, order and types the jansson trees of earlier versions had, so the
+ * bytes are the same ---- */
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
+void leak_json__out_counts_members(struct json_out *o, const struct stack_counts *c)
+{
+	json_out__key_int(o, "live_bytes", (int64_t)c->live_bytes);
+	json_out__key_int(o, "live_objects", (int64_t)c->live_objects);
+	json_out__key_int(o, "alloc_bytes", (int64_t)c->alloc_bytes);
+	json_out__key_int(o, "alloc_objects", (int64_t)c->alloc_objects);
+	json_out__key_int(o, "freed_bytes", (int64_t)c->freed_bytes);
+	json_out__key_int(o, "freed_objects", (int64_t)c->freed_objects);
 }
 
-/* Paths and symbol names are bytes, but json_string() takes only UTF-8 and returns NULL
- * otherwise, which used to fail the whole report. Each byte that does not start a well-formed
- * sequence becomes U+FFFD, so one Latin-1 directory name costs its own characters only. */
-json_t *leak_json__str(const char *s)
+/* "0x%" PRIx64, without printf: a frame has one and a report has millions of frames */
+static void hex_address(uint64_t a, char buf[24])
 {
-	const unsigned char *p = (const unsigned char *)s, *end;
-	json_t *j;
-	char *buf, *o;
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
 
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	end = p + strlen(s);
-	buf = malloc(3 * (size_t)(end - p) + 1);
-	if (!buf)
-		return NULL;
-	for (o = buf; p < end;) {
-		size_t n = utf8_seq_len(p, (size_t)(end - p));
-
-		if (n) {
-			memcpy(o, p, n);
-			o += n;
-			p += n;
-		} else {
-			memcpy(o, "\xef\xbf\xbd", 3);
-			o += 3;
-			p++;
-		}
-	}
-	*o = '\0';
-	j = json_string(buf);
-	free(buf);
-	return j;
+	do {
+		tmp[n++] = digits[a & 15];
+		a >>= 4;
+	} while (a);
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < n; i++)
+		buf[2 + i] = tmp[n - 1 - i];
+	buf[2 + n] = '\0';
 }
 
-json_t *leak_json__counts(const struct stack_counts *c)
-{
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "live_bytes", (json_int_t)c->live_bytes,
-			 "live_objects", (json_int_t)c->live_objects, "alloc_bytes",
-			 (json_int_t)c->alloc_bytes, "alloc_objects", (json_int_t)c->alloc_objects,
-			 "freed_bytes", (json_int_t)c->freed_bytes, "freed_objects",
-			 (json_int_t)c->freed_objects);
-}
-
-json_t *leak_json__frame(const struct frame *f)
+void leak_json__out_frame(struct json_out *o, const struct frame *f)
 {
 	char addr[24];
 
-	snprintf(addr, sizeof(addr), "0x%" PRIx64, f->address);
-	return json_pack("{s:s,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:b}", "address", addr, "module",
-			 leak_json__str(f->module), "build_id", leak_json__str(f->build_id),
-			 "function", leak_json__str(f->function), "raw_function",
-			 leak_json__str(f->raw_function), "offset", (json_int_t)f->offset, "file",
-			 leak_json__str(f->file), "line",
-			 f->file ? json_integer(f->line) : json_null(), "inlined", f->inlined);
+	hex_address(f->address, addr);
+	json_out__obj_begin(o);
+	json_out__key_str(o, "address", addr);
+	json_out__key_str(o, "module", f->module);
+	json_out__key_str(o, "build_id", f->build_id);
+	json_out__key_str(o, "function", f->function);
+	json_out__key_str(o, "raw_function", f->raw_function);
+	json_out__key_int(o, "offset", (int64_t)f->offset);
+	json_out__key_str(o, "file", f->file);
+	json_out__key(o, "line");
+	if (f->file)
+		json_out__int(o, f->line);
+	else
+		json_out__null(o);
+	json_out__key_bool(o, "inlined", f->inlined);
+	json_out__obj_end(o);
 }
 
-json_t *leak_json__frames(const struct frame *frames, size_t cnt)
+void leak_json__out_frames(struct json_out *o, const struct frame *frames, size_t cnt)
 {
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < cnt; i++)
-		if (json_array_append_new(arr, leak_json__frame(&frames[i]))) {
-			json_decref(arr);
-			arr = NULL;
-		}
-	return arr;
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < cnt; i++)
+		leak_json__out_frame(o, &frames[i]);
+	json_out__arr_end(o);
 }
 
-json_t *leak_json__lost(const uint64_t lost[REPORT_LOST__MAX], bool growth)
+void leak_json__out_lost(struct json_out *o, const uint64_t lost[REPORT_LOST__MAX], bool growth)
 {
-	json_t *obj = json_object();
-
-	if (!obj)
-		return NULL;
+	json_out__obj_begin(o);
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
-		if (report_lost__applies(k, growth) &&
-		    json_object_set_new(obj, report_lost__name(k),
-					json_integer((json_int_t)lost[k]))) {
-			json_decref(obj);
-			return NULL;
-		}
-	return obj;
+		if (report_lost__applies(k, growth))
+			json_out__key_int(o, report_lost__name(k), (int64_t)lost[k]);
+	json_out__obj_end(o);
 }
+
+void leak_json__out_proc_members(struct json_out *o, const struct proc_row *p)
+{
+	json_out__key_int(o, "pid", p->pid);
+	json_out__key_int(o, "ppid", p->ppid);
+	json_out__key_str(o, "comm", p->comm);
+	json_out__key(o, "rss_bytes");
+	if (p->mem_known)
+		json_out__int(o, (int64_t)p->rss_bytes);
+	else
+		json_out__null(o);
+	json_out__key(o, "anon_bytes");
+	if (p->mem_known)
+		json_out__int(o, (int64_t)p->anon_bytes);
+	else
+		json_out__null(o);
+	json_out__key_int(o, "growth_bytes", p->growth_bytes);
+	json_out__key_real(o, "growth_bytes_per_s",
+			   p->window_s > 0 ? (double)p->growth_bytes / p->window_s : 0);
+	json_out__key_int(o, "anon_growth_bytes", p->anon_growth_bytes);
+	json_out__key_real(o, "window_s", p->window_s);
+	json_out__key_int(o, "held_bytes", (int64_t)p->held_bytes);
+	json_out__key_int(o, "touched_bytes", (int64_t)p->touched_bytes);
+	json_out__key_int(o, "heap_bytes", (int64_t)p->heap_bytes);
+	json_out__key_bool(o, "exited", p->exited);
+	json_out__key_int(o, "execs", p->execs);
+	json_out__key_int(o, "forks", p->forks);
+}
+
+struct json_out *leak_json__doc_out(FILE *out)
+{
+	return json_out__new_file(out,
+				  &(struct json_out_opts){ .indent = 2, .real_precision = 12 });
+}
+
+int leak_json__doc_close(struct json_out *o)
+{
+	json_out__raw(o, "\n", 1);
+	return json_out__close(o);
+}
+
+/* ---- decoders ---- */
 
 int leak_json__get_u64(const json_t *obj, const char *key, uint64_t *v, struct errtext *why)
 {
@@ -233,49 +228,6 @@ int leak_json__parse_lost(const json_t *obj, uint64_t lost[REPORT_LOST__MAX], st
 		    leak_json__get_u64(obj, report_lost__name(k), &lost[k], why))
 			return -EINVAL;
 	return 0;
-}
-
-int leak_json__write_doc(json_t *doc, FILE *out)
-{
-	int err = 0;
-
-	if (!doc)
-		return -ENOMEM;
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) ||
-	    fputc('\n', out) == EOF || ferror(out))
-		err = -EIO;
-	json_decref(doc);
-	return err;
-}
-
-json_t *leak_json__proc(const struct proc_row *p)
-{
-	json_t *o = json_object();
-	int err = 0;
-
-	json__put(o, "pid", json_integer(p->pid), &err);
-	json__put(o, "ppid", json_integer(p->ppid), &err);
-	json__put(o, "comm", leak_json__str(p->comm), &err);
-	json__put(o, "rss_bytes",
-		  p->mem_known ? json_integer((json_int_t)p->rss_bytes) : json_null(), &err);
-	json__put(o, "anon_bytes",
-		  p->mem_known ? json_integer((json_int_t)p->anon_bytes) : json_null(), &err);
-	json__put(o, "growth_bytes", json_integer(p->growth_bytes), &err);
-	json__put(o, "growth_bytes_per_s",
-		  json_real(p->window_s > 0 ? (double)p->growth_bytes / p->window_s : 0), &err);
-	json__put(o, "anon_growth_bytes", json_integer(p->anon_growth_bytes), &err);
-	json__put(o, "window_s", json_real(p->window_s), &err);
-	json__put(o, "held_bytes", json_integer((json_int_t)p->held_bytes), &err);
-	json__put(o, "touched_bytes", json_integer((json_int_t)p->touched_bytes), &err);
-	json__put(o, "heap_bytes", json_integer((json_int_t)p->heap_bytes), &err);
-	json__put(o, "exited", json_boolean(p->exited), &err);
-	json__put(o, "execs", json_integer(p->execs), &err);
-	json__put(o, "forks", json_integer(p->forks), &err);
-	if (err) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
 }
 
 static int get_i64_opt(const json_t *obj, const char *key, int64_t *v, struct errtext *why)

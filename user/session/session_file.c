@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Session files (see session_file.h, docs/session-format.md): one JSON document per line,
- * written through zlib (transparently, or gzip-compressed for *.gz) and flushed per snapshot. */
+ * streamed (lib/json_out.h: no tree, the bytes jansson's JSON_COMPACT printed before) through
+ * zlib (transparently, or gzip-compressed for *.gz) and flushed per record; read with jansson,
+ * one record's tree at a time. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,8 +22,9 @@
 
 struct session_writer {
 	gzFile gz;
+	struct json_out *o;	  /* records are streamed into gz, one flushed at a time */
 	struct stacktab *written; /* stacks whose frames are in the file: a set */
-	uint64_t bytes;		  /* written so far, before compression */
+	int err;		  /* an append failed: the file ends there */
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -31,26 +34,31 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* One record: compact JSON and a newline, flushed to the kernel */
-static int put_record(struct session_writer *w, json_t *rec)
+/* json_out's sink: gzwrite takes an unsigned length, so a long run goes in pieces */
+static int gz_sink(void *ctx, const void *buf, size_t len)
 {
-	char *text;
-	int err = 0;
-	size_t len;
+	while (len) {
+		unsigned n = len > (1u << 30) ? 1u << 30 : (unsigned)len;
 
-	if (!rec)
-		return -ENOMEM;
-	text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(rec);
-	if (!text)
-		return -ENOMEM;
-	len = strlen(text);
-	text[len] = '\n'; /* json_dumps' terminating NUL becomes the newline */
-	if (gzwrite(w->gz, text, (unsigned)(len + 1)) != (int)(len + 1) ||
-	    gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
+		errno = 0;
+		if (gzwrite(ctx, buf, n) != (int)n)
+			return errno ? -errno : -EIO;
+		buf = (const char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Ends the record being written: its newline, then everything to the kernel */
+static int end_record(struct session_writer *w)
+{
+	int err;
+
+	json_out__raw(w->o, "\n", 1);
+	err = json_out__flush(w->o);
+	errno = 0;
+	if (!err && gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
 		err = errno ? -errno : -EIO;
-	w->bytes += len + 1;
-	free(text);
 	return err;
 }
 
@@ -58,7 +66,7 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 			 struct session_writer **out)
 {
 	struct session_writer *w = calloc(1, sizeof(*w));
-	json_t *hdr;
+	struct json_out *o;
 	int err, fd;
 
 	if (!w)
@@ -73,23 +81,35 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 	}
 	errno = 0;
 	w->gz = gzdopen(fd, ends_with(path, ".gz") ? "wb6" : "wT");
-	if (!w->gz) {
+	/* compact JSON, reals to 17 digits: the bytes jansson's JSON_COMPACT printed before */
+	w->o = w->gz ? json_out__new_sink(gz_sink, w->gz,
+					  &(struct json_out_opts){ .compact = true })
+		     : NULL;
+	if (!w->o) {
 		err = errno ? -errno : -ENOMEM;
-		close(fd);
+		if (w->gz)
+			gzclose(w->gz);
+		else
+			close(fd);
 		unlink(path);
 		stacktab__free(w->written);
 		free(w);
 		return err;
 	}
-	hdr = json_pack("{s:s,s:i,s:s,s:I,s:o,s:o,s:I}", "type", SESSION_FILE_TYPE,
-			"schema_version", SESSION_SCHEMA_VERSION, "tool", "perfan-bpf", "pid",
-			(json_int_t)s->pid, "command", leak_json__str(s->command), "allocator",
-			leak_json__str(s->allocator), "start_wall_ns",
-			(json_int_t)s->start_wall_ns);
+	o = w->o;
+	json_out__obj_begin(o);
+	json_out__key_str(o, "type", SESSION_FILE_TYPE);
+	json_out__key_int(o, "schema_version", SESSION_SCHEMA_VERSION);
+	json_out__key_str(o, "tool", "perfan-bpf");
+	json_out__key_int(o, "pid", s->pid);
+	json_out__key_str(o, "command", s->command);
+	json_out__key_str(o, "allocator", s->allocator);
+	json_out__key_int(o, "start_wall_ns", s->start_wall_ns);
 	/* old readers ignore the key; a leak session has none, as before */
-	if (hdr && s->kind != SESSION_KIND_LEAK)
-		json_object_set_new(hdr, "kind", json_string(session_kind__name(s->kind)));
-	err = put_record(w, hdr);
+	if (s->kind != SESSION_KIND_LEAK)
+		json_out__key_str(o, "kind", session_kind__name(s->kind));
+	json_out__obj_end(o);
+	err = end_record(w);
 	if (err) {
 		session_writer__close(w);
 		return err;
@@ -102,110 +122,121 @@ int session_writer__open(const char *path, bool force, const struct session *s,
  * with 100,000 new stacks is read as many small trees rather than one of gigabytes */
 #define STACKS_PER_RECORD 1000
 
-/* The stacks of snap not written yet, from row *next on, at most STACKS_PER_RECORD; *next is
- * left at the first row not looked at */
-static json_t *stacks_record(struct session_writer *w, const struct session *s,
-			     const struct snapshot *snap, size_t *next)
+/* The "stacks" records of the stacks of snap not written yet, each ended (flushed) when it
+ * holds STACKS_PER_RECORD of them; none when every stack is in the file already */
+static int stacks_records(struct session_writer *w, const struct session *s,
+			  const struct snapshot *snap)
 {
-	json_t *arr = json_array();
+	struct json_out *o = w->o;
+	size_t in_record = 0;
 	int err = 0;
 
-	if (!arr)
-		return NULL;
-	for (size_t i = *next; i < snap->row_cnt && !err; i++) {
+	for (size_t i = 0; i < snap->row_cnt && !err; i++) {
 		const struct stack_row *r = &snap->rows[i];
 		const struct stack_entry *e = stacktab__get(s->stacks, r->pid, r->stack_id);
-		json_t *frames, *st;
 
 		if (!e || stacktab__get(w->written, r->pid, r->stack_id))
 			continue;
-		frames = leak_json__frames(e->frames, e->frame_cnt);
-		st = json_pack("{s:I,s:I,s:b,s:o}", "pid", (json_int_t)r->pid, "stack_id",
-			       (json_int_t)r->stack_id, "truncated", e->truncated, "frames",
-			       frames);
-		err = !st || json_array_append_new(arr, st) ||
-		      stacktab__put(w->written, r->pid, r->stack_id, NULL, 0);
-		*next = i + 1;
-		if (json_array_size(arr) == STACKS_PER_RECORD)
-			break;
+		if (!in_record) {
+			json_out__obj_begin(o);
+			json_out__key_str(o, "type", "stacks");
+			json_out__key(o, "stacks");
+			json_out__arr_begin(o);
+		}
+		json_out__obj_begin(o);
+		json_out__key_int(o, "pid", r->pid);
+		json_out__key_int(o, "stack_id", (int64_t)r->stack_id);
+		json_out__key_bool(o, "truncated", e->truncated);
+		json_out__key(o, "frames");
+		leak_json__out_frames(o, e->frames, e->frame_cnt);
+		json_out__obj_end(o);
+		err = stacktab__put(w->written, r->pid, r->stack_id, NULL, 0) ?: json_out__err(o);
+		if (!err && ++in_record == STACKS_PER_RECORD) {
+			json_out__arr_end(o);
+			json_out__obj_end(o);
+			err = end_record(w);
+			in_record = 0;
+		}
 	}
-	if (!err && json_array_size(arr) < STACKS_PER_RECORD)
-		*next = snap->row_cnt;
-	if (err) {
-		json_decref(arr);
-		return NULL;
+	if (!err && in_record) {
+		json_out__arr_end(o);
+		json_out__obj_end(o);
+		err = end_record(w);
 	}
-	return arr;
+	return err;
 }
 
-static json_t *snapshot_record(const struct session *s, const struct snapshot *snap)
+static int snapshot_record(struct session_writer *w, const struct session *s,
+			   const struct snapshot *snap)
 {
-	json_t *rows = json_array(), *rec;
+	struct json_out *o = w->o;
 
-	for (size_t i = 0; rows && i < snap->row_cnt; i++) {
+	json_out__obj_begin(o);
+	json_out__key_str(o, "type", "snapshot");
+	/* labels are bytes (a USDT label is whatever the target passed): json_out keeps them
+	 * valid UTF-8 */
+	json_out__key_str(o, "label", snap->label);
+	json_out__key_int(o, "seq", snap->seq);
+	json_out__key_int(o, "wall_ns", snap->wall_ns);
+	json_out__key_int(o, "mono_ns", snap->mono_ns);
+	json_out__key_real(o, "elapsed_s", snap->elapsed_s);
+	json_out__key_int(o, "pid", snap->pid);
+	json_out__key(o, "rss_bytes");
+	if (snap->mem_known)
+		json_out__int(o, (int64_t)snap->rss_bytes);
+	else
+		json_out__null(o);
+	json_out__key(o, "anon_bytes");
+	if (snap->mem_known)
+		json_out__int(o, (int64_t)snap->anon_bytes);
+	else
+		json_out__null(o);
+	json_out__key(o, "lost");
+	leak_json__out_lost(o, snap->lost, s->kind == SESSION_KIND_GROWTH);
+	json_out__key(o, "totals");
+	json_out__obj_begin(o);
+	leak_json__out_counts_members(o, &snap->totals);
+	json_out__obj_end(o);
+	json_out__key(o, "stacks");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < snap->row_cnt; i++) {
 		const struct stack_row *r = &snap->rows[i];
-		json_t *row = leak_json__counts(&r->counts);
 
-		if (!row || json_object_set_new(row, "pid", json_integer(r->pid)) ||
-		    json_object_set_new(row, "stack_id", json_integer((json_int_t)r->stack_id)) ||
-		    json_array_append_new(rows, row)) {
-			json_decref(row);
-			json_decref(rows);
-			return NULL;
-		}
+		json_out__obj_begin(o);
+		leak_json__out_counts_members(o, &r->counts);
+		json_out__key_int(o, "pid", r->pid);
+		json_out__key_int(o, "stack_id", (int64_t)r->stack_id);
+		json_out__obj_end(o);
 	}
-	/* labels are bytes (a USDT label is whatever the target passed): leak_json__str keeps
-	 * them valid UTF-8 */
-	rec = json_pack("{s:s,s:o,s:I,s:I,s:I,s:f,s:I,s:o,s:o,s:o,s:o,s:o}", "type", "snapshot",
-			"label", leak_json__str(snap->label), "seq", (json_int_t)snap->seq,
-			"wall_ns", (json_int_t)snap->wall_ns, "mono_ns", (json_int_t)snap->mono_ns,
-			"elapsed_s", snap->elapsed_s, "pid", (json_int_t)snap->pid, "rss_bytes",
-			snap->mem_known ? json_integer((json_int_t)snap->rss_bytes) : json_null(),
-			"anon_bytes",
-			snap->mem_known ? json_integer((json_int_t)snap->anon_bytes) : json_null(),
-			"lost", leak_json__lost(snap->lost, s->kind == SESSION_KIND_GROWTH),
-			"totals", leak_json__counts(&snap->totals), "stacks", rows);
-	if (rec && snap->proc_cnt) {
-		json_t *procs = json_array();
-
-		for (size_t i = 0; procs && i < snap->proc_cnt; i++)
-			if (json_array_append_new(procs, leak_json__proc(&snap->procs[i]))) {
-				json_decref(procs);
-				procs = NULL;
-			}
-		if (!procs || json_object_set_new(rec, "processes", procs)) {
-			json_decref(rec);
-			return NULL;
+	json_out__arr_end(o);
+	if (snap->proc_cnt) {
+		json_out__key(o, "processes");
+		json_out__arr_begin(o);
+		for (size_t i = 0; i < snap->proc_cnt; i++) {
+			json_out__obj_begin(o);
+			leak_json__out_proc_members(o, &snap->procs[i]);
+			json_out__obj_end(o);
 		}
+		json_out__arr_end(o);
 	}
-	return rec;
+	json_out__obj_end(o);
+	return end_record(w);
 }
 
 int session_writer__append(struct session_writer *w, const struct session *s,
 			   const struct snapshot *snap)
 {
-	size_t next = 0;
-	int err;
-
-	while (next < snap->row_cnt) {
-		json_t *stacks = stacks_record(w, s, snap, &next);
-
-		if (!stacks)
-			return -ENOMEM;
-		if (!json_array_size(stacks)) {
-			json_decref(stacks);
-			continue;
-		}
-		err = put_record(w, json_pack("{s:s,s:o}", "type", "stacks", "stacks", stacks));
-		if (err)
-			return err;
-	}
-	return put_record(w, snapshot_record(s, snap));
+	/* a record may have been cut by the failure (its start already handed to zlib): the
+	 * file must end there, where a reader takes it for a killed session's file, rather than
+	 * go on after half a record */
+	if (!w->err)
+		w->err = stacks_records(w, s, snap) ?: snapshot_record(w, s, snap);
+	return w->err;
 }
 
 uint64_t session_writer__bytes(const struct session_writer *w)
 {
-	return w ? w->bytes : 0;
+	return w ? json_out__bytes(w->o) : 0;
 }
 
 int session_writer__close(struct session_writer *w)
@@ -214,6 +245,8 @@ int session_writer__close(struct session_writer *w)
 
 	if (!w)
 		return 0;
+	/* what a failed append left in the buffer is half a record: dropped */
+	json_out__free(w->o);
 	if (gzclose(w->gz) != Z_OK)
 		err = -EIO;
 	stacktab__free(w->written);

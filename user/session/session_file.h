@@ -19,7 +19,9 @@ struct session_writer;
 int session_writer__open(const char *path, bool force, const struct session *s,
 			 struct session_writer **out);
 /* Appends the frames of the snapshot's stacks not written before (looked up in s->stacks),
- * then the snapshot, and flushes both to the kernel. 0 or -errno. */
+ * then the snapshot, and flushes both to the kernel. 0 or -errno; after a failure the file
+ * ends there (perhaps with a record cut short, which readers ignore) and every later append
+ * returns the same error. */
 int session_writer__append(struct session_writer *w, const struct session *s,
 			   const struct snapshot *snap);
 /* Bytes written so far, before compression; 0 for NULL */
