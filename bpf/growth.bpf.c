@@ -500,7 +500,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct growth_proc *p;
-	__u32 tgid, *e;
+	__u32 tgid;
 
 	p = traced(&tgid);
 	if (!p)
