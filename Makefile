@@ -120,6 +120,53 @@ $(OUTPUT)/workloads/grower_nofp: tests/workloads/grower.c | $(OUTPUT)/workloads
 $(OUTPUT)/workloads/libsym_plugin.so: tests/workloads/lib/sym_plugin.c | $(OUTPUT)/workloads
 	$(call msg,WL-CC,$@)
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -shared -fPIC $< -o $@
+# tests/workloads/alloc/: the allocators of tests/integration/allocators.sh (Debian's
+# libjemalloc2, libjemalloc-dev, libtcmalloc-minimal4, libmimalloc2.0). The C half and the C++
+# half in one program per allocator, the libraries named by file (no -dev symlink needed)
+ALLOC_WL := glibc jemalloc tcmalloc mimalloc static
+alloc_link_jemalloc := -l:libjemalloc.so.2
+alloc_link_tcmalloc := -l:libtcmalloc_minimal.so.4
+alloc_link_mimalloc := -l:libmimalloc.so.2
+alloc_link_static := -static
+alloc_cobj_jemalloc := _jeapi # jemalloc's mallocx, rallocx, dallocx, sdallocx too
+MULTIARCH_LIB := /usr/lib/$(shell $(CC) -print-multiarch)
+all: $(ALLOC_WL:%=$(OUTPUT)/workloads/alloc_leaks_%) \
+	$(OUTPUT)/workloads/alloc_leaks_jestatic $(OUTPUT)/workloads/alloc_leaks_jeprefix
+$(OUTPUT)/workloads/alloc_leaks_c.o: tests/workloads/alloc/alloc_leaks.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -DALLOC_LEAKS_NO_MAIN -c $< -o $@
+$(OUTPUT)/workloads/alloc_leaks_c_jeapi.o: tests/workloads/alloc/alloc_leaks.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -DALLOC_LEAKS_NO_MAIN -DJEMALLOC_API -c $< -o $@
+$(OUTPUT)/workloads/alloc_leaks_cxx.o: tests/workloads/alloc/alloc_leaks_cxx.cc | $(OUTPUT)/workloads
+	$(call msg,WL-CXX,$@)
+	$(Q)g++ -g -O2 -fno-omit-frame-pointer -Wall -c $< -o $@
+$(ALLOC_WL:%=$(OUTPUT)/workloads/alloc_leaks_%): $(OUTPUT)/workloads/alloc_leaks_%: \
+		$(addprefix $(OUTPUT)/workloads/,alloc_leaks_cxx.o alloc_leaks_c.o alloc_leaks_c_jeapi.o)
+	$(call msg,WL-LD,$@)
+	$(Q)g++ -g $(OUTPUT)/workloads/alloc_leaks_cxx.o \
+		$(OUTPUT)/workloads/alloc_leaks_c$(strip $(alloc_cobj_$*)).o -o $@ $(alloc_link_$*)
+# jemalloc linked into a dynamic executable (libjemalloc-dev's libjemalloc_pic.a): its malloc
+# is the process's
+$(OUTPUT)/workloads/alloc_leaks_jestatic: tests/workloads/alloc/alloc_leaks.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -DJEMALLOC_API $< -o $@ \
+		$(MULTIARCH_LIB)/libjemalloc_pic.a -lpthread -ldl -lm
+# the same under the je_ prefix beside glibc's malloc, as redis bundles it: Debian builds no
+# prefixed archive, so the public names of libjemalloc_pic.a are renamed
+JE_PUBLIC := malloc calloc realloc free posix_memalign aligned_alloc memalign valloc \
+	malloc_usable_size mallocx rallocx xallocx sallocx dallocx sdallocx nallocx mallctl \
+	mallctlbymib mallctlnametomib malloc_stats_print malloc_conf malloc_conf_2_conf_harder \
+	malloc_message
+$(OUTPUT)/workloads/libjemalloc_je.a: | $(OUTPUT)/workloads
+	$(call msg,OBJCOPY,$@)
+	$(Q)printf '%s je_%s\n' $(foreach s,$(JE_PUBLIC),$(s) $(s)) >$@.syms
+	$(Q)objcopy --redefine-syms=$@.syms $(MULTIARCH_LIB)/libjemalloc_pic.a $@
+$(OUTPUT)/workloads/alloc_leaks_jeprefix: tests/workloads/alloc/alloc_leaks.c \
+		$(OUTPUT)/workloads/libjemalloc_je.a | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -DJE_PREFIX $< -o $@ \
+		$(OUTPUT)/workloads/libjemalloc_je.a -lpthread -ldl -lm
 
 unit-bins: $(UNIT_BINS)
 

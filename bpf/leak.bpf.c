@@ -53,6 +53,22 @@ struct pending {
 	__u64 memptr;	/* posix_memalign's out-parameter */
 	__u32 fn;
 	__u32 active;
+	/* The last block this thread freed and the stack pointer of that free: a layer that passes
+	 * its free on to another probed one (operator delete -> free, mi_free_aligned -> mi_free,
+	 * by a call or a tail jump) frees the same block again at the same or a deeper position,
+	 * which is the same free, not an unmatched one. */
+	__u64 freed_addr;
+	__u64 freed_sp;
+	/* The size asked of an outer layer that is not probed as an allocation and passes another
+	 * size on: libstdc++'s aligned operator new asks aligned_alloc for the size rounded up to a
+	 * multiple of the alignment (C11's rule). Set at its entry, with the bounds of its code;
+	 * the next allocator call of the thread takes this size when it is made from that code
+	 * (its return address lies there), and clears it in any case. No return probe on such a
+	 * layer: an exception thrown through a uretprobe'd frame calls std::terminate. */
+	__u64 hint_size;
+	__u64 hint_sp; /* 0: no hint */
+	__u64 hint_lo;
+	__u64 hint_hi;
 };
 
 struct {
@@ -104,21 +120,21 @@ static __always_inline void account_free(const struct alloc_info *info)
 	__sync_fetch_and_add(&st->freed_objects, 1);
 }
 
-static __always_inline void release(__u32 tgid, __u64 addr)
+/* false when addr is not a live block */
+static __always_inline bool release(__u32 tgid, __u64 addr)
 {
 	struct alloc_key key = { .tgid = tgid, .addr = addr };
 	struct alloc_info *found, info;
 
 	found = bpf_map_lookup_elem(&allocs, &key);
-	if (!found) {
-		count_lost(LOST_UNMATCHED_FREES);
-		return;
-	}
+	if (!found)
+		return false;
 	info = *found;
 	/* only the deleter accounts, so a racing free cannot decrement twice */
 	if (bpf_map_delete_elem(&allocs, &key))
-		return;
+		return true;
 	account_free(&info);
+	return true;
 }
 
 static __always_inline void record(struct pt_regs *ctx, __u32 tgid, __u64 addr, __u64 size)
@@ -167,6 +183,14 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u6
 	if (!p) {
 		count_lost(LOST_STATE_FAILURES);
 		return 0;
+	}
+	if (p->hint_sp) {
+		__u64 ret = 0;
+
+		if (sp < p->hint_sp && !bpf_probe_read_user(&ret, sizeof(ret), (void *)sp) &&
+		    ret >= p->hint_lo && ret < p->hint_hi)
+			size = p->hint_size;
+		p->hint_sp = 0;
 	}
 	if (p->active) {
 		if (sp <= p->sp)
@@ -227,6 +251,30 @@ int BPF_KPROBE(valloc_enter, __u64 size)
 	return enter(ctx, FN_VALLOC, size, 0, 0);
 }
 
+/* An outer layer's size (see struct pending). The attach cookie holds the probe's offset into
+ * the function (low 32 bits) and the function's size (high 32 bits). */
+SEC("uprobe")
+int BPF_KPROBE(size_hint_enter, __u64 size)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct pending *p;
+	__u32 tgid;
+
+	if (!traced(&tgid))
+		return 0;
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		count_lost(LOST_STATE_FAILURES);
+		return 0;
+	}
+	p->hint_size = size;
+	p->hint_sp = PT_REGS_SP(ctx);
+	p->hint_lo = PT_REGS_IP(ctx) - (cookie & 0xffffffff);
+	p->hint_hi = p->hint_lo + (cookie >> 32);
+	return 0;
+}
+
 SEC("uretprobe")
 int BPF_KRETPROBE(alloc_return, __u64 ret)
 {
@@ -264,12 +312,13 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 	case FN_REALLOCARRAY:
 		if (!ret) {
 			/* glibc's realloc(p, 0) frees p and returns NULL; a failed realloc keeps p */
-			if (call.fn == FN_REALLOC && call.size == 0 && call.old_addr)
-				release(tgid, call.old_addr);
+			if (call.fn == FN_REALLOC && call.size == 0 && call.old_addr &&
+			    !release(tgid, call.old_addr))
+				count_lost(LOST_UNMATCHED_FREES);
 			return 0;
 		}
-		if (call.old_addr)
-			release(tgid, call.old_addr);
+		if (call.old_addr && !release(tgid, call.old_addr))
+			count_lost(LOST_UNMATCHED_FREES);
 		record(ctx, tgid, ret, call.size);
 		return 0;
 	default:
@@ -282,16 +331,23 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 SEC("uprobe")
 int BPF_KPROBE(free_enter, __u64 ptr)
 {
+	__u64 sp = PT_REGS_SP(ctx);
 	struct pending *p;
 	__u32 tgid;
 
 	if (!ptr || !traced(&tgid))
 		return 0;
+	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	/* a free made by the allocator inside an allocation call belongs to that call */
-	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-	if (p && p->active && PT_REGS_SP(ctx) <= p->sp)
+	if (p && p->active && sp <= p->sp)
 		return 0;
-	release(tgid, ptr);
+	if (!release(tgid, ptr) && !(p && p->freed_addr == ptr && sp <= p->freed_sp))
+		count_lost(LOST_UNMATCHED_FREES);
+	if (p) {
+		p->freed_addr = ptr;
+		p->freed_sp = sp;
+	}
 	return 0;
 }
 

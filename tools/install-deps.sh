@@ -18,6 +18,7 @@ pkgs=(
 	debhelper dpkg-dev lintian mandoc bash-completion    # make deb, make man; the install tests
 	systemd strace man-db                                # install tests: systemd-analyze, system calls, man -w
 	prometheus curl                                      # the agent's tests: promtool, a real scrape
+	libjemalloc-dev libtcmalloc-minimal4 libmimalloc2.0  # allocators' tests: jemalloc (.so, .a), tcmalloc, mimalloc
 )
 missing=()
 for p in "${pkgs[@]}"; do

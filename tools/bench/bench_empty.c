@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 			progs.enter[r] = skel->progs.empty_enter;
 	if (!no_return && (!only || strcmp(only, "free")))
 		progs.ret = skel->progs.empty_return;
-	if (probes__attach(&plan, alloc.path, pid, &progs, &links))
+	if (probes__attach(&plan, &alloc, pid, &progs, &links))
 		goto cleanup;
 	fprintf(stderr, "bench_empty: tracing pid %d (%d probes)\n", pid, links.cnt);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -44,7 +44,7 @@ struct leak_run {
 	struct symbolizer *sym;
 	struct leak_sample sample;
 	struct allocator alloc;
-	char alloc_name[PATH_MAX]; /* alloc.module as shown: a path from /proc, sanitized */
+	char alloc_name[PATH_MAX]; /* the main allocator module as shown: sanitized */
 	struct probe_plan plan;
 	int ctlfd;    /* control socket for `perfan-bpf mark`, -1 when none */
 	int ev_ctl;   /* its event bit */
@@ -103,7 +103,7 @@ static int open_session(struct leak_run *s)
 	struct live_session_opts lo = {
 		.pid = (uint32_t)pid,
 		.command = s->tgt.command[0] ? s->tgt.command : NULL,
-		.allocator = s->alloc.module,
+		.allocator = s->alloc.mods[0].module,
 		.force = s->opts->force,
 		.max_file_bytes = s->opts->max_session_bytes,
 	};
@@ -172,7 +172,7 @@ static int find_allocator(struct leak_run *s)
 		return cli__error("pid %d has no allocator to probe: no mapped module defines "
 				  "malloc and free (a Go program, or one built without malloc?)",
 				  t->pid);
-	snprintf(s->alloc_name, sizeof(s->alloc_name), "%s", s->alloc.module);
+	snprintf(s->alloc_name, sizeof(s->alloc_name), "%s", s->alloc.mods[0].module);
 	sanitize__str(s->alloc_name);
 	err = allocator__plan(&s->alloc, s->opts->at_entry, &s->plan);
 	if (err)
@@ -196,7 +196,7 @@ static void load_unwind_rows(struct leak_run *s)
 	if (!s->opts->max_unwind_rows)
 		return;
 	if (!s->tgt.pid)
-		unwind_set__add_path(&s->unwind, s->alloc.path, add_unwind, s->loader);
+		unwind_set__add_path(&s->unwind, s->alloc.mods[0].path, add_unwind, s->loader);
 	else if (!target__proc_dir(&s->tgt, dir, sizeof(dir), NULL))
 		unwind_set__scan(&s->unwind, dir, add_unwind, s->loader);
 	for (size_t i = no_room; i < s->unwind.no_room; i++)
@@ -212,7 +212,7 @@ static void load_unwind_rows(struct leak_run *s)
 static int load_and_attach(struct leak_run *s)
 {
 	int pid = s->tgt.pid;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], text[PATH_MAX * 2];
 	struct leak_loader_opts lo = {
 		.pid = pid,
 		.max_allocs = (uint32_t)s->opts->max_allocs,
@@ -243,11 +243,11 @@ static int load_and_attach(struct leak_run *s)
 		symbolizer__refresh(s->sym, pid);
 	/* one line an operator (and a test) can wait for: from here on nothing is missed */
 	snprintf(dir, sizeof(dir), pid ? "pid %d through" : "every process using", pid);
-	fprintf(stderr, "perfan-bpf: tracing %s %s; Ctrl-C for the report\n", dir, s->alloc_name);
+	fprintf(stderr, "perfan-bpf: tracing %s %s; Ctrl-C for the report\n", dir,
+		allocator__text(&s->alloc, text, sizeof(text)));
 	for (int i = 0; s->opts->verbose && i < s->plan.cnt; i++)
-		fprintf(stderr, "perfan-bpf: %s at %s+0x%" PRIx64 " (%s)\n", s->plan.sites[i].func,
-			s->alloc_name, s->plan.sites[i].probe_off - s->plan.sites[i].entry_off,
-			s->plan.sites[i].emulated ? "emulated" : "single-stepped");
+		fprintf(stderr, "perfan-bpf: %s\n",
+			probe_site__text(&s->plan, i, &s->alloc, text, sizeof(text)));
 	return 0;
 }
 

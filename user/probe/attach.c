@@ -1,13 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Allocator discovery, probe placement and uprobe attach (see attach.h). */
+/* Allocator discovery, probe placement and uprobe attach (see attach.h).
+ * Which entry points: every name a program can call that is not an alias of another probed one.
+ * Layers nest (jemalloc's operator new -> aligned_alloc, posix_memalign -> mi_posix_memalign,
+ * operator delete -> free): the BPF side counts a call made inside a pending one once, at the
+ * outer call, and a free passed on by a delete once, so probing every layer is safe; aliases at
+ * one address share one probe.
+ * C++'s operators: an allocator's own (jemalloc, tcmalloc, mimalloc) never reach malloc and are
+ * probed. The C++ runtime's (libstdc++, shared or linked into a static executable) call malloc
+ * and free with the caller's size: they stay unprobed, one trap less per new, and the stack of
+ * such an allocation starts at operator new. Its aligned operator new asks aligned_alloc for the
+ * size rounded up to a multiple of the alignment: it gets an entry probe that hands the size
+ * asked for to that call (ROLE_SIZE_HINT; its nothrow and array forms call it). */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/sanitize.h"
 #include "probe/attach.h"
 #include "symbols/elfsym.h"
 #include "target/insn.h"
+#include "target/x86_len.h"
 
 static const char *const role_names[ROLE__MAX] = {
 	[ROLE_MALLOC] = "malloc",
@@ -20,6 +34,7 @@ static const char *const role_names[ROLE__MAX] = {
 	[ROLE_VALLOC] = "valloc",
 	[ROLE_PVALLOC] = "pvalloc",
 	[ROLE_FREE] = "free",
+	[ROLE_SIZE_HINT] = "size_hint",
 };
 
 const char *probe_role__name(enum probe_role role)
@@ -27,107 +42,428 @@ const char *probe_role__name(enum probe_role role)
 	return role < ROLE__MAX ? role_names[role] : "?";
 }
 
-static bool defines_allocator(const char *path)
+enum {
+	EP_C = 1,	 /* a C name: takes the module's prefix (je_malloc) */
+	EP_CXX = 2,	 /* a C++ operator: the C++ runtime's are not probed */
+	EP_CXX_HINT = 4, /* the C++ runtime's aligned operator new: a size hint */
+};
+
+struct entry_point {
+	const char *name;
+	enum probe_role role;
+	unsigned flags;
+};
+
+static const struct entry_point entry_points[] = {
+	/* the C API (glibc, musl, jemalloc, tcmalloc, mimalloc; an executable's copy of one) */
+	{ "malloc", ROLE_MALLOC, EP_C },
+	{ "calloc", ROLE_CALLOC, EP_C },
+	{ "realloc", ROLE_REALLOC, EP_C },
+	{ "reallocarray", ROLE_REALLOCARRAY, EP_C },
+	{ "posix_memalign", ROLE_POSIX_MEMALIGN, EP_C },
+	{ "aligned_alloc", ROLE_ALIGNED_ALLOC, EP_C },
+	{ "memalign", ROLE_MEMALIGN, EP_C },
+	{ "valloc", ROLE_VALLOC, EP_C },
+	{ "pvalloc", ROLE_PVALLOC, EP_C },
+	{ "free", ROLE_FREE, EP_C },
+	{ "cfree", ROLE_FREE, EP_C },
+	/* jemalloc's own API (xallocx resizes in place: not probed, the block keeps its size) */
+	{ "mallocx", ROLE_MALLOC, EP_C },
+	{ "rallocx", ROLE_REALLOC, EP_C },
+	{ "dallocx", ROLE_FREE, EP_C },
+	{ "sdallocx", ROLE_FREE, EP_C },
+	/* C++: every operator new and delete (Itanium names, size_t = unsigned long) */
+	{ "_Znwm", ROLE_MALLOC, EP_CXX },
+	{ "_Znam", ROLE_MALLOC, EP_CXX },
+	{ "_ZnwmRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
+	{ "_ZnamRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
+	{ "_ZnwmSt11align_val_t", ROLE_MALLOC, EP_CXX | EP_CXX_HINT },
+	{ "_ZnamSt11align_val_t", ROLE_MALLOC, EP_CXX },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
+	{ "_ZnamSt11align_val_tRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
+	{ "_ZdlPv", ROLE_FREE, EP_CXX },
+	{ "_ZdaPv", ROLE_FREE, EP_CXX },
+	{ "_ZdlPvm", ROLE_FREE, EP_CXX },
+	{ "_ZdaPvm", ROLE_FREE, EP_CXX },
+	{ "_ZdlPvRKSt9nothrow_t", ROLE_FREE, EP_CXX },
+	{ "_ZdaPvRKSt9nothrow_t", ROLE_FREE, EP_CXX },
+	{ "_ZdlPvSt11align_val_t", ROLE_FREE, EP_CXX },
+	{ "_ZdaPvSt11align_val_t", ROLE_FREE, EP_CXX },
+	{ "_ZdlPvmSt11align_val_t", ROLE_FREE, EP_CXX },
+	{ "_ZdaPvmSt11align_val_t", ROLE_FREE, EP_CXX },
+	{ "_ZdlPvSt11align_val_tRKSt9nothrow_t", ROLE_FREE, EP_CXX },
+	{ "_ZdaPvSt11align_val_tRKSt9nothrow_t", ROLE_FREE, EP_CXX },
+	/* tcmalloc's names: aliases of the above in libtcmalloc, functions of their own where an
+	 * executable links tcmalloc without overriding malloc */
+	{ "tc_malloc_skip_new_handler", ROLE_MALLOC, 0 },
+	{ "tc_new", ROLE_MALLOC, 0 },
+	{ "tc_newarray", ROLE_MALLOC, 0 },
+	{ "tc_new_nothrow", ROLE_MALLOC, 0 },
+	{ "tc_newarray_nothrow", ROLE_MALLOC, 0 },
+	{ "tc_new_aligned", ROLE_MALLOC, 0 },
+	{ "tc_newarray_aligned", ROLE_MALLOC, 0 },
+	{ "tc_new_aligned_nothrow", ROLE_MALLOC, 0 },
+	{ "tc_newarray_aligned_nothrow", ROLE_MALLOC, 0 },
+	{ "tc_delete", ROLE_FREE, 0 },
+	{ "tc_deletearray", ROLE_FREE, 0 },
+	{ "tc_delete_sized", ROLE_FREE, 0 },
+	{ "tc_deletearray_sized", ROLE_FREE, 0 },
+	{ "tc_delete_nothrow", ROLE_FREE, 0 },
+	{ "tc_deletearray_nothrow", ROLE_FREE, 0 },
+	{ "tc_delete_aligned", ROLE_FREE, 0 },
+	{ "tc_deletearray_aligned", ROLE_FREE, 0 },
+	{ "tc_delete_sized_aligned", ROLE_FREE, 0 },
+	{ "tc_deletearray_sized_aligned", ROLE_FREE, 0 },
+	{ "tc_delete_aligned_nothrow", ROLE_FREE, 0 },
+	{ "tc_deletearray_aligned_nothrow", ROLE_FREE, 0 },
+	{ "tc_free_sized", ROLE_FREE, 0 },
+	/* mimalloc's API beyond the aliases of the standard names (mi_malloc = malloc): the
+	 * functions whose arguments are those of a standard one. Not the mi_heap_* family (a heap
+	 * first) nor mi_strdup, mi_strndup, mi_realpath (no size among the arguments) */
+	{ "mi_malloc_small", ROLE_MALLOC, 0 },
+	{ "mi_zalloc", ROLE_MALLOC, 0 },
+	{ "mi_zalloc_small", ROLE_MALLOC, 0 },
+	{ "mi_mallocn", ROLE_CALLOC, 0 },
+	{ "mi_reallocn", ROLE_REALLOCARRAY, 0 },
+	{ "mi_rezalloc", ROLE_REALLOC, 0 },
+	{ "mi_recalloc", ROLE_REALLOCARRAY, 0 },
+	{ "mi_malloc_aligned", ROLE_MALLOC, 0 },
+	{ "mi_malloc_aligned_at", ROLE_MALLOC, 0 },
+	{ "mi_zalloc_aligned", ROLE_MALLOC, 0 },
+	{ "mi_zalloc_aligned_at", ROLE_MALLOC, 0 },
+	{ "mi_calloc_aligned", ROLE_CALLOC, 0 },
+	{ "mi_calloc_aligned_at", ROLE_CALLOC, 0 },
+	{ "mi_realloc_aligned", ROLE_REALLOC, 0 },
+	{ "mi_realloc_aligned_at", ROLE_REALLOC, 0 },
+	{ "mi_rezalloc_aligned", ROLE_REALLOC, 0 },
+	{ "mi_rezalloc_aligned_at", ROLE_REALLOC, 0 },
+	{ "mi_recalloc_aligned", ROLE_REALLOCARRAY, 0 },
+	{ "mi_recalloc_aligned_at", ROLE_REALLOCARRAY, 0 },
+	{ "mi_posix_memalign", ROLE_POSIX_MEMALIGN, 0 },
+	{ "mi_memalign", ROLE_MEMALIGN, 0 },
+	{ "mi_aligned_alloc", ROLE_ALIGNED_ALLOC, 0 },
+	{ "mi_valloc", ROLE_VALLOC, 0 },
+	{ "mi_pvalloc", ROLE_PVALLOC, 0 },
+	{ "mi_reallocarray", ROLE_REALLOCARRAY, 0 },
+	{ "mi_new", ROLE_MALLOC, 0 },
+	{ "mi_new_n", ROLE_CALLOC, 0 },
+	{ "mi_new_nothrow", ROLE_MALLOC, 0 },
+	{ "mi_new_aligned", ROLE_MALLOC, 0 },
+	{ "mi_new_aligned_nothrow", ROLE_MALLOC, 0 },
+	{ "mi_new_realloc", ROLE_REALLOC, 0 },
+	{ "mi_new_reallocn", ROLE_REALLOCARRAY, 0 },
+	{ "mi_free_size", ROLE_FREE, 0 },
+	{ "mi_free_aligned", ROLE_FREE, 0 },
+	{ "mi_free_size_aligned", ROLE_FREE, 0 },
+	{ "mi_cfree", ROLE_FREE, 0 },
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Prefixes under which an executable may bundle an allocator beside the one its libraries use
+ * (redis builds jemalloc with je_; mimalloc and tcmalloc linked without overriding malloc) */
+static const char *const bundled_prefixes[] = { "je_", "mi_", "tc_" };
+
+static bool defines(const struct elf_file *ef, const char *prefix, const char *name)
 {
-	struct elf_file *ef = elf_file__open(path);
+	char sym[64];
 	uint64_t va, size;
+
+	snprintf(sym, sizeof(sym), "%s%s", prefix, name);
+	return !elf_file__find_func(ef, sym, &va, &size);
+}
+
+static bool defines_allocator(const struct elf_file *ef, const char *prefix)
+{
+	return ef && defines(ef, prefix, "malloc") && defines(ef, prefix, "free");
+}
+
+/* PREFIXmalloc is malloc under another name (mimalloc linked in with its override: mi_malloc) */
+static bool aliases_malloc(const struct elf_file *ef, const char *prefix)
+{
+	uint64_t va, pva, size;
+	char sym[64];
+
+	snprintf(sym, sizeof(sym), "%smalloc", prefix);
+	return !elf_file__find_func(ef, "malloc", &va, &size) &&
+	       !elf_file__find_func(ef, sym, &pva, &size) && va == pva;
+}
+
+static int set_paths(struct alloc_module *m, const char *root, const char *module)
+{
+	if (snprintf(m->module, sizeof(m->module), "%s", module) >= (int)sizeof(m->module) ||
+	    snprintf(m->path, sizeof(m->path), "%s%s", root, module) >= (int)sizeof(m->path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Open module (as the target sees it) through root; NULL when it cannot be */
+static struct elf_file *open_module(const char *root, const char *module, struct alloc_module *m)
+{
+	memset(m, 0, sizeof(*m));
+	return set_paths(m, root, module) ? NULL : elf_file__open(m->path);
+}
+
+static void add_module(struct allocator *out, const struct alloc_module *m, const char *prefix,
+		       enum alloc_module_kind kind)
+{
+	struct alloc_module *n;
+
+	if (out->mod_cnt == ALLOC_MODULES_MAX)
+		return;
+	n = &out->mods[out->mod_cnt++];
+	*n = *m;
+	snprintf(n->prefix, sizeof(n->prefix), "%s", prefix);
+	n->kind = kind;
+}
+
+/* module as the allocator malloc binds to, when it defines malloc and free */
+static bool try_main(struct allocator *out, const char *root, const char *module,
+		     struct alloc_module *m)
+{
+	struct elf_file *ef;
 	bool ok;
 
-	if (!ef)
+	if (!module || !*module)
 		return false;
-	ok = !elf_file__find_func(ef, "malloc", &va, &size) &&
-	     !elf_file__find_func(ef, "free", &va, &size);
+	ef = open_module(root, module, m);
+	ok = defines_allocator(ef, "");
 	elf_file__free(ef);
+	if (ok)
+		add_module(out, m, "", ALLOC_MOD_ALLOCATOR);
 	return ok;
 }
 
-static int set_paths(struct allocator *out, const char *root, const char *module)
+/* The allocator malloc binds to: a dedicated allocator library wins over an allocator in the
+ * executable, which wins over libc */
+static bool find_main(const struct proc_maps *maps, const char *root, const char *exe,
+		      struct allocator *out, struct alloc_module *m)
 {
-	if (snprintf(out->module, sizeof(out->module), "%s", module) >= (int)sizeof(out->module) ||
-	    snprintf(out->path, sizeof(out->path), "%s%s", root, module) >= (int)sizeof(out->path))
-		return -ENAMETOOLONG;
-	return 0;
+	static const char *const libs[] = { "libjemalloc.so", "libtcmalloc.so",
+					    "libtcmalloc_minimal.so", "libmimalloc.so" };
+	static const char *const libcs[] = { "libc.so", "libc-", "ld-musl-x86_64.so" };
+	const struct proc_map *pm;
+
+	for (size_t i = 0; i < COUNT(libs); i++)
+		if ((pm = proc_maps__find_lib(maps, libs[i])) && try_main(out, root, pm->path, m))
+			return true;
+	if (try_main(out, root, exe, m))
+		return true;
+	for (size_t i = 0; i < COUNT(libcs); i++)
+		if ((pm = proc_maps__find_lib(maps, libcs[i])) && try_main(out, root, pm->path, m))
+			return true;
+	return false;
+}
+
+/* Whether an allocator module defines C++'s aligned operator new (its own, or the runtime's
+ * linked in: either is planned for) */
+static bool allocators_define_aligned_new(const struct allocator *a)
+{
+	bool found = false;
+
+	for (int i = 0; i < a->mod_cnt && !found; i++) {
+		struct elf_file *ef = elf_file__open(a->mods[i].path);
+
+		found = ef && defines(ef, "", "_ZnwmSt11align_val_t");
+		elf_file__free(ef);
+	}
+	return found;
 }
 
 int allocator__find(const struct proc_maps *maps, const char *root, const char *exe,
 		    struct allocator *out)
 {
-	/* a dedicated allocator library wins over an allocator in the executable, which wins
-	 * over libc: that is the order in which the dynamic linker binds malloc */
-	static const char *const libs[] = { "libjemalloc.so", "libtcmalloc.so",
-					    "libtcmalloc_minimal.so", "libmimalloc.so" };
-	static const char *const libcs[] = { "libc.so", "libc-", "ld-musl-x86_64.so" };
-	const struct proc_map *m;
+	struct alloc_module m;
+	const struct proc_map *pm;
+	struct elf_file *ef;
 
-	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
-		m = proc_maps__find_lib(maps, libs[i]);
-		if (m && !set_paths(out, root, m->path) && defines_allocator(out->path))
-			return 0;
+	memset(out, 0, sizeof(*out));
+	if (!find_main(maps, root, exe, out, &m))
+		return -ENOENT;
+	/* an allocator bundled under a prefix serves the executable's own calls beside the one
+	 * its libraries (libc's strdup, fopen) use */
+	ef = exe && *exe ? open_module(root, exe, &m) : NULL;
+	for (size_t i = 0; ef && i < COUNT(bundled_prefixes); i++)
+		if (defines_allocator(ef, bundled_prefixes[i]) &&
+		    !(!strcmp(out->mods[0].path, m.path) &&
+		      aliases_malloc(ef, bundled_prefixes[i])))
+			add_module(out, &m, bundled_prefixes[i], ALLOC_MOD_ALLOCATOR);
+	/* the C++ runtime whose aligned operator new the process calls, for its size: the
+	 * executable's copy (libstdc++ linked statically) wins over libstdc++.so */
+	if (!allocators_define_aligned_new(out)) {
+		if (!(ef && defines(ef, "", "_ZnwmSt11align_val_t"))) {
+			elf_file__free(ef);
+			pm = proc_maps__find_lib(maps, "libstdc++.so");
+			ef = pm ? open_module(root, pm->path, &m) : NULL;
+		}
+		if (ef && defines(ef, "", "_ZnwmSt11align_val_t"))
+			add_module(out, &m, "", ALLOC_MOD_CXX_RUNTIME);
 	}
-	if (exe && *exe && !set_paths(out, root, exe) && defines_allocator(out->path))
+	elf_file__free(ef);
+	return 0;
+}
+
+const char *allocator__text(const struct allocator *alloc, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (int i = 0; i < alloc->mod_cnt && n < len; i++) {
+		const struct alloc_module *m = &alloc->mods[i];
+		int w;
+
+		w = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", m->module);
+		if (w > 0 && m->kind == ALLOC_MOD_CXX_RUNTIME && (size_t)w < len - n)
+			w += snprintf(buf + n + w, len - n - w, " (aligned operator new)");
+		else if (w > 0 && m->prefix[0] && (size_t)w < len - n)
+			w += snprintf(buf + n + w, len - n - w, " (%smalloc)", m->prefix);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	sanitize__str(buf);
+	return buf;
+}
+
+static int add_site(struct probe_plan *plan, const struct allocator *alloc, int mod,
+		    struct elf_file *ef, const char *func, enum probe_role role, bool at_entry)
+{
+	struct probe_site *site = &plan->sites[plan->cnt];
+	uint8_t code[4096];
+	uint64_t va, size, off;
+	size_t len;
+
+	if (elf_file__find_func(ef, func, &va, &size) || elf_file__vaddr_to_off(ef, va, &off))
 		return 0;
-	for (size_t i = 0; i < sizeof(libcs) / sizeof(libcs[0]); i++) {
-		m = proc_maps__find_lib(maps, libcs[i]);
-		if (m && !set_paths(out, root, m->path) && defines_allocator(out->path))
-			return 0;
+	if (plan->cnt == PROBE_SITES_MAX)
+		return -E2BIG;
+	len = size && size < sizeof(code) ? size : sizeof(code);
+	/* a function at the end of the file may be shorter than our buffer */
+	while (len && elf_file__read(ef, off, code, len))
+		len /= 2;
+	if (!len)
+		return -EIO;
+	memset(site, 0, sizeof(*site));
+	site->role = role;
+	site->mod = mod;
+	snprintf(site->func, sizeof(site->func), "%s", func);
+	site->entry_off = off;
+	site->probe_off = off;
+	if (!at_entry)
+		site->probe_off += insn__probe_offset(code, len, size);
+	site->emulated =
+		insn__is_emulated(code + (site->probe_off - off), len - (site->probe_off - off));
+	/* the hint's taker checks that its caller lies in this function */
+	if (role == ROLE_SIZE_HINT)
+		site->cookie = (size ? size : len) << 32 | (site->probe_off - off);
+	for (int i = 0; i < plan->cnt && !site->dup; i++)
+		site->dup = plan->sites[i].entry_off == off &&
+			    !strcmp(alloc->mods[plan->sites[i].mod].path, alloc->mods[mod].path);
+	plan->cnt++;
+	return 0;
+}
+
+/* Whether the module's operator new is the C++ runtime's (libstdc++ linked into a static
+ * executable): it calls, or jumps to, the module's own malloc */
+static bool runtime_operator_new(const struct elf_file *ef)
+{
+	uint64_t va, size, malloc_va, off;
+	uint8_t code[512];
+	size_t len;
+
+	if (elf_file__find_func(ef, "_Znwm", &va, &size) ||
+	    elf_file__find_func(ef, "malloc", &malloc_va, &off) ||
+	    elf_file__vaddr_to_off(ef, va, &off))
+		return false;
+	len = size && size < sizeof(code) ? size : sizeof(code);
+	while (len && elf_file__read(ef, off, code, len))
+		len /= 2;
+	for (size_t i = 0; i + 5 <= len;) {
+		struct x86_insn insn;
+		int32_t rel;
+
+		if (x86__decode(code, len, i, &insn) || !insn.len)
+			break;
+		memcpy(&rel, code + i + 1, sizeof(rel));
+		if ((code[i] == 0xe8 || code[i] == 0xe9) && insn.len == 5 &&
+		    va + i + 5 + (int64_t)rel == malloc_va)
+			return true;
+		i += insn.len;
 	}
-	return -ENOENT;
+	return false;
+}
+
+/* The role an entry point gets in a module; ROLE__MAX: not probed there */
+static enum probe_role role_in(const struct entry_point *e, const struct alloc_module *mod,
+			       bool runtime_new)
+{
+	if (mod->kind == ALLOC_MOD_CXX_RUNTIME || (e->flags & EP_CXX && runtime_new))
+		return e->flags & EP_CXX_HINT ? ROLE_SIZE_HINT : ROLE__MAX;
+	return e->role;
 }
 
 int allocator__plan(const struct allocator *alloc, bool at_entry, struct probe_plan *plan)
 {
-	struct elf_file *ef = elf_file__open(alloc->path);
 	int err = 0;
 
-	if (!ef)
-		return -errno;
-	memset(plan, 0, sizeof(*plan));
-	for (int role = 0; role < ROLE__MAX; role++) {
-		struct probe_site *site = &plan->sites[plan->cnt];
-		uint8_t code[4096];
-		uint64_t va, size, off;
-		size_t len;
+	plan->cnt = 0;
+	for (int m = 0; m < alloc->mod_cnt && !err; m++) {
+		const struct alloc_module *mod = &alloc->mods[m];
+		struct elf_file *ef = elf_file__open(mod->path);
+		bool runtime_new;
 
-		if (elf_file__find_func(ef, role_names[role], &va, &size))
-			continue;
-		if (elf_file__vaddr_to_off(ef, va, &off))
-			continue;
-		len = size && size < sizeof(code) ? size : sizeof(code);
-		/* a function at the end of the file may be shorter than our buffer */
-		while (len && elf_file__read(ef, off, code, len))
-			len /= 2;
-		if (!len) {
-			err = -EIO;
-			goto cleanup;
+		if (!ef)
+			return -errno;
+		runtime_new = runtime_operator_new(ef);
+		for (size_t i = 0; i < COUNT(entry_points) && !err; i++) {
+			const struct entry_point *e = &entry_points[i];
+			enum probe_role role = role_in(e, mod, runtime_new);
+			bool prefixed = e->flags & EP_C && mod->kind == ALLOC_MOD_ALLOCATOR;
+			char func[sizeof(plan->sites[0].func)];
+
+			if (role == ROLE__MAX)
+				continue;
+			snprintf(func, sizeof(func), "%s%s", prefixed ? mod->prefix : "", e->name);
+			err = add_site(plan, alloc, m, ef, func, role, at_entry);
 		}
-		site->role = role;
-		site->func = role_names[role];
-		site->entry_off = off;
-		site->probe_off = off;
-		if (!at_entry)
-			site->probe_off += insn__probe_offset(code, len, size);
-		site->emulated = insn__is_emulated(code + (site->probe_off - off),
-						   len - (site->probe_off - off));
-		for (int i = 0; i < plan->cnt; i++)
-			if (plan->sites[i].entry_off == off)
-				site->dup = true;
-		plan->cnt++;
+		elf_file__free(ef);
 	}
-	if (!plan->cnt)
+	if (!err && !plan->cnt)
 		err = -ENOENT;
-cleanup:
-	elf_file__free(ef);
 	return err;
 }
 
-static int attach_one(struct bpf_program *prog, bool ret, int pid, const char *path, uint64_t off,
-		      struct probe_links *out)
+const char *probe_site__text(const struct probe_plan *plan, int i, const struct allocator *alloc,
+			     char *buf, size_t len)
 {
+	const struct probe_site *s = &plan->sites[i];
+	const char *alias = NULL;
+
+	for (int j = 0; s->dup && j < i && !alias; j++)
+		if (plan->sites[j].entry_off == s->entry_off &&
+		    !strcmp(alloc->mods[plan->sites[j].mod].path, alloc->mods[s->mod].path))
+			alias = plan->sites[j].func;
+	if (alias)
+		snprintf(buf, len, "%s = %s", s->func, alias);
+	else
+		snprintf(buf, len, "%s at %s+0x%" PRIx64 " (%s)", s->func,
+			 alloc->mods[s->mod].module, s->probe_off - s->entry_off,
+			 s->emulated ? "emulated" : "single-stepped");
+	sanitize__str(buf);
+	return buf;
+}
+
+static int attach_one(struct bpf_program *prog, bool ret, int pid, const char *path,
+		      const struct probe_site *s, struct probe_links *out)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret, .bpf_cookie = s->cookie);
 	struct bpf_link *link, **n;
 	int err;
 
 	/* libbpf's "every process" is -1; ours is 0 */
-	link = bpf_program__attach_uprobe(prog, ret, pid > 0 ? pid : -1, path, off);
+	link = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, path, s->probe_off, &opts);
 	if (!link)
 		return -errno;
 	n = realloc(out->links, (out->cnt + 1) * sizeof(*n));
@@ -141,7 +477,7 @@ static int attach_one(struct bpf_program *prog, bool ret, int pid, const char *p
 	return 0;
 }
 
-int probes__attach(const struct probe_plan *plan, const char *path, int pid,
+int probes__attach(const struct probe_plan *plan, const struct allocator *alloc, int pid,
 		   const struct probe_progs *progs, struct probe_links *out)
 {
 	int err = 0;
@@ -150,16 +486,17 @@ int probes__attach(const struct probe_plan *plan, const char *path, int pid,
 	for (int i = 0; i < plan->cnt; i++) {
 		const struct probe_site *s = &plan->sites[i];
 		struct bpf_program *enter = progs->enter[s->role];
+		const char *path = alloc->mods[s->mod].path;
 
 		if (s->dup)
 			continue;
 		if (enter) {
-			err = attach_one(enter, false, pid, path, s->probe_off, out);
+			err = attach_one(enter, false, pid, path, s, out);
 			if (err)
 				goto cleanup;
 		}
-		if (s->role != ROLE_FREE && enter && progs->ret) {
-			err = attach_one(progs->ret, true, pid, path, s->probe_off, out);
+		if (s->role != ROLE_FREE && s->role != ROLE_SIZE_HINT && enter && progs->ret) {
+			err = attach_one(progs->ret, true, pid, path, s, out);
 			if (err)
 				goto cleanup;
 		}

@@ -115,6 +115,7 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 			[ROLE_VALLOC] = s->progs.valloc_enter,
 			[ROLE_PVALLOC] = s->progs.valloc_enter,
 			[ROLE_FREE] = s->progs.free_enter,
+			[ROLE_SIZE_HINT] = s->progs.size_hint_enter,
 		},
 		.ret = s->progs.alloc_return,
 	};
@@ -131,7 +132,7 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 	}
 	/* a perf event opened on any thread of the process sees all of them: the kernel's uprobe
 	 * filter compares address spaces, and the BPF side checks the tgid */
-	err = probes__attach(plan, alloc->path, pid, &progs, &ld->links);
+	err = probes__attach(plan, alloc, pid, &progs, &ld->links);
 	if (err) {
 		bpf_link__destroy(ld->exec_link);
 		ld->exec_link = NULL;

@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Integration tests of allocators beyond glibc's malloc: the real perfan-bpf with real BPF
+# against tests/workloads/alloc/ built for each allocator Debian packages (Makefile: the
+# alloc_leaks_* rules): glibc (the baseline), jemalloc (libjemalloc2), tcmalloc
+# (libtcmalloc-minimal4), mimalloc (libmimalloc2.0), a static binary, jemalloc linked into the
+# executable, and jemalloc linked in under the je_ prefix beside glibc's malloc. Every leak must
+# count once, with the size asked for, at the function and file:line of its call (the lines
+# taken from the source); everything churned must be freed, and nothing lost. Needs root;
+# never skips.
+set -u
+cd "$(dirname "$0")/../.."
+PB=$PWD/perfan-bpf
+WLD=$PWD/.output/workloads
+SRC_C=$PWD/tests/workloads/alloc/alloc_leaks.c
+SRC_CXX=$PWD/tests/workloads/alloc/alloc_leaks_cxx.cc
+. tests/integration/lib.sh allocators
+
+if [[ $EUID != 0 ]]; then
+	no "integration tests must run as root (BPF programs and uprobes); they never skip"
+	finish
+fi
+VARIANTS=(glibc jemalloc tcmalloc mimalloc static jestatic jeprefix)
+for v in "${VARIANTS[@]}"; do
+	[[ -x $WLD/alloc_leaks_$v ]] || { no "missing $WLD/alloc_leaks_$v: run make first"; finish; }
+done
+[[ -x $PB ]] || { no "missing $PB: run make first"; finish; }
+
+# the line of a source holding a text (exactly one)
+line_of() { # file text
+	local n
+	n=$(grep -nF -- "$2" "$1" | cut -d: -f1)
+	[[ $n =~ ^[0-9]+$ ]] || { echo "no single line of $1 holds '$2'" >&2; echo 0; return; }
+	echo "$n"
+}
+
+# "live_bytes live_objects alloc_objects" summed over the stacks whose first frame in the
+# workload source FILE (a base name) is FUNC at LINE ("" LINE: any line)
+site() { # json file func line
+	jq -r --arg file "$2" --arg fn "$3" --arg line "$4" '
+	  [.stacks[] | ([.frames[] | select((.file // "") | endswith("/" + $file))][0]) as $f
+	   | select($f != null and $f.function == $fn and ($line == "" or $f.line == ($line | tonumber)))]
+	  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0) \(map(.alloc_objects) | add // 0)"' "$1" 2>/dev/null
+}
+
+# The C half's leaks: function, text of the allocating line, live bytes, live objects, allocated
+# objects (a realloc also counts the block it grew). Which apply depends on the build.
+C_LEAKS="leak_malloc|sink = A(malloc)(100);|400 4 4
+leak_calloc|sink = A(calloc)(5, 20);|300 3 3
+leak_realloc|sink = A(realloc)(A(malloc)(10), 1000);|2000 2 4
+leak_reallocarray|sink = reallocarray(NULL, 3, 50);|300 2 2
+leak_posix_memalign|if (!A(posix_memalign)(&p, 64, 200))|400 2 2
+leak_aligned_alloc|sink = A(aligned_alloc)(128, 256);|256 1 1
+leak_memalign|sink = A(memalign)(32, 96);|96 1 1
+leak_valloc|sink = A(valloc)(5000);|5000 1 1
+leak_strdup|sink = strdup(\"fifteen chars!!\");|48 3 3
+leak_mallocx|sink = A(mallocx)(700, 0);|1400 2 2
+leak_rallocx|sink = A(rallocx)(A(mallocx)(10, 0), 900, 0);|900 1 2
+leak_libc|sink = malloc(333);|666 2 2"
+CXX_LEAKS="leak_new()|sink = new Obj;|192 4 4
+leak_new_array()|sink = new char[300];|600 2 2
+leak_new_nothrow()|sink = new (std::nothrow) char[70];|140 2 2
+leak_new_aligned()|sink = ::operator new(100, std::align_val_t(64));|300 3 3
+leak_new_aligned_array()|sink = ::operator new[](200, std::align_val_t(128));|200 1 1
+leak_malloc()|sink = malloc(555);|555 1 1"
+
+# whether a C leak applies to a build
+c_leak_in() { # variant function
+	case $2 in
+	leak_reallocarray) [[ $1 != jeprefix ]] ;;
+	leak_mallocx | leak_rallocx) [[ $1 == jemalloc || $1 == jestatic || $1 == jeprefix ]] ;;
+	leak_libc) [[ $1 == jeprefix ]] ;;
+	*) true ;;
+	esac
+}
+
+# the module the tracing line must name, as a grep pattern
+declare -A THROUGH=(
+	[glibc]="libc\.so\.6, .*libstdc++\.so\.6[.0-9]* (aligned operator new);"
+	[jemalloc]="libjemalloc\.so\.2;"
+	[tcmalloc]="libtcmalloc_minimal\.so\.4[.0-9]*;"
+	[mimalloc]="libmimalloc\.so\.2[.0-9]*;"
+	[static]="/alloc_leaks_static;"
+	[jestatic]="/alloc_leaks_jestatic;"
+	[jeprefix]="libc\.so\.6, .*/alloc_leaks_jeprefix (je_malloc);"
+)
+# the C half's churn: 200 rounds of 10 allocations (strdup, realloc's first block included), 9
+# without reallocarray, 4 more with jemalloc's API, 1 more through glibc's malloc beside je_
+declare -A C_CHURN=([glibc]=2000 [jemalloc]=2800 [tcmalloc]=2000 [mimalloc]=2000 [static]=1800
+	[jestatic]=2800 [jeprefix]=2800)
+
+for v in "${VARIANTS[@]}"; do
+	j=$T/$v.json
+	# libstdc++'s operators (glibc, static) fail as they would untraced: no return probe is
+	# on a frame an exception unwinds (jemalloc's and tcmalloc's are: docs/leak.md, limits)
+	args=()
+	[[ $v == glibc || $v == static ]] && args=(oom)
+	timeout 60 "$PB" leak --format json --no-output -- "$WLD/alloc_leaks_$v" "${args[@]}" \
+		>"$j" 2>"$T/$v.err"
+	check "$v: exit status" 0 $?
+	[[ ${#args[@]} == 0 ]] || check "$v: 2^62 bytes through new, nothrow new, aligned new: failed as untraced" \
+		1 "$(grep -c '^oom: caught 3$' "$T/$v.err")"
+	if grep -q "^perfan-bpf: tracing pid [0-9]* through .*${THROUGH[$v]}" "$T/$v.err"; then
+		ok "$v: traced through $(sed -n 's/^perfan-bpf: tracing pid [0-9]* through \(.*\); Ctrl-C.*/\1/p' "$T/$v.err")"
+	else
+		no "$v: no tracing line matching '${THROUGH[$v]}': $(grep tracing "$T/$v.err")"
+	fi
+	check "$v: nothing lost" 0 "$(jq '[.lost[]] | add' "$j")"
+	while IFS='|' read -r fn text want; do
+		c_leak_in "$v" "$fn" || continue
+		# static glibc has no .eh_frame_hdr (GCC's -static leaves it out): the walk leaves
+		# strdup by frame pointers, which glibc's strdup keeps none of; its blocks are
+		# counted at strdup itself (and must be exact there)
+		if [[ $v == static && $fn == leak_strdup ]]; then
+			check "$v: strdup's 3 leaked (and 200 churned) blocks, counted at strdup" \
+				"48 3 203" "$(jq -r '[.stacks[] | select(.frames[0].function == "strdup")]
+				  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0) \(map(.alloc_objects) | add // 0)"' "$j")"
+			continue
+		fi
+		line=$(line_of "$SRC_C" "$text")
+		check "$v: $fn (alloc_leaks.c:$line) live bytes, objects, allocated" "$want" \
+			"$(site "$j" alloc_leaks.c "$fn" "$line")"
+	done <<<"$C_LEAKS"
+	check "$v: C churn: all freed" "0 0 ${C_CHURN[$v]}" "$(site "$j" alloc_leaks.c churn "")"
+	[[ $v == jestatic || $v == jeprefix ]] && continue
+	if [[ $v == static ]]; then
+		# libstdc++ linked in: its operators call malloc, which counts them (the first frame
+		# is operator new); the frames above it need the unwind rows a static binary lacks
+		# (no .eh_frame_hdr), so the sizes are checked here, not the callers
+		for op in "operator new(unsigned long)|932 8 608" \
+			"operator new(unsigned long, std::align_val_t)|500 4 604"; do
+			check "$v: C++ leaks at ${op%%|*} (new, new[], nothrow: 932 B; aligned: 500 B asked)" \
+				"${op#*|}" "$(jq -r --arg f "${op%%|*}" '[.stacks[] | select(.frames[0].function == $f)]
+				  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0) \(map(.alloc_objects) | add // 0)"' "$j")"
+		done
+		continue
+	fi
+	while IFS='|' read -r fn text want; do
+		line=$(line_of "$SRC_CXX" "$text")
+		check "$v: $fn (alloc_leaks_cxx.cc:$line) live bytes, objects, allocated" "$want" \
+			"$(site "$j" alloc_leaks_cxx.cc "$fn" "$line")"
+	done <<<"$CXX_LEAKS"
+	check "$v: C++ churn (new/sized delete, new[]/delete[], aligned, nothrow): all freed" \
+		"0 0 1200" "$(site "$j" alloc_leaks_cxx.cc "churn()" "")"
+	# the layer counted, by the first frame of the C++ half's stacks: the allocator's own
+	# operator new is probed, so it is the caller of new; libstdc++'s calls malloc, which
+	# counts it, and its aligned one hands aligned_alloc the size asked for: operator new
+	frame0=$(jq -r '[.stacks[] | ([.frames[] | select((.file // "") | test("/alloc_leaks(_cxx)?\\.cc?$"))][0]) as $w
+		| select($w != null and ($w.file | endswith("/alloc_leaks_cxx.cc")) and $w.function != "oom()")
+		| .frames[0] | if ((.file // "") | endswith("/alloc_leaks_cxx.cc")) then "caller"
+		  else .function end] | unique | join(",")' "$j")
+	if [[ $v == glibc ]]; then
+		check "$v: first frames of the C++ stacks: libstdc++'s operator new (malloc's caller)" \
+			"caller,operator new(unsigned long),operator new(unsigned long, std::align_val_t)" "$frame0"
+	else
+		check "$v: the allocator's operator new counted: every C++ stack starts at the caller" \
+			"caller" "$frame0"
+	fi
+done
+finish
