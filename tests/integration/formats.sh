@@ -224,15 +224,17 @@ fi
 wl=$!
 bg_pids+=("$wl")
 wait_for "$T/wl.out" READY
-"$PB" --pid "$wl" --output "$T/real.session" --interval 60 >/dev/null 2>"$T/pb.err" &
+# --verbose: the session says when each snapshot is stored; the next phase starts only then
+# (the workload prints MARKED before the session has read its mark)
+"$PB" --pid "$wl" --output "$T/real.session" --interval 60 --verbose >/dev/null 2>"$T/pb.err" &
 pb=$!
 bg_pids+=("$pb")
 wait_for "$T/pb.err" "tracing pid" || no "the session did not start: $(cat "$T/pb.err")"
 "$PB" mark before --pid "$wl"
 kill -USR1 "$wl"
-wait_for "$T/wl.out" "MARKED after-phase1"
+wait_for "$T/pb.err" "'after-phase1' stored" || no "no after-phase1 snapshot: $(tail -3 "$T/pb.err")"
 kill -USR1 "$wl"
-wait_for "$T/wl.out" "MARKED after-phase2"
+wait_for "$T/pb.err" "'after-phase2' stored" || no "no after-phase2 snapshot: $(tail -3 "$T/pb.err")"
 kill -USR1 "$wl" # the workload exits; the session ends by itself
 wait "$pb"
 check "recorded session: exit 0" 0 $?
