@@ -17,8 +17,8 @@
 #include "cli/leak_view.h"
 #include "cli/options.h"
 #include "cli/render.h"
+#include "cli/session_open.h"
 #include "lib/rate_limit.h"
-#include "lib/safe_file.h"
 #include "lib/sanitize.h"
 #include "output/report_format.h"
 #include "probe/attach.h"
@@ -107,7 +107,6 @@ static int open_session(struct leak_run *s)
 		.force = s->opts->force,
 		.max_file_bytes = s->opts->max_session_bytes,
 	};
-	int err;
 
 	s->ctlfd = control__listen(pid);
 	if (s->ctlfd == -EADDRINUSE)
@@ -119,31 +118,8 @@ static int open_session(struct leak_run *s)
 			"session: cannot listen on its control socket: %s\n",
 			strerror(-s->ctlfd));
 	s->ev_ctl = event_loop__add_fd(&s->loop, s->ctlfd);
-	if (s->opts->no_output && live_session__open(&lo, &s->live))
-		return cli__error("cannot set up the session: out of memory");
-	if (s->opts->no_output)
-		return 0;
-	if (s->opts->output) {
-		snprintf(s->output, sizeof(s->output), "%s", s->opts->output);
-		lo.path = s->output;
-		err = live_session__open(&lo, &s->live);
-		if (err)
-			return cli__error("cannot create the session file '%s': %s", s->output,
-					  err == -EEXIST ? SAFE_FILE_EXISTS_HINT : strerror(-err));
-		return 0;
-	}
-	err = live_session__open_default(&lo, s->output, sizeof(s->output), &s->live);
-	if (err) {
-		fprintf(stderr,
-			"perfan-bpf: warning: no session file: cannot create '%s': %s "
-			"(use --output FILE)\n",
-			s->output, strerror(-err));
-		s->output[0] = '\0';
-		lo.path = NULL;
-		if (live_session__open(&lo, &s->live))
-			return cli__error("cannot set up the session: out of memory");
-	}
-	return 0;
+	return session_open(&lo, s->opts->output, s->opts->no_output, s->output, sizeof(s->output),
+			    &s->live);
 }
 
 /* The allocator the target maps (--all: the one we map) and where to probe it */

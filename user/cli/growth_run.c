@@ -10,16 +10,9 @@
 #include "cli/cli_bpf.h"
 #include "cli/cli_util.h"
 #include "cli/growth_run.h"
+#include "cli/session_open.h"
 #include "lib/array.h"
-#include "lib/safe_file.h"
 #include "target/proc_scan.h"
-
-static int cmp_pid(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int add_unwind(void *ctx, uint32_t dev, uint64_t ino, const struct cfi_table *t)
 {
@@ -178,7 +171,7 @@ static void retire(struct growth_run *g)
 			symbolizer__forget(g->sym, (int)pids[i]);
 		symbolizer__evict(g->sym);
 		for (size_t i = 0; i < g->scanned_cnt; i++)
-			if (!bsearch(&g->scanned[i].pid, pids, cnt, sizeof(*pids), cmp_pid))
+			if (!array__has_u32(pids, cnt, g->scanned[i].pid))
 				g->scanned[n++] = g->scanned[i];
 		g->scanned_cnt = n;
 		growth_table__prune(&g->procs, cut);
@@ -354,30 +347,9 @@ static int open_session(struct growth_run *g)
 		.max_file_bytes = g->opts->max_session_bytes,
 		.kind = SESSION_KIND_GROWTH,
 	};
-	int err;
 
-	if (g->opts->no_output)
-		return live_session__open(&lo, &g->live)
-			       ? cli__error("cannot set up the session: out of memory")
-			       : 0;
-	if (g->opts->output) {
-		snprintf(g->output, sizeof(g->output), "%s", g->opts->output);
-		lo.path = g->output;
-		err = live_session__open(&lo, &g->live);
-		return err ? cli__error("cannot create the session file '%s': %s", g->output,
-					err == -EEXIST ? SAFE_FILE_EXISTS_HINT : strerror(-err))
-			   : 0;
-	}
-	err = live_session__open_default(&lo, g->output, sizeof(g->output), &g->live);
-	if (err) {
-		fprintf(stderr, "perfan-bpf: warning: no session file: cannot create '%s': %s\n",
-			g->output, strerror(-err));
-		g->output[0] = '\0';
-		lo.path = NULL;
-		if (live_session__open(&lo, &g->live))
-			return cli__error("cannot set up the session: out of memory");
-	}
-	return 0;
+	return session_open(&lo, g->opts->output, g->opts->no_output, g->output, sizeof(g->output),
+			    &g->live);
 }
 
 int growth_run__start(struct growth_run *g)
