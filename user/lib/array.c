@@ -28,3 +28,18 @@ int array__grow(void **items, size_t *cap, size_t need, size_t item_size, size_t
 	*cap = n;
 	return 0;
 }
+
+bool array__has_u32(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == x;
+}

@@ -4,7 +4,9 @@
 #ifndef PERFAN_LIB_ARRAY_H
 #define PERFAN_LIB_ARRAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Make *items (*cap items of item_size bytes allocated) hold at least need items: from *cap,
  * or min_cap when *cap is 0 (1 when both are), the capacity doubles until it does. 0, also
@@ -23,5 +25,8 @@ int array__grow(void **items, size_t *cap, size_t need, size_t item_size, size_t
 			(items) = __ag_p;                                                          \
 		__ag_e;                                                                            \
 	})
+
+/* Whether x is in v[0..n), sorted ascending (a binary search) */
+bool array__has_u32(const uint32_t *v, size_t n, uint32_t x);
 
 #endif

@@ -3,6 +3,7 @@
  * half load so lookups stay O(1) with 100,000 stacks. */
 #include <errno.h>
 #include <stdlib.h>
+#include "lib/array.h"
 #include "lib/stacktab.h"
 
 struct stacktab {
@@ -122,21 +123,6 @@ int stacktab__set_truncated(struct stacktab *tab, uint32_t pid, uint64_t id, boo
 	return 0;
 }
 
-static bool has_pid(const uint32_t *pids, size_t cnt, uint32_t pid)
-{
-	size_t lo = 0, hi = cnt;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pids[mid] < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < cnt && pids[lo] == pid;
-}
-
 size_t stacktab__drop_pids(struct stacktab *tab, const uint32_t *pids, size_t cnt)
 {
 	struct stack_entry *old = tab->slots;
@@ -152,7 +138,7 @@ size_t stacktab__drop_pids(struct stacktab *tab, const uint32_t *pids, size_t cn
 	for (size_t i = 0; i < tab->cap; i++) {
 		if (!old[i].frames)
 			continue;
-		if (has_pid(pids, cnt, old[i].pid)) {
+		if (array__has_u32(pids, cnt, old[i].pid)) {
 			free(old[i].frames);
 			dropped++;
 			continue;

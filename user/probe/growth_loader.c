@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "growth.h"
 #include "growth.skel.h"
+#include "lib/array.h"
 #include "probe/growth_loader.h"
 #include "probe/map_walk.h"
 #include "probe/stack_maps.h"
@@ -163,20 +164,13 @@ struct forget {
 	size_t cnt;
 };
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int forget_page(void *ctx, const void *key, const void *val)
 {
 	const struct page_key *k = key;
 	struct forget *f = ctx;
 
 	(void)val;
-	if (bsearch(&k->tgid, f->pids, f->cnt, sizeof(*f->pids), cmp_u32))
+	if (array__has_u32(f->pids, f->cnt, k->tgid))
 		bpf_map_delete_elem(f->fd, k);
 	return 0;
 }
@@ -187,7 +181,7 @@ static int forget_row(void *ctx, const void *key, const void *val)
 	struct forget *f = ctx;
 
 	(void)val;
-	if (bsearch(&k->tgid, f->pids, f->cnt, sizeof(*f->pids), cmp_u32)) {
+	if (array__has_u32(f->pids, f->cnt, k->tgid)) {
 		__u64 id = k->stack_id;
 
 		bpf_map_delete_elem(f->fd, k);
