@@ -8,6 +8,9 @@
 #               clock_gettime. Ratios: p50 / 50 us; (p50 - O) / 50 us with O the overhead of the
 #               function's kind, as reported; and, for stepped_50us, (p50 - O_emulated) / 50 us,
 #               what the overhead of an emulated entry (the calibration before issue 14) left.
+#   known       busy_200us (spins 200 us) and sleep_5ms: p50 / (T + O), O their calibrated overhead
+#   longjmp     jumper (20 us a call, every other call longjmp'd over): p50 / (20 us + O); a
+#               corrupted pairing (a return joined to an older entry) would read 2 or more
 #   nested      outer (20 us of its own) calling inner 50 times: p50 / 20 us as measured and with
 #               --subtract-nested, and the nested probes' share of outer's mean.
 #   recipe      REPS (default 5) times: time --runs RRUNS (default 5) of bench_parse, bench_route
@@ -45,6 +48,14 @@ for ((r = 1; r <= RUNS; r++)); do
 	done
 	p=$(q step.json stepped_50us "$res | .metadata.p50_ns")
 	col[stepped-old]+="$(awk -v p="$p" -v o="$o_emul" 'BEGIN { print (p - o) / 50000 }') "
+	rm -f known.json jump.json
+	"$PB" time --func busy_200us,sleep_5ms --output known.json -- "$TIMED" known 100 >/dev/null 2>&1
+	for fk in busy_200us:200000 sleep_5ms:5000000; do
+		fn=${fk%%:*}
+		col[$fn]+="$(q known.json "$fn" "$res | .metadata.p50_ns / (${fk##*:} + .overhead)") "
+	done
+	"$PB" time --func 'jump*' --output jump.json -- "$TIMED" jump 40 >/dev/null 2>&1
+	col[jumper]+="$(q jump.json jumper "$res | .metadata.p50_ns / (20000 + .overhead)") "
 	"$PB" time --func outer,inner --output nest.json -- "$TIMED" nested 40 50 >/dev/null 2>&1
 	"$PB" time --subtract-nested --func outer,inner --output nestsub.json -- "$TIMED" nested 40 50 \
 		>/dev/null 2>&1
@@ -82,6 +93,11 @@ printf '  %-58s %6.0f ns\n' "  overhead reported (single-stepped entry)" "$(m "$
 printf '  %-58s %6.3f\n' "moved_50us (probe moved to the emulated push): p50 / T" "$(m "${col[moved_50us-raw]}")"
 printf '  %-58s %6.3f\n' "  (p50 - overhead of its kind) / T" "$(m "${col[moved_50us-cal]}")"
 printf '  %-58s %6.0f ns\n' "  overhead reported (emulated entry)" "$(m "${col[moved_50us-o]}")"
+printf '  %-58s %6.3f\n' "  overhead single-stepped / emulated" \
+	"$(awk -v s="$(m "${col[stepped_50us-o]}")" -v e="$(m "${col[moved_50us-o]}")" 'BEGIN { print s / e }')"
+printf '  %-58s %6.3f\n' "busy_200us: p50 / (T + overhead)" "$(m "${col[busy_200us]}")"
+printf '  %-58s %6.3f\n' "sleep_5ms: p50 / (T + overhead)" "$(m "${col[sleep_5ms]}")"
+printf '  %-58s %6.3f\n' "longjmp'd jumper: p50 / (20 us + overhead)" "$(m "${col[jumper]}")"
 printf '  %-58s %6.3f\n' "outer (20 us, 50 timed inner calls): p50 / T" "$(m "${col[outer-raw]}")"
 printf '  %-58s %6.3f\n' "  with --subtract-nested: p50 / T" "$(m "${col[outer-sub]}")"
 printf '  %-58s %6.3f\n' "  nested probes' share of the mean" "$(m "${col[outer-share]}")"
