@@ -17,6 +17,11 @@ const volatile __u32 target_tgid = 0;
 const volatile __u32 follow_forks = 1;
 /* perfan-bpf itself: never traced */
 const volatile __u32 self_tgid = 0;
+/* 1 in sample_pages new pages (at random) has its stack walked and is charged for
+ * sample_pages pages: the walk is most of a page's cost. 1: every page, exactly. */
+const volatile __u32 sample_pages = 1;
+/* 2^32 / sample_pages: a page is sampled when a random 32-bit number falls below it */
+const volatile __u64 sample_below = 1ULL << 32;
 
 __u64 lost[GLOST__MAX] = {};
 
@@ -71,15 +76,24 @@ struct {
 	__type(value, struct growth_proc);
 } procs SEC(".maps");
 
-/* A thread's page fault in progress: where it faulted, from its user registers. The fault
- * tracepoints run with interrupts off, where the stack walk cannot look up mappings; the walk
- * runs at the fault's rss_stat event, when the kernel counts the new anonymous page. */
+/* A drawn page fault in progress on this CPU: which thread, where it faulted, from its user
+ * registers. The fault tracepoints run with interrupts off, where the stack walk cannot look up
+ * mappings; the walk runs at the fault's rss_stat event, when the kernel counts the new
+ * anonymous page. Per CPU, so that a fault not drawn costs one inlined lookup at rss_stat; a
+ * fault whose thread moves to another CPU before its page is counted loses its draw. */
 struct pending_fault {
 	__u64 pc, sp, bp;
 	__u64 addr; /* the faulting address */
-	__u32 active;
+	__u32 tid;  /* the faulting thread; 0: none pending */
 	__u32 pad;
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending_fault);
+} faults SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -89,12 +103,6 @@ struct {
 	__type(value, __u64);
 } pages SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct pending_fault);
-} faults SEC(".maps");
 
 /* Tell user space that tgid has new code (an exec, or a file mapped executable) */
 static __always_inline void note_exec(__u32 tgid)
@@ -177,7 +185,12 @@ static __always_inline void charge_heap(__u32 tgid, __u64 pc, __u64 sp, __u64 bp
 	__sync_fetch_and_add(&st->heap_calls, 1);
 }
 
-/* A page the process no longer has: its stack holds it no more */
+#define SAMPLE_BYTES (PAGE_SIZE_ * sample_pages)
+
+static const __u32 zero_key = 0;
+
+/* A page the process no longer has: its stack holds it no more (a sampled page stands for
+ * sample_pages pages) */
 static __always_inline bool drop_page(struct page_key *k)
 {
 	struct stack_key sk = { .tgid = k->tgid };
@@ -192,13 +205,14 @@ static __always_inline bool drop_page(struct page_key *k)
 		return false;
 	st = bpf_map_lookup_elem(&growth_stats, &sk);
 	if (st) {
-		__sync_fetch_and_add(&st->held_bytes, -PAGE_SIZE_);
-		__sync_fetch_and_add(&st->held_pages, -1);
+		__sync_fetch_and_add(&st->held_bytes, -SAMPLE_BYTES);
+		__sync_fetch_and_add(&st->held_pages, -(__u64)sample_pages);
 	}
 	return true;
 }
 
-/* A new page the stack at (pc, sp, bp) gave the process at addr */
+/* A new page the stack at (pc, sp, bp) gave the process at addr, sampled: it stands for
+ * sample_pages pages */
 static __always_inline void charge_page(struct growth_proc *p, __u32 tgid, __u64 pc, __u64 sp,
 					__u64 bp, __u64 addr)
 {
@@ -210,31 +224,31 @@ static __always_inline void charge_page(struct growth_proc *p, __u32 tgid, __u64
 	st = stat_get(&key);
 	if (!st)
 		return;
-	__sync_fetch_and_add(&st->touch_bytes, PAGE_SIZE_);
-	__sync_fetch_and_add(&st->touch_pages, 1);
+	__sync_fetch_and_add(&st->touch_bytes, SAMPLE_BYTES);
+	__sync_fetch_and_add(&st->touch_pages, sample_pages);
 	/* a page we missed giving back (a path we do not see) changes hands here */
 	if (drop_page(&pk))
-		__sync_fetch_and_add(&p->held_bytes, -PAGE_SIZE_);
+		__sync_fetch_and_add(&p->held_bytes, -SAMPLE_BYTES);
 	if (bpf_map_update_elem(&pages, &pk, &key.stack_id, BPF_ANY)) {
 		count_lost(GLOST_PAGES_MAP_FULL);
 		return;
 	}
-	__sync_fetch_and_add(&st->held_bytes, PAGE_SIZE_);
-	__sync_fetch_and_add(&st->held_pages, 1);
-	__sync_fetch_and_add(&p->held_bytes, PAGE_SIZE_);
+	__sync_fetch_and_add(&st->held_bytes, SAMPLE_BYTES);
+	__sync_fetch_and_add(&st->held_pages, sample_pages);
+	__sync_fetch_and_add(&p->held_bytes, SAMPLE_BYTES);
 }
 
 struct release {
 	__u32 tgid;
 	__u64 start;
-	__u64 dropped;
+	__u64 dropped; /* bytes */
 };
 
 static long release_one(__u64 i, struct release *r)
 {
 	struct page_key k = { .tgid = r->tgid, .addr = r->start + i * PAGE_SIZE_ };
 
-	r->dropped += drop_page(&k);
+	r->dropped += drop_page(&k) ? SAMPLE_BYTES : 0;
 	return 0;
 }
 
@@ -250,7 +264,7 @@ static __always_inline void release_range(struct growth_proc *p, __u32 tgid, __u
 	if (n > (1 << 22))
 		n = 1 << 22;
 	bpf_loop((__u32)n, release_one, &r, 0);
-	__sync_fetch_and_add(&p->held_bytes, -(r.dropped * PAGE_SIZE_));
+	__sync_fetch_and_add(&p->held_bytes, -r.dropped);
 }
 
 struct vma_look {
@@ -275,6 +289,14 @@ static __always_inline int look_vma(__u64 addr, struct vma_look *l)
 	return err ? -1 : 0;
 }
 
+/* Sampled by fault, before it is known whether the fault adds an anonymous page: whether it
+ * does is independent of the draw, so the pages charged stay an unbiased estimate, and a fault
+ * not drawn costs one random number here and one lookup at its rss_stat */
+static __always_inline bool drawn(void)
+{
+	return sample_pages <= 1 || bpf_get_prandom_u32() < sample_below;
+}
+
 static __always_inline void on_fault(__u64 address, __u64 pc, __u64 sp, __u64 bp)
 {
 	struct pending_fault *f;
@@ -282,22 +304,21 @@ static __always_inline void on_fault(__u64 address, __u64 pc, __u64 sp, __u64 bp
 
 	if (address >= USER_TOP || !traced(&tgid))
 		return;
-	f = bpf_task_storage_get(&faults, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!f) {
-		count_lost(GLOST_STACK_FAILURES);
+	f = bpf_map_lookup_elem(&faults, &zero_key);
+	if (!f)
 		return;
-	}
 	f->pc = pc;
 	f->sp = sp;
 	f->bp = bp;
 	f->addr = address;
-	f->active = 1;
+	f->tid = (__u32)bpf_get_current_pid_tgid();
 }
 
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
+	if (!drawn())
+		return 0;
 	/* the first frame is the faulting instruction itself: + 1, see capture_stack */
 	on_fault(address, BPF_CORE_READ(regs, ip) + 1, BPF_CORE_READ(regs, sp),
 		 BPF_CORE_READ(regs, bp));
@@ -311,7 +332,7 @@ int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned
 {
 	__u64 pc, sp, bp;
 
-	if ((error_code & PF_USER) || !BPF_CORE_READ(bpf_get_current_task_btf(), mm))
+	if ((error_code & PF_USER) || !drawn() || !BPF_CORE_READ(bpf_get_current_task_btf(), mm))
 		return 0;
 	user_regs(&pc, &sp, &bp);
 	on_fault(address, pc, sp, bp);
@@ -327,22 +348,23 @@ int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned
 SEC("tp_btf/rss_stat")
 int BPF_PROG(on_rss, struct mm_struct *mm, int member)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct pending_fault *f;
 	struct growth_proc *p;
 	__u32 tgid;
 
-	if (member != MM_ANONPAGES_ || mm != task->mm)
+	if (member != MM_ANONPAGES_)
 		return 0;
-	f = bpf_task_storage_get(&faults, task, 0, 0);
-	if (!f || !f->active)
+	f = bpf_map_lookup_elem(&faults, &zero_key);
+	if (!f || !f->tid || f->tid != (__u32)bpf_get_current_pid_tgid())
 		return 0;
-	f->active = 0;
+	f->tid = 0;
+	if (mm != bpf_get_current_task_btf()->mm)
+		return 0;
 	p = traced(&tgid);
 	if (!p)
 		return 0;
-	__sync_fetch_and_add(&p->touch_bytes, PAGE_SIZE_);
-	__sync_fetch_and_add(&p->touch_pages, 1);
+	__sync_fetch_and_add(&p->touch_bytes, SAMPLE_BYTES);
+	__sync_fetch_and_add(&p->touch_pages, sample_pages);
 	charge_page(p, tgid, f->pc, f->sp, f->bp, f->addr);
 	return 0;
 }
@@ -373,10 +395,10 @@ static __always_inline void on_unmap(struct growth_proc *p, __u32 tgid, __u64 st
  * change the address space forget it, so that a page they count is not taken for a fault's */
 static __always_inline void forget_fault(void)
 {
-	struct pending_fault *f = bpf_task_storage_get(&faults, bpf_get_current_task_btf(), 0, 0);
+	struct pending_fault *f = bpf_map_lookup_elem(&faults, &zero_key);
 
-	if (f)
-		f->active = 0;
+	if (f && f->tid == (__u32)bpf_get_current_pid_tgid())
+		f->tid = 0;
 }
 
 #define MADV_DONTNEED_ 4

@@ -35,7 +35,7 @@ bg_pids+=($GROW)
 "$WL" steady go1 8 >/dev/null &
 STEADY=$!
 bg_pids+=($STEADY)
-"$PB" growth --duration 5 --snapshot-every 1 --format json --top 0 --output g.session \
+"$PB" growth --sample-pages 1 --duration 5 --snapshot-every 1 --format json --top 0 --output g.session \
 	>g.json 2>g.err &
 PBPID=$!
 bg_pids+=($PBPID)
@@ -56,6 +56,7 @@ check "its growth_bytes is within 10% of its RSS growth ($RSS_GROWTH)" yes \
 	"$(py g.json "p=[p for p in d['processes'] if p['pid']==$GROW][0]; print('yes' if abs(p['growth_bytes']-$RSS_GROWTH) <= 0.1*$RSS_GROWTH else p['growth_bytes'])")"
 check "the steady churn grew by less than 1 MiB" yes \
 	"$(py g.json "p=[p for p in d['processes'] if p['pid']==$STEADY][0]; print('yes' if p['growth_bytes'] < 1<<20 else p['growth_bytes'])")"
+check "every new page had its stack walked (--sample-pages 1)" 1 "$(py g.json "print(d['sample_pages'])")"
 # held bytes by the leaking call sites: 60% and 40% of 24 MiB, to the page
 held_of() { # function
 	py g.json "print(sum(s['growth_bytes'] for s in d['stacks'] if s['pid']==$GROW and any(f['function']=='$1' for f in s['frames'])))"
@@ -98,7 +99,7 @@ rm -f go2
 "$WL" forker go2 >fork.out &
 FORKER=$!
 bg_pids+=($FORKER)
-"$PB" growth --pid "$FORKER" --escalate off --format json --no-output >f.json 2>f.err &
+"$PB" growth --pid "$FORKER" --sample-pages 1 --escalate off --format json --no-output >f.json 2>f.err &
 PBPID=$!
 bg_pids+=($PBPID)
 wait_for f.err "growth of pid" || no "growth --pid never started: $(cat f.err)"
@@ -113,7 +114,30 @@ check "the child is named after its exec and exited" "grower True" \
 	"$(py f.json "p=[p for p in d['processes'] if p['pid']==$CHILD][0]; print(p['comm'], p['exited'])")"
 check "the child's 4 MiB were first touched (within 5%)" yes \
 	"$(py f.json "p=[p for p in d['processes'] if p['pid']==$CHILD][0]; print('yes' if abs(p['touched_bytes']-4*2**20) <= 0.05*4*2**20 else p['touched_bytes'])")"
+# born in the session: its growth counts from nothing, not from the RSS /proc first showed
+check "the child's growth_bytes counts its 4 MiB (born in the session; within 5%, plus <= 1 MiB of its own)" yes \
+	"$(py f.json "p=[p for p in d['processes'] if p['pid']==$CHILD][0]; print('yes' if 0.95*4*2**20 <= p['growth_bytes'] <= 5*2**20 else p['growth_bytes'])")"
 check "the forker counted one fork" 1 "$(py f.json "print([p['forks'] for p in d['processes'] if p['pid']==$FORKER][0])")"
+
+# --- 2b. sampled (the default, --sample-pages 16): 1 in 16 new pages, at random, has its stack
+# walked and counts for 16. Of 24 MiB, leak_a's 60% is ~230 draws: +-30% is over 4.5 standard
+# deviations of the binomial count; a draw counted for 1 page (or 256) is far outside
+rm -f go2b
+"$WL" grow 24 go2b 3 >samp.out &
+SAMP=$!
+bg_pids+=($SAMP)
+"$PB" growth --pid "$SAMP" --escalate off --format json --top 0 --no-output >s.json 2>s.err &
+PBPID=$!
+bg_pids+=($PBPID)
+wait_for s.err "growth of pid" || no "growth --pid never started: $(cat s.err)"
+touch go2b
+wait $PBPID
+check "sampled: the report says 1 in 16" 16 "$(py s.json "print(d['sample_pages'])")"
+for fs in leak_a:0.6 leak_b:0.4; do
+	f=${fs%%:*} share=${fs##*:}
+	check "sampled: $f holds $share of 24 MiB within 30%" yes \
+		"$(py s.json "h=sum(s['growth_bytes'] for s in d['stacks'] if s['pid']==$SAMP and any(f['function']=='$f' for f in s['frames'])); print('yes' if abs(h-$share*24*2**20) <= 0.3*$share*24*2**20 else h)")"
+done
 
 # --- 3. a program built -O2 without frame pointers: whole stacks through .eh_frame rows
 rm -f go3

@@ -197,6 +197,46 @@ static void test_missing_from_scan_exited(void **state)
 	growth_table__free(&t);
 }
 
+/* A process the kernel saw forked during the session: its growth counts the new memory it
+ * wrote to before /proc first showed it (the RSS it had at birth is not known, and a fork's
+ * shared pages are no growth); one /proc never showed before the session keeps its first RSS */
+static void test_born_in_session_base(void **state)
+{
+	struct growth_table t = {};
+	struct growth_entry *e;
+	(void)state;
+
+	growth_table__begin_scan(&t, 1.0);
+	observe(&t, 10, "shell", 3 * MiB, 1 * MiB);
+	growth_table__end_scan(&t);
+	/* the shell forks 20, which execs and writes 4 MiB before the next scan */
+	kernel(&t, 20, (struct kfig){ .ppid = 10, .comm = "grower", .touched = 4 * MiB });
+	growth_table__begin_scan(&t, 2.0);
+	observe(&t, 10, "shell", 3 * MiB, 1 * MiB);
+	observe(&t, 20, "grower", 5 * MiB, 4 * MiB + 64 * KiB);
+	growth_table__end_scan(&t);
+	e = get(&t, 20);
+	assert_int_equal(e->row.growth_bytes, 4 * MiB);
+	assert_int_equal(e->row.anon_growth_bytes, 4 * MiB);
+	/* it grows 1 MiB more: counted as for every process */
+	kernel(&t, 20, (struct kfig){ .ppid = 10, .comm = "grower", .touched = 5 * MiB });
+	growth_table__begin_scan(&t, 3.0);
+	observe(&t, 20, "grower", 6 * MiB, 5 * MiB + 64 * KiB);
+	growth_table__end_scan(&t);
+	assert_int_equal(get(&t, 20)->row.growth_bytes, 5 * MiB);
+	/* an estimate above what it has (sampled pages): the base stops at 0 */
+	kernel(&t, 30, (struct kfig){ .ppid = 10, .comm = "tiny", .touched = 1 * MiB });
+	growth_table__begin_scan(&t, 4.0);
+	observe(&t, 30, "tiny", 512 * KiB, 256 * KiB);
+	growth_table__end_scan(&t);
+	e = get(&t, 30);
+	assert_int_equal(e->row.growth_bytes, 512 * KiB);
+	assert_int_equal(e->row.anon_growth_bytes, 256 * KiB);
+	/* the shell, there before the session: from its first RSS */
+	assert_int_equal(get(&t, 10)->row.growth_bytes, 0);
+	growth_table__free(&t);
+}
+
 /* A process that lived between two scans is known from the kernel side alone: its growth is
  * what it touched, over no window, memory unknown. /proc showing it later starts its base. */
 static void test_kernel_only_process(void **state)
@@ -243,7 +283,8 @@ static void test_kernel_only_process(void **state)
 	assert_false(e->row.mem_known);
 	assert_int_equal(e->row.growth_bytes, 20 * KiB);
 
-	/* known to the kernel first, then shown by /proc: growth counts from that scan */
+	/* forked during the session, known to the kernel first, then shown by /proc: growth
+	 * counts from that scan, plus what it wrote to before it (test_born_in_session_base) */
 	kernel(&t, 600, (struct kfig){ 1, "late", 0, 4 * KiB, 0, 0, 0, false });
 	assert_int_equal(get(&t, 600)->row.growth_bytes, 4 * KiB);
 	growth_table__begin_scan(&t, 7.0);
@@ -252,14 +293,14 @@ static void test_kernel_only_process(void **state)
 	e = get(&t, 600);
 	assert_true(e->from_proc && e->row.mem_known);
 	assert_seconds(e->first_s, 7.0);
-	assert_int_equal(e->rss_first, 8 * KiB);
-	assert_int_equal(e->row.growth_bytes, 0);
-	assert_int_equal(e->row.anon_growth_bytes, 0);
+	assert_int_equal(e->rss_first, 4 * KiB);
+	assert_int_equal(e->row.growth_bytes, 4 * KiB);
+	assert_int_equal(e->row.anon_growth_bytes, 4 * KiB);
 	assert_int_equal(e->row.touched_bytes, 4 * KiB);
 	/* from now on the kernel's figures leave /proc's growth alone */
 	kernel(&t, 600, (struct kfig){ 1, "late", 8 * KiB, 8 * KiB, 0, 0, 0, false });
 	e = get(&t, 600);
-	assert_int_equal(e->row.growth_bytes, 0);
+	assert_int_equal(e->row.growth_bytes, 4 * KiB);
 	assert_int_equal(e->row.touched_bytes, 8 * KiB);
 	assert_int_equal(e->row.held_bytes, 8 * KiB);
 	assert_sorted_by_pid(&t);
@@ -588,11 +629,12 @@ static void reused_by(uint32_t ppid, uint32_t execs, bool forgotten)
 	growth_table__end_scan(&t);
 	growth_table__begin_scan(&t, 3.0);
 	growth_table__end_scan(&t);
-	/* the old process's own last report: still the old row */
+	/* the old process's own last report: still the old row (forked in the session: its
+	 * growth counts the 8 KiB it wrote to before /proc showed it) */
 	kernel(&t, 42, (struct kfig){ 1, "oldd", 0, 8 * KiB, 0, 1, 0, true });
 	e = get(&t, 42);
 	assert_true(e->row.exited && e->from_proc);
-	assert_int_equal(e->row.growth_bytes, 40 * KiB);
+	assert_int_equal(e->row.growth_bytes, 48 * KiB);
 	assert_string_equal(e->row.comm, "oldd");
 	e->seen_exited = true;
 	e->forgotten = forgotten;
@@ -620,16 +662,16 @@ static void reused_by(uint32_t ppid, uint32_t execs, bool forgotten)
 	e = get(&t, 42);
 	assert_true(e->from_proc && e->row.mem_known);
 	assert_seconds(e->first_s, 4.0);
-	assert_int_equal(e->rss_first, 8 * KiB);
-	assert_int_equal(e->row.growth_bytes, 0);
+	assert_int_equal(e->rss_first, 4 * KiB); /* less the 4 KiB it wrote to before */
+	assert_int_equal(e->row.growth_bytes, 4 * KiB);
 	kernel(&t, 42, (struct kfig){ ppid, "newd", 0, 8 * KiB, 12 * KiB, execs, 0, false });
 	growth_table__begin_scan(&t, 5.0);
 	observe(&t, 42, "", 16 * KiB, 8 * KiB);
 	growth_table__end_scan(&t);
 	e = get(&t, 42);
 	assert_string_equal(e->row.comm, "newd");
-	assert_int_equal(e->row.growth_bytes, 8 * KiB);
-	assert_int_equal(e->row.anon_growth_bytes, 4 * KiB);
+	assert_int_equal(e->row.growth_bytes, 12 * KiB);
+	assert_int_equal(e->row.anon_growth_bytes, 8 * KiB);
 	assert_seconds(e->row.window_s, 1.0);
 	assert_int_equal(e->row.touched_bytes, 8 * KiB);
 	growth_table__free(&t);
@@ -650,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_scans_growth_from_first_sight),
 		cmocka_unit_test(test_missing_from_scan_exited),
 		cmocka_unit_test(test_kernel_only_process),
+		cmocka_unit_test(test_born_in_session_base),
 		cmocka_unit_test(test_kernel_fields_and_exec),
 		cmocka_unit_test(test_comm_sanitized),
 		cmocka_unit_test(test_rows_order),

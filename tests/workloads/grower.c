@@ -53,10 +53,14 @@ static unsigned long rss_bytes(void)
 	return resident * (unsigned long)sysconf(_SC_PAGESIZE);
 }
 
+/* Until the GO file exists; SIGTERM ends the program here too */
 static void wait_go(const char *go)
 {
-	while (strcmp(go, "-") && access(go, F_OK))
+	while (strcmp(go, "-") && access(go, F_OK)) {
+		if (stop)
+			exit(0);
 		usleep(10000);
+	}
 }
 
 /* The two leaking call sites: each block is written whole where it is allocated */

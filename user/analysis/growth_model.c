@@ -70,13 +70,18 @@ int growth_table__observe(struct growth_table *t, uint32_t pid, const char *comm
 	if (!e)
 		return -ENOMEM;
 	if (!e->from_proc || e->row.exited) {
-		/* first sight (or a pid reused after an exit): growth counts from here */
+		/* first sight (or a pid reused after an exit): growth counts from here; for a
+		 * process the kernel saw forked during the session, from before the new memory
+		 * it wrote to until now (its RSS at birth is not known: a fork shares its parent's
+		 * pages, which are no growth) */
+		uint64_t before = !e->from_proc && e->row.ppid ? e->row.touched_bytes : 0;
+
 		e->from_proc = true;
 		e->row.exited = false;
 		e->seen_exited = false;
 		e->forgotten = false;
-		e->rss_first = rss;
-		e->anon_first = anon;
+		e->rss_first = rss - (before < rss ? before : rss);
+		e->anon_first = anon - (before < anon ? before : anon);
 		e->first_s = t->now_s;
 	}
 	if (comm && *comm)

@@ -47,6 +47,7 @@ struct growth_report {
 	const struct escalation *esc; /* owned by the caller */
 	size_t esc_cnt;
 	uint64_t lost[REPORT_LOST__MAX];
+	uint32_t sample_pages; /* 1 in N new pages had its stack walked; 0: not known (a file) */
 };
 
 /* The growth report of snapshot snap of session s (a growth session). The report points into

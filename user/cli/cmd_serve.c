@@ -98,6 +98,10 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 		{ .name = "escalate", .kind = OPT_FLAG,
 		  .help = "trace the fastest growing process exactly, for a window, by\nitself",
 		  .dest = &escalate },
+		{ .name = "sample-pages", .kind = OPT_U64, .arg = "N",
+		  .help = "walk the stack of 1 in N new pages, at random, and charge it\n"
+			  "N pages (default 16; 1: every page, exact)",
+		  .dest = &o->g.sample_pages, .min = 1, .max = 1 << 20, .wants = "a count" },
 		{ .name = "max-stacks", .kind = OPT_U64, .arg = "N",
 		  .help = "distinct (process, stack) pairs (default 65536)",
 		  .dest = &o->g.max_stacks, .min = 1024, .max = 1 << 22 },
@@ -129,6 +133,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 				     .max_stacks = 1 << 16,
 				     .max_procs = 8192,
 				     .max_pages = 1 << 20,
+				     .sample_pages = 16,
 				     .max_unwind_rows = 1 << 22,
 				     .escalate_window_s = 30,
 				     .retire_exited_s = 30,

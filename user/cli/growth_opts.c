@@ -63,6 +63,10 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 		  .help = "pages whose first-touching stack is kept, ~80 bytes of\n"
 			  "kernel memory each as they are used (default 1048576: 4 GiB)",
 		  .dest = &o->max_pages, .min = 1024, .max = 1 << 26 },
+		{ .name = "sample-pages", .kind = OPT_U64, .arg = "N",
+		  .help = "walk the stack of 1 in N new pages, at random, and charge it\n"
+			  "N pages (default 16; 1: every page, exact)",
+		  .dest = &o->sample_pages, .min = 1, .max = 1 << 20, .wants = "a count" },
 		{ .name = "max-stacks", .kind = OPT_U64, .arg = "N",
 		  .help = "distinct (process, stack) pairs (default 65536)",
 		  .dest = &o->max_stacks, .min = 1024, .max = 1 << 22 },
@@ -97,6 +101,7 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 				   .max_stacks = 1 << 16,
 				   .max_procs = 8192,
 				   .max_pages = 1 << 20,
+				   .sample_pages = 16,
 				   .max_unwind_rows = 1 << 22,
 				   .max_session_bytes = 1ull << 30,
 				   .escalate_window_s = 5,

@@ -262,6 +262,7 @@ int growth_run__report(struct growth_run *g, bool final, struct growth_report *r
 	r->pid = (uint32_t)g->opts->pid;
 	r->duration_s = cli_bpf__now_s() - g->start_s;
 	r->final = final;
+	r->sample_pages = (uint32_t)(g->opts->sample_pages ? g->opts->sample_pages : 1);
 	r->procs = *rows;
 	r->proc_cnt = cnt;
 	memcpy(r->lost, g->sample.lost, sizeof(r->lost));
@@ -362,6 +363,7 @@ int growth_run__start(struct growth_run *g)
 		.max_procs = (uint32_t)o->max_procs,
 		.max_unwind_rows = (uint32_t)o->max_unwind_rows,
 		.max_pages = (uint32_t)o->max_pages,
+		.sample_pages = (uint32_t)o->sample_pages,
 	};
 	int err, fd;
 

@@ -112,6 +112,11 @@ int growth_format__text(const struct growth_report *g, size_t top, FILE *out)
 		bytes__fmt(r->totals.live_bytes, b1, sizeof(b1)), r->totals.live_objects,
 		bytes__fmt(r->totals.alloc_bytes, b2, sizeof(b2)),
 		bytes__fmt(r->totals.freed_bytes, b3, sizeof(b3)), r->totals.freed_objects);
+	if (g->sample_pages > 1)
+		fprintf(out,
+			"  by stack: 1 in %u new pages (at random) had its stack walked and counts "
+			"for %u: estimates (--sample-pages 1: every page)\n",
+			g->sample_pages, g->sample_pages);
 	procs_table(g, top, out);
 	for (size_t i = 0; i < g->esc_cnt; i++)
 		held_text(&g->esc[i], top, out);
@@ -231,6 +236,8 @@ int growth_format__json(const struct growth_report *g, size_t top, FILE *out)
 	json_out__key_int(o, "pid", g->pid);
 	json_out__key_real(o, "duration_s", g->duration_s);
 	json_out__key_bool(o, "final", g->final);
+	if (g->sample_pages)
+		json_out__key_int(o, "sample_pages", g->sample_pages);
 	json_out__key(o, "totals");
 	json_out__obj_begin(o);
 	json_out__key_int(o, "growth_bytes", (int64_t)r->totals.live_bytes);

@@ -20,6 +20,7 @@ struct growth_loader_opts {
 	uint32_t max_procs;	  /* processes tracked at once */
 	uint32_t max_unwind_rows; /* 0: walk frame pointers only */
 	uint32_t max_pages;	  /* pages whose owning stack is kept */
+	uint32_t sample_pages;	  /* 1 in N new pages has its stack walked (0, 1: every one) */
 };
 
 /* One process as the kernel side saw it */
