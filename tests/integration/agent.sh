@@ -120,7 +120,7 @@ kill -9 "$AGENT"
 wait "$AGENT" 2>/dev/null
 for _ in $(seq 50); do [[ $(agent_progs) == "$BEFORE" ]] && break; sleep 0.1; done
 check "a killed agent leaves no program behind" "$BEFORE" "$(agent_progs)"
-"$PB" serve --listen "127.0.0.1:$PORT" --interval 1 --duration 20 2>agent2.err &
+"$PB" serve --listen "127.0.0.1:$PORT" --interval 1 --duration 20 --max-dwarf 1M 2>agent2.err &
 AGENT=$!
 bg_pids+=($AGENT)
 wait_for agent2.err "agent on http" || no "the agent did not start again: $(cat agent2.err)"
@@ -138,6 +138,11 @@ check "the agent's resident memory stays under 192 MiB ($RSS B)" yes \
 	"$(python3 -c "print('yes' if 0 < $RSS < 192*2**20 else 'no')")"
 check "the agent used under half a CPU ($CPU s in $UP s)" yes \
 	"$(python3 -c "print('yes' if $CPU < 0.5*$UP + 1 else 'no')")"
+DW=$(awk '/^perfan_agent_debug_info_bytes / {print $2}' m3.txt)
+check "the DWARF it holds stays within --max-dwarf 1M ($DW B)" yes \
+	"$(python3 -c "print('yes' if 0 <= ${DW:--1} <= 2**20 else 'no')")"
+check "it says how many files it has open, and whose DWARF was over the bound" 3 \
+	"$(grep -cE '^perfan_agent_(open_files|debug_info_over_files|debug_info_dropped_total) [0-9]+$' m3.txt)"
 check "exited processes left the exported set" 0 "$(grep -c 'comm="true"' m3.txt)"
 wait "$AGENT"
 check "the agent ends by itself after --duration, exit 0" 0 $?

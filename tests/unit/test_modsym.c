@@ -299,6 +299,43 @@ static void test_lines(void **state)
 	modsym__free(m);
 }
 
+/* The DWARF budget's parts: what a module's DWARF holds, letting it go (lines come back on the
+ * next lookup, C++ names demangled again), and DWARF over the limit not read (symbols only) */
+static void test_dwarf_drop_and_limit(void **state)
+{
+	struct modsym *m = open_mod(fx.cxx_exe, NULL);
+	struct modsym_opts small = { .path = fx.exe, .max_dwarf_bytes = 64 };
+	struct frame f[4];
+	uint64_t bytes;
+	size_t n;
+	(void)state;
+
+	assert_int_equal(modsym__dwarf_bytes(m), 0); /* read on the first lookup */
+	n = modsym__lookup(m, fx.cart_add + 2, f, 4);
+	bytes = modsym__dwarf_bytes(m);
+	assert_true(bytes > 0);
+	assert_string_equal(base(f[n - 1].file), "cxx.cc");
+	modsym__drop_dwarf(m);
+	assert_int_equal(modsym__dwarf_bytes(m), 0);
+	assert_false(modsym__dwarf_over(m));
+	n = modsym__lookup(m, fx.cart_add + 2, f, 4);
+	assert_int_equal(modsym__dwarf_bytes(m), bytes);
+	assert_string_equal(f[n - 1].function, "shop::Cart::add(int)");
+	assert_string_equal(base(f[n - 1].file), "cxx.cc");
+	modsym__free(m);
+
+	/* 64 bytes: no DWARF fits; the symbol still names the function */
+	m = modsym__open(fx.exe, &small);
+	assert_non_null(m);
+	n = modsym__lookup(m, fx.ra_direct - 1, f, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(f[0].function, "direct_caller");
+	assert_null(f[0].file);
+	assert_true(modsym__dwarf_over(m));
+	assert_int_equal(modsym__dwarf_bytes(m), 0);
+	modsym__free(m);
+}
+
 static void test_inlined(void **state)
 {
 	struct modsym *m = open_mod(fx.exe, fx.dbg_dir);
@@ -486,6 +523,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_inlined),
+		cmocka_unit_test(test_dwarf_drop_and_limit),
 		cmocka_unit_test(test_cxx_demangled),
 		cmocka_unit_test(test_stripped),
 		cmocka_unit_test(test_debug_by_build_id),

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Soak of the agent (perfan-bpf serve): run it for MINUTES (default 60) host-wide while
 # processes come and go (short-lived ones, growing ones, a steady churn), scraping /metrics
-# every 10 s, and print its resident memory and CPU over time: they must stay bounded.
+# every 10 s, and print its resident memory (and of it the anonymous memory, and the DWARF it
+# holds), its CPU and the processes it knows over time: they must stay bounded.
 # Usage: tools/bench/soak.sh [MINUTES] [PORT]
 set -u
 cd "$(dirname "$0")/../.."
@@ -27,14 +28,16 @@ sleep 3
 ) &
 LOADPID=$!
 end=$((SECONDS + MIN * 60))
-printf '%8s %12s %10s %8s %8s\n' elapsed_s agent_rss_MiB cpu_s procs scrapes
+printf '%8s %12s %12s %12s %10s %8s %8s\n' elapsed_s agent_rss_MiB anon_MiB dwarf_MiB cpu_s procs scrapes
 while ((SECONDS < end)); do
 	m=$(curl -s "http://127.0.0.1:$PORT/metrics")
 	rss=$(awk '/^perfan_agent_resident_bytes / {printf "%.1f", $2/1048576}' <<<"$m")
+	anon=$(awk '/^perfan_agent_anon_bytes / {printf "%.1f", $2/1048576}' <<<"$m")
+	dwarf=$(awk '/^perfan_agent_debug_info_bytes / {printf "%.1f", $2/1048576}' <<<"$m")
 	cpu=$(awk '/^perfan_agent_cpu_seconds_total / {printf "%.1f", $2}' <<<"$m")
 	procs=$(awk '/^perfan_processes / {print $2}' <<<"$m")
 	up=$(awk '/^perfan_agent_uptime_seconds / {printf "%.0f", $2}' <<<"$m")
 	req=$(awk -F' ' '/outcome="served"/ {print $2}' <<<"$m")
-	printf '%8s %12s %10s %8s %8s\n' "$up" "$rss" "$cpu" "$procs" "$req"
+	printf '%8s %12s %12s %12s %10s %8s %8s\n' "$up" "$rss" "$anon" "$dwarf" "$cpu" "$procs" "$req"
 	sleep 10
 done

@@ -102,6 +102,10 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 		  .help = "walk the stack of 1 in N new pages, at random, and charge it\n"
 			  "N pages (default 16; 1: every page, exact)",
 		  .dest = &o->g.sample_pages, .min = 1, .max = 1 << 20, .wants = "a count" },
+		{ .name = "max-dwarf", .kind = OPT_SIZE, .arg = "SIZE",
+		  .help = "DWARF kept to name file:line, all files together (default\n"
+			  "64M); past it the least recently used file's is let go",
+		  .dest = &o->g.max_debug_info, .min = 1 << 20, .max = 1ull << 40 },
 		{ .name = "max-stacks", .kind = OPT_U64, .arg = "N",
 		  .help = "distinct (process, stack) pairs (default 65536)",
 		  .dest = &o->g.max_stacks, .min = 1024, .max = 1 << 22 },
@@ -134,6 +138,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 				     .max_procs = 8192,
 				     .max_pages = 1 << 20,
 				     .sample_pages = 16,
+				     .max_debug_info = 64 << 20,
 				     .max_unwind_rows = 1 << 22,
 				     .escalate_window_s = 30,
 				     .retire_exited_s = 30,
@@ -178,6 +183,7 @@ static int ask_trace(const struct serve_opts *o)
 static void agent_self(struct serve *s, struct prom_agent *a)
 {
 	struct rusage ru;
+	struct symbolizer_stats st;
 	uint64_t rss = 0, anon = 0;
 
 	getrusage(RUSAGE_SELF, &ru);
@@ -185,6 +191,12 @@ static void agent_self(struct serve *s, struct prom_agent *a)
 		   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	proc_scan__mem("/proc", (uint32_t)getpid(), &rss, &anon);
 	a->rss_bytes = rss;
+	a->anon_bytes = anon;
+	symbolizer__stats(s->g.sym, &st);
+	a->debug_bytes = st.dwarf_bytes;
+	a->debug_dropped = st.dwarf_dropped;
+	a->debug_over = st.dwarf_over_cnt;
+	a->files_open = st.module_cnt;
 	a->uptime_s = cli_bpf__now_s() - s->g.start_s;
 	a->scrapes = s->served;
 	a->refused = s->refused;
@@ -503,7 +515,8 @@ int cmd__serve(int argc, char **argv)
 	s.g.opts = &o.g;
 	rate_limit__init(&s.rate, (double)o.max_rate, cli_bpf__now_s());
 	err = event_loop__init(&s.g.loop, false);
-	s.g.sym = symbolizer__new(&(struct symbolizer_opts){ 0 });
+	s.g.sym = symbolizer__new(
+		&(struct symbolizer_opts){ .max_dwarf_bytes = o.g.max_debug_info });
 	if (err || !s.g.sym) {
 		err = cli__error("cannot set up the agent: %s", strerror(err ? -err : ENOMEM));
 		goto cleanup;

@@ -67,6 +67,10 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 		  .help = "walk the stack of 1 in N new pages, at random, and charge it\n"
 			  "N pages (default 16; 1: every page, exact)",
 		  .dest = &o->sample_pages, .min = 1, .max = 1 << 20, .wants = "a count" },
+		{ .name = "max-dwarf", .kind = OPT_SIZE, .arg = "SIZE",
+		  .help = "DWARF kept to name file:line, all files together (default\n"
+			  "64M); past it the least recently used file's is let go",
+		  .dest = &o->max_debug_info, .min = 1 << 20, .max = 1ull << 40 },
 		{ .name = "max-stacks", .kind = OPT_U64, .arg = "N",
 		  .help = "distinct (process, stack) pairs (default 65536)",
 		  .dest = &o->max_stacks, .min = 1024, .max = 1 << 22 },
@@ -102,6 +106,7 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 				   .max_procs = 8192,
 				   .max_pages = 1 << 20,
 				   .sample_pages = 16,
+				   .max_debug_info = 64 << 20,
 				   .max_unwind_rows = 1 << 22,
 				   .max_session_bytes = 1ull << 30,
 				   .escalate_window_s = 5,

@@ -201,6 +201,20 @@ int prom__write(const struct growth_report *g, const struct prom_agent *a, size_
 	fprintf(out, "perfan_agent_cpu_seconds_total %.6f\n", a->cpu_s);
 	head(out, "perfan_agent_resident_bytes", "gauge", "Resident memory of the agent.");
 	fprintf(out, "perfan_agent_resident_bytes %" PRIu64 "\n", a->rss_bytes);
+	head(out, "perfan_agent_anon_bytes", "gauge",
+	     "Anonymous memory of the agent (its heap; resident adds the files it maps).");
+	fprintf(out, "perfan_agent_anon_bytes %" PRIu64 "\n", a->anon_bytes);
+	head(out, "perfan_agent_debug_info_bytes", "gauge",
+	     "DWARF the agent holds to name file:line (bounded by --max-dwarf).");
+	fprintf(out, "perfan_agent_debug_info_bytes %" PRIu64 "\n", a->debug_bytes);
+	head(out, "perfan_agent_debug_info_dropped_total", "counter",
+	     "Times a file's DWARF was let go to stay within --max-dwarf.");
+	fprintf(out, "perfan_agent_debug_info_dropped_total %" PRIu64 "\n", a->debug_dropped);
+	head(out, "perfan_agent_debug_info_over_files", "gauge",
+	     "Open files whose DWARF is over --max-dwarf: frames without file:line.");
+	fprintf(out, "perfan_agent_debug_info_over_files %" PRIu64 "\n", a->debug_over);
+	head(out, "perfan_agent_open_files", "gauge", "ELF files the agent has open to name frames.");
+	fprintf(out, "perfan_agent_open_files %" PRIu64 "\n", a->files_open);
 	head(out, "perfan_agent_uptime_seconds", "gauge", "Seconds since the agent attached.");
 	fprintf(out, "perfan_agent_uptime_seconds %.3f\n", a->uptime_s);
 	head(out, "perfan_agent_requests_total", "counter", "HTTP requests, by outcome.");

@@ -18,6 +18,11 @@ struct prom_agent {
 	uint64_t scrapes;    /* requests served */
 	uint64_t refused;    /* requests refused by the rate limit */
 	uint64_t procs_seen; /* processes in its table */
+	uint64_t anon_bytes; /* its anonymous memory (the heap; RSS adds the files it maps) */
+	uint64_t debug_bytes;	   /* DWARF it holds to name file:line (bounded) */
+	uint64_t debug_dropped;	   /* times a file's DWARF was let go for that bound */
+	uint64_t debug_over;	   /* files named without file:line: DWARF over the bound */
+	uint64_t files_open;	   /* ELF files it has open to name frames */
 };
 
 /* 0 or -EIO */

@@ -570,6 +570,15 @@ size_t dwarf_index__lookup(const struct dwarf_index *di, uint64_t addr, struct d
 	return n;
 }
 
+size_t dwarf_index__bytes(const struct dwarf_index *di)
+{
+	if (!di)
+		return 0;
+	return sizeof(*di) + di->func_cap * sizeof(*di->funcs) +
+	       di->range_cap * sizeof(*di->ranges) + di->inl_cap * sizeof(*di->inls) +
+	       di->line_cap * sizeof(*di->lines) + di->cu_file_cap * sizeof(*di->cu_files);
+}
+
 size_t dwarf_index__func_cnt(const struct dwarf_index *di)
 {
 	return di->func_cnt;

@@ -37,6 +37,8 @@ void dwarf_index__free(struct dwarf_index *di);
 size_t dwarf_index__lookup(const struct dwarf_index *di, uint64_t addr, struct dwarf_loc *out,
 			   size_t max);
 
+/* The memory the index itself holds (its tables), in bytes */
+size_t dwarf_index__bytes(const struct dwarf_index *di);
 size_t dwarf_index__func_cnt(const struct dwarf_index *di);
 size_t dwarf_index__line_cnt(const struct dwarf_index *di);
 size_t dwarf_index__inline_cnt(const struct dwarf_index *di);

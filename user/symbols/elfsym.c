@@ -285,6 +285,31 @@ bool elf_file__has_section(const struct elf_file *ef, const char *name)
 	return false;
 }
 
+uint64_t elf_file__debug_bytes(const struct elf_file *ef)
+{
+	Elf_Scn *scn = NULL;
+	uint64_t total = 0;
+
+	while ((scn = elf_nextscn(ef->elf, scn))) {
+		GElf_Shdr sh;
+		GElf_Chdr ch;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    !(n = section_name(ef, &sh)) ||
+		    (strncmp(n, ".debug_", 7) && strncmp(n, ".zdebug_", 8)))
+			continue;
+		/* compressed: the size it has once libelf inflates it for libdw */
+		if ((sh.sh_flags & SHF_COMPRESSED) && gelf_getchdr(scn, &ch))
+			total += ch.ch_size;
+		else if (!strncmp(n, ".zdebug_", 8))
+			total += sh.sh_size * 4; /* the old GNU format: no header to ask, guess */
+		else
+			total += sh.sh_size;
+	}
+	return total;
+}
+
 const char *elf_file__debuglink(const struct elf_file *ef, uint32_t *crc)
 {
 	*crc = ef->debuglink_crc;

@@ -27,6 +27,9 @@ bool elf_file__has_symtab(const struct elf_file *ef);
 /* The entry point's address (e_entry): where _start is, named or not; 0 when none */
 uint64_t elf_file__entry(const struct elf_file *ef);
 bool elf_file__has_section(const struct elf_file *ef, const char *name);
+/* The bytes of its DWARF sections (.debug_*, .zdebug_*) once uncompressed: what reading its
+ * DWARF costs in memory, roughly */
+uint64_t elf_file__debug_bytes(const struct elf_file *ef);
 /* The .gnu_debuglink file name (owned by ef) and its CRC-32, or NULL when there is none */
 const char *elf_file__debuglink(const struct elf_file *ef, uint32_t *crc);
 

@@ -26,6 +26,9 @@ struct modsym {
 	Dwarf *dw;
 	struct dwarf_index *di;
 	bool dwarf_tried;
+	bool dwarf_over; /* bigger than max_dwarf: not read */
+	uint64_t max_dwarf;
+	uint64_t dwarf_bytes;
 	char *path;
 	char *root;
 	char *debug_dir;
@@ -58,6 +61,7 @@ struct modsym *modsym__open(const char *host_path, const struct modsym_opts *opt
 	m->root = strdup_or_null(opts ? opts->debug.root : NULL);
 	m->debug_dir = strdup_or_null(opts ? opts->debug.debug_dir : NULL);
 	m->debuginfod = opts && opts->debug.debuginfod;
+	m->max_dwarf = opts ? opts->max_dwarf_bytes : 0;
 	if (!m->path || (opts && opts->debug.root && !m->root) ||
 	    (opts && opts->debug.debug_dir && !m->debug_dir)) {
 		modsym__free(m);
@@ -67,18 +71,43 @@ struct modsym *modsym__open(const char *host_path, const struct modsym_opts *opt
 	return m;
 }
 
+void modsym__drop_dwarf(struct modsym *m)
+{
+	/* the demangled names are keyed by the address of their raw name, which may be in the
+	 * DWARF or the debug file's symbols let go here: they go too */
+	for (size_t i = 0; i < m->name_cap; i++)
+		free(m->names[i].demangled);
+	free(m->names);
+	m->names = NULL;
+	m->name_cap = m->name_cnt = 0;
+	dwarf_index__free(m->di);
+	m->di = NULL;
+	if (m->dw)
+		dwarf_end(m->dw);
+	m->dw = NULL;
+	elf_file__free(m->debug_ef);
+	m->debug_ef = NULL;
+	m->dwarf_tried = false;
+	m->dwarf_bytes = 0;
+	m->dwarf_path[0] = '\0';
+}
+
+uint64_t modsym__dwarf_bytes(const struct modsym *m)
+{
+	return m->dwarf_bytes;
+}
+
+bool modsym__dwarf_over(const struct modsym *m)
+{
+	return m->dwarf_over;
+}
+
 void modsym__free(struct modsym *m)
 {
 	if (!m)
 		return;
-	dwarf_index__free(m->di);
-	if (m->dw)
-		dwarf_end(m->dw);
-	elf_file__free(m->debug_ef);
+	modsym__drop_dwarf(m);
 	elf_file__free(m->ef);
-	for (size_t i = 0; i < m->name_cap; i++)
-		free(m->names[i].demangled);
-	free(m->names);
 	free(m->path);
 	free(m->root);
 	free(m->debug_dir);
@@ -103,8 +132,15 @@ const char *modsym__dwarf_path(const struct modsym *m)
 /* Open DWARF from ef into m; true when it has units */
 static bool try_dwarf(struct modsym *m, struct elf_file *ef)
 {
+	uint64_t bytes;
+
 	if (!elf_file__has_section(ef, ".debug_info"))
 		return false;
+	bytes = elf_file__debug_bytes(ef);
+	if (m->max_dwarf && bytes > m->max_dwarf) {
+		m->dwarf_over = true;
+		return false;
+	}
 	m->dw = dwarf_begin_elf(elf_file__elf(ef), DWARF_C_READ, NULL);
 	if (!m->dw)
 		return false;
@@ -115,6 +151,7 @@ static bool try_dwarf(struct modsym *m, struct elf_file *ef)
 		return false;
 	}
 	snprintf(m->dwarf_path, sizeof(m->dwarf_path), "%s", elf_file__path(ef));
+	m->dwarf_bytes = bytes + dwarf_index__bytes(m->di);
 	return true;
 }
 
@@ -130,7 +167,7 @@ static void load_dwarf(struct modsym *m)
 	char path[PATH_MAX];
 
 	m->dwarf_tried = true;
-	if (try_dwarf(m, m->ef))
+	if (try_dwarf(m, m->ef) || m->dwarf_over)
 		return;
 	q.debuglink = elf_file__debuglink(m->ef, &q.debuglink_crc);
 	if (debuginfo__find(&dopts, &q, path, sizeof(path)))

@@ -16,6 +16,7 @@ struct modsym;
 struct modsym_opts {
 	const char *path;	     /* the module as the target sees it (for debuglink dirs) */
 	struct debuginfo_opts debug; /* where separate debug files are searched */
+	uint64_t max_dwarf_bytes;    /* DWARF bigger than this is not read (0: no limit) */
 };
 
 /* Open the ELF file at host_path (the file itself, e.g. /proc/PID/map_files/...). NULL with
@@ -34,6 +35,14 @@ int modsym__off_to_vaddr(const struct modsym *m, uint64_t off, uint64_t *vaddr);
  * itself); not address or module. Strings stay owned by m. Returns the count, >= 1 when
  * max >= 1 (a frame with function NULL when nothing names pc). */
 size_t modsym__lookup(struct modsym *m, uint64_t pc, struct frame *out, size_t max);
+
+/* What its DWARF holds in memory now (sections and index), roughly; 0 when not read */
+uint64_t modsym__dwarf_bytes(const struct modsym *m);
+/* Its DWARF was bigger than max_dwarf_bytes and is not read: frames without file:line */
+bool modsym__dwarf_over(const struct modsym *m);
+/* Let go of its DWARF (frames looked up before keep what the caller copied); the next lookup
+ * reads it again */
+void modsym__drop_dwarf(struct modsym *m);
 
 /* Where DWARF was read from after the first lookup: the host path of the debug file, the
  * module's own path when it carries its DWARF, "" when there is none */

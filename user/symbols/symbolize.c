@@ -23,6 +23,7 @@ struct module {
 	uint64_t dev, ino;
 	struct modsym *ms; /* NULL when it could not be opened */
 	bool used;	   /* symbolizer__evict's mark */
+	uint64_t last_use; /* the symbolizer's clock when it last resolved an address */
 };
 
 struct proc_state {
@@ -44,6 +45,10 @@ struct symbolizer {
 	size_t proc_cnt;
 	char **strs; /* interned strings, open addressing on their hash */
 	size_t str_cap, str_cnt;
+	uint64_t max_dwarf; /* the DWARF budget, 0: none */
+	uint64_t dwarf_bytes; /* what the modules' DWARF holds, summed */
+	uint64_t dwarf_dropped;
+	uint64_t clock; /* one tick per resolved address */
 };
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
@@ -59,13 +64,16 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 		return NULL;
 	}
 	sym->debuginfod = opts && opts->debuginfod;
+	sym->max_dwarf = opts ? opts->max_dwarf_bytes : 0;
 	return sym;
 }
 
-static void module_free(struct module *m)
+static void module_free(struct symbolizer *sym, struct module *m)
 {
 	if (!m)
 		return;
+	if (m->ms)
+		sym->dwarf_bytes -= modsym__dwarf_bytes(m->ms);
 	modsym__free(m->ms);
 	free(m->path);
 	free(m);
@@ -83,7 +91,7 @@ void symbolizer__free(struct symbolizer *sym)
 	if (!sym)
 		return;
 	for (size_t i = 0; i < sym->mod_cnt; i++)
-		module_free(sym->mods[i]);
+		module_free(sym, sym->mods[i]);
 	for (size_t i = 0; i < sym->proc_cnt; i++) {
 		proc_state_clear(&sym->procs[i]);
 		perf_map__free(&sym->procs[i].jit);
@@ -206,7 +214,7 @@ size_t symbolizer__evict(struct symbolizer *sym)
 			sym->mods[kept++] = sym->mods[i];
 			continue;
 		}
-		module_free(sym->mods[i]);
+		module_free(sym, sym->mods[i]);
 		freed++;
 	}
 	sym->mod_cnt = kept;
@@ -265,7 +273,7 @@ static struct module *module_get(struct symbolizer *sym, const char *dir,
 	m->dev = map_dev(map);
 	m->ino = map->inode;
 	if (!m->path) {
-		module_free(m);
+		module_free(sym, m);
 		return NULL;
 	}
 	if (len > sizeof(deleted) - 1 && !strcmp(path + len - (sizeof(deleted) - 1), deleted))
@@ -275,6 +283,7 @@ static struct module *module_get(struct symbolizer *sym, const char *dir,
 	mopts.debug.root = root;
 	mopts.debug.debug_dir = sym->debug_dir;
 	mopts.debug.debuginfod = sym->debuginfod;
+	mopts.max_dwarf_bytes = sym->max_dwarf;
 	/* "[vdso]", "[heap]" and the like are named but have no file to read */
 	if (is_file_path(path)) {
 		/* the mapped file itself, even when deleted or replaced on disk since */
@@ -414,13 +423,45 @@ static int resolve_jit(struct symbolizer *sym, struct proc_state *ps, struct fra
 	return 0;
 }
 
+/* Over the budget: let go of the least recently used modules' DWARF, never the one that was
+ * just read (its size alone is within the budget: modsym reads no bigger one) */
+static void trim_dwarf(struct symbolizer *sym, const struct module *keep)
+{
+	while (sym->dwarf_bytes > sym->max_dwarf) {
+		struct module *lru = NULL;
+
+		for (size_t i = 0; i < sym->mod_cnt; i++) {
+			struct module *m = sym->mods[i];
+
+			if (m != keep && m->ms && modsym__dwarf_bytes(m->ms) &&
+			    (!lru || m->last_use < lru->last_use))
+				lru = m;
+		}
+		if (!lru)
+			return;
+		sym->dwarf_bytes -= modsym__dwarf_bytes(lru->ms);
+		modsym__drop_dwarf(lru->ms);
+		sym->dwarf_dropped++;
+	}
+}
+
+void symbolizer__stats(const struct symbolizer *sym, struct symbolizer_stats *st)
+{
+	*st = (struct symbolizer_stats){ .dwarf_bytes = sym->dwarf_bytes,
+					 .dwarf_dropped = sym->dwarf_dropped,
+					 .module_cnt = sym->mod_cnt };
+	for (size_t i = 0; i < sym->mod_cnt; i++)
+		if (sym->mods[i]->ms && modsym__dwarf_over(sym->mods[i]->ms))
+			st->dwarf_over_cnt++;
+}
+
 int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct frame *out,
 			size_t max)
 {
 	struct proc_state *ps = proc_get(sym, pid, false);
 	const struct proc_map *map;
 	struct module *mod;
-	uint64_t file_off, vaddr;
+	uint64_t file_off, vaddr, before;
 	size_t n;
 
 	if (!max)
@@ -451,7 +492,10 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct f
 		return 1;
 	}
 	/* addr is a return address: the call is the instruction before it */
+	mod->last_use = ++sym->clock;
+	before = modsym__dwarf_bytes(mod->ms);
 	n = modsym__lookup(mod->ms, vaddr ? vaddr - 1 : 0, out, max);
+	sym->dwarf_bytes += modsym__dwarf_bytes(mod->ms) - before;
 	for (size_t i = 0; i < n; i++) {
 		out[i].address = addr;
 		out[i].module = mod->path;
@@ -459,5 +503,8 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct f
 		out[i].at_entry = vaddr && modsym__at_entry(mod->ms, vaddr - 1);
 		clean_frame(sym, &out[i]);
 	}
+	/* after the frames are copied out: their strings may be the DWARF let go */
+	if (sym->max_dwarf && sym->dwarf_bytes > sym->max_dwarf)
+		trim_dwarf(sym, mod);
 	return (int)n;
 }

@@ -19,6 +19,17 @@ struct symbolizer_opts {
 	const char *proc_root; /* "/proc"; tests may point elsewhere */
 	const char *debug_dir; /* separate debug files; NULL: /usr/lib/debug */
 	bool debuginfod;       /* ask debuginfod ($DEBUGINFOD_URLS) for missing debug files */
+	/* DWARF (file:line) kept in memory across modules, roughly; past it the least recently
+	 * used module's is let go (read again when wanted), and a module whose DWARF alone is
+	 * bigger is named by its symbols only. 0: no limit. */
+	uint64_t max_dwarf_bytes;
+};
+
+struct symbolizer_stats {
+	uint64_t dwarf_bytes;	 /* DWARF held now */
+	uint64_t dwarf_dropped;	 /* times a module's DWARF was let go for the budget */
+	uint64_t dwarf_over_cnt; /* modules open whose DWARF is over the budget: no file:line */
+	size_t module_cnt;	 /* files open */
 };
 
 /* NULL with errno set on failure */
@@ -43,6 +54,8 @@ size_t symbolizer__evict(struct symbolizer *sym);
  * call instruction, not the instruction after it. Fields it cannot fill are NULL; strings stay
  * owned by the symbolizer for its lifetime. Returns the number of frames (>= 1), or -ENOENT
  * when the address is in no known mapping (one frame with only the address is written). */
+void symbolizer__stats(const struct symbolizer *sym, struct symbolizer_stats *st);
+
 int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr, struct frame *out,
 			size_t max);
 
