@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,9 @@ static int run(struct serve *s)
 			err = growth_run__scan(&s->g);
 			growth_run__escalate(&s->g);
 			next_scan += s->o->g.interval_s;
+			/* what retired processes and let-go DWARF freed goes back to the system, so
+			 * that the agent's memory follows what it holds, not its peak */
+			malloc_trim(0);
 		}
 		if (err)
 			return cli__error("cannot read the growth maps: %s", strerror(-err));
@@ -502,6 +506,9 @@ int cmd__serve(int argc, char **argv)
 	struct serve s = { .o = &o, .http_fd = -1, .ctl_fd = -1 };
 	int err;
 
+	/* a fixed threshold: big buffers (DWARF sections, tables) are mmap'd and unmapped when
+	 * freed; glibc's moving threshold would put them on the heap, where they fragment it */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	err = parse_opts(argc, argv, &o);
 	if (err)
 		return opts__status(err);
