@@ -28,6 +28,7 @@
 # set apart, and with fewer than 3 clean rounds the timing verdicts say INVALID.
 # Last (STATS=1), the BPF run time per event of the session's own programs, from
 # kernel.bpf_stats (enabled through an fd for that step only): what dominates the costs.
+# GROWTH_ARGS adds options to the host-wide sessions (default: none, the defaults are measured).
 # Needs root, bpftool and python3. Writes nothing but stdout. ~90 s on a 2-core VM.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -44,6 +45,7 @@ REPS=${REPS:-3} # runs of churn, getppid and read per round and mode: the best o
 STATS=${STATS:-1} # 0: skip the BPF run time step
 STATS_GROW_BYTES=${STATS_GROW_BYTES:-268435456}
 PB=${PB:-./perfan-bpf} # another build (a copy) can be measured
+GROWTH_ARGS=${GROWTH_ARGS:-} # options of the host-wide session, e.g. --sample-pages 32
 CHURN=.output/bench_churn
 BG=.output/bench_growth
 GROWER=.output/workloads/grower
@@ -165,7 +167,8 @@ traced() { # round
 	local pb g t0 ticks hwm life a
 	t0=$(date +%s.%N)
 	rm -f "$T/g.err" "$T/g.json" # a previous round's lines must not be taken for this one's
-	"$PB" growth --format json --no-output >"$T/g.json" 2>"$T/g.err" &
+	# shellcheck disable=SC2086 # GROWTH_ARGS is a list of options
+	"$PB" growth $GROWTH_ARGS --format json --no-output >"$T/g.json" 2>"$T/g.err" &
 	pb=$!
 	kids=("$pb")
 	if ! wait_for "$T/g.err" "growth of every process"; then
@@ -263,7 +266,8 @@ bpf_costs() {
 	before=$(bpftool prog list -j | python3 -c \
 		'import json, sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))')
 	rm -f "$T/s.err"
-	"$PB" growth --format json --no-output >/dev/null 2>"$T/s.err" &
+	# shellcheck disable=SC2086
+	"$PB" growth $GROWTH_ARGS --format json --no-output >/dev/null 2>"$T/s.err" &
 	pb=$!
 	kids=("$pb")
 	wait_for "$T/s.err" "growth of every process" || { cat "$T/s.err" >&2; exit 2; }
@@ -370,7 +374,8 @@ pct() { awk -v v="$1" 'BEGIN{printf "%.1f", 100 * v}'; }
 
 echo
 echo "commands:"
-echo "  traced:   $PB growth --format json --no-output   (host-wide, started before the workloads)"
+echo "  traced:   $PB growth $GROWTH_ARGS --format json --no-output   (host-wide, started before the workloads;" \
+	"stacks walked for 1 in $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("sample_pages", "?"))' "$T/g.json" 2>/dev/null || echo '?') new pages)"
 echo "  churn:    $CHURN -n $CHURN_PAIRS"
 echo "  grow:     $BG grow $GROW_BYTES 64"
 echo "  syscalls: $BG getppid $SYSCALLS;  $BG read $SYSCALLS"
