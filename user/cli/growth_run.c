@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "analysis/leak_model.h"
 #include "cli/cli_bpf.h"
@@ -372,6 +373,14 @@ int growth_run__start(struct growth_run *g)
 	err = open_session(g);
 	if (err)
 		return err;
+	/* A process's mappings must be read before it exits, and its files' unwind rows loaded
+	 * before its first faults: on a busy host the session's reads of a short-lived process
+	 * (a compiler run, a CLI) came too late at the default priority and its stacks went
+	 * unnamed. It sleeps nearly always, so a higher priority costs others little. Without
+	 * CAP_SYS_NICE (the agent's unit sets Nice= itself) it stays where it is. */
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) > GROWTH_NICE && !errno)
+		setpriority(PRIO_PROCESS, 0, GROWTH_NICE);
 	err = growth_loader__new(&lo, &g->loader);
 	if (err)
 		return cli__error("cannot load the BPF programs: %s (try --verbose)",

@@ -24,6 +24,9 @@
 
 /* how often new stacks are named and new processes' files get unwind rows */
 #define GROWTH_TICK_MS 200
+/* the session's nice value: above normal processes, so that it reads a short-lived process's
+ * mappings before it exits (growth_run__start) */
+#define GROWTH_NICE (-10)
 /* exact windows kept (escalations and on-demand traces); the oldest makes room */
 #define GROWTH_MAX_WINDOWS 4
 
