@@ -33,7 +33,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats \
+.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats bench-retprobe \
 	fuzz-session fuzz-regress vmlinux demo
 
 LAYERS := lib target symbols probe session analysis regress output cli
@@ -57,7 +57,7 @@ WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,\
 		 $(OUTPUT)/workloads/libsym_plugin.so $(OUTPUT)/workloads/grower_nofp
 # benchmark programs (tools/bench/)
 BENCH_BINS := $(addprefix $(OUTPUT)/,bench_empty bench_churn bench_churn_nofp bench_snap \
-		bench_timed bench_pair bench_symbols gen_session)
+		bench_timed bench_pair bench_symbols gen_session bench_retinsn bench_new_je)
 
 all: perfan-bpf $(WORKLOAD_BINS) $(BENCH_BINS) $(OUTPUT)/demo_server
 
@@ -205,14 +205,19 @@ $(OUTPUT)/bench_churn $(OUTPUT)/bench_snap $(OUTPUT)/bench_timed: $(OUTPUT)/benc
 $(OUTPUT)/bench_churn_nofp: tools/bench/bench_churn.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall $< -o $@
+# new+delete through jemalloc's own operator new (tools/bench/retprobe.sh)
+$(OUTPUT)/bench_new_je: tools/bench/bench_new.cc | $(OUTPUT)
+	$(call msg,CXX,$@)
+	$(Q)g++ -g -O2 -fno-omit-frame-pointer -Wall $< -o $@ -ljemalloc
 # the growth gear's workloads (tools/bench/growth.sh)
 $(OUTPUT)/bench_growth: tools/bench/bench_growth.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
 # programs on perfan-bpf's own modules; gen_session writes the fixture session of
 # tests/fixtures/session/ and the large sessions of tools/bench/formats.sh
-$(OUTPUT)/bench_empty $(OUTPUT)/bench_pair: $(OUTPUT)/empty.skel.h
-$(OUTPUT)/bench_empty $(OUTPUT)/bench_pair $(OUTPUT)/bench_symbols $(OUTPUT)/gen_session: \
+$(OUTPUT)/bench_empty $(OUTPUT)/bench_pair $(OUTPUT)/bench_retinsn: $(OUTPUT)/empty.skel.h
+$(OUTPUT)/bench_empty $(OUTPUT)/bench_pair $(OUTPUT)/bench_symbols $(OUTPUT)/gen_session \
+		$(OUTPUT)/bench_retinsn: \
 		$(OUTPUT)/%: tools/bench/%.c $(OUTPUT)/libperfan.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
@@ -221,12 +226,15 @@ bench: all $(OUTPUT)/bench_growth
 	$(Q)tools/bench/run.sh
 	$(Q)tools/bench/snapshot.sh
 	$(Q)tools/bench/growth.sh
+	$(Q)tools/bench/callsites.sh
 bench-symbols: all
 	$(Q)tools/bench/symbols.sh
 bench-timing: all
 	$(Q)tools/bench/timing.sh
 bench-formats: all
 	$(Q)tools/bench/formats.sh
+bench-retprobe: all
+	$(Q)tools/bench/retprobe.sh
 
 # --- the demo (tools/run-demo)
 $(OUTPUT)/demo_server: tools/demo/demo_server.c | $(OUTPUT)

@@ -41,18 +41,45 @@ struct {
 	__uint(max_entries, 64 * 1024);
 } marks SEC(".maps");
 
-/* The allocator call a thread is inside: set at entry, consumed by the matching return.
- * `sp` is the stack pointer at entry; the matching return sees sp + 8 (the return address was
- * popped). A call made while another is pending at the same or a deeper stack position is the
- * allocator calling itself (realloc -> malloc, reallocarray tail-jumping to realloc) and is
- * ignored so an allocation is counted once. */
-struct pending {
+/* An allocator call a thread is inside: set at entry, consumed by the matching return.
+ * `sp` is the stack pointer at entry, pointing at the caller's return address `ret_addr`. A
+ * uretprobe sees sp + 8 at the return (the return address was popped); a probe on a return
+ * instruction (the way a function an exception may leave is probed: no uretprobe trampoline
+ * for the unwinder to meet) sees sp itself, with ret_addr still there. A call made while
+ * another is pending at the same or a deeper stack position is the allocator calling itself
+ * (realloc -> malloc, reallocarray tail-jumping to realloc) and is ignored so an allocation
+ * is counted once, unless it is made from code outside the pending call's module (the
+ * `inner` call below).
+ * A pending call whose return never comes (an exception thrown out of operator new, a longjmp)
+ * is stale: found at the thread's next allocator event when that event is above it (sp >
+ * the pending sp), or, for a call whose returns are probed by instruction, when the return
+ * address is no longer at sp (the frame is gone: a call from the catching frame wrote its own
+ * return address there), or when the same function is entered again at the same sp. A stale
+ * call is counted (pending_returns) and dropped; it holds no map entry (task storage, one per
+ * thread, freed with the thread). */
+struct call {
 	__u64 sp;
 	__u64 size;
 	__u64 old_addr; /* realloc's old block */
 	__u64 memptr;	/* posix_memalign's out-parameter */
+	__u64 ret_addr; /* the caller's return address at sp (ret_insn) */
+	__u64 ip;	/* where the entry probe is: the function entered */
+	__u64 mod_lo;	/* the executable segment of the function's module; 0: unknown */
+	__u64 mod_hi;
 	__u32 fn;
 	__u32 active;
+	__u32 ret_insn; /* returns probed by instruction; 0: by a uretprobe, which replaces the
+			   return address at sp by its trampoline's */
+	__u32 pad;
+};
+
+struct pending {
+	struct call outer;
+	/* An allocator call made inside `outer` from code outside outer's module: not the
+	 * allocator calling itself but a program's own allocation made while the allocator runs
+	 * (libstdc++'s __cxa_allocate_exception allocating the bad_alloc operator new throws, a
+	 * new_handler's malloc). Counted as a call of its own. */
+	struct call inner;
 	/* The last block this thread freed and the stack pointer of that free: a layer that passes
 	 * its free on to another probed one (operator delete -> free, mi_free_aligned -> mi_free,
 	 * by a call or a tail jump) frees the same block again at the same or a deeper position,
@@ -84,6 +111,50 @@ static __always_inline void count_lost(enum lost_kind kind)
 }
 
 #include "unwind.bpf.h"
+
+/* Whether the active call c is stale at an event of its thread at sp (see struct call).
+ * `entry_ip`: the probe address of an entry event, 0 for others. */
+static __always_inline bool stale(const struct call *c, __u64 sp, __u64 entry_ip)
+{
+	__u64 ra = 0;
+
+	if (sp > c->sp)
+		return true;
+	if (!c->ret_insn)
+		return false;
+	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)c->sp) || ra != c->ret_addr)
+		return true;
+	/* the same function at the same position: called again, not jumped to */
+	return sp == c->sp && entry_ip == c->ip;
+}
+
+/* Whether an event at sp, inside the live call c, comes from code outside c's module: the
+ * return address at sp lies outside it */
+static __always_inline bool foreign(const struct call *c, __u64 sp)
+{
+	__u64 ra = 0;
+
+	if (!c->mod_hi || sp >= c->sp || bpf_probe_read_user(&ra, sizeof(ra), (void *)sp))
+		return false;
+	return ra < c->mod_lo || ra >= c->mod_hi;
+}
+
+/* Drop the calls of p stale at an event at sp; whether any is left */
+static __always_inline void drop_stale(struct pending *p, __u64 sp, __u64 entry_ip)
+{
+	if (p->inner.active && stale(&p->inner, sp, entry_ip)) {
+		count_lost(LOST_PENDING_RETURNS);
+		p->inner.active = 0;
+	}
+	if (p->outer.active && stale(&p->outer, sp, entry_ip)) {
+		count_lost(LOST_PENDING_RETURNS);
+		p->outer.active = 0;
+		if (p->inner.active) { /* inside a call that is gone: gone too */
+			count_lost(LOST_PENDING_RETURNS);
+			p->inner.active = 0;
+		}
+	}
+}
 
 static __always_inline bool traced(__u32 *tgid)
 {
@@ -137,14 +208,19 @@ static __always_inline bool release(__u32 tgid, __u64 addr)
 	return true;
 }
 
-static __always_inline void record(struct pt_regs *ctx, __u32 tgid, __u64 addr, __u64 size)
+/* The caller's registers as after the return: ip its return address, sp above it */
+struct after_ret {
+	__u64 ip, sp, fp;
+};
+
+static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 addr, __u64 size)
 {
 	struct alloc_key key = { .tgid = tgid, .addr = addr };
 	struct alloc_info info = { .size = size, .stack.tgid = tgid };
 	struct alloc_info *prev;
 	struct stack_stat *st;
 
-	info.stack.stack_id = capture_stack(PT_REGS_IP(ctx), PT_REGS_SP(ctx), PT_REGS_FP(ctx));
+	info.stack.stack_id = capture_stack(r->ip, r->sp, r->fp);
 	info.ts_ns = bpf_ktime_get_ns();
 
 	st = stat_get(&info.stack);
@@ -172,8 +248,9 @@ static __always_inline void record(struct pt_regs *ctx, __u32 tgid, __u64 addr, 
 static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u64 old_addr,
 				 __u64 memptr)
 {
+	__u64 sp = PT_REGS_SP(ctx), ip = PT_REGS_IP(ctx), cookie = bpf_get_attach_cookie(ctx);
+	struct call *c = NULL;
 	struct pending *p;
-	__u64 sp = PT_REGS_SP(ctx);
 	__u32 tgid;
 
 	if (!traced(&tgid))
@@ -192,17 +269,39 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u6
 			size = p->hint_size;
 		p->hint_sp = 0;
 	}
-	if (p->active) {
-		if (sp <= p->sp)
-			return 0; /* nested in an outer allocator call */
-		count_lost(LOST_PENDING_RETURNS);
+	drop_stale(p, sp, ip);
+	if (p->inner.active)
+		c = &p->inner;
+	else if (p->outer.active && foreign(&p->outer, sp))
+		c = &p->inner; /* a program's own call made while the allocator runs */
+	else if (p->outer.active)
+		c = &p->outer;
+	if (c && c->active) { /* nested in a pending call: part of it */
+		/* a tail jump to a function with a uretprobe: the kernel puts its trampoline's
+		 * address at sp now, and that uretprobe sees the return */
+		if (sp == c->sp && !(cookie & LEAK_COOKIE_RET_INSN))
+			c->ret_insn = 0;
+		return 0;
 	}
-	p->sp = sp;
-	p->size = size;
-	p->old_addr = old_addr;
-	p->memptr = memptr;
-	p->fn = fn;
-	p->active = 1;
+	if (!c)
+		c = &p->outer;
+	c->ret_addr = 0;
+	c->ret_insn = cookie & LEAK_COOKIE_RET_INSN;
+	if (c->ret_insn && bpf_probe_read_user(&c->ret_addr, sizeof(c->ret_addr), (void *)sp))
+		return 0; /* cannot happen: the call just wrote it */
+	c->mod_lo = 0;
+	c->mod_hi = 0;
+	if (cookie >> 32) {
+		c->mod_lo = ip - LEAK_COOKIE_SEG_OFF(cookie);
+		c->mod_hi = c->mod_lo + (cookie >> 32);
+	}
+	c->sp = sp;
+	c->ip = ip;
+	c->size = size;
+	c->old_addr = old_addr;
+	c->memptr = memptr;
+	c->fn = fn;
+	c->active = 1;
 	return 0;
 }
 
@@ -275,27 +374,38 @@ int BPF_KPROBE(size_hint_enter, __u64 size)
 	return 0;
 }
 
-SEC("uretprobe")
-int BPF_KRETPROBE(alloc_return, __u64 ret)
+/* The return of an allocator call: r as after it, entry_sp the stack pointer an entry of
+ * this frame had (r->sp - 8) */
+static __always_inline int leave(const struct after_ret *r, __u64 ret, __u64 entry_sp, bool by_insn)
 {
-	struct pending *p, call;
-	__u64 sp = PT_REGS_SP(ctx);
+	struct pending *p;
+	struct call call, *c;
 	__u32 tgid;
 
 	if (!traced(&tgid))
 		return 0;
 	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
-	if (!p || !p->active)
+	if (!p)
 		return 0;
-	if (sp != p->sp + 8) {
-		if (sp > p->sp + 8) { /* we returned past the pending call: its return was lost */
-			count_lost(LOST_PENDING_RETURNS);
-			p->active = 0;
-		}
+	/* returned past a pending call: its return was lost */
+	drop_stale(p, entry_sp, 0);
+	c = p->inner.active ? &p->inner : &p->outer;
+	if (!c->active || entry_sp != c->sp)
 		return 0; /* a nested call's return */
+	/* a call with a uretprobe returns through it, even when the code it tail-jumped to has
+	 * probed return instructions (allocators share code): the trampoline's address is at sp */
+	if (by_insn && !c->ret_insn)
+		return 0;
+	/* a return instruction at the pending position returns to the pending call's caller
+	 * only while its return address is there (else the call is stale: an exception left it,
+	 * and this is another call's return at the same depth) */
+	if (by_insn && r->ip != c->ret_addr) {
+		count_lost(LOST_PENDING_RETURNS);
+		c->active = 0;
+		return 0;
 	}
-	call = *p;
-	p->active = 0;
+	call = *c;
+	c->active = 0;
 
 	switch (call.fn) {
 	case FN_POSIX_MEMALIGN: {
@@ -305,7 +415,7 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 			return 0;
 		if (bpf_probe_read_user(&addr, sizeof(addr), (void *)call.memptr) || !addr)
 			return 0;
-		record(ctx, tgid, addr, call.size);
+		record(r, tgid, addr, call.size);
 		return 0;
 	}
 	case FN_REALLOC:
@@ -319,13 +429,35 @@ int BPF_KRETPROBE(alloc_return, __u64 ret)
 		}
 		if (call.old_addr && !release(tgid, call.old_addr))
 			count_lost(LOST_UNMATCHED_FREES);
-		record(ctx, tgid, ret, call.size);
+		record(r, tgid, ret, call.size);
 		return 0;
 	default:
 		if (ret)
-			record(ctx, tgid, ret, call.size);
+			record(r, tgid, ret, call.size);
 		return 0;
 	}
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(alloc_return, __u64 ret)
+{
+	struct after_ret r = { .ip = PT_REGS_IP(ctx),
+			       .sp = PT_REGS_SP(ctx),
+			       .fp = PT_REGS_FP(ctx) };
+
+	return leave(&r, ret, r.sp - 8, false);
+}
+
+/* A return instruction of a function whose returns are probed so (LEAK_COOKIE_RET_INSN): %rsp
+ * points at the return address, %rax holds the result, the caller's %rbp is restored */
+SEC("uprobe")
+int BPF_KPROBE(alloc_ret_insn)
+{
+	struct after_ret r = { .sp = PT_REGS_SP(ctx) + 8, .fp = PT_REGS_FP(ctx) };
+
+	if (bpf_probe_read_user(&r.ip, sizeof(r.ip), (void *)PT_REGS_SP(ctx)))
+		return 0;
+	return leave(&r, PT_REGS_RC(ctx), PT_REGS_SP(ctx), true);
 }
 
 SEC("uprobe")
@@ -339,9 +471,15 @@ int BPF_KPROBE(free_enter, __u64 ptr)
 		return 0;
 	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	/* a free made by the allocator inside an allocation call belongs to that call */
-	if (p && p->active && sp <= p->sp)
-		return 0;
+	/* a free made by the allocator inside an allocation call belongs to that call; one the
+	 * program makes while the allocator runs (from a new_handler) is its own */
+	if (p) {
+		drop_stale(p, sp, 0);
+		if (p->inner.active)
+			return 0;
+		if (p->outer.active && !foreign(&p->outer, sp))
+			return 0;
+	}
 	if (!release(tgid, ptr) && !(p && p->freed_addr == ptr && sp <= p->freed_sp))
 		count_lost(LOST_UNMATCHED_FREES);
 	if (p) {

@@ -52,6 +52,13 @@ struct mark_event {
 	char label[PERFAN_MARK_LABEL_MAX];
 };
 
+/* Attach cookie of an allocating entry probe. Bit 0: its returns are probed on their return
+ * instructions (an exception may leave the function: no uretprobe). Bits 1-31: the probe's
+ * offset from the start of its module's executable segment, bits 32-63: that segment's size
+ * (0: unknown), from which a nested call tells the allocator's own code from the program's. */
+#define LEAK_COOKIE_RET_INSN 1
+#define LEAK_COOKIE_SEG_OFF(c) (((c)&0xffffffffULL) >> 1)
+
 /* Which allocator entry point a pending call came through */
 enum alloc_fn {
 	FN_MALLOC,

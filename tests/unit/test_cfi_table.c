@@ -10,6 +10,7 @@
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -505,12 +506,119 @@ static void vaddr_delta(void **state)
 	cfi_table__free(&t);
 }
 
+/* Build src (C) in dir with `flags` into dir/name; the output's path in out */
+static void build_c(const char *dir, const char *name, const char *src, const char *flags,
+		    char *out, size_t out_len)
+{
+	char c_path[PATH_MAX], cmd[3 * PATH_MAX];
+	FILE *f;
+
+	snprintf(c_path, sizeof(c_path), "%s/%s.c", dir, name);
+	snprintf(out, out_len, "%s/%s", dir, name);
+	f = fopen(c_path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(src, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "cc -g -O2 %s %s -o %s", flags, c_path, out);
+	assert_int_equal(system(cmd), 0);
+	unlink(c_path);
+}
+
+/* A static binary has no .eh_frame_hdr (GCC's -static leaves it out): the function starts come
+ * from .eh_frame itself, and give the very rows the same program linked with the header has */
+static void static_without_hdr(void **state)
+{
+	static const char src[] = "#include <stdlib.h>\n#include <string.h>\n"
+				  "__attribute__((noinline)) char *dup(const char *s)\n"
+				  "{ return strdup(s); }\n"
+				  "int main(int c, char **v) { free(dup(v[0])); return c > 5; }\n";
+	char dir[] = "/tmp/test_cfi_static.XXXXXX", plain[PATH_MAX], with_hdr[PATH_MAX];
+	struct cfi_table a, b;
+	struct elf_file *ef;
+	struct cfi_fde *fdes;
+	size_t n;
+	uint64_t va, size;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	build_c(dir, "plain", src, "-static", plain, sizeof(plain));
+	build_c(dir, "hdr", src, "-static -Wl,--eh-frame-hdr", with_hdr, sizeof(with_hdr));
+
+	ef = elf_file__open(plain);
+	assert_non_null(ef);
+	assert_false(elf_file__has_section(ef, ".eh_frame_hdr"));
+	assert_true(elf_file__has_section(ef, ".eh_frame"));
+	/* every FDE, read from .eh_frame: as many as the other build's header lists, sorted and
+	 * apart, one of them exactly the bounds of dup() */
+	assert_int_equal(cfi_fdes__read(ef, &fdes, &n), 0);
+	assert_int_equal(n, hdr_fde_count(with_hdr));
+	assert_true(n > 1000); /* glibc's functions are in it */
+	for (size_t i = 1; i < n; i++)
+		assert_true(fdes[i - 1].hi <= fdes[i].lo);
+	assert_int_equal(elf_file__find_func(ef, "dup", &va, &size), 0);
+	assert_non_null(cfi_fdes__find(fdes, n, va + size - 1));
+	assert_int_equal(cfi_fdes__find(fdes, n, va)->lo, va);
+	assert_int_equal(cfi_fdes__find(fdes, n, va)->hi, va + size);
+	free(fdes);
+	elf_file__free(ef);
+
+	assert_int_equal(cfi_table__build(plain, &a), 0);
+	assert_int_equal(cfi_table__build(with_hdr, &b), 0);
+	unlink(plain);
+	unlink(with_hdr);
+	rmdir(dir);
+	check_sorted(&a);
+	assert_int_equal(a.fdes, b.fdes);
+	assert_int_equal(a.fdes_framed, b.fdes_framed);
+	assert_int_equal(a.fdes_fp, b.fdes_fp);
+	assert_int_equal(a.vaddr_delta, b.vaddr_delta);
+	assert_int_equal(a.cnt, b.cnt);
+	assert_memory_equal(a.rows, b.rows, a.cnt * sizeof(*a.rows));
+	cfi_table__free(&a);
+	cfi_table__free(&b);
+}
+
+/* The FDEs of this executable, read from .eh_frame, match its .eh_frame_hdr and the fixtures'
+ * symbol bounds; an address in the int3 gap between fixtures is in none */
+static void fdes_self(void **state)
+{
+	static const char *const names[] = { "cfi_fixture_sp", "cfi_fixture_fp" };
+	struct elf_file *ef = elf_file__open(SELF);
+	struct cfi_fde *fdes;
+	size_t n;
+
+	(void)state;
+	assert_non_null(ef);
+	assert_int_equal(cfi_fdes__read(ef, &fdes, &n), 0);
+	assert_int_equal(n, hdr_fde_count(SELF));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct cfi_fde *f;
+		uint64_t va, size;
+
+		assert_int_equal(elf_file__find_func(ef, names[i], &va, &size), 0);
+		f = cfi_fdes__find(fdes, n, va);
+		assert_non_null(f);
+		assert_int_equal(f->lo, va);
+		assert_int_equal(f->hi, va + size);
+		assert_null(cfi_fdes__find(fdes, n, va - 1));
+		assert_null(cfi_fdes__find(fdes, n, va + size));
+	}
+	assert_null(cfi_fdes__find(fdes, 0, 0));
+	free(fdes);
+	elf_file__free(ef);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fixtures),	  cmocka_unit_test(frameless_self),
-		cmocka_unit_test(frameless_libc), cmocka_unit_test(frameless_fp_library),
-		cmocka_unit_test(errors),	  cmocka_unit_test(vaddr_delta),
+		cmocka_unit_test(fixtures),
+		cmocka_unit_test(frameless_self),
+		cmocka_unit_test(frameless_libc),
+		cmocka_unit_test(frameless_fp_library),
+		cmocka_unit_test(errors),
+		cmocka_unit_test(vaddr_delta),
+		cmocka_unit_test(static_without_hdr),
+		cmocka_unit_test(fdes_self),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

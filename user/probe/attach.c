@@ -13,12 +13,15 @@
  * asked for to that call (ROLE_SIZE_HINT; its nothrow and array forms call it). */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <gelf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/sanitize.h"
 #include "probe/attach.h"
+#include "probe/fn_returns.h"
+#include "symbols/cfi_table.h"
 #include "symbols/elfsym.h"
 #include "target/insn.h"
 #include "target/x86_len.h"
@@ -46,6 +49,7 @@ enum {
 	EP_C = 1,	 /* a C name: takes the module's prefix (je_malloc) */
 	EP_CXX = 2,	 /* a C++ operator: the C++ runtime's are not probed */
 	EP_CXX_HINT = 4, /* the C++ runtime's aligned operator new: a size hint */
+	EP_THROWS = 8,	 /* may throw (bad_alloc, or what a new_handler throws) */
 };
 
 struct entry_point {
@@ -73,12 +77,12 @@ static const struct entry_point entry_points[] = {
 	{ "dallocx", ROLE_FREE, EP_C },
 	{ "sdallocx", ROLE_FREE, EP_C },
 	/* C++: every operator new and delete (Itanium names, size_t = unsigned long) */
-	{ "_Znwm", ROLE_MALLOC, EP_CXX },
-	{ "_Znam", ROLE_MALLOC, EP_CXX },
+	{ "_Znwm", ROLE_MALLOC, EP_CXX | EP_THROWS },
+	{ "_Znam", ROLE_MALLOC, EP_CXX | EP_THROWS },
 	{ "_ZnwmRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
 	{ "_ZnamRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
-	{ "_ZnwmSt11align_val_t", ROLE_MALLOC, EP_CXX | EP_CXX_HINT },
-	{ "_ZnamSt11align_val_t", ROLE_MALLOC, EP_CXX },
+	{ "_ZnwmSt11align_val_t", ROLE_MALLOC, EP_CXX | EP_CXX_HINT | EP_THROWS },
+	{ "_ZnamSt11align_val_t", ROLE_MALLOC, EP_CXX | EP_THROWS },
 	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
 	{ "_ZnamSt11align_val_tRKSt9nothrow_t", ROLE_MALLOC, EP_CXX },
 	{ "_ZdlPv", ROLE_FREE, EP_CXX },
@@ -96,12 +100,12 @@ static const struct entry_point entry_points[] = {
 	/* tcmalloc's names: aliases of the above in libtcmalloc, functions of their own where an
 	 * executable links tcmalloc without overriding malloc */
 	{ "tc_malloc_skip_new_handler", ROLE_MALLOC, 0 },
-	{ "tc_new", ROLE_MALLOC, 0 },
-	{ "tc_newarray", ROLE_MALLOC, 0 },
+	{ "tc_new", ROLE_MALLOC, EP_THROWS },
+	{ "tc_newarray", ROLE_MALLOC, EP_THROWS },
 	{ "tc_new_nothrow", ROLE_MALLOC, 0 },
 	{ "tc_newarray_nothrow", ROLE_MALLOC, 0 },
-	{ "tc_new_aligned", ROLE_MALLOC, 0 },
-	{ "tc_newarray_aligned", ROLE_MALLOC, 0 },
+	{ "tc_new_aligned", ROLE_MALLOC, EP_THROWS },
+	{ "tc_newarray_aligned", ROLE_MALLOC, EP_THROWS },
 	{ "tc_new_aligned_nothrow", ROLE_MALLOC, 0 },
 	{ "tc_newarray_aligned_nothrow", ROLE_MALLOC, 0 },
 	{ "tc_delete", ROLE_FREE, 0 },
@@ -145,13 +149,13 @@ static const struct entry_point entry_points[] = {
 	{ "mi_valloc", ROLE_VALLOC, 0 },
 	{ "mi_pvalloc", ROLE_PVALLOC, 0 },
 	{ "mi_reallocarray", ROLE_REALLOCARRAY, 0 },
-	{ "mi_new", ROLE_MALLOC, 0 },
-	{ "mi_new_n", ROLE_CALLOC, 0 },
+	{ "mi_new", ROLE_MALLOC, EP_THROWS },
+	{ "mi_new_n", ROLE_CALLOC, EP_THROWS },
 	{ "mi_new_nothrow", ROLE_MALLOC, 0 },
-	{ "mi_new_aligned", ROLE_MALLOC, 0 },
+	{ "mi_new_aligned", ROLE_MALLOC, EP_THROWS },
 	{ "mi_new_aligned_nothrow", ROLE_MALLOC, 0 },
-	{ "mi_new_realloc", ROLE_REALLOC, 0 },
-	{ "mi_new_reallocn", ROLE_REALLOCARRAY, 0 },
+	{ "mi_new_realloc", ROLE_REALLOC, EP_THROWS },
+	{ "mi_new_reallocn", ROLE_REALLOCARRAY, EP_THROWS },
 	{ "mi_free_size", ROLE_FREE, 0 },
 	{ "mi_free_aligned", ROLE_FREE, 0 },
 	{ "mi_free_size_aligned", ROLE_FREE, 0 },
@@ -327,8 +331,31 @@ const char *allocator__text(const struct allocator *alloc, char *buf, size_t len
 	return buf;
 }
 
+/* The attach cookie's module bounds for a probe at vaddr (bpf/leak.h, LEAK_COOKIE_*): its
+ * offset into the executable segment holding it and that segment's size; 0 when unknown */
+static uint64_t segment_cookie(const struct elf_file *ef, uint64_t vaddr)
+{
+	Elf *elf = elf_file__elf(ef);
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    !(ph.p_flags & PF_X) || vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_memsz)
+			continue;
+		if (vaddr - ph.p_vaddr >= 1ULL << 31 || ph.p_memsz >= 1ULL << 32)
+			return 0;
+		return ph.p_memsz << 32 | (vaddr - ph.p_vaddr) << 1;
+	}
+	return 0;
+}
+
 static int add_site(struct probe_plan *plan, const struct allocator *alloc, int mod,
-		    struct elf_file *ef, const char *func, enum probe_role role, bool at_entry)
+		    struct elf_file *ef, const char *func, enum probe_role role, bool at_entry,
+		    bool throws)
 {
 	struct probe_site *site = &plan->sites[plan->cnt];
 	uint8_t code[4096];
@@ -358,11 +385,77 @@ static int add_site(struct probe_plan *plan, const struct allocator *alloc, int 
 	/* the hint's taker checks that its caller lies in this function */
 	if (role == ROLE_SIZE_HINT)
 		site->cookie = (size ? size : len) << 32 | (site->probe_off - off);
-	for (int i = 0; i < plan->cnt && !site->dup; i++)
+	site->throws = throws;
+	if (role != ROLE_FREE && role != ROLE_SIZE_HINT)
+		site->cookie = segment_cookie(ef, va + (site->probe_off - off));
+	for (int i = 0; i < plan->cnt && !site->dup; i++) {
 		site->dup = plan->sites[i].entry_off == off &&
 			    !strcmp(alloc->mods[plan->sites[i].mod].path, alloc->mods[mod].path);
+		/* one name of an address that may throw: the probe there is of a throwing one */
+		if (site->dup && throws)
+			plan->sites[i].throws = true;
+	}
 	plan->cnt++;
 	return 0;
+}
+
+static int add_ret(struct probe_plan *plan, int mod, uint64_t off)
+{
+	for (int i = 0; i < plan->ret_cnt; i++)
+		if (plan->rets[i].mod == mod && plan->rets[i].off == off)
+			return 0;
+	if (plan->ret_cnt == RET_PROBES_MAX)
+		return -E2BIG;
+	plan->rets[plan->ret_cnt++] = (struct ret_probe){ .mod = mod, .off = off };
+	return 0;
+}
+
+/* The return instructions of the throwing sites of module mod (sites from `first` on); a site
+ * whose returns cannot all be found keeps a uretprobe and says why */
+static int plan_returns(struct probe_plan *plan, int first, int mod, const struct elf_file *ef)
+{
+	struct cfi_fde *fdes = NULL;
+	size_t fde_cnt = 0;
+	int err = 0;
+	bool read = false;
+
+	for (int i = first; i < plan->cnt && !err; i++) {
+		struct probe_site *s = &plan->sites[i];
+		struct fn_returns r;
+		uint64_t va, size, off;
+		int ret_first = plan->ret_cnt;
+
+		r.why[0] = '\0';
+		if (!s->throws || s->dup)
+			continue;
+		if (!read) { /* the bounds of code without symbols; none is fine */
+			cfi_fdes__read(ef, &fdes, &fde_cnt);
+			read = true;
+		}
+		if (elf_file__find_func(ef, s->func, &va, &size) ||
+		    fn_returns__find(ef, fdes, fde_cnt, va, size, &r)) {
+			snprintf(s->ret_why, sizeof(s->ret_why), "%s",
+				 r.why[0] ? r.why : "no symbol");
+			continue;
+		}
+		for (int k = 0; k < r.cnt && !err; k++) {
+			if (elf_file__vaddr_to_off(ef, r.vaddrs[k], &off))
+				err = -ENOENT;
+			else
+				err = add_ret(plan, mod, off);
+		}
+		if (err == -E2BIG || err == -ENOENT) {
+			plan->ret_cnt = ret_first; /* earlier sites' returns stay */
+			snprintf(s->ret_why, sizeof(s->ret_why), "%s",
+				 err == -E2BIG ? "too many return probes"
+					       : "a return in no segment");
+			err = 0;
+			continue;
+		}
+		s->ret_insn = !err;
+	}
+	free(fdes);
+	return err;
 }
 
 /* Whether the module's operator new is the C++ runtime's (libstdc++ linked into a static
@@ -409,14 +502,17 @@ int allocator__plan(const struct allocator *alloc, bool at_entry, struct probe_p
 	int err = 0;
 
 	plan->cnt = 0;
+	plan->ret_cnt = 0;
 	for (int m = 0; m < alloc->mod_cnt && !err; m++) {
 		const struct alloc_module *mod = &alloc->mods[m];
 		struct elf_file *ef = elf_file__open(mod->path);
 		bool runtime_new;
+		int first;
 
 		if (!ef)
 			return -errno;
 		runtime_new = runtime_operator_new(ef);
+		first = plan->cnt;
 		for (size_t i = 0; i < COUNT(entry_points) && !err; i++) {
 			const struct entry_point *e = &entry_points[i];
 			enum probe_role role = role_in(e, mod, runtime_new);
@@ -426,8 +522,11 @@ int allocator__plan(const struct allocator *alloc, bool at_entry, struct probe_p
 			if (role == ROLE__MAX)
 				continue;
 			snprintf(func, sizeof(func), "%s%s", prefixed ? mod->prefix : "", e->name);
-			err = add_site(plan, alloc, m, ef, func, role, at_entry);
+			err = add_site(plan, alloc, m, ef, func, role, at_entry,
+				       e->flags & EP_THROWS && role != ROLE_SIZE_HINT);
 		}
+		if (!err)
+			err = plan_returns(plan, first, m, ef);
 		elf_file__free(ef);
 	}
 	if (!err && !plan->cnt)
@@ -445,25 +544,31 @@ const char *probe_site__text(const struct probe_plan *plan, int i, const struct 
 		if (plan->sites[j].entry_off == s->entry_off &&
 		    !strcmp(alloc->mods[plan->sites[j].mod].path, alloc->mods[s->mod].path))
 			alias = plan->sites[j].func;
-	if (alias)
+	if (alias) {
 		snprintf(buf, len, "%s = %s", s->func, alias);
-	else
-		snprintf(buf, len, "%s at %s+0x%" PRIx64 " (%s)", s->func,
-			 alloc->mods[s->mod].module, s->probe_off - s->entry_off,
-			 s->emulated ? "emulated" : "single-stepped");
+	} else {
+		int n = snprintf(buf, len, "%s at %s+0x%" PRIx64 " (%s)", s->func,
+				 alloc->mods[s->mod].module, s->probe_off - s->entry_off,
+				 s->emulated ? "emulated" : "single-stepped");
+
+		if (n > 0 && (size_t)n < len && s->ret_insn)
+			snprintf(buf + n, len - n, ", returns probed by instruction");
+		else if (n > 0 && (size_t)n < len && s->throws)
+			snprintf(buf + n, len - n, ", uretprobe: %s", s->ret_why);
+	}
 	sanitize__str(buf);
 	return buf;
 }
 
-static int attach_one(struct bpf_program *prog, bool ret, int pid, const char *path,
-		      const struct probe_site *s, struct probe_links *out)
+static int attach_one(struct bpf_program *prog, bool ret, int pid, const char *path, uint64_t off,
+		      uint64_t cookie, struct probe_links *out)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret, .bpf_cookie = s->cookie);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = ret, .bpf_cookie = cookie);
 	struct bpf_link *link, **n;
 	int err;
 
 	/* libbpf's "every process" is -1; ours is 0 */
-	link = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, path, s->probe_off, &opts);
+	link = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, path, off, &opts);
 	if (!link)
 		return -errno;
 	n = realloc(out->links, (out->cnt + 1) * sizeof(*n));
@@ -487,19 +592,28 @@ int probes__attach(const struct probe_plan *plan, const struct allocator *alloc,
 		const struct probe_site *s = &plan->sites[i];
 		struct bpf_program *enter = progs->enter[s->role];
 		const char *path = alloc->mods[s->mod].path;
+		bool by_insn = s->ret_insn && progs->ret_insn;
 
 		if (s->dup)
 			continue;
 		if (enter) {
-			err = attach_one(enter, false, pid, path, s, out);
+			err = attach_one(enter, false, pid, path, s->probe_off,
+					 s->cookie | (by_insn ? PROBE_COOKIE_RET_INSN : 0), out);
 			if (err)
 				goto cleanup;
 		}
-		if (s->role != ROLE_FREE && s->role != ROLE_SIZE_HINT && enter && progs->ret) {
-			err = attach_one(progs->ret, true, pid, path, s, out);
+		if (s->role != ROLE_FREE && s->role != ROLE_SIZE_HINT && enter && progs->ret &&
+		    !by_insn) {
+			err = attach_one(progs->ret, true, pid, path, s->probe_off, 0, out);
 			if (err)
 				goto cleanup;
 		}
+	}
+	for (int i = 0; progs->ret_insn && i < plan->ret_cnt; i++) {
+		err = attach_one(progs->ret_insn, false, pid, alloc->mods[plan->rets[i].mod].path,
+				 plan->rets[i].off, 0, out);
+		if (err)
+			goto cleanup;
 	}
 	return 0;
 cleanup:

@@ -64,17 +64,38 @@ struct probe_site {
 	char func[48];	    /* the symbol */
 	uint64_t entry_off; /* file offset of the function's entry */
 	uint64_t probe_off; /* file offset the probe is placed at */
-	uint64_t cookie;    /* ROLE_SIZE_HINT: function size << 32 | probe_off - entry_off */
+	uint64_t cookie;    /* ROLE_SIZE_HINT: function size << 32 | probe_off - entry_off;
+			       allocating roles: the module's bounds (bpf/leak.h, LEAK_COOKIE_*) */
 	bool emulated;	    /* the instruction at probe_off is emulated by the kernel */
 	bool dup;	    /* same entry as an earlier site (aliases: aligned_alloc = memalign) */
+	/* C++'s throwing operator new (under any of its names): an exception may leave it, and
+	 * cannot unwind through a uretprobe's trampoline (std::terminate). Its returns are then
+	 * probed by instruction (ret_insn), or, when they cannot all be found, by a uretprobe
+	 * (ret_why says why: printed as a warning) */
+	bool throws;
+	bool ret_insn;
+	char ret_why[96];
 };
 
 #define PROBE_SITES_MAX 160
+#define RET_PROBES_MAX 512
+
+/* A probe on a return instruction: of a throwing function, or of the code it tail-jumps to */
+struct ret_probe {
+	int mod;      /* index into allocator.mods */
+	uint64_t off; /* file offset of the ret */
+};
 
 struct probe_plan {
 	struct probe_site sites[PROBE_SITES_MAX];
 	int cnt;
+	struct ret_probe rets[RET_PROBES_MAX]; /* each (module, offset) once */
+	int ret_cnt;
 };
+
+/* Attach cookie of an allocating entry probe whose returns are probed by instruction (the
+ * BPF side matches the return by %rsp and the return address at it) */
+#define PROBE_COOKIE_RET_INSN 1
 
 /* Pick the allocators from a process's mappings. `root` is prepended to paths we open
  * ("/proc/PID/root", or "" for tests); `exe` is the executable's path as the target sees it.
@@ -90,15 +111,18 @@ const char *allocator__text(const struct allocator *alloc, char *buf, size_t len
 int allocator__plan(const struct allocator *alloc, bool at_entry, struct probe_plan *plan);
 
 /* One site as a line for --verbose: "malloc at /lib/libc.so.6+0x4 (emulated)" (sanitized, an
- * alias "... = malloc"). Returns buf. */
+ * alias "... = malloc"), with ", returns at 3 instructions" for a site whose returns are probed
+ * by instruction, ", uretprobe: WHY" for a throwing one that falls back. Returns buf. */
 const char *probe_site__text(const struct probe_plan *plan, int i, const struct allocator *alloc,
 			     char *buf, size_t len);
 
 /* Programs to attach per role: `enter[role]` at each site, `ret` as a return probe on every
- * allocating role (not free, not a size hint). NULL programs are skipped. */
+ * allocating role (not free, not a size hint) except those whose returns are probed by
+ * instruction: `ret_insn` on each of plan->rets. NULL programs are skipped. */
 struct probe_progs {
 	struct bpf_program *enter[ROLE__MAX];
 	struct bpf_program *ret;
+	struct bpf_program *ret_insn;
 };
 
 struct probe_links {

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -118,6 +119,7 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 			[ROLE_SIZE_HINT] = s->progs.size_hint_enter,
 		},
 		.ret = s->progs.alloc_return,
+		.ret_insn = s->progs.alloc_ret_insn,
 	};
 	int pid = ld->attach_tid ? ld->attach_tid : (int)s->rodata->target_tgid; /* 0: all */
 
@@ -129,6 +131,21 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 		ld->exec_link = bpf_program__attach(s->progs.on_exec);
 		if (!ld->exec_link)
 			return -errno;
+	}
+	/* a throwing operator new whose returns could not all be found keeps a uretprobe: the
+	 * program would die if it threw one while traced; say so */
+	for (int i = 0; i < plan->cnt; i++) {
+		const struct probe_site *site = &plan->sites[i];
+		char line[sizeof(site->ret_why) + sizeof(site->func) + PATH_MAX + 200];
+
+		if (!site->throws || site->ret_insn || site->dup)
+			continue;
+		snprintf(line, sizeof(line),
+			 "%s of %s: its returns could not be found (%s); probed by a uretprobe, so "
+			 "an exception thrown out of it ends the program (std::terminate)",
+			 site->func, alloc->mods[site->mod].module, site->ret_why);
+		sanitize__str(line);
+		fprintf(stderr, "perfan-bpf: warning: %s\n", line);
 	}
 	/* a perf event opened on any thread of the process sees all of them: the kernel's uprobe
 	 * filter compares address spaces, and the BPF side checks the tgid */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Unwind rows from .eh_frame (see cfi_table.h). The function starts come from .eh_frame_hdr's
- * sorted table; libdw evaluates the call-frame instructions at each address (dwarf_cfi_addrframe
+ * sorted table, or from the FDEs of .eh_frame read here when there is no header (a static
+ * binary); libdw evaluates the call-frame instructions at each address (dwarf_cfi_addrframe
  * gives the range a rule holds for), and each rule becomes a row when it is one the BPF walk can
  * follow: CFA = rsp|rbp + constant, return address at CFA - 8, rbp unchanged or saved at
  * CFA + constant. Anything else (DWARF expressions, as in PLT entries) becomes UNWIND_UNKNOWN,
@@ -75,7 +76,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* The sorted function starts of .eh_frame_hdr. 0, -ENOENT or -EINVAL. */
-static int fde_starts(Elf *elf, uint64_t **starts, size_t *cnt)
+static int hdr_starts(Elf *elf, uint64_t **starts, size_t *cnt)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
@@ -129,6 +130,237 @@ static int fde_starts(Elf *elf, uint64_t **starts, size_t *cnt)
 		}
 	}
 	return -ENOENT;
+}
+
+/* Skip an unsigned or signed LEB128 at *p. 0 or -EINVAL. */
+static int skip_leb(const uint8_t **p, const uint8_t *end)
+{
+	while (*p < end)
+		if (!(*(*p)++ & 0x80))
+			return 0;
+	return -EINVAL;
+}
+
+/* The pointer encoding of a CIE's FDEs: its augmentation 'R', else an absolute pointer.
+ * cie..end is the CIE after its id field. 0 or -EINVAL (an augmentation we cannot skip). */
+static int cie_fde_enc(const uint8_t *cie, const uint8_t *end, uint8_t *enc)
+{
+	const uint8_t *p = cie, *aug;
+	uint8_t version;
+
+	*enc = DW_EH_PE_absptr;
+	if (p >= end)
+		return -EINVAL;
+	version = *p++;
+	aug = p;
+	while (p < end && *p)
+		p++;
+	if (p++ >= end)
+		return -EINVAL;
+	if (aug[0] != 'z')
+		return aug[0] ? -EINVAL : 0; /* no augmentation data: absolute pointers */
+	if (strstr((const char *)aug, "eh"))
+		return -EINVAL; /* GCC 2's "eh" augmentation: not seen on x86-64 */
+	if (skip_leb(&p, end) || skip_leb(&p, end)) /* code and data alignment factors */
+		return -EINVAL;
+	if (version == 1)
+		p++;
+	else if (skip_leb(&p, end))
+		return -EINVAL;
+	if (skip_leb(&p, end)) /* augmentation data length */
+		return -EINVAL;
+	for (const uint8_t *a = aug + 1; *a; a++) {
+		uint64_t ignored;
+
+		if (p >= end)
+			return -EINVAL;
+		switch (*a) {
+		case 'R':
+			*enc = *p;
+			return 0;
+		case 'L':
+			p++;
+			break;
+		case 'P': {
+			uint8_t penc = *p++;
+
+			/* skipped: only its size matters */
+			if (read_encoded(&p, end, penc & 0x0f, 0, 0, &ignored))
+				return -EINVAL;
+			break;
+		}
+		case 'S':
+		case 'B':
+		case 'G':
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int cmp_fde(const void *a, const void *b)
+{
+	const struct cfi_fde *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+/* The CIEs and FDEs of .eh_frame (sh_addr: its virtual address), walked entry by entry */
+static int parse_eh_frame(const uint8_t *buf, size_t size, uint64_t sh_addr, struct cfi_fde **out,
+			  size_t *cnt)
+{
+	const uint8_t *p = buf, *end = buf + size;
+	size_t cap = 0, last_cie = SIZE_MAX;
+	uint8_t enc = DW_EH_PE_absptr;
+
+	*out = NULL;
+	*cnt = 0;
+	while ((size_t)(end - p) >= 4) {
+		const uint8_t *entry_end, *id_at;
+		uint64_t len, lo, range;
+		uint32_t len32, id;
+
+		memcpy(&len32, p, 4);
+		p += 4;
+		if (!len32)
+			break; /* the terminator */
+		len = len32;
+		if (len32 == 0xffffffff) {
+			if ((size_t)(end - p) < 8)
+				goto bad;
+			memcpy(&len, p, 8);
+			p += 8;
+		}
+		if (len < 4 || len > (uint64_t)(end - p))
+			goto bad;
+		entry_end = p + len;
+		id_at = p;
+		memcpy(&id, p, 4);
+		p += 4;
+		if (id) { /* an FDE: id is the distance back to its CIE */
+			size_t cie = (size_t)(id_at - buf);
+			uint64_t at = sh_addr + (uint64_t)(p - buf);
+
+			if (id > cie)
+				goto bad;
+			cie -= id;
+			if (cie != last_cie) {
+				const uint8_t *c = buf + cie;
+				uint32_t clen;
+
+				if ((size_t)(end - c) < 8)
+					goto bad;
+				memcpy(&clen, c, 4);
+				if (clen == 0xffffffff || clen < 4 ||
+				    clen > (size_t)(end - c - 4) ||
+				    cie_fde_enc(c + 8, c + 4 + clen, &enc))
+					goto bad;
+				last_cie = cie;
+			}
+			if (read_encoded(&p, entry_end, enc, at, 0, &lo) ||
+			    read_encoded(&p, entry_end, enc & 0x0f, 0, 0, &range))
+				goto bad;
+			if (range && lo + range > lo) {
+				if (ARRAY_GROW(*out, cap, *cnt + 1, 1024)) {
+					free(*out);
+					*out = NULL;
+					*cnt = 0;
+					return -ENOMEM;
+				}
+				(*out)[(*cnt)++] = (struct cfi_fde){ .lo = lo, .hi = lo + range };
+			}
+		}
+		p = entry_end;
+	}
+	if (*cnt)
+		qsort(*out, *cnt, sizeof(**out), cmp_fde);
+	return 0;
+bad:
+	free(*out);
+	*out = NULL;
+	*cnt = 0;
+	return -EINVAL;
+}
+
+/* The section called name, with its data; NULL when there is none */
+static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *sh, Elf_Data **d)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+
+		if (!gelf_getshdr(scn, sh) || sh->sh_type == SHT_NOBITS)
+			continue;
+		n = elf_strptr(elf, shstrndx, sh->sh_name);
+		if (n && !strcmp(n, name)) {
+			*d = elf_getdata(scn, NULL);
+			return *d && (*d)->d_buf ? scn : NULL;
+		}
+	}
+	return NULL;
+}
+
+int cfi_fdes__read(const struct elf_file *ef, struct cfi_fde **out, size_t *cnt)
+{
+	GElf_Shdr sh;
+	Elf_Data *d;
+
+	*out = NULL;
+	*cnt = 0;
+	if (!find_section(elf_file__elf(ef), ".eh_frame", &sh, &d))
+		return -ENOENT;
+	return parse_eh_frame(d->d_buf, d->d_size, sh.sh_addr, out, cnt);
+}
+
+const struct cfi_fde *cfi_fdes__find(const struct cfi_fde *fdes, size_t cnt, uint64_t vaddr)
+{
+	size_t lo = 0, hi = cnt;
+
+	while (lo < hi) { /* the first FDE starting after vaddr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fdes[mid].lo <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* FDEs do not overlap in code a compiler emits; the last one starting at or before */
+	return lo && vaddr < fdes[lo - 1].hi ? &fdes[lo - 1] : NULL;
+}
+
+/* The sorted function starts: from .eh_frame_hdr's table, else (a static binary: GCC's -static
+ * leaves the header out; a header without a table) from the FDEs of .eh_frame itself. 0,
+ * -ENOENT or -EINVAL. */
+static int fde_starts(const struct elf_file *ef, uint64_t **starts, size_t *cnt)
+{
+	struct cfi_fde *fdes;
+	size_t n;
+	int err = hdr_starts(elf_file__elf(ef), starts, cnt);
+
+	/* no header, or one without its table (DW_EH_PE_omit): the FDEs themselves */
+	if (err != -ENOENT && err != -EINVAL)
+		return err;
+	err = cfi_fdes__read(ef, &fdes, &n);
+	if (err)
+		return err;
+	*starts = malloc((n ? n : 1) * sizeof(**starts));
+	if (!*starts) {
+		free(fdes);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		(*starts)[i] = fdes[i].lo;
+	*cnt = n;
+	free(fdes);
+	return 0;
 }
 
 /* A register rule "saved at CFA + off" in libdw's form: call_frame_cfa, then nothing, a
@@ -257,7 +489,7 @@ int cfi_table__build(const char *path, struct cfi_table *out)
 		err = -ENOEXEC;
 		goto out;
 	}
-	err = exec_delta(elf, &out->vaddr_delta) ?: fde_starts(elf, &starts, &nstarts);
+	err = exec_delta(elf, &out->vaddr_delta) ?: fde_starts(ef, &starts, &nstarts);
 	if (err)
 		goto out;
 	cfi = dwarf_getcfi_elf(elf);

@@ -21,7 +21,8 @@ struct cfi_table {
 	size_t fdes_fp;	     /* of those, the ones whose CFA is ever rbp-based (frame pointers) */
 };
 
-/* Build the rows of the file at path. 0, -ENOENT when it has no .eh_frame_hdr / .eh_frame,
+/* Build the rows of the file at path (function starts from .eh_frame_hdr, or from .eh_frame
+ * itself when the header is missing, as in static binaries). 0, -ENOENT when it has no .eh_frame,
  * -ENOEXEC when it is no x86-64 ELF, or -errno. */
 int cfi_table__build(const char *path, struct cfi_table *out);
 /* Most of the file's functions with a frame keep no frame pointer, so a frame-pointer walk
@@ -30,5 +31,18 @@ bool cfi_table__frameless(const struct cfi_table *t);
 /* The row covering vaddr, or NULL (before the first row) */
 const struct unwind_row *cfi_table__find(const struct cfi_table *t, uint64_t vaddr);
 void cfi_table__free(struct cfi_table *t);
+
+/* One function .eh_frame describes: its code is [lo, hi) (ELF virtual addresses) */
+struct cfi_fde {
+	uint64_t lo, hi;
+};
+
+struct elf_file;
+/* Every FDE of the file's .eh_frame, parsed from the section itself (CIE augmentations, the
+ * FDE pointer encoding), sorted by lo; empty ranges dropped. *out is malloc'd (NULL when
+ * *cnt is 0). 0, -ENOENT when there is no .eh_frame, -EINVAL when it is malformed, -ENOMEM. */
+int cfi_fdes__read(const struct elf_file *ef, struct cfi_fde **out, size_t *cnt);
+/* The FDE whose range holds vaddr, or NULL */
+const struct cfi_fde *cfi_fdes__find(const struct cfi_fde *fdes, size_t cnt, uint64_t vaddr);
 
 #endif

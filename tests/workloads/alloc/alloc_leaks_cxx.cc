@@ -16,8 +16,13 @@
  * aligned delete[]: none live. No iostream: the only allocations are ours, libstdc++'s
  * start-up pool and the allocator's own start-up.
  * With the argument "oom", oom() asks for 2^62 bytes through new, nothrow aligned new and
- * aligned new: each fails and must fail as without perfan-bpf (bad_alloc caught, NULL); it
- * writes "oom: caught 3" when all three did. */
+ * aligned new: each fails and must fail as without perfan-bpf (bad_alloc caught, NULL). Then
+ * oom_same_site() runs one new-expression 6 times, every other one asking 2^62 bytes: 3 throw
+ * (each handler leaks malloc(24): 72 B, 3 objects, allocated at the position the exception
+ * left) and 3 leak 40 B (120 B, 3 objects, made at the very call site and stack position the
+ * exception left). It writes "oom: caught 6" when all six failures were seen as such. Under
+ * jemalloc and tcmalloc those operators are probed: an exception must unwind through them as
+ * without perfan-bpf. */
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -95,10 +100,26 @@ NOINLINE void churn()
 	}
 }
 
+static const size_t huge = (size_t)1 << 62;
+
+NOINLINE int oom_same_site()
+{
+	int caught = 0;
+
+	for (int i = 0; i < 6; i++) {
+		try {
+			sink = new char[i % 2 ? 40 : huge];
+		} catch (const std::bad_alloc &) {
+			caught++;
+			sink = malloc(24);
+		}
+	}
+	return caught;
+}
+
 /* an exception thrown through a frame with a return probe would call std::terminate */
 NOINLINE void oom()
 {
-	const size_t huge = (size_t)1 << 62;
 	int caught = 0;
 
 	try {
@@ -113,7 +134,8 @@ NOINLINE void oom()
 	} catch (const std::bad_alloc &) {
 		caught++;
 	}
-	if (caught == 3 && write(STDOUT_FILENO, "oom: caught 3\n", 14) < 0)
+	caught += oom_same_site();
+	if (caught == 6 && write(STDOUT_FILENO, "oom: caught 6\n", 14) < 0)
 		abort();
 }
 
