@@ -493,6 +493,78 @@ static void test_build(void **state)
 	session__free(&s);
 }
 
+/* First-touch stacks that differ only in the faulting instruction of one named function are
+ * merged into the biggest; a leaf in another function, another caller, another process, an
+ * unnamed leaf or an unknown stack stay apart */
+static void test_merge_leaves(void **state)
+{
+	static const struct frame memset_a[] = {
+		{ .address = 0x1000, .module = "/libc.so.6", .function = "memset" },
+		{ .address = 0x5000, .module = "/app", .function = "leak_a" },
+	};
+	static const struct frame memset_b[] = {
+		{ .address = 0x1040, .module = "/libc.so.6", .function = "memset" },
+		{ .address = 0x5000, .module = "/app", .function = "leak_a" },
+	};
+	static const struct frame other_caller[] = {
+		{ .address = 0x1000, .module = "/libc.so.6", .function = "memset" },
+		{ .address = 0x6000, .module = "/app", .function = "leak_b" },
+	};
+	static const struct frame memcpy_leaf[] = {
+		{ .address = 0x2000, .module = "/libc.so.6", .function = "memcpy" },
+		{ .address = 0x5000, .module = "/app", .function = "leak_a" },
+	};
+	static const struct frame unnamed_a[] = {
+		{ .address = 0x3000, .module = "/stripped" },
+		{ .address = 0x5000, .module = "/app", .function = "leak_a" },
+	};
+	static const struct frame unnamed_b[] = {
+		{ .address = 0x3010, .module = "/stripped" },
+		{ .address = 0x5000, .module = "/app", .function = "leak_a" },
+	};
+	struct report_stack st[] = {
+		{ .pid = 7, .stack_id = 1, .counts = { .live_bytes = 4096, .alloc_bytes = 4096 },
+		  .frames = memset_a, .frame_cnt = 2 },
+		{ .pid = 7, .stack_id = 2, .counts = { .live_bytes = 8192, .alloc_bytes = 12288 },
+		  .frames = memset_b, .frame_cnt = 2 },
+		{ .pid = 7, .stack_id = 3, .counts = { .live_bytes = 4096, .alloc_bytes = 4096 },
+		  .frames = other_caller, .frame_cnt = 2 },
+		{ .pid = 7, .stack_id = 4, .counts = { .live_bytes = 4096, .alloc_bytes = 4096 },
+		  .frames = memcpy_leaf, .frame_cnt = 2 },
+		{ .pid = 8, .stack_id = 5, .counts = { .live_bytes = 4096, .alloc_bytes = 4096 },
+		  .frames = memset_a, .frame_cnt = 2 },
+		{ .pid = 7, .stack_id = 6, .counts = { .live_bytes = 4096, .alloc_bytes = 4096 },
+		  .frames = unnamed_a, .frame_cnt = 2 },
+		{ .pid = 7, .stack_id = 7, .counts = { .live_bytes = 4096, .alloc_bytes = 4096 },
+		  .frames = unnamed_b, .frame_cnt = 2 },
+		{ .pid = 7, .stack_id = 0, .counts = { .live_bytes = 4096, .alloc_bytes = 4096 } },
+	};
+	struct leak_report rep = { .kind = SESSION_KIND_GROWTH };
+	(void)state;
+
+	rep.stack_cnt = rep.stack_cap = sizeof(st) / sizeof(st[0]);
+	rep.stacks = malloc(sizeof(st));
+	assert_non_null(rep.stacks);
+	memcpy(rep.stacks, st, sizeof(st));
+	assert_int_equal(growth_report__merge_leaves(&rep), 0);
+	assert_int_equal(rep.stack_cnt, 7);
+	/* the merged site first (12 KiB held), under the id and leaf of its biggest part */
+	assert_int_equal(rep.stacks[0].stack_id, 2);
+	assert_int_equal(rep.stacks[0].counts.live_bytes, 12288);
+	assert_int_equal(rep.stacks[0].counts.alloc_bytes, 16384);
+	assert_int_equal(rep.stacks[0].frames[0].address, 0x1040);
+	for (size_t i = 1; i < rep.stack_cnt; i++) {
+		assert_int_equal(rep.stacks[i].counts.live_bytes, 4096);
+		assert_true(rep.stacks[i].stack_id != 1 && rep.stacks[i].stack_id != 2);
+	}
+	report__free(&rep);
+
+	/* nothing to merge: unchanged */
+	rep = (struct leak_report){ .kind = SESSION_KIND_GROWTH };
+	assert_int_equal(growth_report__merge_leaves(&rep), 0);
+	assert_int_equal(rep.stack_cnt, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_parse_refused),
 		/* growth_report__build */
 		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_merge_leaves),
 	};
 
 	return cmocka_run_group_tests_name("growth_report", tests, NULL, NULL);

@@ -21,7 +21,99 @@ int growth_report__build(const struct session *s, const struct snapshot *snap,
 		qsort(snap->procs, snap->proc_cnt, sizeof(*snap->procs), proc_row__cmp_growth);
 	memcpy(g->lost, snap->lost, sizeof(g->lost));
 	/* procs are stored fastest growing first (growth_table__rows) */
-	return session__report(s, snap, &g->rep);
+	return session__report(s, snap, &g->rep) ?: growth_report__merge_leaves(&g->rep);
+}
+
+/* Same call site: one process, the same callers, the leaf in the same named function */
+static int site_cmp(const struct report_stack *x, const struct report_stack *y)
+{
+	const struct frame *a = x->frames, *b = y->frames;
+	int c;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->frame_cnt != y->frame_cnt)
+		return x->frame_cnt < y->frame_cnt ? -1 : 1;
+	if (x->truncated != y->truncated)
+		return x->truncated < y->truncated ? -1 : 1;
+	for (size_t i = 1; i < x->frame_cnt; i++)
+		if (a[i].address != b[i].address)
+			return a[i].address < b[i].address ? -1 : 1;
+	if (!x->frame_cnt)
+		return 0;
+	if ((c = strcmp(a[0].module ? a[0].module : "", b[0].module ? b[0].module : "")))
+		return c;
+	return strcmp(a[0].function, b[0].function);
+}
+
+static bool mergeable(const struct report_stack *s)
+{
+	return s->stack_id && s->frame_cnt && s->frames[0].function && !s->frames[0].inlined;
+}
+
+static const struct leak_report *sort_rep; /* qsort has no context */
+
+static int idx_cmp(const void *a, const void *b)
+{
+	const struct report_stack *x = &sort_rep->stacks[*(const size_t *)a];
+	const struct report_stack *y = &sort_rep->stacks[*(const size_t *)b];
+	int c = site_cmp(x, y);
+
+	/* within a site, the biggest first: it takes the others in */
+	if (c)
+		return c;
+	if (x->counts.live_bytes != y->counts.live_bytes)
+		return x->counts.live_bytes > y->counts.live_bytes ? -1 : 1;
+	if (x->counts.alloc_bytes != y->counts.alloc_bytes)
+		return x->counts.alloc_bytes > y->counts.alloc_bytes ? -1 : 1;
+	return x->stack_id < y->stack_id ? -1 : x->stack_id > y->stack_id;
+}
+
+static void add_counts(struct stack_counts *to, const struct stack_counts *c)
+{
+	to->live_bytes += c->live_bytes;
+	to->live_objects += c->live_objects;
+	to->alloc_bytes += c->alloc_bytes;
+	to->alloc_objects += c->alloc_objects;
+	to->freed_bytes += c->freed_bytes;
+	to->freed_objects += c->freed_objects;
+}
+
+int growth_report__merge_leaves(struct leak_report *rep)
+{
+	size_t *idx, n = 0, kept = 0;
+	struct report_stack *out;
+
+	if (rep->stack_cnt < 2)
+		return 0;
+	idx = malloc(rep->stack_cnt * sizeof(*idx));
+	out = malloc(rep->stack_cnt * sizeof(*out));
+	if (!idx || !out) {
+		free(idx);
+		free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		if (mergeable(&rep->stacks[i]))
+			idx[n++] = i;
+		else
+			out[kept++] = rep->stacks[i];
+	sort_rep = rep;
+	qsort(idx, n, sizeof(*idx), idx_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct report_stack *s = &rep->stacks[idx[i]];
+
+		if (i && !site_cmp(&out[kept - 1], s) && mergeable(&out[kept - 1]))
+			add_counts(&out[kept - 1].counts, &s->counts);
+		else
+			out[kept++] = *s;
+	}
+	free(idx);
+	memcpy(rep->stacks, out, kept * sizeof(*out));
+	free(out);
+	rep->stack_cnt = kept;
+	report__sort(rep);
+	return 0;
 }
 
 void growth_report__free(struct growth_report *g)

@@ -55,6 +55,11 @@ struct growth_report {
 int growth_report__build(const struct session *s, const struct snapshot *snap,
 			 struct growth_report *g);
 void growth_report__free(struct growth_report *g);
+/* First-touch stacks that differ only in the faulting instruction, inside one named function
+ * (memset, memcpy writing a new page at another offset), are one call site: merged into the
+ * biggest of them (its stack id and leaf address stay), counts summed, order restored.
+ * 0 or -ENOMEM (rep unchanged). */
+int growth_report__merge_leaves(struct leak_report *rep);
 
 /* Fill e from the exact gear's JSON report (perfan-bpf leak --format json). 0, -ENOMEM, or
  * -EINVAL with a reason in why. */
