@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Unit tests of session_file.h: a session written and read back (plain and gzip) equals the
- * original field by field, frames and strings byte for byte; a file cut inside its last
- * record (at several offsets, plain and gzip) keeps the snapshots before it and says so;
- * corrupt records, corrupt gzip data, foreign files and newer schema versions are refused
+ * original field by field, frames and strings byte for byte; so do the schema 1 files of the
+ * same sessions (tests/fixtures/session/v1/, written by the schema 1 writer); a file cut
+ * inside its last record (at several offsets, plain and gzip) keeps the snapshots before it
+ * and says so; snapshots written as the rows that changed read back whole; corrupt records
+ * (of either schema), corrupt gzip data, foreign files and newer schema versions are refused
  * with the expected one-line reason. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,10 @@
 #include "session/session.h"
 #include "session/session_file.h"
 #include "session_fixture.h"
+
+/* files of schema 1, from the writer of that schema (the sessions of rich_session,
+ * three_snapshots and growth_session below) */
+#define FIXV1 "tests/fixtures/session/v1/"
 
 static char tmpdir[64];
 
@@ -216,9 +222,9 @@ static void assert_snap_equal(const struct snapshot *a, const struct snapshot *b
 	}
 }
 
-static void assert_sessions_equal(const struct session *a, const struct session *b)
+static void assert_sessions_equal(const struct session *a, const struct session *b, int version)
 {
-	assert_int_equal(b->schema_version, SESSION_SCHEMA_VERSION);
+	assert_int_equal(b->schema_version, version);
 	assert_int_equal(a->pid, b->pid);
 	/* JSON keeps every byte; the reader then sanitizes the text a file brings in: the
 	 * command's tab reads back as '?' (sanitize.h) */
@@ -264,7 +270,7 @@ static void round_trip(const char *name, bool want_gzip)
 		assert_int_equal((unsigned char)bytes[0], 0x1f);
 		assert_int_equal((unsigned char)bytes[1], 0x8b);
 	} else {
-		assert_memory_equal(bytes, "{\"type\":\"perfan-session\",\"schema_version\":1,",
+		assert_memory_equal(bytes, "{\"type\":\"perfan-session\",\"schema_version\":2,",
 				    44);
 		assert_int_equal(bytes[len - 1], '\n');
 	}
@@ -272,9 +278,10 @@ static void round_trip(const char *name, bool want_gzip)
 	assert_int_equal(session_file__read(path, &back, &info), 0);
 	assert_string_equal(info.error.msg, "");
 	assert_false(info.truncated_tail);
-	/* header, two stacks records (the third snapshot adds no stack), three snapshots */
-	assert_int_equal(info.records, 6);
-	assert_sessions_equal(&s, &back);
+	/* header; strings, modules, stacks and the first snapshot; stacks (stack 0, no frames)
+	 * and the second; the third (no new stack) */
+	assert_int_equal(info.records, 8);
+	assert_sessions_equal(&s, &back, SESSION_SCHEMA_VERSION);
 	/* the frames point at strings the session owns, equal byte for byte but for what
 	 * the reader sanitizes: the newline written is read back as '?' (sanitize.h) */
 	assert_string_equal(stacktab__get(back.stacks, 4242, 7)->frames[1].function,
@@ -294,6 +301,26 @@ static void test_round_trip_gzip(void **state)
 {
 	(void)state;
 	round_trip("packed.session.gz", true);
+}
+
+/* The same session in a file of schema 1 reads back the same */
+static void test_round_trip_v1(void **state)
+{
+	struct session s, back;
+	struct session_read_info info;
+	(void)state;
+
+	rich_session(&s);
+	assert_int_equal(session_file__read(FIXV1 "rich.session", &back, &info), 0);
+	assert_string_equal(info.error.msg, "");
+	assert_false(info.truncated_tail);
+	/* header, two stacks records, three snapshots */
+	assert_int_equal(info.records, 6);
+	assert_sessions_equal(&s, &back, 1);
+	assert_string_equal(stacktab__get(back.stacks, 4242, 7)->frames[1].function,
+			    "keep_sessions<std::string, \"x\">?");
+	session__free(&back);
+	session__free(&s);
 }
 
 /* A header only: a session that ended before its first snapshot */
@@ -533,23 +560,21 @@ static void rewrite_line(const char *src, const char *dst, const char *needle, c
 	*line_no = line;
 }
 
-static void test_corrupt_middle_record(void **state)
+/* Records of a schema 1 file (the fixture of three_snapshots) made wrong one at a time */
+static void test_corrupt_middle_record_v1(void **state)
 {
-	struct session s;
 	size_t line;
 	char want[96];
 	(void)state;
 
-	three_snapshots(&s);
-	write_session(&s, path_of("mid.session"));
 	/* not JSON any more */
-	rewrite_line(path_of("mid.session"), path_of("mid-1.session"), "\"label\":\"s1\"",
+	rewrite_line(FIXV1 "three.session", path_of("mid-1.session"), "\"label\":\"s1\"",
 		     "\"label\":", "\"label\" ", &line);
 	assert_int_equal(line, 4); /* header, stacks, s0, s1 */
 	snprintf(want, sizeof(want), "record %zu: corrupt record: ", line);
 	assert_refused(path_of("mid-1.session"), -EINVAL, want);
 	/* JSON, but a count of the wrong type */
-	rewrite_line(path_of("mid.session"), path_of("mid-2.session"), "\"label\":\"s1\"",
+	rewrite_line(FIXV1 "three.session", path_of("mid-2.session"), "\"label\":\"s1\"",
 		     "\"live_bytes\":100,\"live_objects\":1,\"alloc_bytes\":100,\"alloc_objects\":1,"
 		     "\"freed_bytes\":0,\"freed_objects\":0,\"pid\"",
 		     "\"live_bytes\":\"100\",\"live_objects\":1,\"alloc_bytes\":100,"
@@ -558,7 +583,7 @@ static void test_corrupt_middle_record(void **state)
 	assert_refused(path_of("mid-2.session"), -EINVAL,
 		       "record 4: bad snapshot row: \"live_bytes\" is of another type or negative");
 	/* a negative count */
-	rewrite_line(path_of("mid.session"), path_of("mid-3.session"), "\"label\":\"s0\"",
+	rewrite_line(FIXV1 "three.session", path_of("mid-3.session"), "\"label\":\"s0\"",
 		     "\"live_objects\":1,\"alloc_bytes\":100,\"alloc_objects\":1,\"freed_bytes\":0,"
 		     "\"freed_objects\":0,\"pid\"",
 		     "\"live_objects\":-1,\"alloc_bytes\":100,\"alloc_objects\":1,"
@@ -567,21 +592,21 @@ static void test_corrupt_middle_record(void **state)
 	assert_refused(path_of("mid-3.session"), -EINVAL,
 		       "record 3: bad snapshot row: \"live_objects\" is of another type or negative");
 	/* a frame whose address is not hex */
-	rewrite_line(path_of("mid.session"), path_of("mid-4.session"), "\"type\":\"stacks\"",
+	rewrite_line(FIXV1 "three.session", path_of("mid-4.session"), "\"type\":\"stacks\"",
 		     "\"address\":\"0x", "\"address\":\"0y", &line);
 	assert_int_equal(line, 2);
 	assert_refused(path_of("mid-4.session"), -EINVAL,
 		       "record 2: bad frame: frame \"address\" is not a hex string");
 	/* a snapshot without a label */
-	rewrite_line(path_of("mid.session"), path_of("mid-5.session"), "\"label\":\"s1\"",
+	rewrite_line(FIXV1 "three.session", path_of("mid-5.session"), "\"label\":\"s1\"",
 		     "\"label\":\"s1\"", "\"labels\":\"s1\"", &line);
 	assert_refused(path_of("mid-5.session"), -EINVAL, "record 4: a snapshot without a label");
 	/* a record without a type */
-	rewrite_line(path_of("mid.session"), path_of("mid-6.session"), "\"label\":\"s0\"",
+	rewrite_line(FIXV1 "three.session", path_of("mid-6.session"), "\"label\":\"s0\"",
 		     "\"type\":\"snapshot\"", "\"kind\":\"snapshot\"", &line);
 	assert_refused(path_of("mid-6.session"), -EINVAL, "record 3: corrupt record: no \"type\"");
 	/* a record type from a newer writer is skipped */
-	rewrite_line(path_of("mid.session"), path_of("mid-7.session"), "\"label\":\"s0\"",
+	rewrite_line(FIXV1 "three.session", path_of("mid-7.session"), "\"label\":\"s0\"",
 		     "\"type\":\"snapshot\"", "\"type\":\"annotation\"", &line);
 	{
 		struct session back;
@@ -592,6 +617,227 @@ static void test_corrupt_middle_record(void **state)
 		assert_string_equal(back.snaps[0].label, "s1");
 		session__free(&back);
 	}
+}
+
+/* The file src with the first occurrence of `from` replaced by `to` */
+static void rewrite_file(const char *src, const char *dst, const char *from, const char *to)
+{
+	size_t len;
+	char *bytes = slurp(src, &len), *at = strstr(bytes, from);
+	FILE *f;
+
+	assert_non_null(at);
+	f = fopen(dst, "wb");
+	assert_non_null(f);
+	fwrite(bytes, 1, (size_t)(at - bytes), f);
+	fputs(to, f);
+	fwrite(at + strlen(from), 1, len - (size_t)(at - bytes) - strlen(from), f);
+	assert_int_equal(fclose(f), 0);
+	free(bytes);
+}
+
+/* The labels of the snapshots a file reads back as, comma-separated */
+static void assert_reads_labels(const char *path, const char *want)
+{
+	struct session back;
+	struct session_read_info info;
+	char got[128] = "";
+
+	if (session_file__read(path, &back, &info))
+		fail_msg("read %s: %s", path, info.error.msg);
+	for (size_t i = 0; i < back.snap_cnt; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? "," : "",
+			 back.snaps[i].label);
+	assert_string_equal(got, want);
+	assert_false(info.truncated_tail);
+	session__free(&back);
+}
+
+/* Records of a schema 2 file made wrong one at a time. Its records: 1 header, 2 strings,
+ * 3 modules, 4 stacks, 5 snapshot s0, 6 snapshot s1, 7 strings, 8 stacks, 9 snapshot s2. */
+static void test_corrupt_middle_record_v2(void **state)
+{
+	static const struct {
+		const char *from, *to, *error;
+	} bad[] = {
+		/* not JSON any more */
+		{ "\"label\":\"s1\"", "\"label\" \"s1\"",
+		  "record 6: corrupt record: expected ':' at byte " },
+		{ "\"rows\":[]}", "\"rows\":[]} x",
+		  "record 6: corrupt record: text after the end of the record at byte " },
+		{ "{\"type\":\"strings\",\"strings\":[\"/bin/srv\"",
+		  "{\"type\":\"strings\",\"strings\":[\"/bin/\\x\"",
+		  "record 2: corrupt record: an invalid escape '\\x' at byte " },
+		/* JSON, but a count of the wrong type, or negative */
+		{ "\"rows\":[[0,100,", "\"rows\":[[0,\"100\",",
+		  "record 5: corrupt record: expected an integer at byte " },
+		{ "\"rows\":[[0,100,1,", "\"rows\":[[0,100,-1,",
+		  "record 5: corrupt record: a negative number where a count should be" },
+		/* references to what is not defined (yet) */
+		{ "[[1,0,2,16,3,10]]", "[[1,0,9,16,3,10]]",
+		  "record 4: bad frame: a string reference beyond the 3 strings defined" },
+		{ "[[1,0,2,16,3,10]]", "[[2,0,2,16,3,10]]",
+		  "record 4: bad frame: module 2 is not defined" },
+		{ "[[1,1,4,16,0,0]]", "[1]", "record 8: bad stack: frame 1 is not defined" },
+		{ "\"rows\":[[0,100,", "\"rows\":[[1,100,",
+		  "record 5: bad snapshot row: stack 1 is not defined" },
+		{ "\"rows\":[]}", "\"rows\":[],\"gone\":[1]}",
+		  "record 6: bad snapshot: gone stack 1 was not in the previous snapshot" },
+		{ "\"rows\":[[0,300,3,300,3,0,0],[1,", "\"rows\":[[0,300,3,300,3,0,0],[0,",
+		  "record 9: bad snapshot row: stack 0 listed twice" },
+		{ "[[1,11,0,", "[[1,10,0,",
+		  "record 8: bad stack: stack 10 of pid 1 defined twice" },
+		/* missing or repeated members */
+		{ "\"label\":\"s1\"", "\"labels\":\"s1\"", "record 6: a snapshot without a label" },
+		{ "\"label\":\"s0\",", "\"label\":\"s0\",\"label\":\"s0\",",
+		  "record 5: corrupt record: \"label\" twice" },
+		{ "{\"type\":\"snapshot\",\"label\":\"s0\"",
+		  "{\"kind\":\"snapshot\",\"label\":\"s0\"",
+		  "record 5: corrupt record: no \"type\"" },
+		{ ",\"rows\":[]}", "}", "record 6: a snapshot without a \"rows\" array" },
+		{ "{\"type\":\"modules\",\"modules\"", "{\"type\":\"modules\",\"module\"",
+		  "record 3: corrupt record: a modules record without a \"modules\" array" },
+	};
+	struct session s;
+	char src[128];
+	(void)state;
+
+	three_snapshots(&s);
+	snprintf(src, sizeof(src), "%s", path_of("mid2.session"));
+	write_session(&s, src);
+	session__free(&s);
+	assert_reads_labels(src, "s0,s1,s2");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rewrite_file(src, path_of("mid2-n.session"), bad[i].from, bad[i].to);
+		assert_refused(path_of("mid2-n.session"), -EINVAL, bad[i].error);
+	}
+	/* what a newer writer may add is skipped: a record type, members, "type" elsewhere */
+	rewrite_file(src, path_of("mid2-n.session"), "{\"type\":\"snapshot\",\"label\":\"s1\"",
+		     "{\"type\":\"annotation\",\"text\":\"x\",\"at\":[1,{\"a\":null}]}\n"
+		     "{\"type\":\"snapshot\",\"label\":\"s1\"");
+	assert_reads_labels(path_of("mid2-n.session"), "s0,s1,s2");
+	rewrite_file(src, path_of("mid2-n.session"), "{\"type\":\"stacks\",\"stacks\"",
+		     "{\"type\":\"stacks\",\"future\":{\"x\":[1,2.5e3,{\"y\":\"z\"}]},\"stacks\"");
+	assert_reads_labels(path_of("mid2-n.session"), "s0,s1,s2");
+	rewrite_file(src, path_of("mid2-n.session"), "{\"type\":\"snapshot\",\"label\":\"s0\",",
+		     "{\"label\":\"s0\",\"type\":\"snapshot\",");
+	assert_reads_labels(path_of("mid2-n.session"), "s0,s1,s2");
+	rewrite_file(src, path_of("mid2-n.session"), "{\"type\":\"strings\",\"strings\":[",
+		     "{\"strings\":[");
+	rewrite_file(path_of("mid2-n.session"), path_of("mid2-m.session"), "\"srv.c\"]",
+		     "\"srv.c\"],\"type\":\"strings\"");
+	assert_reads_labels(path_of("mid2-m.session"), "s0,s1,s2");
+}
+
+/* Many stacks drawn from a pool of frames (a frame repeated within a stack too): each frame
+ * is written once and every stack reads back with its own frames, plain and gzip */
+static void test_shared_frames(void **state)
+{
+	enum { STACKS = 3000, POOL = 300 };
+	static const char *const mods[] = { "/bin/a", "/lib/b.so", NULL };
+	struct frame pool[POOL];
+	struct stack_row *rows = calloc(STACKS, sizeof(*rows));
+	struct session s, back;
+	struct session_read_info info;
+	uint64_t seed = 12345;
+	char name[32];
+	(void)state;
+
+	assert_non_null(rows);
+	fx_init(&s, 5, NULL);
+	for (int i = 0; i < POOL; i++) {
+		snprintf(name, sizeof(name), "fn_%d", i % 97);
+		pool[i] = (struct frame){
+			.address =
+				(i % 3 == 2 ? 0xffffffff00000000ULL : 0x400000) + (uint64_t)i * 48,
+			.module = session__intern(&s, mods[i % 3]),
+			.build_id = i % 3 == 1 ? "beef" : "",
+			.function = i % 11 ? session__intern(&s, name) : NULL,
+			.raw_function = i % 13 ? NULL : session__intern(&s, "_Z2fnv"),
+			.offset = (uint64_t)i,
+			.file = i % 7 ? session__intern(&s, "x.c") : NULL,
+			.line = i % 7 ? (uint32_t)i : 0,
+			.inlined = i % 5 == 0,
+		};
+	}
+	for (int k = 0; k < STACKS; k++) {
+		size_t n = 1 + k % 40;
+		struct frame *f = calloc(n, sizeof(*f));
+
+		assert_non_null(f);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			f[i] = pool[(seed >> 33) % POOL];
+		}
+		assert_int_equal(stacktab__put(s.stacks, 5, (uint64_t)k * 7919, f, n), 0);
+		rows[k] = (struct stack_row){ 5, (uint64_t)k * 7919, { 1, 1, 1, 1, 0, 0 } };
+	}
+	/* the stacks come in three snapshots, so in several stacks records */
+	for (size_t upto = STACKS / 3; upto <= STACKS; upto += STACKS / 3)
+		assert_non_null(session__add_snapshot(&s, &(struct snapshot){ .label = "x",
+									      .pid = 5,
+									      .rows = rows,
+									      .row_cnt = upto }));
+	for (int gz = 0; gz < 2; gz++) {
+		const char *path = path_of(gz ? "pool.session.gz" : "pool.session");
+
+		write_session(&s, path);
+		assert_int_equal(session_file__read(path, &back, &info), 0);
+		assert_int_equal(stacktab__cnt(back.stacks), STACKS);
+		for (int k = 0; k < STACKS; k++)
+			assert_frames_equal(stacktab__get(s.stacks, 5, (uint64_t)k * 7919),
+					    stacktab__get(back.stacks, 5, (uint64_t)k * 7919));
+		for (size_t i = 0; i < s.snap_cnt; i++)
+			assert_snap_equal(&s.snaps[i], &back.snaps[i]);
+		session__free(&back);
+	}
+	free(rows);
+	session__free(&s);
+}
+
+/* A snapshot lists the stacks whose counts changed since the one before, and those that are
+ * gone; the reader rebuilds every snapshot whole */
+static void test_delta_snapshots(void **state)
+{
+	const struct fx_row a[] = { { 1, 10, 100, 1, 100, 1 }, { 1, 11, 50, 5, 50, 5 } };
+	const struct fx_row b[] = { { 1, 10, 100, 1, 100, 1 } };
+	const struct fx_row c[] = { { 1, 10, 100, 1, 100, 1 }, { 1, 11, 50, 5, 50, 5 } };
+	const struct fx_row d[] = { { 1, 11, 60, 6, 60, 6 }, { 1, 12, 1, 1, 1, 1 } };
+	struct session s, back;
+	struct session_read_info info;
+	size_t len;
+	char *bytes;
+	(void)state;
+
+	fx_init(&s, 1, NULL);
+	fx_stack(&s, 1, 10, "/bin/srv", "keep", "srv.c", 10);
+	fx_stack(&s, 1, 11, "/bin/srv", "late", NULL, 0);
+	/* stack 12 has no frames: its rows are kept all the same */
+	fx_snap(&s, "a", a, 2);
+	fx_snap(&s, "b", b, 1);
+	fx_snap(&s, "c", c, 2);
+	fx_snap(&s, "d", d, 2);
+	fx_snap(&s, "e", d, 2);
+	fx_snap(&s, "f", NULL, 0);
+	write_session(&s, path_of("delta.session"));
+	bytes = slurp(path_of("delta.session"), &len);
+	/* b: nothing changed, 11 gone; c: 11 back (same counts); d: 11 changed, 12 new, 10
+	 * gone; e: nothing changed; f: all gone */
+	assert_non_null(strstr(bytes, "\"label\":\"b\""));
+	assert_non_null(strstr(bytes, "\"rows\":[],\"gone\":[1]}"));
+	assert_non_null(strstr(bytes, "\"rows\":[[1,50,5,50,5,0,0]]}"));
+	assert_non_null(
+		strstr(bytes, "\"rows\":[[1,60,6,60,6,0,0],[2,1,1,1,1,0,0]],\"gone\":[0]}"));
+	assert_non_null(strstr(bytes, "\"rows\":[]}"));
+	assert_non_null(strstr(bytes, "\"rows\":[],\"gone\":[1,2]}"));
+	free(bytes);
+	assert_int_equal(session_file__read(path_of("delta.session"), &back, &info), 0);
+	assert_int_equal(back.snap_cnt, s.snap_cnt);
+	for (size_t i = 0; i < s.snap_cnt; i++)
+		assert_snap_equal(&s.snaps[i], &back.snaps[i]);
+	assert_null(stacktab__get(back.stacks, 1, 12));
+	assert_non_null(stacktab__get(back.stacks, 1, 11));
+	session__free(&back);
 	session__free(&s);
 }
 
@@ -677,7 +923,7 @@ static void test_foreign_files(void **state)
 static void test_newer_schema(void **state)
 {
 	static const char newer[] =
-		"{\"type\":\"perfan-session\",\"schema_version\":2,\"tool\":\"perfan-bpf\","
+		"{\"type\":\"perfan-session\",\"schema_version\":3,\"tool\":\"perfan-bpf\","
 		"\"pid\":1}\n";
 	static const char zero[] = "{\"type\":\"perfan-session\",\"schema_version\":0,\"pid\":1}\n";
 	static const char text[] =
@@ -686,8 +932,8 @@ static void test_newer_schema(void **state)
 
 	spit(path_of("newer"), newer, sizeof(newer) - 1);
 	assert_refused(path_of("newer"), -EINVAL,
-		       "record 1: written by a newer perfan-bpf: schema_version 2 is newer than "
-		       "this perfan-bpf reads (1); upgrade perfan-bpf");
+		       "record 1: written by a newer perfan-bpf: schema_version 3 is newer than "
+		       "this perfan-bpf reads (2); upgrade perfan-bpf");
 	spit(path_of("zero"), zero, sizeof(zero) - 1);
 	assert_refused(path_of("zero"), -EINVAL,
 		       "record 1: the header has no valid schema_version");
@@ -796,19 +1042,17 @@ static void growth_session(struct session *s)
 	fx_snap(s, "end", r1, 2);
 }
 
-static void growth_round_trip(const char *name)
+/* The file at path (written from growth_session, records long) reads back as it */
+static void growth_read_back(const char *path, size_t records)
 {
 	struct session s, back;
 	struct session_read_info info;
-	const char *path = path_of(name);
 
 	growth_session(&s);
-	write_session(&s, path);
 	assert_int_equal(session_file__read(path, &back, &info), 0);
 	assert_string_equal(info.error.msg, "");
 	assert_false(info.truncated_tail);
-	/* header, stacks and snapshot s0, stacks and snapshot s1, snapshot end */
-	assert_int_equal(info.records, 6);
+	assert_int_equal(info.records, records);
 	assert_int_equal(back.kind, SESSION_KIND_GROWTH);
 	assert_int_equal(back.pid, 0);
 	assert_null(back.command);
@@ -826,6 +1070,17 @@ static void growth_round_trip(const char *name)
 	session__free(&s);
 }
 
+static void growth_round_trip(const char *name)
+{
+	struct session s;
+
+	growth_session(&s);
+	write_session(&s, path_of(name));
+	session__free(&s);
+	/* header; strings, modules, stacks, snapshot s0; the same for s1; snapshot end */
+	growth_read_back(path_of(name), 10);
+}
+
 static void test_growth_round_trip(void **state)
 {
 	size_t len;
@@ -834,6 +1089,8 @@ static void test_growth_round_trip(void **state)
 
 	growth_round_trip("growth.session");
 	growth_round_trip("growth.session.gz");
+	/* a file of schema 1: header, stacks and snapshot s0, stacks and snapshot s1, end */
+	growth_read_back(FIXV1 "growth.session", 6);
 	/* the header says its kind; snapshots carry their processes */
 	bytes = slurp(path_of("growth.session"), &len);
 	nl = strchr(bytes, '\n');
@@ -849,14 +1106,26 @@ static const char old_header[] = "{\"type\":\"perfan-session\",\"schema_version\
 	"{\"type\":\"snapshot\",\"label\":\"s0\",\"seq\":0,\"wall_ns\":1,\"mono_ns\":2,"           \
 	"\"elapsed_s\":0.5,\"pid\":7,\"lost\":{\"unmatched_frees\":3},\"stacks\":[]"
 
-/* A file the reader takes: header then one snapshot record with `extra` keys */
-static void spit_session(const char *name, const char *header, const char *extra)
+/* The same in schema 2 */
+#define SNAPSHOT2_START                                                                            \
+	"{\"type\":\"snapshot\",\"label\":\"s0\",\"seq\":0,\"wall_ns\":1,\"mono_ns\":2,"           \
+	"\"elapsed_s\":0.5,\"pid\":7,\"lost\":{\"unmatched_frees\":3},\"rows\":[]"
+
+/* A file the reader takes: header then one snapshot record (its start given) with `extra`
+ * keys */
+static void spit_session_as(const char *name, const char *header, const char *start,
+			    const char *extra)
 {
 	char buf[1024];
-	int n = snprintf(buf, sizeof(buf), "%s" SNAPSHOT_START "%s}\n", header, extra);
+	int n = snprintf(buf, sizeof(buf), "%s%s%s}\n", header, start, extra);
 
 	assert_true(n > 0 && (size_t)n < sizeof(buf));
 	spit(path_of(name), buf, (size_t)n);
+}
+
+static void spit_session(const char *name, const char *header, const char *extra)
+{
+	spit_session_as(name, header, SNAPSHOT_START, extra);
 }
 
 static void test_growth_kind_header(void **state)
@@ -916,43 +1185,72 @@ static void test_growth_kind_header(void **state)
 	session__free(&s);
 }
 
-static void test_growth_processes_refused(void **state)
+/* The processes of a growth snapshot refused, or read, in a file of the header's schema */
+static void processes_refused(const char *growth_header, const char *start)
 {
-	static const char growth_header[] = "{\"type\":\"perfan-session\",\"schema_version\":1,"
-					    "\"pid\":7,\"kind\":\"growth\"}\n";
 	struct session back;
 	struct session_read_info info;
-	(void)state;
 
-	spit_session("procs-obj.session", growth_header, ",\"processes\":{}");
+	spit_session_as("procs-obj.session", growth_header, start, ",\"processes\":{}");
 	assert_refused(path_of("procs-obj.session"), -EINVAL,
 		       "record 2: bad snapshot: \"processes\" is not an array");
-	spit_session("procs-str.session", growth_header, ",\"processes\":\"100\"");
+	spit_session_as("procs-str.session", growth_header, start, ",\"processes\":\"100\"");
 	assert_refused(path_of("procs-str.session"), -EINVAL,
 		       "record 2: bad snapshot: \"processes\" is not an array");
-	spit_session("procs-null.session", growth_header, ",\"processes\":null");
+	spit_session_as("procs-null.session", growth_header, start, ",\"processes\":null");
 	assert_refused(path_of("procs-null.session"), -EINVAL,
 		       "record 2: bad snapshot: \"processes\" is not an array");
-	spit_session("procs-nopid.session", growth_header, ",\"processes\":[{\"comm\":\"x\"}]");
+	spit_session_as("procs-nopid.session", growth_header, start,
+			",\"processes\":[{\"comm\":\"x\"}]");
 	assert_refused(path_of("procs-nopid.session"), -EINVAL,
 		       "record 2: bad snapshot process: a process without a valid \"pid\"");
-	spit_session("procs-growth.session", growth_header,
-		     ",\"processes\":[{\"pid\":1,\"growth_bytes\":\"big\"}]");
+	spit_session_as("procs-growth.session", growth_header, start,
+			",\"processes\":[{\"pid\":1,\"growth_bytes\":\"big\"}]");
 	assert_refused(path_of("procs-growth.session"), -EINVAL,
 		       "record 2: bad snapshot process: process \"growth_bytes\" is not an integer");
-	spit_session("procs-item.session", growth_header, ",\"processes\":[1]");
+	spit_session_as("procs-item.session", growth_header, start, ",\"processes\":[1]");
 	assert_refused(path_of("procs-item.session"), -EINVAL,
 		       "record 2: bad snapshot process: a process is not an object");
 
 	/* a process's name from a file is sanitized where it enters; missing keys stay 0 */
-	spit_session("procs-comm.session", growth_header,
-		     ",\"processes\":[{\"pid\":1,\"comm\":\"\\u001b[2J\"}]");
+	spit_session_as("procs-comm.session", growth_header, start,
+			",\"processes\":[{\"pid\":1,\"comm\":\"\\u001b[2J\"}]");
 	assert_int_equal(session_file__read(path_of("procs-comm.session"), &back, &info), 0);
 	assert_int_equal(back.snaps[0].proc_cnt, 1);
 	assert_string_equal(back.snaps[0].procs[0].comm, "?[2J");
 	assert_false(back.snaps[0].procs[0].mem_known);
 	assert_int_equal(back.snaps[0].procs[0].growth_bytes, 0);
 	session__free(&back);
+	/* members of another type than a tree reader takes are ignored as it ignores them */
+	spit_session_as("procs-types.session", growth_header, start,
+			",\"processes\":[{\"pid\":1,\"rss_bytes\":1.5,\"anon_bytes\":4096,"
+			"\"window_s\":\"x\",\"exited\":1,\"comm\":7,\"growth_bytes_per_s\":1e3,"
+			"\"future\":[{\"a\":[]}]},{\"pid\":2,\"rss_bytes\":8192,\"anon_bytes\":4096,"
+			"\"window_s\":2.5,\"exited\":true,\"ppid\":1,\"execs\":4294967296}]");
+	assert_int_equal(session_file__read(path_of("procs-types.session"), &back, &info), 0);
+	assert_int_equal(back.snaps[0].proc_cnt, 2);
+	assert_false(back.snaps[0].procs[0].mem_known);
+	assert_false(back.snaps[0].procs[0].exited);
+	assert_true(back.snaps[0].procs[0].window_s == 0);
+	assert_string_equal(back.snaps[0].procs[0].comm, "");
+	assert_true(back.snaps[0].procs[1].mem_known);
+	assert_int_equal(back.snaps[0].procs[1].rss_bytes, 8192);
+	assert_true(back.snaps[0].procs[1].exited);
+	assert_true(back.snaps[0].procs[1].window_s == 2.5);
+	assert_int_equal(back.snaps[0].procs[1].ppid, 1);
+	assert_int_equal(back.snaps[0].procs[1].execs, UINT32_MAX);
+	session__free(&back);
+}
+
+static void test_growth_processes_refused(void **state)
+{
+	(void)state;
+	processes_refused("{\"type\":\"perfan-session\",\"schema_version\":1,\"pid\":7,"
+			  "\"kind\":\"growth\"}\n",
+			  SNAPSHOT_START);
+	processes_refused("{\"type\":\"perfan-session\",\"schema_version\":2,\"pid\":7,"
+			  "\"kind\":\"growth\"}\n",
+			  SNAPSHOT2_START);
 }
 
 int main(void)
@@ -960,10 +1258,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_plain),
 		cmocka_unit_test(test_round_trip_gzip),
+		cmocka_unit_test(test_round_trip_v1),
 		cmocka_unit_test(test_header_only),
 		cmocka_unit_test(test_truncated_plain),
 		cmocka_unit_test(test_truncated_gzip),
-		cmocka_unit_test(test_corrupt_middle_record),
+		cmocka_unit_test(test_corrupt_middle_record_v1),
+		cmocka_unit_test(test_corrupt_middle_record_v2),
+		cmocka_unit_test(test_delta_snapshots),
+		cmocka_unit_test(test_shared_frames),
 		cmocka_unit_test(test_corrupt_gzip),
 		cmocka_unit_test(test_foreign_files),
 		cmocka_unit_test(test_newer_schema),

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Workload for tools/bench/snapshot.sh: after READY and SIGUSR1, keeps N live allocations
- * spread over S distinct stacks (32 leaf functions x S/32 recursion depths), writes LEAKED and
- * waits for SIGTERM. usage: bench_snap -s STACKS -n LIVE */
+ * spread over S distinct stacks, writes LEAKED; each further SIGUSR1 adds one allocation per
+ * stack (every stack's counts change) and writes LEAKED again; ends on SIGTERM.
+ * usage: bench_snap -s STACKS -n LIVE [-w]
+ * The stacks are 32 leaf functions x S/32 recursion depths, or with -w ("wide") 32 leaf
+ * functions x S/32 paths through two functions, a few frames deep: many thousands of
+ * distinct stacks that the kernel's stack walk (127 frames at most) still tells apart. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,10 +75,51 @@ NOINLINE static void rec(int depth, int leaf)
 	__asm__ volatile("" ::: "memory"); /* not a tail call: the frame stays */
 }
 
+/* wide stacks: `bits` calls through ra or rb, as the bits of path say, then the leaf */
+NOINLINE static void ra(unsigned path, int bits, int leaf);
+NOINLINE static void rb(unsigned path, int bits, int leaf);
+static inline void step(unsigned path, int bits, int leaf)
+{
+	if (bits == 0)
+		leaves[leaf]();
+	else if (path & 1)
+		ra(path >> 1, bits - 1, leaf);
+	else
+		rb(path >> 1, bits - 1, leaf);
+}
+NOINLINE static void ra(unsigned path, int bits, int leaf)
+{
+	step(path, bits, leaf);
+	__asm__ volatile("" ::: "memory");
+}
+NOINLINE static void rb(unsigned path, int bits, int leaf)
+{
+	step(path, bits, leaf);
+	__asm__ volatile("" ::: "memory");
+}
+
+static void alloc_one(long i, long stacks, int bits)
+{
+	if (bits)
+		step((unsigned)((i % stacks) / 32), bits, (int)(i % 32));
+	else
+		rec((int)((i % stacks) / 32), (int)(i % 32));
+}
+
+NOINLINE static void alloc_round(long n, long stacks, int bits)
+{
+	for (long i = 0; i < n; i++)
+		alloc_one(i, stacks, bits);
+	__asm__ volatile("" ::: "memory");
+}
+
 int main(int argc, char **argv)
 {
 	long stacks = 32, live = 10000;
 	struct sigaction sa;
+	sigset_t usr1, waiting;
+	bool wide = false;
+	int bits = 0;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "-s"))
@@ -81,15 +127,25 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-n"))
 			live = atol(argv[i + 1]);
 	}
+	for (int i = 1; i < argc; i++)
+		wide |= !strcmp(argv[i], "-w");
+	while (wide && (32L << bits) < stacks)
+		bits++;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, NULL);
 	write(1, "READY\n", 6);
-	while (!go)
-		pause();
-	for (long i = 0; i < live; i++)
-		rec((int)((i % stacks) / 32), (int)(i % 32));
-	write(1, "LEAKED\n", 7);
-	pause();
-	return 0;
+	/* SIGUSR1 stays blocked but inside sigsuspend: none is lost between a check and the wait */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &waiting);
+	sigdelset(&waiting, SIGUSR1);
+	/* one call site for every round: a stack is the same stack in each */
+	for (long n = live;; n = stacks) {
+		while (!go)
+			sigsuspend(&waiting);
+		go = 0;
+		alloc_round(n, stacks, bits);
+		write(1, "LEAKED\n", 7);
+	}
 }

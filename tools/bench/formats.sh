@@ -7,7 +7,8 @@
 # turn so that machine noise hits every command alike; printed: the medians of wall time and
 # maximum RSS, and the output size. The first row is the session writer itself (gen_session,
 # which also builds the session in memory), the second only reads the session, which every
-# command pays.
+# command pays. The targets of issue 15 are checked at the end: each format <= 1 s and
+# <= 150 MiB of RSS.
 #
 # REF=DIR measures a reference build in the same run, on the same session file: DIR is a built
 # tree (DIR/perfan-bpf and DIR/.output/gen_session), e.g. the last commit:
@@ -16,7 +17,10 @@
 #   git worktree remove /tmp/pb-ref
 # Then each row also gives the reference's medians, the ratios (this build / reference), and
 # whether both wrote the same bytes (outputs are compared by hash; pprof is gzip data, whose
-# bytes may differ with the same content).
+# bytes may differ with the same content). Each build reads the session its own gen_session
+# wrote (the same content, each in its own schema): their sizes are compared (target: this
+# build's <= 1/5 of the reference's), and one more row has this build read the reference's
+# file (a file of an older schema).
 set -eu
 cd "$(dirname "$0")/../.."
 n=${1:-100000}
@@ -34,6 +38,7 @@ T=$(mktemp -d /tmp/perfan-bench-formats.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
 S=$T/large.session
+SREF=$T/large.ref.session
 # name|command line, the session file as @S@; gen_session's output is the session file itself
 rows=(
 	"session write (gen_session)|@GEN@ large $n @OUT@"
@@ -52,18 +57,26 @@ rows=(
 )
 builds=(new)
 [[ -n $REF ]] && builds+=(ref)
+[[ -n $REF ]] && rows+=("report --format json --top 1 (REF's file)|@PB@ report @SREF@ --format json --top 1")
 
 "$GEN" large "$n" "$S"
 echo "session: $n stacks, $(du -h "$S" | cut -f1) ($(wc -l <"$S") records); medians of $RUNS runs"
+if [[ -n $REF ]]; then
+	"$REF/.output/gen_session" large "$n" "$SREF"
+	echo "REF's session: $(du -h "$SREF" | cut -f1) ($(wc -l <"$SREF") records);" \
+		"this build's is $(awk -v a="$(stat -c %s "$S")" -v b="$(stat -c %s "$SREF")" \
+			'BEGIN{printf "%.1f%% of it (1/%.1f; target <= 1/5: %s)", 100*a/b, b/a, a*5 <= b ? "met" : "MISSED"}')"
+fi
 
 # one run: secs, KiB and output hash into $T/<row>.<build>.<run>
 run_one() { # row build run
-	local spec=${rows[$1]} pb=$PB gen=$GEN out=$T/out
-	[[ $2 == ref ]] && pb=$REF/perfan-bpf gen=$REF/.output/gen_session
+	local spec=${rows[$1]} pb=$PB gen=$GEN out=$T/out s=$S
+	[[ $2 == ref ]] && pb=$REF/perfan-bpf gen=$REF/.output/gen_session s=$SREF
 	local line=${spec#*|}
 	line=${line//@PB@/$pb}
 	line=${line//@GEN@/$gen}
-	line=${line//@S@/$S}
+	line=${line//@S@/$s}
+	line=${line//@SREF@/$SREF}
 	line=${line//@OUT@/$T/gen.session}
 	rm -f "$T/gen.session"
 	# shellcheck disable=SC2086 # the command line is split on purpose
@@ -87,6 +100,22 @@ med() { # row build field(1 secs, 2 KiB)
 }
 human() { numfmt --to=iec --suffix=B "$1"; }
 
+# the targets of issue 15: every row after the writer and the reading-only row
+targets() {
+	local i missed=() met=0 all=0
+	for ((i = 2; i < ${#rows[@]}; i++)); do
+		[[ ${rows[$i]%%|*} == *"REF's file"* ]] && continue
+		all=$((all + 1))
+		if awk -v s="$(med "$i" new 1)" -v k="$(med "$i" new 2)" 'BEGIN{exit !(s <= 1 && k <= 150 * 1024)}'; then
+			met=$((met + 1))
+		else
+			missed+=("${rows[$i]%%|*}")
+		fi
+	done
+	echo "targets (each format <= 1 s and <= 150 MiB): $met of $all met"
+	for i in "${missed[@]}"; do echo "  MISSED: $i"; done
+}
+
 if [[ -z $REF ]]; then
 	printf '%-40s %9s %11s %10s\n' "command" "seconds" "max RSS" "output"
 	for i in "${!rows[@]}"; do
@@ -94,6 +123,7 @@ if [[ -z $REF ]]; then
 			"$(echo "$(med "$i" new 2) / 1024" | bc -l)" \
 			"$(human "$(cut -d' ' -f4 "$T/r.$i.new.0")")"
 	done
+	targets
 	exit 0
 fi
 printf '%-40s %16s %16s\n' "" "seconds" "max RSS MiB"
@@ -109,3 +139,4 @@ for i in "${!rows[@]}"; do
 		"$(echo "$m_new / $m_ref" | bc -l)" "$(human "$(cut -d' ' -f4 "$T/r.$i.new.0")")" "$same"
 done
 echo "(time, RSS: this build / reference; bytes: whether both wrote the same output)"
+targets

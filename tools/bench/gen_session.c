@@ -4,12 +4,17 @@
  *                             output formats): 5 stacks of 3 modules, file:line, an inlined
  *                             frame, a frame without a symbol, a C++ name; 4 snapshots
  *   gen_session large N OUT   N stacks, 3 snapshots, 8-20 frames from a pool of 4000
- *                             functions in 4 modules, deterministic (tools/bench/formats.sh) */
+ *                             functions in 4 modules, deterministic (tools/bench/formats.sh)
+ *   gen_session snap-bench N OUT
+ *                             the stacks of `large N`; after a first snapshot, times the
+ *                             session writer appending 9 more in which every row changed
+ *                             (tools/bench/snapshot.sh) and prints the median */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "session/session.h"
 #include "session/session_file.h"
 
@@ -191,22 +196,83 @@ static uint64_t rng(void)
 	return rng_state;
 }
 
-static void large(size_t n, const char *path)
+/* The stacks of a large session: n of them, pid 777, ids 1..n; rows[k] is stack k + 1 */
+static void large_stacks(struct session *s, struct stack_row *rows, size_t n);
+
+static int cmp_double(const void *a, const void *b)
 {
-	static const char *const mods[] = { APP, LIBC, LIBFOO, "/usr/lib/libbar.so" };
-	enum { FUNCS = 4000 };
-	struct fx_frame fr[20];
-	char names[FUNCS][32], files[FUNCS][32];
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void snap_bench(size_t n, const char *path)
+{
+	enum { TIMED = 9 };
 	struct stack_row *rows = calloc(n, sizeof(*rows));
 	struct session s;
 	struct session_writer *w;
+	double ms[TIMED];
 	int err;
 
 	if (!rows || session__init(&s))
 		die("calloc", ENOMEM);
-	s.pid = 777;
-	s.allocator = strdup(LIBC);
-	s.start_wall_ns = 1763895000000000000LL;
+	large_stacks(&s, rows, n);
+	err = session_writer__open(path, true, &s, &w);
+	if (err)
+		die(path, err);
+	for (int t = 0; t <= TIMED; t++) {
+		struct timespec a, b;
+		struct snapshot in = {
+			.label = "t",
+			.seq = (uint32_t)t,
+			.pid = s.pid,
+			.rows = rows,
+			.row_cnt = n,
+		};
+
+		for (size_t k = 0; k < n; k++) {
+			uint64_t o = 1 + k % 50 + (uint64_t)t, b = o * (16 + k % 200);
+
+			rows[k].counts = (struct stack_counts){ b, o, b * 2, o * 2, b, o };
+			stack_counts__add(&in.totals, &rows[k].counts);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		err = session_writer__append(w, &s, &in);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		if (err)
+			die("session_writer__append", err);
+		if (t)
+			ms[t - 1] = (double)(b.tv_sec - a.tv_sec) * 1e3 +
+				    (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+		else
+			printf("  session writer alone: %zu stacks, first snapshot (frames and all): "
+			       "%.3f ms\n",
+			       n,
+			       (double)(b.tv_sec - a.tv_sec) * 1e3 +
+				       (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+	}
+	qsort(ms, TIMED, sizeof(ms[0]), cmp_double);
+	printf("  session writer alone: %zu stacks, every row changed: %.3f ms per snapshot "
+	       "(median of %d; target <= 5 ms: %s)\n",
+	       n, ms[TIMED / 2], TIMED, ms[TIMED / 2] <= 5 ? "met" : "MISSED");
+	err = session_writer__close(w);
+	if (err)
+		die(path, err);
+	free(rows);
+	session__free(&s);
+}
+
+static void large_stacks(struct session *s, struct stack_row *rows, size_t n)
+{
+	static const char *const mods[] = { APP, LIBC, LIBFOO, "/usr/lib/libbar.so" };
+	enum { FUNCS = 4000 };
+	struct fx_frame fr[20];
+	static char names[FUNCS][32], files[FUNCS][32];
+
+	s->pid = 777;
+	s->allocator = strdup(LIBC);
+	s->start_wall_ns = 1763895000000000000LL;
 	for (int i = 0; i < FUNCS; i++) {
 		snprintf(names[i], sizeof(names[i]), "function_%04d", i);
 		snprintf(files[i], sizeof(files[i]), "/src/mod%02d.c", i % 97);
@@ -229,9 +295,21 @@ static void large(size_t n, const char *path)
 						   (uint32_t)(10 + f % 500),
 						   i == 0 && k % 5 == 0 };
 		}
-		put_stack(&s, 777, k + 1, fr, depth);
+		put_stack(s, 777, k + 1, fr, depth);
 		rows[k] = (struct stack_row){ .pid = 777, .stack_id = k + 1 };
 	}
+}
+
+static void large(size_t n, const char *path)
+{
+	struct stack_row *rows = calloc(n, sizeof(*rows));
+	struct session s;
+	struct session_writer *w;
+	int err;
+
+	if (!rows || session__init(&s))
+		die("calloc", ENOMEM);
+	large_stacks(&s, rows, n);
 	err = session_writer__open(path, true, &s, &w);
 	if (err)
 		die(path, err);
@@ -264,6 +342,11 @@ int main(int argc, char **argv)
 		large(strtoul(argv[2], NULL, 10), argv[3]);
 		return 0;
 	}
-	fprintf(stderr, "usage: gen_session fixture OUT | gen_session large N OUT\n");
+	if (argc == 4 && !strcmp(argv[1], "snap-bench")) {
+		snap_bench(strtoul(argv[2], NULL, 10), argv[3]);
+		return 0;
+	}
+	fprintf(stderr, "usage: gen_session fixture OUT | gen_session large N OUT | "
+			"gen_session snap-bench N OUT\n");
 	return 2;
 }

@@ -13,7 +13,7 @@
 
 struct strmap;
 
-#define SESSION_SCHEMA_VERSION 1
+#define SESSION_SCHEMA_VERSION 2
 
 /* What a session's rows count: live allocations (the exact gear, `leak`) or growth (the
  * growth gear: live_bytes/objects = bytes/pages of new memory the stack first touched that the

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Session files (see session_file.h, docs/session-format.md): one JSON document per line,
- * streamed (lib/json_out.h: no tree, the bytes jansson's JSON_COMPACT printed before) through
- * zlib (transparently, or gzip-compressed for *.gz) and flushed per record; read with jansson,
- * one record's tree at a time. */
+/* Session files (see session_file.h, docs/session-format.md). Written in schema 2: JSON lines
+ * streamed through lib/json_out.h (no tree) into zlib (transparently, or gzip-compressed for
+ * *.gz) and flushed per record; strings, modules, frames and stacks defined once and then
+ * referred to by number, a snapshot as the rows of the stacks that changed since the one
+ * before. Read: the header here, the records of schema 2 by session_read_v2.c (a pull scanner,
+ * no tree), those of schema 1 by session_read_v1.c (jansson, a tree per record). */
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +16,64 @@
 #include "lib/array.h"
 #include "lib/safe_file.h"
 #include "lib/sanitize.h"
+#include "lib/strmap.h"
 #include "session/leak_json.h"
 #include "session/session_file.h"
+#include "session/session_read.h"
 
 #define SESSION_FILE_TYPE "perfan-session"
 /* A record longer than this is taken for garbage rather than read into memory */
 #define MAX_RECORD (512u << 20)
+/* New stacks per "stacks" record: a record stays small (a few hundred KiB) however many
+ * stacks a snapshot brings */
+#define STACKS_PER_RECORD 1000
+
+/* A frame as the file numbers its parts: the key of the frame table (no padding) */
+struct frame_key {
+	uint64_t address;
+	uint64_t offset;
+	uint32_t module;		       /* module number, 0 for none */
+	uint32_t function, raw_function, file; /* string numbers, 0 for none */
+	uint32_t line;
+	uint32_t inlined;
+};
+_Static_assert(sizeof(struct frame_key) == 40, "frame_key has no padding");
+
+struct stack_key {
+	uint64_t stack_id;
+	uint32_t pid;
+} __attribute__((packed));
+
+/* What the writer remembers of a stack: its counts in the last snapshot written */
+struct wstack {
+	struct stack_counts counts;
+	uint32_t gen; /* the last snapshot that had it */
+};
 
 struct session_writer {
 	gzFile gz;
-	struct json_out *o;	  /* records are streamed into gz, one flushed at a time */
-	struct stacktab *written; /* stacks whose frames are in the file: a set */
-	int err;		  /* an append failed: the file ends there */
+	struct json_out *o; /* records are streamed into gz, one flushed at a time */
+	int err;	    /* an append failed: the file ends there */
+	/* tables of what the file defines: the number of an entry is its id (+ 1 for strings
+	 * and modules, whose 0 means none); entries below *_written are in the file */
+	struct strmap *strs;
+	size_t strs_written;
+	struct strmap *mods; /* (path, build id) string numbers */
+	uint64_t *mod_base;
+	size_t mod_cap, mods_written;
+	struct strmap *frames; /* struct frame_key */
+	size_t frames_written;
+	struct strmap *stacks; /* struct stack_key */
+	struct wstack *wstacks;
+	size_t wstack_cap, stacks_written;
+	uint32_t gen; /* snapshots written, + 1 */
+	/* scratch of an append */
+	uint32_t *row_stack; /* per row: its stack's number */
+	size_t row_stack_cap;
+	size_t *chunk; /* rows whose stacks the next stacks record defines */
+	size_t chunk_cnt, chunk_cap;
+	uint32_t *fnums; /* the frame numbers of those stacks, in order */
+	size_t fnum_cnt, fnum_cap;
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -62,6 +111,20 @@ static int end_record(struct session_writer *w)
 	return err;
 }
 
+static void writer_free(struct session_writer *w)
+{
+	strmap__free(w->strs);
+	strmap__free(w->mods);
+	strmap__free(w->frames);
+	strmap__free(w->stacks);
+	free(w->mod_base);
+	free(w->wstacks);
+	free(w->row_stack);
+	free(w->chunk);
+	free(w->fnums);
+	free(w);
+}
+
 int session_writer__open(const char *path, bool force, const struct session *s,
 			 struct session_writer **out)
 {
@@ -71,17 +134,20 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 
 	if (!w)
 		return -ENOMEM;
-	w->written = stacktab__new();
+	w->gen = 1;
+	w->strs = strmap__new();
+	w->mods = strmap__new();
+	w->frames = strmap__new();
+	w->stacks = strmap__new();
 	/* a new 0600 file, never one someone planted or pre-created (safe_file.h) */
-	fd = w->written ? safe_file__create(path, force) : -ENOMEM;
+	fd = w->strs && w->mods && w->frames && w->stacks ? safe_file__create(path, force)
+							  : -ENOMEM;
 	if (fd < 0) {
-		stacktab__free(w->written);
-		free(w);
+		writer_free(w);
 		return fd;
 	}
 	errno = 0;
 	w->gz = gzdopen(fd, ends_with(path, ".gz") ? "wb6" : "wT");
-	/* compact JSON, reals to 17 digits: the bytes jansson's JSON_COMPACT printed before */
 	w->o = w->gz ? json_out__new_sink(gz_sink, w->gz,
 					  &(struct json_out_opts){ .compact = true })
 		     : NULL;
@@ -92,8 +158,7 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 		else
 			close(fd);
 		unlink(path);
-		stacktab__free(w->written);
-		free(w);
+		writer_free(w);
 		return err;
 	}
 	o = w->o;
@@ -105,7 +170,7 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 	json_out__key_str(o, "command", s->command);
 	json_out__key_str(o, "allocator", s->allocator);
 	json_out__key_int(o, "start_wall_ns", s->start_wall_ns);
-	/* old readers ignore the key; a leak session has none, as before */
+	/* a leak session has no kind, as in schema 1 */
 	if (s->kind != SESSION_KIND_LEAK)
 		json_out__key_str(o, "kind", session_kind__name(s->kind));
 	json_out__obj_end(o);
@@ -118,51 +183,209 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 	return 0;
 }
 
-/* Stacks per "stacks" record: a reader holds one record's JSON tree at a time, so a snapshot
- * with 100,000 new stacks is read as many small trees rather than one of gigabytes */
-#define STACKS_PER_RECORD 1000
+/* The number of a string (0 for NULL), added to the table when new; 0 with *err on failure */
+static uint32_t str_num(struct session_writer *w, const char *s, int *err)
+{
+	int64_t id;
 
-/* The "stacks" records of the stacks of snap not written yet, each ended (flushed) when it
- * holds STACKS_PER_RECORD of them; none when every stack is in the file already */
-static int stacks_records(struct session_writer *w, const struct session *s,
-			  const struct snapshot *snap)
+	if (!s)
+		return 0;
+	id = strmap__intern(w->strs, s, strlen(s), NULL);
+	if (id < 0 || id >= UINT32_MAX) {
+		*err = -ENOMEM;
+		return 0;
+	}
+	return (uint32_t)id + 1;
+}
+
+/* The number of a frame's module (0: none), added when new with the frame's address as its
+ * base */
+static uint32_t mod_num(struct session_writer *w, const struct frame *f, int *err)
+{
+	uint32_t key[2];
+	bool added;
+	int64_t id;
+
+	if (!f->module && (!f->build_id || !*f->build_id))
+		return 0;
+	key[0] = str_num(w, f->module, err);
+	key[1] = f->build_id && *f->build_id ? str_num(w, f->build_id, err) : 0;
+	id = *err ? -1 : strmap__intern(w->mods, key, sizeof(key), &added);
+	if (id < 0 || id >= UINT32_MAX ||
+	    (added && ARRAY_GROW(w->mod_base, w->mod_cap, (size_t)id + 1, 16))) {
+		*err = -ENOMEM;
+		return 0;
+	}
+	if (added)
+		w->mod_base[id] = f->address;
+	return (uint32_t)id + 1;
+}
+
+static uint32_t frame_num(struct session_writer *w, const struct frame *f, int *err)
+{
+	struct frame_key k = {
+		.address = f->address,
+		.offset = f->offset,
+		.module = mod_num(w, f, err),
+		.function = str_num(w, f->function, err),
+		.raw_function = str_num(w, f->raw_function, err),
+		.file = str_num(w, f->file, err),
+		.line = f->file ? f->line : 0,
+		.inlined = f->inlined,
+	};
+	int64_t id = *err ? -1 : strmap__intern(w->frames, &k, sizeof(k), NULL);
+
+	if (id < 0 || id >= UINT32_MAX) {
+		*err = -ENOMEM;
+		return 0;
+	}
+	return (uint32_t)id;
+}
+
+static void write_frame_def(struct session_writer *w, uint32_t n)
+{
+	const struct frame_key *k = (const void *)strmap__key(w->frames, n, NULL);
+	struct json_out *o = w->o;
+	uint64_t base = k->module ? w->mod_base[k->module - 1] : 0;
+
+	json_out__arr_begin(o);
+	json_out__uint(o, k->module);
+	json_out__int(o, (int64_t)(k->address - base));
+	json_out__uint(o, k->function);
+	json_out__uint(o, k->offset);
+	json_out__uint(o, k->file);
+	json_out__uint(o, k->line);
+	if (k->inlined || k->raw_function)
+		json_out__uint(o, k->inlined);
+	if (k->raw_function)
+		json_out__uint(o, k->raw_function);
+	json_out__arr_end(o);
+}
+
+/* The strings, modules and stacks records defining the stacks of the chunk (with their frames
+ * and what those name) */
+static int define_chunk(struct session_writer *w, const struct session *s,
+			const struct snapshot *snap)
 {
 	struct json_out *o = w->o;
-	size_t in_record = 0;
+	size_t f = 0, n;
 	int err = 0;
 
-	for (size_t i = 0; i < snap->row_cnt && !err; i++) {
-		const struct stack_row *r = &snap->rows[i];
+	/* first the numbers, so the strings and modules they need go first */
+	w->fnum_cnt = 0;
+	for (size_t c = 0; c < w->chunk_cnt && !err; c++) {
+		const struct stack_row *r = &snap->rows[w->chunk[c]];
 		const struct stack_entry *e = stacktab__get(s->stacks, r->pid, r->stack_id);
 
-		if (!e || stacktab__get(w->written, r->pid, r->stack_id))
+		if (!e)
 			continue;
-		if (!in_record) {
-			json_out__obj_begin(o);
-			json_out__key_str(o, "type", "stacks");
-			json_out__key(o, "stacks");
-			json_out__arr_begin(o);
-		}
-		json_out__obj_begin(o);
-		json_out__key_int(o, "pid", r->pid);
-		json_out__key_int(o, "stack_id", (int64_t)r->stack_id);
-		json_out__key_bool(o, "truncated", e->truncated);
-		json_out__key(o, "frames");
-		leak_json__out_frames(o, e->frames, e->frame_cnt);
-		json_out__obj_end(o);
-		err = stacktab__put(w->written, r->pid, r->stack_id, NULL, 0) ?: json_out__err(o);
-		if (!err && ++in_record == STACKS_PER_RECORD) {
-			json_out__arr_end(o);
-			json_out__obj_end(o);
-			err = end_record(w);
-			in_record = 0;
-		}
+		if (ARRAY_GROW(w->fnums, w->fnum_cap, w->fnum_cnt + e->frame_cnt, 256))
+			return -ENOMEM;
+		for (size_t i = 0; i < e->frame_cnt && !err; i++)
+			w->fnums[w->fnum_cnt++] = frame_num(w, &e->frames[i], &err);
 	}
-	if (!err && in_record) {
+	if (err)
+		return err;
+	n = strmap__cnt(w->strs);
+	if (n > w->strs_written) {
+		json_out__obj_begin(o);
+		json_out__key_str(o, "type", "strings");
+		json_out__key(o, "strings");
+		json_out__arr_begin(o);
+		for (; w->strs_written < n; w->strs_written++)
+			json_out__str(o, strmap__key(w->strs, (uint32_t)w->strs_written, NULL));
 		json_out__arr_end(o);
 		json_out__obj_end(o);
 		err = end_record(w);
+		if (err)
+			return err;
 	}
+	n = strmap__cnt(w->mods);
+	if (n > w->mods_written) {
+		json_out__obj_begin(o);
+		json_out__key_str(o, "type", "modules");
+		json_out__key(o, "modules");
+		json_out__arr_begin(o);
+		for (; w->mods_written < n; w->mods_written++) {
+			const uint32_t *k =
+				(const void *)strmap__key(w->mods, (uint32_t)w->mods_written, NULL);
+
+			json_out__arr_begin(o);
+			json_out__uint(o, k[0]);
+			json_out__uint(o, k[1]);
+			json_out__uint(o, w->mod_base[w->mods_written]);
+			json_out__arr_end(o);
+		}
+		json_out__arr_end(o);
+		json_out__obj_end(o);
+		err = end_record(w);
+		if (err)
+			return err;
+	}
+	json_out__obj_begin(o);
+	json_out__key_str(o, "type", "stacks");
+	json_out__key(o, "stacks");
+	json_out__arr_begin(o);
+	for (size_t c = 0; c < w->chunk_cnt; c++) {
+		const struct stack_row *r = &snap->rows[w->chunk[c]];
+		const struct stack_entry *e = stacktab__get(s->stacks, r->pid, r->stack_id);
+
+		json_out__arr_begin(o);
+		json_out__uint(o, r->pid);
+		json_out__uint(o, r->stack_id);
+		json_out__uint(o, e && e->truncated);
+		if (e) {
+			json_out__arr_begin(o);
+			for (size_t i = 0; i < e->frame_cnt; i++, f++) {
+				uint32_t num = w->fnums[f];
+
+				if (num == w->frames_written) {
+					write_frame_def(w, num);
+					w->frames_written++;
+				} else {
+					json_out__uint(o, num);
+				}
+			}
+			json_out__arr_end(o);
+		}
+		json_out__arr_end(o);
+		w->stacks_written++;
+	}
+	json_out__arr_end(o);
+	json_out__obj_end(o);
+	w->chunk_cnt = 0;
+	return end_record(w);
+}
+
+/* Numbers the stacks of the snapshot's rows, defining the new ones */
+static int stacks_records(struct session_writer *w, const struct session *s,
+			  const struct snapshot *snap)
+{
+	int err = 0;
+
+	if (snap->row_cnt && ARRAY_GROW(w->row_stack, w->row_stack_cap, snap->row_cnt, 1024))
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->row_cnt && !err; i++) {
+		const struct stack_row *r = &snap->rows[i];
+		struct stack_key k = { r->stack_id, r->pid };
+		bool added;
+		int64_t id = strmap__intern(w->stacks, &k, sizeof(k), &added);
+
+		if (id < 0 || id >= UINT32_MAX)
+			return -ENOMEM;
+		w->row_stack[i] = (uint32_t)id;
+		if (!added)
+			continue;
+		if (ARRAY_GROW(w->wstacks, w->wstack_cap, (size_t)id + 1, 1024) ||
+		    ARRAY_GROW(w->chunk, w->chunk_cap, w->chunk_cnt + 1, STACKS_PER_RECORD))
+			return -ENOMEM;
+		memset(&w->wstacks[id], 0, sizeof(w->wstacks[id]));
+		w->chunk[w->chunk_cnt++] = i;
+		if (w->chunk_cnt == STACKS_PER_RECORD)
+			err = define_chunk(w, s, snap);
+	}
+	if (!err && w->chunk_cnt)
+		err = define_chunk(w, s, snap);
 	return err;
 }
 
@@ -170,6 +393,8 @@ static int snapshot_record(struct session_writer *w, const struct session *s,
 			   const struct snapshot *snap)
 {
 	struct json_out *o = w->o;
+	uint32_t prev = w->gen - 1;
+	size_t gone = 0;
 
 	json_out__obj_begin(o);
 	json_out__key_str(o, "type", "snapshot");
@@ -197,18 +422,42 @@ static int snapshot_record(struct session_writer *w, const struct session *s,
 	json_out__obj_begin(o);
 	leak_json__out_counts_members(o, &snap->totals);
 	json_out__obj_end(o);
-	json_out__key(o, "stacks");
+	/* the stacks that are new or changed since the last snapshot */
+	json_out__key(o, "rows");
 	json_out__arr_begin(o);
 	for (size_t i = 0; i < snap->row_cnt; i++) {
-		const struct stack_row *r = &snap->rows[i];
+		const struct stack_counts *c = &snap->rows[i].counts;
+		struct wstack *ws = &w->wstacks[w->row_stack[i]];
 
-		json_out__obj_begin(o);
-		leak_json__out_counts_members(o, &r->counts);
-		json_out__key_int(o, "pid", r->pid);
-		json_out__key_int(o, "stack_id", (int64_t)r->stack_id);
-		json_out__obj_end(o);
+		if (ws->gen == w->gen) /* a stack listed twice: the first row counts */
+			continue;
+		if (ws->gen != prev || memcmp(&ws->counts, c, sizeof(*c))) {
+			json_out__arr_begin(o);
+			json_out__uint(o, w->row_stack[i]);
+			json_out__uint(o, c->live_bytes);
+			json_out__uint(o, c->live_objects);
+			json_out__uint(o, c->alloc_bytes);
+			json_out__uint(o, c->alloc_objects);
+			json_out__uint(o, c->freed_bytes);
+			json_out__uint(o, c->freed_objects);
+			json_out__arr_end(o);
+			ws->counts = *c;
+		}
+		ws->gen = w->gen;
 	}
 	json_out__arr_end(o);
+	/* and those of the last snapshot that this one does not have */
+	for (size_t i = 0; i < w->stacks_written; i++) {
+		if (w->wstacks[i].gen != prev)
+			continue;
+		if (!gone++) {
+			json_out__key(o, "gone");
+			json_out__arr_begin(o);
+		}
+		json_out__uint(o, i);
+	}
+	if (gone)
+		json_out__arr_end(o);
 	if (snap->proc_cnt) {
 		json_out__key(o, "processes");
 		json_out__arr_begin(o);
@@ -229,8 +478,10 @@ int session_writer__append(struct session_writer *w, const struct session *s,
 	/* a record may have been cut by the failure (its start already handed to zlib): the
 	 * file must end there, where a reader takes it for a killed session's file, rather than
 	 * go on after half a record */
-	if (!w->err)
+	if (!w->err) {
+		w->gen++;
 		w->err = stacks_records(w, s, snap) ?: snapshot_record(w, s, snap);
+	}
 	return w->err;
 }
 
@@ -249,24 +500,13 @@ int session_writer__close(struct session_writer *w)
 	json_out__free(w->o);
 	if (gzclose(w->gz) != Z_OK)
 		err = -EIO;
-	stacktab__free(w->written);
-	free(w);
+	writer_free(w);
 	return err;
 }
 
 /* ---- reading ---- */
 
-struct reader {
-	gzFile gz;
-	char *buf;
-	size_t cap;
-	struct session *s;
-	struct session_read_info *info;
-	size_t line; /* 1-based number of the record being read */
-	bool gz_cut; /* the gzip stream ended early (Z_BUF_ERROR) */
-};
-
-static int fail(struct reader *r, const char *what, const char *detail)
+int session_read__fail(struct reader *r, const char *what, const char *detail)
 {
 	errtext__set(&r->info->error, "record %zu: %s%s%s", r->line, what,
 		     detail && *detail ? ": " : "", detail ? detail : "");
@@ -305,7 +545,7 @@ static int read_error(struct reader *r)
 	case Z_MEM_ERROR:
 		return -ENOMEM;
 	default:
-		return fail(r, "corrupt gzip data", zlib_reason(msg));
+		return session_read__fail(r, "corrupt gzip data", zlib_reason(msg));
 	}
 }
 
@@ -319,8 +559,8 @@ static int next_line(struct reader *r, size_t *len)
 		if (r->cap - n < 2) {
 			/* the buffer doubles: past MAX_RECORD / 2, it would outgrow MAX_RECORD */
 			if (r->cap > MAX_RECORD / 2)
-				return fail(r, "a record longer than 512 MiB",
-					    "not a session file");
+				return session_read__fail(r, "a record longer than 512 MiB",
+							  "not a session file");
 			if (ARRAY_GROW(r->buf, r->cap, n + 2, 1 << 16))
 				return -ENOMEM;
 		}
@@ -344,8 +584,8 @@ static int next_line(struct reader *r, size_t *len)
 		}
 		/* a NUL inside the line stops gzgets early: it is not text, so not ours */
 		if (n < r->cap - 1)
-			return fail(r, "binary data where a JSON record should be",
-				    "not a session file");
+			return session_read__fail(r, "binary data where a JSON record should be",
+						  "not a session file");
 	}
 }
 
@@ -362,11 +602,6 @@ static int get_pid(const json_t *obj, uint64_t *pid, struct errtext *why)
 	return 0;
 }
 
-static const char *intern_cb(void *ctx, const char *s)
-{
-	return session__intern(ctx, s);
-}
-
 static int read_header(struct reader *r, json_t *rec)
 {
 	const char *type = json_string_value(json_object_get(rec, "type"));
@@ -378,31 +613,33 @@ static int read_header(struct reader *r, json_t *rec)
 	struct errtext why;
 
 	if (!type || strcmp(type, SESSION_FILE_TYPE))
-		return fail(r, "not a perfan-bpf session file",
-			    "the first record is not its header");
+		return session_read__fail(r, "not a perfan-bpf session file",
+					  "the first record is not its header");
 	if (!json_is_integer(ver) || json_integer_value(ver) < 1)
-		return fail(r, "the header has no valid schema_version", NULL);
+		return session_read__fail(r, "the header has no valid schema_version", NULL);
 	if (json_integer_value(ver) > SESSION_SCHEMA_VERSION) {
 		errtext__set(&why,
 			     "schema_version %" JSON_INTEGER_FORMAT
 			     " is newer than this perfan-bpf reads (%d); upgrade perfan-bpf",
 			     json_integer_value(ver), SESSION_SCHEMA_VERSION);
-		return fail(r, "written by a newer perfan-bpf", why.msg);
+		return session_read__fail(r, "written by a newer perfan-bpf", why.msg);
 	}
 	if (get_pid(rec, &pid, &why))
-		return fail(r, "bad header", why.msg);
+		return session_read__fail(r, "bad header", why.msg);
 	if ((cmd && !json_is_null(cmd) && !json_is_string(cmd)) ||
 	    (alloc && !json_is_null(alloc) && !json_is_string(alloc)) ||
 	    (start && !json_is_integer(start)))
-		return fail(r, "bad header",
-			    "command, allocator or start_wall_ns of the wrong type");
+		return session_read__fail(r, "bad header",
+					  "command, allocator or start_wall_ns of the wrong type");
 	kind = json_object_get(rec, "kind");
 	if (kind && !(json_is_string(kind) && (!strcmp(json_string_value(kind), "leak") ||
 					       !strcmp(json_string_value(kind), "growth"))))
-		return fail(r, "bad header", "kind is neither \"leak\" nor \"growth\"");
+		return session_read__fail(r, "bad header",
+					  "kind is neither \"leak\" nor \"growth\"");
 	r->s->kind = kind && !strcmp(json_string_value(kind), "growth") ? SESSION_KIND_GROWTH
 									: SESSION_KIND_LEAK;
 	r->s->schema_version = (int)json_integer_value(ver);
+	r->version = r->s->schema_version;
 	r->s->pid = (uint32_t)pid;
 	if (json_is_string(cmd) && !(r->s->command = strdup(json_string_value(cmd))))
 		return -ENOMEM;
@@ -416,150 +653,31 @@ static int read_header(struct reader *r, json_t *rec)
 	return 0;
 }
 
-static int read_stacks(struct reader *r, json_t *rec)
+/* The header: the first record, of any schema, read with jansson (one small object) */
+static int read_header_record(struct reader *r, const char *text, size_t len)
 {
-	const json_t *arr = json_object_get(rec, "stacks"), *st;
-	struct errtext why;
-	size_t i;
+	json_error_t jerr;
+	json_t *rec = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	int rc;
 
-	if (!json_is_array(arr))
-		return fail(r, "a stacks record without a \"stacks\" array", NULL);
-	json_array_foreach(arr, i, st)
-	{
-		const json_t *frames = json_object_get(st, "frames");
-		uint64_t pid, id;
-		struct frame *fr;
-		size_t n = json_array_size(frames);
-		int rc;
-
-		if (!json_is_array(frames))
-			return fail(r, "a stack without a \"frames\" array", NULL);
-		if (get_pid(st, &pid, &why) || leak_json__get_u64(st, "stack_id", &id, &why))
-			return fail(r, "bad stack", why.msg);
-		fr = n ? calloc(n, sizeof(*fr)) : NULL;
-		if (n && !fr)
-			return -ENOMEM;
-		for (size_t f = 0; f < n; f++) {
-			rc = leak_json__parse_frame(json_array_get(frames, f), &fr[f], intern_cb,
-						    r->s, &why);
-			if (rc) {
-				free(fr);
-				return rc == -ENOMEM ? rc : fail(r, "bad frame", why.msg);
-			}
-		}
-		rc = stacktab__put(r->s->stacks, (uint32_t)pid, id, fr, n);
-		if (rc && rc != -EEXIST) /* a repeated stack keeps its first frames */
-			return rc;
-		if (!rc && json_is_true(json_object_get(st, "truncated")))
-			stacktab__set_truncated(r->s->stacks, (uint32_t)pid, id, true);
+	if (!rec)
+		return session_read__fail(r, "not a perfan-bpf session file", jerr.text);
+	if (!json_is_object(rec)) {
+		json_decref(rec);
+		return session_read__fail(r, "not a perfan-bpf session file", "not a JSON object");
 	}
-	return 0;
-}
-
-static int get_i64(const json_t *obj, const char *key, int64_t *v)
-{
-	const json_t *j = json_object_get(obj, key);
-
-	if (!json_is_integer(j))
-		return -EINVAL;
-	*v = json_integer_value(j);
-	return 0;
-}
-
-static int read_snapshot(struct reader *r, json_t *rec)
-{
-	const json_t *rows = json_object_get(rec, "stacks"), *row, *procs;
-	const json_t *label = json_object_get(rec, "label"), *elapsed;
-	const json_t *rss = json_object_get(rec, "rss_bytes"),
-		     *anon = json_object_get(rec, "anon_bytes");
-	struct snapshot snap = {};
-	uint64_t pid;
-	struct errtext why;
-	size_t i;
-	int rc = 0;
-
-	if (!json_is_string(label))
-		return fail(r, "a snapshot without a label", NULL);
-	if (!json_is_array(rows))
-		return fail(r, "a snapshot without a \"stacks\" array", NULL);
-	elapsed = json_object_get(rec, "elapsed_s");
-	if (get_i64(rec, "wall_ns", &snap.wall_ns) || get_i64(rec, "mono_ns", &snap.mono_ns) ||
-	    !json_is_number(elapsed))
-		return fail(r, "a snapshot without wall_ns, mono_ns or elapsed_s", NULL);
-	if (get_pid(rec, &pid, &why))
-		return fail(r, "bad snapshot", why.msg);
-	if (leak_json__parse_lost(json_object_get(rec, "lost"), snap.lost, &why))
-		return fail(r, "bad snapshot", why.msg);
-	snap.label = (char *)json_string_value(label);
-	snap.pid = (uint32_t)pid;
-	snap.elapsed_s = json_number_value(elapsed);
-	if (json_is_integer(rss) && json_is_integer(anon) && json_integer_value(rss) >= 0 &&
-	    json_integer_value(anon) >= 0) {
-		snap.mem_known = true;
-		snap.rss_bytes = (uint64_t)json_integer_value(rss);
-		snap.anon_bytes = (uint64_t)json_integer_value(anon);
-	}
-	snap.row_cnt = json_array_size(rows);
-	snap.rows = snap.row_cnt ? calloc(snap.row_cnt, sizeof(*snap.rows)) : NULL;
-	if (snap.row_cnt && !snap.rows)
-		return -ENOMEM;
-	json_array_foreach(rows, i, row)
-	{
-		struct stack_row *sr = &snap.rows[i];
-		uint64_t rpid;
-
-		if (leak_json__parse_counts(row, &sr->counts, &why) || get_pid(row, &rpid, &why) ||
-		    leak_json__get_u64(row, "stack_id", &sr->stack_id, &why)) {
-			rc = fail(r, "bad snapshot row", why.msg);
-			break;
-		}
-		sr->pid = (uint32_t)rpid;
-	}
-	procs = json_object_get(rec, "processes");
-	if (!rc && procs && !json_is_array(procs))
-		rc = fail(r, "bad snapshot", "\"processes\" is not an array");
-	snap.proc_cnt = rc ? 0 : json_array_size(procs);
-	snap.procs = snap.proc_cnt ? calloc(snap.proc_cnt, sizeof(*snap.procs)) : NULL;
-	if (snap.proc_cnt && !snap.procs)
-		rc = -ENOMEM;
-	for (i = 0; !rc && i < snap.proc_cnt; i++)
-		if (leak_json__parse_proc(json_array_get(procs, i), &snap.procs[i], &why))
-			rc = fail(r, "bad snapshot process", why.msg);
-	if (!rc && !session__add_snapshot(r->s, &snap))
-		rc = -ENOMEM;
-	free(snap.rows);
-	free(snap.procs);
+	rc = read_header(r, rec);
+	json_decref(rec);
 	return rc;
 }
 
 static int read_record(struct reader *r, const char *text, size_t len)
 {
-	json_error_t jerr;
-	json_t *rec = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	const char *type;
-	int rc;
-
-	if (!rec)
-		return fail(r, r->line == 1 ? "not a perfan-bpf session file" : "corrupt record",
-			    jerr.text);
-	if (!json_is_object(rec)) {
-		json_decref(rec);
-		return fail(r, r->line == 1 ? "not a perfan-bpf session file" : "corrupt record",
-			    "not a JSON object");
-	}
-	type = json_string_value(json_object_get(rec, "type"));
 	if (r->line == 1)
-		rc = read_header(r, rec);
-	else if (!type)
-		rc = fail(r, "corrupt record", "no \"type\"");
-	else if (!strcmp(type, "stacks"))
-		rc = read_stacks(r, rec);
-	else if (!strcmp(type, "snapshot"))
-		rc = read_snapshot(r, rec);
-	else
-		rc = 0; /* a record type from a newer writer: skipped */
-	json_decref(rec);
-	return rc;
+		return read_header_record(r, text, len);
+	if (r->version == 1)
+		return session_read_v1__record(r, text, len);
+	return session_read_v2__record(r, text, len);
 }
 
 int session_file__read(const char *path, struct session *out, struct session_read_info *info)
@@ -579,6 +697,7 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 		errtext__set(&info->error, "%s", strerror(-rc));
 		return rc;
 	}
+	gzbuffer(r.gz, 256u << 10); /* fewer, larger reads: files run to hundreds of MiB */
 	for (;;) {
 		int kind;
 
@@ -587,10 +706,10 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 		if (kind <= 0) {
 			rc = kind;
 			if (!kind && r.line == 1)
-				rc = fail(&r, "not a perfan-bpf session file",
-					  r.gz_cut
-						  ? "a gzip stream that ends before its first record"
-						  : "it is empty");
+				rc = session_read__fail(
+					&r, "not a perfan-bpf session file",
+					r.gz_cut ? "a gzip stream that ends before its first record"
+						 : "it is empty");
 			break;
 		}
 		rc = read_record(&r, r.buf, len);
@@ -609,6 +728,7 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 	}
 	if (rc == -ENOMEM)
 		errtext__set(&info->error, "out of memory");
+	session_read_v2__end(&r);
 	gzclose(r.gz);
 	free(r.buf);
 	return rc;

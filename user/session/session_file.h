@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Session files (docs/session-format.md): JSON lines, a header then "stacks" and "snapshot"
- * records appended and flushed as each snapshot is taken, so a killed session keeps every
- * snapshot it had; gzip-compressed (zlib) when the name ends in ".gz". The reader rejects
- * corrupt, foreign or newer files with a one-line reason, and never crashes on any input. */
+/* Session files (docs/session-format.md): JSON lines, a header then records appended and
+ * flushed as each snapshot is taken, never rewritten, so a killed session keeps every snapshot
+ * it had; gzip-compressed (zlib) when the name ends in ".gz". Written in schema 2 (strings,
+ * modules, frames and stacks defined once; snapshots as the rows that changed); files of
+ * schema 1 are still read. The reader rejects corrupt, foreign or newer files with a one-line
+ * reason, and never crashes on any input. */
 #ifndef PERFAN_SESSION_FILE_H
 #define PERFAN_SESSION_FILE_H
 
@@ -18,8 +20,9 @@ struct session_writer;
  * and writes the header from s (pid, command, allocator, start time). 0 or -errno. */
 int session_writer__open(const char *path, bool force, const struct session *s,
 			 struct session_writer **out);
-/* Appends the frames of the snapshot's stacks not written before (looked up in s->stacks),
- * then the snapshot, and flushes both to the kernel. 0 or -errno; after a failure the file
+/* Appends the definitions of what the snapshot's stacks bring that is new (strings, modules,
+ * frames, stacks; frames looked up in s->stacks), then the snapshot as the rows that changed
+ * since the last append, and flushes them to the kernel. 0 or -errno; after a failure the file
  * ends there (perhaps with a record cut short, which readers ignore) and every later append
  * returns the same error. */
 int session_writer__append(struct session_writer *w, const struct session *s,
