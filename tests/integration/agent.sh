@@ -29,7 +29,8 @@ export PERFAN_RUNTIME_DIR=$T/run # the agent's control socket, apart from any re
 agent_progs() { bpftool prog show 2>/dev/null | grep -cE "name (fault_user|on_rss|sys_enter) "; }
 BEFORE=$(agent_progs) # another agent on the host has its own
 
-"$PB" serve --listen "127.0.0.1:$PORT" --interval 1 2>agent.err &
+# every new page walked (--sample-pages 1): the pprof checks below are exact
+"$PB" serve --listen "127.0.0.1:$PORT" --interval 1 --sample-pages 1 2>agent.err &
 AGENT=$!
 bg_pids+=($AGENT)
 wait_for agent.err "agent on http" || { no "the agent never started: $(cat agent.err)"; finish; }

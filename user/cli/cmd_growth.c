@@ -53,10 +53,11 @@ static int run(struct growth_run *g)
 			err = growth_run__snapshot(g, label, false);
 			next_snap += o->snapshot_every_s;
 		}
-		if (!err)
-			err = growth_run__refresh(g);
+		/* the maps are read (O(stacks)) and new stacks named once per interval: a
+		 * process's mappings were read when it exec'd or mapped code, so its stacks
+		 * are still named after it exits */
 		if (!err && cli_bpf__now_s() >= next_scan) {
-			err = growth_run__scan(g);
+			err = growth_run__refresh(g) ?: growth_run__scan(g);
 			growth_run__escalate(g);
 			if (g->live_view)
 				draw_live(g);

@@ -309,6 +309,8 @@ static void serve_heap(struct serve *s, struct http_request *req)
 		reply_text(req, 503, "too many windows waiting; try again later\n");
 		return;
 	}
+	/* the window starts now: the maps as they are, at once (naming waits for the end) */
+	growth_run__read(&s->g);
 	pd = &s->pend[s->pend_cnt];
 	*pd = (struct pending){ .req = *req,
 				.pid = (uint32_t)pid,
@@ -362,8 +364,16 @@ static void serve_index(struct serve *s, const struct http_request *req)
 	free(buf);
 }
 
+/* The kernel maps read again (and new stacks named) if the last read is older than a tick */
+static void fresh(struct serve *s)
+{
+	if (cli_bpf__now_s() - s->g.refreshed_s >= GROWTH_TICK_MS / 1000.0)
+		growth_run__refresh(&s->g);
+}
+
 static void serve_http(struct serve *s)
 {
+	char secs[16];
 	struct http_request req;
 	int rc;
 
@@ -376,6 +386,12 @@ static void serve_http(struct serve *s)
 			continue;
 		}
 		s->served++;
+		/* what a request reads is at most a tick old (the maps are read once per
+		 * interval otherwise); requests are rate-limited, so is this */
+		if (!strcmp(req.path, "/metrics") ||
+		    (!strcmp(req.path, "/debug/pprof/heap") &&
+		     !http__query_get(req.query, "seconds", secs, sizeof(secs))))
+			fresh(s);
 		if (!strcmp(req.path, "/metrics"))
 			serve_metrics(s, &req);
 		else if (!strcmp(req.path, "/debug/pprof/heap"))
@@ -402,6 +418,7 @@ static void answer_due(struct serve *s, bool all)
 			i++;
 			continue;
 		}
+		fresh(s);
 		send_heap(s, &pd->req, pd->pid, pd->base, pd->base_cnt);
 		free(pd->base);
 		s->pend[i] = s->pend[--s->pend_cnt];
@@ -450,9 +467,11 @@ static int run(struct serve *s)
 		ev = event_loop__wait(&s->g.loop, event_loop__ms_until(wake));
 		if (s->g.ev_execs && (ev & s->g.ev_execs))
 			growth_run__execs(&s->g);
-		err = growth_run__refresh(&s->g);
-		if (!err && cli_bpf__now_s() >= next_scan) {
-			err = growth_run__scan(&s->g);
+		/* the maps are read (O(stacks): most of the agent's CPU when read every tick)
+		 * and new stacks named once per interval; mappings were read at exec */
+		err = 0;
+		if (cli_bpf__now_s() >= next_scan) {
+			err = growth_run__refresh(&s->g) ?: growth_run__scan(&s->g);
 			growth_run__escalate(&s->g);
 			next_scan += s->o->g.interval_s;
 			/* what retired processes and let-go DWARF freed goes back to the system, so

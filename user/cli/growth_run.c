@@ -205,14 +205,14 @@ int growth_run__scan(struct growth_run *g)
 	return err;
 }
 
-/* Read the kernel maps and name new stacks */
-int growth_run__refresh(struct growth_run *g)
+int growth_run__read(struct growth_run *g)
 {
 	uint64_t lost[GROWTH_LOST__MAX];
 	int err = growth_loader__read(g->loader, &g->sample);
 
 	if (err)
 		return err;
+	g->refreshed_s = cli_bpf__now_s();
 	growth_loader__lost(g->loader, lost);
 	memset(g->sample.lost, 0, sizeof(g->sample.lost));
 	g->sample.lost[REPORT_LOST_STACK_FAILURES] = lost[GROWTH_LOST_STACK_FAILURES];
@@ -223,6 +223,16 @@ int growth_run__refresh(struct growth_run *g)
 		lost[GROWTH_LOST_VMA_UNKNOWN] + lost[GROWTH_LOST_WALK_VMA_BUSY];
 	g->sample.lost[REPORT_LOST_PAGES_MAP_FULL] = lost[GROWTH_LOST_PAGES_MAP_FULL];
 	g->sample.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = live_session__dropped(g->live);
+	return 0;
+}
+
+/* Read the kernel maps and name new stacks */
+int growth_run__refresh(struct growth_run *g)
+{
+	int err = growth_run__read(g);
+
+	if (err)
+		return err;
 	/* a process with new stacks gets its files' rows before its next faults */
 	for (size_t i = 0; i < g->sample.cnt; i++)
 		if (!stacktab__get(live_session__stacks(g->live), g->sample.stacks[i].pid,

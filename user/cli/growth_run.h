@@ -22,7 +22,8 @@
 #include "session/live_session.h"
 #include "symbols/symbolize.h"
 
-/* how often new stacks are named and new processes' files get unwind rows */
+/* how often the event loop wakes for timers (exec events wake it at once); the maps are read
+ * and new stacks named once per --interval */
 #define GROWTH_TICK_MS 200
 /* the session's nice value: above normal processes, so that it reads a short-lived process's
  * mappings before it exits (growth_run__start) */
@@ -50,6 +51,7 @@ struct growth_run {
 	int ev_execs;	       /* the event bit of execs as they happen, 0: none */
 	char output[PATH_MAX];
 	double start_s;
+	double refreshed_s; /* when the kernel maps were last read (growth_run__refresh) */
 	unsigned usr1_count;
 	bool live_view;
 };
@@ -60,6 +62,9 @@ struct growth_run {
 int growth_run__start(struct growth_run *g);
 /* Handle the execs waiting (when ev & g->ev_execs) */
 void growth_run__execs(struct growth_run *g);
+/* Read the kernel maps into g->sample (and the loss counters), naming nothing: what a window
+ * starts from without delay. 0 or -errno. */
+int growth_run__read(struct growth_run *g);
 /* Read the kernel maps into g->sample and name new stacks. 0 or -errno. */
 int growth_run__refresh(struct growth_run *g);
 /* /proc and the kernel's process table into g->procs; exited processes leave the kernel's

@@ -150,8 +150,18 @@ static bool try_dwarf(struct modsym *m, struct elf_file *ef)
 		m->dw = NULL;
 		return false;
 	}
+	bytes += dwarf_index__bytes(m->di);
+	if (m->max_dwarf && bytes > m->max_dwarf) {
+		/* the sections fitted, not with the index built over them */
+		dwarf_index__free(m->di);
+		m->di = NULL;
+		dwarf_end(m->dw);
+		m->dw = NULL;
+		m->dwarf_over = true;
+		return false;
+	}
 	snprintf(m->dwarf_path, sizeof(m->dwarf_path), "%s", elf_file__path(ef));
-	m->dwarf_bytes = bytes + dwarf_index__bytes(m->di);
+	m->dwarf_bytes = bytes;
 	return true;
 }
 
