@@ -126,13 +126,15 @@ rm -f go2b
 "$WL" grow 24 go2b 3 >samp.out &
 SAMP=$!
 bg_pids+=($SAMP)
-"$PB" growth --pid "$SAMP" --escalate off --format json --top 0 --no-output >s.json 2>s.err &
+"$PB" growth --pid "$SAMP" --escalate off --format json --top 0 --output s.session >s.json 2>s.err &
 PBPID=$!
 bg_pids+=($PBPID)
 wait_for s.err "growth of pid" || no "growth --pid never started: $(cat s.err)"
 touch go2b
 wait $PBPID
 check "sampled: the report says 1 in 16" 16 "$(py s.json "print(d['sample_pages'])")"
+check "sampled: the session file says so, and its text report" "16 1" \
+	"$("$PB" report s.session --format json | python3 -c "import json,sys; print(json.load(sys.stdin)['sample_pages'])") $("$PB" report s.session | grep -c 'by stack: 1 in 16 new pages')"
 for fs in leak_a:0.6 leak_b:0.4; do
 	f=${fs%%:*} share=${fs##*:}
 	check "sampled: $f holds $share of 24 MiB within 30%" yes \

@@ -14,6 +14,7 @@ int growth_report__build(const struct session *s, const struct snapshot *snap,
 	memset(g, 0, sizeof(*g));
 	g->pid = snap->pid;
 	g->duration_s = snap->elapsed_s;
+	g->sample_pages = s->sample_pages;
 	g->procs = snap->procs;
 	g->proc_cnt = snap->proc_cnt;
 	/* written fastest growing first; a hand-made file is put in that order */

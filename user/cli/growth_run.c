@@ -359,6 +359,7 @@ static int open_session(struct growth_run *g)
 		.force = g->opts->force,
 		.max_file_bytes = g->opts->max_session_bytes,
 		.kind = SESSION_KIND_GROWTH,
+		.sample_pages = (uint32_t)(g->opts->sample_pages ? g->opts->sample_pages : 1),
 	};
 
 	return session_open(&lo, g->opts->output, g->opts->no_output, g->output, sizeof(g->output),

@@ -69,6 +69,7 @@ int live_session__open(const struct live_session_opts *opts, struct live_session
 		 opts->proc_root ? opts->proc_root : "/proc");
 	ls->sess.pid = opts->pid;
 	ls->sess.kind = opts->kind;
+	ls->sess.sample_pages = opts->sample_pages;
 	ls->max_file_bytes = opts->max_file_bytes;
 	ls->sess.start_wall_ns = clock_ns(CLOCK_REALTIME);
 	if ((opts->command && !(ls->sess.command = strdup(opts->command))) ||

@@ -22,6 +22,7 @@ struct live_session_opts {
 	const char *allocator;	 /* the probed module */
 	const char *proc_root;	 /* "/proc"; tests may point elsewhere */
 	enum session_kind kind;	 /* what the rows count */
+	uint32_t sample_pages;	 /* growth: 1 in N new pages walked (0: not said) */
 };
 
 /* 0 or -errno (the file could not be created: -errno of open, -EEXIST for a name taken) */

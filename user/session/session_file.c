@@ -173,6 +173,8 @@ int session_writer__open(const char *path, bool force, const struct session *s,
 	/* a leak session has no kind, as in schema 1 */
 	if (s->kind != SESSION_KIND_LEAK)
 		json_out__key_str(o, "kind", session_kind__name(s->kind));
+	if (s->sample_pages)
+		json_out__key_int(o, "sample_pages", s->sample_pages);
 	json_out__obj_end(o);
 	err = end_record(w);
 	if (err) {
@@ -609,6 +611,7 @@ static int read_header(struct reader *r, json_t *rec)
 	const json_t *cmd = json_object_get(rec, "command");
 	const json_t *alloc = json_object_get(rec, "allocator");
 	const json_t *start = json_object_get(rec, "start_wall_ns"), *kind;
+	const json_t *sample = json_object_get(rec, "sample_pages");
 	uint64_t pid;
 	struct errtext why;
 
@@ -631,6 +634,10 @@ static int read_header(struct reader *r, json_t *rec)
 	    (start && !json_is_integer(start)))
 		return session_read__fail(r, "bad header",
 					  "command, allocator or start_wall_ns of the wrong type");
+	if (sample && !(json_is_integer(sample) && json_integer_value(sample) >= 1 &&
+			json_integer_value(sample) <= (1 << 20)))
+		return session_read__fail(r, "bad header", "sample_pages is not 1 to 1048576");
+	r->s->sample_pages = sample ? (uint32_t)json_integer_value(sample) : 0;
 	kind = json_object_get(rec, "kind");
 	if (kind && !(json_is_string(kind) && (!strcmp(json_string_value(kind), "leak") ||
 					       !strcmp(json_string_value(kind), "growth"))))
