@@ -20,6 +20,7 @@
 #include <string.h>
 #include "lib/sanitize.h"
 #include "probe/attach.h"
+#include "probe/links.h"
 #include "probe/fn_returns.h"
 #include "symbols/cfi_table.h"
 #include "symbols/elfsym.h"
@@ -625,8 +626,7 @@ void probes__detach(struct probe_links *links)
 {
 	if (!links)
 		return;
-	for (int i = 0; i < links->cnt; i++)
-		bpf_link__destroy(links->links[i]);
+	links__destroy_all(links->links, (size_t)links->cnt);
 	free(links->links);
 	links->links = NULL;
 	links->cnt = 0;

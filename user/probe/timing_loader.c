@@ -11,6 +11,7 @@
 #include "timing.h"
 #include "timing.skel.h"
 #include "lib/array.h"
+#include "probe/links.h"
 #include "probe/timing_loader.h"
 #include "target/insn.h"
 #include "target/procmaps.h"
@@ -156,8 +157,7 @@ void timing_loader__detach(struct timing_loader *ld)
 {
 	if (!ld)
 		return;
-	for (size_t i = 0; i < ld->link_cnt; i++)
-		bpf_link__destroy(ld->links[i]);
+	links__destroy_all(ld->links, ld->link_cnt);
 	free(ld->links);
 	ld->links = NULL;
 	ld->link_cnt = 0;
