@@ -54,7 +54,8 @@ WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,\
 			$(wildcard tests/workloads/*.c)) \
 		 $(patsubst tests/workloads/%.cc,$(OUTPUT)/workloads/%,\
 			$(wildcard tests/workloads/*.cc)) \
-		 $(OUTPUT)/workloads/libsym_plugin.so $(OUTPUT)/workloads/grower_nofp
+		 $(OUTPUT)/workloads/libsym_plugin.so $(OUTPUT)/workloads/grower_nofp \
+		 $(OUTPUT)/workloads/libnow_plugin.so
 # benchmark programs (tools/bench/)
 BENCH_BINS := $(addprefix $(OUTPUT)/,bench_empty bench_churn bench_churn_nofp bench_snap \
 		bench_timed bench_pair bench_symbols gen_session bench_retinsn bench_new_je)
@@ -120,6 +121,10 @@ $(OUTPUT)/workloads/grower_nofp: tests/workloads/grower.c | $(OUTPUT)/workloads
 $(OUTPUT)/workloads/libsym_plugin.so: tests/workloads/lib/sym_plugin.c | $(OUTPUT)/workloads
 	$(call msg,WL-CC,$@)
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wall -shared -fPIC $< -o $@
+# the plugin tests/workloads/dlopen_now loads, built without frame pointers (tests/integration/exec.sh)
+$(OUTPUT)/workloads/libnow_plugin.so: tests/workloads/lib/now_plugin.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall -shared -fPIC $< -o $@
 # tests/workloads/alloc/: the allocators of tests/integration/allocators.sh (Debian's
 # libjemalloc2, libjemalloc-dev, libtcmalloc-minimal4, libmimalloc2.0). The C half and the C++
 # half in one program per allocator, the libraries named by file (no -dev symlink needed)

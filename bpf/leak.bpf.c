@@ -35,6 +35,16 @@ struct {
 	__type(value, struct stack_stat);
 } stack_stats SEC(".maps");
 
+/* Execs and code mappings of traced processes, as they happen (struct code_event) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} code_events SEC(".maps");
+
+/* 1 while unwind_mods holds every file user space has looked at (set by user space): a walk
+ * then stops at a file it has not looked at yet (unwind.bpf.h, UNWIND_UNSEEN_ON) */
+__u32 unseen_on = 0;
+
 /* USDT marks on their way to user space */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -110,7 +120,11 @@ static __always_inline void count_lost(enum lost_kind kind)
 	__sync_fetch_and_add(&lost[kind], 1);
 }
 
+#define UNWIND_UNSEEN_ON() (unseen_on)
+#define UNWIND_UNSEEN() count_lost(LOST_EARLY_WALKS)
+#define UNWIND_VMA_BUSY() count_lost(LOST_WALK_VMA_BUSY)
 #include "unwind.bpf.h"
+_Static_assert(STACK_UNSEEN_BIT == LEAK_STACK_UNSEEN, "unseen bit");
 
 /* Whether the active call c is stale at an event of its thread at sp (see struct call).
  * `entry_ip`: the probe address of an entry event, 0 for others. */
@@ -508,9 +522,25 @@ static long clear_live(struct bpf_map *map, struct stack_key *k, struct stack_st
 	return 0;
 }
 
+static __always_inline struct code_event *code_event_new(__u32 tgid, __u32 kind)
+{
+	struct code_event *e = bpf_ringbuf_reserve(&code_events, sizeof(*e), 0);
+
+	if (!e) {
+		count_lost(LOST_CODE_EVENTS);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->tgid = tgid;
+	e->kind = kind;
+	e->ts_ns = bpf_ktime_get_ns();
+	return e;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
+	struct code_event *e;
 	__u32 tgid;
 
 	if (!traced(&tgid))
@@ -518,6 +548,56 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	bpf_for_each_map_elem(&allocs, drop_block, &tgid, 0);
 	bpf_for_each_map_elem(&stack_stats, clear_live, &tgid, 0);
 	__sync_fetch_and_add(&exec_cnt, 1);
+	e = code_event_new(tgid, CODE_EXEC);
+	if (!e)
+		return 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#define NR_MMAP 9 /* x86-64 */
+#define PROT_EXEC_ 0x4
+#define MAP_ANONYMOUS_ 0x20
+
+/* The file open at descriptor fd of the current process: its (dev, ino), 0 when none */
+static __always_inline void fd_file(__u64 fd, struct code_event *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return;
+	e->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+}
+
+/* mmap of a file with PROT_EXEC (the dynamic linker mapping a library, dlopen): told before
+ * the mapping exists, with the file's identity, so that user space finds it (by an earlier
+ * mapping of the same file, or once this one is in place). The one tracepoint this kernel has
+ * for it (no kprobes or fentry); every other system call returns at the first test. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	struct code_event *e;
+	__u32 tgid;
+
+	if (id != NR_MMAP)
+		return 0;
+	if (!(BPF_CORE_READ(regs, dx) & PROT_EXEC_) || (BPF_CORE_READ(regs, r10) & MAP_ANONYMOUS_))
+		return 0;
+	if (!traced(&tgid))
+		return 0;
+	e = code_event_new(tgid, CODE_MMAP);
+	if (!e)
+		return 0;
+	fd_file(BPF_CORE_READ(regs, r8), e);
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

@@ -39,6 +39,13 @@ enum lost_kind {
 	LOST_STATE_FAILURES,  /* per-thread state could not be created */
 	LOST__MAX,
 	LOST_MARKS = LOST__MAX, /* a USDT mark dropped: ring buffer full (not a lost allocation) */
+	LOST_CODE_EVENTS,	/* an exec or code mapping not told at once: ring buffer full (the
+				   next tick finds it; not a lost allocation) */
+	LOST_EARLY_WALKS,	/* allocations whose stack walk met a file of the process that user
+				   space had not looked at yet: the walk stopped there (the stack
+				   is provisional, see code_event) */
+	LOST_WALK_VMA_BUSY,	/* walks that could not look up a mapping (its lock was taken, by
+				   an mmap in progress): stopped there, the stack is provisional */
 	LOST__SLOTS,
 };
 
@@ -51,6 +58,30 @@ struct mark_event {
 	__u64 ts_ns; /* bpf_ktime_get_ns() */
 	char label[PERFAN_MARK_LABEL_MAX];
 };
+
+/* New code in a traced process, as it happens: an exec, or a file mapped executable (the
+ * dynamic linker, dlopen). User space loads the new files' unwind rows and reads the mappings
+ * at once rather than at its next tick. Until it has looked at a file, a walk that meets the
+ * file stops there and marks its stack provisional (stack_trace.truncated bit 1): the walk
+ * cannot know where the callers are (code without frame pointers has garbage in rbp). */
+enum code_event_kind {
+	CODE_EXEC = 1, /* the process exec'd: `path` is the program (bprm->filename) */
+	CODE_MMAP = 2, /* mmap(PROT_EXEC) of the file (dev, ino), before the mapping exists */
+};
+#define CODE_PATH_MAX 256
+struct code_event {
+	__u32 tgid;
+	__u32 kind;  /* enum code_event_kind */
+	__u64 ts_ns; /* bpf_ktime_get_ns() */
+	__u64 ino;   /* CODE_MMAP: the file; 0 when unknown */
+	__u32 dev;   /* kernel dev_t: major << 20 | minor */
+	__u32 pad;
+	char comm[16];		  /* CODE_EXEC: the new comm */
+	char path[CODE_PATH_MAX]; /* CODE_EXEC */
+};
+/* stack_trace.truncated bit set by a walk that met a file user space had not looked at
+ * (STACK_UNSEEN_BIT of unwind.bpf.h) */
+#define LEAK_STACK_UNSEEN 2
 
 /* Attach cookie of an allocating entry probe. Bit 0: its returns are probed on their return
  * instructions (an exception may leave the function: no uretprobe). Bits 1-31: the probe's

@@ -13,6 +13,17 @@
 #define UNWIND_VMA_BUSY()
 #endif
 
+/* An includer whose user space enters every file it has looked at in unwind_mods (those
+ * without rows with cnt 0) may define UNWIND_UNSEEN_ON() (true while that registry is whole)
+ * and UNWIND_UNSEEN() (called once per walk that meets a file not looked at yet): the walk
+ * stops at such a file and sets STACK_UNSEEN_BIT in the stack's `truncated`, since without
+ * the file's rows it cannot know where the callers are (leak.bpf.c). Off by default. */
+#ifndef UNWIND_UNSEEN_ON
+#define UNWIND_UNSEEN_ON() 0
+#define UNWIND_UNSEEN()
+#endif
+#define STACK_UNSEEN_BIT 2
+
 /* Stacks by id. Our own hash map rather than BPF_MAP_TYPE_STACK_TRACE: no bucket collisions,
  * memory used as stacks appear, and our own frame walk (see capture_stack). */
 struct {
@@ -57,7 +68,9 @@ struct vma_hit {
 	__u64 end;
 	__u64 base; /* ELF virtual address = pc - start + base */
 	__u32 first;
-	__u32 cnt; /* 0: no rows, walk frame pointers */
+	__u32 cnt;    /* 0: no rows, walk frame pointers */
+	__u32 unseen; /* a file user space has not looked at yet (UNWIND_UNSEEN_ON) */
+	__u32 pad;
 };
 
 #define WALK_CACHE 4
@@ -67,6 +80,8 @@ struct walk {
 	__u64 sp; /* its stack pointer */
 	__u64 bp; /* its rbp */
 	__u64 hash;
+	__u32 busy; /* a mapping could not be looked up: its lock was taken */
+	__u32 pad;
 	/* a stack's frames lie in a few mappings: a direct-mapped cache by pc's 2 MiB region */
 	struct vma_hit cache[WALK_CACHE];
 };
@@ -108,8 +123,10 @@ static __always_inline struct vma_hit *mapping_of(struct walk *w, __u64 pc)
 	{
 		long err = bpf_find_vma(bpf_get_current_task_btf(), pc, vma_cb, &q, 0);
 
-		if (err == -16 /* EBUSY: the mapping lock is taken */)
+		if (err == -16 /* EBUSY: the mapping lock is taken */) {
 			UNWIND_VMA_BUSY();
+			w->busy = 1;
+		}
 		if (err || !q.ino)
 			return NULL;
 	}
@@ -120,6 +137,7 @@ static __always_inline struct vma_hit *mapping_of(struct walk *w, __u64 pc)
 	key.dev = q.dev;
 	key.ino = q.ino;
 	m = bpf_map_lookup_elem(&unwind_mods, &key);
+	h->unseen = !m && UNWIND_UNSEEN_ON();
 	if (m) {
 		h->first = m->first;
 		h->cnt = m->cnt;
@@ -168,6 +186,13 @@ static long walk_step(__u64 i, struct walk *w)
 	if (unwind_cfi) {
 		struct vma_hit *h = mapping_of(w, w->pc);
 
+		/* with the registry on, a mapping that could not be looked up is as unknown as a
+		 * file not looked at: stop rather than guess by frame pointers */
+		if ((h && h->unseen) || (w->busy && UNWIND_UNSEEN_ON())) {
+			st->truncated |= STACK_UNSEEN_BIT;
+			UNWIND_UNSEEN();
+			return 1;
+		}
 		/* pc is a return address: the call before it is what the rows describe */
 		if (h && h->cnt && w->pc - 1 - h->start + h->base <= 0xffffffffULL) {
 			__u32 idx =

@@ -96,6 +96,36 @@ check "--max-unwind-rows 1024: the program's own rows fit: inner -> middle -> ou
 	"777 1 1 false inner()@unwind.cc:$L_INNER middle()@unwind.cc:$L_MIDDLE outer()@unwind.cc:$L_OUTER main@unwind.cc:$L_M_OUTER" \
 	"$(chain "$T/small.json" 0 "inner()" | sed 's/ __libc_start_call_main.*//')"
 
+# --all, the workload started after attach (issue 12, item 5): its files (the program, libstdc++)
+# get rows when it execs and maps them, so its stacks are whole with exact file:line
+"$PB" leak --all --duration 6 --format json --no-output >"$T/all.json" 2>"$T/all.err" &
+all_pb=$!
+bg_pids+=("$all_pb")
+if wait_for "$T/all.err" "tracing every process"; then
+	"$WL" >/dev/null 2>&1 &
+	all_wl=$!
+	wait "$all_wl"
+	wait "$all_pb"
+	check "--all: exit 0" 0 $?
+	jq --argjson p "$all_wl" '.stacks |= map(select(.pid == $p))' "$T/all.json" >"$T/all-wl.json"
+	check "--all: operator new from a frameless caller: every frame, to _start" \
+		"600 6 6 false operator new(unsigned long)@ leak_new()@unwind.cc:$L_NEW main@unwind.cc:$L_M_NEW $START" \
+		"$(chain "$T/all-wl.json" 1 "leak_new()")"
+	check "--all: strdup inside glibc: every frame, to _start" \
+		"128 4 4 false __GI___strdup@strdup.c:42 leak_strdup()@unwind.cc:$L_DUP main@unwind.cc:$L_M_DUP $START" \
+		"$(chain "$T/all-wl.json" 1 "leak_strdup()")"
+	check "--all: three frameless callers deep: every frame, to _start" \
+		"777 1 1 false inner()@unwind.cc:$L_INNER middle()@unwind.cc:$L_MIDDLE outer()@unwind.cc:$L_OUTER main@unwind.cc:$L_M_OUTER $START" \
+		"$(chain "$T/all-wl.json" 0 "inner()")"
+	check "--all: churn's new[] stack: 500 allocated, none live" \
+		"0 0 500 false operator new(unsigned long)@ churn()@unwind.cc:$L_CH_NEW main@unwind.cc:$L_M_CHURN $START" \
+		"$(chain "$T/all-wl.json" 1 "churn()@unwind.cc:$L_CH_NEW")"
+	check "--all: the workload's stacks: none truncated" 0 \
+		"$(jq '[.stacks[] | select(.truncated and .live_bytes > 0)] | length' "$T/all-wl.json")"
+else
+	no "--all: the session did not start: $(cat "$T/all.err")"
+fi
+
 # what --verbose says, and the user errors
 "$PB" leak -v --format json --no-output -- "$WL" >/dev/null 2>"$T/v.err"
 if grep -qE "^perfan-bpf: unwind rows of [3-9] file\(s\), [0-9]+ rows$" "$T/v.err"; then

@@ -6,8 +6,10 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "analysis/early_stacks.h"
 #include "analysis/leak_model.h"
 #include "cli/cli_bpf.h"
 #include "cli/cli_util.h"
@@ -18,6 +20,7 @@
 #include "cli/options.h"
 #include "cli/render.h"
 #include "cli/session_open.h"
+#include "lib/array.h"
 #include "lib/rate_limit.h"
 #include "lib/sanitize.h"
 #include "output/report_format.h"
@@ -28,12 +31,35 @@
 #include "session/live_session.h"
 #include "symbols/symbolize.h"
 #include "target/proc_dir.h"
+#include "target/proc_scan.h"
 #include "target/target.h"
 
 /* how often new stacks are symbolized: short, so a process that exits leaves few unnamed */
 #define TICK_MS 200
 /* symbolizing this many new stacks at once shows progress on a terminal */
 #define PROGRESS_STACKS 2000
+/* a file told mapped executable before its mapping was in place is looked for again every
+ * millisecond, this long at most, before the symbolizer reads the mappings */
+#define CODE_RETRY_S 0.1
+/* after an exec, the new image's allocator is looked for at each code event, this long */
+#define EXEC_RESOLVE_S 2.0
+/* allocators attached after execs, at most */
+#define EXTRA_ALLOCS_MAX 8
+
+/* A file mapped executable whose mapping was not in place yet when told */
+struct code_wait {
+	uint32_t pid;
+	uint32_t dev;
+	uint64_t ino;
+	double until_s;
+};
+
+/* An allocator attached after an exec */
+struct extra_alloc {
+	struct allocator alloc;
+	struct probe_plan plan;
+	struct probe_links links;
+};
 
 struct leak_run {
 	struct leak_opts *opts;
@@ -60,6 +86,18 @@ struct leak_run {
 	unsigned mark_cnt;
 	uint64_t marks_dropped;	     /* the queue was full */
 	struct rate_limit mark_rate; /* the target's marks: --max-mark-rate a second */
+	int ev_code;		     /* the code events' bit (execs, code mapped) */
+	struct code_wait *waits;     /* files told mapped, not in place yet */
+	size_t wait_cnt, wait_cap;
+	struct leak_exec_note *execs;
+	size_t exec_cnt, exec_cap;
+	uint32_t *scanned; /* --all: pids whose files were looked at, sorted */
+	size_t scanned_cnt, scanned_cap;
+	uint64_t *unseen; /* ids of stacks walked before a file of theirs was looked at, sorted */
+	size_t unseen_cnt, unseen_cap;
+	struct early_fold fold; /* at the last read */
+	struct extra_alloc *extra[EXTRA_ALLOCS_MAX];
+	int extra_cnt;
 };
 
 /* The USDT mark handler: queue the label (sanitized by the loader); the loop takes the
@@ -162,19 +200,26 @@ static int add_unwind(void *ctx, uint32_t dev, uint64_t ino, const struct cfi_ta
 	return leak_loader__add_unwind(ctx, dev, ino, t);
 }
 
-/* Give the stack walk the .eh_frame rows of the target's files built without frame pointers
- * (--all: of the allocator's library); on every tick too, for libraries loaded since. */
-static void load_unwind_rows(struct leak_run *s)
+/* A file looked at that got no rows: walks leave it by frame pointers, and no longer stop at
+ * it as a file not looked at yet */
+static void unwind_seen(void *ctx, uint32_t dev, uint64_t ino)
 {
-	size_t no_room = s->unwind.no_room, loaded = s->unwind.loaded;
-	char dir[PATH_MAX];
+	leak_loader__unwind_seen(ctx, dev, ino);
+}
 
-	if (!s->opts->max_unwind_rows)
-		return;
-	if (!s->tgt.pid)
-		unwind_set__add_path(&s->unwind, s->alloc.mods[0].path, add_unwind, s->loader);
-	else if (!target__proc_dir(&s->tgt, dir, sizeof(dir), NULL))
-		unwind_set__scan(&s->unwind, dir, add_unwind, s->loader);
+/* The /proc directory of pid: the target's through target__proc_dir (its main thread may have
+ * exited), another's (--all) by its number. 0 or -ESRCH. */
+static int pid_dir(const struct leak_run *s, uint32_t pid, char *dir, size_t len)
+{
+	if (s->tgt.pid && pid == (uint32_t)s->tgt.pid)
+		return target__proc_dir(&s->tgt, dir, len, NULL);
+	snprintf(dir, len, "/proc/%u", pid);
+	return 0;
+}
+
+/* After looking at files: name those whose rows did not fit, once each */
+static void unwind_said(struct leak_run *s, size_t no_room, size_t loaded)
+{
 	for (size_t i = no_room; i < s->unwind.no_room; i++)
 		fprintf(stderr,
 			"perfan-bpf: no room for the unwind rows of %s: its callers are found by "
@@ -183,6 +228,303 @@ static void load_unwind_rows(struct leak_run *s)
 	if (s->opts->verbose && s->unwind.loaded > loaded)
 		fprintf(stderr, "perfan-bpf: unwind rows of %zu file(s), %zu rows\n",
 			s->unwind.loaded, s->unwind.rows);
+}
+
+/* Look at the executable files pid maps that were not looked at before (each file once,
+ * across processes) */
+static void scan_pid(struct leak_run *s, uint32_t pid)
+{
+	char dir[PATH_MAX];
+
+	if (pid == (uint32_t)getpid() || pid_dir(s, pid, dir, sizeof(dir)))
+		return;
+	unwind_set__scan(&s->unwind, dir, add_unwind, s->loader);
+}
+
+/* --all: whether pid's files were looked at; marks it so when not */
+static bool scanned_before(struct leak_run *s, uint32_t pid)
+{
+	size_t lo = 0, hi = s->scanned_cnt;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->scanned[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->scanned_cnt && s->scanned[lo] == pid)
+		return true;
+	if (ARRAY_GROW(s->scanned, s->scanned_cap, s->scanned_cnt + 1, 256))
+		return true; /* out of memory: its files stay as they are */
+	memmove(&s->scanned[lo + 1], &s->scanned[lo], (s->scanned_cnt - lo) * sizeof(*s->scanned));
+	s->scanned[lo] = pid;
+	s->scanned_cnt++;
+	return false;
+}
+
+static int scan_one(void *ctx, uint32_t pid)
+{
+	struct leak_run *s = ctx;
+
+	if (!scanned_before(s, pid))
+		scan_pid(s, pid);
+	return 0;
+}
+
+/* Give the stack walk the .eh_frame rows of the traced processes' files built without frame
+ * pointers: the target's (--all: the allocator's library, then every process met in the
+ * sample, when first met). Files mapped later come through code events (on_code). */
+static void load_unwind_rows(struct leak_run *s)
+{
+	size_t no_room = s->unwind.no_room, loaded = s->unwind.loaded;
+
+	if (!s->opts->max_unwind_rows)
+		return;
+	if (s->tgt.pid) {
+		scan_pid(s, (uint32_t)s->tgt.pid);
+	} else {
+		/* at attach: every process's files (the walks of those not looked at stop early) */
+		if (!unwind_set__add_path(&s->unwind, s->alloc.mods[0].path, add_unwind,
+					  s->loader) ||
+		    !s->scanned_cnt)
+			proc_scan__pids("/proc", scan_one, s);
+		for (size_t i = 0; i < s->sample.cnt; i++)
+			if (!scanned_before(s, s->sample.stacks[i].pid))
+				scan_pid(s, s->sample.stacks[i].pid);
+	}
+	unwind_said(s, no_room, loaded);
+}
+
+/* Whether the process that DIR shows maps (dev, ino) executable */
+static bool maps_code(const char *dir, uint32_t dev, uint64_t ino)
+{
+	char path[PATH_MAX + 8];
+	struct proc_maps maps = {};
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	if (proc_maps__read(path, &maps))
+		return true; /* gone, or unreadable: nothing to wait for */
+	for (size_t i = 0; i < maps.cnt && !found; i++)
+		found = maps.maps[i].exec && maps.maps[i].inode == ino &&
+			(maps.maps[i].dev_major << 20 | maps.maps[i].dev_minor) == dev;
+	proc_maps__free(&maps);
+	return found;
+}
+
+/* Files told mapped executable before the mapping was in place: once it is (or the wait is
+ * over), their rows are loaded when they were not yet and the symbolizer reads the mappings.
+ * True while some wait. */
+static bool retry_waits(struct leak_run *s, double now)
+{
+	size_t kept = 0, no_room = s->unwind.no_room, loaded = s->unwind.loaded;
+	char dir[PATH_MAX];
+
+	for (size_t i = 0; i < s->wait_cnt; i++) {
+		struct code_wait *w = &s->waits[i];
+
+		if (pid_dir(s, w->pid, dir, sizeof(dir)))
+			continue; /* gone */
+		if (!maps_code(dir, w->dev, w->ino) && now < w->until_s) {
+			s->waits[kept++] = *w;
+			continue;
+		}
+		if (s->opts->max_unwind_rows)
+			unwind_set__scan_file(&s->unwind, dir, w->dev, w->ino, add_unwind,
+					      s->loader);
+		symbolizer__refresh(s->sym, (int)w->pid);
+	}
+	s->wait_cnt = kept;
+	unwind_said(s, no_room, loaded);
+	return kept > 0;
+}
+
+static bool probed_module(const struct leak_run *s, const char *module)
+{
+	if (!strcmp(s->alloc.mods[0].module, module))
+		return true;
+	for (int i = 0; i < s->extra_cnt; i++)
+		if (!strcmp(s->extra[i]->alloc.mods[0].module, module))
+			return true;
+	return false;
+}
+
+/* After an exec (launch and --pid mode): the allocator the new image maps. The uprobes sit on
+ * files, so a new image mapping a probed file is traced on; one that maps another allocator
+ * (another libc, jemalloc...) gets that one attached. Looked for at each code event of the
+ * process for EXEC_RESOLVE_S (the dynamic linker maps the libraries one after another: the
+ * choice is final once the allocator library is in); last: the window is over. */
+static void resolve_exec(struct leak_run *s, struct leak_exec_note *n, bool last)
+{
+	char dir[PATH_MAX], root[PATH_MAX + 16], exe[PATH_MAX], text[PATH_MAX * 2];
+	struct proc_maps maps = {};
+	struct extra_alloc *x;
+	struct allocator a;
+	int err;
+
+	if (!s->tgt.pid || n->untraced || n->pid != (uint32_t)s->tgt.pid)
+		return;
+	if (target__maps(&s->tgt, &maps, dir, sizeof(dir), exe, sizeof(exe)))
+		return; /* gone */
+	snprintf(root, sizeof(root), "%s/root", dir);
+	err = allocator__find(&maps, root, exe, &a);
+	proc_maps__free(&maps);
+	if (err) {
+		if (last && !n->allocator[0]) {
+			n->untraced = true;
+			fprintf(stderr,
+				"perfan-bpf: warning: pid %u exec'd %s, which maps no allocator "
+				"perfan-bpf can probe: its allocations are not traced\n",
+				n->pid, n->path);
+		}
+		return;
+	}
+	allocator__text(&a, text, sizeof(text));
+	if (probed_module(s, a.mods[0].module)) {
+		snprintf(n->allocator, sizeof(n->allocator), "%.*s", (int)sizeof(n->allocator) - 1,
+			 text);
+		return;
+	}
+	x = s->extra_cnt < EXTRA_ALLOCS_MAX ? calloc(1, sizeof(*x)) : NULL;
+	err = x ? 0 : s->extra_cnt < EXTRA_ALLOCS_MAX ? -ENOMEM : -E2BIG;
+	if (!err) {
+		x->alloc = a;
+		err = allocator__plan(&x->alloc, s->opts->at_entry, &x->plan)
+			      ?: leak_loader__attach_more(s->loader, &x->alloc, &x->plan, n->pid,
+							  &x->links);
+	}
+	if (err) {
+		free(x);
+		n->untraced = true;
+		fprintf(stderr,
+			"perfan-bpf: warning: pid %u exec'd %s, whose allocator %s cannot be "
+			"probed (%s): its allocations are not traced\n",
+			n->pid, n->path, text, strerror(-err));
+		return;
+	}
+	s->extra[s->extra_cnt++] = x;
+	snprintf(n->allocator, sizeof(n->allocator), "%.*s", (int)sizeof(n->allocator) - 1, text);
+	fprintf(stderr, "perfan-bpf: pid %u exec'd %s: tracing on through %s\n", n->pid, n->path,
+		text);
+}
+
+#define EXEC_NOTES_MAX 256
+
+/* Execs and code mapped by traced processes, as the kernel tells them: the new files' rows are
+ * loaded and the mappings read now, not at the next tick, so that the first stacks after a
+ * dlopen or an exec are walked whole and named */
+static void on_code(void *ctx, const struct leak_code_event *e)
+{
+	struct leak_run *s = ctx;
+	size_t no_room = s->unwind.no_room, loaded = s->unwind.loaded;
+	double now = cli_bpf__now_s();
+	char dir[PATH_MAX];
+
+	if (e->pid == (uint32_t)getpid())
+		return;
+	if (e->exec && s->exec_cnt < EXEC_NOTES_MAX &&
+	    !ARRAY_GROW(s->execs, s->exec_cap, s->exec_cnt + 1, 16)) {
+		struct leak_exec_note *x = &s->execs[s->exec_cnt++];
+
+		*x = (struct leak_exec_note){ .pid = e->pid,
+					      .at_s = now - s->view.start_s,
+					      .resolve_until_s = now + EXEC_RESOLVE_S };
+		snprintf(x->comm, sizeof(x->comm), "%s", e->comm);
+		snprintf(x->path, sizeof(x->path), "%s", e->path);
+	}
+	if (s->opts->max_unwind_rows) {
+		/* the rows at once, through any mapping of the file (the dynamic linker maps a
+		 * library read-only before it maps its code) */
+		if (e->exec || !e->ino)
+			scan_pid(s, e->pid);
+		else if (!pid_dir(s, e->pid, dir, sizeof(dir)))
+			unwind_set__scan_file(&s->unwind, dir, e->dev, e->ino, add_unwind,
+					      s->loader);
+		if (!s->tgt.pid)
+			scanned_before(s, e->pid);
+		unwind_said(s, no_room, loaded);
+	}
+	/* the symbolizer once the code is mapped: an mmap is told before it is done */
+	if (!e->exec && e->ino && !ARRAY_GROW(s->waits, s->wait_cap, s->wait_cnt + 1, 8))
+		s->waits[s->wait_cnt++] = (struct code_wait){
+			.pid = e->pid,
+			.dev = e->dev,
+			.ino = e->ino,
+			.until_s = now + CODE_RETRY_S,
+		};
+	else
+		symbolizer__refresh(s->sym, (int)e->pid);
+	for (size_t i = 0; i < s->exec_cnt; i++)
+		if (s->execs[i].pid == e->pid && now < s->execs[i].resolve_until_s)
+			resolve_exec(s, &s->execs[i], false);
+}
+
+/* The execs whose allocator is still looked for: once more at each tick, and for the last time
+ * when their window is over */
+static void resolve_execs(struct leak_run *s, double now)
+{
+	for (size_t i = 0; i < s->exec_cnt; i++) {
+		struct leak_exec_note *n = &s->execs[i];
+
+		if (!n->resolve_until_s)
+			continue;
+		resolve_exec(s, n, now >= n->resolve_until_s);
+		if (now >= n->resolve_until_s)
+			n->resolve_until_s = 0;
+	}
+}
+
+/* Listen to the kernel's code events */
+static void listen_code(struct leak_run *s)
+{
+	int fd = leak_loader__code_fd(s->loader, on_code, s);
+
+	s->ev_code = fd >= 0 ? event_loop__add_fd(&s->loop, fd) : 0;
+	if (!s->ev_code)
+		fprintf(stderr,
+			"perfan-bpf: warning: execs and libraries loaded later are seen at "
+			"the next tick only (%s)\n",
+			strerror(fd < 0 ? -fd : ENOSPC));
+}
+
+/* stack_fetch_fn that also keeps the ids of stacks walked before a file of theirs was looked
+ * at (the provisional stacks early_stacks folds) */
+static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated)
+{
+	struct leak_run *s = ctx;
+	int n = leak_loader__fetch_stack(s->loader, stack_id, ips, max, truncated);
+	uint32_t flags = 0;
+	size_t at = s->unseen_cnt;
+
+	if (n < 0 || leak_loader__fetch_stack_flags(s->loader, stack_id, &flags) ||
+	    !(flags & LEAK_STACK_UNSEEN_FLAG))
+		return n;
+	while (at && s->unseen[at - 1] > stack_id)
+		at--;
+	if ((at && s->unseen[at - 1] == stack_id) ||
+	    ARRAY_GROW(s->unseen, s->unseen_cap, s->unseen_cnt + 1, 64))
+		return n;
+	memmove(&s->unseen[at + 1], &s->unseen[at], (s->unseen_cnt - at) * sizeof(*s->unseen));
+	s->unseen[at] = stack_id;
+	s->unseen_cnt++;
+	return n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool stack_unseen(void *ctx, uint32_t pid, uint64_t stack_id)
+{
+	const struct leak_run *s = ctx;
+
+	(void)pid;
+	return bsearch(&stack_id, s->unseen, s->unseen_cnt, sizeof(stack_id), cmp_u64) != NULL;
 }
 
 static int load_and_attach(struct leak_run *s)
@@ -203,6 +545,8 @@ static int load_and_attach(struct leak_run *s)
 	if (err)
 		return cli__error("cannot load the BPF programs: %s (try --verbose)",
 				  strerror(-err));
+	s->unwind.seen_fn = unwind_seen;
+	s->unwind.seen_ctx = s->loader;
 	/* the rows before the probes: the first stacks are walked as well as the later ones */
 	load_unwind_rows(s);
 	err = leak_loader__attach(s->loader, &s->alloc, &s->plan);
@@ -211,6 +555,7 @@ static int load_and_attach(struct leak_run *s)
 				  strerror(-err));
 	if (pid)
 		attach_usdt_marks(s);
+	listen_code(s);
 	s->view.start_s = cli_bpf__now_s();
 	rate_limit__init(&s->mark_rate, (double)s->opts->max_mark_rate, s->view.start_s);
 	/* Read the mappings and open the modules now, while the target surely lives: one that
@@ -269,19 +614,25 @@ static int refresh(struct leak_run *s)
 	s->sample.lost[REPORT_LOST_MARKS_DROPPED] =
 		s->mark_rate.refused + s->marks_dropped + leak_loader__marks_lost(s->loader);
 	s->sample.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = live_session__dropped(s->live);
-	/* libraries loaded since the last tick (dlopen) get their unwind rows */
-	if (s->tgt.pid)
-		load_unwind_rows(s);
+	/* code told by the kernel first: execs and libraries mapped since the last tick */
+	if (s->ev_code)
+		leak_loader__consume_code(s->loader);
+	retry_waits(s, cli_bpf__now_s());
+	resolve_execs(s, cli_bpf__now_s());
+	/* what the code events missed (their ring buffer was full), and --all's new processes */
+	load_unwind_rows(s);
 	/* a long step says so on a terminal: many new stacks take a while to name */
 	for (size_t i = 0; s->stderr_tty && i < s->sample.cnt; i++)
 		fresh += !stacktab__get(tab, s->sample.stacks[i].pid, s->sample.stacks[i].stack_id);
 	if (fresh >= PROGRESS_STACKS)
 		fprintf(stderr, "perfan-bpf: symbolizing %zu new stacks...\r", fresh);
-	err = leak_model__symbolize_new(tab, s->sym, &s->sample, leak_loader__fetch_stack,
-					s->loader);
+	err = leak_model__symbolize_new(tab, s->sym, &s->sample, fetch_stack, s);
 	if (fresh >= PROGRESS_STACKS)
 		fputs("\033[K", stderr); /* erase the progress line */
-	return err < 0 ? err : 0;
+	if (err < 0)
+		return err;
+	/* one call site, one stack: those walked before their rows were in join their whole one */
+	return s->unseen_cnt ? early_stacks__fold(&s->sample, tab, stack_unseen, s, &s->fold) : 0;
 }
 
 /* Read the maps, name new stacks, and store a snapshot labelled label. -EFBIG: not stored,
@@ -356,6 +707,32 @@ static int handle_events(struct leak_run *s, int ev, double *next_snap)
 	return err == -EFBIG ? 0 : err; /* a full session file: counted, the session goes on */
 }
 
+/* The session's end on stderr: code events the kernel could not tell at once, and the
+ * allocations walked before their files' rows were in (folded, or left truncated) */
+static void say_early(const struct leak_run *s)
+{
+	uint64_t lost = leak_loader__code_events_lost(s->loader),
+		 early = leak_loader__early_walks(s->loader);
+
+	if (lost)
+		fprintf(stderr,
+			"perfan-bpf: %" PRIu64 " exec(s) or code mappings were not told at once "
+			"(ring buffer full): their files were looked at the next tick\n",
+			lost);
+	if (early)
+		fprintf(stderr,
+			"perfan-bpf: %" PRIu64
+			" allocation(s) were walked before their files' unwind "
+			"rows were in: %zu stack(s) joined their whole stack, %zu left truncated "
+			"(%" PRIu64 " objects)\n",
+			early, s->fold.folded, s->fold.left, s->fold.left_objects);
+	if (s->opts->max_unwind_rows && !leak_loader__unwind_registry_whole(s->loader))
+		fprintf(stderr,
+			"perfan-bpf: more than %d files: walks through files not "
+			"looked at yet were not told apart\n",
+			LEAK_UNWIND_FILES_MAX);
+}
+
 static int run(struct leak_run *s)
 {
 	/* On a terminal the text view redraws in place, every second unless told otherwise */
@@ -368,14 +745,29 @@ static int run(struct leak_run *s)
 	unsigned seq;
 	int err, ev;
 
+	double next_tick = s->view.start_s;
+
 	for (;;) {
-		double now = cli_bpf__now_s(), wake = now + TICK_MS / 1000.0;
+		double now = cli_bpf__now_s(), wake;
 
 		if (s->opts->duration_s && now >= s->view.start_s + s->opts->duration_s)
 			break;
+		if (now >= next_tick)
+			next_tick = now + TICK_MS / 1000.0;
+		wake = next_tick;
 		if (s->opts->snapshot_every_s && next_snap < wake)
 			wake = next_snap;
+		if (s->wait_cnt && now + 0.001 < wake) /* a file mapped, not in place yet */
+			wake = now + 0.001;
 		ev = event_loop__wait(&s->loop, event_loop__ms_until(wake));
+		/* code events alone (execs, libraries mapped) are served at once, without a tick */
+		if (s->ev_code && (ev & s->ev_code))
+			leak_loader__consume_code(s->loader);
+		if (s->wait_cnt)
+			retry_waits(s, cli_bpf__now_s());
+		if (!(ev & ~s->ev_code) && cli_bpf__now_s() < next_tick &&
+		    !(s->opts->snapshot_every_s && cli_bpf__now_s() >= next_snap))
+			continue;
 		/* marks first: a USDT mark reached just before the target exits keeps its label */
 		err = handle_events(s, ev, &next_snap) ?: refresh(s);
 		if (err)
@@ -402,6 +794,10 @@ static int run(struct leak_run *s)
 		return cli__error("cannot take the final snapshot: %s", strerror(-err));
 	leak_view__drops(&s->sample, live_session__dropped(s->live), s->opts->max_mark_rate,
 			 s->opts->max_session_bytes, leak_loader__execs(s->loader));
+	say_early(s);
+	s->view.execs = s->execs;
+	s->view.exec_cnt = s->exec_cnt;
+	s->view.execs_total = leak_loader__execs(s->loader);
 	if (s->live_view)
 		fputs("\n", stdout); /* the final report goes below the last view */
 	if (!s->view.fmt)
@@ -463,7 +859,15 @@ int cmd__leak(int argc, char **argv)
 	err = start_target(&s) ?: run(&s);
 cleanup:
 	control__close(s.ctlfd, s.tgt.pid);
+	for (int i = 0; i < s.extra_cnt; i++) {
+		probes__detach(&s.extra[i]->links);
+		free(s.extra[i]);
+	}
 	leak_loader__free(s.loader);
+	free(s.waits);
+	free(s.execs);
+	free(s.scanned);
+	free(s.unseen);
 	unwind_set__free(&s.unwind);
 	if (s.live)
 		err = finish_session(&s, err);

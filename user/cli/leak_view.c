@@ -75,6 +75,26 @@ int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct st
 	return 0;
 }
 
+/* The text report's list of execs: which pid exec'd what, when, and what traces it since */
+static void print_execs(const struct leak_view *v, FILE *out)
+{
+	if (!v->exec_cnt)
+		return;
+	fprintf(out, "\nExecs (the live blocks of the image before each were dropped):\n");
+	for (size_t i = 0; i < v->exec_cnt; i++) {
+		const struct leak_exec_note *n = &v->execs[i];
+
+		fprintf(out, "  +%.3f s  pid %u exec'd %s (%s)", n->at_s, n->pid, n->path, n->comm);
+		if (n->untraced)
+			fputs(": its allocator is not probed, its allocations are not traced", out);
+		else if (n->allocator[0])
+			fprintf(out, ", traced through %s", n->allocator);
+		fputc('\n', out);
+	}
+	if (v->execs_total > v->exec_cnt)
+		fprintf(out, "  (%" PRIu64 " more execs)\n", v->execs_total - v->exec_cnt);
+}
+
 int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
 		     const struct leak_sample *sample, bool final, double at_s)
 {
@@ -94,6 +114,8 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 	err = leak_view__build(v, ld, tab, sample, &rep);
 	if (!err)
 		err = v->fmt(&rep, &fo, stdout);
+	if (!err && text && final)
+		print_execs(v, stdout);
 	if (!err && text && !final)
 		fputs("\n", stdout);
 	fflush(stdout);

@@ -15,6 +15,17 @@
 
 struct leak_loader;
 
+/* An exec of a traced process: its old image's live blocks were dropped */
+struct leak_exec_note {
+	uint32_t pid;
+	double at_s;		/* seconds after attach */
+	char comm[16];		/* the new image's name (sanitized) */
+	char path[256];		/* the program exec'd, as given to execve (sanitized) */
+	char allocator[1024];	/* what its allocations are traced through; "" when not known */
+	bool untraced;		/* its allocator could not be probed (said on stderr) */
+	double resolve_until_s; /* the session looks for its allocator until then; 0: done */
+};
+
 struct leak_view {
 	const char *format;    /* text, json, or a picture drawn at the end */
 	report_formatter fmt;  /* NULL for a picture */
@@ -23,7 +34,10 @@ struct leak_view {
 	double min_age_s;      /* count only blocks this old; 0: all */
 	const char *allocator; /* the probed module, as shown */
 	const struct target *tgt;
-	double start_s; /* when the probes were in */
+	double start_s;			    /* when the probes were in */
+	const struct leak_exec_note *execs; /* the text report's "Execs" section */
+	size_t exec_cnt;
+	uint64_t execs_total; /* execs counted by the kernel (notes are kept for the first ones) */
 	/* the live view's rate: allocations + frees at the last draw */
 	uint64_t last_events;
 	double last_draw_s;

@@ -24,6 +24,9 @@ _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
 _Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
 _Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
 _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
+_Static_assert(sizeof(struct code_event) == 32 + 16 + CODE_PATH_MAX, "code_event layout");
+_Static_assert(LEAK_CODE_PATH_MAX == CODE_PATH_MAX, "code event path size");
+_Static_assert(LEAK_STACK_UNSEEN_FLAG == LEAK_STACK_UNSEEN, "unseen bit");
 _Static_assert((int)LOST__MAX == (int)REPORT_LOST__KERNEL, "loss counters match the report's");
 _Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
 _Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "loss order");
@@ -34,6 +37,10 @@ struct leak_loader {
 	struct leak_bpf *skel;
 	int attach_tid;		    /* 0: the target pid */
 	struct bpf_link *exec_link; /* the exec tracepoint: drops an old image's blocks */
+	struct bpf_link *mmap_link; /* sys_enter: code mapped (code_events) */
+	struct ring_buffer *code;
+	code_fn on_code;
+	void *code_ctx;
 	struct probe_links links;
 	struct bpf_link *mark_links[MAX_MARK_LINKS];
 	int mark_link_cnt;
@@ -66,6 +73,9 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 	rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
 	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, rows_cap)))
 		goto cleanup;
+	/* every file looked at is entered (those without rows too): room for many with --all */
+	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_mods, LEAK_UNWIND_FILES_MAX)))
+		goto cleanup;
 	if (opts->max_allocs &&
 	    (err = bpf_map__set_max_entries(ld->skel->maps.allocs, opts->max_allocs)))
 		goto cleanup;
@@ -82,6 +92,8 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 				opts->max_unwind_rows > 0);
 	if (err)
 		goto cleanup;
+	/* walks stop at files not looked at yet, from the start (--unwind fp: never) */
+	ld->skel->bss->unseen_on = opts->max_unwind_rows > 0;
 	*out = ld;
 	return 0;
 cleanup:
@@ -93,6 +105,27 @@ int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
 			    const struct cfi_table *t)
 {
 	return unwind_rows__add(&ld->rows, dev, ino, t);
+}
+
+int leak_loader__unwind_seen(struct leak_loader *ld, uint32_t dev, uint64_t ino)
+{
+	struct unwind_mod_key key = { .dev = dev, .ino = ino };
+	struct unwind_mod mod = {}; /* cnt 0: walked by frame pointers */
+	int err = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(ld->skel->maps.unwind_mods), &key, &mod, BPF_NOEXIST)) {
+		err = -errno;
+		if (err == -EEXIST)
+			return 0;
+		/* the registry is no longer whole: a missing file no longer means "not looked at" */
+		ld->skel->bss->unseen_on = 0;
+	}
+	return err;
+}
+
+bool leak_loader__unwind_registry_whole(const struct leak_loader *ld)
+{
+	return ld->skel->bss->unseen_on;
 }
 
 uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld)
@@ -132,6 +165,15 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 		if (!ld->exec_link)
 			return -errno;
 	}
+	if (!ld->mmap_link) {
+		ld->mmap_link = bpf_program__attach(s->progs.sys_enter);
+		if (!ld->mmap_link) {
+			err = -errno;
+			bpf_link__destroy(ld->exec_link);
+			ld->exec_link = NULL;
+			return err;
+		}
+	}
 	/* a throwing operator new whose returns could not all be found keeps a uretprobe: the
 	 * program would die if it threw one while traced; say so */
 	for (int i = 0; i < plan->cnt; i++) {
@@ -153,8 +195,35 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 	if (err) {
 		bpf_link__destroy(ld->exec_link);
 		ld->exec_link = NULL;
+		bpf_link__destroy(ld->mmap_link);
+		ld->mmap_link = NULL;
 	}
 	return err;
+}
+
+int leak_loader__attach_more(struct leak_loader *ld, const struct allocator *alloc,
+			     const struct probe_plan *plan, int pid, struct probe_links *links)
+{
+	struct leak_bpf *s = ld->skel;
+	struct probe_progs progs = {
+		.enter = {
+			[ROLE_MALLOC] = s->progs.malloc_enter,
+			[ROLE_CALLOC] = s->progs.calloc_enter,
+			[ROLE_REALLOC] = s->progs.realloc_enter,
+			[ROLE_REALLOCARRAY] = s->progs.reallocarray_enter,
+			[ROLE_POSIX_MEMALIGN] = s->progs.posix_memalign_enter,
+			[ROLE_ALIGNED_ALLOC] = s->progs.memalign_enter,
+			[ROLE_MEMALIGN] = s->progs.memalign_enter,
+			[ROLE_VALLOC] = s->progs.valloc_enter,
+			[ROLE_PVALLOC] = s->progs.valloc_enter,
+			[ROLE_FREE] = s->progs.free_enter,
+			[ROLE_SIZE_HINT] = s->progs.size_hint_enter,
+		},
+		.ret = s->progs.alloc_return,
+		.ret_insn = s->progs.alloc_ret_insn,
+	};
+
+	return probes__attach(plan, alloc, pid, &progs, links);
 }
 
 void leak_loader__detach(struct leak_loader *ld)
@@ -167,6 +236,8 @@ void leak_loader__detach(struct leak_loader *ld)
 	probes__detach(&ld->links);
 	bpf_link__destroy(ld->exec_link);
 	ld->exec_link = NULL;
+	bpf_link__destroy(ld->mmap_link);
+	ld->mmap_link = NULL;
 }
 
 _Static_assert(offsetof(struct stack_stat, live_bytes) ==
@@ -241,6 +312,17 @@ int leak_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t
 	struct leak_loader *ld = ctx;
 
 	return stack_map__fetch(bpf_map__fd(ld->skel->maps.stacks), stack_id, ips, max, truncated);
+}
+
+int leak_loader__fetch_stack_flags(struct leak_loader *ld, uint64_t stack_id, uint32_t *flags)
+{
+	struct stack_trace st;
+	__u64 id = stack_id;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.stacks), &id, &st))
+		return -errno;
+	*flags = st.truncated;
+	return 0;
 }
 
 int leak_loader__attach_marks(struct leak_loader *ld, int pid, const char *binary)
@@ -322,6 +404,62 @@ uint64_t leak_loader__execs(const struct leak_loader *ld)
 	return ld->skel->bss->exec_cnt;
 }
 
+static int code_event(void *ctx, void *data, size_t size)
+{
+	struct leak_loader *ld = ctx;
+	struct code_event e;
+	struct leak_code_event out = {};
+
+	if (size < sizeof(e))
+		return 0;
+	memcpy(&e, data, sizeof(e));
+	out.pid = e.tgid;
+	out.exec = e.kind == CODE_EXEC;
+	out.ts_ns = e.ts_ns;
+	out.dev = e.dev;
+	out.ino = e.ino;
+	/* the target chose these bytes (its argv[0], its path) */
+	memcpy(out.comm, e.comm, sizeof(e.comm));
+	out.comm[sizeof(out.comm) - 1] = '\0';
+	sanitize__str(out.comm);
+	memcpy(out.path, e.path, sizeof(e.path));
+	out.path[sizeof(out.path) - 1] = '\0';
+	sanitize__str(out.path);
+	if (ld->on_code)
+		ld->on_code(ld->code_ctx, &out);
+	return 0;
+}
+
+int leak_loader__code_fd(struct leak_loader *ld, code_fn fn, void *ctx)
+{
+	ld->on_code = fn;
+	ld->code_ctx = ctx;
+	if (!ld->code) {
+		ld->code = ring_buffer__new(bpf_map__fd(ld->skel->maps.code_events), code_event, ld,
+					    NULL);
+		if (!ld->code)
+			return -errno;
+	}
+	return ring_buffer__epoll_fd(ld->code);
+}
+
+int leak_loader__consume_code(struct leak_loader *ld)
+{
+	int n = ld->code ? ring_buffer__consume(ld->code) : 0;
+
+	return n < 0 ? n : 0;
+}
+
+uint64_t leak_loader__code_events_lost(const struct leak_loader *ld)
+{
+	return ld->skel->bss->lost[LOST_CODE_EVENTS];
+}
+
+uint64_t leak_loader__early_walks(const struct leak_loader *ld)
+{
+	return ld->skel->bss->lost[LOST_EARLY_WALKS]; /* the walks stopped at a busy mapping too */
+}
+
 uint64_t leak_loader__marks_lost(const struct leak_loader *ld)
 {
 	return ld->skel->bss->lost[LOST_MARKS];
@@ -334,8 +472,10 @@ void leak_loader__free(struct leak_loader *ld)
 	for (int i = 0; i < ld->mark_link_cnt; i++)
 		bpf_link__destroy(ld->mark_links[i]);
 	ring_buffer__free(ld->marks);
+	ring_buffer__free(ld->code);
 	probes__detach(&ld->links);
 	bpf_link__destroy(ld->exec_link);
+	bpf_link__destroy(ld->mmap_link);
 	unwind_rows__close(&ld->rows);
 	leak_bpf__destroy(ld->skel);
 	free(ld);

@@ -34,8 +34,25 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
  * --unwind fp, or -errno. */
 int leak_loader__add_unwind(struct leak_loader *ld, uint32_t dev, uint64_t ino,
 			    const struct cfi_table *t);
+/* Files entered in the kernel's registry of files looked at (with rows or not) */
+#define LEAK_UNWIND_FILES_MAX 16384
+/* Enter (dev, ino) as looked at, without rows (walked by frame pointers): until a file of a
+ * process is entered, a walk that meets it stops there and its stack is marked
+ * LEAK_STACK_UNSEEN_FLAG. 0, or -errno (the registry is full: from then on walks no longer
+ * stop at files not looked at) */
+int leak_loader__unwind_seen(struct leak_loader *ld, uint32_t dev, uint64_t ino);
+/* false once an entry did not fit in the registry */
+bool leak_loader__unwind_registry_whole(const struct leak_loader *ld);
+#define LEAK_STACK_UNSEEN_FLAG 2
+/* The raw flags of a stored stack (LEAK_STACK_UNSEEN_FLAG: walked before user space had looked
+ * at one of its files; bit 0: depth limit). 0 or -errno. */
+int leak_loader__fetch_stack_flags(struct leak_loader *ld, uint64_t stack_id, uint32_t *flags);
 /* Unwind rows still free */
 uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld);
+/* Attach the same programs to another allocator (one a process mapped after an exec) for pid;
+ * the links go to *links (the caller detaches them). 0 or -errno. */
+int leak_loader__attach_more(struct leak_loader *ld, const struct allocator *alloc,
+			     const struct probe_plan *plan, int pid, struct probe_links *links);
 /* Detach every probe; the maps stay readable. */
 void leak_loader__detach(struct leak_loader *ld);
 /* Fill sample (emptied first) from the maps. 0 or -errno. */
@@ -65,6 +82,29 @@ int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx);
 int leak_loader__consume_marks(struct leak_loader *ld);
 /* Execs of traced processes since attach: each dropped the old image's live blocks */
 uint64_t leak_loader__execs(const struct leak_loader *ld);
+/* New code in a traced process, told by the kernel as it happens: an exec (path: the program,
+ * comm: its new name), or a file mapped executable (dev, ino: the file; 0 when unknown), told
+ * before the mapping is in place */
+#define LEAK_CODE_PATH_MAX 256
+struct leak_code_event {
+	uint32_t pid;
+	bool exec;
+	uint64_t ts_ns; /* CLOCK_MONOTONIC */
+	uint32_t dev;	/* kernel dev_t */
+	uint64_t ino;
+	char comm[16];		       /* sanitized */
+	char path[LEAK_CODE_PATH_MAX]; /* sanitized */
+};
+typedef void (*code_fn)(void *ctx, const struct leak_code_event *e);
+/* Set the handler of code events; the fd to poll for them, or -errno */
+int leak_loader__code_fd(struct leak_loader *ld, code_fn fn, void *ctx);
+/* Call the handler for every code event waiting; 0 or -errno */
+int leak_loader__consume_code(struct leak_loader *ld);
+/* Code events dropped because their ring buffer was full (the next tick finds the code) */
+uint64_t leak_loader__code_events_lost(const struct leak_loader *ld);
+/* Allocations whose walk stopped at a file user space had not looked at yet, or at a mapping
+ * whose lock was taken */
+uint64_t leak_loader__early_walks(const struct leak_loader *ld);
 /* Marks dropped because the ring buffer was full */
 uint64_t leak_loader__marks_lost(const struct leak_loader *ld);
 void leak_loader__free(struct leak_loader *ld);

@@ -13,6 +13,14 @@
 #include "probe/unwind_set.h"
 #include "target/procmaps.h"
 
+bool unwind_set__has(const struct unwind_set *u, uint32_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < u->seen_cnt; i++)
+		if (u->seen[i].dev == dev && u->seen[i].ino == ino)
+			return true;
+	return false;
+}
+
 /* Mark (dev, ino) seen; false when it was already */
 static bool first_sight(struct unwind_set *u, uint32_t dev, uint64_t ino)
 {
@@ -32,10 +40,15 @@ static int load_file(struct unwind_set *u, const char *open_path, const char *na
 	struct cfi_table t;
 	int err;
 
-	if (cfi_table__build(open_path, &t))
-		return 0; /* no .eh_frame, not x86-64: frame pointers it is */
+	if (cfi_table__build(open_path, &t)) {
+		if (u->seen_fn) /* no .eh_frame, not x86-64: frame pointers it is */
+			u->seen_fn(u->seen_ctx, dev, ino);
+		return 0;
+	}
 	if (!cfi_table__frameless(&t)) {
 		cfi_table__free(&t); /* frame pointers serve it as well, for no memory */
+		if (u->seen_fn)
+			u->seen_fn(u->seen_ctx, dev, ino);
 		return 0;
 	}
 	err = add(ctx, dev, ino, &t);
@@ -52,6 +65,8 @@ static int load_file(struct unwind_set *u, const char *open_path, const char *na
 				sanitize__str(n[u->no_room++]);
 		}
 	}
+	if (err && u->seen_fn)
+		u->seen_fn(u->seen_ctx, dev, ino);
 	cfi_table__free(&t);
 	return !err;
 }
@@ -76,6 +91,34 @@ int unwind_set__scan(struct unwind_set *u, const char *proc_dir, unwind_add_fn a
 		snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, proc_dir,
 			 m->start, m->end);
 		n += load_file(u, path, m->path, dev, m->inode, add, ctx);
+	}
+	proc_maps__free(&maps);
+	return n;
+}
+
+int unwind_set__scan_file(struct unwind_set *u, const char *proc_dir, uint32_t dev, uint64_t ino,
+			  unwind_add_fn add, void *ctx)
+{
+	char path[PATH_MAX];
+	struct proc_maps maps = {};
+	int err, n = -ENOENT;
+
+	if (unwind_set__has(u, dev, ino))
+		return 0;
+	snprintf(path, sizeof(path), "%s/maps", proc_dir);
+	err = proc_maps__read(path, &maps);
+	if (err)
+		return err;
+	for (size_t i = 0; i < maps.cnt; i++) {
+		const struct proc_map *m = &maps.maps[i];
+
+		if ((m->dev_major << 20 | m->dev_minor) != dev || m->inode != ino ||
+		    m->path[0] != '/' || !first_sight(u, dev, ino))
+			continue;
+		snprintf(path, sizeof(path), "%s/map_files/%" PRIx64 "-%" PRIx64, proc_dir,
+			 m->start, m->end);
+		n = load_file(u, path, m->path, dev, ino, add, ctx);
+		break;
 	}
 	proc_maps__free(&maps);
 	return n;

@@ -18,7 +18,12 @@ struct unwind_file {
 	uint64_t ino;
 };
 
+/* Told of a file looked at that got no rows (built with frame pointers, no .eh_frame, no room) */
+typedef void (*unwind_seen_fn)(void *ctx, uint32_t dev, uint64_t ino);
+
 struct unwind_set {
+	unwind_seen_fn seen_fn; /* optional */
+	void *seen_ctx;
 	struct unwind_file *seen;
 	size_t seen_cnt, seen_cap;
 	size_t loaded;	      /* files with rows loaded */
@@ -31,6 +36,14 @@ struct unwind_set {
  * (PROC_DIR/maps, files opened through PROC_DIR/map_files; proc_dir.h finds PROC_DIR).
  * Returns how many files were newly loaded, or -errno when the mappings cannot be read. */
 int unwind_set__scan(struct unwind_set *u, const char *proc_dir, unwind_add_fn add, void *ctx);
+/* Look at the file (dev, ino) when not seen before, through any mapping of it the process
+ * has (executable or not: the dynamic linker maps a library read-only before it maps its code).
+ * 1 loaded, 0 not (seen before, or no rows wanted), -ENOENT when the process maps no part of
+ * it (yet), or -errno when the mappings cannot be read. */
+int unwind_set__scan_file(struct unwind_set *u, const char *proc_dir, uint32_t dev, uint64_t ino,
+			  unwind_add_fn add, void *ctx);
+/* Whether (dev, ino) has been looked at */
+bool unwind_set__has(const struct unwind_set *u, uint32_t dev, uint64_t ino);
 /* Look at one file by path (--all: the allocator's library). 1 loaded, 0 not, or -errno. */
 int unwind_set__add_path(struct unwind_set *u, const char *path, unwind_add_fn add, void *ctx);
 void unwind_set__free(struct unwind_set *u);

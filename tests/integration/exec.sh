@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Integration tests of new code in a traced process (issue 12, items 2 and 4): a program that
+# leaks and then execs another (directly and through a shell wrapper) keeps only the new image's
+# blocks live, and the report says which pid exec'd what; a plugin built without frame pointers,
+# dlopen'ed and allocating at once, gets whole stacks from its first allocation, one stack for
+# its one call site. The real perfan-bpf with real BPF; needs root; never skips.
+set -u
+cd "$(dirname "$0")/../.."
+PB=$PWD/perfan-bpf
+WLD=$PWD/.output/workloads
+LEAKY=$WLD/leaky
+THEN=$WLD/exec_then
+NOW=$WLD/dlopen_now
+PLUGIN=$WLD/libnow_plugin.so
+SRC=$PWD/tests/workloads/lib/now_plugin.c
+MSRC=$PWD/tests/workloads/dlopen_now.c
+. tests/integration/lib.sh exec
+
+if [[ $EUID != 0 ]]; then
+	no "integration tests must run as root (BPF programs and uprobes); they never skip"
+	finish
+fi
+for f in "$PB" "$LEAKY" "$THEN" "$NOW" "$PLUGIN"; do
+	[[ -e $f ]] || { no "missing $f: run make first"; finish; }
+done
+
+# "bytes objects" live in stacks whose first frame is FUNC
+live_of() {
+	jq -r --arg f "$2" '[.stacks[] | select(.frames[0].function == $f)]
+	  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0)"' "$1" 2>/dev/null
+}
+# the exact leaks of leaky.c (tests/integration/run.sh)
+LEAKS="leak_malloc 7000 7
+leak_calloc 3000 3
+leak_realloc 3000 5
+leak_reallocarray 600 2
+leak_posix_memalign 2048 4
+leak_aligned_alloc 2048 2
+leak_memalign 100 1
+leak_valloc 5000 1"
+check_exec() { # json text-report label
+	while read -r fn bytes objs; do
+		check "$3: $fn live" "$bytes $objs" "$(live_of "$1" "$fn")"
+	done <<<"$LEAKS"
+	check "$3: totals are leaky's alone" "22796 25" \
+		"$(jq -r '"\(.totals.live_bytes) \(.totals.live_objects)"' "$1")"
+	# the first image's 1000 x malloc(1000): allocated, none live (its frames are not named:
+	# its mappings were gone before its stacks were read)
+	check "$3: the image before the exec: 1000000 B allocated, 0 live" "1 0 0" \
+		"$(jq -r '[.stacks[] | select(.alloc_bytes == 1000000 and .alloc_objects == 1000)]
+		  | "\(length) \(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0)"' "$1")"
+	check "$3: nothing lost" 0 "$(jq '[.lost[]] | add' "$1")"
+}
+
+# --- leak 1,000,000 B, then exec leaky (22796 B in 25 objects): only leaky's blocks are live
+timeout 60 "$PB" leak --format json --no-output -- "$THEN" "$LEAKY" >"$T/exec.json" 2>"$T/exec.err"
+check "exec: exit status" 0 $?
+check_exec "$T/exec.json" "" exec
+check "exec: stderr says one exec dropped the blocks before it" 1 \
+	"$(grep -c "^perfan-bpf: 1 exec: the live blocks of the program before each were dropped" "$T/exec.err")"
+timeout 60 "$PB" leak --no-output -- "$THEN" "$LEAKY" >"$T/exec.txt" 2>"$T/exec-text.err"
+check "exec, text: exit status" 0 $?
+pid=$(sed -n 's/^perfan-bpf: tracing pid \([0-9]*\) .*/\1/p' "$T/exec-text.err")
+check "exec, text: the report says which pid exec'd what, and what traces it since" 1 \
+	"$(grep -cE "^  \+[0-9]+\.[0-9]{3} s  pid $pid exec'd $LEAKY \(leaky\), traced through /.*libc\.so\.6$" "$T/exec.txt")"
+check "exec, text: the live total is leaky's" 1 \
+	"$(grep -c '^  live: .*(22796 B) in 25 objects' "$T/exec.txt")"
+
+# --- the same through a shell wrapper: sh execs exec_then, which execs leaky; what sh and
+# exec_then allocated went with their images
+timeout 60 "$PB" leak --format json --no-output -- sh -c 'exec "$0" "$1"' "$THEN" "$LEAKY" \
+	>"$T/wrap.json" 2>"$T/wrap.err"
+check "wrapper: exit status" 0 $?
+check_exec "$T/wrap.json" "" wrapper
+check "wrapper: stderr says two execs" 1 \
+	"$(grep -c "^perfan-bpf: 2 execs: the live blocks of the program before each were dropped" "$T/wrap.err")"
+
+# --- dlopen of a plugin built -O2 -fomit-frame-pointer that allocates at once: 1000 x
+# malloc(48) from one call site, every one walked whole to main, in one stack. Five runs: the
+# race between the plugin's first allocations and the loading of its rows must never show.
+line_of() { grep -nF -- "$2" "$1" | cut -d: -f1; }
+WANT="48000 1000 1000 false now_inner@now_plugin.c:$(line_of $SRC 'void *p = malloc(48);') now_outer@now_plugin.c:$(line_of $SRC '@NOW_OUTER') plugin_run@now_plugin.c:$(line_of $SRC '@NOW_RUN') main@dlopen_now.c:$(line_of $MSRC '@NOW_MAIN') __libc_start_call_main@libc_start_call_main.h:58 __libc_start_main_impl@libc-start.c:360 _start@"
+for run in 1 2 3 4 5; do
+	timeout 60 "$PB" leak --format json --no-output -- "$NOW" "$PLUGIN" >"$T/dl.json" 2>"$T/dl.err"
+	check "dlopen run $run: exit status" 0 $?
+	check "dlopen run $run: one stack for the plugin's call site, whole, every allocation in it" \
+		"$WANT" \
+		"$(jq -r 'def fr: "\(.function)@\((.file // "") | split("/") | last // "")" +
+		            (if .line then ":\(.line)" else "" end);
+		  [.stacks[] | select(.frames | any(.module // "" | endswith("libnow_plugin.so")))]
+		  | if length != 1 then "\(length) stacks" else .[0] |
+		    "\(.live_bytes) \(.live_objects) \(.alloc_objects) \(.truncated) " +
+		    ([.frames[] | fr] | join(" ")) end' "$T/dl.json")"
+	check "dlopen run $run: no stack truncated" 0 "$(jq .truncated_stacks "$T/dl.json")"
+	if grep -q "walked before" "$T/dl.err" &&
+		! grep -q "walked before their files' unwind rows were in: [0-9]* stack(s) joined their whole stack, 0 left truncated (0 objects)$" "$T/dl.err"; then
+		no "dlopen run $run: stacks walked early were left: $(grep 'walked before' "$T/dl.err")"
+	fi
+done
+finish

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Folding stacks walked before their rows were in (see early_stacks.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include "analysis/early_stacks.h"
+
+/* Whether the frames of a are the first frames of b */
+static bool prefix_of(const struct stack_entry *a, const struct stack_entry *b)
+{
+	if (!a->frame_cnt || a->frame_cnt > b->frame_cnt)
+		return false;
+	for (size_t k = 0; k < a->frame_cnt; k++)
+		if (a->frames[k].address != b->frames[k].address)
+			return false;
+	return true;
+}
+
+static void add_counts(struct stack_counts *to, const struct stack_counts *from)
+{
+	to->live_bytes += from->live_bytes;
+	to->live_objects += from->live_objects;
+	to->alloc_bytes += from->alloc_bytes;
+	to->alloc_objects += from->alloc_objects;
+	to->freed_bytes += from->freed_bytes;
+	to->freed_objects += from->freed_objects;
+}
+
+int early_stacks__fold(struct leak_sample *sample, const struct stacktab *tab,
+		       stack_unseen_fn unseen, void *ctx, struct early_fold *out)
+{
+	size_t n = sample->cnt, kept = 0;
+	bool *gone;
+
+	*out = (struct early_fold){};
+	if (!n)
+		return 0;
+	gone = calloc(n, sizeof(*gone));
+	if (!gone)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_row *r = &sample->stacks[i];
+		const struct stack_entry *a, *b;
+		size_t into = n, matches = 0;
+
+		if (!r->stack_id || !unseen(ctx, r->pid, r->stack_id))
+			continue;
+		a = stacktab__get(tab, r->pid, r->stack_id);
+		if (!a)
+			continue;
+		for (size_t j = 0; j < n && matches < 2; j++) {
+			const struct stack_row *w = &sample->stacks[j];
+
+			if (j == i || w->pid != r->pid || !w->stack_id ||
+			    unseen(ctx, w->pid, w->stack_id))
+				continue;
+			b = stacktab__get(tab, w->pid, w->stack_id);
+			if (b && prefix_of(a, b)) {
+				/* the same whole stack cannot appear twice in a sample */
+				into = j;
+				matches++;
+			}
+		}
+		if (matches != 1) {
+			out->left++;
+			out->left_objects += r->counts.alloc_objects;
+			continue;
+		}
+		add_counts(&sample->stacks[into].counts, &r->counts);
+		gone[i] = true;
+		out->folded++;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!gone[i])
+			sample->stacks[kept++] = sample->stacks[i];
+	sample->cnt = kept;
+	free(gone);
+	return 0;
+}
