@@ -103,7 +103,6 @@ struct {
 	__type(value, __u64);
 } pages SEC(".maps");
 
-
 /* Tell user space that tgid has new code (an exec, or a file mapped executable) */
 static __always_inline void note_exec(__u32 tgid)
 {

@@ -112,7 +112,8 @@ int cmd__growth(int argc, char **argv)
 	picture = strcmp(opts.format, "text") && strcmp(opts.format, "json");
 	g.live_view = !strcmp(opts.format, "text") && isatty(STDOUT_FILENO);
 	err = event_loop__init(&g.loop, true);
-	g.sym = symbolizer__new(&(struct symbolizer_opts){ .max_dwarf_bytes = opts.max_debug_info });
+	g.sym = symbolizer__new(
+		&(struct symbolizer_opts){ .max_dwarf_bytes = opts.max_debug_info });
 	if (err || !g.sym) {
 		err = cli__error("cannot set up the session: %s", strerror(err ? -err : ENOMEM));
 		goto cleanup;

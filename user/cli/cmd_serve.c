@@ -541,8 +541,8 @@ int cmd__serve(int argc, char **argv)
 	s.g.opts = &o.g;
 	rate_limit__init(&s.rate, (double)o.max_rate, cli_bpf__now_s());
 	err = event_loop__init(&s.g.loop, false);
-	s.g.sym = symbolizer__new(
-		&(struct symbolizer_opts){ .max_dwarf_bytes = o.g.max_debug_info });
+	s.g.sym =
+		symbolizer__new(&(struct symbolizer_opts){ .max_dwarf_bytes = o.g.max_debug_info });
 	if (err || !s.g.sym) {
 		err = cli__error("cannot set up the agent: %s", strerror(err ? -err : ENOMEM));
 		goto cleanup;

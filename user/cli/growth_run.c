@@ -281,8 +281,8 @@ int growth_run__report(struct growth_run *g, bool final, struct growth_report *r
 		if (g->esc[i].done)
 			esc[r->esc_cnt++] = g->esc[i].e;
 	r->esc = esc;
-	err = leak_model__build(live_session__stacks(g->live), &g->sample, &r->rep) ?:
-	      growth_report__merge_leaves(&r->rep);
+	err = leak_model__build(live_session__stacks(g->live), &g->sample, &r->rep)
+		      ?: growth_report__merge_leaves(&r->rep);
 	r->rep.kind = SESSION_KIND_GROWTH;
 	return err;
 }

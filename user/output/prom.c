@@ -213,7 +213,8 @@ int prom__write(const struct growth_report *g, const struct prom_agent *a, size_
 	head(out, "perfan_agent_debug_info_over_files", "gauge",
 	     "Open files whose DWARF is over --max-dwarf: frames without file:line.");
 	fprintf(out, "perfan_agent_debug_info_over_files %" PRIu64 "\n", a->debug_over);
-	head(out, "perfan_agent_open_files", "gauge", "ELF files the agent has open to name frames.");
+	head(out, "perfan_agent_open_files", "gauge",
+	     "ELF files the agent has open to name frames.");
 	fprintf(out, "perfan_agent_open_files %" PRIu64 "\n", a->files_open);
 	head(out, "perfan_agent_uptime_seconds", "gauge", "Seconds since the agent attached.");
 	fprintf(out, "perfan_agent_uptime_seconds %.3f\n", a->uptime_s);

@@ -12,17 +12,17 @@
 #include "analysis/growth_report.h"
 
 struct prom_agent {
-	double cpu_s;	     /* user + system CPU of the agent since it started */
-	uint64_t rss_bytes;  /* its resident memory */
-	double uptime_s;     /* since it attached */
-	uint64_t scrapes;    /* requests served */
-	uint64_t refused;    /* requests refused by the rate limit */
-	uint64_t procs_seen; /* processes in its table */
-	uint64_t anon_bytes; /* its anonymous memory (the heap; RSS adds the files it maps) */
-	uint64_t debug_bytes;	   /* DWARF it holds to name file:line (bounded) */
-	uint64_t debug_dropped;	   /* times a file's DWARF was let go for that bound */
-	uint64_t debug_over;	   /* files named without file:line: DWARF over the bound */
-	uint64_t files_open;	   /* ELF files it has open to name frames */
+	double cpu_s;		/* user + system CPU of the agent since it started */
+	uint64_t rss_bytes;	/* its resident memory */
+	double uptime_s;	/* since it attached */
+	uint64_t scrapes;	/* requests served */
+	uint64_t refused;	/* requests refused by the rate limit */
+	uint64_t procs_seen;	/* processes in its table */
+	uint64_t anon_bytes;	/* its anonymous memory (the heap; RSS adds the files it maps) */
+	uint64_t debug_bytes;	/* DWARF it holds to name file:line (bounded) */
+	uint64_t debug_dropped; /* times a file's DWARF was let go for that bound */
+	uint64_t debug_over;	/* files named without file:line: DWARF over the bound */
+	uint64_t files_open;	/* ELF files it has open to name frames */
 };
 
 /* 0 or -EIO */

@@ -20,8 +20,8 @@
 #include <string.h>
 #include "lib/sanitize.h"
 #include "probe/attach.h"
-#include "probe/links.h"
 #include "probe/fn_returns.h"
+#include "probe/links.h"
 #include "symbols/cfi_table.h"
 #include "symbols/elfsym.h"
 #include "target/insn.h"

@@ -67,9 +67,9 @@ struct snapshot {
 struct session {
 	int schema_version;
 	enum session_kind kind;
-	uint32_t pid;	 /* 0 with --all */
-	char *command;	 /* launch mode: the command line; NULL otherwise */
-	char *allocator; /* the module whose allocator was probed */
+	uint32_t pid;	       /* 0 with --all */
+	char *command;	       /* launch mode: the command line; NULL otherwise */
+	char *allocator;       /* the module whose allocator was probed */
 	uint32_t sample_pages; /* growth: 1 in N new pages had its stack walked; 0: not said */
 	int64_t start_wall_ns;
 	struct stacktab *stacks; /* frames of every stack, keyed (pid, stack id) */

@@ -45,7 +45,7 @@ struct symbolizer {
 	size_t proc_cnt;
 	char **strs; /* interned strings, open addressing on their hash */
 	size_t str_cap, str_cnt;
-	uint64_t max_dwarf; /* the DWARF budget, 0: none */
+	uint64_t max_dwarf;   /* the DWARF budget, 0: none */
 	uint64_t dwarf_bytes; /* what the modules' DWARF holds, summed */
 	uint64_t dwarf_dropped;
 	uint64_t clock; /* one tick per resolved address */
