@@ -59,6 +59,8 @@ check "exec: exit status" 0 $?
 check_exec "$T/exec.json" "" exec
 check "exec: stderr says one exec dropped the blocks before it" 1 \
 	"$(grep -c "^perfan-bpf: 1 exec: the live blocks of the program before each were dropped" "$T/exec.err")"
+check "exec, JSON: code.execs names the exec, traced through libc" "1 1 $LEAKY leaky true libc.so.6" \
+	"$(jq -r '.code | "\(.execs_total) \(.execs | length) \(.execs[0].path) \(.execs[0].comm) \(.execs[0].traced) \(.execs[0].allocator | split("/") | last)"' "$T/exec.json")"
 timeout 60 "$PB" leak --no-output -- "$THEN" "$LEAKY" >"$T/exec.txt" 2>"$T/exec-text.err"
 check "exec, text: exit status" 0 $?
 pid=$(sed -n 's/^perfan-bpf: tracing pid \([0-9]*\) .*/\1/p' "$T/exec-text.err")
@@ -75,6 +77,8 @@ check "wrapper: exit status" 0 $?
 check_exec "$T/wrap.json" "" wrapper
 check "wrapper: stderr says two execs" 1 \
 	"$(grep -c "^perfan-bpf: 2 execs: the live blocks of the program before each were dropped" "$T/wrap.err")"
+check "wrapper, JSON: code.execs lists both, in order" "2 $THEN $LEAKY" \
+	"$(jq -r '.code | "\(.execs_total) \([.execs[].path] | join(" "))"' "$T/wrap.json")"
 
 # --- dlopen of a plugin built -O2 -fomit-frame-pointer that allocates at once: 1000 x
 # malloc(48) from one call site, every one walked whole to main, in one stack. Five runs: the

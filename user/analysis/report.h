@@ -24,6 +24,29 @@ struct report_stack {
 	bool truncated;
 };
 
+/* An exec of a traced process during the session (the exact gear): its old image's live blocks
+ * were dropped */
+struct report_exec {
+	uint32_t pid;
+	double at_s;	       /* seconds after attach */
+	const char *comm;      /* the new image's name (sanitized) */
+	const char *path;      /* the program exec'd (sanitized) */
+	const char *allocator; /* what traces its allocations since; NULL: not known */
+	bool untraced;	       /* its allocator could not be probed */
+};
+
+/* New code the exact gear learned of as the session ran (execs, dlopen): all 0 when none */
+struct report_code {
+	const struct report_exec *execs; /* the first ones, owned by the caller */
+	size_t exec_cnt;
+	uint64_t execs_total;  /* execs the kernel counted */
+	uint64_t early_walks;  /* allocations walked before their files' unwind rows were in */
+	uint64_t folded;       /* provisional stacks folded into their whole stack */
+	uint64_t left;	       /* provisional stacks left truncated */
+	uint64_t left_objects; /* the objects those allocated */
+	uint64_t events_lost;  /* execs or code mappings not told at once (ring buffer full) */
+};
+
 struct leak_report {
 	enum session_kind kind; /* growth: live_bytes are bytes first touched (session.h) */
 	int pid;		/* 0 with --all */
@@ -35,6 +58,7 @@ struct leak_report {
 	struct report_stack *stacks; /* sorted by report__sort */
 	size_t stack_cnt;
 	size_t stack_cap;
+	struct report_code code; /* the exact gear's live sessions; zero elsewhere */
 };
 
 /* The one join of counts and frames: each row (looked up in tab for its frames) becomes a

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Checks and helpers shared by the BPF subcommands (see cli_bpf.h). */
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +37,13 @@ static int print_all(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	(void)level;
 	return vfprintf(stderr, fmt, ap);
+}
+
+void cli_bpf__raise_priority(void)
+{
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) > CLI_BPF_NICE && !errno)
+		setpriority(PRIO_PROCESS, 0, CLI_BPF_NICE);
 }
 
 void cli_bpf__verbose(bool on)

@@ -13,6 +13,13 @@
 int cli_bpf__preflight(int pid);
 /* libbpf's messages on stderr with --verbose, silence otherwise */
 void cli_bpf__verbose(bool on);
+/* The session's nice value: above normal processes, so that it handles a traced process's new
+ * code (exec, dlopen: unwind rows, mappings) before the process runs far into it or exits */
+#define CLI_BPF_NICE (-10)
+/* Raise our priority to CLI_BPF_NICE when it is lower (left as it is without CAP_SYS_NICE:
+ * the agent's unit sets Nice= itself). Call it after a command is launched: a child would
+ * inherit it. */
+void cli_bpf__raise_priority(void);
 /* The end of a launched command's session: its exit status when it has failed, or, when it
  * still runs (--duration ended the session first), a line saying it runs on untraced and its
  * pid. Without block, a running command is left running. */

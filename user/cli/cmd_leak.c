@@ -581,11 +581,13 @@ static int start_target(struct leak_run *s)
 		target__init_pid(&s->tgt, o->all ? 0 : o->pid);
 		if (s->tgt.pid)
 			event_loop__watch(&s->loop, s->tgt.pid);
+		cli_bpf__raise_priority();
 		return find_allocator(s) ?: open_session(s) ?: load_and_attach(s);
 	}
 	err = target__launch(&s->tgt, o->command);
 	if (err)
 		return cli__error("cannot run '%s': %s", o->command[0], strerror(-err));
+	cli_bpf__raise_priority(); /* after the fork: the command keeps its own */
 	s->loop.child = s->tgt.child;
 	event_loop__watch(&s->loop, s->tgt.pid);
 	err = find_allocator(s) ?: open_session(s) ?: load_and_attach(s);
@@ -798,6 +800,11 @@ static int run(struct leak_run *s)
 	s->view.execs = s->execs;
 	s->view.exec_cnt = s->exec_cnt;
 	s->view.execs_total = leak_loader__execs(s->loader);
+	s->view.early_walks = leak_loader__early_walks(s->loader);
+	s->view.early_folded = s->fold.folded;
+	s->view.early_left = s->fold.left;
+	s->view.early_left_objects = s->fold.left_objects;
+	s->view.code_events_lost = leak_loader__code_events_lost(s->loader);
 	if (s->live_view)
 		fputs("\n", stdout); /* the final report goes below the last view */
 	if (!s->view.fmt)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include "analysis/leak_model.h"
 #include "cli/cli_bpf.h"
@@ -390,9 +389,7 @@ int growth_run__start(struct growth_run *g)
 	 * (a compiler run, a CLI) came too late at the default priority and its stacks went
 	 * unnamed. It sleeps nearly always, so a higher priority costs others little. Without
 	 * CAP_SYS_NICE (the agent's unit sets Nice= itself) it stays where it is. */
-	errno = 0;
-	if (getpriority(PRIO_PROCESS, 0) > GROWTH_NICE && !errno)
-		setpriority(PRIO_PROCESS, 0, GROWTH_NICE);
+	cli_bpf__raise_priority();
 	err = growth_loader__new(&lo, &g->loader);
 	if (err)
 		return cli__error("cannot load the BPF programs: %s (try --verbose)",

@@ -25,9 +25,6 @@
 /* how often the event loop wakes for timers (exec events wake it at once); the maps are read
  * and new stacks named once per --interval */
 #define GROWTH_TICK_MS 200
-/* the session's nice value: above normal processes, so that it reads a short-lived process's
- * mappings before it exits (growth_run__start) */
-#define GROWTH_NICE (-10)
 /* exact windows kept (escalations and on-demand traces); the oldest makes room */
 #define GROWTH_MAX_WINDOWS 4
 

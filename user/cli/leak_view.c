@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -111,9 +112,32 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 	};
 	int err;
 
+	struct report_exec *execs = NULL;
+
 	err = leak_view__build(v, ld, tab, sample, &rep);
+	if (!err && final && v->exec_cnt && !(execs = calloc(v->exec_cnt, sizeof(*execs))))
+		err = -ENOMEM;
+	for (size_t i = 0; !err && final && i < v->exec_cnt; i++)
+		execs[i] = (struct report_exec){ .pid = v->execs[i].pid,
+						 .at_s = v->execs[i].at_s,
+						 .comm = v->execs[i].comm,
+						 .path = v->execs[i].path,
+						 .allocator = v->execs[i].allocator[0]
+								      ? v->execs[i].allocator
+								      : NULL,
+						 .untraced = v->execs[i].untraced };
+	if (final)
+		rep.code = (struct report_code){ .execs = execs,
+						 .exec_cnt = execs ? v->exec_cnt : 0,
+						 .execs_total = v->execs_total,
+						 .early_walks = v->early_walks,
+						 .folded = v->early_folded,
+						 .left = v->early_left,
+						 .left_objects = v->early_left_objects,
+						 .events_lost = v->code_events_lost };
 	if (!err)
 		err = v->fmt(&rep, &fo, stdout);
+	free(execs);
 	if (!err && text && final)
 		print_execs(v, stdout);
 	if (!err && text && !final)

@@ -38,6 +38,8 @@ struct leak_view {
 	const struct leak_exec_note *execs; /* the text report's "Execs" section */
 	size_t exec_cnt;
 	uint64_t execs_total; /* execs counted by the kernel (notes are kept for the first ones) */
+	/* walks made before their files' rows were in, and what became of them; code events lost */
+	uint64_t early_walks, early_folded, early_left, early_left_objects, code_events_lost;
 	/* the live view's rate: allocations + frees at the last draw */
 	uint64_t last_events;
 	double last_draw_s;

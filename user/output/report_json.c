@@ -23,6 +23,37 @@ static void stack_json(struct json_out *o, const struct report_stack *s)
 	json_out__obj_end(o);
 }
 
+/* "code": what new code did to the session (execs, early walks), only when it did anything */
+static void code_json(struct json_out *o, const struct report_code *c)
+{
+	if (!c->execs_total && !c->exec_cnt && !c->early_walks && !c->events_lost)
+		return;
+	json_out__key(o, "code");
+	json_out__obj_begin(o);
+	json_out__key(o, "execs");
+	json_out__arr_begin(o);
+	for (size_t i = 0; i < c->exec_cnt; i++) {
+		const struct report_exec *e = &c->execs[i];
+
+		json_out__obj_begin(o);
+		json_out__key_int(o, "pid", e->pid);
+		json_out__key_real(o, "at_s", e->at_s);
+		json_out__key_str(o, "path", e->path);
+		json_out__key_str(o, "comm", e->comm);
+		json_out__key_str(o, "allocator", e->allocator);
+		json_out__key_bool(o, "traced", !e->untraced);
+		json_out__obj_end(o);
+	}
+	json_out__arr_end(o);
+	json_out__key_int(o, "execs_total", (int64_t)c->execs_total);
+	json_out__key_int(o, "early_walks", (int64_t)c->early_walks);
+	json_out__key_int(o, "folded_stacks", (int64_t)c->folded);
+	json_out__key_int(o, "left_stacks", (int64_t)c->left);
+	json_out__key_int(o, "left_objects", (int64_t)c->left_objects);
+	json_out__key_int(o, "events_lost", (int64_t)c->events_lost);
+	json_out__obj_end(o);
+}
+
 int report__write_json(const struct leak_report *rep, const struct report_format_opts *opts,
 		       FILE *out)
 {
@@ -45,6 +76,7 @@ int report__write_json(const struct leak_report *rep, const struct report_format
 	json_out__key(o, "lost");
 	leak_json__out_lost(o, rep->lost, rep->kind == SESSION_KIND_GROWTH);
 	json_out__key_int(o, "truncated_stacks", (int64_t)report__truncated_cnt(rep, opts, NULL));
+	code_json(o, &rep->code);
 	json_out__key(o, "stacks");
 	json_out__arr_begin(o);
 	while ((s = report__next_shown(rep, opts, &c)) && !json_out__err(o))
