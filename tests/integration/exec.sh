@@ -81,12 +81,15 @@ check "wrapper, JSON: code.execs lists both, in order" "2 $THEN $LEAKY" \
 	"$(jq -r '.code | "\(.execs_total) \([.execs[].path] | join(" "))"' "$T/wrap.json")"
 
 # --- dlopen of a plugin built -O2 -fomit-frame-pointer that allocates at once: 1000 x
-# malloc(48) from one call site, every one walked whole to main, in one stack. Five runs: the
-# race between the plugin's first allocations and the loading of its rows must never show.
+# malloc(48) from one call site, then 1000 more 0.3 s later. The first thousand race the
+# loading of the plugin's rows (~0.3 ms; longer on a busy host): walked before, they are
+# folded into the stack the later ones are walked whole to, so one call site is one stack,
+# whole to main, in every run (the race's outcome is counted, not asserted: docs/leak.md).
 line_of() { grep -nF -- "$2" "$1" | cut -d: -f1; }
-WANT="48000 1000 1000 false now_inner@now_plugin.c:$(line_of $SRC 'void *p = malloc(48);') now_outer@now_plugin.c:$(line_of $SRC '@NOW_OUTER') plugin_run@now_plugin.c:$(line_of $SRC '@NOW_RUN') main@dlopen_now.c:$(line_of $MSRC '@NOW_MAIN') __libc_start_call_main@libc_start_call_main.h:58 __libc_start_main_impl@libc-start.c:360 _start@"
+WANT="96000 2000 2000 false now_inner@now_plugin.c:$(line_of $SRC 'void *p = malloc(48);') now_outer@now_plugin.c:$(line_of $SRC '@NOW_OUTER') plugin_run@now_plugin.c:$(line_of $SRC '@NOW_RUN') main@dlopen_now.c:$(line_of $MSRC '@NOW_MAIN') __libc_start_call_main@libc_start_call_main.h:58 __libc_start_main_impl@libc-start.c:360 _start@"
 for run in 1 2 3 4 5; do
-	timeout 60 "$PB" leak --format json --no-output -- "$NOW" "$PLUGIN" >"$T/dl.json" 2>"$T/dl.err"
+	timeout 60 "$PB" leak --format json --no-output -- "$NOW" -n 2 -s 300 "$PLUGIN" >"$T/dl.json" \
+		2>"$T/dl.err"
 	check "dlopen run $run: exit status" 0 $?
 	check "dlopen run $run: one stack for the plugin's call site, whole, every allocation in it" \
 		"$WANT" \
