@@ -525,6 +525,85 @@ static void test_frame_tree(void **state)
 	fixture_free(&fx);
 }
 
+/* Node a of ta and node b of tb are the same subtree (names, sums, frames, child order) */
+static void assert_same_tree(const struct frame_tree *ta, uint32_t a, const struct frame_tree *tb,
+			     uint32_t b)
+{
+	const struct frame_tree_node *na = &ta->nodes[a], *nb = &tb->nodes[b];
+	uint32_t ca = na->first_child, cb = nb->first_child;
+
+	assert_string_equal(frame_tree__name(ta, na), frame_tree__name(tb, nb));
+	assert_int_equal(na->width, nb->width);
+	assert_int_equal(na->bytes, nb->bytes);
+	assert_int_equal(na->objects, nb->objects);
+	assert_int_equal(na->delta_bytes, nb->delta_bytes);
+	assert_int_equal(na->base_bytes, nb->base_bytes);
+	assert_int_equal(na->depth, nb->depth);
+	assert_ptr_equal(na->frame, nb->frame);
+	assert_int_equal(na->mixed_lines, nb->mixed_lines);
+	for (; ca != FRAME_TREE_NONE && cb != FRAME_TREE_NONE;
+	     ca = ta->nodes[ca].next_sibling, cb = tb->nodes[cb].next_sibling)
+		assert_same_tree(ta, ca, tb, cb);
+	assert_int_equal(ca, FRAME_TREE_NONE);
+	assert_int_equal(cb, FRAME_TREE_NONE);
+}
+
+/* frame_tree__build_drawn: with nothing too narrow it is the whole tree; else the nodes left
+ * out are gaps before their kept siblings, and the whole tree's facts stay */
+static void test_frame_tree_drawn(void **state)
+{
+	struct fixture fx;
+	struct frame_tree full, t;
+	const struct frame_tree_node *main_, *hr;
+	int64_t kept = 0, gaps = 0;
+
+	(void)state;
+	fixture_report(&fx, "end");
+	assert_int_equal(frame_tree__build(&full, &fx.p, PV_LIVE_BYTES), 0);
+	assert_int_equal(frame_tree__build_drawn(&t, &fx.p, PV_LIVE_BYTES, 1000, 0), 0);
+	assert_int_equal(t.cnt, full.cnt);
+	assert_int_equal(t.gap_cnt, 0);
+	assert_int_equal(t.max_depth, full.max_depth);
+	assert_same_tree(&full, 0, &t, 0);
+	frame_tree__free(&t);
+	/* 1000 px for 410984 B: parse_config's 1984 B is 4.8 px, handle_request's 409000 B not
+	 * left out; a threshold of 10 px leaves parse_config out, before handle_request */
+	assert_int_equal(frame_tree__build_drawn(&t, &fx.p, PV_LIVE_BYTES, 1000, 10), 0);
+	assert_int_equal(t.max_depth, full.max_depth);
+	main_ = tree_child(&t, tree_child(&t, 0, "__libc_start_call_main") - t.nodes, "main");
+	for (uint32_t c = main_->first_child; c != FRAME_TREE_NONE; c = t.nodes[c].next_sibling)
+		assert_string_not_equal(frame_tree__name(&t, &t.nodes[c]), "parse_config");
+	hr = tree_child(&t, (uint32_t)(main_ - t.nodes), "handle_request");
+	assert_int_equal(hr->width, 409000);
+	for (uint32_t c = main_->first_child; c != FRAME_TREE_NONE; c = t.nodes[c].next_sibling) {
+		kept += t.nodes[c].width;
+		for (uint32_t g = 0; g < t.nodes[c].gap_cnt; g++)
+			gaps += t.gaps[t.nodes[c].gap_first + g];
+	}
+	assert_true(kept + gaps <= main_->width);
+	assert_true(t.cnt < full.cnt);
+	frame_tree__free(&t);
+	frame_tree__free(&full);
+	fixture_free(&fx);
+
+	/* a diff: the largest change is that of the whole tree */
+	fixture_diff(&fx, "start", "end");
+	assert_int_equal(frame_tree__build(&full, &fx.p, PV_DELTA_BYTES), 0);
+	assert_int_equal(frame_tree__build_drawn(&t, &fx.p, PV_DELTA_BYTES, 1000, 0), 0);
+	assert_same_tree(&full, 0, &t, 0);
+	assert_int_equal(t.max_abs_delta_bytes, full.max_abs_delta_bytes);
+	frame_tree__free(&t);
+	assert_int_equal(frame_tree__build_drawn(&t, &fx.p, PV_DELTA_BYTES, 1, 1e9), 0);
+	assert_int_equal(t.cnt, 1);
+	assert_int_equal(t.max_abs_delta_bytes, full.max_abs_delta_bytes);
+	assert_int_equal(t.max_abs_delta_objects, full.max_abs_delta_objects);
+	assert_true(t.max_abs_delta_bytes > 0);
+	assert_int_equal(frame_tree__build_drawn(&t, &fx.p, PV_LIVE_BYTES, 1, 1), -EINVAL);
+	frame_tree__free(&t);
+	frame_tree__free(&full);
+	fixture_free(&fx);
+}
+
 static void test_xml_escape(void **state)
 {
 	char *got = NULL;
@@ -640,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_pprof_gzip),
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_frame_tree),
+		cmocka_unit_test(test_frame_tree_drawn),
 		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_flamegraph_svg),
 		cmocka_unit_test(test_html_report),

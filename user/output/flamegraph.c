@@ -223,8 +223,20 @@ static void draw_node(const struct draw *d, uint32_t idx, double x, double max_w
 	fputs("</g>\n", d->out);
 	left = w; /* of the parent, for its next child */
 	for (uint32_t c = n->first_child; c != FRAME_TREE_NONE; c = d->t->nodes[c].next_sibling) {
-		double cw = (double)d->t->nodes[c].width * d->scale;
+		const struct frame_tree_node *cn = &d->t->nodes[c];
+		double cw;
 
+		/* the siblings too narrow to draw, left out of the tree, still take their room */
+		for (uint32_t g = 0; g < cn->gap_cnt; g++) {
+			cw = (double)d->t->gaps[cn->gap_first + g] * d->scale;
+			if (d->t->saturated) {
+				if (cw > left)
+					cw = left;
+				left -= cw;
+			}
+			x += cw;
+		}
+		cw = (double)cn->width * d->scale;
 		if (d->t->saturated) {
 			if (cw > left)
 				cw = left;
@@ -343,20 +355,18 @@ int flamegraph__write(const struct profile *p, const struct flamegraph_opts *opt
 {
 	struct frame_tree t;
 	struct draw d = { .p = p, .t = &t, .out = out, .value = opts->value };
-	int err = frame_tree__build(&t, p, opts->value);
+	int err;
 
+	d.width_px = opts->width_px ? opts->width_px : 1200;
+	/* only what is drawn: 100,000 stacks make over a million nodes, a few thousand wide
+	 * enough to see */
+	err = frame_tree__build_drawn(&t, p, opts->value, d.width_px - 2.0 * SIDE_PAD, MIN_PX);
 	if (err)
 		return err;
-	d.width_px = opts->width_px ? opts->width_px : 1200;
 	d.height_px = TOP_PAD + (t.max_depth + 1) * FRAME_H + BOTTOM_PAD;
 	d.scale = t.nodes[0].width ? (d.width_px - 2.0 * SIDE_PAD) / (double)t.nodes[0].width : 0;
-	for (size_t i = 1; i < t.cnt; i++) {
-		int64_t delta = opts->value == PV_DELTA_OBJECTS ? t.nodes[i].delta_objects
-								: t.nodes[i].delta_bytes;
-
-		if (abs_i64(delta) > d.max_abs_delta)
-			d.max_abs_delta = abs_i64(delta);
-	}
+	d.max_abs_delta = opts->value == PV_DELTA_OBJECTS ? t.max_abs_delta_objects
+							  : t.max_abs_delta_bytes;
 	err = collect_modules(&d);
 	if (err)
 		goto out;

@@ -82,6 +82,23 @@ struct mapping {
 	bool base_known;
 };
 
+/* (see stable_str_id) */
+struct ptr_cache {
+	struct {
+		const char *s;
+		uint32_t id;
+	} * slots;
+	size_t cnt, mask;
+};
+
+/* The mappings of the first modules met, by the addresses of their strings: a profile has
+ * few modules, and this spares building and hashing a key per frame */
+#define RECENT_CNT 16
+struct recent_mapping {
+	const char *module, *build_id;
+	int64_t id;
+};
+
 struct pprof_ctx {
 	const struct profile *p;
 	struct strmap *strings;
@@ -93,8 +110,64 @@ struct pprof_ctx {
 	struct pbuf loc_msgs;	  /* the Location messages, in id order, each as field 4 */
 	struct pbuf sub, sub2;	  /* scratch for nested messages */
 	struct pbuf samples;	  /* the Sample messages, as field 2 */
+	struct ptr_cache by_ptr;  /* str_id of the model's strings (stable_str_id) */
+	struct recent_mapping recent[RECENT_CNT];
+	size_t recent_cnt;
 	bool oom;
 };
+
+/* A string's id by its address: the model's strings are shared by every frame that names
+ * them, so most lookups end here instead of hashing the string (open addressing; NULL =
+ * empty) */
+static size_t ptr_hash(const char *s)
+{
+	uint64_t h = (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 32 ^ h);
+}
+
+static bool ptr_cache_get(const struct ptr_cache *pc, const char *s, uint32_t *id)
+{
+	if (!pc->slots)
+		return false;
+	for (size_t i = ptr_hash(s) & pc->mask;; i = (i + 1) & pc->mask) {
+		if (pc->slots[i].s == s) {
+			*id = pc->slots[i].id;
+			return true;
+		}
+		if (!pc->slots[i].s)
+			return false;
+	}
+}
+
+/* Best effort: a failure only leaves s out of the cache */
+static void ptr_cache_put(struct ptr_cache *pc, const char *s, uint32_t id)
+{
+	if ((pc->cnt + 1) * 2 > (pc->slots ? pc->mask + 1 : 0)) {
+		size_t n = pc->slots ? (pc->mask + 1) * 2 : 1024;
+		struct ptr_cache old = *pc;
+
+		pc->slots = calloc(n, sizeof(*pc->slots));
+		if (!pc->slots) {
+			*pc = old;
+			return;
+		}
+		pc->mask = n - 1;
+		pc->cnt = 0;
+		for (size_t i = 0; old.slots && i <= old.mask; i++)
+			if (old.slots[i].s)
+				ptr_cache_put(pc, old.slots[i].s, old.slots[i].id);
+		free(old.slots);
+	}
+	for (size_t i = ptr_hash(s) & pc->mask;; i = (i + 1) & pc->mask) {
+		if (!pc->slots[i].s) {
+			pc->slots[i].s = s;
+			pc->slots[i].id = id;
+			pc->cnt++;
+			return;
+		}
+	}
+}
 
 static uint32_t str_id(struct pprof_ctx *c, const char *s)
 {
@@ -110,6 +183,21 @@ static uint32_t str_id(struct pprof_ctx *c, const char *s)
 	return (uint32_t)id;
 }
 
+/* str_id of a string of the model, which lives as long as the encoding: by its address */
+static uint32_t stable_str_id(struct pprof_ctx *c, const char *s)
+{
+	uint32_t id;
+
+	if (!s)
+		return str_id(c, s);
+	if (ptr_cache_get(&c->by_ptr, s, &id))
+		return id;
+	id = str_id(c, s);
+	if (!c->oom)
+		ptr_cache_put(&c->by_ptr, s, id);
+	return id;
+}
+
 /* The 1-based mapping id of a frame's module (0: no module) */
 static uint64_t mapping_id(struct pprof_ctx *c, const struct frame *f)
 {
@@ -121,6 +209,11 @@ static uint64_t mapping_id(struct pprof_ctx *c, const struct frame *f)
 
 	if (!f->module)
 		return 0;
+	for (size_t i = 0; i < c->recent_cnt; i++)
+		if (c->recent[i].module == f->module && c->recent[i].build_id == f->build_id) {
+			id = c->recent[i].id;
+			goto found;
+		}
 	mlen = strlen(f->module);
 	blen = f->build_id ? strlen(f->build_id) : 0;
 	if (mlen + blen + 1 > sizeof(key))
@@ -143,6 +236,9 @@ static uint64_t mapping_id(struct pprof_ctx *c, const struct frame *f)
 						    .lo = f->address,
 						    .hi = f->address };
 	}
+	if (c->recent_cnt < RECENT_CNT)
+		c->recent[c->recent_cnt++] = (struct recent_mapping){ f->module, f->build_id, id };
+found:
 	m = &c->mappings[id];
 	if (f->address < m->lo)
 		m->lo = f->address;
@@ -156,14 +252,22 @@ static uint64_t mapping_id(struct pprof_ctx *c, const struct frame *f)
 	return (uint64_t)id + 1;
 }
 
+/* profile__frame_name, without the copy when the name is the function's whole string */
+static const char *frame_name(const struct frame *f, char *buf, size_t len)
+{
+	if (f->function && f->function[0] && strnlen(f->function, len) < len)
+		return f->function;
+	return profile__frame_name(f, buf, len);
+}
+
 static uint64_t function_id(struct pprof_ctx *c, const struct frame *f, const char *name)
 {
 	uint32_t key[3];
 	int64_t id;
 
-	key[0] = str_id(c, name);
-	key[1] = str_id(c, f->raw_function ? f->raw_function : name);
-	key[2] = str_id(c, f->file);
+	key[0] = name == f->function ? stable_str_id(c, name) : str_id(c, name);
+	key[1] = f->raw_function ? stable_str_id(c, f->raw_function) : key[0];
+	key[2] = stable_str_id(c, f->file);
 	id = strmap__intern(c->functions, key, sizeof(key), NULL);
 	if (id < 0) {
 		c->oom = true;
@@ -191,8 +295,7 @@ static uint64_t location_id(struct pprof_ctx *c, const struct frame *frames, siz
 	key[k++] = mid;
 	key[k++] = addr;
 	for (size_t i = 0; i < n; i++) {
-		key[k++] = function_id(c, &frames[i],
-				       profile__frame_name(&frames[i], name, sizeof(name)));
+		key[k++] = function_id(c, &frames[i], frame_name(&frames[i], name, sizeof(name)));
 		key[k++] = frames[i].file ? frames[i].line : 0;
 	}
 	if (!n) {
@@ -387,6 +490,7 @@ out:
 	free(c.sub.data);
 	free(c.sub2.data);
 	free(c.mappings);
+	free(c.by_ptr.slots);
 	strmap__free(c.strings);
 	strmap__free(c.mapping_keys);
 	strmap__free(c.functions);
