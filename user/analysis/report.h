@@ -47,6 +47,19 @@ struct report_code {
 	uint64_t events_lost;  /* execs or code mappings not told at once (ring buffer full) */
 };
 
+/* A process of an exact session's final report: what its stacks sum to, and how its anonymous
+ * memory grew beside them (a growth the live heap does not explain is said) */
+struct report_proc {
+	uint32_t pid;
+	char comm[16];			/* sanitized; "" when gone */
+	struct stack_counts counts;	/* its stacks' sums */
+	bool mem_known;			/* /proc showed it at the end */
+	uint64_t anon_bytes;		/* its anonymous memory then */
+	bool growth_known;		/* its anonymous memory at attach is known */
+	int64_t anon_growth_bytes;	/* since attach (launch mode: since the command started) */
+	int64_t untracked_growth_bytes; /* anon_growth_bytes - live_bytes, 0 when below */
+};
+
 struct leak_report {
 	enum session_kind kind; /* growth: live_bytes are bytes first touched (session.h) */
 	int pid;		/* 0 with --all */
@@ -58,7 +71,9 @@ struct leak_report {
 	struct report_stack *stacks; /* sorted by report__sort */
 	size_t stack_cnt;
 	size_t stack_cap;
-	struct report_code code; /* the exact gear's live sessions; zero elsewhere */
+	struct report_code code;	 /* the exact gear's live sessions; zero elsewhere */
+	const struct report_proc *procs; /* final report of a live session; owned by the caller */
+	size_t proc_cnt;
 };
 
 /* The one join of counts and frames: each row (looked up in tab for its frames) becomes a

@@ -557,6 +557,14 @@ static int load_and_attach(struct leak_run *s)
 		attach_usdt_marks(s);
 	listen_code(s);
 	s->view.start_s = cli_bpf__now_s();
+	if (pid && s->opts->command) {
+		s->view.anon_base_known = true; /* it has not exec'd yet: from nothing */
+	} else if (pid) {
+		uint64_t rss;
+
+		s->view.anon_base_known =
+			!proc_scan__mem("/proc", (uint32_t)pid, &rss, &s->view.anon_base);
+	}
 	rate_limit__init(&s->mark_rate, (double)s->opts->max_mark_rate, s->view.start_s);
 	/* Read the mappings and open the modules now, while the target surely lives: one that
 	 * exits before the first tick still gets a named report. */
@@ -612,6 +620,14 @@ static int refresh(struct leak_run *s)
 
 	if (err)
 		return err;
+	if (s->tgt.pid) {
+		uint64_t rss, anon;
+
+		if (!proc_scan__mem("/proc", (uint32_t)s->tgt.pid, &rss, &anon)) {
+			s->view.anon_last = anon;
+			s->view.anon_last_known = true;
+		}
+	}
 	/* the session's own losses beside the kernel's */
 	s->sample.lost[REPORT_LOST_MARKS_DROPPED] =
 		s->mark_rate.refused + s->marks_dropped + leak_loader__marks_lost(s->loader);

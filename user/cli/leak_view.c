@@ -10,9 +10,13 @@
 #include <unistd.h>
 #include "analysis/leak_model.h"
 #include "cli/leak_view.h"
+#include "lib/array.h"
+#include "lib/bytes_fmt.h"
+#include "lib/sanitize.h"
 #include "output/live_view.h"
 #include "probe/leak_loader.h"
 #include "session/live_session.h"
+#include "target/proc_scan.h"
 
 int leak_view__build(const struct leak_view *v, struct leak_loader *ld, const struct stacktab *tab,
 		     const struct leak_sample *sample, struct leak_report *rep)
@@ -76,6 +80,93 @@ int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct st
 	return 0;
 }
 
+/* An anonymous growth the live heap explains this much less than is said */
+#define UNTRACKED_MIN_BYTES (16u << 20)
+
+/* The final report's processes: each pid's stacks summed, its anonymous memory now and since
+ * attach. *out is NULL when there are none. 0 or -ENOMEM. */
+static int build_procs(const struct leak_view *v, const struct leak_report *rep,
+		       struct report_proc **out, size_t *cnt)
+{
+	struct report_proc *p = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	*cnt = 0;
+	for (size_t i = 0; i < rep->stack_cnt; i++) {
+		const struct report_stack *s = &rep->stacks[i];
+		size_t k = 0;
+
+		while (k < n && p[k].pid != s->pid)
+			k++;
+		if (k == n) {
+			if (ARRAY_GROW(p, cap, n + 1, 8)) {
+				free(p);
+				return -ENOMEM;
+			}
+			p[n++] = (struct report_proc){ .pid = s->pid };
+		}
+		p[k].counts.live_bytes += s->counts.live_bytes;
+		p[k].counts.live_objects += s->counts.live_objects;
+		p[k].counts.alloc_bytes += s->counts.alloc_bytes;
+		p[k].counts.alloc_objects += s->counts.alloc_objects;
+		p[k].counts.freed_bytes += s->counts.freed_bytes;
+		p[k].counts.freed_objects += s->counts.freed_objects;
+	}
+	/* a --pid or launched target is listed even when it allocated nothing */
+	if (!n && v->tgt->pid) {
+		if (ARRAY_GROW(p, cap, 1, 1))
+			return -ENOMEM;
+		p[n++] = (struct report_proc){ .pid = (uint32_t)v->tgt->pid };
+	}
+	for (size_t k = 0; k < n; k++) {
+		uint64_t rss;
+
+		if (!proc_scan__comm("/proc", p[k].pid, p[k].comm, sizeof(p[k].comm)))
+			sanitize__str(p[k].comm);
+		else
+			p[k].comm[0] = '\0';
+		p[k].mem_known = !proc_scan__mem("/proc", p[k].pid, &rss, &p[k].anon_bytes);
+		if (!p[k].mem_known && p[k].pid == (uint32_t)v->tgt->pid && v->anon_last_known) {
+			p[k].anon_bytes = v->anon_last; /* gone: as at the last tick */
+			p[k].mem_known = true;
+		}
+		p[k].growth_known = v->anon_base_known && p[k].pid == (uint32_t)v->tgt->pid;
+		if (!p[k].mem_known || !p[k].growth_known)
+			continue;
+		p[k].anon_growth_bytes = (int64_t)p[k].anon_bytes - (int64_t)v->anon_base;
+		if (p[k].anon_growth_bytes > (int64_t)p[k].counts.live_bytes)
+			p[k].untracked_growth_bytes =
+				p[k].anon_growth_bytes - (int64_t)p[k].counts.live_bytes;
+	}
+	*out = p;
+	*cnt = n;
+	return 0;
+}
+
+/* The text report's line for a process whose anonymous memory grew well beyond its live heap */
+static void print_untracked(const struct leak_report *rep, FILE *out)
+{
+	char b1[32], b2[32], b3[32];
+
+	for (size_t i = 0; i < rep->proc_cnt; i++) {
+		const struct report_proc *p = &rep->procs[i];
+
+		if (p->untracked_growth_bytes < (int64_t)UNTRACKED_MIN_BYTES ||
+		    p->untracked_growth_bytes < (int64_t)p->counts.live_bytes)
+			continue;
+		fprintf(out,
+			"\nNote: pid %u's anonymous memory grew %s since attach, %s more than the "
+			"live heap seen (%s freed since attach): memory the allocator keeps after "
+			"frees, or one perfan-bpf does not see (an allocator it does not probe, "
+			"mmap'd pools, a JIT, a child it does not follow). `perfan-bpf growth --pid "
+			"%u` charges new pages to the stacks that touch them.\n",
+			p->pid, bytes__fmt((uint64_t)p->anon_growth_bytes, b1, sizeof(b1)),
+			bytes__fmt((uint64_t)p->untracked_growth_bytes, b2, sizeof(b2)),
+			bytes__fmt(p->counts.freed_bytes, b3, sizeof(b3)), p->pid);
+	}
+}
+
 /* The text report's list of execs: which pid exec'd what, when, and what traces it since */
 static void print_execs(const struct leak_view *v, FILE *out)
 {
@@ -113,6 +204,7 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 	int err;
 
 	struct report_exec *execs = NULL;
+	struct report_proc *procs = NULL;
 
 	err = leak_view__build(v, ld, tab, sample, &rep);
 	if (!err && final && v->exec_cnt && !(execs = calloc(v->exec_cnt, sizeof(*execs))))
@@ -135,9 +227,15 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 						 .left = v->early_left,
 						 .left_objects = v->early_left_objects,
 						 .events_lost = v->code_events_lost };
+	if (!err && final)
+		err = build_procs(v, &rep, &procs, &rep.proc_cnt);
+	rep.procs = procs;
 	if (!err)
 		err = v->fmt(&rep, &fo, stdout);
+	if (!err && text && final)
+		print_untracked(&rep, stdout);
 	free(execs);
+	free(procs);
 	if (!err && text && final)
 		print_execs(v, stdout);
 	if (!err && text && !final)

@@ -40,6 +40,13 @@ struct leak_view {
 	uint64_t execs_total; /* execs counted by the kernel (notes are kept for the first ones) */
 	/* walks made before their files' rows were in, and what became of them; code events lost */
 	uint64_t early_walks, early_folded, early_left, early_left_objects, code_events_lost;
+	/* the target's anonymous memory at attach (launch mode: 0, the command's whole life);
+	 * not known with --all */
+	bool anon_base_known;
+	uint64_t anon_base;
+	/* the target's anonymous memory at the last tick: the figure of a target gone at the end */
+	bool anon_last_known;
+	uint64_t anon_last;
 	/* the live view's rate: allocations + frees at the last draw */
 	uint64_t last_events;
 	double last_draw_s;

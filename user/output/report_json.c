@@ -23,6 +23,32 @@ static void stack_json(struct json_out *o, const struct report_stack *s)
 	json_out__obj_end(o);
 }
 
+/* One process of "processes": its stacks' sums, its anonymous memory and what of its growth
+ * the live heap does not explain (null where not known) */
+static void proc_json(struct json_out *o, const struct report_proc *p)
+{
+	json_out__obj_begin(o);
+	json_out__key_int(o, "pid", p->pid);
+	json_out__key_str(o, "comm", p->comm[0] ? p->comm : NULL);
+	leak_json__out_counts_members(o, &p->counts);
+	json_out__key(o, "anon_bytes");
+	if (p->mem_known)
+		json_out__int(o, (int64_t)p->anon_bytes);
+	else
+		json_out__null(o);
+	json_out__key(o, "anon_growth_bytes");
+	if (p->mem_known && p->growth_known)
+		json_out__int(o, p->anon_growth_bytes);
+	else
+		json_out__null(o);
+	json_out__key(o, "untracked_growth_bytes");
+	if (p->mem_known && p->growth_known)
+		json_out__int(o, p->untracked_growth_bytes);
+	else
+		json_out__null(o);
+	json_out__obj_end(o);
+}
+
 /* "code": what new code did to the session (execs, early walks), only when it did anything */
 static void code_json(struct json_out *o, const struct report_code *c)
 {
@@ -77,6 +103,13 @@ int report__write_json(const struct leak_report *rep, const struct report_format
 	leak_json__out_lost(o, rep->lost, rep->kind == SESSION_KIND_GROWTH);
 	json_out__key_int(o, "truncated_stacks", (int64_t)report__truncated_cnt(rep, opts, NULL));
 	code_json(o, &rep->code);
+	if (rep->proc_cnt) {
+		json_out__key(o, "processes");
+		json_out__arr_begin(o);
+		for (size_t i = 0; i < rep->proc_cnt; i++)
+			proc_json(o, &rep->procs[i]);
+		json_out__arr_end(o);
+	}
 	json_out__key(o, "stacks");
 	json_out__arr_begin(o);
 	while ((s = report__next_shown(rep, opts, &c)) && !json_out__err(o))
