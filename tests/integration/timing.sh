@@ -201,6 +201,9 @@ done
 # --subtract-nested: each duration less the calibrated cost of the probes inside it
 "$PB" time --subtract-nested --func outer,inner --output nest-sub.json -- "$TIMED" nested 20 50 \
 	>nest-sub.txt 2>&1
+sub_rc=$?
+# (a CI run once found no results here while the text was right: say what the run printed)
+[[ -s nest-sub.json ]] || no "--subtract-nested: no results file (exit $sub_rc): $(tail -c 400 nest-sub.txt)"
 check "--subtract-nested: marked, the count unchanged" "true 1000" \
 	"$(meta nest-sub.json outer nested_subtracted) $(meta nest-sub.json outer nested_probe_calls)"
 check "--subtract-nested: the text says so" 1 "$(grep -c '^  nested probe calls 1000 (50 per call).* are subtracted' nest-sub.txt)"
