@@ -28,3 +28,18 @@ wait_for() { # file pattern [tenths]: wait until the file holds the pattern
 	for _ in $(seq "${3:-100}"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
+# "bytes objects" live in the stacks of a leak JSON report whose first frame (the allocator's
+# caller) is FUNC
+live_of() { # json func
+	jq -r --arg f "$2" '[.stacks[] | select(.frames[0].function == $f)]
+	  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0)"' "$1" 2>/dev/null
+}
+# The exact leaks of tests/workloads/leaky.c, one line per function: name bytes objects
+LEAKY_LEAKS="leak_malloc 7000 7
+leak_calloc 3000 3
+leak_realloc 3000 5
+leak_reallocarray 600 2
+leak_posix_memalign 2048 4
+leak_aligned_alloc 2048 2
+leak_memalign 100 1
+leak_valloc 5000 1"

@@ -10,20 +10,7 @@ PB=$PWD/perfan-bpf
 WL=$PWD/.output/workloads/leaky
 NOALLOC=$PWD/.output/workloads/noalloc
 . tests/integration/lib.sh integration
-# "bytes objects" live in stacks whose first frame (the allocator's caller) is FUNC
-live_of() {
-	jq -r --arg f "$2" '[.stacks[] | select(.frames[0].function == $f)]
-	  | "\(map(.live_bytes) | add // 0) \(map(.live_objects) | add // 0)"' "$1" 2>/dev/null
-}
-# The exact leaks of leaky.c, one line per function: name bytes objects
-LEAKS="leak_malloc 7000 7
-leak_calloc 3000 3
-leak_realloc 3000 5
-leak_reallocarray 600 2
-leak_posix_memalign 2048 4
-leak_aligned_alloc 2048 2
-leak_memalign 100 1
-leak_valloc 5000 1"
+LEAKS=$LEAKY_LEAKS # lib.sh: the exact leaks of leaky.c, and live_of
 check_leaks() { # json label
 	while read -r fn bytes objs; do
 		check "$2: $fn live" "$bytes $objs" "$(live_of "$1" "$fn")"

@@ -133,11 +133,10 @@ uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld)
 	return unwind_rows__free_cnt(&ld->rows);
 }
 
-int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
-			const struct probe_plan *plan)
+/* The program of each allocator role */
+static struct probe_progs progs_of(struct leak_bpf *s)
 {
-	struct leak_bpf *s = ld->skel;
-	struct probe_progs progs = {
+	return (struct probe_progs){
 		.enter = {
 			[ROLE_MALLOC] = s->progs.malloc_enter,
 			[ROLE_CALLOC] = s->progs.calloc_enter,
@@ -154,6 +153,13 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 		.ret = s->progs.alloc_return,
 		.ret_insn = s->progs.alloc_ret_insn,
 	};
+}
+
+int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
+			const struct probe_plan *plan)
+{
+	struct leak_bpf *s = ld->skel;
+	struct probe_progs progs = progs_of(s);
 	int pid = ld->attach_tid ? ld->attach_tid : (int)s->rodata->target_tgid; /* 0: all */
 
 	int err;
@@ -205,23 +211,7 @@ int leak_loader__attach_more(struct leak_loader *ld, const struct allocator *all
 			     const struct probe_plan *plan, int pid, struct probe_links *links)
 {
 	struct leak_bpf *s = ld->skel;
-	struct probe_progs progs = {
-		.enter = {
-			[ROLE_MALLOC] = s->progs.malloc_enter,
-			[ROLE_CALLOC] = s->progs.calloc_enter,
-			[ROLE_REALLOC] = s->progs.realloc_enter,
-			[ROLE_REALLOCARRAY] = s->progs.reallocarray_enter,
-			[ROLE_POSIX_MEMALIGN] = s->progs.posix_memalign_enter,
-			[ROLE_ALIGNED_ALLOC] = s->progs.memalign_enter,
-			[ROLE_MEMALIGN] = s->progs.memalign_enter,
-			[ROLE_VALLOC] = s->progs.valloc_enter,
-			[ROLE_PVALLOC] = s->progs.valloc_enter,
-			[ROLE_FREE] = s->progs.free_enter,
-			[ROLE_SIZE_HINT] = s->progs.size_hint_enter,
-		},
-		.ret = s->progs.alloc_return,
-		.ret_insn = s->progs.alloc_ret_insn,
-	};
+	struct probe_progs progs = progs_of(s);
 
 	return probes__attach(plan, alloc, pid, &progs, links);
 }
