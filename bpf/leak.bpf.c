@@ -124,6 +124,7 @@ static __always_inline void count_lost(enum lost_kind kind)
 #define UNWIND_UNSEEN() count_lost(LOST_EARLY_WALKS)
 #define UNWIND_VMA_BUSY() count_lost(LOST_WALK_VMA_BUSY)
 #include "unwind.bpf.h"
+_Static_assert(STACK_UNSEEN_DEPTH_SHIFT == LEAK_STACK_UNSEEN_SHIFT, "unseen depth");
 _Static_assert(STACK_UNSEEN_BIT == LEAK_STACK_UNSEEN, "unseen bit");
 
 /* Whether the active call c is stale at an event of its thread at sp (see struct call).

@@ -82,6 +82,8 @@ struct code_event {
 /* stack_trace.truncated bit set by a walk that met a file user space had not looked at
  * (STACK_UNSEEN_BIT of unwind.bpf.h) */
 #define LEAK_STACK_UNSEEN 2
+/* with it, truncated >> this: the frames walked before that file (STACK_UNSEEN_DEPTH_SHIFT) */
+#define LEAK_STACK_UNSEEN_SHIFT 8
 
 /* Attach cookie of an allocating entry probe. Bit 0: its returns are probed on their return
  * instructions (an exception may leave the function: no uretprobe). Bits 1-31: the probe's

@@ -23,6 +23,8 @@
 #define UNWIND_UNSEEN()
 #endif
 #define STACK_UNSEEN_BIT 2
+/* with STACK_UNSEEN_BIT, `truncated` >> this is how many frames were walked before */
+#define STACK_UNSEEN_DEPTH_SHIFT 8
 
 /* Stacks by id. Our own hash map rather than BPF_MAP_TYPE_STACK_TRACE: no bucket collisions,
  * memory used as stacks appear, and our own frame walk (see capture_stack). */
@@ -187,11 +189,13 @@ static long walk_step(__u64 i, struct walk *w)
 		struct vma_hit *h = mapping_of(w, w->pc);
 
 		/* with the registry on, a mapping that could not be looked up is as unknown as a
-		 * file not looked at: stop rather than guess by frame pointers */
-		if ((h && h->unseen) || (w->busy && UNWIND_UNSEEN_ON())) {
-			st->truncated |= STACK_UNSEEN_BIT;
+		 * file not looked at: the stack is marked provisional, with how many frames were
+		 * walked before, and the walk goes on by frame pointers (right for code built with
+		 * them: the stack is then whole; user space folds the others, early_stacks.h) */
+		if (((h && h->unseen) || (w->busy && UNWIND_UNSEEN_ON())) &&
+		    !(st->truncated & STACK_UNSEEN_BIT)) {
+			st->truncated |= STACK_UNSEEN_BIT | (st->depth << STACK_UNSEEN_DEPTH_SHIFT);
 			UNWIND_UNSEEN();
-			return 1;
 		}
 		/* pc is a return address: the call before it is what the rows describe */
 		if (h && h->cnt && w->pc - 1 - h->start + h->base <= 0xffffffffULL) {

@@ -13,12 +13,13 @@
 #include <cmocka.h>
 #include "analysis/early_stacks.h"
 
-/* ids >= 100 are provisional */
-static bool unseen(void *ctx, uint32_t pid, uint64_t id)
+/* ids >= 100 are provisional, walked 1 frame before the file not looked at yet; ids >= 200,
+ * 2 frames */
+static size_t unseen(void *ctx, uint32_t pid, uint64_t id)
 {
 	(void)ctx;
 	(void)pid;
-	return id >= 100;
+	return id >= 200 ? 2 : id >= 100 ? 1 : 0;
 }
 
 static void put(struct stacktab *tab, uint32_t pid, uint64_t id, const uint64_t *addrs, size_t n)
@@ -29,6 +30,9 @@ static void put(struct stacktab *tab, uint32_t pid, uint64_t id, const uint64_t 
 	for (size_t i = 0; i < n; i++)
 		f[i].address = addrs[i];
 	assert_int_equal(stacktab__put(tab, pid, id, f, n), 0);
+	/* a provisional walk that did not reach the start (the tests' provisional ids) */
+	if (id >= 100)
+		stacktab__set_truncated(tab, pid, id, true);
 }
 
 static void row(struct leak_sample *s, uint32_t pid, uint64_t id, uint64_t objs)
@@ -107,6 +111,41 @@ static void left_when_ambiguous_absent_or_elsewhere(void **state)
 	stacktab__free(tab);
 }
 
+/* A provisional walk goes on by frame pointers past the file not looked at: a garbage tail (code
+ * built without them) does not keep it from its whole stack, compared over the frames walked
+ * before; one that reached the start (code built with them) is whole, kept, and not counted */
+static void fp_continued_walks(void **state)
+{
+	struct stacktab *tab = stacktab__new();
+	struct leak_sample s = {};
+	struct early_fold f;
+	const uint64_t whole[] = { 0x10, 0x20, 0x30, 0x40 }, garbage[] = { 0x10, 0x20, 0x99 },
+		       fp_whole[] = { 0x50, 0x60, 0x70 };
+	struct frame *fw = calloc(3, sizeof(*fw));
+
+	(void)state;
+	put(tab, 1, 1, whole, 4);
+	put(tab, 1, 200, garbage, 3); /* 2 frames walked before, then a wrong guess */
+	/* provisional, but whole: not truncated */
+	assert_non_null(fw);
+	for (size_t i = 0; i < 3; i++)
+		fw[i].address = fp_whole[i];
+	assert_int_equal(stacktab__put(tab, 1, 150, fw, 3), 0);
+	row(&s, 1, 1, 10);
+	row(&s, 1, 200, 2);
+	row(&s, 1, 150, 7);
+	assert_int_equal(early_stacks__fold(&s, tab, unseen, NULL, &f), 0);
+	assert_int_equal(f.folded, 1);
+	assert_int_equal(f.left, 0);
+	assert_int_equal(s.cnt, 2);
+	assert_int_equal(s.stacks[0].stack_id, 1);
+	assert_int_equal(s.stacks[0].counts.live_objects, 12);
+	assert_int_equal(s.stacks[1].stack_id, 150);
+	assert_int_equal(s.stacks[1].counts.live_objects, 7);
+	leak_sample__free(&s);
+	stacktab__free(tab);
+}
+
 static void empty_sample(void **state)
 {
 	struct stacktab *tab = stacktab__new();
@@ -123,6 +162,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(folds_into_the_one_whole_stack),
+		cmocka_unit_test(fp_continued_walks),
 		cmocka_unit_test(left_when_ambiguous_absent_or_elsewhere),
 		cmocka_unit_test(empty_sample),
 	};

@@ -4,14 +4,22 @@
 #include <stdlib.h>
 #include "analysis/early_stacks.h"
 
-/* Whether the frames of a are the first frames of b */
-static bool prefix_of(const struct stack_entry *a, const struct stack_entry *b)
+/* Whether the frames of a's first `addrs` captured addresses (inlined frames share one) are the
+ * first frames of b */
+static bool prefix_of(const struct stack_entry *a, size_t addrs, const struct stack_entry *b)
 {
-	if (!a->frame_cnt || a->frame_cnt > b->frame_cnt)
+	size_t seen = 0;
+
+	if (!a->frame_cnt)
 		return false;
-	for (size_t k = 0; k < a->frame_cnt; k++)
-		if (a->frames[k].address != b->frames[k].address)
+	for (size_t k = 0; k < a->frame_cnt; k++) {
+		if (!k || a->frames[k].address != a->frames[k - 1].address)
+			seen++;
+		if (seen > addrs)
+			break;
+		if (k >= b->frame_cnt || a->frames[k].address != b->frames[k].address)
 			return false;
+	}
 	return true;
 }
 
@@ -40,13 +48,13 @@ int early_stacks__fold(struct leak_sample *sample, const struct stacktab *tab,
 	for (size_t i = 0; i < n; i++) {
 		const struct stack_row *r = &sample->stacks[i];
 		const struct stack_entry *a, *b;
-		size_t into = n, matches = 0;
+		size_t into = n, matches = 0, addrs;
 
-		if (!r->stack_id || !unseen(ctx, r->pid, r->stack_id))
+		if (!r->stack_id || !(addrs = unseen(ctx, r->pid, r->stack_id)))
 			continue;
 		a = stacktab__get(tab, r->pid, r->stack_id);
-		if (!a)
-			continue;
+		if (!a || !a->truncated)
+			continue; /* not there, or walked whole by frame pointers */
 		for (size_t j = 0; j < n && matches < 2; j++) {
 			const struct stack_row *w = &sample->stacks[j];
 
@@ -54,7 +62,7 @@ int early_stacks__fold(struct leak_sample *sample, const struct stacktab *tab,
 			    unseen(ctx, w->pid, w->stack_id))
 				continue;
 			b = stacktab__get(tab, w->pid, w->stack_id);
-			if (b && prefix_of(a, b)) {
+			if (b && prefix_of(a, addrs, b)) {
 				/* the same whole stack cannot appear twice in a sample */
 				into = j;
 				matches++;

@@ -519,12 +519,17 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool stack_unseen(void *ctx, uint32_t pid, uint64_t stack_id)
+static size_t stack_unseen(void *ctx, uint32_t pid, uint64_t stack_id)
 {
 	const struct leak_run *s = ctx;
+	uint32_t flags;
 
 	(void)pid;
-	return bsearch(&stack_id, s->unseen, s->unseen_cnt, sizeof(stack_id), cmp_u64) != NULL;
+	if (!bsearch(&stack_id, s->unseen, s->unseen_cnt, sizeof(stack_id), cmp_u64) ||
+	    leak_loader__fetch_stack_flags(s->loader, stack_id, &flags))
+		return 0;
+	/* the frames walked before the file not looked at yet; at least the first */
+	return flags >> LEAK_STACK_UNSEEN_DEPTH_SHIFT ?: 1;
 }
 
 static int load_and_attach(struct leak_run *s)

@@ -27,6 +27,7 @@ _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
 _Static_assert(sizeof(struct code_event) == 32 + 16 + CODE_PATH_MAX, "code_event layout");
 _Static_assert(LEAK_CODE_PATH_MAX == CODE_PATH_MAX, "code event path size");
 _Static_assert(LEAK_STACK_UNSEEN_FLAG == LEAK_STACK_UNSEEN, "unseen bit");
+_Static_assert(LEAK_STACK_UNSEEN_DEPTH_SHIFT == LEAK_STACK_UNSEEN_SHIFT, "unseen depth");
 _Static_assert((int)LOST__MAX == (int)REPORT_LOST__KERNEL, "loss counters match the report's");
 _Static_assert((int)LOST_UNMATCHED_FREES == (int)REPORT_LOST_UNMATCHED_FREES, "loss order");
 _Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "loss order");

@@ -44,6 +44,8 @@ int leak_loader__unwind_seen(struct leak_loader *ld, uint32_t dev, uint64_t ino)
 /* false once an entry did not fit in the registry */
 bool leak_loader__unwind_registry_whole(const struct leak_loader *ld);
 #define LEAK_STACK_UNSEEN_FLAG 2
+/* with it, flags >> this: the frames walked before the file not looked at yet */
+#define LEAK_STACK_UNSEEN_DEPTH_SHIFT 8
 /* The raw flags of a stored stack (LEAK_STACK_UNSEEN_FLAG: walked before user space had looked
  * at one of its files; bit 0: depth limit). 0 or -errno. */
 int leak_loader__fetch_stack_flags(struct leak_loader *ld, uint64_t stack_id, uint32_t *flags);

@@ -69,7 +69,8 @@ int stack_map__fetch(int fd, uint64_t stack_id, uint64_t *ips, size_t max, bool 
 		ips[n] = st.ips[n];
 		n++;
 	}
-	*truncated = st.truncated || n < st.depth;
+	/* bit 0: the depth limit; the others are flags of the walk (unwind.bpf.h) */
+	*truncated = (st.truncated & 1) || n < st.depth;
 	return (int)n;
 }
 
