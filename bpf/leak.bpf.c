@@ -260,6 +260,17 @@ static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 
 	}
 }
 
+/* The thread's allocator-call state, made on first use; NULL (counted) when it cannot be */
+static __always_inline struct pending *pending_of(void)
+{
+	struct pending *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!p)
+		count_lost(LOST_STATE_FAILURES);
+	return p;
+}
+
 static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u64 old_addr,
 				 __u64 memptr)
 {
@@ -270,12 +281,9 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u6
 
 	if (!traced(&tgid))
 		return 0;
-	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p) {
-		count_lost(LOST_STATE_FAILURES);
+	p = pending_of();
+	if (!p)
 		return 0;
-	}
 	if (p->hint_sp) {
 		__u64 ret = 0;
 
@@ -376,12 +384,9 @@ int BPF_KPROBE(size_hint_enter, __u64 size)
 
 	if (!traced(&tgid))
 		return 0;
-	p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p) {
-		count_lost(LOST_STATE_FAILURES);
+	p = pending_of();
+	if (!p)
 		return 0;
-	}
 	p->hint_size = size;
 	p->hint_sp = PT_REGS_SP(ctx);
 	p->hint_lo = PT_REGS_IP(ctx) - (cookie & 0xffffffff);
