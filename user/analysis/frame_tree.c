@@ -171,7 +171,6 @@ static int link_children(struct frame_tree *t)
 
 int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profile_value value)
 {
-	enum profile_value vb, vo;
 	struct build b = { .t = t };
 	char name[512];
 	int err = 0;
@@ -181,8 +180,6 @@ int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profil
 	if (p->is_diff ? value != PV_DELTA_BYTES && value != PV_DELTA_OBJECTS
 		       : value > PV_ALLOC_OBJECTS)
 		return -EINVAL;
-	vb = value == PV_ALLOC_BYTES || value == PV_ALLOC_OBJECTS ? PV_ALLOC_BYTES : PV_LIVE_BYTES;
-	vo = vb + 1;
 	t->names = strmap__new();
 	b.children = strmap__new();
 	t->cap = 1024;
@@ -198,22 +195,9 @@ int frame_tree__build(struct frame_tree *t, const struct profile *p, enum profil
 	t->cnt = 1;
 	for (size_t i = 0; i < p->stack_cnt; i++) {
 		const struct profile_stack *s = &p->stacks[i];
-		int64_t v[SUM_CNT] = { 0, s->val[vb], s->val[vo] }, node = 0, nm;
+		int64_t v[SUM_CNT], node = 0, nm;
 
-		if (p->is_diff) {
-			bool objs = value == PV_DELTA_OBJECTS;
-			int64_t a = s->val[objs ? PV_BASE_LIVE_OBJECTS : PV_BASE_LIVE_BYTES];
-			int64_t bb = s->val[objs ? PV_LIVE_OBJECTS : PV_LIVE_BYTES];
-
-			v[0] = a > bb ? a : bb;
-			v[3] = s->val[PV_BASE_LIVE_BYTES];
-			v[4] = s->val[PV_BASE_LIVE_OBJECTS];
-			v[5] = s->val[PV_DELTA_BYTES];
-			v[6] = s->val[PV_DELTA_OBJECTS];
-		} else {
-			v[0] = s->val[value];
-		}
-		if (v[0] <= 0)
+		if (!stack_values(p, s, value, v))
 			continue;
 		add_to(&b, 0, v);
 		if (!p->pid) {
