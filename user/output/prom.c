@@ -22,6 +22,13 @@ static void head(FILE *out, const char *name, const char *type, const char *help
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric without labels: its HELP and TYPE, then its one sample */
+static void one_u64(FILE *out, const char *name, const char *type, const char *help, uint64_t v)
+{
+	head(out, name, type, help);
+	fprintf(out, "%s %" PRIu64 "\n", name, v);
+}
+
 static bool in_libc(const struct frame *f)
 {
 	const char *m = f->module ? strrchr(f->module, '/') : NULL;
@@ -183,39 +190,36 @@ int prom__write(const struct growth_report *g, const struct prom_agent *a, size_
 		}
 	}
 
-	head(out, "perfan_pages_touched_total", "counter",
-	     "New pages charged to a stack since the agent started (every process).");
-	fprintf(out, "perfan_pages_touched_total %" PRIu64 "\n", r->totals.alloc_objects);
-	head(out, "perfan_heap_requests_total", "counter",
-	     "brk, mmap and mprotect calls that asked for heap since the agent started.");
-	fprintf(out, "perfan_heap_requests_total %" PRIu64 "\n", r->totals.freed_objects);
+	one_u64(out, "perfan_pages_touched_total", "counter",
+		"New pages charged to a stack since the agent started (every process).",
+		r->totals.alloc_objects);
+	one_u64(out, "perfan_heap_requests_total", "counter",
+		"brk, mmap and mprotect calls that asked for heap since the agent started.",
+		r->totals.freed_objects);
 	head(out, "perfan_lost_events_total", "counter",
 	     "Events the kernel side could not record, by kind (docs/growth.md).");
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
 		if (report_lost__applies(k, true))
 			fprintf(out, "perfan_lost_events_total{kind=\"%s\"} %" PRIu64 "\n",
 				report_lost__name(k), g->lost[k]);
-	head(out, "perfan_processes", "gauge", "Processes in the agent's table.");
-	fprintf(out, "perfan_processes %" PRIu64 "\n", a->procs_seen);
+	one_u64(out, "perfan_processes", "gauge", "Processes in the agent's table.", a->procs_seen);
 	head(out, "perfan_agent_cpu_seconds_total", "counter", "CPU time the agent used.");
 	fprintf(out, "perfan_agent_cpu_seconds_total %.6f\n", a->cpu_s);
-	head(out, "perfan_agent_resident_bytes", "gauge", "Resident memory of the agent.");
-	fprintf(out, "perfan_agent_resident_bytes %" PRIu64 "\n", a->rss_bytes);
-	head(out, "perfan_agent_anon_bytes", "gauge",
-	     "Anonymous memory of the agent (its heap; resident adds the files it maps).");
-	fprintf(out, "perfan_agent_anon_bytes %" PRIu64 "\n", a->anon_bytes);
-	head(out, "perfan_agent_debug_info_bytes", "gauge",
-	     "DWARF the agent holds to name file:line (bounded by --max-dwarf).");
-	fprintf(out, "perfan_agent_debug_info_bytes %" PRIu64 "\n", a->debug_bytes);
-	head(out, "perfan_agent_debug_info_dropped_total", "counter",
-	     "Times a file's DWARF was let go to stay within --max-dwarf.");
-	fprintf(out, "perfan_agent_debug_info_dropped_total %" PRIu64 "\n", a->debug_dropped);
-	head(out, "perfan_agent_debug_info_over_files", "gauge",
-	     "Open files whose DWARF is over --max-dwarf: frames without file:line.");
-	fprintf(out, "perfan_agent_debug_info_over_files %" PRIu64 "\n", a->debug_over);
-	head(out, "perfan_agent_open_files", "gauge",
-	     "ELF files the agent has open to name frames.");
-	fprintf(out, "perfan_agent_open_files %" PRIu64 "\n", a->files_open);
+	one_u64(out, "perfan_agent_resident_bytes", "gauge", "Resident memory of the agent.",
+		a->rss_bytes);
+	one_u64(out, "perfan_agent_anon_bytes", "gauge",
+		"Anonymous memory of the agent (its heap; resident adds the files it maps).",
+		a->anon_bytes);
+	one_u64(out, "perfan_agent_debug_info_bytes", "gauge",
+		"DWARF the agent holds to name file:line (bounded by --max-dwarf).",
+		a->debug_bytes);
+	one_u64(out, "perfan_agent_debug_info_dropped_total", "counter",
+		"Times a file's DWARF was let go to stay within --max-dwarf.", a->debug_dropped);
+	one_u64(out, "perfan_agent_debug_info_over_files", "gauge",
+		"Open files whose DWARF is over --max-dwarf: frames without file:line.",
+		a->debug_over);
+	one_u64(out, "perfan_agent_open_files", "gauge",
+		"ELF files the agent has open to name frames.", a->files_open);
 	head(out, "perfan_agent_uptime_seconds", "gauge", "Seconds since the agent attached.");
 	fprintf(out, "perfan_agent_uptime_seconds %.3f\n", a->uptime_s);
 	head(out, "perfan_agent_requests_total", "counter", "HTTP requests, by outcome.");
