@@ -23,16 +23,6 @@ static bool prefix_of(const struct stack_entry *a, size_t addrs, const struct st
 	return true;
 }
 
-static void add_counts(struct stack_counts *to, const struct stack_counts *from)
-{
-	to->live_bytes += from->live_bytes;
-	to->live_objects += from->live_objects;
-	to->alloc_bytes += from->alloc_bytes;
-	to->alloc_objects += from->alloc_objects;
-	to->freed_bytes += from->freed_bytes;
-	to->freed_objects += from->freed_objects;
-}
-
 int early_stacks__fold(struct leak_sample *sample, const struct stacktab *tab,
 		       stack_unseen_fn unseen, void *ctx, struct early_fold *out)
 {
@@ -73,7 +63,7 @@ int early_stacks__fold(struct leak_sample *sample, const struct stacktab *tab,
 			out->left_objects += r->counts.alloc_objects;
 			continue;
 		}
-		add_counts(&sample->stacks[into].counts, &r->counts);
+		stack_counts__add(&sample->stacks[into].counts, &r->counts);
 		gone[i] = true;
 		out->folded++;
 	}

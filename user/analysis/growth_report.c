@@ -70,16 +70,6 @@ static int idx_cmp(const void *a, const void *b)
 	return x->stack_id < y->stack_id ? -1 : x->stack_id > y->stack_id;
 }
 
-static void add_counts(struct stack_counts *to, const struct stack_counts *c)
-{
-	to->live_bytes += c->live_bytes;
-	to->live_objects += c->live_objects;
-	to->alloc_bytes += c->alloc_bytes;
-	to->alloc_objects += c->alloc_objects;
-	to->freed_bytes += c->freed_bytes;
-	to->freed_objects += c->freed_objects;
-}
-
 int growth_report__merge_leaves(struct leak_report *rep)
 {
 	size_t *idx, n = 0, kept = 0;
@@ -105,7 +95,7 @@ int growth_report__merge_leaves(struct leak_report *rep)
 		const struct report_stack *s = &rep->stacks[idx[i]];
 
 		if (i && !site_cmp(&out[kept - 1], s) && mergeable(&out[kept - 1]))
-			add_counts(&out[kept - 1].counts, &s->counts);
+			stack_counts__add(&out[kept - 1].counts, &s->counts);
 		else
 			out[kept++] = *s;
 	}

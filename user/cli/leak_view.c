@@ -106,12 +106,7 @@ static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 			}
 			p[n++] = (struct report_proc){ .pid = s->pid };
 		}
-		p[k].counts.live_bytes += s->counts.live_bytes;
-		p[k].counts.live_objects += s->counts.live_objects;
-		p[k].counts.alloc_bytes += s->counts.alloc_bytes;
-		p[k].counts.alloc_objects += s->counts.alloc_objects;
-		p[k].counts.freed_bytes += s->counts.freed_bytes;
-		p[k].counts.freed_objects += s->counts.freed_objects;
+		stack_counts__add(&p[k].counts, &s->counts);
 	}
 	/* a --pid or launched target is listed even when it allocated nothing */
 	if (!n && v->tgt->pid) {
