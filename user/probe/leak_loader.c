@@ -16,6 +16,7 @@
 #include "leak.skel.h"
 #include "lib/sanitize.h"
 #include "probe/leak_loader.h"
+#include "probe/links.h"
 #include "probe/map_walk.h"
 #include "probe/stack_maps.h"
 #include "target/procmaps.h"
@@ -221,8 +222,7 @@ void leak_loader__detach(struct leak_loader *ld)
 {
 	if (!ld)
 		return;
-	for (int i = 0; i < ld->mark_link_cnt; i++)
-		bpf_link__destroy(ld->mark_links[i]);
+	links__destroy_all(ld->mark_links, (size_t)ld->mark_link_cnt);
 	ld->mark_link_cnt = 0;
 	probes__detach(&ld->links);
 	bpf_link__destroy(ld->exec_link);
@@ -460,8 +460,7 @@ void leak_loader__free(struct leak_loader *ld)
 {
 	if (!ld)
 		return;
-	for (int i = 0; i < ld->mark_link_cnt; i++)
-		bpf_link__destroy(ld->mark_links[i]);
+	links__destroy_all(ld->mark_links, (size_t)ld->mark_link_cnt);
 	ring_buffer__free(ld->marks);
 	ring_buffer__free(ld->code);
 	probes__detach(&ld->links);
