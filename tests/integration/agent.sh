@@ -25,15 +25,23 @@ PPORT=$((PORT + 1))
 URL=http://127.0.0.1:$PORT
 export PERFAN_RUNTIME_DIR=$T/run # the agent's control socket, apart from any real agent
 
-# the agent's BPF programs in the kernel now
-agent_progs() { bpftool prog show 2>/dev/null | grep -cE "name (fault_user|on_rss|sys_enter) "; }
-BEFORE=$(agent_progs) # another agent on the host has its own
+# the ids of the growth gear's BPF programs in the kernel now, sorted as comm wants (another agent on the host,
+# or a growth session of an earlier suite still detaching, has its own)
+gear_progs() {
+	bpftool prog show -j 2>/dev/null |
+		jq -r '.[] | select(.name == "fault_user" or .name == "on_rss" or .name == "sys_enter") | .id' |
+		sort
+}
+BEFORE=$(gear_progs)
 
 # every new page walked (--sample-pages 1): the pprof checks below are exact
 "$PB" serve --listen "127.0.0.1:$PORT" --interval 1 --sample-pages 1 2>agent.err &
 AGENT=$!
 bg_pids+=($AGENT)
 wait_for agent.err "agent on http" || { no "the agent never started: $(cat agent.err)"; finish; }
+# the agent's own: loaded since
+AGENT_PROGS=$(comm -13 <(echo "$BEFORE") <(gear_progs) | paste -sd' ')
+check "the agent loaded its three growth programs" 3 "$(wc -w <<<"$AGENT_PROGS")"
 
 # --- the endpoints
 curl -s "$URL/metrics" >m1.txt
@@ -119,8 +127,9 @@ check "a 3-second window shows the pages a drip held meanwhile (about 1000000 B)
 # --- killed under load, the agent leaves no probe behind; a new one starts
 kill -9 "$AGENT"
 wait "$AGENT" 2>/dev/null
-for _ in $(seq 50); do [[ $(agent_progs) == "$BEFORE" ]] && break; sleep 0.1; done
-check "a killed agent leaves no program behind" "$BEFORE" "$(agent_progs)"
+left_of_agent() { comm -12 <(tr ' ' '\n' <<<"$AGENT_PROGS" | sort) <(gear_progs) | paste -sd' '; }
+for _ in $(seq 50); do [[ -z $(left_of_agent) ]] && break; sleep 0.1; done
+check "a killed agent leaves no program behind (its ids: $AGENT_PROGS)" "" "$(left_of_agent)"
 "$PB" serve --listen "127.0.0.1:$PORT" --interval 1 --duration 20 --max-dwarf 1M 2>agent2.err &
 AGENT=$!
 bg_pids+=($AGENT)
