@@ -70,9 +70,11 @@ struct vma_hit {
 	__u64 end;
 	__u64 base; /* ELF virtual address = pc - start + base */
 	__u32 first;
-	__u32 cnt;    /* 0: no rows, walk frame pointers */
-	__u32 unseen; /* a file user space has not looked at yet (UNWIND_UNSEEN_ON) */
-	__u32 pad;
+	__u32 cnt;	 /* 0: no rows, walk frame pointers */
+	__u32 unseen;	 /* a file user space has not looked at yet (UNWIND_UNSEEN_ON) */
+	__u32 idx_first; /* the rows' bucket index (struct unwind_mod) */
+	__u32 idx_cnt;
+	__u32 bucket0;
 };
 
 #define WALK_CACHE 4
@@ -143,16 +145,48 @@ static __always_inline struct vma_hit *mapping_of(struct walk *w, __u64 pc)
 	if (m) {
 		h->first = m->first;
 		h->cnt = m->cnt;
+		h->idx_first = m->idx_first;
+		h->idx_cnt = m->idx_cnt;
+		h->bucket0 = m->bucket0;
 		h->base = q.pgoff * 4096 + m->vaddr_delta;
 	}
 	return h;
 }
 
-/* The index of the row covering vaddr among rows [first, first + cnt), or -1.
+/* The index of the row covering vaddr among rows [first, first + cnt), or -1, searching only
+ * the rows of vaddr's bucket when the rows have an index (idx_cnt > 0, struct unwind_mod);
+ * cfi_index__find (user/symbols/cfi_table.c) is its tested twin.
  * A global function: the verifier checks it once, not at every step of every walk. */
-__noinline int find_row(__u32 first, __u32 cnt, __u64 vaddr)
+__noinline int find_row(__u32 first, __u32 cnt, __u64 index, __u32 bucket0, __u64 vaddr)
 {
+	/* at most five arguments: index is idx_first << 32 | idx_cnt */
+	__u32 idx_first = index >> 32, idx_cnt = (__u32)index;
 	__u32 lo = 0, hi = cnt, idx;
+
+	if (idx_cnt >= 2) {
+		__u64 b = vaddr >> PERFAN_UNWIND_BUCKET_SHIFT;
+		struct unwind_row *c;
+
+		if (b < bucket0)
+			return -1; /* before the first row */
+		b -= bucket0;
+		if (b >= idx_cnt - 1) {
+			lo = cnt; /* past the last bucket: every row is at or before vaddr */
+		} else {
+			idx = idx_first + (__u32)b;
+			c = bpf_map_lookup_elem(&unwind_rows, &idx);
+			if (!c)
+				return -1;
+			lo = c->pc;
+			idx++;
+			c = bpf_map_lookup_elem(&unwind_rows, &idx);
+			if (!c)
+				return -1;
+			hi = c->pc;
+			if (lo > hi || hi > cnt)
+				return -1;
+		}
+	}
 
 	for (int k = 0; k < PERFAN_UNWIND_SEARCH && lo < hi; k++) {
 		__u32 mid = lo + (hi - lo) / 2;
@@ -199,8 +233,9 @@ static long walk_step(__u64 i, struct walk *w)
 		}
 		/* pc is a return address: the call before it is what the rows describe */
 		if (h && h->cnt && w->pc - 1 - h->start + h->base <= 0xffffffffULL) {
-			__u32 idx =
-				(__u32)find_row(h->first, h->cnt, w->pc - 1 - h->start + h->base);
+			__u32 idx = (__u32)find_row(h->first, h->cnt,
+						    (__u64)h->idx_first << 32 | h->idx_cnt,
+						    h->bucket0, w->pc - 1 - h->start + h->base);
 
 			row = bpf_map_lookup_elem(&unwind_rows, &idx); /* NULL for -1 */
 		}

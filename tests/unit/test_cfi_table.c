@@ -386,6 +386,45 @@ static void frameless_fp_library(void **state)
 }
 
 /* The distribution's libc is built without frame pointers */
+/* The bucket index the BPF walk searches finds the row cfi_table__find finds, at every row's
+ * start, the bytes around it, each bucket's edges, before the first row and past the last */
+static void check_index(const struct cfi_table *t)
+{
+	size_t n = cfi_index__cnt(t);
+	struct unwind_row *idx = calloc(n, sizeof(*idx));
+	uint32_t bucket0;
+
+	assert_non_null(idx);
+	assert_true(n >= 2);
+	bucket0 = cfi_index__build(t, idx, n);
+	assert_int_equal(bucket0, t->rows[0].pc >> PERFAN_UNWIND_BUCKET_SHIFT);
+	assert_int_equal(idx[n - 1].pc, t->cnt);
+	for (size_t i = 0; i < t->cnt; i++) {
+		uint64_t pcs[] = { t->rows[i].pc - 1, t->rows[i].pc, t->rows[i].pc + 1 };
+
+		for (size_t k = 0; k < 3; k++) {
+			const struct unwind_row *want = cfi_table__find(t, pcs[k]);
+			long got = cfi_index__find(t, idx, n, bucket0, pcs[k]);
+
+			assert_int_equal(got, want ? want - t->rows : -1);
+		}
+	}
+	for (size_t b = 0; b < n + 2; b++) {
+		uint64_t start = (uint64_t)(bucket0 + b) << PERFAN_UNWIND_BUCKET_SHIFT;
+		uint64_t pcs[] = { start - 1, start, start + 1 };
+
+		for (size_t k = 0; k < 3; k++) {
+			const struct unwind_row *want = cfi_table__find(t, pcs[k]);
+
+			assert_int_equal(cfi_index__find(t, idx, n, bucket0, pcs[k]),
+					 want ? want - t->rows : -1);
+		}
+	}
+	assert_int_equal(cfi_index__find(t, idx, n, bucket0, 0), -1);
+	assert_int_equal(cfi_index__find(t, idx, n, bucket0, UINT32_MAX), (long)t->cnt - 1);
+	free(idx);
+}
+
 static void frameless_libc(void **state)
 {
 	struct cfi_table libc;
@@ -400,6 +439,7 @@ static void frameless_libc(void **state)
 	/* every row is found at its own start */
 	for (size_t i = 0; i < libc.cnt; i++)
 		assert_ptr_equal(cfi_table__find(&libc, libc.rows[i].pc), &libc.rows[i]);
+	check_index(&libc);
 	cfi_table__free(&libc);
 	/* an empty table (as left by free) is not frameless */
 	assert_false(cfi_table__frameless(&libc));
@@ -436,6 +476,7 @@ static void errors(void **state)
 	assert_null(cfi_table__find(&t, t.rows[0].pc - 1));
 	assert_ptr_equal(cfi_table__find(&t, t.rows[0].pc), &t.rows[0]);
 	assert_ptr_equal(cfi_table__find(&t, UINT64_MAX), &t.rows[t.cnt - 1]);
+	check_index(&t);
 	cfi_table__free(&t);
 }
 

@@ -12,7 +12,7 @@
 _Static_assert(sizeof(struct stack_key) == 16, "stack_key layout");
 _Static_assert(sizeof(struct stack_trace) == 8 + 8 * PERFAN_MAX_STACK_DEPTH, "stack_trace layout");
 _Static_assert(sizeof(struct unwind_row) == 8, "unwind_row layout");
-_Static_assert(sizeof(struct unwind_mod) == 16, "unwind_mod layout");
+_Static_assert(sizeof(struct unwind_mod) == 32, "unwind_mod layout");
 
 int unwind_rows__open(struct unwind_rows *u, int rows_fd, int mods_fd, uint32_t cap, bool on)
 {
@@ -29,19 +29,23 @@ int unwind_rows__open(struct unwind_rows *u, int rows_fd, int mods_fd, uint32_t 
 int unwind_rows__add(struct unwind_rows *u, uint32_t dev, uint64_t ino, const struct cfi_table *t)
 {
 	struct unwind_mod_key key = { .dev = dev, .ino = ino };
-	struct unwind_mod mod = { .first = u->used,
-				  .cnt = (__u32)t->cnt,
-				  .vaddr_delta = t->vaddr_delta };
+	struct unwind_mod mod = { .cnt = (__u32)t->cnt, .vaddr_delta = t->vaddr_delta };
+	size_t nidx;
 
 	if (!u->on || !u->rows || !t->cnt)
 		return -EINVAL;
-	if (t->cnt > u->cap - u->used)
+	nidx = cfi_index__cnt(t);
+	if (t->cnt > u->cap - u->used || nidx > u->cap - u->used - t->cnt)
 		return -ENOSPC;
-	/* the rows first: a walk that finds the module finds its rows complete */
-	memcpy(u->rows + u->used, t->rows, t->cnt * sizeof(*t->rows));
+	mod.idx_first = u->used;
+	mod.idx_cnt = (__u32)nidx;
+	mod.first = u->used + (uint32_t)nidx;
+	/* the index and rows first: a walk that finds the module finds them complete */
+	mod.bucket0 = cfi_index__build(t, u->rows + mod.idx_first, nidx);
+	memcpy(u->rows + mod.first, t->rows, t->cnt * sizeof(*t->rows));
 	if (bpf_map_update_elem(u->mods_fd, &key, &mod, BPF_NOEXIST))
 		return -errno;
-	u->used += (uint32_t)t->cnt;
+	u->used += (uint32_t)(nidx + t->cnt);
 	return 0;
 }
 

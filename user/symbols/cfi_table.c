@@ -567,6 +567,57 @@ const struct unwind_row *cfi_table__find(const struct cfi_table *t, uint64_t vad
 	return lo ? &t->rows[lo - 1] : NULL;
 }
 
+size_t cfi_index__cnt(const struct cfi_table *t)
+{
+	if (!t->cnt)
+		return 0;
+	return (t->rows[t->cnt - 1].pc >> PERFAN_UNWIND_BUCKET_SHIFT) -
+	       (t->rows[0].pc >> PERFAN_UNWIND_BUCKET_SHIFT) + 2;
+}
+
+uint32_t cfi_index__build(const struct cfi_table *t, struct unwind_row *idx, size_t n)
+{
+	uint32_t bucket0 = t->cnt ? t->rows[0].pc >> PERFAN_UNWIND_BUCKET_SHIFT : 0;
+	size_t r = 0;
+
+	for (size_t b = 0; b < n; b++) {
+		uint64_t start = (uint64_t)(bucket0 + b) << PERFAN_UNWIND_BUCKET_SHIFT;
+
+		while (r < t->cnt && t->rows[r].pc <= start)
+			r++;
+		idx[b] = (struct unwind_row){ .pc = (__u32)r };
+	}
+	return bucket0;
+}
+
+long cfi_index__find(const struct cfi_table *t, const struct unwind_row *idx, size_t n,
+		     uint32_t bucket0, uint64_t vaddr)
+{
+	uint64_t b = vaddr >> PERFAN_UNWIND_BUCKET_SHIFT;
+	size_t lo, hi;
+
+	if (n < 2 || b < bucket0)
+		return -1;
+	b -= bucket0;
+	if (b >= n - 1) {
+		lo = hi = t->cnt; /* past the last bucket: every row is at or before vaddr */
+	} else {
+		lo = idx[b].pc;
+		hi = idx[b + 1].pc;
+		if (lo > hi || hi > t->cnt)
+			return -1;
+	}
+	while (lo < hi) { /* the first row starting after vaddr, within the bucket's rows */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->rows[mid].pc <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? (long)lo - 1 : -1;
+}
+
 void cfi_table__free(struct cfi_table *t)
 {
 	free(t->rows);

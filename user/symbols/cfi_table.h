@@ -32,6 +32,18 @@ bool cfi_table__frameless(const struct cfi_table *t);
 const struct unwind_row *cfi_table__find(const struct cfi_table *t, uint64_t vaddr);
 void cfi_table__free(struct cfi_table *t);
 
+/* The bucket index of the rows the BPF walk searches (struct unwind_mod in bpf/unwind.h):
+ * slots for buckets of 2^PERFAN_UNWIND_BUCKET_SHIFT bytes from the first row's to one past
+ * the last row's; slot b (its pc field) counts the rows at or before the start of bucket
+ * bucket0 + b. cfi_index__cnt: how many slots (0 for no rows); cfi_index__build fills n of
+ * them and returns bucket0. */
+size_t cfi_index__cnt(const struct cfi_table *t);
+uint32_t cfi_index__build(const struct cfi_table *t, struct unwind_row *idx, size_t n);
+/* The row covering vaddr found through the index, as find_row in bpf/unwind.bpf.h does it:
+ * its position in t->rows, or -1 (the same row as cfi_table__find: tested) */
+long cfi_index__find(const struct cfi_table *t, const struct unwind_row *idx, size_t n,
+		     uint32_t bucket0, uint64_t vaddr);
+
 /* One function .eh_frame describes: its code is [lo, hi) (ELF virtual addresses) */
 struct cfi_fde {
 	uint64_t lo, hi;
