@@ -22,6 +22,11 @@ const volatile __u32 self_tgid = 0;
 const volatile __u32 sample_pages = 1;
 /* 2^32 / sample_pages: a page is sampled when a random 32-bit number falls below it */
 const volatile __u64 sample_below = 1ULL << 32;
+/* Heap asked for (brk, mmap, mprotect) is sampled by size: a call of heap_sample_bytes or more
+ * is always walked; a smaller one with probability bytes / heap_sample_bytes, and then counts
+ * for heap_sample_bytes and heap_sample_bytes / bytes calls. PAGE_SIZE * sample_pages: with
+ * sample_pages 1 every call (all are whole pages) is walked, exactly. */
+const volatile __u64 heap_sample_bytes = 4096;
 
 __u64 lost[GLOST__MAX] = {};
 
@@ -170,8 +175,9 @@ static __always_inline void user_regs(__u64 *pc, __u64 *sp, __u64 *bp)
 	*bp = BPF_CORE_READ(r, bp);
 }
 
-/* The heap the stack at (pc, sp, bp) asked for */
-static __always_inline void charge_heap(__u32 tgid, __u64 pc, __u64 sp, __u64 bp, __u64 bytes)
+/* The heap the stack at (pc, sp, bp) asked for: bytes in calls (estimates when sampled) */
+static __always_inline void charge_heap(__u32 tgid, __u64 pc, __u64 sp, __u64 bp, __u64 bytes,
+					__u64 calls)
 {
 	struct stack_key key = { .tgid = tgid };
 	struct growth_stat *st;
@@ -181,7 +187,7 @@ static __always_inline void charge_heap(__u32 tgid, __u64 pc, __u64 sp, __u64 bp
 	if (!st)
 		return;
 	__sync_fetch_and_add(&st->heap_bytes, bytes);
-	__sync_fetch_and_add(&st->heap_calls, 1);
+	__sync_fetch_and_add(&st->heap_calls, calls);
 }
 
 #define SAMPLE_BYTES (PAGE_SIZE_ * sample_pages)
@@ -372,11 +378,20 @@ int BPF_PROG(on_rss, struct mm_struct *mm, int member)
 static __always_inline void on_heap(struct growth_proc *p, __u32 tgid, struct pt_regs *regs,
 				    __u64 bytes)
 {
+	__u64 hs = heap_sample_bytes, calls = 1;
+
 	if (!bytes)
 		return;
 	__sync_fetch_and_add(&p->heap_bytes, bytes);
+	if (bytes < hs) {
+		/* drawn with probability bytes / hs (bytes < hs <= 2^32: no overflow) */
+		if ((__u64)bpf_get_prandom_u32() * hs >= bytes << 32)
+			return;
+		calls = (hs + bytes / 2) / bytes;
+		bytes = hs;
+	}
 	charge_heap(tgid, BPF_CORE_READ(regs, ip), BPF_CORE_READ(regs, sp), BPF_CORE_READ(regs, bp),
-		    bytes);
+		    bytes, calls);
 }
 
 /* Address space given back */
