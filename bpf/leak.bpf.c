@@ -565,7 +565,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 #define NR_MMAP 9 /* x86-64 */
 #define PROT_EXEC_ 0x4
+#define MAP_FIXED_ 0x10
 #define MAP_ANONYMOUS_ 0x20
+#define MAP_FIXED_NOREPLACE_ 0x100000
 
 /* The file open at descriptor fd of the current process: its (dev, ino), 0 when none */
 static __always_inline void fd_file(__u64 fd, struct code_event *e)
@@ -603,6 +605,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (!e)
 		return 0;
 	fd_file(BPF_CORE_READ(regs, r8), e);
+	if (BPF_CORE_READ(regs, r10) & (MAP_FIXED_ | MAP_FIXED_NOREPLACE_)) {
+		e->addr = BPF_CORE_READ(regs, di);
+		e->len = BPF_CORE_READ(regs, si);
+		e->off = BPF_CORE_READ(regs, r9);
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -76,6 +76,12 @@ struct code_event {
 	__u64 ino;   /* CODE_MMAP: the file; 0 when unknown */
 	__u32 dev;   /* kernel dev_t: major << 20 | minor */
 	__u32 pad;
+	/* CODE_MMAP with MAP_FIXED (how the dynamic linker maps a library's code, over the span
+	 * it reserved): where the code will be, [addr, addr + len) from file offset off, so that
+	 * a process gone before its mappings are read can still be named; addr 0: unknown */
+	__u64 addr;
+	__u64 len;
+	__u64 off;
 	char comm[16];		  /* CODE_EXEC: the new comm */
 	char path[CODE_PATH_MAX]; /* CODE_EXEC */
 };

@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
 _Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
 _Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
 _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
-_Static_assert(sizeof(struct code_event) == 32 + 16 + CODE_PATH_MAX, "code_event layout");
+_Static_assert(sizeof(struct code_event) == 56 + 16 + CODE_PATH_MAX, "code_event layout");
 _Static_assert(LEAK_CODE_PATH_MAX == CODE_PATH_MAX, "code event path size");
 _Static_assert(LEAK_STACK_UNSEEN_FLAG == LEAK_STACK_UNSEEN, "unseen bit");
 _Static_assert(LEAK_STACK_UNSEEN_DEPTH_SHIFT == LEAK_STACK_UNSEEN_SHIFT, "unseen depth");
@@ -409,6 +409,9 @@ static int code_event(void *ctx, void *data, size_t size)
 	out.ts_ns = e.ts_ns;
 	out.dev = e.dev;
 	out.ino = e.ino;
+	out.addr = e.addr;
+	out.len = e.len;
+	out.off = e.off;
 	/* the target chose these bytes (its argv[0], its path) */
 	memcpy(out.comm, e.comm, sizeof(e.comm));
 	out.comm[sizeof(out.comm) - 1] = '\0';

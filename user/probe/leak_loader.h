@@ -94,6 +94,8 @@ struct leak_code_event {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC */
 	uint32_t dev;	/* kernel dev_t */
 	uint64_t ino;
+	/* an mmap at a fixed address: [addr, addr + len) maps the file from offset off; 0: unknown */
+	uint64_t addr, len, off;
 	char comm[16];		       /* sanitized */
 	char path[LEAK_CODE_PATH_MAX]; /* sanitized */
 };

@@ -404,6 +404,94 @@ int symbolizer__refresh(struct symbolizer *sym, int pid)
 	return 0;
 }
 
+/* Append a copy of map (its path duplicated) to maps/mods at *n; false when out of memory */
+static bool map_push(struct proc_map *maps, struct module **mods, size_t *n,
+		     const struct proc_map *map, struct module *m)
+{
+	maps[*n] = *map;
+	maps[*n].path = strdup(map->path);
+	if (!maps[*n].path)
+		return false;
+	mods[(*n)++] = m;
+	return true;
+}
+
+int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,
+			 uint64_t off, uint32_t dev, uint64_t ino)
+{
+	struct proc_map map = { .start = start,
+				.end = end,
+				.offset = off,
+				.inode = ino,
+				.dev_major = dev >> 20,
+				.dev_minor = dev & 0xfffff,
+				.exec = true };
+	struct module *m = NULL, **mods;
+	struct proc_map *maps;
+	struct proc_state *ps;
+	size_t n = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < sym->mod_cnt && !m; i++)
+		if (sym->mods[i]->dev == map_dev(&map) && sym->mods[i]->ino == ino &&
+		    sym->mods[i]->ms)
+			m = sym->mods[i];
+	if (!m || start >= end)
+		return -ENOENT;
+	ps = proc_get(sym, pid, true);
+	if (!ps)
+		return -ENOMEM;
+	for (size_t i = 0; i < ps->maps.cnt; i++) /* read from the process itself already */
+		if (ps->maps.maps[i].start == start && ps->maps.maps[i].end == end &&
+		    ps->maps.maps[i].exec && ps->maps.maps[i].inode == ino)
+			return 0;
+	/* the new mapping replaces what it lies over (MAP_FIXED): the mappings around it are
+	 * cut, one it lies inside of is split in two */
+	maps = calloc(ps->maps.cnt + 2, sizeof(*maps));
+	mods = calloc(ps->maps.cnt + 2, sizeof(*mods));
+	map.path = m->path;
+	for (size_t i = 0; ok && maps && mods && i <= ps->maps.cnt; i++) {
+		const struct proc_map *e = i < ps->maps.cnt ? &ps->maps.maps[i] : NULL;
+		struct proc_map part;
+
+		if (e && e->end <= start) {
+			ok = map_push(maps, mods, &n, e, ps->mods[i]);
+			continue;
+		}
+		if (map.path) { /* the new one, in order */
+			ok = map_push(maps, mods, &n, &map, m);
+			map.path = NULL;
+		}
+		if (!e)
+			break;
+		if (e->start < start) { /* the part before it */
+			part = *e;
+			part.end = start;
+			ok = ok && map_push(maps, mods, &n, &part, ps->mods[i]);
+		}
+		if (e->end > end) { /* the part after it */
+			part = *e;
+			if (e->start < end) {
+				part.offset += end - e->start;
+				part.start = end;
+			}
+			ok = ok && map_push(maps, mods, &n, &part, ps->mods[i]);
+		}
+	}
+	if (!ok || !maps || !mods) {
+		for (size_t i = 0; maps && i < n; i++)
+			free(maps[i].path);
+		free(maps);
+		free(mods);
+		return -ENOMEM;
+	}
+	proc_state_clear(ps);
+	ps->maps.maps = maps;
+	ps->maps.cnt = n;
+	ps->mods = mods;
+	return 0;
+}
+
 /* An address in anonymous executable memory: the perf map names it */
 static int resolve_jit(struct symbolizer *sym, struct proc_state *ps, struct frame *out)
 {

@@ -41,6 +41,14 @@ void symbolizer__free(struct symbolizer *sym);
  * in use). */
 int symbolizer__refresh(struct symbolizer *sym, int pid);
 
+/* pid maps code of the file the kernel knows as (dev: major << 20 | minor, ino) at
+ * [start, end) from file offset off (told by the kernel as it maps it, so that a process gone
+ * before its mappings are read is still named). Used until the next symbolizer__refresh reads
+ * the mappings themselves; only a file already open for some process can be named so.
+ * 0, -ENOENT when no open file is (dev, ino), or -ENOMEM. */
+int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,
+			 uint64_t off, uint32_t dev, uint64_t ino);
+
 /* Forget pid's mappings (it exited and its stacks are named): the files stay open for the
  * other processes that map them */
 void symbolizer__forget(struct symbolizer *sym, int pid);
