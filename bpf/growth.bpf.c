@@ -24,8 +24,8 @@ const volatile __u32 sample_pages = 1;
 const volatile __u64 sample_below = 1ULL << 32;
 /* Heap asked for (brk, mmap, mprotect) is sampled by size: a call of heap_sample_bytes or more
  * is always walked; a smaller one with probability bytes / heap_sample_bytes, and then counts
- * for heap_sample_bytes and heap_sample_bytes / bytes calls. PAGE_SIZE * sample_pages: with
- * sample_pages 1 every call (all are whole pages) is walked, exactly. */
+ * for heap_sample_bytes and heap_sample_bytes / bytes calls. One page with sample_pages 1:
+ * every call (all are whole pages) is walked, exactly. At most 2^32 (the draw's arithmetic). */
 const volatile __u64 heap_sample_bytes = 4096;
 
 __u64 lost[GLOST__MAX] = {};
