@@ -739,6 +739,11 @@ static void test_text_all_processes_no_loss(void **state)
 		    "Report for all processes after 1.0 s\n"
 		    "  live:      3.0 MiB (3146751 B) in 3 objects from 2 stacks\n"
 		    "  allocated: 3.0 MiB in 3 objects since attach; freed 0 B in 0 objects\n"
+		    "  processes: 2 with live memory, 2 seen allocating\n"
+		    "    pid 31      -                3.0 MiB live (3145728 B) in 2 objects; "
+		    "allocated 3145728 B in 2 objects\n"
+		    "    pid 30      -                1023 B live (1023 B) in 1 objects; "
+		    "allocated 1023 B in 1 objects\n"
 		    "\n"
 		    "#1  3.0 MiB live (3145728 B) in 2 objects; allocated 3145728 B in 2 objects"
 		    "  [pid 31]\n"
@@ -750,6 +755,21 @@ static void test_text_all_processes_no_loss(void **state)
 		    "\n"
 		    "Lost events:\n"
 		    "  state_failures             1  allocator calls missed: no per-thread state\n");
+	/* a final report knows the processes' names */
+	{
+		struct report_proc procs[] = { { .pid = 30, .comm = "worker" } };
+		char *text;
+		int err;
+
+		rep.procs = procs;
+		rep.proc_cnt = 1;
+		text = format(report__write_text, &rep, &opts, &err);
+		assert_int_equal(err, 0);
+		assert_non_null(
+			strstr(text, "\n    pid 30      worker           1023 B live (1023 B)"));
+		assert_non_null(strstr(text, "\n    pid 31      -                3.0 MiB live"));
+		free(text);
+	}
 	report__free(&rep);
 }
 

@@ -3,6 +3,7 @@
  * their frames, and every non-zero loss counter with what it means. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "analysis/report.h"
 #include "lib/bytes_fmt.h"
@@ -39,6 +40,82 @@ void report__write_frame(FILE *out, size_t idx, const struct frame *f)
 	fputc('\n', out);
 }
 
+/* One process's share of a report for all processes */
+struct proc_sum {
+	uint32_t pid;
+	struct stack_counts counts;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct proc_sum *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int by_live(const void *a, const void *b)
+{
+	const struct proc_sum *x = a, *y = b;
+
+	if (x->counts.live_bytes != y->counts.live_bytes)
+		return x->counts.live_bytes < y->counts.live_bytes ? 1 : -1;
+	if (x->counts.alloc_bytes != y->counts.alloc_bytes)
+		return x->counts.alloc_bytes < y->counts.alloc_bytes ? 1 : -1;
+	return by_pid(a, b);
+}
+
+static const char *comm_of(const struct leak_report *rep, uint32_t pid)
+{
+	for (size_t i = 0; i < rep->proc_cnt; i++)
+		if (rep->procs[i].pid == pid && rep->procs[i].comm[0])
+			return rep->procs[i].comm;
+	return NULL;
+}
+
+#define TEXT_PROCS_MAX 10
+
+/* A report for all processes: each process's sums over its stacks first, the most live first
+ * (at most TEXT_PROCS_MAX of them), so that the stacks below, labelled with their pid, are
+ * read process by process. 0 or -ENOMEM. */
+static int write_procs(const struct leak_report *rep, FILE *out)
+{
+	struct proc_sum *p = malloc((rep->stack_cnt ? rep->stack_cnt : 1) * sizeof(*p));
+	size_t n = 0, live = 0;
+	char b1[32];
+
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		p[i] = (struct proc_sum){ rep->stacks[i].pid, rep->stacks[i].counts };
+	qsort(p, rep->stack_cnt, sizeof(*p), by_pid);
+	for (size_t i = 0; i < rep->stack_cnt; i++) {
+		if (n && p[n - 1].pid == p[i].pid)
+			stack_counts__add(&p[n - 1].counts, &p[i].counts);
+		else
+			p[n++] = p[i];
+	}
+	qsort(p, n, sizeof(*p), by_live);
+	for (size_t i = 0; i < n; i++)
+		live += p[i].counts.live_objects > 0;
+	fprintf(out, "  processes: %zu with live memory, %zu seen allocating\n", live, n);
+	for (size_t i = 0; i < n && i < TEXT_PROCS_MAX; i++) {
+		const char *comm = comm_of(rep, p[i].pid);
+
+		fprintf(out,
+			"    pid %-7u %-16s %s live (%" PRIu64 " B) in %" PRIu64
+			" objects; allocated %" PRIu64 " B in %" PRIu64 " objects\n",
+			p[i].pid, comm ? comm : "-",
+			bytes__fmt(p[i].counts.live_bytes, b1, sizeof(b1)), p[i].counts.live_bytes,
+			p[i].counts.live_objects, p[i].counts.alloc_bytes,
+			p[i].counts.alloc_objects);
+	}
+	if (n > TEXT_PROCS_MAX)
+		fprintf(out, "    (%zu more processes: --format json lists them all)\n",
+			n - TEXT_PROCS_MAX);
+	free(p);
+	return 0;
+}
+
 int report__write_text(const struct leak_report *rep, const struct report_format_opts *opts,
 		       FILE *out)
 {
@@ -64,6 +141,8 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		" objects\n",
 		bytes__fmt(t->alloc_bytes, b1, sizeof(b1)), t->alloc_objects,
 		bytes__fmt(t->freed_bytes, b2, sizeof(b2)), t->freed_objects);
+	if (!rep->pid && rep->stack_cnt && write_procs(rep, out))
+		return -ENOMEM;
 
 	while ((s = report__next_shown(rep, opts, &c))) {
 		fprintf(out,
