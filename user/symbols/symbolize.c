@@ -416,6 +416,23 @@ static bool map_push(struct proc_map *maps, struct module **mods, size_t *n,
 	return true;
 }
 
+/* Order maps (and mods beside them) by start: few entries, an insertion sort */
+static void sort_maps(struct proc_map *maps, struct module **mods, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct proc_map x = maps[i];
+		struct module *xm = mods[i];
+		size_t j = i;
+
+		for (; j > 0 && maps[j - 1].start > x.start; j--) {
+			maps[j] = maps[j - 1];
+			mods[j] = mods[j - 1];
+		}
+		maps[j] = x;
+		mods[j] = xm;
+	}
+}
+
 int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,
 			 uint64_t off, uint32_t dev, uint64_t ino)
 {
@@ -446,38 +463,32 @@ int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64
 		    ps->maps.maps[i].exec && ps->maps.maps[i].inode == ino)
 			return 0;
 	/* the new mapping replaces what it lies over (MAP_FIXED): the mappings around it are
-	 * cut, one it lies inside of is split in two */
+	 * cut, one it lies inside of is split in two; then all in order of start */
 	maps = calloc(ps->maps.cnt + 2, sizeof(*maps));
 	mods = calloc(ps->maps.cnt + 2, sizeof(*mods));
 	map.path = m->path;
-	for (size_t i = 0; ok && maps && mods && i <= ps->maps.cnt; i++) {
-		const struct proc_map *e = i < ps->maps.cnt ? &ps->maps.maps[i] : NULL;
-		struct proc_map part;
+	ok = maps && mods && map_push(maps, mods, &n, &map, m);
+	for (size_t i = 0; ok && i < ps->maps.cnt; i++) {
+		const struct proc_map *e = &ps->maps.maps[i];
+		struct proc_map part = *e;
 
-		if (e && e->end <= start) {
+		if (e->end <= start || e->start >= end) {
 			ok = map_push(maps, mods, &n, e, ps->mods[i]);
 			continue;
 		}
-		if (map.path) { /* the new one, in order */
-			ok = map_push(maps, mods, &n, &map, m);
-			map.path = NULL;
-		}
-		if (!e)
-			break;
 		if (e->start < start) { /* the part before it */
-			part = *e;
 			part.end = start;
-			ok = ok && map_push(maps, mods, &n, &part, ps->mods[i]);
+			ok = map_push(maps, mods, &n, &part, ps->mods[i]);
 		}
-		if (e->end > end) { /* the part after it */
+		if (ok && e->end > end) { /* the part after it */
 			part = *e;
-			if (e->start < end) {
-				part.offset += end - e->start;
-				part.start = end;
-			}
-			ok = ok && map_push(maps, mods, &n, &part, ps->mods[i]);
+			part.offset += end - e->start;
+			part.start = end;
+			ok = map_push(maps, mods, &n, &part, ps->mods[i]);
 		}
 	}
+	if (ok)
+		sort_maps(maps, mods, n);
 	if (!ok || !maps || !mods) {
 		for (size_t i = 0; maps && i < n; i++)
 			free(maps[i].path);
