@@ -85,29 +85,68 @@ int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct st
 
 /* The final report's processes: each pid's stacks summed, its anonymous memory now and since
  * attach. *out is NULL when there are none. 0 or -ENOMEM. */
+/* A process gone by the end: the name its last exec in the session gave it, else "" */
+static void exec_comm(const struct leak_view *v, uint32_t pid, char *comm, size_t size)
+{
+	comm[0] = '\0';
+	for (size_t i = 0; i < v->exec_cnt; i++)
+		if (v->execs[i].pid == pid)
+			snprintf(comm, size, "%s", v->execs[i].comm); /* sanitized at the event */
+}
+
+/* A stack's process while the processes are summed */
+struct proc_part {
+	uint32_t pid;
+	size_t rank; /* the index of its (first) stack in the report */
+	struct stack_counts counts;
+};
+
+static int by_pid_then_rank(const void *a, const void *b)
+{
+	const struct proc_part *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct proc_part *x = a, *y = b;
+
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
 static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 		       struct report_proc **out, size_t *cnt)
 {
+	struct proc_part *parts = calloc(rep->stack_cnt ? rep->stack_cnt : 1, sizeof(*parts));
 	struct report_proc *p = NULL;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
 	*cnt = 0;
+	if (!parts)
+		return -ENOMEM;
+	/* each stack's pid and counts, grouped by pid (O(stacks log stacks): --all has many
+	 * processes), then the processes in the order of their first stack in the report */
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		parts[i] = (struct proc_part){ rep->stacks[i].pid, i, rep->stacks[i].counts };
+	qsort(parts, rep->stack_cnt, sizeof(*parts), by_pid_then_rank);
 	for (size_t i = 0; i < rep->stack_cnt; i++) {
-		const struct report_stack *s = &rep->stacks[i];
-		size_t k = 0;
-
-		while (k < n && p[k].pid != s->pid)
-			k++;
-		if (k == n) {
-			if (ARRAY_GROW(p, cap, n + 1, 8)) {
-				free(p);
-				return -ENOMEM;
-			}
-			p[n++] = (struct report_proc){ .pid = s->pid };
-		}
-		stack_counts__add(&p[k].counts, &s->counts);
+		if (n && parts[n - 1].pid == parts[i].pid)
+			stack_counts__add(&parts[n - 1].counts, &parts[i].counts);
+		else
+			parts[n++] = parts[i];
 	}
+	qsort(parts, n, sizeof(*parts), by_rank);
+	if (n && ARRAY_GROW(p, cap, n, 8)) {
+		free(parts);
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < n; k++)
+		p[k] = (struct report_proc){ .pid = parts[k].pid, .counts = parts[k].counts };
+	free(parts);
 	/* a --pid or launched target is listed even when it allocated nothing */
 	if (!n && v->tgt->pid) {
 		if (ARRAY_GROW(p, cap, 1, 1))
@@ -120,7 +159,7 @@ static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 		if (!proc_scan__comm("/proc", p[k].pid, p[k].comm, sizeof(p[k].comm)))
 			sanitize__str(p[k].comm);
 		else
-			p[k].comm[0] = '\0';
+			exec_comm(v, p[k].pid, p[k].comm, sizeof(p[k].comm));
 		p[k].mem_known = !proc_scan__mem("/proc", p[k].pid, &rss, &p[k].anon_bytes);
 		if (!p[k].mem_known && p[k].pid == (uint32_t)v->tgt->pid && v->anon_last_known) {
 			p[k].anon_bytes = v->anon_last; /* gone: as at the last tick */
