@@ -755,6 +755,25 @@ static void test_text_all_processes_no_loss(void **state)
 		    "\n"
 		    "Lost events:\n"
 		    "  state_failures             1  allocator calls missed: no per-thread state\n");
+	/* the sums by process, in the order of each one's first stack; a third stack of pid 31 */
+	{
+		struct report_proc_sum *sums;
+		size_t n;
+
+		add(&rep, 31, 6, (struct stack_counts){ 10, 1, 20, 2, 10, 1 }, &fr, 1);
+		assert_int_equal(report__proc_sums(&rep, &sums, &n), 0);
+		assert_int_equal(n, 2);
+		assert_int_equal(sums[0].pid, 31);
+		assert_int_equal(sums[0].first, 0);
+		assert_int_equal(sums[0].counts.live_bytes, (3u << 20) + 10);
+		assert_int_equal(sums[0].counts.alloc_objects, 4);
+		assert_int_equal(sums[0].counts.freed_objects, 1);
+		assert_int_equal(sums[1].pid, 30);
+		assert_int_equal(sums[1].first, 1);
+		assert_int_equal(sums[1].counts.live_bytes, 1023);
+		free(sums);
+		rep.stack_cnt--; /* the third stack goes again */
+	}
 	/* a final report knows the processes' names */
 	{
 		struct report_proc procs[] = { { .pid = 30, .comm = "worker" } };

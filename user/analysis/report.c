@@ -152,3 +152,46 @@ const char *report__truncated_help(void)
 	       "build (no -fno-asynchronous-unwind-tables) or build with -fno-omit-frame-pointer, "
 	       "and leave --unwind at auto (docs/symbols.md)";
 }
+
+static int sum_by_pid(const void *a, const void *b)
+{
+	const struct report_proc_sum *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+static int sum_by_first(const void *a, const void *b)
+{
+	const struct report_proc_sum *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+int report__proc_sums(const struct leak_report *rep, struct report_proc_sum **out, size_t *cnt)
+{
+	struct report_proc_sum *p;
+	size_t n = 0;
+
+	*out = NULL;
+	*cnt = 0;
+	if (!rep->stack_cnt)
+		return 0;
+	p = calloc(rep->stack_cnt, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		p[i] = (struct report_proc_sum){ rep->stacks[i].pid, i, rep->stacks[i].counts };
+	qsort(p, rep->stack_cnt, sizeof(*p), sum_by_pid);
+	for (size_t i = 0; i < rep->stack_cnt; i++) {
+		if (n && p[n - 1].pid == p[i].pid)
+			stack_counts__add(&p[n - 1].counts, &p[i].counts);
+		else
+			p[n++] = p[i];
+	}
+	qsort(p, n, sizeof(*p), sum_by_first);
+	*out = p;
+	*cnt = n;
+	return 0;
+}

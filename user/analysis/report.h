@@ -85,6 +85,16 @@ int report__join(struct leak_report *rep, const struct stacktab *tab, const stru
  * pid, time and the session's command). 0 or -ENOMEM. */
 int session__report(const struct session *s, const struct snapshot *snap, struct leak_report *rep);
 
+/* A process's share of a report: its stacks' sums */
+struct report_proc_sum {
+	uint32_t pid;
+	size_t first; /* the index of its first stack in the report */
+	struct stack_counts counts;
+};
+/* Each process's sums over rep's stacks, in the order of its first stack in the report
+ * (O(stacks log stacks)). *out is malloc'd (NULL when there are no stacks). 0 or -ENOMEM. */
+int report__proc_sums(const struct leak_report *rep, struct report_proc_sum **out, size_t *cnt);
+
 /* Append a stack (copied); 0 or -ENOMEM */
 int report__add(struct leak_report *rep, const struct report_stack *stack);
 /* Sum totals over all stacks */

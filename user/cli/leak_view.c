@@ -94,59 +94,24 @@ static void exec_comm(const struct leak_view *v, uint32_t pid, char *comm, size_
 			snprintf(comm, size, "%s", v->execs[i].comm); /* sanitized at the event */
 }
 
-/* A stack's process while the processes are summed */
-struct proc_part {
-	uint32_t pid;
-	size_t rank; /* the index of its (first) stack in the report */
-	struct stack_counts counts;
-};
-
-static int by_pid_then_rank(const void *a, const void *b)
-{
-	const struct proc_part *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (x->rank > y->rank) - (x->rank < y->rank);
-}
-
-static int by_rank(const void *a, const void *b)
-{
-	const struct proc_part *x = a, *y = b;
-
-	return (x->rank > y->rank) - (x->rank < y->rank);
-}
-
 static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 		       struct report_proc **out, size_t *cnt)
 {
-	struct proc_part *parts = calloc(rep->stack_cnt ? rep->stack_cnt : 1, sizeof(*parts));
+	struct report_proc_sum *sums;
 	struct report_proc *p = NULL;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
 	*cnt = 0;
-	if (!parts)
+	if (report__proc_sums(rep, &sums, &n))
 		return -ENOMEM;
-	/* each stack's pid and counts, grouped by pid (O(stacks log stacks): --all has many
-	 * processes), then the processes in the order of their first stack in the report */
-	for (size_t i = 0; i < rep->stack_cnt; i++)
-		parts[i] = (struct proc_part){ rep->stacks[i].pid, i, rep->stacks[i].counts };
-	qsort(parts, rep->stack_cnt, sizeof(*parts), by_pid_then_rank);
-	for (size_t i = 0; i < rep->stack_cnt; i++) {
-		if (n && parts[n - 1].pid == parts[i].pid)
-			stack_counts__add(&parts[n - 1].counts, &parts[i].counts);
-		else
-			parts[n++] = parts[i];
-	}
-	qsort(parts, n, sizeof(*parts), by_rank);
 	if (n && ARRAY_GROW(p, cap, n, 8)) {
-		free(parts);
+		free(sums);
 		return -ENOMEM;
 	}
 	for (size_t k = 0; k < n; k++)
-		p[k] = (struct report_proc){ .pid = parts[k].pid, .counts = parts[k].counts };
-	free(parts);
+		p[k] = (struct report_proc){ .pid = sums[k].pid, .counts = sums[k].counts };
+	free(sums);
 	/* a --pid or launched target is listed even when it allocated nothing */
 	if (!n && v->tgt->pid) {
 		if (ARRAY_GROW(p, cap, 1, 1))

@@ -40,28 +40,15 @@ void report__write_frame(FILE *out, size_t idx, const struct frame *f)
 	fputc('\n', out);
 }
 
-/* One process's share of a report for all processes */
-struct proc_sum {
-	uint32_t pid;
-	struct stack_counts counts;
-};
-
-static int by_pid(const void *a, const void *b)
-{
-	const struct proc_sum *x = a, *y = b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
 static int by_live(const void *a, const void *b)
 {
-	const struct proc_sum *x = a, *y = b;
+	const struct report_proc_sum *x = a, *y = b;
 
 	if (x->counts.live_bytes != y->counts.live_bytes)
 		return x->counts.live_bytes < y->counts.live_bytes ? 1 : -1;
 	if (x->counts.alloc_bytes != y->counts.alloc_bytes)
 		return x->counts.alloc_bytes < y->counts.alloc_bytes ? 1 : -1;
-	return by_pid(a, b);
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 static const char *comm_of(const struct leak_report *rep, uint32_t pid)
@@ -79,21 +66,12 @@ static const char *comm_of(const struct leak_report *rep, uint32_t pid)
  * read process by process. 0 or -ENOMEM. */
 static int write_procs(const struct leak_report *rep, FILE *out)
 {
-	struct proc_sum *p = malloc((rep->stack_cnt ? rep->stack_cnt : 1) * sizeof(*p));
-	size_t n = 0, live = 0;
+	struct report_proc_sum *p;
+	size_t n, live = 0;
 	char b1[32];
 
-	if (!p)
+	if (report__proc_sums(rep, &p, &n))
 		return -ENOMEM;
-	for (size_t i = 0; i < rep->stack_cnt; i++)
-		p[i] = (struct proc_sum){ rep->stacks[i].pid, rep->stacks[i].counts };
-	qsort(p, rep->stack_cnt, sizeof(*p), by_pid);
-	for (size_t i = 0; i < rep->stack_cnt; i++) {
-		if (n && p[n - 1].pid == p[i].pid)
-			stack_counts__add(&p[n - 1].counts, &p[i].counts);
-		else
-			p[n++] = p[i];
-	}
 	qsort(p, n, sizeof(*p), by_live);
 	for (size_t i = 0; i < n; i++)
 		live += p[i].counts.live_objects > 0;
