@@ -32,6 +32,7 @@ int growth_loader__new(const struct growth_loader_opts *opts, struct growth_load
 {
 	struct growth_loader *ld;
 	uint32_t rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
+	uint64_t heap_interval;
 	int err;
 
 	*out = NULL;
@@ -50,12 +51,10 @@ int growth_loader__new(const struct growth_loader_opts *opts, struct growth_load
 	ld->skel->rodata->sample_below = (1ULL << 32) / ld->skel->rodata->sample_pages;
 	/* heap asked for: every call at --sample-pages 1, else one walk per N * 64 KiB asked
 	 * for on average (1 MiB at the default 16; glibc asks 132 KiB at a time) */
-	ld->skel->rodata->heap_sample_bytes = 4096;
-	if (ld->skel->rodata->sample_pages > 1)
-		ld->skel->rodata->heap_sample_bytes =
-			65536ULL * ld->skel->rodata->sample_pages < (1ULL << 32)
-				? 65536ULL * ld->skel->rodata->sample_pages
-				: 1ULL << 32;
+	heap_interval = 65536ULL * ld->skel->rodata->sample_pages; /* <= 2^36 */
+	ld->skel->rodata->heap_sample_bytes = ld->skel->rodata->sample_pages == 1 ? 4096
+					      : heap_interval < (1ULL << 32)	  ? heap_interval
+										  : 1ULL << 32;
 	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
 	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, rows_cap)))
 		goto cleanup;
