@@ -22,6 +22,22 @@ const volatile __u32 self_tgid = 0;
 const volatile __u32 sample_pages = 1;
 /* 2^32 / sample_pages: a page is sampled when a random 32-bit number falls below it */
 const volatile __u64 sample_below = 1ULL << 32;
+/* The walk budget: at most about walk_budget walks of new pages per CPU per WALK_WINDOW_NS
+ * (0: no cap; never with sample_pages 1). A CPU that walked more in a window draws its faults
+ * with a smaller probability in the next, chosen from the rate it saw, and each page drawn then
+ * weighs more (weight pages; the weight is fixed when the fault is drawn, before it is known
+ * whether it adds a page, so the figures stay unbiased). A process growing 1 GiB/s gives 262,144
+ * new pages a second: walking 1 in 16 of them was ~10% of its time on these VMs. */
+const volatile __u32 walk_budget = 0;
+#define WALK_WINDOW_NS 100000000ULL
+#define WALK_BURST 5	  /* windows of walks a burst may take at once */
+#define WALK_MIN_WALKS 16 /* the fewest walks a window ends early on */
+#define WEIGHT_MAX (1ULL << 20)
+
+/* The largest weight a drawn page had, and the pages counted by draws that weighed more than
+ * sample_pages (the budget raised their weight) */
+__u64 weight_max = 0;
+__u64 budget_pages = 0;
 /* Heap asked for (brk, mmap, mprotect) is sampled by size: a call of heap_sample_bytes or more
  * is always walked; a smaller one with probability bytes / heap_sample_bytes, and then counts
  * for heap_sample_bytes and heap_sample_bytes / bytes calls. One page with sample_pages 1:
@@ -85,12 +101,19 @@ struct {
  * registers. The fault tracepoints run with interrupts off, where the stack walk cannot look up
  * mappings; the walk runs at the fault's rss_stat event, when the kernel counts the new
  * anonymous page. Per CPU, so that a fault not drawn costs one inlined lookup at rss_stat; a
- * fault whose thread moves to another CPU before its page is counted loses its draw. */
+ * fault whose thread moves to another CPU before its page is counted loses its draw.
+ * The CPU's walk budget lives here too. */
 struct pending_fault {
 	__u64 pc, sp, bp;
-	__u64 addr; /* the faulting address */
-	__u32 tid;  /* the faulting thread; 0: none pending */
-	__u32 pad;
+	__u64 addr;   /* the faulting address */
+	__u32 tid;    /* the faulting thread; 0: none pending */
+	__u32 pages;  /* what the pending draw weighs */
+	__u64 below;  /* the draw's threshold now; 0: sample_below */
+	__u64 weight; /* the pages a draw weighs now; 0: sample_pages */
+	__u64 win_start;
+	__u64 win_walks; /* pages walked since win_start */
+	__s64 tokens;	 /* the walk budget's bucket, in walks x WALK_WINDOW_NS */
+	__u64 tok_time;	 /* when it was last refilled; 0: never (full) */
 };
 
 struct {
@@ -105,7 +128,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1 << 20); /* resized by the loader (--max-pages) */
 	__type(key, struct page_key);
-	__type(value, __u64);
+	__type(value, struct page_owner);
 } pages SEC(".maps");
 
 /* Tell user space that tgid has new code (an exec, or a file mapped executable) */
@@ -190,57 +213,61 @@ static __always_inline void charge_heap(__u32 tgid, __u64 pc, __u64 sp, __u64 bp
 	__sync_fetch_and_add(&st->heap_calls, calls);
 }
 
-#define SAMPLE_BYTES (PAGE_SIZE_ * sample_pages)
-
 static const __u32 zero_key = 0;
 
-/* A page the process no longer has: its stack holds it no more (a sampled page stands for
- * sample_pages pages) */
-static __always_inline bool drop_page(struct page_key *k)
+/* A page the process no longer has: its stack holds it no more. The bytes it stood for (a
+ * sampled page stands for the pages its draw weighed), or 0 when it was not held. */
+static __always_inline __u64 drop_page(struct page_key *k)
 {
 	struct stack_key sk = { .tgid = k->tgid };
+	struct page_owner *owner = bpf_map_lookup_elem(&pages, k);
 	struct growth_stat *st;
-	__u64 *owner = bpf_map_lookup_elem(&pages, k);
+	__u64 n;
 
 	if (!owner)
-		return false;
-	sk.stack_id = *owner;
+		return 0;
+	sk.stack_id = owner->stack_id;
+	n = owner->pages;
 	/* only the deleter accounts, so a race cannot take the page off twice */
 	if (bpf_map_delete_elem(&pages, k))
-		return false;
+		return 0;
 	st = bpf_map_lookup_elem(&growth_stats, &sk);
 	if (st) {
-		__sync_fetch_and_add(&st->held_bytes, -SAMPLE_BYTES);
-		__sync_fetch_and_add(&st->held_pages, -(__u64)sample_pages);
+		__sync_fetch_and_add(&st->held_bytes, -(n * PAGE_SIZE_));
+		__sync_fetch_and_add(&st->held_pages, -n);
 	}
-	return true;
+	return n * PAGE_SIZE_;
 }
 
-/* A new page the stack at (pc, sp, bp) gave the process at addr, sampled: it stands for
- * sample_pages pages */
+/* A new page the stack at (pc, sp, bp) gave the process at addr, sampled: it stands for n
+ * pages */
 static __always_inline void charge_page(struct growth_proc *p, __u32 tgid, __u64 pc, __u64 sp,
-					__u64 bp, __u64 addr)
+					__u64 bp, __u64 addr, __u64 n)
 {
 	struct stack_key key = { .tgid = tgid };
 	struct page_key pk = { .tgid = tgid, .addr = addr & ~(PAGE_SIZE_ - 1) };
+	struct page_owner owner = { .pages = n };
 	struct growth_stat *st;
+	__u64 dropped;
 
 	key.stack_id = capture_stack(pc, sp, bp);
 	st = stat_get(&key);
 	if (!st)
 		return;
-	__sync_fetch_and_add(&st->touch_bytes, SAMPLE_BYTES);
-	__sync_fetch_and_add(&st->touch_pages, sample_pages);
+	__sync_fetch_and_add(&st->touch_bytes, n * PAGE_SIZE_);
+	__sync_fetch_and_add(&st->touch_pages, n);
 	/* a page we missed giving back (a path we do not see) changes hands here */
-	if (drop_page(&pk))
-		__sync_fetch_and_add(&p->held_bytes, -SAMPLE_BYTES);
-	if (bpf_map_update_elem(&pages, &pk, &key.stack_id, BPF_ANY)) {
+	dropped = drop_page(&pk);
+	if (dropped)
+		__sync_fetch_and_add(&p->held_bytes, -dropped);
+	owner.stack_id = key.stack_id;
+	if (bpf_map_update_elem(&pages, &pk, &owner, BPF_ANY)) {
 		count_lost(GLOST_PAGES_MAP_FULL);
 		return;
 	}
-	__sync_fetch_and_add(&st->held_bytes, SAMPLE_BYTES);
-	__sync_fetch_and_add(&st->held_pages, sample_pages);
-	__sync_fetch_and_add(&p->held_bytes, SAMPLE_BYTES);
+	__sync_fetch_and_add(&st->held_bytes, n * PAGE_SIZE_);
+	__sync_fetch_and_add(&st->held_pages, n);
+	__sync_fetch_and_add(&p->held_bytes, n * PAGE_SIZE_);
 }
 
 struct release {
@@ -253,7 +280,7 @@ static long release_one(__u64 i, struct release *r)
 {
 	struct page_key k = { .tgid = r->tgid, .addr = r->start + i * PAGE_SIZE_ };
 
-	r->dropped += drop_page(&k) ? SAMPLE_BYTES : 0;
+	r->dropped += drop_page(&k);
 	return 0;
 }
 
@@ -296,22 +323,77 @@ static __always_inline int look_vma(__u64 addr, struct vma_look *l)
 
 /* Sampled by fault, before it is known whether the fault adds an anonymous page: whether it
  * does is independent of the draw, so the pages charged stay an unbiased estimate, and a fault
- * not drawn costs one random number here and one lookup at its rss_stat */
-static __always_inline bool drawn(void)
+ * not drawn costs one random number here and one lookup at its rss_stat. The CPU's pending
+ * state, or NULL when the fault is not drawn. */
+static __always_inline struct pending_fault *drawn(void)
 {
-	return sample_pages <= 1 || bpf_get_prandom_u32() < sample_below;
+	struct pending_fault *f = bpf_map_lookup_elem(&faults, &zero_key);
+
+	if (!f || sample_pages <= 1)
+		return f;
+	return bpf_get_prandom_u32() < (f->below ? f->below : sample_below) ? f : NULL;
 }
 
-static __always_inline void on_fault(__u64 address, __u64 pc, __u64 sp, __u64 bp)
+/* A drawn page is about to be walked: count it against the CPU's walk budget, a bucket of
+ * WALK_BURST windows' walks refilled at walk_budget a window, so that a burst (a process
+ * growing 24 MiB at once) is walked at the full rate and only sustained fast growth pays with
+ * precision. A window ends after WALK_WINDOW_NS, or sooner after a quarter of its budget of
+ * walks (a burst is reined in within milliseconds once the bucket is empty); its walks x their
+ * weight over its length are the rate of new pages. The next draws weigh sample_pages while
+ * that rate at sample_pages stays within the budget or the bucket holds the walks of a short
+ * window, else what brings the walks back to the budget. */
+static __always_inline void budget_walk(struct pending_fault *f)
 {
-	struct pending_fault *f;
+	/* signed throughout: the bucket goes below zero */
+	__s64 window = (__s64)WALK_WINDOW_NS, cap = (__s64)walk_budget * WALK_BURST * window;
+	__u64 now, elapsed, rate, w;
+
+	if (!walk_budget || sample_pages <= 1)
+		return;
+	now = bpf_ktime_get_ns();
+	/* tokens in walks x WALK_WINDOW_NS: refilled walk_budget a window */
+	f->tokens = f->tok_time ? f->tokens + (__s64)((now - f->tok_time) * walk_budget) : cap;
+	if (f->tokens > cap)
+		f->tokens = cap;
+	f->tok_time = now;
+	f->tokens -= window;
+	elapsed = now - f->win_start;
+	if (elapsed >= WALK_WINDOW_NS ||
+	    (f->win_walks * 4 >= walk_budget && f->win_walks >= WALK_MIN_WALKS)) {
+		__u64 was = f->weight ? f->weight : sample_pages;
+
+		/* new pages per window: walks x weight x WALK_WINDOW_NS / elapsed (walks < 2^16,
+		 * w <= 2^20, the window < 2^27: no overflow); elapsed >= 1 */
+		rate = f->win_walks * was * WALK_WINDOW_NS / (elapsed | 1);
+		if (rate / sample_pages <= walk_budget ||
+		    f->tokens >= (__s64)walk_budget * window / 4)
+			w = sample_pages;
+		else
+			w = (rate + walk_budget - 1) / walk_budget;
+		/* a few walks close together by chance are no rate: the weight rises at most
+		 * fourfold a window, so that one draw cannot stand for most of a burst */
+		if (w > was * 4)
+			w = was * 4;
+		if (w < sample_pages)
+			w = sample_pages;
+		if (w > WEIGHT_MAX)
+			w = WEIGHT_MAX;
+		f->weight = w;
+		f->below = (1ULL << 32) / w;
+		f->win_start = now;
+		f->win_walks = 0;
+	}
+	f->win_walks++;
+}
+
+static __always_inline void on_fault(struct pending_fault *f, __u64 address, __u64 pc, __u64 sp,
+				     __u64 bp)
+{
 	__u32 tgid;
 
 	if (address >= USER_TOP || !traced(&tgid))
 		return;
-	f = bpf_map_lookup_elem(&faults, &zero_key);
-	if (!f)
-		return;
+	f->pages = sample_pages <= 1 ? 1 : f->weight ? f->weight : sample_pages;
 	f->pc = pc;
 	f->sp = sp;
 	f->bp = bp;
@@ -322,10 +404,12 @@ static __always_inline void on_fault(__u64 address, __u64 pc, __u64 sp, __u64 bp
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	if (!drawn())
+	struct pending_fault *f = drawn();
+
+	if (!f)
 		return 0;
 	/* the first frame is the faulting instruction itself: + 1, see capture_stack */
-	on_fault(address, BPF_CORE_READ(regs, ip) + 1, BPF_CORE_READ(regs, sp),
+	on_fault(f, address, BPF_CORE_READ(regs, ip) + 1, BPF_CORE_READ(regs, sp),
 		 BPF_CORE_READ(regs, bp));
 	return 0;
 }
@@ -335,12 +419,16 @@ int BPF_PROG(fault_user, unsigned long address, struct pt_regs *regs, unsigned l
 SEC("tp_btf/page_fault_kernel")
 int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
+	struct pending_fault *f;
 	__u64 pc, sp, bp;
 
-	if ((error_code & PF_USER) || !drawn() || !BPF_CORE_READ(bpf_get_current_task_btf(), mm))
+	if ((error_code & PF_USER) || !BPF_CORE_READ(bpf_get_current_task_btf(), mm))
+		return 0;
+	f = drawn();
+	if (!f)
 		return 0;
 	user_regs(&pc, &sp, &bp);
-	on_fault(address, pc, sp, bp);
+	on_fault(f, address, pc, sp, bp);
 	return 0;
 }
 
@@ -355,6 +443,7 @@ int BPF_PROG(on_rss, struct mm_struct *mm, int member)
 {
 	struct pending_fault *f;
 	struct growth_proc *p;
+	__u64 n;
 	__u32 tgid;
 
 	if (member != MM_ANONPAGES_)
@@ -368,21 +457,37 @@ int BPF_PROG(on_rss, struct mm_struct *mm, int member)
 	p = traced(&tgid);
 	if (!p)
 		return 0;
-	__sync_fetch_and_add(&p->touch_bytes, SAMPLE_BYTES);
-	__sync_fetch_and_add(&p->touch_pages, sample_pages);
-	charge_page(p, tgid, f->pc, f->sp, f->bp, f->addr);
+	n = f->pages;
+	__sync_fetch_and_add(&p->touch_bytes, n * PAGE_SIZE_);
+	__sync_fetch_and_add(&p->touch_pages, n);
+	if (n > sample_pages) {
+		__sync_fetch_and_add(&budget_pages, n);
+		if (n > weight_max)
+			weight_max = n; /* a race may keep the smaller: it is a report's maximum */
+	}
+	budget_walk(f);
+	charge_page(p, tgid, f->pc, f->sp, f->bp, f->addr, n);
 	return 0;
 }
 
-/* Heap growth asked for: charged to the calling stack, as address space (not yet touched) */
+/* Heap growth asked for: charged to the calling stack, as address space (not yet touched).
+ * While the walk budget makes this CPU's pages weigh more than sample_pages, the heap's
+ * sampling interval grows in the same proportion: the process growing fast asks for heap fast
+ * too, and its walks are what the budget bounds. */
 static __always_inline void on_heap(struct growth_proc *p, __u32 tgid, struct pt_regs *regs,
 				    __u64 bytes)
 {
+	struct pending_fault *f = bpf_map_lookup_elem(&faults, &zero_key);
 	__u64 hs = heap_sample_bytes, calls = 1;
 
 	if (!bytes)
 		return;
 	__sync_fetch_and_add(&p->heap_bytes, bytes);
+	if (f && f->weight > sample_pages && sample_pages > 1) {
+		hs = hs * f->weight / sample_pages; /* <= 2^32 x 2^20 */
+		if (hs > 1ULL << 32)
+			hs = 1ULL << 32;
+	}
 	if (bytes < hs) {
 		/* drawn with probability bytes / hs (bytes < hs <= 2^32: no overflow) */
 		if ((__u64)bpf_get_prandom_u32() * hs >= bytes << 32)

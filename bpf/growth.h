@@ -19,11 +19,17 @@ struct growth_stat {
 	__u64 heap_calls;
 };
 
-/* Which stack gave a process one of its pages: (tgid, page address) -> stack id */
+/* Which stack gave a process one of its pages: (tgid, page address) -> struct page_owner */
 struct page_key {
 	__u32 tgid;
 	__u32 pad;
 	__u64 addr;
+};
+
+/* A sampled page stands for the pages its draw weighed (growth.bpf.c, "walk budget") */
+struct page_owner {
+	__u64 stack_id;
+	__u64 pages;
 };
 
 /* Per process, keyed by tgid */

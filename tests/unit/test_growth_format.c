@@ -682,6 +682,44 @@ static void test_json_empty(void **state)
 	json_decref(doc);
 }
 
+/* The walk budget acted: text says at what odds and for how much, JSON has walk_budget; a
+ * budget that never acted (or none, as from a file) prints nothing */
+static void test_walk_budget(void **state)
+{
+	struct growth_report g = { .pid = 42, .duration_s = 3.0, .sample_pages = 16 };
+	const json_t *wb;
+	json_t *doc;
+	char *text;
+	(void)state;
+
+	g.rep.kind = SESSION_KIND_GROWTH;
+	g.walk_budget = 1000;
+	text = format(growth_format__text, &g, 0);
+	assert_null(strstr(text, "walk budget"));
+	free(text);
+	g.weight_max = 548;
+	g.budget_pages = 262144;
+	text = format(growth_format__text, &g, 0);
+	assert_non_null(
+		strstr(text, "  by stack: 1 in 16 new pages (at random) had its stack walked "
+			     "and counts for 16: estimates (--sample-pages 1: every page)\n"
+			     "  while pages came faster than the walk budget (1000 walks/s per "
+			     "CPU), 1 in up to 548 was walked and weighed as much: 1.0 GiB of "
+			     "the pages touched are estimated so (--walk-budget 0: no budget)\n"));
+	free(text);
+	doc = format_json(&g, 0, NULL);
+	wb = json_object_get(doc, "walk_budget");
+	assert_non_null(wb);
+	assert_json_int(wb, "walks_per_s", 1000);
+	assert_json_int(wb, "weight_max", 548);
+	assert_json_int(wb, "budget_bytes", 1073741824);
+	json_decref(doc);
+	g.walk_budget = 0;
+	doc = format_json(&g, 0, NULL);
+	assert_null(json_object_get(doc, "walk_budget"));
+	json_decref(doc);
+}
+
 /* ---- the rest of the interface ---- */
 
 static void test_live_view(void **state)
@@ -758,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_top_stacks),
 		cmocka_unit_test(test_json_top_per_section),
+		cmocka_unit_test(test_walk_budget),
 		cmocka_unit_test(test_json_empty),
 		cmocka_unit_test(test_live_view),
 		cmocka_unit_test(test_proc_and_command),

@@ -19,8 +19,10 @@
 #              `growth --pid PID --escalate on`, held (SIGSTOP) from 8 MiB until the exact
 #              window attaches so that it grows within it: the window's leak_a/leak_b stacks
 #              come first in stacks[], in proportion 60/40 within 15%
-# churn, getppid and read run REPS (3) times per round and mode, and the best run counts; grow
-# once. The workloads time their own loop, in wall time (the targets) and in their CPU time, which
+# Every workload runs REPS (3) times per round and mode, and the best run counts (grow: GROW_REPS,
+# default 5): on these VMs the first write to guest memory the host has not backed yet (or has
+# taken back) costs the host a fault of its own, and an untraced 1 GiB grow took 0.97 to 2.4 s
+# from one run to the next, which drowned the gear's few percent. The workloads time their own loop, in wall time (the targets) and in their CPU time, which
 # includes the BPF programs (they run in the workload's context) but not other load on the
 # machine: when the two disagree, the machine was busy. Another growth gear attached host-wide
 # (a `perfan-bpf serve` or `growth` of another session) makes the untraced runs traced: the
@@ -42,6 +44,7 @@ MIXED_MB=${MIXED_MB:-256}
 WINDOW=${WINDOW:-2}
 QUIET_WAIT=${QUIET_WAIT:-30}
 REPS=${REPS:-3} # runs of churn, getppid and read per round and mode: the best one counts
+GROW_REPS=${GROW_REPS:-5} # runs of grow per round and mode: the best one counts
 STATS=${STATS:-1} # 0: skip the BPF run time step
 STATS_GROW_BYTES=${STATS_GROW_BYTES:-268435456}
 PB=${PB:-./perfan-bpf} # another build (a copy) can be measured
@@ -93,10 +96,10 @@ show() { awk -v v="$2" -v g="$([[ $1 == grow ]] && echo 1)" 'BEGIN{printf "%.1f"
 timed() { # round mode
 	local v x n
 	for w in "${WLS[@]}"; do
-		# the short workloads: the best of REPS runs, so that a moment's interference (another
-		# process on the same core) does not decide a round
+		# the best of REPS runs, so that a moment's interference (another process on the same
+		# core; for grow, guest memory the host must back first) does not decide a round
 		n=$REPS
-		[[ $w == grow ]] && n=1
+		[[ $w == grow ]] && n=$GROW_REPS
 		v=
 		for _ in $(seq "$n"); do
 			x=$(run_wl "$w")

@@ -48,6 +48,10 @@ struct growth_report {
 	size_t esc_cnt;
 	uint64_t lost[REPORT_LOST__MAX];
 	uint32_t sample_pages; /* 1 in N new pages had its stack walked; 0: not known (a file) */
+	/* live sessions: the walk budget (walks per second per CPU; 0: none), the largest weight
+	 * a drawn page had and the pages counted by draws the budget made weigh more */
+	uint32_t walk_budget;
+	uint64_t weight_max, budget_pages;
 };
 
 /* The growth report of snapshot snap of session s (a growth session). The report points into

@@ -67,6 +67,11 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 		  .help = "walk the stack of 1 in N new pages, at random, and charge it\n"
 			  "N pages (default 16; 1: every page, exact)",
 		  .dest = &o->sample_pages, .min = 1, .max = 1 << 20, .wants = "a count" },
+		{ .name = "walk-budget", .kind = OPT_U64, .arg = "N",
+		  .help = "stack walks of new pages per second per CPU, at most\n"
+			  "(default 1000, ~0.5% of a CPU); past it 1 in more than\n"
+			  "--sample-pages is walked, weighed more (0: no cap)",
+		  .dest = &o->walk_budget, .max = 1 << 20 },
 		{ .name = "max-dwarf", .kind = OPT_SIZE, .arg = "SIZE",
 		  .help = "DWARF kept to name file:line, all files together (default\n"
 			  "64M); past it the least recently used file's is let go",
@@ -106,6 +111,7 @@ int growth_opts__parse(int argc, char **argv, struct growth_opts *o)
 				   .max_procs = 8192,
 				   .max_pages = 1 << 20,
 				   .sample_pages = 16,
+				   .walk_budget = 1000,
 				   .max_debug_info = 64 << 20,
 				   .max_unwind_rows = 1 << 22,
 				   .max_session_bytes = 1ull << 30,

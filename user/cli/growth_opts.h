@@ -28,6 +28,7 @@ struct growth_opts {
 	uint64_t max_unwind_rows; /* 0: --unwind fp */
 	uint64_t max_pages;
 	uint64_t sample_pages;	 /* 1 in N new pages has its stack walked; 1: every one */
+	uint64_t walk_budget;	 /* walks of new pages per second per CPU, at most; 0: no cap */
 	uint64_t max_debug_info; /* DWARF kept to name file:line, bytes */
 	enum escalate_mode escalate;
 	double escalate_window_s;

@@ -273,6 +273,8 @@ int growth_run__report(struct growth_run *g, bool final, struct growth_report *r
 	r->duration_s = cli_bpf__now_s() - g->start_s;
 	r->final = final;
 	r->sample_pages = (uint32_t)(g->opts->sample_pages ? g->opts->sample_pages : 1);
+	r->walk_budget = r->sample_pages > 1 ? (uint32_t)g->opts->walk_budget : 0;
+	growth_loader__budget(g->loader, &r->weight_max, &r->budget_pages);
 	r->procs = *rows;
 	r->proc_cnt = cnt;
 	memcpy(r->lost, g->sample.lost, sizeof(r->lost));
@@ -376,6 +378,7 @@ int growth_run__start(struct growth_run *g)
 		.max_unwind_rows = (uint32_t)o->max_unwind_rows,
 		.max_pages = (uint32_t)o->max_pages,
 		.sample_pages = (uint32_t)o->sample_pages,
+		.walk_budget = (uint32_t)o->walk_budget,
 	};
 	int err, fd;
 

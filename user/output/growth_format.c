@@ -117,6 +117,14 @@ int growth_format__text(const struct growth_report *g, size_t top, FILE *out)
 			"  by stack: 1 in %u new pages (at random) had its stack walked and counts "
 			"for %u: estimates (--sample-pages 1: every page)\n",
 			g->sample_pages, g->sample_pages);
+	if (g->budget_pages)
+		fprintf(out,
+			"  while pages came faster than the walk budget (%u walks/s per CPU), 1 in up "
+			"to %" PRIu64
+			" was walked and weighed as much: %s of the pages touched are "
+			"estimated so (--walk-budget 0: no budget)\n",
+			g->walk_budget, g->weight_max,
+			bytes__fmt(g->budget_pages * 4096, b1, sizeof(b1)));
 	procs_table(g, top, out);
 	for (size_t i = 0; i < g->esc_cnt; i++)
 		held_text(&g->esc[i], top, out);
@@ -238,6 +246,14 @@ int growth_format__json(const struct growth_report *g, size_t top, FILE *out)
 	json_out__key_bool(o, "final", g->final);
 	if (g->sample_pages)
 		json_out__key_int(o, "sample_pages", g->sample_pages);
+	if (g->walk_budget) {
+		json_out__key(o, "walk_budget");
+		json_out__obj_begin(o);
+		json_out__key_int(o, "walks_per_s", g->walk_budget);
+		json_out__key_int(o, "weight_max", (int64_t)g->weight_max);
+		json_out__key_int(o, "budget_bytes", (int64_t)(g->budget_pages * 4096));
+		json_out__obj_end(o);
+	}
 	json_out__key(o, "totals");
 	json_out__obj_begin(o);
 	json_out__key_int(o, "growth_bytes", (int64_t)r->totals.live_bytes);

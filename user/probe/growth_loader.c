@@ -16,6 +16,7 @@
 
 _Static_assert(sizeof(struct growth_stat) == 48, "growth_stat layout");
 _Static_assert(sizeof(struct page_key) == 16, "page_key layout");
+_Static_assert(sizeof(struct page_owner) == 16, "page_owner layout");
 _Static_assert(sizeof(struct growth_proc) == 88, "growth_proc layout");
 _Static_assert((int)GLOST__MAX == (int)GROWTH_LOST__MAX, "loss counters");
 _Static_assert(GROWTH_PROC_COMM == GROWTH_COMM_LEN, "comm size");
@@ -55,6 +56,8 @@ int growth_loader__new(const struct growth_loader_opts *opts, struct growth_load
 	ld->skel->rodata->heap_sample_bytes = ld->skel->rodata->sample_pages == 1 ? 4096
 					      : heap_interval < (1ULL << 32)	  ? heap_interval
 										  : 1ULL << 32;
+	/* per CPU per window of 100 ms, rounded up */
+	ld->skel->rodata->walk_budget = (opts->walk_budget + 9) / 10;
 	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
 	if ((err = bpf_map__set_max_entries(ld->skel->maps.unwind_rows, rows_cap)))
 		goto cleanup;
@@ -120,6 +123,13 @@ int growth_loader__read(struct growth_loader *ld, struct leak_sample *sample)
 	sample->cnt = 0;
 	return map_walk(bpf_map__fd(ld->skel->maps.growth_stats), sizeof(keys[0]), sizeof(vals[0]),
 			keys, vals, BATCH, stack_maps__add_row, sample);
+}
+
+void growth_loader__budget(const struct growth_loader *ld, uint64_t *weight_max,
+			   uint64_t *budget_pages)
+{
+	*weight_max = ld->skel->bss->weight_max;
+	*budget_pages = ld->skel->bss->budget_pages;
 }
 
 void growth_loader__lost(const struct growth_loader *ld, uint64_t lost[GROWTH_LOST__MAX])
@@ -219,7 +229,7 @@ int growth_loader__forget(struct growth_loader *ld, const uint32_t *pids, size_t
 {
 	enum { BATCH = 1024 };
 	struct page_key keys[BATCH];
-	__u64 vals[BATCH];
+	struct page_owner vals[BATCH];
 	struct forget f = { .fd = bpf_map__fd(ld->skel->maps.pages), .pids = pids, .cnt = cnt };
 
 	for (size_t i = 0; i < cnt; i++) {

@@ -21,6 +21,7 @@ struct growth_loader_opts {
 	uint32_t max_unwind_rows; /* 0: walk frame pointers only */
 	uint32_t max_pages;	  /* pages whose owning stack is kept */
 	uint32_t sample_pages;	  /* 1 in N new pages has its stack walked (0, 1: every one) */
+	uint32_t walk_budget;	  /* walks of new pages per second per CPU, at most (0: no cap) */
 };
 
 /* One process as the kernel side saw it */
@@ -64,6 +65,10 @@ void growth_loader__detach(struct growth_loader *ld);
  * page it gave (first touch), freed_bytes/objects = heap asked for and the calls that asked
  * (session.h, SESSION_KIND_GROWTH). Loss counters are left alone. 0 or -errno. */
 int growth_loader__read(struct growth_loader *ld, struct leak_sample *sample);
+/* What the walk budget did: the largest weight (pages) a drawn page had, and the pages
+ * counted by draws that weighed more than sample_pages (0 and 0: it never acted) */
+void growth_loader__budget(const struct growth_loader *ld, uint64_t *weight_max,
+			   uint64_t *budget_pages);
 /* The kernel side's loss counters */
 void growth_loader__lost(const struct growth_loader *ld, uint64_t lost[GROWTH_LOST__MAX]);
 /* Every process in the table: fn is called for each; 0 or -errno or fn's result */
