@@ -30,7 +30,7 @@ const volatile __u64 sample_below = 1ULL << 32;
  * new pages a second: walking 1 in 16 of them was ~10% of its time on these VMs. */
 const volatile __u32 walk_budget = 0;
 #define WALK_WINDOW_NS 100000000ULL
-#define WALK_BURST 5	  /* windows of walks a burst may take at once */
+#define WALK_BURST 10	  /* windows of walks a burst may take at once: a second's */
 #define WALK_MIN_WALKS 16 /* the fewest walks a window ends early on */
 #define WEIGHT_MAX (1ULL << 20)
 

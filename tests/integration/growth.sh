@@ -142,7 +142,7 @@ for fs in leak_a:0.6 leak_b:0.4; do
 done
 
 # --- 2c. the walk budget: 64 MiB grown at full speed (~16,000 new pages in a fraction of a
-# second) under --walk-budget 500: past the burst of 250 walks the draws weigh more than 16 (up
+# second) under --walk-budget 500: past the burst of 500 walks the draws weigh more than 16 (up
 # to ~1000 pages each), and the pages still add up: the grower's touched bytes within 40% of its
 # 64 MiB (measured: 0.81-1.13x in six runs, one standard deviation ~10%; draws counted for 16
 # pages each would give a small fraction)
