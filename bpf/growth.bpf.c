@@ -8,6 +8,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "code_event.bpf.h"
 #include "growth.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -83,11 +84,12 @@ struct {
 	__type(value, struct growth_stat);
 } growth_stats SEC(".maps");
 
-/* Execs of traced processes, as they happen: user space gives the new image's files unwind
- * rows and reads its mappings at once, not at its next tick */
+/* Execs and code mapped by traced processes, as they happen (struct code_event): user space
+ * gives the new files unwind rows and reads the mappings at once, not at its next tick, and
+ * names the code of a process gone before it read them where a MAP_FIXED mmap put it */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 * 1024);
+	__uint(max_entries, 256 * 1024);
 } execs SEC(".maps");
 
 struct {
@@ -131,15 +133,15 @@ struct {
 	__type(value, struct page_owner);
 } pages SEC(".maps");
 
-/* Tell user space that tgid has new code (an exec, or a file mapped executable) */
-static __always_inline void note_exec(__u32 tgid)
+/* A code event for user space, or NULL when the ring buffer is full (the next tick finds the
+ * code all the same, only later) */
+static __always_inline struct code_event *code_event_new(__u32 tgid, __u32 kind)
 {
-	__u32 *e = bpf_ringbuf_reserve(&execs, sizeof(*e), 0);
+	struct code_event *e = bpf_ringbuf_reserve(&execs, sizeof(*e), 0);
 
-	if (!e)
-		return; /* the next tick finds it all the same */
-	*e = tgid;
-	bpf_ringbuf_submit(e, 0);
+	if (e)
+		code_event_init(e, tgid, kind);
+	return e;
 }
 
 static __always_inline struct growth_proc *proc_new(__u32 tgid, __u32 ppid)
@@ -590,8 +592,14 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (id == NR_MMAP) {
 		flags = BPF_CORE_READ(regs, r10);
 		/* code mapped (the dynamic linker, dlopen): its unwind rows are wanted now */
-		if ((prot & PROT_EXEC_) && !(flags & MAP_ANONYMOUS_))
-			note_exec(tgid);
+		if ((prot & PROT_EXEC_) && !(flags & MAP_ANONYMOUS_)) {
+			struct code_event *e = code_event_new(tgid, CODE_MMAP);
+
+			if (e) {
+				code_event_mmap(e, regs);
+				bpf_ringbuf_submit(e, 0);
+			}
+		}
 		/* private anonymous writable memory; a thread's stack is not the heap */
 		if ((flags & MAP_TYPE_) == MAP_PRIVATE_ && (flags & MAP_ANONYMOUS_) &&
 		    !(flags & MAP_STACK_) && (prot & PROT_WRITE_))
@@ -641,6 +649,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct growth_proc *p;
+	struct code_event *e;
 	__u32 tgid;
 
 	p = traced(&tgid);
@@ -649,7 +658,11 @@ int BPF_PROG(on_exec, struct task_struct *t, pid_t old_pid, struct linux_binprm 
 
 	__sync_fetch_and_add(&p->execs, 1);
 	bpf_get_current_comm(p->comm, sizeof(p->comm));
-	note_exec(tgid);
+	e = code_event_new(tgid, CODE_EXEC);
+	if (e) {
+		code_event_exec(e, bprm);
+		bpf_ringbuf_submit(e, 0);
+	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
+#include "code_event.bpf.h"
 #include "leak.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -536,10 +537,7 @@ static __always_inline struct code_event *code_event_new(__u32 tgid, __u32 kind)
 		count_lost(LOST_CODE_EVENTS);
 		return NULL;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->tgid = tgid;
-	e->kind = kind;
-	e->ts_ns = bpf_ktime_get_ns();
+	code_event_init(e, tgid, kind);
 	return e;
 }
 
@@ -557,33 +555,14 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e = code_event_new(tgid, CODE_EXEC);
 	if (!e)
 		return 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename));
+	code_event_exec(e, bprm);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
 #define NR_MMAP 9 /* x86-64 */
 #define PROT_EXEC_ 0x4
-#define MAP_FIXED_ 0x10
 #define MAP_ANONYMOUS_ 0x20
-#define MAP_FIXED_NOREPLACE_ 0x100000
-
-/* The file open at descriptor fd of the current process: its (dev, ino), 0 when none */
-static __always_inline void fd_file(__u64 fd, struct code_event *e)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *f = NULL;
-
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return;
-	e->ino = BPF_CORE_READ(f, f_inode, i_ino);
-	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-}
 
 /* mmap of a file with PROT_EXEC (the dynamic linker mapping a library, dlopen): told before
  * the mapping exists, with the file's identity, so that user space finds it (by an earlier
@@ -604,12 +583,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	e = code_event_new(tgid, CODE_MMAP);
 	if (!e)
 		return 0;
-	fd_file(BPF_CORE_READ(regs, r8), e);
-	if (BPF_CORE_READ(regs, r10) & (MAP_FIXED_ | MAP_FIXED_NOREPLACE_)) {
-		e->addr = BPF_CORE_READ(regs, di);
-		e->len = BPF_CORE_READ(regs, si);
-		e->off = BPF_CORE_READ(regs, r9);
-	}
+	code_event_mmap(e, regs);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef PERFAN_LEAK_H
 #define PERFAN_LEAK_H
 
+#include "code_event.h"
 #include "unwind.h"
 
 /* A live allocation: (tgid, address) -> allocation */
@@ -59,32 +60,6 @@ struct mark_event {
 	char label[PERFAN_MARK_LABEL_MAX];
 };
 
-/* New code in a traced process, as it happens: an exec, or a file mapped executable (the
- * dynamic linker, dlopen). User space loads the new files' unwind rows and reads the mappings
- * at once rather than at its next tick. Until it has looked at a file, a walk that meets the
- * file stops there and marks its stack provisional (stack_trace.truncated bit 1): the walk
- * cannot know where the callers are (code without frame pointers has garbage in rbp). */
-enum code_event_kind {
-	CODE_EXEC = 1, /* the process exec'd: `path` is the program (bprm->filename) */
-	CODE_MMAP = 2, /* mmap(PROT_EXEC) of the file (dev, ino), before the mapping exists */
-};
-#define CODE_PATH_MAX 256
-struct code_event {
-	__u32 tgid;
-	__u32 kind;  /* enum code_event_kind */
-	__u64 ts_ns; /* bpf_ktime_get_ns() */
-	__u64 ino;   /* CODE_MMAP: the file; 0 when unknown */
-	__u32 dev;   /* kernel dev_t: major << 20 | minor */
-	__u32 pad;
-	/* CODE_MMAP with MAP_FIXED (how the dynamic linker maps a library's code, over the span
-	 * it reserved): where the code will be, [addr, addr + len) from file offset off, so that
-	 * a process gone before its mappings are read can still be named; addr 0: unknown */
-	__u64 addr;
-	__u64 len;
-	__u64 off;
-	char comm[16];		  /* CODE_EXEC: the new comm */
-	char path[CODE_PATH_MAX]; /* CODE_EXEC */
-};
 /* stack_trace.truncated bit set by a walk that met a file user space had not looked at
  * (STACK_UNSEEN_BIT of unwind.bpf.h) */
 #define LEAK_STACK_UNSEEN 2

@@ -41,7 +41,6 @@
 /* a file told mapped executable before its mapping was in place is looked for again every
  * millisecond, this long at most, before the symbolizer reads the mappings */
 #define CODE_RETRY_S 0.1
-#define PAGE_ALIGN_UP(x) (((x) + 4095) & ~(uint64_t)4095)
 /* after an exec, the new image's allocator is looked for at each code event, this long */
 #define EXEC_RESOLVE_S 2.0
 /* allocators attached after execs, at most */
@@ -450,8 +449,8 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 	/* where the code goes, from the kernel, for a process that exits before its mappings
 	 * are read (a file some process has open already: libc, most often) */
 	if (!e->exec && e->ino && e->addr && e->len)
-		symbolizer__add_code(s->sym, (int)e->pid, e->addr, e->addr + PAGE_ALIGN_UP(e->len),
-				     e->off, e->dev, e->ino);
+		symbolizer__add_code(s->sym, (int)e->pid, e->addr, e->addr + e->len, e->off, e->dev,
+				     e->ino);
 	/* the symbolizer once the code is mapped: an mmap is told before it is done */
 	if (!e->exec && e->ino && !ARRAY_GROW(s->waits, s->wait_cap, s->wait_cnt + 1, 8))
 		s->waits[s->wait_cnt++] = (struct code_wait){

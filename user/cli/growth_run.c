@@ -72,13 +72,18 @@ static void load_unwind(struct growth_run *g, uint32_t pid, bool force)
 
 /* A traced process exec'd or mapped code: its new files get unwind rows and its mappings are
  * read now, so its first stacks are walked whole and named even if it exits before the next
- * tick */
-static void on_exec(void *ctx, uint32_t pid)
+ * tick. An mmap is told before it is done: where a MAP_FIXED one puts the code of a file some
+ * process has open already (libc, most often) names it for a process gone before the next
+ * read of its mappings. */
+static void on_exec(void *ctx, const struct growth_code *c)
 {
 	struct growth_run *g = ctx;
 
-	load_unwind(g, pid, true);
-	symbolizer__refresh(g->sym, (int)pid);
+	load_unwind(g, c->pid, true);
+	symbolizer__refresh(g->sym, (int)c->pid);
+	if (!c->exec && c->ino && c->addr && c->len)
+		symbolizer__add_code(g->sym, (int)c->pid, c->addr, c->addr + c->len, c->off, c->dev,
+				     c->ino);
 }
 
 void growth_run__execs(struct growth_run *g)

@@ -17,6 +17,7 @@
 _Static_assert(sizeof(struct growth_stat) == 48, "growth_stat layout");
 _Static_assert(sizeof(struct page_key) == 16, "page_key layout");
 _Static_assert(sizeof(struct page_owner) == 16, "page_owner layout");
+_Static_assert(sizeof(struct code_event) == 56 + 16 + CODE_PATH_MAX, "code_event layout");
 _Static_assert(sizeof(struct growth_proc) == 88, "growth_proc layout");
 _Static_assert((int)GLOST__MAX == (int)GROWTH_LOST__MAX, "loss counters");
 _Static_assert(GROWTH_PROC_COMM == GROWTH_COMM_LEN, "comm size");
@@ -25,7 +26,7 @@ struct growth_loader {
 	struct growth_bpf *skel;
 	struct unwind_rows rows;
 	struct ring_buffer *execs;
-	void (*on_exec)(void *ctx, uint32_t pid);
+	void (*on_exec)(void *ctx, const struct growth_code *code);
 	void *exec_ctx;
 };
 
@@ -254,18 +255,27 @@ int growth_loader__fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size
 static int exec_event(void *ctx, void *data, size_t size)
 {
 	struct growth_loader *ld = ctx;
-	__u32 pid;
+	struct code_event e;
+	struct growth_code c;
 
-	if (size < sizeof(pid))
+	if (size < sizeof(e))
 		return 0;
-	memcpy(&pid, data, sizeof(pid));
+	memcpy(&e, data, sizeof(e));
+	c = (struct growth_code){ .pid = e.tgid, .exec = e.kind == CODE_EXEC };
+	if (e.kind == CODE_MMAP) {
+		c.dev = e.dev;
+		c.ino = e.ino;
+		c.addr = e.addr;
+		c.len = e.len;
+		c.off = e.off;
+	}
 	if (ld->on_exec)
-		ld->on_exec(ld->exec_ctx, pid);
+		ld->on_exec(ld->exec_ctx, &c);
 	return 0;
 }
 
-int growth_loader__execs_fd(struct growth_loader *ld, void (*fn)(void *ctx, uint32_t pid),
-			    void *ctx)
+int growth_loader__execs_fd(struct growth_loader *ld,
+			    void (*fn)(void *ctx, const struct growth_code *code), void *ctx)
 {
 	ld->on_exec = fn;
 	ld->exec_ctx = ctx;

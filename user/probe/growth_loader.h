@@ -79,11 +79,20 @@ int growth_loader__procs(struct growth_loader *ld,
 int growth_loader__forget(struct growth_loader *ld, const uint32_t *pids, size_t cnt);
 /* Drop the per-stack rows of the pids (sorted) and their stacks, for good. 0 or -errno. */
 int growth_loader__drop_rows(struct growth_loader *ld, const uint32_t *pids, size_t cnt);
-/* Call fn(ctx, pid) for every exec of a traced process as it happens: the fd to poll, or
- * -errno */
-int growth_loader__execs_fd(struct growth_loader *ld, void (*fn)(void *ctx, uint32_t pid),
-			    void *ctx);
-/* Call fn for the execs waiting; 0 or -errno */
+/* New code in a traced process, as the kernel told it: an exec, or a file mapped executable
+ * (told before the mapping exists) */
+struct growth_code {
+	uint32_t pid;
+	bool exec;
+	uint32_t dev; /* the file mapped (kernel dev_t), 0 and 0 when unknown or an exec */
+	uint64_t ino;
+	uint64_t addr, len, off; /* a MAP_FIXED mmap: [addr, addr + len) maps the file from off */
+};
+/* Call fn(ctx, code) for every exec and code mapping of a traced process as it happens: the
+ * fd to poll, or -errno */
+int growth_loader__execs_fd(struct growth_loader *ld,
+			    void (*fn)(void *ctx, const struct growth_code *code), void *ctx);
+/* Call fn for the events waiting; 0 or -errno */
 int growth_loader__consume_execs(struct growth_loader *ld);
 /* stack_fetch_fn over the stack map; ctx is the loader */
 int growth_loader__fetch_stack(void *ld, uint64_t stack_id, uint64_t *ips, size_t max,

@@ -436,8 +436,9 @@ static void sort_maps(struct proc_map *maps, struct module **mods, size_t n)
 int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,
 			 uint64_t off, uint32_t dev, uint64_t ino)
 {
+	/* an mmap's length need not be whole pages; its mapping is */
 	struct proc_map map = { .start = start,
-				.end = end,
+				.end = (end + 4095) & ~(uint64_t)4095,
 				.offset = off,
 				.inode = ino,
 				.dev_major = dev >> 20,

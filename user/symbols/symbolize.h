@@ -42,7 +42,7 @@ void symbolizer__free(struct symbolizer *sym);
 int symbolizer__refresh(struct symbolizer *sym, int pid);
 
 /* pid maps code of the file the kernel knows as (dev: major << 20 | minor, ino) at
- * [start, end) from file offset off (told by the kernel as it maps it, so that a process gone
+ * [start, end) (end rounded up to a page, as mmap does) from file offset off (told by the kernel as it maps it, so that a process gone
  * before its mappings are read is still named). Used until the next symbolizer__refresh reads
  * the mappings themselves; only a file already open for some process can be named so.
  * 0, -ENOENT when no open file is (dev, ino), or -ENOMEM. */
