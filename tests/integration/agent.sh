@@ -116,7 +116,18 @@ check "the stack is named leak_a" yes "$(grep -q ' leak_a ' raw.txt && echo yes)
 # ?seconds=N: answered N seconds later with what each stack gained meanwhile
 curl -s -o win.pb.gz -w '%{http_code}' "$URL/debug/pprof/heap?pid=$GROW&seconds=3" >win.code &
 WIN=$!
-sleep 1.5 # the window starts when the agent reads the request: at its next wake
+# the window starts when the agent reads the request (at its next wake): the drip must come
+# after, so wait until /metrics says one is under way (a fixed sleep lost the race on a busy
+# machine)
+started=
+for _ in $(seq 100); do
+	if curl -s "$URL/metrics" | grep -qx 'perfan_agent_heap_windows 1'; then
+		started=yes
+		break
+	fi
+	sleep 0.1 # within the agent's request rate (20/s)
+done
+check "/metrics counts the window under way" yes "$started"
 kill -USR1 "$GROW"
 wait "$WIN"
 check "the window is answered 200" 200 "$(cat win.code)"

@@ -208,6 +208,7 @@ static void agent_self(struct serve *s, struct prom_agent *a)
 	a->scrapes = s->served;
 	a->refused = s->refused;
 	a->procs_seen = s->g.procs.cnt;
+	a->windows = s->pend_cnt;
 }
 
 static int reply_text(const struct http_request *req, int status, const char *text)

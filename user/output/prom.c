@@ -220,6 +220,8 @@ int prom__write(const struct growth_report *g, const struct prom_agent *a, size_
 		a->debug_over);
 	one_u64(out, "perfan_agent_open_files", "gauge",
 		"ELF files the agent has open to name frames.", a->files_open);
+	one_u64(out, "perfan_agent_heap_windows", "gauge",
+		"Heap profile windows (/debug/pprof/heap?seconds=N) under way.", a->windows);
 	head(out, "perfan_agent_uptime_seconds", "gauge", "Seconds since the agent attached.");
 	fprintf(out, "perfan_agent_uptime_seconds %.3f\n", a->uptime_s);
 	head(out, "perfan_agent_requests_total", "counter", "HTTP requests, by outcome.");

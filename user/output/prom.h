@@ -23,6 +23,7 @@ struct prom_agent {
 	uint64_t debug_dropped; /* times a file's DWARF was let go for that bound */
 	uint64_t debug_over;	/* files named without file:line: DWARF over the bound */
 	uint64_t files_open;	/* ELF files it has open to name frames */
+	uint64_t windows;	/* heap profile windows (?seconds=N) under way */
 };
 
 /* 0 or -EIO */
