@@ -21,7 +21,7 @@ if [[ $EUID != 0 ]]; then
 	no "integration tests must run as root (BPF programs and uprobes); they never skip"
 	finish
 fi
-for f in "$PB" "$LEAKY" "$THEN" "$NOW" "$PLUGIN"; do
+for f in "$PB" "$LEAKY" "$THEN" "$NOW" "$PLUGIN" "$WLD/alloc_leaks_static" "$WLD/alloc_leaks_jemalloc"; do
 	[[ -e $f ]] || { no "missing $f: run make first"; finish; }
 done
 
@@ -66,6 +66,33 @@ check "wrapper: stderr says two execs" 1 \
 	"$(grep -c "^perfan-bpf: 2 execs: the live blocks of the program before each were dropped" "$T/wrap.err")"
 check "wrapper, JSON: code.execs lists both, in order" "2 $THEN $LEAKY" \
 	"$(jq -r '.code | "\(.execs_total) \([.execs[].path] | join(" "))"' "$T/wrap.json")"
+
+# --- exec into a program with another allocator: tests/workloads/alloc's static build (its
+# malloc inside the executable, no libc.so) and its jemalloc build, each told "wait" (a second
+# before it allocates, so that the session following the exec attaches first). 0 B of the
+# first image live; the new image's leaks exact (allocators.sh's figures: the static build's C
+# and C++ leaks, 10787 B in 32 objects; jemalloc's add mallocx's and rallocx's, 13087 B in 35)
+ALLOCS=$WLD/alloc_leaks
+for vw in "static 10787 32 $ALLOCS""_static" "jemalloc 13087 35 libjemalloc.so.2"; do
+	read -r v bytes objs via <<<"$vw"
+	timeout 60 "$PB" leak --format json --no-output -- "$THEN" "$ALLOCS""_$v" wait \
+		>"$T/x$v.json" 2>"$T/x$v.err"
+	check "exec into $v: exit status" 0 $?
+	check "exec into $v: stderr says tracing goes on through its allocator, and since when" 1 \
+		"$(grep -cE "^perfan-bpf: pid [0-9]+ exec'd $ALLOCS""_$v: tracing on through [^ ]*$via, attached [0-9.]+ ms after the exec" "$T/x$v.err")"
+	check "exec into $v: live totals are the new image's leaks, exactly" "$bytes $objs" \
+		"$(jq -r '"\(.totals.live_bytes) \(.totals.live_objects)"' "$T/x$v.json")"
+	check "exec into $v: the image before the exec: 1000000 B allocated, 0 live" "1 0" \
+		"$(jq -r '[.stacks[] | select(.alloc_bytes == 1000000 and .alloc_objects == 1000)]
+		  | "\(length) \(map(.live_bytes) | add // 0)"' "$T/x$v.json")"
+done
+# the same without the wait: the new image may allocate and exit before the session has
+# looked at it; whichever comes first, stderr says so (never a silent, partial count)
+timeout 60 "$PB" leak --format json --no-output -- "$THEN" "$ALLOCS""_static" >"$T/xfast.json" \
+	2>"$T/xfast.err"
+check "exec into a short-lived static program: exit status" 0 $?
+check "exec into a short-lived static program: stderr says it was not traced, or from when" 1 \
+	"$(grep -cE "(exited before its allocator could be looked at|attached [0-9.]+ ms after the exec \(what it allocated before is not seen\))" "$T/xfast.err")"
 
 # --- dlopen of a plugin built -O2 -fomit-frame-pointer that allocates at once: 1000 x
 # malloc(48) from one call site, then 1000 more 0.3 s later. The first thousand race the

@@ -366,8 +366,18 @@ static void resolve_exec(struct leak_run *s, struct leak_exec_note *n, bool last
 
 	if (!s->tgt.pid || n->untraced || n->pid != (uint32_t)s->tgt.pid)
 		return;
-	if (target__maps(&s->tgt, &maps, dir, sizeof(dir), exe, sizeof(exe)))
-		return; /* gone */
+	if (target__maps(&s->tgt, &maps, dir, sizeof(dir), exe, sizeof(exe))) {
+		/* gone before its allocator was looked at: said, not silent */
+		if (!n->allocator[0]) {
+			n->untraced = true;
+			fprintf(stderr,
+				"perfan-bpf: warning: pid %u exec'd %s and exited before its "
+				"allocator could be looked at: its allocations after the exec are "
+				"not traced\n",
+				n->pid, n->path);
+		}
+		return;
+	}
 	snprintf(root, sizeof(root), "%s/root", dir);
 	err = allocator__find(&maps, root, exe, &a);
 	proc_maps__free(&maps);
@@ -406,8 +416,12 @@ static void resolve_exec(struct leak_run *s, struct leak_exec_note *n, bool last
 	}
 	s->extra[s->extra_cnt++] = x;
 	snprintf(n->allocator, sizeof(n->allocator), "%.*s", (int)sizeof(n->allocator) - 1, text);
-	fprintf(stderr, "perfan-bpf: pid %u exec'd %s: tracing on through %s\n", n->pid, n->path,
-		text);
+	/* the new image ran untraced until now: how long, so a short-lived one is not taken for
+	 * whole */
+	fprintf(stderr,
+		"perfan-bpf: pid %u exec'd %s: tracing on through %s, attached %.1f ms after the "
+		"exec (what it allocated before is not seen)\n",
+		n->pid, n->path, text, (cli_bpf__now_s() - n->exec_s) * 1e3);
 }
 
 #define EXEC_NOTES_MAX 256
@@ -430,7 +444,8 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 
 		*x = (struct leak_exec_note){ .pid = e->pid,
 					      .at_s = now - s->view.start_s,
-					      .resolve_until_s = now + EXEC_RESOLVE_S };
+					      .resolve_until_s = now + EXEC_RESOLVE_S,
+					      .exec_s = e->ts_ns / 1e9 };
 		snprintf(x->comm, sizeof(x->comm), "%s", e->comm);
 		snprintf(x->path, sizeof(x->path), "%s", e->path);
 	}

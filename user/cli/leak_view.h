@@ -24,6 +24,7 @@ struct leak_exec_note {
 	char allocator[1024];	/* what its allocations are traced through; "" when not known */
 	bool untraced;		/* its allocator could not be probed (said on stderr) */
 	double resolve_until_s; /* the session looks for its allocator until then; 0: done */
+	double exec_s;		/* when it exec'd, CLOCK_MONOTONIC (the kernel's time) */
 };
 
 struct leak_view {
