@@ -353,8 +353,12 @@ static __always_inline void budget_walk(struct pending_fault *f)
 	if (!walk_budget || sample_pages <= 1)
 		return;
 	now = bpf_ktime_get_ns();
-	/* tokens in walks x WALK_WINDOW_NS: refilled walk_budget a window */
-	f->tokens = f->tok_time ? f->tokens + (__s64)((now - f->tok_time) * walk_budget) : cap;
+	/* tokens in walks x WALK_WINDOW_NS: refilled walk_budget a window (an idle time longer
+	 * than the bucket's fills it, and cannot overflow the product) */
+	elapsed = now - f->tok_time;
+	if (elapsed > WALK_BURST * WALK_WINDOW_NS)
+		elapsed = WALK_BURST * WALK_WINDOW_NS;
+	f->tokens = f->tok_time ? f->tokens + (__s64)(elapsed * walk_budget) : cap;
 	if (f->tokens > cap)
 		f->tokens = cap;
 	f->tok_time = now;
