@@ -83,8 +83,6 @@ int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct st
 /* An anonymous growth the live heap explains this much less than is said */
 #define UNTRACKED_MIN_BYTES (16u << 20)
 
-/* The final report's processes: each pid's stacks summed, its anonymous memory now and since
- * attach. *out is NULL when there are none. 0 or -ENOMEM. */
 /* A process gone by the end: the name its last exec in the session gave it, else "" */
 static void exec_comm(const struct leak_view *v, uint32_t pid, char *comm, size_t size)
 {
@@ -94,6 +92,8 @@ static void exec_comm(const struct leak_view *v, uint32_t pid, char *comm, size_
 			snprintf(comm, size, "%s", v->execs[i].comm); /* sanitized at the event */
 }
 
+/* The final report's processes: each pid's stacks summed, its anonymous memory now and since
+ * attach. *out is NULL when there are none. 0 or -ENOMEM. */
 static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 		       struct report_proc **out, size_t *cnt)
 {

@@ -436,9 +436,7 @@ static void sort_maps(struct proc_map *maps, struct module **mods, size_t n)
 int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,
 			 uint64_t off, uint32_t dev, uint64_t ino)
 {
-	/* an mmap's length need not be whole pages; its mapping is */
 	struct proc_map map = { .start = start,
-				.end = (end + 4095) & ~(uint64_t)4095,
 				.offset = off,
 				.inode = ino,
 				.dev_major = dev >> 20,
@@ -450,6 +448,9 @@ int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64
 	size_t n = 0;
 	bool ok = true;
 
+	/* an mmap's length need not be whole pages; its mapping is, and what it cuts too */
+	end = (end + 4095) & ~(uint64_t)4095;
+	map.end = end;
 	for (size_t i = 0; i < sym->mod_cnt && !m; i++)
 		if (sym->mods[i]->dev == map_dev(&map) && sym->mods[i]->ino == ino &&
 		    sym->mods[i]->ms)
