@@ -13,6 +13,8 @@
 enum code_event_kind {
 	CODE_EXEC = 1, /* the process exec'd: `path` is the program (bprm->filename) */
 	CODE_MMAP = 2, /* mmap(PROT_EXEC) of the file (dev, ino), before the mapping exists */
+	CODE_FORK = 3, /* tgid is a new process forked by ppid (leak gear, following forks) */
+	CODE_EXIT = 4, /* the followed process tgid exited (leak gear, following forks) */
 };
 #define CODE_PATH_MAX 256
 struct code_event {
@@ -21,14 +23,14 @@ struct code_event {
 	__u64 ts_ns; /* bpf_ktime_get_ns() */
 	__u64 ino;   /* CODE_MMAP: the file; 0 when unknown */
 	__u32 dev;   /* kernel dev_t: major << 20 | minor */
-	__u32 pad;
+	__u32 ppid;  /* CODE_FORK: the parent's tgid; else 0 */
 	/* CODE_MMAP with MAP_FIXED (how the dynamic linker maps a library's code, over the span
 	 * it reserved): where the code will be, [addr, addr + len) from file offset off, so that
 	 * a process gone before its mappings are read can still be named; addr 0: unknown */
 	__u64 addr;
 	__u64 len;
 	__u64 off;
-	char comm[16];		  /* CODE_EXEC: the new comm */
+	char comm[16];		  /* CODE_EXEC: the new comm; CODE_FORK: the child's */
 	char path[CODE_PATH_MAX]; /* CODE_EXEC */
 };
 

@@ -16,6 +16,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 target_tgid = 0;
 /* perfan-bpf itself: never traced (with --all it maps the same libc) */
 const volatile __u32 self_tgid = 0;
+/* with target_tgid: the processes it forks are traced too, and theirs (--follow-forks) */
+const volatile __u32 follow_forks = 0;
 
 __u64 lost[LOST__SLOTS] = {};
 /* execs of traced processes: each dropped the old image's live blocks */
@@ -35,6 +37,15 @@ struct {
 	__type(key, struct stack_key);
 	__type(value, struct stack_stat);
 } stack_stats SEC(".maps");
+
+/* The processes followed besides the target: tgid -> the parent's tgid. Entered at fork,
+ * removed at exit; user space attaches each one's uprobes (they filter by address space). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FOLLOW_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} followed SEC(".maps");
 
 /* Execs and code mappings of traced processes, as they happen (struct code_event) */
 struct {
@@ -172,10 +183,19 @@ static __always_inline void drop_stale(struct pending *p, __u64 sp, __u64 entry_
 	}
 }
 
+static __always_inline bool traced_tgid(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (!target_tgid || tgid == target_tgid)
+		return true;
+	return follow_forks && bpf_map_lookup_elem(&followed, &tgid);
+}
+
 static __always_inline bool traced(__u32 *tgid)
 {
 	*tgid = bpf_get_current_pid_tgid() >> 32;
-	return *tgid != self_tgid && (!target_tgid || *tgid == target_tgid);
+	return traced_tgid(*tgid);
 }
 
 static __always_inline struct stack_stat *stat_get(const struct stack_key *key)
@@ -557,6 +577,45 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	code_event_exec(e, bprm);
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* A traced process forked (fork, vfork, clone of a new process; not a thread): with
+ * follow_forks the child is followed from here on, and user space told to attach its probes.
+ * Attached only when following. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	struct code_event *e;
+
+	if (ctgid == ptgid || !target_tgid || !traced_tgid(ptgid))
+		return 0;
+	if (bpf_map_update_elem(&followed, &ctgid, &ptgid, BPF_ANY)) {
+		count_lost(LOST_FORKS_UNFOLLOWED);
+		return 0;
+	}
+	e = code_event_new(ctgid, CODE_FORK);
+	if (!e)
+		return 0; /* user space finds it in `followed` at its next tick */
+	e->ppid = ptgid;
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* A followed process exited: its entry goes (its pid may be reused), and user space is told */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *t, bool group_dead)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+	struct code_event *e;
+
+	if (!group_dead || bpf_map_delete_elem(&followed, &tgid))
+		return 0;
+	e = code_event_new(tgid, CODE_EXIT);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

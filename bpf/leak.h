@@ -47,8 +47,13 @@ enum lost_kind {
 				   is provisional, see code_event) */
 	LOST_WALK_VMA_BUSY,	/* walks that could not look up a mapping (its lock was taken, by
 				   an mmap in progress): stopped there, the stack is provisional */
+	LOST_FORKS_UNFOLLOWED,	/* processes forked by followed ones that could not be followed:
+				   the followed table was full */
 	LOST__SLOTS,
 };
+
+/* Processes followed at once besides the target (--follow-forks) */
+#define FOLLOW_MAX 1024
 
 /* A `perfan:mark` USDT probe reached by the target (include/perfan.h): sent to user space,
  * which takes a snapshot with this label */

@@ -708,13 +708,13 @@ static void test_text_top_and_freed(void **state)
 	report__free(&rep);
 }
 
+/* The one frame of the per-process reports' stacks */
+static const struct frame fr = {
+	.address = 0x401000, .module = "/bin/x", .build_id = "", .function = "f", .offset = 0
+};
+
 static void test_text_all_processes_no_loss(void **state)
 {
-	static const struct frame fr = { .address = 0x401000,
-					 .module = "/bin/x",
-					 .build_id = "",
-					 .function = "f",
-					 .offset = 0 };
 	struct report_format_opts opts = { 0, false };
 	struct leak_report rep = { .pid = 0, .duration_s = 1 };
 	(void)state;
@@ -792,10 +792,65 @@ static void test_text_all_processes_no_loss(void **state)
 	report__free(&rep);
 }
 
+/* A session that followed forks: the report is the target's, its stacks several processes'.
+ * Text: titled so, the processes summed first with their parents, each stack labelled; JSON:
+ * each process's ppid (null for the target) */
+static void test_followed_forks(void **state)
+{
+	struct report_format_opts opts = { 0, false };
+	struct leak_report rep = { .pid = 40, .duration_s = 2, .final = true };
+	struct report_proc procs[] = { { .pid = 40, .comm = "parent" },
+				       { .pid = 41, .ppid = 40, .comm = "child" } };
+	json_t *doc, *ps;
+	(void)state;
+
+	add(&rep, 40, 5, (struct stack_counts){ 100, 1, 100, 1, 0, 0 }, &fr, 1);
+	report__sum(&rep);
+	report__sort(&rep);
+	assert_false(report__by_process(&rep)); /* the target's stacks alone: as before */
+	add(&rep, 41, 5, (struct stack_counts){ 2000, 2, 2000, 2, 0, 0 }, &fr, 1);
+	report__sum(&rep);
+	report__sort(&rep);
+	assert_true(report__by_process(&rep));
+	rep.procs = procs;
+	rep.proc_cnt = 2;
+	assert_text(&rep, &opts,
+		    "Final report for pid 40 and the processes it forked after 2.0 s\n"
+		    "  live:      2.1 KiB (2100 B) in 3 objects from 2 stacks\n"
+		    "  allocated: 2.1 KiB in 3 objects since attach; freed 0 B in 0 objects\n"
+		    "  processes: 2 with live memory, 2 seen allocating\n"
+		    "    pid 41      child            2.0 KiB live (2000 B) in 2 objects; "
+		    "allocated 2000 B in 2 objects; forked by 40\n"
+		    "    pid 40      parent           100 B live (100 B) in 1 objects; "
+		    "allocated 100 B in 1 objects\n"
+		    "\n"
+		    "#1  2.0 KiB live (2000 B) in 2 objects; allocated 2000 B in 2 objects"
+		    "  [pid 41]\n"
+		    "    #0  0x0000000000401000 f+0x0  /bin/x\n"
+		    "\n"
+		    "#2  100 B live (100 B) in 1 objects; allocated 100 B in 1 objects"
+		    "  [pid 40]\n"
+		    "    #0  0x0000000000401000 f+0x0  /bin/x\n"
+		    "\n"
+		    "Lost events: none\n");
+	doc = format_json(&rep, &opts);
+	ps = json_object_get(doc, "processes");
+	assert_int_equal(json_array_size(ps), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(ps, 0), "ppid")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ps, 1), "ppid")), 40);
+	assert_int_equal(json_integer_value(
+				 json_object_get(json_array_get(json_object_get(doc, "stacks"), 0),
+						 "pid")),
+			 41);
+	json_decref(doc);
+	report__free(&rep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lost_names),
+		cmocka_unit_test(test_followed_forks),
 		cmocka_unit_test(test_counts_capped),
 		cmocka_unit_test(test_formatter_lookup),
 		cmocka_unit_test(test_add_copies_and_sum),

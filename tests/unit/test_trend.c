@@ -421,25 +421,27 @@ static void test_text(void **state)
 
 	mixed_session(&s);
 	assert_int_equal(trend__compute(&s, &t), 0);
+	/* the session is pid 77's, its stacks pid 1's: another process (one it forked) */
+	assert_true(t.by_process);
 	text = format(trend_report__write_text, &t);
 	assert_string_equal(
 		text,
 		"Trend over 8 snapshots of pid 77, \"s0\" → \"s7\" in 7.0 s: 3 leak, 1 plateau, "
 		"1 transient, 1 irregular, 1 shrinking, 1 flat\n"
 		"\n"
-		"  keep_sessions (server.c:212): 4.9 KiB → 11.7 KiB over 8 snapshots, +1000 B per "
+		"  [pid 1] keep_sessions (server.c:212): 4.9 KiB → 11.7 KiB over 8 snapshots, +1000 B per "
 		"snapshot (+3.4 MiB per hour), grew in 7/7 intervals — leak\n"
-		"  [stack 0x9]: 5.6 KiB → 6.2 KiB over 8 snapshots, +100 B per snapshot (+351.6 KiB "
+		"  [pid 1] [stack 0x9]: 5.6 KiB → 6.2 KiB over 8 snapshots, +100 B per snapshot (+351.6 KiB "
 		"per hour), grew in 7/7 intervals — leak\n"
-		"  [stack 0x5]: 0 B → 700 B over 8 snapshots, +100 B per snapshot (+351.6 KiB per "
+		"  [pid 1] [stack 0x5]: 0 B → 700 B over 8 snapshots, +100 B per snapshot (+351.6 KiB per "
 		"hour), grew in 7/7 intervals — leak\n"
-		"  cache_fill+0x10: 0 B → 1000 B over 8 snapshots, at that level since snapshot 3 "
+		"  [pid 1] cache_fill+0x10: 0 B → 1000 B over 8 snapshots, at that level since snapshot 3 "
 		"(\"s3\"), held for 4/7 intervals — plateau (cache or pool)\n"
-		"  [stack 0x4]: 100 B → peak 600 B at snapshot 5 (\"s5\") → 100 B, returned 2 times "
+		"  [pid 1] [stack 0x4]: 100 B → peak 600 B at snapshot 5 (\"s5\") → 100 B, returned 2 times "
 		"— transient\n"
-		"  [stack 0x7]: 0 B → 100 B over 8 snapshots (min 0 B, peak 100 B), grew in 1/7 and "
+		"  [pid 1] [stack 0x7]: 0 B → 100 B over 8 snapshots (min 0 B, peak 100 B), grew in 1/7 and "
 		"shrank in 0/7 intervals — irregular\n"
-		"  [stack 0x6]: 1000 B → 10 B over 8 snapshots, -146 B per snapshot (-514.0 KiB per "
+		"  [pid 1] [stack 0x6]: 1000 B → 10 B over 8 snapshots, -146 B per snapshot (-514.0 KiB per "
 		"hour), shrank in 7/7 intervals — shrinking\n"
 		"  (1 flat stack not listed; --format json lists every stack)\n"
 		"\n"

@@ -53,8 +53,18 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/proc/%d/root", pid);
 	if (allocator__find(&maps, path, exe, &alloc) || allocator__plan(&alloc, at_entry, &plan))
 		goto cleanup;
-	skel = empty_bpf__open_and_load();
+	/* the same kind of link as perfan-bpf's (uprobe_multi where the kernel has it), so that
+	 * the floor is measured the way the probes are attached */
+	skel = empty_bpf__open();
 	if (!skel)
+		goto cleanup;
+	progs.multi = probes__multi_supported();
+	if (progs.multi && (bpf_program__set_expected_attach_type(skel->progs.empty_enter,
+								  probes__multi_attach_type()) ||
+			    bpf_program__set_expected_attach_type(skel->progs.empty_return,
+								  probes__multi_attach_type())))
+		goto cleanup;
+	if (empty_bpf__load(skel))
 		goto cleanup;
 	for (int r = 0; r < ROLE__MAX; r++)
 		if (!only || !strcmp(only, probe_role__name(r)))
@@ -63,7 +73,9 @@ int main(int argc, char **argv)
 		progs.ret = skel->progs.empty_return;
 	if (probes__attach(&plan, &alloc, pid, &progs, &links))
 		goto cleanup;
-	fprintf(stderr, "bench_empty: tracing pid %d (%d probes)\n", pid, links.cnt);
+	fprintf(stderr, "bench_empty: tracing pid %d (%d %s)\n", pid,
+		progs.multi ? links.fd_cnt : links.cnt,
+		progs.multi ? "uprobe_multi links" : "probes");
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd >= 0) {
 		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };

@@ -182,6 +182,9 @@ int diff__compute(const struct session *s, const struct snapshot *a, const struc
 	}
 	if (out->stack_cnt)
 		qsort(out->stacks, out->stack_cnt, sizeof(*out->stacks), stack_cmp);
+	out->by_process = !out->pid;
+	for (size_t i = 0; i < out->stack_cnt && !out->by_process; i++)
+		out->by_process = out->stacks[i].pid != out->pid;
 	out->byte_delta = sub(out->live_bytes_b, out->live_bytes_a);
 	out->object_delta = sub(out->live_objects_b, out->live_objects_a);
 	out->leak_suspected = out->object_delta > 0 &&

@@ -57,6 +57,7 @@ struct diff_opts {
 struct snapshot_diff {
 	const struct snapshot *a, *b; /* point into the session */
 	uint32_t pid;		      /* the session's pid (0 with --all) */
+	bool by_process;	      /* stacks of several processes (--all, forks followed) */
 	bool growth;		      /* a growth session's (session.h) */
 	const char *allocator;	      /* the session's allocator module, for naming stacks */
 	/* every stack with something live in A or in B; sorted by byte_delta

@@ -104,6 +104,7 @@ int profile__from_report(struct profile *p, const struct session *s, const struc
 		ps->val[PV_ALLOC_OBJECTS] = clamp(r->counts.alloc_objects);
 	}
 	p->stack_cnt = rep->stack_cnt;
+	p->by_process = report__by_process(rep);
 	sum(p);
 	return 0;
 }
@@ -141,6 +142,7 @@ int profile__from_diff(struct profile *p, const struct snapshot_diff *d)
 		ps->val[PV_BASE_LIVE_OBJECTS] = clamp(r->live_objects_a);
 	}
 	p->stack_cnt = d->stack_cnt;
+	p->by_process = d->by_process;
 	sum(p);
 	return 0;
 }

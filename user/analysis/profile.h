@@ -41,6 +41,7 @@ struct profile {
 	bool is_diff;
 	enum session_kind kind;	      /* growth: LIVE is memory held, ALLOC first touched */
 	uint32_t pid;		      /* 0 with --all */
+	bool by_process;	      /* stacks of several processes (--all, forks followed) */
 	const char *command;	      /* launch mode: the command, else NULL */
 	const char *allocator;	      /* the probed allocator module, or NULL */
 	const char *label;	      /* the snapshot (a diff: B) */

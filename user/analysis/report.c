@@ -169,6 +169,16 @@ static int sum_by_first(const void *a, const void *b)
 	return (x->first > y->first) - (x->first < y->first);
 }
 
+bool report__by_process(const struct leak_report *rep)
+{
+	if (!rep->pid)
+		return true;
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		if (rep->stacks[i].pid != (uint32_t)rep->pid)
+			return true;
+	return false;
+}
+
 int report__proc_sums(const struct leak_report *rep, struct report_proc_sum **out, size_t *cnt)
 {
 	struct report_proc_sum *p;

@@ -51,6 +51,7 @@ struct report_code {
  * memory grew beside them (a growth the live heap does not explain is said) */
 struct report_proc {
 	uint32_t pid;
+	uint32_t ppid;			/* a process followed at its fork: its parent; else 0 */
 	char comm[16];			/* sanitized; "" when gone */
 	struct stack_counts counts;	/* its stacks' sums */
 	bool mem_known;			/* /proc showed it at the end */
@@ -94,6 +95,10 @@ struct report_proc_sum {
 /* Each process's sums over rep's stacks, in the order of its first stack in the report
  * (O(stacks log stacks)). *out is malloc'd (NULL when there are no stacks). 0 or -ENOMEM. */
 int report__proc_sums(const struct leak_report *rep, struct report_proc_sum **out, size_t *cnt);
+
+/* Whether rep is about several processes (--all, or a session that followed forks): its
+ * stacks are then shown with their pid, and its processes summed first */
+bool report__by_process(const struct leak_report *rep);
 
 /* Append a stack (copied); 0 or -ENOMEM */
 int report__add(struct leak_report *rep, const struct report_stack *stack);

@@ -323,6 +323,9 @@ int trend__compute(const struct session *s, struct session_trend *out)
 	}
 	if (out->stack_cnt)
 		qsort(out->stacks, out->stack_cnt, sizeof(*out->stacks), stack_cmp);
+	out->by_process = !s->pid;
+	for (size_t i = 0; i < out->stack_cnt && !out->by_process; i++)
+		out->by_process = out->stacks[i].pid != s->pid;
 cleanup:
 	free(keys);
 	free(t);

@@ -96,6 +96,7 @@ struct session_trend {
 	struct trend_stack *stacks;
 	size_t stack_cnt;
 	size_t class_cnt[TREND_CLASS__MAX];
+	bool by_process; /* stacks of several processes (--all, forks followed) */
 };
 
 /* Computes the statistics of one series of n >= 1 values (exposed for tests and tools) */

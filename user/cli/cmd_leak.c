@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "output/report_format.h"
 #include "probe/attach.h"
 #include "probe/leak_loader.h"
+#include "probe/links.h"
 #include "probe/unwind_set.h"
 #include "session/control.h"
 #include "session/live_session.h"
@@ -54,11 +56,33 @@ struct code_wait {
 	double until_s;
 };
 
-/* An allocator attached after an exec */
+/* processes traced by their own probes at once, the target included (following forks); a
+ * process gone has its probes detached in the background */
+#define PROCS_MAX 256
+/* processes followed in a session, gone ones included (each is listed in the final report) */
+#define PROCS_TOTAL_MAX 4096
+/* forked processes named on stderr as they are followed; the rest in the summary at the end */
+#define FORKS_SAID_MAX 8
+/* execs whose image is not traced, named on stderr; the rest are in the report (a shell loop
+ * running short-lived programs would fill the terminal) */
+#define EXEC_WARN_MAX 8
+
+/* An allocator met after an exec: where to probe it (each process's links are its own) */
 struct extra_alloc {
 	struct allocator alloc;
 	struct probe_plan plan;
-	struct probe_links links;
+};
+
+/* A process traced by its own probes (launch and --pid mode): the target, procs[0], and
+ * following forks each process it forked, and theirs. The uprobes filter by address space, so
+ * each process has its own links to each allocator its images used. */
+struct traced_proc {
+	struct leak_proc_note note; /* pid, ppid (0 for the target), comm */
+	int alloc;	   /* the allocator its image uses: 0 the main one, 1 + i extra[i] */
+	uint32_t attached; /* bit a: allocator a's probes are attached for it */
+	bool gone;
+	double attach_ms; /* a forked one: how long after its fork its probes were in */
+	struct probe_links links[1 + EXTRA_ALLOCS_MAX]; /* the target's [0] is the loader's */
 };
 
 struct leak_run {
@@ -98,6 +122,15 @@ struct leak_run {
 	struct early_fold fold; /* at the last read */
 	struct extra_alloc *extra[EXTRA_ALLOCS_MAX];
 	int extra_cnt;
+	struct traced_proc *procs; /* [0] the target once attached (not with --all) */
+	size_t proc_cnt, proc_cap;
+	uint64_t forks_followed, forks_refused; /* refused: PROCS_MAX, or attach failures */
+	uint64_t forks_gone;			/* exited before their probes were in */
+	unsigned execs_warned;			/* exec warnings said (EXEC_WARN_MAX) */
+	double fork_ms_min, fork_ms_max;	/* the forked ones' attach delays */
+	bool target_gone;			/* following forks: the target exited first */
+	struct links_reaper reaper;		/* the probes of processes gone */
+	struct leak_proc_note *notes;		/* the followed ones, for the final report */
 };
 
 /* The USDT mark handler: queue the label (sanitized by the loader); the loop takes the
@@ -341,14 +374,53 @@ static bool retry_waits(struct leak_run *s, double now)
 	return kept > 0;
 }
 
-static bool probed_module(const struct leak_run *s, const char *module)
+static struct traced_proc *proc_find(struct leak_run *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->proc_cnt; i++)
+		if (s->procs[i].note.pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+/* Attach allocator a (0: the main one, 1 + i: extra[i]) for process p, unless it is. 0 or
+ * -errno. */
+static int proc_attach(struct leak_run *s, struct traced_proc *p, int a)
+{
+	const struct extra_alloc *x = a ? s->extra[a - 1] : NULL;
+	struct allocator *own;
+	int err = 0;
+
+	if (p->attached & (1u << a))
+		return 0;
+	/* its files opened through its own root: the process that mapped them first (its parent)
+	 * may be gone */
+	own = malloc(sizeof(*own));
+	if (!own)
+		return -ENOMEM;
+	*own = x ? x->alloc : s->alloc;
+	for (int i = 0; i < own->mod_cnt && !err; i++)
+		if (snprintf(own->mods[i].path, sizeof(own->mods[i].path), "/proc/%u/root%s",
+			     p->note.pid, own->mods[i].module) >= (int)sizeof(own->mods[i].path))
+			err = -ENAMETOOLONG;
+	if (!err)
+		err = leak_loader__attach_more(s->loader, own, x ? &x->plan : &s->plan,
+					       (int)p->note.pid, &p->links[a]);
+	free(own);
+	if (!err)
+		p->attached |= 1u << a;
+	return err;
+}
+
+/* The index of the allocator whose first module is `module` (0: the main one, 1 + i: extra[i]),
+ * -1 when none is */
+static int alloc_index(const struct leak_run *s, const char *module)
 {
 	if (!strcmp(s->alloc.mods[0].module, module))
-		return true;
+		return 0;
 	for (int i = 0; i < s->extra_cnt; i++)
 		if (!strcmp(s->extra[i]->alloc.mods[0].module, module))
-			return true;
-	return false;
+			return 1 + i;
+	return -1;
 }
 
 /* After an exec (launch and --pid mode): the allocator the new image maps. The uprobes sit on
@@ -359,22 +431,29 @@ static bool probed_module(const struct leak_run *s, const char *module)
 static void resolve_exec(struct leak_run *s, struct leak_exec_note *n, bool last)
 {
 	char dir[PATH_MAX], root[PATH_MAX + 16], exe[PATH_MAX], text[PATH_MAX * 2];
+	struct traced_proc *p = proc_find(s, n->pid);
 	struct proc_maps maps = {};
 	struct extra_alloc *x;
+	struct target other;
 	struct allocator a;
-	int err;
+	int err, k;
+	bool fresh;
 
-	if (!s->tgt.pid || n->untraced || n->pid != (uint32_t)s->tgt.pid)
+	if (!s->tgt.pid || n->untraced || !p)
 		return;
-	if (target__maps(&s->tgt, &maps, dir, sizeof(dir), exe, sizeof(exe))) {
+	if (p != s->procs)
+		target__init_pid(&other, (int)n->pid);
+	if (target__maps(p == s->procs ? &s->tgt : &other, &maps, dir, sizeof(dir), exe,
+			 sizeof(exe))) {
 		/* gone before its allocator was looked at: said, not silent */
 		if (!n->allocator[0]) {
 			n->untraced = true;
-			fprintf(stderr,
-				"perfan-bpf: warning: pid %u exec'd %s and exited before its "
-				"allocator could be looked at: its allocations after the exec are "
-				"not traced\n",
-				n->pid, n->path);
+			if (++s->execs_warned <= EXEC_WARN_MAX)
+				fprintf(stderr,
+					"perfan-bpf: warning: pid %u exec'd %s and exited before its "
+					"allocator could be looked at: its allocations after the exec are "
+					"not traced\n",
+					n->pid, n->path);
 		}
 		return;
 	}
@@ -384,44 +463,156 @@ static void resolve_exec(struct leak_run *s, struct leak_exec_note *n, bool last
 	if (err) {
 		if (last && !n->allocator[0]) {
 			n->untraced = true;
-			fprintf(stderr,
-				"perfan-bpf: warning: pid %u exec'd %s, which maps no allocator "
-				"perfan-bpf can probe: its allocations are not traced\n",
-				n->pid, n->path);
+			if (++s->execs_warned <= EXEC_WARN_MAX)
+				fprintf(stderr,
+					"perfan-bpf: warning: pid %u exec'd %s, which maps no allocator "
+					"perfan-bpf can probe: its allocations are not traced\n",
+					n->pid, n->path);
 		}
 		return;
 	}
 	allocator__text(&a, text, sizeof(text));
-	if (probed_module(s, a.mods[0].module)) {
-		snprintf(n->allocator, sizeof(n->allocator), "%.*s", (int)sizeof(n->allocator) - 1,
-			 text);
-		return;
+	k = alloc_index(s, a.mods[0].module);
+	if (k < 0) {
+		x = s->extra_cnt < EXTRA_ALLOCS_MAX ? calloc(1, sizeof(*x)) : NULL;
+		err = x ? 0 : s->extra_cnt < EXTRA_ALLOCS_MAX ? -ENOMEM : -E2BIG;
+		if (!err) {
+			x->alloc = a;
+			err = allocator__plan(&x->alloc, s->opts->at_entry, &x->plan);
+		}
+		if (!err) {
+			s->extra[s->extra_cnt++] = x;
+			k = s->extra_cnt;
+		} else {
+			free(x);
+		}
 	}
-	x = s->extra_cnt < EXTRA_ALLOCS_MAX ? calloc(1, sizeof(*x)) : NULL;
-	err = x ? 0 : s->extra_cnt < EXTRA_ALLOCS_MAX ? -ENOMEM : -E2BIG;
-	if (!err) {
-		x->alloc = a;
-		err = allocator__plan(&x->alloc, s->opts->at_entry, &x->plan)
-			      ?: leak_loader__attach_more(s->loader, &x->alloc, &x->plan, n->pid,
-							  &x->links);
-	}
+	/* the uprobes sit on files: an image mapping a file probed for this process already is
+	 * traced on through them */
+	fresh = k >= 0 && !(p->attached & (1u << k));
+	if (k >= 0)
+		err = proc_attach(s, p, k);
 	if (err) {
-		free(x);
 		n->untraced = true;
-		fprintf(stderr,
-			"perfan-bpf: warning: pid %u exec'd %s, whose allocator %s cannot be "
-			"probed (%s): its allocations are not traced\n",
-			n->pid, n->path, text, strerror(-err));
+		if (++s->execs_warned <= EXEC_WARN_MAX)
+			fprintf(stderr,
+				"perfan-bpf: warning: pid %u exec'd %s, whose allocator %s cannot be "
+				"probed (%s): its allocations are not traced\n",
+				n->pid, n->path, text, strerror(-err));
 		return;
 	}
-	s->extra[s->extra_cnt++] = x;
+	p->alloc = k;
 	snprintf(n->allocator, sizeof(n->allocator), "%.*s", (int)sizeof(n->allocator) - 1, text);
+	if (!fresh)
+		return;
 	/* the new image ran untraced until now: how long, so a short-lived one is not taken for
 	 * whole */
 	fprintf(stderr,
 		"perfan-bpf: pid %u exec'd %s: tracing on through %s, attached %.1f ms after the "
 		"exec (what it allocated before is not seen)\n",
 		n->pid, n->path, text, (cli_bpf__now_s() - n->exec_s) * 1e3);
+}
+
+static size_t followed_alive(const struct leak_run *s);
+
+/* Following forks: process pid, forked by ppid at fork_s (the kernel's time), gets its own
+ * probes on the allocator its parent's image uses (a fork copies the address space). Until they
+ * are in (a few milliseconds), what it allocates is not seen. */
+static void follow_fork(struct leak_run *s, uint32_t pid, uint32_t ppid, const char *comm,
+			double fork_s)
+{
+	struct traced_proc *p, *parent;
+	double ms;
+	int err;
+
+	if (!s->proc_cnt || proc_find(s, pid))
+		return;
+	parent = proc_find(s, ppid);
+	err = s->proc_cnt >= PROCS_TOTAL_MAX || 1 + followed_alive(s) >= PROCS_MAX ? -E2BIG
+	      : ARRAY_GROW(s->procs, s->proc_cap, s->proc_cnt + 1, 16)		   ? -ENOMEM
+										   : 0;
+	if (!err) {
+		parent = proc_find(s, ppid); /* the array may have moved */
+		p = &s->procs[s->proc_cnt];
+		*p = (struct traced_proc){ .note = { .pid = pid, .ppid = ppid },
+					   .alloc = parent ? parent->alloc : 0 };
+		snprintf(p->note.comm, sizeof(p->note.comm), "%s", comm); /* sanitized */
+		err = proc_attach(s, p, p->alloc);
+	}
+	if (err == -ENOENT || err == -ESRCH) {
+		/* it exited before its probes were in (its files are opened through it) */
+		leak_loader__unfollow(s->loader, pid);
+		s->forks_gone++;
+		return;
+	}
+	if (err) {
+		leak_loader__unfollow(s->loader, pid);
+		if (!s->forks_refused++ && err == -E2BIG)
+			fprintf(stderr,
+				"perfan-bpf: warning: pid %u (forked by pid %u) is not followed: "
+				"%d processes are traced at once already, or %d were in all: its "
+				"allocations, and those of the next ones refused, are not traced\n",
+				pid, ppid, PROCS_MAX, PROCS_TOTAL_MAX);
+		else if (err != -E2BIG)
+			fprintf(stderr,
+				"perfan-bpf: warning: pid %u (forked by pid %u) is not followed: "
+				"%s: its allocations are not traced\n",
+				pid, ppid, strerror(-err));
+		return;
+	}
+	s->proc_cnt++;
+	ms = (cli_bpf__now_s() - fork_s) * 1e3;
+	/* its mappings now, while it surely lives (its parent's, until it execs or maps more) */
+	symbolizer__refresh(s->sym, (int)pid);
+	p->attach_ms = ms;
+	if (!s->forks_followed++ || ms < s->fork_ms_min)
+		s->fork_ms_min = ms;
+	if (ms > s->fork_ms_max)
+		s->fork_ms_max = ms;
+	if (s->forks_followed <= FORKS_SAID_MAX || s->opts->verbose)
+		fprintf(stderr,
+			"perfan-bpf: following pid %u (%s), forked by pid %u: attached %.1f ms "
+			"after the fork (what it allocated before is not seen)\n",
+			pid, p->note.comm, ppid, ms);
+}
+
+/* Following forks: the processes the kernel entered that no event told (their ring buffer was
+ * full), and those gone without an event */
+static void reconcile_follow(struct leak_run *s)
+{
+	uint32_t pids[64], ppids[64];
+	int n;
+
+	if (!s->opts->follow_forks || !s->proc_cnt)
+		return;
+	n = leak_loader__followed(s->loader, pids, ppids, 64);
+	for (int i = 0; i < n; i++)
+		if (!proc_find(s, pids[i]))
+			follow_fork(s, pids[i], ppids[i], "", cli_bpf__now_s());
+	for (size_t i = 1; i < s->proc_cnt; i++) {
+		struct traced_proc *p = &s->procs[i];
+
+		if (!p->gone && kill((pid_t)p->note.pid, 0) && errno == ESRCH)
+			p->gone = true;
+		/* gone: its probes are detached in the background */
+		for (int a = 0; p->gone && a <= s->extra_cnt; a++) {
+			if (!p->links[a].cnt && !p->links[a].fd_cnt)
+				continue;
+			links__reap(&s->reaper, p->links[a].links, (size_t)p->links[a].cnt,
+				    p->links[a].fds, (size_t)p->links[a].fd_cnt);
+			p->links[a] = (struct probe_links){};
+		}
+	}
+}
+
+/* Following forks: processes followed that have not exited */
+static size_t followed_alive(const struct leak_run *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 1; i < s->proc_cnt; i++)
+		n += !s->procs[i].gone;
+	return n;
 }
 
 #define EXEC_NOTES_MAX 256
@@ -438,6 +629,17 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 
 	if (e->pid == (uint32_t)getpid())
 		return;
+	if (e->kind == LEAK_CODE_FORK) {
+		follow_fork(s, e->pid, e->ppid, e->comm, e->ts_ns / 1e9);
+		return;
+	}
+	if (e->kind == LEAK_CODE_EXIT) {
+		struct traced_proc *p = proc_find(s, e->pid);
+
+		if (p)
+			p->gone = true;
+		return;
+	}
 	if (e->exec && s->exec_cnt < EXEC_NOTES_MAX &&
 	    !ARRAY_GROW(s->execs, s->exec_cap, s->exec_cnt + 1, 16)) {
 		struct leak_exec_note *x = &s->execs[s->exec_cnt++];
@@ -448,6 +650,12 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 					      .exec_s = e->ts_ns / 1e9 };
 		snprintf(x->comm, sizeof(x->comm), "%s", e->comm);
 		snprintf(x->path, sizeof(x->path), "%s", e->path);
+	}
+	if (e->exec) {
+		struct traced_proc *p = proc_find(s, e->pid);
+
+		if (p)
+			snprintf(p->note.comm, sizeof(p->note.comm), "%s", e->comm);
 	}
 	if (s->opts->max_unwind_rows) {
 		/* the rows at once, through any mapping of the file (the dynamic linker maps a
@@ -561,6 +769,7 @@ static int load_and_attach(struct leak_run *s)
 		.max_allocs = (uint32_t)s->opts->max_allocs,
 		.max_stacks = (uint32_t)s->opts->max_stacks,
 		.max_unwind_rows = (uint32_t)s->opts->max_unwind_rows,
+		.follow_forks = s->opts->follow_forks,
 	};
 	int err;
 
@@ -578,8 +787,15 @@ static int load_and_attach(struct leak_run *s)
 	if (err)
 		return cli__error("cannot attach uprobes to %s: %s (try --verbose)", s->alloc_name,
 				  strerror(-err));
-	if (pid)
+	if (pid) {
+		/* the target: its main allocator's links are the loader's */
+		if (ARRAY_GROW(s->procs, s->proc_cap, 1, 16))
+			return cli__error("cannot set up the session: %s", strerror(ENOMEM));
+		s->procs[0] =
+			(struct traced_proc){ .note = { .pid = (uint32_t)pid }, .attached = 1 };
+		s->proc_cnt = 1;
 		attach_usdt_marks(s);
+	}
 	listen_code(s);
 	s->view.start_s = cli_bpf__now_s();
 	if (pid && s->opts->command) {
@@ -662,6 +878,7 @@ static int refresh(struct leak_run *s)
 		leak_loader__consume_code(s->loader);
 	retry_waits(s, cli_bpf__now_s());
 	resolve_execs(s, cli_bpf__now_s());
+	reconcile_follow(s);
 	/* what the code events missed (their ring buffer was full), and --all's new processes */
 	load_unwind_rows(s);
 	/* a long step says so on a terminal: many new stacks take a while to name */
@@ -750,6 +967,34 @@ static int handle_events(struct leak_run *s, int ev, double *next_snap)
 	return err == -EFBIG ? 0 : err; /* a full session file: counted, the session goes on */
 }
 
+/* The session's end on stderr: the processes followed, and how late their probes came */
+static void say_follow(struct leak_run *s)
+{
+	uint64_t lost = leak_loader__forks_unfollowed(s->loader);
+
+	if (s->forks_followed)
+		fprintf(stderr,
+			"perfan-bpf: followed %" PRIu64 " forked process%s, each attached "
+			"%.1f-%.1f ms after its fork (what it allocated before is not seen)\n",
+			s->forks_followed, s->forks_followed == 1 ? "" : "es", s->fork_ms_min,
+			s->fork_ms_max);
+	if (s->forks_gone)
+		fprintf(stderr,
+			"perfan-bpf: %" PRIu64 " forked process(es) exited before their probes "
+			"were in: what they allocated is not traced\n",
+			s->forks_gone);
+	if (s->execs_warned > EXEC_WARN_MAX)
+		fprintf(stderr,
+			"perfan-bpf: %u execs in all were not traced (the first %d said above; "
+			"the report lists them)\n",
+			s->execs_warned, EXEC_WARN_MAX);
+	if (s->forks_refused || lost)
+		fprintf(stderr,
+			"perfan-bpf: %" PRIu64 " forked process(es) were not followed: their "
+			"allocations are not traced\n",
+			s->forks_refused + lost);
+}
+
 /* The session's end on stderr: code events the kernel could not tell at once, and the
  * allocations walked before their files' rows were in (folded, or left truncated) */
 static void say_early(const struct leak_run *s)
@@ -815,7 +1060,22 @@ static int run(struct leak_run *s)
 		err = handle_events(s, ev, &next_snap) ?: refresh(s);
 		if (err)
 			return cli__error("cannot take a snapshot: %s", strerror(-err));
-		if (ev & (EV_STOP | EV_EXITED))
+		if (ev & EV_STOP)
+			break;
+		if ((ev & EV_EXITED) && !s->target_gone) {
+			size_t alive = followed_alive(s);
+
+			if (!alive)
+				break;
+			/* the processes it forked go on: so does the session, until they end */
+			s->target_gone = true;
+			event_loop__unwatch(&s->loop);
+			fprintf(stderr,
+				"perfan-bpf: pid %d exited; following the %zu process%s it forked "
+				"until they exit (Ctrl-C for the report)\n",
+				s->tgt.pid, alive, alive == 1 ? "" : "es");
+		}
+		if (s->target_gone && !followed_alive(s))
 			break;
 		if (text && cli_bpf__now_s() >= next_print) {
 			if (s->live_view)
@@ -838,6 +1098,13 @@ static int run(struct leak_run *s)
 	leak_view__drops(&s->sample, live_session__dropped(s->live), s->opts->max_mark_rate,
 			 s->opts->max_session_bytes, leak_loader__execs(s->loader));
 	say_early(s);
+	say_follow(s);
+	if (s->proc_cnt > 1 && (s->notes = calloc(s->proc_cnt - 1, sizeof(*s->notes)))) {
+		for (size_t i = 1; i < s->proc_cnt; i++)
+			s->notes[i - 1] = s->procs[i].note;
+		s->view.followed = s->notes;
+		s->view.followed_cnt = s->proc_cnt - 1;
+	}
 	s->view.execs = s->execs;
 	s->view.exec_cnt = s->exec_cnt;
 	s->view.execs_total = leak_loader__execs(s->loader);
@@ -909,10 +1176,14 @@ int cmd__leak(int argc, char **argv)
 	err = start_target(&s) ?: run(&s);
 cleanup:
 	control__close(s.ctlfd, s.tgt.pid);
-	for (int i = 0; i < s.extra_cnt; i++) {
-		probes__detach(&s.extra[i]->links);
+	for (size_t i = 0; i < s.proc_cnt; i++)
+		for (int a = i ? 0 : 1; a <= s.extra_cnt; a++)
+			probes__detach(&s.procs[i].links[a]);
+	links__reap_wait(&s.reaper);
+	for (int i = 0; i < s.extra_cnt; i++)
 		free(s.extra[i]);
-	}
+	free(s.procs);
+	free(s.notes);
 	leak_loader__free(s.loader);
 	free(s.waits);
 	free(s.execs);

@@ -37,6 +37,7 @@ int leak_opts__parse(int argc, char **argv, struct leak_opts *o)
 {
 	uint64_t pid = 0;
 	int format = 0, unwind = 0, probe_at = 0, first, rc;
+	bool follow = false, no_follow = false;
 	/* one row per option, laid out by hand */
 	/* clang-format off */
 	const struct opt rows[] = {
@@ -45,6 +46,13 @@ int leak_opts__parse(int argc, char **argv, struct leak_opts *o)
 		  .wants = "a process id" },
 		{ .name = "all", .letter = 'a', .kind = OPT_FLAG,
 		  .help = "every process using the system allocator", .dest = &o->all },
+		{ .name = "follow-forks", .kind = OPT_FLAG,
+		  .help = "with --pid: the processes it forks from now on too, and\n"
+			  "theirs, each with its own live set (default with a COMMAND)",
+		  .dest = &follow },
+		{ .name = "no-follow-forks", .kind = OPT_FLAG,
+		  .help = "with a COMMAND: trace the command's process only",
+		  .dest = &no_follow },
 		{ .name = "interval", .letter = 'i', .kind = OPT_SECONDS, .arg = "SEC",
 		  .help = "print the top stacks every SEC seconds (default 5; text only;\n"
 			  "on a terminal the view redraws in place, every 1 s by default)",
@@ -155,5 +163,11 @@ int leak_opts__parse(int argc, char **argv, struct leak_opts *o)
 	if (!!o->pid + o->all + !!o->command != 1)
 		return cli__error("say what to trace: --pid PID, --all, or -- COMMAND; see "
 				  "'perfan-bpf leak --help'");
+	if (follow && no_follow)
+		return cli__error("--follow-forks and --no-follow-forks contradict each other");
+	if (o->all && (follow || no_follow))
+		return cli__error("--all traces every process already: drop --%sfollow-forks",
+				  follow ? "" : "no-");
+	o->follow_forks = follow || (o->command && !no_follow);
 	return 0;
 }

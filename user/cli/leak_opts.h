@@ -10,7 +10,8 @@
 struct leak_opts {
 	int pid;
 	bool all;
-	char **command; /* argv after "--" */
+	bool follow_forks; /* the processes the target forks too (launch mode: unless told not) */
+	char **command;	   /* argv after "--" */
 	double interval_s;
 	bool interval_set;
 	double duration_s; /* 0: until stopped */

@@ -87,36 +87,60 @@ int leak_view__draw(struct leak_view *v, struct leak_loader *ld, const struct st
 static void exec_comm(const struct leak_view *v, uint32_t pid, char *comm, size_t size)
 {
 	comm[0] = '\0';
+	for (size_t i = 0; i < v->followed_cnt; i++)
+		if (v->followed[i].pid == pid)
+			snprintf(comm, size, "%s",
+				 v->followed[i].comm); /* sanitized at the event */
 	for (size_t i = 0; i < v->exec_cnt; i++)
 		if (v->execs[i].pid == pid)
 			snprintf(comm, size, "%s", v->execs[i].comm); /* sanitized at the event */
 }
 
+static const struct leak_proc_note *followed_note(const struct leak_view *v, uint32_t pid)
+{
+	for (size_t i = 0; i < v->followed_cnt; i++)
+		if (v->followed[i].pid == pid)
+			return &v->followed[i];
+	return NULL;
+}
+
 /* The final report's processes: each pid's stacks summed, its anonymous memory now and since
- * attach. *out is NULL when there are none. 0 or -ENOMEM. */
+ * attach. Following forks, every process followed is listed, with its parent, even one that
+ * allocated nothing. *out is NULL when there are none. 0 or -ENOMEM. */
 static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 		       struct report_proc **out, size_t *cnt)
 {
 	struct report_proc_sum *sums;
 	struct report_proc *p = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, with_stacks;
 
 	*out = NULL;
 	*cnt = 0;
 	if (report__proc_sums(rep, &sums, &n))
 		return -ENOMEM;
-	if (n && ARRAY_GROW(p, cap, n, 8)) {
+	if (ARRAY_GROW(p, cap, n + v->followed_cnt + 1, 8)) {
 		free(sums);
 		return -ENOMEM;
 	}
 	for (size_t k = 0; k < n; k++)
 		p[k] = (struct report_proc){ .pid = sums[k].pid, .counts = sums[k].counts };
 	free(sums);
-	/* a --pid or launched target is listed even when it allocated nothing */
-	if (!n && v->tgt->pid) {
-		if (ARRAY_GROW(p, cap, 1, 1))
-			return -ENOMEM;
-		p[n++] = (struct report_proc){ .pid = (uint32_t)v->tgt->pid };
+	with_stacks = n;
+	/* a --pid or launched target is listed even when it allocated nothing; so is every
+	 * process followed */
+	for (size_t i = 0; i <= v->followed_cnt; i++) {
+		uint32_t pid = i < v->followed_cnt ? v->followed[i].pid : (uint32_t)v->tgt->pid;
+		bool listed = !pid;
+
+		for (size_t k = 0; k < with_stacks && !listed; k++)
+			listed = p[k].pid == pid;
+		if (!listed)
+			p[n++] = (struct report_proc){ .pid = pid };
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct leak_proc_note *f = followed_note(v, p[k].pid);
+
+		p[k].ppid = f ? f->ppid : 0;
 	}
 	for (size_t k = 0; k < n; k++) {
 		uint64_t rss;

@@ -27,6 +27,12 @@ struct leak_exec_note {
 	double exec_s;		/* when it exec'd, CLOCK_MONOTONIC (the kernel's time) */
 };
 
+/* A process the session followed besides the target (forked by a traced one) */
+struct leak_proc_note {
+	uint32_t pid, ppid;
+	char comm[16]; /* at the fork, or after its exec (sanitized) */
+};
+
 struct leak_view {
 	const char *format;    /* text, json, or a picture drawn at the end */
 	report_formatter fmt;  /* NULL for a picture */
@@ -35,7 +41,9 @@ struct leak_view {
 	double min_age_s;      /* count only blocks this old; 0: all */
 	const char *allocator; /* the probed module, as shown */
 	const struct target *tgt;
-	double start_s;			    /* when the probes were in */
+	double start_s;			       /* when the probes were in */
+	const struct leak_proc_note *followed; /* listed in the final report's processes */
+	size_t followed_cnt;
 	const struct leak_exec_note *execs; /* the text report's "Execs" section */
 	size_t exec_cnt;
 	uint64_t execs_total; /* execs counted by the kernel (notes are kept for the first ones) */

@@ -63,7 +63,7 @@ static void write_stack(const struct snapshot_diff *d, const struct diff_stack *
 		s->object_delta, bytes__fmt(s->live_bytes_a, b2, sizeof(b2)),
 		bytes__fmt(s->live_bytes_b, b3, sizeof(b3)), s->live_objects_a, s->live_objects_b,
 		diff__status_name(s->status));
-	if (!d->pid)
+	if (d->by_process)
 		fprintf(out, "  [pid %" PRIu32 "]", s->pid);
 	fputc('\n', out);
 	fprintf(out, "    %s\n",

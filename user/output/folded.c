@@ -46,7 +46,7 @@ static char *stack_line(const struct profile *p, const struct profile_stack *s)
 	size_t len = 0, cap = 0;
 	bool first = true;
 
-	if (!p->pid) {
+	if (p->by_process) {
 		snprintf(name, sizeof(name), "pid %" PRIu32, s->pid);
 		if (append(&buf, &len, &cap, name, false))
 			goto fail;

@@ -29,6 +29,11 @@ static void proc_json(struct json_out *o, const struct report_proc *p)
 {
 	json_out__obj_begin(o);
 	json_out__key_int(o, "pid", p->pid);
+	json_out__key(o, "ppid");
+	if (p->ppid)
+		json_out__int(o, p->ppid);
+	else
+		json_out__null(o);
 	json_out__key_str(o, "comm", p->comm[0] ? p->comm : NULL);
 	leak_json__out_counts_members(o, &p->counts);
 	json_out__key(o, "anon_bytes");

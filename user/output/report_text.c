@@ -59,6 +59,15 @@ static const char *comm_of(const struct leak_report *rep, uint32_t pid)
 	return NULL;
 }
 
+/* The parent of a process followed at its fork, else 0 */
+static uint32_t ppid_of(const struct leak_report *rep, uint32_t pid)
+{
+	for (size_t i = 0; i < rep->proc_cnt; i++)
+		if (rep->procs[i].pid == pid)
+			return rep->procs[i].ppid;
+	return 0;
+}
+
 #define TEXT_PROCS_MAX 10
 
 /* A report for all processes: each process's sums over its stacks first, the most live first
@@ -78,14 +87,18 @@ static int write_procs(const struct leak_report *rep, FILE *out)
 	fprintf(out, "  processes: %zu with live memory, %zu seen allocating\n", live, n);
 	for (size_t i = 0; i < n && i < TEXT_PROCS_MAX; i++) {
 		const char *comm = comm_of(rep, p[i].pid);
+		uint32_t ppid = ppid_of(rep, p[i].pid);
 
 		fprintf(out,
 			"    pid %-7u %-16s %s live (%" PRIu64 " B) in %" PRIu64
-			" objects; allocated %" PRIu64 " B in %" PRIu64 " objects\n",
+			" objects; allocated %" PRIu64 " B in %" PRIu64 " objects",
 			p[i].pid, comm ? comm : "-",
 			bytes__fmt(p[i].counts.live_bytes, b1, sizeof(b1)), p[i].counts.live_bytes,
 			p[i].counts.live_objects, p[i].counts.alloc_bytes,
 			p[i].counts.alloc_objects);
+		if (ppid)
+			fprintf(out, "; forked by %u", ppid);
+		fputc('\n', out);
 	}
 	if (n > TEXT_PROCS_MAX)
 		fprintf(out, "    (%zu more processes: --format json lists them all)\n",
@@ -102,10 +115,11 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 	struct report_cursor c = {};
 	const struct report_stack *s;
 	char b1[32], b2[32];
-	bool any_lost = false;
+	bool any_lost = false, by_proc = report__by_process(rep);
 
 	if (rep->pid)
-		fprintf(out, "%s for pid %d", rep->final ? "Final report" : "Report", rep->pid);
+		fprintf(out, "%s for pid %d%s", rep->final ? "Final report" : "Report", rep->pid,
+			by_proc ? " and the processes it forked" : "");
 	else
 		fprintf(out, "%s for all processes", rep->final ? "Final report" : "Report");
 	if (rep->command)
@@ -119,7 +133,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		" objects\n",
 		bytes__fmt(t->alloc_bytes, b1, sizeof(b1)), t->alloc_objects,
 		bytes__fmt(t->freed_bytes, b2, sizeof(b2)), t->freed_objects);
-	if (!rep->pid && rep->stack_cnt && write_procs(rep, out))
+	if (by_proc && rep->stack_cnt && write_procs(rep, out))
 		return -ENOMEM;
 
 	while ((s = report__next_shown(rep, opts, &c))) {
@@ -129,7 +143,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 			c.shown, bytes__fmt(s->counts.live_bytes, b1, sizeof(b1)),
 			s->counts.live_bytes, s->counts.live_objects, s->counts.alloc_bytes,
 			s->counts.alloc_objects);
-		if (!rep->pid)
+		if (by_proc)
 			fprintf(out, "  [pid %u]", s->pid);
 		fputc('\n', out);
 		if (!s->stack_id)

@@ -46,7 +46,7 @@ static void write_line(const struct session_trend *t, const struct trend_stack *
 	bytes__fmt(st->first, first, sizeof(first));
 	bytes__fmt(st->last, last, sizeof(last));
 	fprintf(out, "  ");
-	if (!t->s->pid)
+	if (t->by_process)
 		fprintf(out, "[pid %" PRIu32 "] ", s->pid);
 	fprintf(out, "%s: ",
 		stack_name__text(s->frames, s->frame_cnt, t->s->allocator, s->stack_id, name,

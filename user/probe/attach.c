@@ -11,6 +11,8 @@
  * such an allocation starts at operator new. Its aligned operator new asks aligned_alloc for the
  * size rounded up to a multiple of the alignment: it gets an entry probe that hands the size
  * asked for to that call (ROLE_SIZE_HINT; its nothrow and array forms call it). */
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <gelf.h>
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "lib/sanitize.h"
 #include "probe/attach.h"
 #include "probe/fn_returns.h"
@@ -583,12 +587,130 @@ static int attach_one(struct bpf_program *prog, bool ret, int pid, const char *p
 	return 0;
 }
 
-int probes__attach(const struct probe_plan *plan, const struct allocator *alloc, int pid,
-		   const struct probe_progs *progs, struct probe_links *out)
-{
-	int err = 0;
+/* uprobe_multi links (Linux 6.6): libbpf 1.1 has no call for them, so the link is created with
+ * the system call itself. The attribute is link_create's in union bpf_attr
+ * (include/uapi/linux/bpf.h), laid out here because the installed header may be older. */
+#define UPROBE_MULTI_ATTACH_TYPE 48 /* BPF_TRACE_UPROBE_MULTI */
+#define UPROBE_MULTI_RETURN 1u	    /* BPF_F_UPROBE_MULTI_RETURN */
+union link_create_attr {
+	struct {
+		uint32_t prog_fd;
+		uint32_t target_fd;
+		uint32_t attach_type;
+		uint32_t flags;
+		uint64_t path;
+		uint64_t offsets;
+		uint64_t ref_ctr_offsets;
+		uint64_t cookies;
+		uint32_t cnt;
+		uint32_t multi_flags;
+		uint32_t pid;
+	} um;
+	char size[128]; /* the kernel reads this much; what it does not know must be zero */
+};
 
-	memset(out, 0, sizeof(*out));
+int probes__multi_attach_type(void)
+{
+	return UPROBE_MULTI_ATTACH_TYPE;
+}
+
+bool probes__multi_supported(void)
+{
+	static int known = -1;
+	const char *env = getenv("PERFAN_UPROBE_MULTI");
+	struct btf *vm;
+
+	if (env && !strcmp(env, "0"))
+		return false;
+	if (known < 0) {
+		vm = btf__load_vmlinux_btf();
+		known = vm &&
+			btf__find_by_name_kind(vm, "bpf_uprobe_multi_link", BTF_KIND_STRUCT) > 0;
+		btf__free(vm);
+	}
+	return known;
+}
+
+/* One uprobe_multi link: prog at offs[0..n) of path, with cookies */
+static int attach_multi(struct bpf_program *prog, bool ret, int pid, const char *path,
+			const uint64_t *offs, const uint64_t *cookies, size_t n,
+			struct probe_links *out)
+{
+	union link_create_attr attr;
+	int fd, *fds;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.um.prog_fd = (uint32_t)bpf_program__fd(prog);
+	attr.um.attach_type = UPROBE_MULTI_ATTACH_TYPE;
+	attr.um.path = (uint64_t)(uintptr_t)path;
+	attr.um.offsets = (uint64_t)(uintptr_t)offs;
+	attr.um.cookies = (uint64_t)(uintptr_t)cookies;
+	attr.um.cnt = (uint32_t)n;
+	attr.um.multi_flags = ret ? UPROBE_MULTI_RETURN : 0;
+	attr.um.pid = pid > 0 ? (uint32_t)pid : 0;
+	fds = realloc(out->fds, (out->fd_cnt + 1) * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	out->fds = fds;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	if (fd < 0)
+		return -errno;
+	out->fds[out->fd_cnt++] = fd;
+	return 0;
+}
+
+/* The probes of one program in one file, gathered for one uprobe_multi link */
+struct multi_group {
+	struct bpf_program *prog;
+	bool ret;
+	const char *path;
+	uint64_t *offs, *cookies;
+	size_t n, cap;
+};
+
+static int group_add(struct multi_group **gs, size_t *cnt, struct bpf_program *prog, bool ret,
+		     const char *path, uint64_t off, uint64_t cookie)
+{
+	struct multi_group *g = NULL, *ng;
+
+	for (size_t i = 0; i < *cnt && !g; i++)
+		if ((*gs)[i].prog == prog && (*gs)[i].ret == ret && !strcmp((*gs)[i].path, path))
+			g = &(*gs)[i];
+	if (!g) {
+		ng = realloc(*gs, (*cnt + 1) * sizeof(*ng));
+		if (!ng)
+			return -ENOMEM;
+		*gs = ng;
+		g = &ng[(*cnt)++];
+		*g = (struct multi_group){ .prog = prog, .ret = ret, .path = path };
+	}
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		uint64_t *o = realloc(g->offs, cap * sizeof(*o)), *c;
+
+		if (!o)
+			return -ENOMEM;
+		g->offs = o;
+		c = realloc(g->cookies, cap * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		g->cookies = c;
+		g->cap = cap;
+	}
+	g->offs[g->n] = off;
+	g->cookies[g->n++] = cookie;
+	return 0;
+}
+
+/* Each probe as probes__attach places it: fn(ctx, prog, ret, path, off, cookie) */
+static int for_each_probe(const struct probe_plan *plan, const struct allocator *alloc,
+			  const struct probe_progs *progs,
+			  int (*fn)(void *ctx, struct bpf_program *prog, bool ret, const char *path,
+				    uint64_t off, uint64_t cookie),
+			  void *ctx)
+{
+	int err;
+
 	for (int i = 0; i < plan->cnt; i++) {
 		const struct probe_site *s = &plan->sites[i];
 		struct bpf_program *enter = progs->enter[s->role];
@@ -598,27 +720,77 @@ int probes__attach(const struct probe_plan *plan, const struct allocator *alloc,
 		if (s->dup)
 			continue;
 		if (enter) {
-			err = attach_one(enter, false, pid, path, s->probe_off,
-					 s->cookie | (by_insn ? PROBE_COOKIE_RET_INSN : 0), out);
+			err = fn(ctx, enter, false, path, s->probe_off,
+				 s->cookie | (by_insn ? PROBE_COOKIE_RET_INSN : 0));
 			if (err)
-				goto cleanup;
+				return err;
 		}
 		if (s->role != ROLE_FREE && s->role != ROLE_SIZE_HINT && enter && progs->ret &&
 		    !by_insn) {
-			err = attach_one(progs->ret, true, pid, path, s->probe_off, 0, out);
+			err = fn(ctx, progs->ret, true, path, s->probe_off, 0);
 			if (err)
-				goto cleanup;
+				return err;
 		}
 	}
 	for (int i = 0; progs->ret_insn && i < plan->ret_cnt; i++) {
-		err = attach_one(progs->ret_insn, false, pid, alloc->mods[plan->rets[i].mod].path,
-				 plan->rets[i].off, 0, out);
+		err = fn(ctx, progs->ret_insn, false, alloc->mods[plan->rets[i].mod].path,
+			 plan->rets[i].off, 0);
 		if (err)
-			goto cleanup;
+			return err;
 	}
 	return 0;
-cleanup:
-	probes__detach(out);
+}
+
+struct one_ctx {
+	int pid;
+	struct probe_links *out;
+};
+
+static int attach_each(void *ctx, struct bpf_program *prog, bool ret, const char *path,
+		       uint64_t off, uint64_t cookie)
+{
+	struct one_ctx *c = ctx;
+
+	return attach_one(prog, ret, c->pid, path, off, cookie, c->out);
+}
+
+struct group_ctx {
+	struct multi_group *gs;
+	size_t cnt;
+};
+
+static int gather(void *ctx, struct bpf_program *prog, bool ret, const char *path, uint64_t off,
+		  uint64_t cookie)
+{
+	struct group_ctx *c = ctx;
+
+	return group_add(&c->gs, &c->cnt, prog, ret, path, off, cookie);
+}
+
+int probes__attach(const struct probe_plan *plan, const struct allocator *alloc, int pid,
+		   const struct probe_progs *progs, struct probe_links *out)
+{
+	struct group_ctx g = {};
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!progs->multi) {
+		err = for_each_probe(plan, alloc, progs, attach_each,
+				     &(struct one_ctx){ .pid = pid, .out = out });
+		goto done;
+	}
+	err = for_each_probe(plan, alloc, progs, gather, &g);
+	for (size_t i = 0; i < g.cnt && !err; i++)
+		err = attach_multi(g.gs[i].prog, g.gs[i].ret, pid, g.gs[i].path, g.gs[i].offs,
+				   g.gs[i].cookies, g.gs[i].n, out);
+	for (size_t i = 0; i < g.cnt; i++) {
+		free(g.gs[i].offs);
+		free(g.gs[i].cookies);
+	}
+	free(g.gs);
+done:
+	if (err)
+		probes__detach(out);
 	return err;
 }
 
@@ -627,7 +799,8 @@ void probes__detach(struct probe_links *links)
 	if (!links)
 		return;
 	links__destroy_all(links->links, (size_t)links->cnt);
+	links__close_all(links->fds, (size_t)links->fd_cnt);
 	free(links->links);
-	links->links = NULL;
-	links->cnt = 0;
+	free(links->fds);
+	memset(links, 0, sizeof(*links));
 }

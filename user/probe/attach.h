@@ -123,12 +123,24 @@ struct probe_progs {
 	struct bpf_program *enter[ROLE__MAX];
 	struct bpf_program *ret;
 	struct bpf_program *ret_insn;
+	/* the programs were loaded for uprobe_multi links (probes__multi_supported): one link
+	 * per program and file, each detached with one grace period, in parallel; else one perf
+	 * event per probe, detached one grace period after another */
+	bool multi;
 };
 
 struct probe_links {
-	struct bpf_link **links;
+	struct bpf_link **links; /* perf events */
 	int cnt;
+	int *fds; /* uprobe_multi links */
+	int fd_cnt;
 };
+
+/* Whether this kernel has uprobe_multi links (Linux 6.6 and later): its BTF has their type.
+ * PERFAN_UPROBE_MULTI=0 in the environment says no (to test the other way). */
+bool probes__multi_supported(void);
+/* The expected attach type a program must be loaded with for probes__attach with multi */
+int probes__multi_attach_type(void);
 
 /* Attach for pid (0: every process). 0 or -errno; on failure nothing stays attached. */
 int probes__attach(const struct probe_plan *plan, const struct allocator *alloc, int pid,

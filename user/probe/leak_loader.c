@@ -37,9 +37,12 @@ _Static_assert((int)LOST_STATE_FAILURES == (int)REPORT_LOST_STATE_FAILURES, "los
 
 struct leak_loader {
 	struct leak_bpf *skel;
+	bool multi;		    /* the probes are uprobe_multi links (attach.h) */
 	int attach_tid;		    /* 0: the target pid */
 	struct bpf_link *exec_link; /* the exec tracepoint: drops an old image's blocks */
 	struct bpf_link *mmap_link; /* sys_enter: code mapped (code_events) */
+	struct bpf_link *fork_link; /* following forks: new processes */
+	struct bpf_link *exit_link; /* following forks: their exits */
 	struct ring_buffer *code;
 	code_fn on_code;
 	void *code_ctx;
@@ -51,6 +54,8 @@ struct leak_loader {
 	void *mark_ctx;
 	struct unwind_rows rows;
 };
+
+static struct probe_progs progs_of(struct leak_loader *ld);
 
 int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **out)
 {
@@ -70,6 +75,7 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 	ld->skel->rodata->target_tgid = opts->pid > 0 ? (__u32)opts->pid : 0;
 	/* our own allocations are not the target's, and tracing them would feed on itself */
 	ld->skel->rodata->self_tgid = (__u32)getpid();
+	ld->skel->rodata->follow_forks = opts->pid > 0 && opts->follow_forks;
 	ld->attach_tid = opts->pid > 0 ? opts->attach_tid : 0;
 	ld->skel->rodata->unwind_cfi = opts->max_unwind_rows > 0;
 	rows_cap = opts->max_unwind_rows ? opts->max_unwind_rows : 1;
@@ -86,6 +92,26 @@ int leak_loader__new(const struct leak_loader_opts *opts, struct leak_loader **o
 	    ((err = bpf_map__set_max_entries(ld->skel->maps.stacks, opts->max_stacks)) ||
 	     (err = bpf_map__set_max_entries(ld->skel->maps.stack_stats, opts->max_stacks))))
 		goto cleanup;
+	/* uprobe_multi links where the kernel has them: a process's probes then detach in one
+	 * grace period, not one per probe (17 of them took 1.4 s), and without holding up the
+	 * attaching of others. Their filter is the process's thread group leader: not when the
+	 * uprobes must be opened through another thread (the leader has exited). */
+	ld->multi = probes__multi_supported() &&
+		    !(opts->pid > 0 && opts->attach_tid && opts->attach_tid != opts->pid);
+	if (ld->multi) {
+		struct probe_progs progs = progs_of(ld);
+
+		for (int r = 0; r < ROLE__MAX && !err; r++)
+			if (progs.enter[r])
+				err = bpf_program__set_expected_attach_type(
+					progs.enter[r], probes__multi_attach_type());
+		err = err ?: bpf_program__set_expected_attach_type(progs.ret,
+							     probes__multi_attach_type())
+			?: bpf_program__set_expected_attach_type(progs.ret_insn,
+							       probes__multi_attach_type());
+		if (err)
+			goto cleanup;
+	}
 	err = leak_bpf__load(ld->skel);
 	if (err)
 		goto cleanup;
@@ -136,8 +162,10 @@ uint32_t leak_loader__unwind_rows_free(const struct leak_loader *ld)
 }
 
 /* The program of each allocator role */
-static struct probe_progs progs_of(struct leak_bpf *s)
+static struct probe_progs progs_of(struct leak_loader *ld)
 {
+	struct leak_bpf *s = ld->skel;
+
 	return (struct probe_progs){
 		.enter = {
 			[ROLE_MALLOC] = s->progs.malloc_enter,
@@ -154,6 +182,7 @@ static struct probe_progs progs_of(struct leak_bpf *s)
 		},
 		.ret = s->progs.alloc_return,
 		.ret_insn = s->progs.alloc_ret_insn,
+		.multi = ld->multi,
 	};
 }
 
@@ -161,7 +190,7 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 			const struct probe_plan *plan)
 {
 	struct leak_bpf *s = ld->skel;
-	struct probe_progs progs = progs_of(s);
+	struct probe_progs progs = progs_of(ld);
 	int pid = ld->attach_tid ? ld->attach_tid : (int)s->rodata->target_tgid; /* 0: all */
 
 	int err;
@@ -179,6 +208,18 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 			err = -errno;
 			bpf_link__destroy(ld->exec_link);
 			ld->exec_link = NULL;
+			return err;
+		}
+	}
+	/* following forks: the tracepoints that enter and remove the children (they cost a map
+	 * lookup per fork and per process exit on the host) */
+	if (s->rodata->follow_forks && !ld->fork_link) {
+		ld->fork_link = bpf_program__attach(s->progs.on_fork);
+		ld->exit_link = ld->fork_link ? bpf_program__attach(s->progs.on_exit) : NULL;
+		if (!ld->exit_link) {
+			err = -errno;
+			bpf_link__destroy(ld->fork_link);
+			ld->fork_link = NULL;
 			return err;
 		}
 	}
@@ -212,8 +253,7 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 int leak_loader__attach_more(struct leak_loader *ld, const struct allocator *alloc,
 			     const struct probe_plan *plan, int pid, struct probe_links *links)
 {
-	struct leak_bpf *s = ld->skel;
-	struct probe_progs progs = progs_of(s);
+	struct probe_progs progs = progs_of(ld);
 
 	return probes__attach(plan, alloc, pid, &progs, links);
 }
@@ -229,6 +269,10 @@ void leak_loader__detach(struct leak_loader *ld)
 	ld->exec_link = NULL;
 	bpf_link__destroy(ld->mmap_link);
 	ld->mmap_link = NULL;
+	bpf_link__destroy(ld->fork_link);
+	ld->fork_link = NULL;
+	bpf_link__destroy(ld->exit_link);
+	ld->exit_link = NULL;
 }
 
 _Static_assert(offsetof(struct stack_stat, live_bytes) ==
@@ -406,6 +450,11 @@ static int code_event(void *ctx, void *data, size_t size)
 	memcpy(&e, data, sizeof(e));
 	out.pid = e.tgid;
 	out.exec = e.kind == CODE_EXEC;
+	out.kind = e.kind == CODE_EXEC	 ? LEAK_CODE_EXEC
+		   : e.kind == CODE_FORK ? LEAK_CODE_FORK
+		   : e.kind == CODE_EXIT ? LEAK_CODE_EXIT
+					 : LEAK_CODE_MMAP;
+	out.ppid = e.ppid;
 	out.ts_ns = e.ts_ns;
 	out.dev = e.dev;
 	out.ino = e.ino;
@@ -454,6 +503,38 @@ uint64_t leak_loader__early_walks(const struct leak_loader *ld)
 	return ld->skel->bss->lost[LOST_EARLY_WALKS]; /* the walks stopped at a busy mapping too */
 }
 
+int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppids, size_t max)
+{
+	int fd = bpf_map__fd(ld->skel->maps.followed);
+	uint32_t key, next, ppid;
+	size_t n = 0;
+	int err;
+
+	if (!ld->skel->rodata->follow_forks)
+		return 0;
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && n < max;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &ppid))
+			continue; /* removed meanwhile */
+		pids[n] = key;
+		if (ppids)
+			ppids[n] = ppid;
+		n++;
+	}
+	return err && errno != ENOENT ? -errno : (int)n;
+}
+
+void leak_loader__unfollow(struct leak_loader *ld, uint32_t pid)
+{
+	bpf_map_delete_elem(bpf_map__fd(ld->skel->maps.followed), &pid);
+}
+
+uint64_t leak_loader__forks_unfollowed(const struct leak_loader *ld)
+{
+	return ld->skel->bss->lost[LOST_FORKS_UNFOLLOWED];
+}
+
 uint64_t leak_loader__marks_lost(const struct leak_loader *ld)
 {
 	return ld->skel->bss->lost[LOST_MARKS];
@@ -469,6 +550,8 @@ void leak_loader__free(struct leak_loader *ld)
 	probes__detach(&ld->links);
 	bpf_link__destroy(ld->exec_link);
 	bpf_link__destroy(ld->mmap_link);
+	bpf_link__destroy(ld->fork_link);
+	bpf_link__destroy(ld->exit_link);
 	unwind_rows__close(&ld->rows);
 	leak_bpf__destroy(ld->skel);
 	free(ld);

@@ -21,6 +21,8 @@ struct leak_loader_opts {
 	uint32_t max_stacks;	  /* distinct stacks */
 	uint32_t max_unwind_rows; /* unwind rows of files without frame pointers; 0: walk frame
 				     pointers only (--unwind fp) */
+	bool follow_forks;	  /* with pid: the processes it forks are traced too, and theirs
+				     (the caller attaches each one's probes, told by a code event) */
 };
 
 /* Open and load. 0 or -errno; *out is NULL on error. */
@@ -88,9 +90,17 @@ uint64_t leak_loader__execs(const struct leak_loader *ld);
  * comm: its new name), or a file mapped executable (dev, ino: the file; 0 when unknown), told
  * before the mapping is in place */
 #define LEAK_CODE_PATH_MAX 256
+enum leak_code_kind {
+	LEAK_CODE_MMAP,
+	LEAK_CODE_EXEC,
+	LEAK_CODE_FORK, /* pid was forked by ppid: followed from now on */
+	LEAK_CODE_EXIT, /* the followed process pid exited */
+};
 struct leak_code_event {
 	uint32_t pid;
-	bool exec;
+	bool exec; /* kind == LEAK_CODE_EXEC */
+	enum leak_code_kind kind;
+	uint32_t ppid;	/* LEAK_CODE_FORK */
 	uint64_t ts_ns; /* CLOCK_MONOTONIC */
 	uint32_t dev;	/* kernel dev_t */
 	uint64_t ino;
@@ -109,6 +119,13 @@ uint64_t leak_loader__code_events_lost(const struct leak_loader *ld);
 /* Allocations whose walk stopped at a file user space had not looked at yet, or at a mapping
  * whose lock was taken */
 uint64_t leak_loader__early_walks(const struct leak_loader *ld);
+/* Following forks: the processes followed now besides the target, into pids (at most max),
+ * with their parents into ppids when not NULL. How many, or -errno. */
+int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppids, size_t max);
+/* Forget a followed process (it is gone, or cannot be traced) */
+void leak_loader__unfollow(struct leak_loader *ld, uint32_t pid);
+/* Processes forked by followed ones that could not be followed (the table was full) */
+uint64_t leak_loader__forks_unfollowed(const struct leak_loader *ld);
 /* Marks dropped because the ring buffer was full */
 uint64_t leak_loader__marks_lost(const struct leak_loader *ld);
 void leak_loader__free(struct leak_loader *ld);
