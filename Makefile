@@ -33,7 +33,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats bench-retprobe \
+.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats bench-retprobe bench-forks \
 	fuzz-session fuzz-regress vmlinux demo
 
 LAYERS := lib target symbols probe session analysis regress output cli
@@ -232,6 +232,7 @@ bench: all $(OUTPUT)/bench_growth
 	$(Q)tools/bench/snapshot.sh
 	$(Q)tools/bench/growth.sh
 	$(Q)tools/bench/callsites.sh
+	$(Q)tools/bench/forks.sh
 bench-symbols: all
 	$(Q)tools/bench/symbols.sh
 bench-timing: all
@@ -240,6 +241,8 @@ bench-formats: all
 	$(Q)tools/bench/formats.sh
 bench-retprobe: all
 	$(Q)tools/bench/retprobe.sh
+bench-forks: all
+	$(Q)tools/bench/forks.sh
 
 # --- the demo (tools/run-demo)
 $(OUTPUT)/demo_server: tools/demo/demo_server.c | $(OUTPUT)
