@@ -19,6 +19,7 @@ pkgs=(
 	systemd strace man-db                                # install tests: systemd-analyze, system calls, man -w
 	prometheus curl                                      # the agent's tests: promtool, a real scrape
 	libjemalloc-dev libtcmalloc-minimal4 libmimalloc2.0  # allocators' tests: jemalloc (.so, .a), tcmalloc, mimalloc
+	python3                                              # CPython's small objects (python.sh), against tracemalloc
 )
 missing=()
 for p in "${pkgs[@]}"; do

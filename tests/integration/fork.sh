@@ -114,10 +114,15 @@ check "no-follow: stderr follows nothing" 0 "$(grep -c "following pid" "$T/nofol
 fp=$!
 bg_pids+=("$fp")
 sleep 0.3
-timeout 60 "$PB" leak -o "$T/pid.session" --pid "$fp" --follow-forks >"$T/pid.txt" \
-	2>"$T/pid.err"
+timeout 60 "$PB" leak -o "$T/pid.session" --pid "$fp" --follow-forks --interval 0.4 \
+	>"$T/pid.all.txt" 2>"$T/pid.err"
 check "pid: exit status" 0 $?
 wait "$fp" 2>/dev/null
+sed -n '/^Final report/,$p' "$T/pid.all.txt" >"$T/pid.txt"
+check "pid, text: every process named in every report (the target gone too)" 0 \
+	"$(grep -cE "^    pid [0-9]+ +- " "$T/pid.all.txt")"
+check "pid, text: the target named" 1 \
+	"$(grep -cE "^    pid $fp +forker +100 B live \(100 B\) in 1 objects; allocated 100 B in 1 objects$" "$T/pid.txt")"
 check "pid, text: titled for the processes forked" 1 \
 	"$(grep -c "^Final report for pid $fp and the processes it forked" "$T/pid.txt")"
 check "pid, text: five processes summed first, four forked by another" "1 3 1" \

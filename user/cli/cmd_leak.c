@@ -131,6 +131,8 @@ struct leak_run {
 	bool target_gone;			/* following forks: the target exited first */
 	struct links_reaper reaper;		/* the probes of processes gone */
 	struct leak_proc_note *notes;		/* the followed ones, for the final report */
+	char **env;				/* the launched command's, when ours is not */
+	unsigned pymalloc_said;			/* CPython processes told of (EXEC_WARN_MAX) */
 };
 
 /* The USDT mark handler: queue the label (sanitized by the loader); the loop takes the
@@ -193,6 +195,54 @@ static int open_session(struct leak_run *s)
 			    &s->live);
 }
 
+/* The launched command's environment: ours with PYTHONMALLOC=malloc added, so that CPython
+ * allocates every object with malloc, where the probes see it (its own allocator, pymalloc,
+ * serves objects of up to 512 B from arenas it maps itself); NULL: ours as it is (the user
+ * set PYTHONMALLOC, or --keep-pymalloc) */
+static char **command_env(struct leak_run *s)
+{
+	extern char **environ;
+	size_t n = 0;
+
+	if (s->opts->keep_pymalloc || getenv("PYTHONMALLOC"))
+		return NULL;
+	while (environ[n])
+		n++;
+	s->env = calloc(n + 2, sizeof(*s->env));
+	if (!s->env)
+		return NULL; /* as it is: said when the command is CPython */
+	memcpy(s->env, environ, n * sizeof(*s->env));
+	s->env[n] = "PYTHONMALLOC=malloc";
+	return s->env;
+}
+
+/* pid runs CPython: say whether its small objects are seen. They are when it runs with
+ * PYTHONMALLOC=malloc (or malloc_debug), which launch mode sets unless told not. */
+static void say_pymalloc(struct leak_run *s, uint32_t pid)
+{
+	char val[32];
+	int err = proc_scan__env("/proc", pid, "PYTHONMALLOC", val, sizeof(val));
+
+	if (err == -ESRCH || ++s->pymalloc_said > EXEC_WARN_MAX)
+		return;
+	if (!err && (!strcmp(val, "malloc") || !strcmp(val, "malloc_debug"))) {
+		if (s->env && s->pymalloc_said == 1)
+			fprintf(stderr,
+				"perfan-bpf: pid %u is CPython: the command runs with "
+				"PYTHONMALLOC=malloc, so that its objects are allocated with malloc "
+				"and seen, small ones too (slower than its own allocator; "
+				"--keep-pymalloc leaves it be)\n",
+				pid);
+		return;
+	}
+	fprintf(stderr,
+		"perfan-bpf: warning: pid %u is CPython with its own object allocator (pymalloc): "
+		"objects of up to 512 B are not seen; run it with PYTHONMALLOC=malloc (what "
+		"'perfan-bpf leak -- COMMAND' does), or see its growth with 'perfan-bpf growth "
+		"--pid %u'\n",
+		pid, pid);
+}
+
 /* The allocator the target maps (--all: the one we map) and where to probe it */
 static int find_allocator(struct leak_run *s)
 {
@@ -221,6 +271,8 @@ static int find_allocator(struct leak_run *s)
 				  t->pid);
 	snprintf(s->alloc_name, sizeof(s->alloc_name), "%s", s->alloc.mods[0].module);
 	sanitize__str(s->alloc_name);
+	if (s->tgt.pid && s->alloc.cpython)
+		say_pymalloc(s, (uint32_t)s->tgt.pid);
 	err = allocator__plan(&s->alloc, s->opts->at_entry, &s->plan);
 	if (err)
 		return cli__error("cannot read allocator functions in %s: %s", s->alloc_name,
@@ -502,6 +554,8 @@ static void resolve_exec(struct leak_run *s, struct leak_exec_note *n, bool last
 		return;
 	}
 	p->alloc = k;
+	if (!n->allocator[0] && a.cpython)
+		say_pymalloc(s, n->pid);
 	snprintf(n->allocator, sizeof(n->allocator), "%.*s", (int)sizeof(n->allocator) - 1, text);
 	if (!fresh)
 		return;
@@ -794,6 +848,10 @@ static int load_and_attach(struct leak_run *s)
 		s->procs[0] =
 			(struct traced_proc){ .note = { .pid = (uint32_t)pid }, .attached = 1 };
 		s->proc_cnt = 1;
+		/* its name for the reports, should it be gone by then (launched: its exec's) */
+		if (!proc_scan__comm("/proc", (uint32_t)pid, s->procs[0].note.comm,
+				     sizeof(s->procs[0].note.comm)))
+			sanitize__str(s->procs[0].note.comm);
 		attach_usdt_marks(s);
 	}
 	listen_code(s);
@@ -833,7 +891,7 @@ static int start_target(struct leak_run *s)
 		cli_bpf__raise_priority();
 		return find_allocator(s) ?: open_session(s) ?: load_and_attach(s);
 	}
-	err = target__launch(&s->tgt, o->command);
+	err = target__launch(&s->tgt, o->command, command_env(s));
 	if (err)
 		return cli__error("cannot run '%s': %s", o->command[0], strerror(-err));
 	cli_bpf__raise_priority(); /* after the fork: the command keeps its own */
@@ -995,6 +1053,25 @@ static void say_follow(struct leak_run *s)
 			s->forks_refused + lost);
 }
 
+/* The target and the processes followed so far (pid, parent, name), for the reports'
+ * per-process lines.
+ * 0 or -ENOMEM. */
+static int note_followed(struct leak_run *s)
+{
+	struct leak_proc_note *n;
+
+	if (!s->proc_cnt)
+		return 0;
+	n = realloc(s->notes, s->proc_cnt * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->proc_cnt; i++)
+		n[i] = s->procs[i].note;
+	s->notes = n;
+	s->view.followed = n;
+	s->view.followed_cnt = s->proc_cnt;
+	return 0;
+}
 /* The session's end on stderr: code events the kernel could not tell at once, and the
  * allocations walked before their files' rows were in (folded, or left truncated) */
 static void say_early(const struct leak_run *s)
@@ -1081,7 +1158,7 @@ static int run(struct leak_run *s)
 			if (s->live_view)
 				leak_view__draw(&s->view, s->loader, tab, &s->sample,
 						live_session__count(s->live), cli_bpf__now_s());
-			else
+			else if (!note_followed(s))
 				leak_view__print(&s->view, s->loader, tab, &s->sample, false,
 						 cli_bpf__now_s());
 			next_print += interval;
@@ -1099,12 +1176,7 @@ static int run(struct leak_run *s)
 			 s->opts->max_session_bytes, leak_loader__execs(s->loader));
 	say_early(s);
 	say_follow(s);
-	if (s->proc_cnt > 1 && (s->notes = calloc(s->proc_cnt - 1, sizeof(*s->notes)))) {
-		for (size_t i = 1; i < s->proc_cnt; i++)
-			s->notes[i - 1] = s->procs[i].note;
-		s->view.followed = s->notes;
-		s->view.followed_cnt = s->proc_cnt - 1;
-	}
+	note_followed(s);
 	s->view.execs = s->execs;
 	s->view.exec_cnt = s->exec_cnt;
 	s->view.execs_total = leak_loader__execs(s->loader);
@@ -1184,6 +1256,7 @@ cleanup:
 		free(s.extra[i]);
 	free(s.procs);
 	free(s.notes);
+	free(s.env);
 	leak_loader__free(s.loader);
 	free(s.waits);
 	free(s.execs);

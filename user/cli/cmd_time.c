@@ -428,7 +428,7 @@ out:
 
 static int launch(struct time_run *s)
 {
-	int err = target__launch(&s->tgt, s->opts->command);
+	int err = target__launch(&s->tgt, s->opts->command, NULL);
 
 	if (err)
 		return cli__error("cannot run '%s': %s", s->opts->command[0], strerror(-err));

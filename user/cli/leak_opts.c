@@ -53,6 +53,10 @@ int leak_opts__parse(int argc, char **argv, struct leak_opts *o)
 		{ .name = "no-follow-forks", .kind = OPT_FLAG,
 		  .help = "with a COMMAND: trace the command's process only",
 		  .dest = &no_follow },
+		{ .name = "keep-pymalloc", .kind = OPT_FLAG,
+		  .help = "with a COMMAND: leave PYTHONMALLOC unset (CPython's small\n"
+			  "objects are then not seen; set by default: docs/leak.md)",
+		  .dest = &o->keep_pymalloc },
 		{ .name = "interval", .letter = 'i', .kind = OPT_SECONDS, .arg = "SEC",
 		  .help = "print the top stacks every SEC seconds (default 5; text only;\n"
 			  "on a terminal the view redraws in place, every 1 s by default)",
@@ -169,5 +173,7 @@ int leak_opts__parse(int argc, char **argv, struct leak_opts *o)
 		return cli__error("--all traces every process already: drop --%sfollow-forks",
 				  follow ? "" : "no-");
 	o->follow_forks = follow || (o->command && !no_follow);
+	if (o->keep_pymalloc && !o->command)
+		return cli__error("--keep-pymalloc is for a launched COMMAND (-- COMMAND)");
 	return 0;
 }

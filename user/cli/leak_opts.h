@@ -10,8 +10,9 @@
 struct leak_opts {
 	int pid;
 	bool all;
-	bool follow_forks; /* the processes the target forks too (launch mode: unless told not) */
-	char **command;	   /* argv after "--" */
+	bool follow_forks;  /* the processes the target forks too (launch mode: unless told not) */
+	bool keep_pymalloc; /* launch mode: do not set PYTHONMALLOC=malloc for the command */
+	char **command;	    /* argv after "--" */
 	double interval_s;
 	bool interval_set;
 	double duration_s; /* 0: until stopped */

@@ -112,7 +112,7 @@ static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 {
 	struct report_proc_sum *sums;
 	struct report_proc *p = NULL;
-	size_t n = 0, cap = 0, with_stacks;
+	size_t n = 0, cap = 0;
 
 	*out = NULL;
 	*cnt = 0;
@@ -125,14 +125,13 @@ static int build_procs(const struct leak_view *v, const struct leak_report *rep,
 	for (size_t k = 0; k < n; k++)
 		p[k] = (struct report_proc){ .pid = sums[k].pid, .counts = sums[k].counts };
 	free(sums);
-	with_stacks = n;
 	/* a --pid or launched target is listed even when it allocated nothing; so is every
 	 * process followed */
 	for (size_t i = 0; i <= v->followed_cnt; i++) {
 		uint32_t pid = i < v->followed_cnt ? v->followed[i].pid : (uint32_t)v->tgt->pid;
 		bool listed = !pid;
 
-		for (size_t k = 0; k < with_stacks && !listed; k++)
+		for (size_t k = 0; k < n && !listed; k++)
 			listed = p[k].pid == pid;
 		if (!listed)
 			p[n++] = (struct report_proc){ .pid = pid };
@@ -250,7 +249,7 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 						 .left = v->early_left,
 						 .left_objects = v->early_left_objects,
 						 .events_lost = v->code_events_lost };
-	if (!err && final)
+	if (!err && (final || text)) /* text names each process in its summary */
 		err = build_procs(v, &rep, &procs, &rep.proc_cnt);
 	rep.procs = procs;
 	if (!err)

@@ -27,7 +27,7 @@ struct leak_exec_note {
 	double exec_s;		/* when it exec'd, CLOCK_MONOTONIC (the kernel's time) */
 };
 
-/* A process the session followed besides the target (forked by a traced one) */
+/* A process traced by its own probes: the target (ppid 0) or one it forked (followed) */
 struct leak_proc_note {
 	uint32_t pid, ppid;
 	char comm[16]; /* at the fork, or after its exec (sanitized) */
@@ -42,7 +42,8 @@ struct leak_view {
 	const char *allocator; /* the probed module, as shown */
 	const struct target *tgt;
 	double start_s;			       /* when the probes were in */
-	const struct leak_proc_note *followed; /* listed in the final report's processes */
+	const struct leak_proc_note *followed; /* the target and the processes followed: listed
+						* in the reports' processes */
 	size_t followed_cnt;
 	const struct leak_exec_note *execs; /* the text report's "Execs" section */
 	size_t exec_cnt;

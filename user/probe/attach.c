@@ -279,6 +279,25 @@ static bool allocators_define_aligned_new(const struct allocator *a)
 	return found;
 }
 
+/* A mapped libpython*.so (CPython built --enable-shared) that defines PyObject_Malloc */
+static bool maps_libpython(const struct proc_maps *maps, const char *root)
+{
+	for (size_t i = 0; i < maps->cnt; i++) {
+		const char *slash = strrchr(maps->maps[i].path, '/');
+		struct alloc_module m;
+		struct elf_file *ef;
+		bool py;
+
+		if (!maps->maps[i].exec || !slash || strncmp(slash + 1, "libpython", 9))
+			continue;
+		ef = open_module(root, maps->maps[i].path, &m);
+		py = ef && defines(ef, "", "PyObject_Malloc");
+		elf_file__free(ef);
+		return py;
+	}
+	return false;
+}
+
 int allocator__find(const struct proc_maps *maps, const char *root, const char *exe,
 		    struct allocator *out)
 {
@@ -292,6 +311,7 @@ int allocator__find(const struct proc_maps *maps, const char *root, const char *
 	/* an allocator bundled under a prefix serves the executable's own calls beside the one
 	 * its libraries (libc's strdup, fopen) use */
 	ef = exe && *exe ? open_module(root, exe, &m) : NULL;
+	out->cpython = (ef && defines(ef, "", "PyObject_Malloc")) || maps_libpython(maps, root);
 	for (size_t i = 0; ef && i < COUNT(bundled_prefixes); i++)
 		if (defines_allocator(ef, bundled_prefixes[i]) &&
 		    !(!strcmp(out->mods[0].path, m.path) &&

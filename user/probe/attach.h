@@ -56,6 +56,10 @@ struct alloc_module {
 struct allocator {
 	struct alloc_module mods[ALLOC_MODULES_MAX];
 	int mod_cnt;
+	/* the executable or a mapped libpython defines PyObject_Malloc: CPython, whose object
+	 * allocator (pymalloc) serves objects of up to 512 B from its own arenas, unseen by
+	 * these probes unless the process runs with PYTHONMALLOC=malloc */
+	bool cpython;
 };
 
 struct probe_site {

@@ -22,7 +22,7 @@
 /* the loader makes a few dozen system calls before; this bounds a strange binary */
 #define MAX_SYSCALL_STOPS 20000
 
-static void child(char *const argv[], int err_fd)
+static void child(char *const argv[], char *const envp[], int err_fd)
 {
 	sigset_t ours;
 	int e;
@@ -39,7 +39,10 @@ static void child(char *const argv[], int err_fd)
 		e = errno;
 		goto fail;
 	}
-	execvp(argv[0], argv);
+	if (envp)
+		execvpe(argv[0], argv, envp);
+	else
+		execvp(argv[0], argv);
 	e = errno;
 fail:
 	if (write(err_fd, &e, sizeof(e)) < 0)
@@ -98,7 +101,7 @@ static int run_to_libraries(pid_t pid)
 	return 0;
 }
 
-int launch__start(char *const argv[], pid_t *out)
+int launch__start(char *const argv[], char *const envp[], pid_t *out)
 {
 	int pipefd[2], e = 0, sig, err;
 	ssize_t n;
@@ -115,7 +118,7 @@ int launch__start(char *const argv[], pid_t *out)
 	}
 	if (!pid) {
 		close(pipefd[0]);
-		child(argv, pipefd[1]);
+		child(argv, envp, pipefd[1]);
 	}
 	close(pipefd[1]);
 	/* the exec closes the pipe (CLOEXEC) on success; a failed exec writes its errno */

@@ -9,9 +9,10 @@
 #include <sys/types.h>
 
 /* Fork and exec argv[0] (searched in PATH) with its stdout sent to our stderr, so that our
- * stdout carries only the report. Returns 0 with *pid stopped at the point described above,
- * or -errno: -ENOENT/-EACCES when the command cannot be executed (nothing is left running). */
-int launch__start(char *const argv[], pid_t *pid);
+ * stdout carries only the report, in environment envp (NULL: ours). Returns 0 with *pid
+ * stopped at the point described above, or -errno: -ENOENT/-EACCES when the command cannot be
+ * executed (nothing is left running). */
+int launch__start(char *const argv[], char *const envp[], pid_t *pid);
 /* Let the stopped child run untraced. 0 or -errno. */
 int launch__release(pid_t pid);
 /* Kill and reap a child that will not be released. */

@@ -69,6 +69,41 @@ int proc_scan__mem(const char *proc_root, uint32_t pid, uint64_t *rss, uint64_t 
 	return 0;
 }
 
+#define ENVIRON_MAX (1u << 20)
+
+int proc_scan__env(const char *proc_root, uint32_t pid, const char *name, char *buf, size_t len)
+{
+	size_t nlen = strlen(name), have = 0;
+	char path[300], *env;
+	int fd, err = -ENOENT;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/environ", proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	env = malloc(ENVIRON_MAX + 1);
+	if (!env) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (have < ENVIRON_MAX && (n = read(fd, env + have, ENVIRON_MAX - have)) > 0)
+		have += (size_t)n;
+	close(fd);
+	env[have] = '\0';
+	/* NUL-separated NAME=VALUE entries; the last may be cut at ENVIRON_MAX */
+	for (size_t at = 0; at < have; at += strlen(env + at) + 1) {
+		if (strncmp(env + at, name, nlen) || env[at + nlen] != '=')
+			continue;
+		if (len)
+			snprintf(buf, len, "%s", env + at + nlen + 1);
+		err = 0;
+		break;
+	}
+	free(env);
+	return err;
+}
+
 int proc_scan__comm(const char *proc_root, uint32_t pid, char *buf, size_t len)
 {
 	int n = read_small(proc_root, pid, "comm", buf, len);

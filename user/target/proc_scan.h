@@ -16,5 +16,8 @@ int proc_scan__pids(const char *proc_root, int (*fn)(void *ctx, uint32_t pid), v
 int proc_scan__mem(const char *proc_root, uint32_t pid, uint64_t *rss, uint64_t *anon);
 /* The name of pid (not sanitized) into buf; 0 or -errno */
 int proc_scan__comm(const char *proc_root, uint32_t pid, char *buf, size_t len);
+/* The value of environment variable `name` pid started with (/proc/PID/environ, read up to
+ * 1 MiB; not sanitized, cut to len - 1) into buf: 0, -ENOENT when it is not set, or -errno */
+int proc_scan__env(const char *proc_root, uint32_t pid, const char *name, char *buf, size_t len);
 
 #endif

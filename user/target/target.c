@@ -17,7 +17,7 @@ void target__init_pid(struct target *t, int pid)
 	t->pid = pid;
 }
 
-int target__launch(struct target *t, char *const argv[])
+int target__launch(struct target *t, char *const argv[], char *const envp[])
 {
 	int err;
 
@@ -27,7 +27,7 @@ int target__launch(struct target *t, char *const argv[])
 
 		snprintf(t->command + len, sizeof(t->command) - len, "%s%s", len ? " " : "", *a);
 	}
-	err = launch__start(argv, &t->child);
+	err = launch__start(argv, envp, &t->child);
 	if (err) {
 		t->child = 0;
 		return err;

@@ -22,7 +22,7 @@ struct target {
 void target__init_pid(struct target *t, int pid);
 /* Start argv held before its first allocation (launch.h); t->pid is the child.
  * 0 or -errno (nothing left running). */
-int target__launch(struct target *t, char *const argv[]);
+int target__launch(struct target *t, char *const argv[], char *const envp[]);
 /* Let a launched command run; 0 or -errno. No-op for a running process. */
 int target__release(struct target *t);
 /* Kill and reap a launched command that will not be released */
