@@ -33,7 +33,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats bench-retprobe bench-forks \
+.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats bench-retprobe bench-forks bench-bystander \
 	fuzz-session fuzz-regress vmlinux demo
 
 LAYERS := lib target symbols probe session analysis regress output cli
@@ -58,7 +58,7 @@ WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,\
 		 $(OUTPUT)/workloads/libnow_plugin.so
 # benchmark programs (tools/bench/)
 BENCH_BINS := $(addprefix $(OUTPUT)/,bench_empty bench_churn bench_churn_nofp bench_snap \
-		bench_timed bench_pair bench_symbols gen_session bench_retinsn bench_new_je)
+		bench_timed bench_pair bench_symbols gen_session bench_retinsn bench_new_je bench_sys)
 
 all: perfan-bpf $(WORKLOAD_BINS) $(BENCH_BINS) $(OUTPUT)/demo_server
 
@@ -210,6 +210,10 @@ $(OUTPUT)/bench_churn $(OUTPUT)/bench_snap $(OUTPUT)/bench_timed: $(OUTPUT)/benc
 $(OUTPUT)/bench_churn_nofp: tools/bench/bench_churn.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall $< -o $@
+# system calls in a static program, which no session's uprobes reach (tools/bench/bystander.sh)
+$(OUTPUT)/bench_sys: tools/bench/bench_sys.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O2 -static -Wall $< -o $@
 # new+delete through jemalloc's own operator new (tools/bench/retprobe.sh)
 $(OUTPUT)/bench_new_je: tools/bench/bench_new.cc | $(OUTPUT)
 	$(call msg,CXX,$@)
@@ -227,12 +231,13 @@ $(OUTPUT)/bench_empty $(OUTPUT)/bench_pair $(OUTPUT)/bench_symbols $(OUTPUT)/gen
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $(filter %.c %.a,$^) $(LIBS) -o $@
 
-bench: all $(OUTPUT)/bench_growth
+bench: all $(OUTPUT)/bench_growth $(OUTPUT)/bench_sys
 	$(Q)tools/bench/run.sh
 	$(Q)tools/bench/snapshot.sh
 	$(Q)tools/bench/growth.sh
 	$(Q)tools/bench/callsites.sh
 	$(Q)tools/bench/forks.sh
+	$(Q)tools/bench/bystander.sh
 bench-symbols: all
 	$(Q)tools/bench/symbols.sh
 bench-timing: all
@@ -243,6 +248,8 @@ bench-retprobe: all
 	$(Q)tools/bench/retprobe.sh
 bench-forks: all
 	$(Q)tools/bench/forks.sh
+bench-bystander: all $(OUTPUT)/bench_sys
+	$(Q)tools/bench/bystander.sh
 
 # --- the demo (tools/run-demo)
 $(OUTPUT)/demo_server: tools/demo/demo_server.c | $(OUTPUT)
