@@ -55,7 +55,7 @@ WORKLOAD_BINS := $(patsubst tests/workloads/%.c,$(OUTPUT)/workloads/%,\
 		 $(patsubst tests/workloads/%.cc,$(OUTPUT)/workloads/%,\
 			$(wildcard tests/workloads/*.cc)) \
 		 $(OUTPUT)/workloads/libsym_plugin.so $(OUTPUT)/workloads/grower_nofp \
-		 $(OUTPUT)/workloads/libnow_plugin.so
+		 $(OUTPUT)/workloads/libnow_plugin.so $(OUTPUT)/workloads/leaky_musl
 # benchmark programs (tools/bench/)
 BENCH_BINS := $(addprefix $(OUTPUT)/,bench_empty bench_churn bench_churn_nofp bench_snap \
 		bench_timed bench_pair bench_symbols gen_session bench_retinsn bench_new_je bench_sys)
@@ -117,6 +117,11 @@ $(OUTPUT)/workloads/unwind: tests/workloads/unwind.cc | $(OUTPUT)/workloads
 $(OUTPUT)/workloads/grower_nofp: tests/workloads/grower.c | $(OUTPUT)/workloads
 	$(call msg,WL-CC,$@)
 	$(Q)$(CC) -g -O2 -fomit-frame-pointer -Wall $< -o $@ -lpthread
+# leaky against another libc: musl (musl-tools), dynamically linked to its libc.so, which is
+# its dynamic linker too (tests/integration/exec.sh: an exec into another libc)
+$(OUTPUT)/workloads/leaky_musl: tests/workloads/leaky.c | $(OUTPUT)/workloads
+	$(call msg,WL-CC,$@)
+	$(Q)musl-gcc -g -O2 -fno-omit-frame-pointer -Wall $< -o $@
 # the library tests/workloads/leaky_sym loads with dlopen (tests/integration/symbols.sh)
 $(OUTPUT)/workloads/libsym_plugin.so: tests/workloads/lib/sym_plugin.c | $(OUTPUT)/workloads
 	$(call msg,WL-CC,$@)

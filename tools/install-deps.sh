@@ -20,6 +20,7 @@ pkgs=(
 	prometheus curl                                      # the agent's tests: promtool, a real scrape
 	libjemalloc-dev libtcmalloc-minimal4 libmimalloc2.0  # allocators' tests: jemalloc (.so, .a), tcmalloc, mimalloc
 	python3                                              # CPython's small objects (python.sh), against tracemalloc
+	musl-tools                                           # exec into a program of another libc (exec.sh)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -671,6 +671,45 @@ static void test_library_replaced(void **state)
 	symbolizer__free(sym);
 }
 
+/* An exec: the old image's stacks, still unnamed, are named with the mappings read before it
+ * (leak_model__symbolize_old_image re-reads nothing, and names no other process's stacks);
+ * leak_model__symbolize_new names the new image's after it with the new mappings */
+static void test_old_image(void **state)
+{
+	struct symbolizer *sym = new_symbolizer();
+	struct stacktab *tab = stacktab__new();
+	struct leak_sample sample = {};
+	const struct stack_entry *e;
+	(void)state;
+
+	assert_non_null(tab);
+	write_maps(5300, M_EXE | M_LIB);
+	write_maps(5301, M_EXE | M_LIB);
+	assert_int_equal(symbolizer__refresh(sym, 5300), 0); /* at attach */
+	fake_reset();
+	fake(0x71, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
+	fake(0x72, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
+	fake(0x73, 1, (uint64_t[]){ lib_at(&fx.lib_fn, 3) });
+	/* the exec: the process maps another library where lib_fn was */
+	write_maps(5300, M_EXE | M_LIB2);
+	sample_add(&sample, 5300, 0x71);
+	sample_add(&sample, 5301, 0x73);
+	assert_int_equal(leak_model__symbolize_old_image(tab, sym, &sample, 5300, fake_fetch, &ff),
+			 1);
+	assert_lib(entry(tab, 5300, 0x71, 1), 0, lib_at(&fx.lib_fn, 3), "lib_fn", 3);
+	assert_null(stacktab__get(tab, 5301, 0x73)); /* another process: not here */
+	/* the next tick: the new image's stack with the new mappings */
+	sample_add(&sample, 5300, 0x72);
+	assert_int_equal(leak_model__symbolize_new(tab, sym, &sample, fake_fetch, &ff), 2);
+	e = entry(tab, 5300, 0x72, 1);
+	assert_frame(e, 0, lib_at(&fx.lib_fn, 3), LIB2_PATH, e->frames[0].build_id, "new_fn", 3);
+	assert_lib(entry(tab, 5300, 0x71, 1), 0, lib_at(&fx.lib_fn, 3), "lib_fn", 3);
+	assert_lib(entry(tab, 5301, 0x73, 1), 0, lib_at(&fx.lib_fn, 3), "lib_fn", 3);
+	leak_sample__free(&sample);
+	stacktab__free(tab);
+	symbolizer__free(sym);
+}
+
 /* Anonymous executable memory (JIT code) is named from the process's /tmp/perf-PID.map, read
  * through its root */
 static void test_jit_perf_map(void **state)
@@ -1068,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_symbolize_frames),
 		cmocka_unit_test(test_refresh_per_call),
 		cmocka_unit_test(test_library_replaced),
+		cmocka_unit_test(test_old_image),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_jit_perf_map),
 		cmocka_unit_test(test_refresh_once_many_processes),

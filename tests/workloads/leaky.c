@@ -12,7 +12,8 @@
  * (calloc overflow, a huge malloc) allocate nothing. No stdio: the only allocations are ours.
  * -w: write READY and wait for SIGUSR1 before the allocations (attach mode)
  * -p: with -w, allocate 50 x 4096 B before READY and free them after the signal
- * -c: churn only (everything freed)   -h SEC: hold SEC seconds before exiting */
+ * -c: churn only (everything freed)   -h SEC: hold SEC seconds before exiting
+ * -s SEC: sleep SEC seconds before the allocations (an exec'd image the session attaches to) */
 #include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
@@ -113,7 +114,7 @@ static void put(const char *s)
 
 int main(int argc, char **argv)
 {
-	int wait_gate = 0, pre = 0, churn_only = 0, hold = 0;
+	int wait_gate = 0, pre = 0, churn_only = 0, hold = 0, nap = 0;
 	void *before[50] = {};
 
 	for (int i = 1; i < argc; i++) {
@@ -125,7 +126,11 @@ int main(int argc, char **argv)
 			churn_only = 1;
 		else if (!strcmp(argv[i], "-h") && i + 1 < argc)
 			hold = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
+			nap = atoi(argv[++i]);
 	}
+	if (nap)
+		sleep((unsigned)nap);
 	if (wait_gate) {
 		struct sigaction sa;
 

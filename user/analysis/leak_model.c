@@ -144,14 +144,15 @@ static int refresh_new(struct stacktab *tab, struct symbolizer *sym, struct refr
 	return 0;
 }
 
-int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
-			      const struct leak_sample *sample, stack_fetch_fn fetch, void *ctx)
+/* The stacks of the sample not in the table (of `only` alone when it is not 0), named. r: the
+ * pids whose mappings are not to be re-read (again) in this call. */
+static int symbolize_new(struct stacktab *tab, struct symbolizer *sym,
+			 const struct leak_sample *sample, uint32_t only, struct refreshed *r,
+			 stack_fetch_fn fetch, void *ctx)
 {
-	struct refreshed up_front = {}, r = {};
 	uint64_t ips[MAX_FRAMES];
-	int added = 0, err;
+	int added = 0, err = 0;
 
-	err = refresh_new(tab, sym, &up_front, sample);
 	for (size_t i = 0; !err && i < sample->cnt; i++) {
 		const struct stack_row *s = &sample->stacks[i];
 		struct frame *frames = NULL;
@@ -159,13 +160,13 @@ int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 		bool truncated = false;
 		int n = 0;
 
-		if (stacktab__get(tab, s->pid, s->stack_id))
+		if ((only && s->pid != only) || stacktab__get(tab, s->pid, s->stack_id))
 			continue;
 		if (s->stack_id) {
 			n = fetch(ctx, s->stack_id, ips, MAX_FRAMES, &truncated);
 			if (n < 0)
 				n = 0; /* stays an empty stack, shown as such */
-			err = symbolize_stack(sym, &r, s->pid, ips, (size_t)n, &frames, &frame_cnt);
+			err = symbolize_stack(sym, r, s->pid, ips, (size_t)n, &frames, &frame_cnt);
 			if (err)
 				goto cleanup;
 			truncated = truncated || !leak_model__stack_complete(frames, frame_cnt);
@@ -178,9 +179,29 @@ int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 		added++;
 	}
 cleanup:
+	return err ? err : added;
+}
+
+int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
+			      const struct leak_sample *sample, stack_fetch_fn fetch, void *ctx)
+{
+	struct refreshed up_front = {}, r = {};
+	int err = refresh_new(tab, sym, &up_front, sample);
+
+	if (!err)
+		err = symbolize_new(tab, sym, sample, 0, &r, fetch, ctx);
 	free(up_front.pids);
 	free(r.pids);
-	return err ? err : added;
+	return err;
+}
+
+int leak_model__symbolize_old_image(struct stacktab *tab, struct symbolizer *sym,
+				    const struct leak_sample *sample, uint32_t pid,
+				    stack_fetch_fn fetch, void *ctx)
+{
+	struct refreshed held = { .pids = &pid, .cnt = 1, .cap = 1 }; /* never re-read */
+
+	return symbolize_new(tab, sym, sample, pid, &held, fetch, ctx);
 }
 
 int leak_model__build(const struct stacktab *tab, const struct leak_sample *sample,

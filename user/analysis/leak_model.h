@@ -26,6 +26,13 @@ typedef int (*stack_fetch_fn)(void *ctx, uint64_t stack_id, uint64_t *ips, size_
 int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 			      const struct leak_sample *sample, stack_fetch_fn fetch, void *ctx);
 
+/* pid just exec'd: its stacks of the sample not in the table yet are its old image's, named
+ * with the mappings the symbolizer holds for it (read before the exec), never re-read here (the
+ * process's are the new image's now). Returns the number of stacks added, or -errno. */
+int leak_model__symbolize_old_image(struct stacktab *tab, struct symbolizer *sym,
+				    const struct leak_sample *sample, uint32_t pid,
+				    stack_fetch_fn fetch, void *ctx);
+
 /* The outermost frame of a fully walked stack is where a thread starts: the C library's
  * __libc_start_call_main/__libc_start_main, start_thread, clone/clone3, or _start; a frame in
  * the C library without a name (stripped, no debug file) is given the benefit of the doubt.

@@ -66,6 +66,8 @@ struct code_wait {
 /* execs whose image is not traced, named on stderr; the rest are in the report (a shell loop
  * running short-lived programs would fill the terminal) */
 #define EXEC_WARN_MAX 8
+/* execs a second whose old image's stacks are named before the new mappings are read */
+#define EXEC_NAMES_RATE 10
 
 /* An allocator met after an exec: where to probe it (each process's links are its own) */
 struct extra_alloc {
@@ -132,6 +134,7 @@ struct leak_run {
 	struct links_reaper reaper;		/* the probes of processes gone */
 	struct leak_proc_note *notes;		/* the followed ones, for the final report */
 	char **env;				/* the launched command's, when ours is not */
+	struct rate_limit exec_names;		/* stacks named at execs (EXEC_NAMES_RATE) */
 	unsigned pymalloc_said;			/* CPython processes told of (EXEC_WARN_MAX) */
 };
 
@@ -674,6 +677,21 @@ static size_t followed_alive(const struct leak_run *s)
 /* Execs and code mapped by traced processes, as the kernel tells them: the new files' rows are
  * loaded and the mappings read now, not at the next tick, so that the first stacks after a
  * dlopen or an exec are walked whole and named */
+static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated);
+
+/* pid exec'd: its old image's stacks are named before its new mappings are read (the
+ * symbolizer still holds the old ones, read at attach or since), so that they keep their
+ * names and are not taken for truncated. A fresh read of the maps, at most EXEC_NAMES_RATE
+ * times a second (a process can exec in a loop); beyond, they are named at the next tick, by
+ * addresses alone. */
+static void name_before_exec(struct leak_run *s, uint32_t pid, double now)
+{
+	if (!rate_limit__take(&s->exec_names, now) || leak_loader__read(s->loader, &s->sample))
+		return;
+	leak_model__symbolize_old_image(live_session__stacks(s->live), s->sym, &s->sample, pid,
+					fetch_stack, s);
+}
+
 static void on_code(void *ctx, const struct leak_code_event *e)
 {
 	struct leak_run *s = ctx;
@@ -710,6 +728,7 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 
 		if (p)
 			snprintf(p->note.comm, sizeof(p->note.comm), "%s", e->comm);
+		name_before_exec(s, e->pid, now);
 	}
 	if (s->opts->max_unwind_rows) {
 		/* the rows at once, through any mapping of the file (the dynamic linker maps a
@@ -865,6 +884,7 @@ static int load_and_attach(struct leak_run *s)
 			!proc_scan__mem("/proc", (uint32_t)pid, &rss, &s->view.anon_base);
 	}
 	rate_limit__init(&s->mark_rate, (double)s->opts->max_mark_rate, s->view.start_s);
+	rate_limit__init(&s->exec_names, EXEC_NAMES_RATE, s->view.start_s);
 	/* Read the mappings and open the modules now, while the target surely lives: one that
 	 * exits before the first tick still gets a named report. */
 	if (pid)
