@@ -92,7 +92,7 @@ struct call {
 	__u32 active;
 	__u32 ret_insn; /* returns probed by instruction; 0: by a uretprobe, which replaces the
 			   return address at sp by its trampoline's */
-	__u32 pad;
+	__u32 usable;	/* enum leak_usable of the entry point */
 };
 
 struct pending {
@@ -225,6 +225,66 @@ static __always_inline void account_free(const struct alloc_info *info)
 	__sync_fetch_and_add(&st->live_objects, -1);
 	__sync_fetch_and_add(&st->freed_bytes, info->size);
 	__sync_fetch_and_add(&st->freed_objects, 1);
+	if (info->usable) {
+		__sync_fetch_and_add(&st->live_usable_bytes, -info->usable);
+		__sync_fetch_and_add(&st->live_usable_objects, -1);
+	}
+}
+
+/* floor(log2(v)) for v > 0 (the BPF target has no count-leading-zeros) */
+static __always_inline int log2_floor(__u64 v)
+{
+	int r = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	return r + (int)(v >> 1);
+}
+
+/* The usable size of the block at addr the allocator returned for size; 0: unknown */
+static __always_inline __u64 usable_of(__u32 how, __u64 addr, __u64 size)
+{
+	__u64 hdr = 0, u, delta;
+
+	switch (how) {
+	case LEAK_USABLE_GLIBC:
+		/* the chunk's size field, before the block: bit 1 marks an mmapped chunk, whose
+		 * header is two words; an arena chunk lends its next chunk's first word */
+		if (bpf_probe_read_user(&hdr, sizeof(hdr), (void *)(addr - 8)))
+			return 0;
+		u = (hdr & ~7ULL) - (hdr & 2 ? 16 : 8);
+		return u >= size && u - size < (1ULL << 32) ? u : 0;
+	case LEAK_USABLE_JEMALLOC:
+		/* jemalloc 5's size classes (16 B quantum, four classes a doubling above 128 B) */
+		if (size <= 8)
+			return 8;
+		if (size <= 128)
+			return (size + 15) & ~15ULL;
+		if (size > (1ULL << 62))
+			return 0;
+		delta = 1ULL << (log2_floor(size - 1) - 2);
+		return (size + delta - 1) & ~(delta - 1);
+	default:
+		return 0;
+	}
 }
 
 /* false when addr is not a live block */
@@ -249,7 +309,8 @@ struct after_ret {
 	__u64 ip, sp, fp;
 };
 
-static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 addr, __u64 size)
+static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 addr, __u64 size,
+				   __u32 how)
 {
 	struct alloc_key key = { .tgid = tgid, .addr = addr };
 	struct alloc_info info = { .size = size, .stack.tgid = tgid };
@@ -258,6 +319,7 @@ static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 
 
 	info.stack.stack_id = capture_stack(r->ip, r->sp, r->fp);
 	info.ts_ns = bpf_ktime_get_ns();
+	info.usable = usable_of(how, addr, size);
 
 	st = stat_get(&info.stack);
 	if (st) {
@@ -278,6 +340,10 @@ static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 
 	if (st) {
 		__sync_fetch_and_add(&st->live_bytes, size);
 		__sync_fetch_and_add(&st->live_objects, 1);
+		if (info.usable) {
+			__sync_fetch_and_add(&st->live_usable_bytes, info.usable);
+			__sync_fetch_and_add(&st->live_usable_objects, 1);
+		}
 	}
 }
 
@@ -335,10 +401,11 @@ static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u6
 		return 0; /* cannot happen: the call just wrote it */
 	c->mod_lo = 0;
 	c->mod_hi = 0;
-	if (cookie >> 32) {
+	if (LEAK_COOKIE_SEG_SIZE(cookie)) {
 		c->mod_lo = ip - LEAK_COOKIE_SEG_OFF(cookie);
-		c->mod_hi = c->mod_lo + (cookie >> 32);
+		c->mod_hi = c->mod_lo + LEAK_COOKIE_SEG_SIZE(cookie);
 	}
+	c->usable = LEAK_COOKIE_USABLE(cookie);
 	c->sp = sp;
 	c->ip = ip;
 	c->size = size;
@@ -456,7 +523,7 @@ static __always_inline int leave(const struct after_ret *r, __u64 ret, __u64 ent
 			return 0;
 		if (bpf_probe_read_user(&addr, sizeof(addr), (void *)call.memptr) || !addr)
 			return 0;
-		record(r, tgid, addr, call.size);
+		record(r, tgid, addr, call.size, call.usable);
 		return 0;
 	}
 	case FN_REALLOC:
@@ -470,11 +537,11 @@ static __always_inline int leave(const struct after_ret *r, __u64 ret, __u64 ent
 		}
 		if (call.old_addr && !release(tgid, call.old_addr))
 			count_lost(LOST_UNMATCHED_FREES);
-		record(r, tgid, ret, call.size);
+		record(r, tgid, ret, call.size, call.usable);
 		return 0;
 	default:
 		if (ret)
-			record(r, tgid, ret, call.size);
+			record(r, tgid, ret, call.size, call.usable);
 		return 0;
 	}
 }
@@ -545,6 +612,8 @@ static long clear_live(struct bpf_map *map, struct stack_key *k, struct stack_st
 	if (k->tgid == *tgid) {
 		v->live_bytes = 0;
 		v->live_objects = 0;
+		v->live_usable_objects = 0;
+		v->live_usable_bytes = 0;
 	}
 	return 0;
 }

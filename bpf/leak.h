@@ -18,6 +18,7 @@ struct alloc_info {
 	__u64 size;
 	__u64 ts_ns; /* bpf_ktime_get_ns() at allocation, for --min-age */
 	struct stack_key stack;
+	__u64 usable; /* the allocator's usable size of the block; 0: unknown */
 };
 
 struct stack_stat {
@@ -27,6 +28,9 @@ struct stack_stat {
 	__u64 alloc_objects;
 	__u64 freed_bytes;
 	__u64 freed_objects;
+	/* the live blocks whose usable size is known (LEAK_USABLE_*): their count and sum */
+	__u64 live_usable_objects;
+	__u64 live_usable_bytes;
 };
 
 /* Every count the kernel side can lose, indexes into the `lost` array in .bss */
@@ -73,10 +77,21 @@ struct mark_event {
 
 /* Attach cookie of an allocating entry probe. Bit 0: its returns are probed on their return
  * instructions (an exception may leave the function: no uretprobe). Bits 1-31: the probe's
- * offset from the start of its module's executable segment, bits 32-63: that segment's size
- * (0: unknown), from which a nested call tells the allocator's own code from the program's. */
+ * offset from the start of its module's executable segment, bits 32-61: that segment's size
+ * (0: unknown), from which a nested call tells the allocator's own code from the program's.
+ * Bits 62-63: how the usable size of the blocks it returns is known (LEAK_USABLE_*). */
 #define LEAK_COOKIE_RET_INSN 1
 #define LEAK_COOKIE_SEG_OFF(c) (((c)&0xffffffffULL) >> 1)
+#define LEAK_COOKIE_SEG_SIZE(c) (((c) >> 32) & 0x3fffffffULL)
+#define LEAK_COOKIE_USABLE(c) ((c) >> 62)
+#define LEAK_COOKIE_USABLE_SHIFT 62
+
+/* How an allocator tells the usable size of a block it returned */
+enum leak_usable {
+	LEAK_USABLE_UNKNOWN,
+	LEAK_USABLE_GLIBC,    /* the chunk header before the block: its size, less the header */
+	LEAK_USABLE_JEMALLOC, /* the size class of the size asked for (unaligned calls only) */
+};
 
 /* Which allocator entry point a pending call came through */
 enum alloc_fn {

@@ -91,6 +91,9 @@ declare -A THROUGH=(
 # the C half's churn: 200 rounds of 10 allocations (strdup, realloc's first block included), 9
 # without reallocarray, 4 more with jemalloc's API, 1 more through glibc's malloc beside je_
 # (static: strdup's caller is found too, by the rows of its .eh_frame)
+declare -A USABLE=([glibc]="416 312 2000" [static]="416 312 2000" [jemalloc]="448 336 2048"
+	[jestatic]="448 336 2048" [jeprefix]="448 336 2048" [tcmalloc]="null null null"
+	[mimalloc]="null null null")
 declare -A C_CHURN=([glibc]=2000 [jemalloc]=2800 [tcmalloc]=2000 [mimalloc]=2000 [static]=2000
 	[jestatic]=2800 [jeprefix]=2800)
 
@@ -144,6 +147,13 @@ for v in "${VARIANTS[@]}"; do
 			"$(site "$j" alloc_leaks.c "$fn" "$line")"
 	done <<<"$C_LEAKS"
 	check "$v: C churn: all freed" "0 0 ${C_CHURN[$v]}" "$(site "$j" alloc_leaks.c churn "")"
+	# the usable size of 4 x malloc(100), 3 x calloc(5, 20), 2 x realloc(.., 1000): glibc's
+	# chunks (104, 104, 1000 each), jemalloc's size classes (112, 112, 1024); the others' not
+	# known (null)
+	check "$v: usable bytes of malloc's, calloc's and realloc's leaks" "${USABLE[$v]}" \
+		"$(jq -r '[.stacks[] | select(.live_bytes > 0)] as $s | ["leak_malloc", "leak_calloc", "leak_realloc"]
+		  | map(. as $f | [$s[] | select(.frames[0].function == $f) | .live_usable_bytes]
+			| if any(. == null) then "null" else add | tostring end) | join(" ")' "$j")"
 	[[ $v == jestatic || $v == jeprefix ]] && continue
 	if [[ $v == static ]]; then
 		# no .eh_frame_hdr (GCC's -static leaves it out): the unwind rows come from .eh_frame

@@ -156,15 +156,15 @@ static void build(struct growth_report *g)
 	g->rep.kind = SESSION_KIND_GROWTH;
 	g->rep.duration_s = 12.5;
 	g->rep.final = true;
-	add(&g->rep, 200, 9, (struct stack_counts){ 4 * KiB, 1, 4 * KiB, 1, 0, 0 }, f_worker, 1,
-	    true);
-	add(&g->rep, 100, 0, (struct stack_counts){ 0, 0, 4 * KiB, 1, 128 * KiB, 1 }, NULL, 0,
+	add(&g->rep, 200, 9, (struct stack_counts){ 4 * KiB, 1, 4 * KiB, 1, 0, 0, 0, 0 }, f_worker,
+	    1, true);
+	add(&g->rep, 100, 0, (struct stack_counts){ 0, 0, 4 * KiB, 1, 128 * KiB, 1, 0, 0 }, NULL, 0,
 	    false);
 	add(&g->rep, 300, 12, (struct stack_counts){}, NULL, 0, false);
-	add(&g->rep, 400, 11, (struct stack_counts){ 4 * KiB, 1, 8 * KiB, 2, 0, 0 }, NULL, 0,
+	add(&g->rep, 400, 11, (struct stack_counts){ 4 * KiB, 1, 8 * KiB, 2, 0, 0, 0, 0 }, NULL, 0,
 	    false);
-	add(&g->rep, 100, 7, (struct stack_counts){ 8 * KiB, 2, 16 * KiB, 4, 64 * KiB, 3 }, f_grow,
-	    2, false);
+	add(&g->rep, 100, 7, (struct stack_counts){ 8 * KiB, 2, 16 * KiB, 4, 64 * KiB, 3, 0, 0 },
+	    f_grow, 2, false);
 	memcpy(g->rep.lost, g->lost, sizeof(g->lost));
 	report__sum(&g->rep);
 	report__sort(&g->rep);
@@ -600,19 +600,20 @@ static void test_json(void **state)
 	assert_frame(json_array_get(json_object_get(json_array_get(stacks, 1), "frames"), 0),
 		     "0x7f0000002000", "/usr/lib/libc.so.6", "", "malloc", 0x24, NULL, 0);
 	assert_touch_stack(json_array_get(stacks, 2), 100, 7,
-			   (struct stack_counts){ 8 * KiB, 2, 16 * KiB, 4, 64 * KiB, 3 }, false, 2);
+			   (struct stack_counts){ 8 * KiB, 2, 16 * KiB, 4, 64 * KiB, 3, 0, 0 },
+			   false, 2);
 	assert_frame(json_array_get(json_object_get(json_array_get(stacks, 2), "frames"), 0),
 		     "0x7f0000001000", "/usr/lib/libc.so.6", "", "memset", 0x40, NULL, 0);
 	assert_frame(json_array_get(json_object_get(json_array_get(stacks, 2), "frames"), 1),
 		     "0x555555555200", "/opt/app/server", "", "grow_cache", 0x12, "cache.c", 12);
 	assert_touch_stack(json_array_get(stacks, 3), 400, 11,
-			   (struct stack_counts){ 4 * KiB, 1, 8 * KiB, 2, 0, 0 }, false, 0);
+			   (struct stack_counts){ 4 * KiB, 1, 8 * KiB, 2, 0, 0, 0, 0 }, false, 0);
 	assert_touch_stack(json_array_get(stacks, 4), 200, 9,
-			   (struct stack_counts){ 4 * KiB, 1, 4 * KiB, 1, 0, 0 }, true, 1);
+			   (struct stack_counts){ 4 * KiB, 1, 4 * KiB, 1, 0, 0, 0, 0 }, true, 1);
 	assert_frame(json_array_get(json_object_get(json_array_get(stacks, 4), "frames"), 0),
 		     "0x401000", "/usr/bin/worker", "abcd", NULL, 0x1000, NULL, 0);
 	assert_touch_stack(json_array_get(stacks, 5), 100, 0,
-			   (struct stack_counts){ 0, 0, 4 * KiB, 1, 128 * KiB, 1 }, false, 0);
+			   (struct stack_counts){ 0, 0, 4 * KiB, 1, 128 * KiB, 1, 0, 0 }, false, 0);
 	json_decref(doc);
 	report__free(&g.rep);
 }

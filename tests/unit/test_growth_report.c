@@ -33,7 +33,8 @@ static const char leak_doc[] =
 	"    \"alloc_bytes\": 2101248,\n"
 	"    \"alloc_objects\": 513,\n"
 	"    \"freed_bytes\": 1048576,\n"
-	"    \"freed_objects\": 256\n"
+	"    \"freed_objects\": 256,\n"
+	"    \"live_usable_bytes\": null\n"
 	"  },\n"
 	"  \"lost\": {\n"
 	"    \"allocs_map_full\": 0,\n"
@@ -55,6 +56,7 @@ static const char leak_doc[] =
 	"      \"alloc_objects\": 512,\n"
 	"      \"freed_bytes\": 1048576,\n"
 	"      \"freed_objects\": 256,\n"
+	"      \"live_usable_bytes\": null,\n"
 	"      \"pid\": 4242,\n"
 	"      \"stack_id\": 17,\n"
 	"      \"truncated\": false,\n"
@@ -101,6 +103,7 @@ static const char leak_doc[] =
 	"      \"alloc_objects\": 1,\n"
 	"      \"freed_bytes\": 0,\n"
 	"      \"freed_objects\": 0,\n"
+	"      \"live_usable_bytes\": null,\n"
 	"      \"pid\": 4242,\n"
 	"      \"stack_id\": 3,\n"
 	"      \"truncated\": true,\n"
@@ -210,9 +213,10 @@ static void test_doc_is_the_writers(void **state)
 	char *text;
 	(void)state;
 
-	add_stack(&rep, 4242, 3, (struct stack_counts){ 4096, 1, 4096, 1, 0, 0 }, doc_frames3, 1,
-		  true);
-	add_stack(&rep, 4242, 17, (struct stack_counts){ 1048576, 256, 2097152, 512, 1048576, 256 },
+	add_stack(&rep, 4242, 3, (struct stack_counts){ 4096, 1, 4096, 1, 0, 0, 0, 0 }, doc_frames3,
+		  1, true);
+	add_stack(&rep, 4242, 17,
+		  (struct stack_counts){ 1048576, 256, 2097152, 512, 1048576, 256, 0, 0 },
 		  doc_frames17, 3, false);
 	rep.lost[REPORT_LOST_UNMATCHED_FREES] = 31;
 	rep.lost[REPORT_LOST_STACK_FAILURES] = 2;
@@ -289,10 +293,12 @@ static void test_parse_sorts_stacks(void **state)
 	char *text;
 	(void)state;
 
-	add_stack(&rep, 9, 1, (struct stack_counts){ 4096, 1, 4096, 1, 0, 0 }, fx, 1, false);
-	add_stack(&rep, 9, 2, (struct stack_counts){ 1048576, 3, 1048576, 3, 0, 0 }, fy, 1, false);
-	add_stack(&rep, 9, 3, (struct stack_counts){ 4096, 4, 8192, 8, 4096, 4 }, fz, 1, true);
-	add_stack(&rep, 9, 4, (struct stack_counts){ 0, 0, 512, 2, 512, 2 }, fx, 1, false);
+	add_stack(&rep, 9, 1, (struct stack_counts){ 4096, 1, 4096, 1, 0, 0, 0, 0 }, fx, 1, false);
+	add_stack(&rep, 9, 2, (struct stack_counts){ 1048576, 3, 1048576, 3, 0, 0, 0, 0 }, fy, 1,
+		  false);
+	add_stack(&rep, 9, 3, (struct stack_counts){ 4096, 4, 8192, 8, 4096, 4, 0, 0 }, fz, 1,
+		  true);
+	add_stack(&rep, 9, 4, (struct stack_counts){ 0, 0, 512, 2, 512, 2, 0, 0 }, fx, 1, false);
 	report__sum(&rep);
 	/* not sorted: the document lists them in this order */
 	text = leak_json_of(&rep);

@@ -105,14 +105,15 @@ static void add(struct leak_report *rep, uint32_t pid, uint64_t id, struct stack
 /* Sums of hand-made counts never wrap: each field stops at INT64_MAX */
 static void test_counts_capped(void **state)
 {
-	struct stack_counts t = { INT64_MAX - 1, 5, UINT64_MAX, 0, 1, 2 };
+	struct stack_counts t = { INT64_MAX - 1, 5, UINT64_MAX, 0, 1, 2, 7, INT64_MAX };
 	(void)state;
 
-	stack_counts__add(&t, &(struct stack_counts){ 1, 5, 1, INT64_MAX, INT64_MAX, 3 });
+	stack_counts__add(&t, &(struct stack_counts){ 1, 5, 1, INT64_MAX, INT64_MAX, 3, 2, 1 });
 	assert_true(t.live_bytes == INT64_MAX && t.live_objects == 10);
 	assert_true(t.alloc_bytes == INT64_MAX && t.alloc_objects == INT64_MAX);
 	assert_true(t.freed_bytes == INT64_MAX && t.freed_objects == 5);
-	stack_counts__add(&t, &(struct stack_counts){ INT64_MAX, 0, 0, 0, 0, 0 });
+	assert_true(t.live_usable_objects == 9 && t.live_usable_bytes == INT64_MAX);
+	stack_counts__add(&t, &(struct stack_counts){ INT64_MAX, 0, 0, 0, 0, 0, 0, 0 });
 	assert_true(t.live_bytes == INT64_MAX);
 }
 
@@ -156,8 +157,8 @@ static void test_add_copies_and_sum(void **state)
 	for (uint32_t i = 0; i < 300; i++) {
 		s.pid = 1000 + i;
 		s.stack_id = i; /* the first is PERFAN_STACK_NONE */
-		s.counts =
-			(struct stack_counts){ i * 8, i, i * 16 + 1, 2 * i + 1, i * 8 + 1, i + 1 };
+		s.counts = (struct stack_counts){ i * 8,     i,	    i * 16 + 1, 2 * i + 1,
+						  i * 8 + 1, i + 1, 0,		0 };
 		assert_int_equal(report__add(&rep, &s), 0);
 		want.live_bytes += s.counts.live_bytes;
 		want.live_objects += s.counts.live_objects;
@@ -290,10 +291,12 @@ static void build_report(struct leak_report *rep)
 	for (int k = 0; k < REPORT_LOST__MAX; k++)
 		rep->lost[k] = 101 + k;
 	/* freed-only, two live ones, one without a stack */
-	add(rep, 4242, 3, (struct stack_counts){ 0, 0, 50000, 2, 50000, 2 }, NULL, 0);
-	add(rep, 4242, 7, (struct stack_counts){ 100000, 3, 150000, 5, 50000, 2 }, frames_a, 4);
-	add(rep, 4242, PERFAN_STACK_NONE, (struct stack_counts){ 64, 1, 128, 2, 64, 1 }, NULL, 0);
-	add(rep, 4242, PERFAN_STACK_ID_MASK, (struct stack_counts){ 64, 1, 64, 1, 0, 0 },
+	add(rep, 4242, 3, (struct stack_counts){ 0, 0, 50000, 2, 50000, 2, 0, 0 }, NULL, 0);
+	add(rep, 4242, 7, (struct stack_counts){ 100000, 3, 150000, 5, 50000, 2, 3, 100032 },
+	    frames_a, 4);
+	add(rep, 4242, PERFAN_STACK_NONE, (struct stack_counts){ 64, 1, 128, 2, 64, 1, 0, 0 }, NULL,
+	    0);
+	add(rep, 4242, PERFAN_STACK_ID_MASK, (struct stack_counts){ 64, 1, 64, 1, 0, 0, 0, 0 },
 	    frames_a + 1, 1);
 	report__sum(rep);
 	report__sort(rep);
@@ -302,12 +305,13 @@ static void build_report(struct leak_report *rep)
 static const char *const top_keys[] = { "schema_version", "pid",     "duration_s",
 					"final",	  "command", "totals",
 					"lost",		  "stacks",  "truncated_stacks" };
-static const char *const count_keys[] = { "live_bytes",	   "live_objects", "alloc_bytes",
-					  "alloc_objects", "freed_bytes",  "freed_objects" };
-static const char *const stack_keys[] = { "live_bytes",	   "live_objects", "alloc_bytes",
-					  "alloc_objects", "freed_bytes",  "freed_objects",
-					  "pid",	   "stack_id",	   "frames",
-					  "truncated" };
+static const char *const stack_keys[] = { "live_bytes",	   "live_objects",     "alloc_bytes",
+					  "alloc_objects", "freed_bytes",      "freed_objects",
+					  "pid",	   "stack_id",	       "frames",
+					  "truncated",	   "live_usable_bytes" };
+static const char *const total_keys[] = { "live_bytes",	      "live_objects", "alloc_bytes",
+					  "alloc_objects",    "freed_bytes",  "freed_objects",
+					  "live_usable_bytes" };
 static const char *const frame_keys[] = { "address", "module", "build_id", "function",	  "offset",
 					  "file",    "line",   "inlined",  "raw_function" };
 
@@ -351,9 +355,12 @@ static void test_json_document(void **state)
 	assert_json_int(doc, "truncated_stacks", 0);
 
 	totals = json_object_get(doc, "totals");
-	assert_keys(totals, count_keys, 6);
+	assert_keys(totals, total_keys, 7);
 	/* 0 + 100000 + 64 + 64, ..., freed 50000 + 50000 + 64 + 0 */
-	assert_json_counts(totals, &(struct stack_counts){ 100128, 5, 200192, 10, 100064, 5 });
+	assert_json_counts(totals,
+			   &(struct stack_counts){ 100128, 5, 200192, 10, 100064, 5, 0, 0 });
+	/* the usable size of 3 of the 5 live objects only: not known */
+	assert_true(json_is_null(json_object_get(totals, "live_usable_bytes")));
 
 	lost = json_object_get(doc, "lost");
 	assert_keys(lost,
@@ -371,9 +378,10 @@ static void test_json_document(void **state)
 	/* in report order: 100000 B; then the two of 64 B, the one without a stack first because it
 	 * allocated more (128 B); then 0 B */
 	s = json_array_get(stacks, 0);
-	assert_keys(s, stack_keys, 10);
+	assert_keys(s, stack_keys, 11);
 	assert_json_counts(s, &rep.stacks[0].counts);
 	assert_json_int(s, "live_bytes", 100000);
+	assert_json_int(s, "live_usable_bytes", 100032); /* every live object's known */
 	assert_json_int(s, "pid", 4242);
 	assert_json_int(s, "stack_id", 7);
 	frames = json_object_get(s, "frames");
@@ -382,9 +390,10 @@ static void test_json_document(void **state)
 		assert_json_frame(json_array_get(frames, i), &frames_a[i], addrs[i]);
 
 	s = json_array_get(stacks, 1);
-	assert_keys(s, stack_keys, 10);
+	assert_keys(s, stack_keys, 11);
 	assert_json_int(s, "stack_id", PERFAN_STACK_NONE);
-	assert_json_counts(s, &(struct stack_counts){ 64, 1, 128, 2, 64, 1 });
+	assert_json_counts(s, &(struct stack_counts){ 64, 1, 128, 2, 64, 1, 0, 0 });
+	assert_true(json_is_null(json_object_get(s, "live_usable_bytes"))); /* not known */
 	assert_int_equal(json_array_size(json_object_get(s, "frames")), 0);
 	s = json_array_get(stacks, 2);
 	/* the largest id is exact: JSON numbers hold 53 bits */
@@ -393,7 +402,7 @@ static void test_json_document(void **state)
 	assert_json_frame(json_array_get(json_object_get(s, "frames"), 0), &frames_a[1], addrs[1]);
 	s = json_array_get(stacks, 3);
 	assert_json_int(s, "stack_id", 3);
-	assert_json_counts(s, &(struct stack_counts){ 0, 0, 50000, 2, 50000, 2 });
+	assert_json_counts(s, &(struct stack_counts){ 0, 0, 50000, 2, 50000, 2, 0, 0 });
 	json_decref(doc);
 	report__free(&rep);
 }
@@ -512,7 +521,7 @@ static void test_json_nulls_and_empty(void **state)
 	assert_int_equal(json_array_size(json_object_get(doc, "stacks")), 0);
 	json_decref(doc);
 
-	add(&rep, 77, 1, (struct stack_counts){ 8, 1, 8, 1, 0, 0 }, &bare, 1);
+	add(&rep, 77, 1, (struct stack_counts){ 8, 1, 8, 1, 0, 0, 0, 0 }, &bare, 1);
 	report__sum(&rep);
 	doc = format_json(&rep, &opts);
 	f = json_array_get(json_object_get(json_array_get(json_object_get(doc, "stacks"), 0),
@@ -549,7 +558,7 @@ static void test_json_escaping(void **state)
 	json_t *doc;
 	(void)state;
 
-	add(&rep, 1, 2, (struct stack_counts){ 1, 1, 1, 1, 0, 0 }, &fr, 1);
+	add(&rep, 1, 2, (struct stack_counts){ 1, 1, 1, 1, 0, 0, 0, 0 }, &fr, 1);
 	doc = format_json(&rep, &opts);
 	assert_json_str(doc, "command", command);
 	f = json_array_get(json_object_get(json_array_get(json_object_get(doc, "stacks"), 0),
@@ -593,15 +602,15 @@ static void test_json_non_utf8_path(void **state)
 	json_t *doc;
 	(void)state;
 
-	add(&rep, 1, 2, (struct stack_counts){ 16, 1, 16, 1, 0, 0 }, &fr, 1);
-	add(&rep, 1, 3, (struct stack_counts){ 8, 1, 8, 1, 0, 0 }, &ok, 1);
+	add(&rep, 1, 2, (struct stack_counts){ 16, 1, 16, 1, 0, 0, 0, 0 }, &fr, 1);
+	add(&rep, 1, 3, (struct stack_counts){ 8, 1, 8, 1, 0, 0, 0, 0 }, &ok, 1);
 	report__sum(&rep);
 	doc = format_json(&rep, &opts);
 	assert_json_str(doc, "command",
 			"./app " FFFD FFFD FFFD " " FFFD FFFD FFFD FFFD " " FFFD FFFD FFFD FFFD
 			" \xf0\x9f\x99\x82");
 	assert_json_counts(json_object_get(doc, "totals"),
-			   &(struct stack_counts){ 24, 2, 24, 2, 0, 0 });
+			   &(struct stack_counts){ 24, 2, 24, 2, 0, 0, 0, 0 });
 	stacks = json_object_get(doc, "stacks");
 	assert_int_equal(json_array_size(stacks), 2);
 	assert_json_int(json_array_get(stacks, 0), "stack_id", 2);
@@ -730,8 +739,8 @@ static void test_text_all_processes_no_loss(void **state)
 
 	/* one stack id in two processes (ids hash the frames); both have frames, so neither is
 	 * "[stack unavailable]" */
-	add(&rep, 31, 5, (struct stack_counts){ 3u << 20, 2, 3u << 20, 2, 0, 0 }, &fr, 1);
-	add(&rep, 30, 5, (struct stack_counts){ 1023, 1, 1023, 1, 0, 0 }, &fr, 1);
+	add(&rep, 31, 5, (struct stack_counts){ 3u << 20, 2, 3u << 20, 2, 0, 0, 0, 0 }, &fr, 1);
+	add(&rep, 30, 5, (struct stack_counts){ 1023, 1, 1023, 1, 0, 0, 0, 0 }, &fr, 1);
 	report__sum(&rep);
 	report__sort(&rep);
 	rep.lost[REPORT_LOST_STATE_FAILURES] = 1;
@@ -760,7 +769,7 @@ static void test_text_all_processes_no_loss(void **state)
 		struct report_proc_sum *sums;
 		size_t n;
 
-		add(&rep, 31, 6, (struct stack_counts){ 10, 1, 20, 2, 10, 1 }, &fr, 1);
+		add(&rep, 31, 6, (struct stack_counts){ 10, 1, 20, 2, 10, 1, 0, 0 }, &fr, 1);
 		assert_int_equal(report__proc_sums(&rep, &sums, &n), 0);
 		assert_int_equal(n, 2);
 		assert_int_equal(sums[0].pid, 31);
@@ -804,11 +813,11 @@ static void test_followed_forks(void **state)
 	json_t *doc, *ps;
 	(void)state;
 
-	add(&rep, 40, 5, (struct stack_counts){ 100, 1, 100, 1, 0, 0 }, &fr, 1);
+	add(&rep, 40, 5, (struct stack_counts){ 100, 1, 100, 1, 0, 0, 0, 0 }, &fr, 1);
 	report__sum(&rep);
 	report__sort(&rep);
 	assert_false(report__by_process(&rep)); /* the target's stacks alone: as before */
-	add(&rep, 41, 5, (struct stack_counts){ 2000, 2, 2000, 2, 0, 0 }, &fr, 1);
+	add(&rep, 41, 5, (struct stack_counts){ 2000, 2, 2000, 2, 0, 0, 0, 0 }, &fr, 1);
 	report__sum(&rep);
 	report__sort(&rep);
 	assert_true(report__by_process(&rep));

@@ -10,10 +10,12 @@
  *   leak_valloc        1 x valloc(5000)                   5000 B   1 object
  * churn() allocates 20,000 blocks through every entry point and frees them all; failed calls
  * (calloc overflow, a huge malloc) allocate nothing. No stdio: the only allocations are ours.
+ * Built here, the leaks come from 8 stacks, one per function (its loop is not unrolled).
  * -w: write READY and wait for SIGUSR1 before the allocations (attach mode)
  * -p: with -w, allocate 50 x 4096 B before READY and free them after the signal
  * -c: churn only (everything freed)   -h SEC: hold SEC seconds before exiting
- * -s SEC: sleep SEC seconds before the allocations (an exec'd image the session attaches to) */
+ * -s SEC: sleep SEC seconds before the allocations (an exec'd image the session attaches to)
+ * -u: print "USABLE N" at the end, N the sum of malloc_usable_size over the blocks leaked */
 #include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
@@ -25,6 +27,15 @@
 
 static void *volatile sink;
 static volatile sig_atomic_t go;
+static size_t usable; /* malloc_usable_size of the blocks leaked, for -u */
+
+/* a leaked block: kept in sink, its usable size summed */
+static void keep(void *p)
+{
+	sink = p;
+	if (p)
+		usable += malloc_usable_size(p);
+}
 
 static void on_usr1(int sig)
 {
@@ -35,25 +46,25 @@ static void on_usr1(int sig)
 NOINLINE void leak_malloc(void)
 {
 	for (int i = 0; i < 7; i++)
-		sink = malloc(1000);
+		keep(malloc(1000));
 }
 
 NOINLINE void leak_calloc(void)
 {
 	for (int i = 0; i < 3; i++)
-		sink = calloc(4, 250);
+		keep(calloc(4, 250));
 }
 
 NOINLINE void leak_realloc(void)
 {
 	for (int i = 0; i < 5; i++)
-		sink = realloc(malloc(100), 600);
+		keep(realloc(malloc(100), 600));
 }
 
 NOINLINE void leak_reallocarray(void)
 {
 	for (int i = 0; i < 2; i++)
-		sink = reallocarray(NULL, 10, 30);
+		keep(reallocarray(NULL, 10, 30));
 }
 
 NOINLINE void leak_posix_memalign(void)
@@ -62,24 +73,24 @@ NOINLINE void leak_posix_memalign(void)
 		void *p = NULL;
 
 		if (!posix_memalign(&p, 64, 512))
-			sink = p;
+			keep(p);
 	}
 }
 
 NOINLINE void leak_aligned_alloc(void)
 {
 	for (int i = 0; i < 2; i++)
-		sink = aligned_alloc(256, 1024);
+		keep(aligned_alloc(256, 1024));
 }
 
 NOINLINE void leak_memalign(void)
 {
-	sink = memalign(32, 100);
+	keep(memalign(32, 100));
 }
 
 NOINLINE void leak_valloc(void)
 {
-	sink = valloc(5000);
+	keep(valloc(5000));
 }
 
 NOINLINE void churn(void)
@@ -114,7 +125,7 @@ static void put(const char *s)
 
 int main(int argc, char **argv)
 {
-	int wait_gate = 0, pre = 0, churn_only = 0, hold = 0, nap = 0;
+	int wait_gate = 0, pre = 0, churn_only = 0, hold = 0, nap = 0, say_usable = 0;
 	void *before[50] = {};
 
 	for (int i = 1; i < argc; i++) {
@@ -126,6 +137,8 @@ int main(int argc, char **argv)
 			churn_only = 1;
 		else if (!strcmp(argv[i], "-h") && i + 1 < argc)
 			hold = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-u"))
+			say_usable = 1;
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
 			nap = atoi(argv[++i]);
 	}
@@ -159,6 +172,19 @@ int main(int argc, char **argv)
 	}
 	churn();
 	put("LEAKED\n");
+	if (say_usable) {
+		char line[40], digits[24];
+		size_t n = 0, v = usable;
+
+		do
+			digits[n++] = (char)('0' + v % 10);
+		while ((v /= 10) && n < sizeof(digits));
+		strcpy(line, "USABLE ");
+		for (size_t k = 0; k < n; k++)
+			line[7 + k] = digits[n - 1 - k];
+		strcpy(line + 7 + n, "\n");
+		put(line);
+	}
 	if (hold)
 		sleep(hold);
 	return 0;

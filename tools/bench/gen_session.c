@@ -234,7 +234,7 @@ static void snap_bench(size_t n, const char *path)
 		for (size_t k = 0; k < n; k++) {
 			uint64_t o = 1 + k % 50 + (uint64_t)t, b = o * (16 + k % 200);
 
-			rows[k].counts = (struct stack_counts){ b, o, b * 2, o * 2, b, o };
+			rows[k].counts = (struct stack_counts){ b, o, b * 2, o * 2, b, o, 0, 0 };
 			stack_counts__add(&in.totals, &rows[k].counts);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &a);
@@ -320,7 +320,7 @@ static void large(size_t n, const char *path)
 			uint64_t o = 1 + (k * 7 + (uint64_t)t * (k % 3)) % 50,
 				 b = o * (16 + k % 200);
 
-			rows[k].counts = (struct stack_counts){ b, o, b * 2, o * 2, b, o };
+			rows[k].counts = (struct stack_counts){ b, o, b * 2, o * 2, b, o, 0, 0 };
 		}
 		snprintf(label, sizeof(label), "t%d", t);
 		snap(&s, w, label, 10.0 * (t + 1), (uint64_t)(100 + t * 50) << 20, rows, n);

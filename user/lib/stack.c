@@ -75,6 +75,8 @@ void stack_counts__add(struct stack_counts *t, const struct stack_counts *c)
 	t->alloc_objects = add_capped(t->alloc_objects, c->alloc_objects);
 	t->freed_bytes = add_capped(t->freed_bytes, c->freed_bytes);
 	t->freed_objects = add_capped(t->freed_objects, c->freed_objects);
+	t->live_usable_objects = add_capped(t->live_usable_objects, c->live_usable_objects);
+	t->live_usable_bytes = add_capped(t->live_usable_bytes, c->live_usable_bytes);
 }
 
 int stack_row__cmp(const void *pa, const void *pb)

@@ -33,7 +33,17 @@ struct stack_counts {
 	uint64_t alloc_objects;
 	uint64_t freed_bytes;
 	uint64_t freed_objects;
+	/* the live objects whose usable size the allocator tells (glibc, jemalloc), and its sum;
+	 * live sessions only (not kept in session files): 0 0 elsewhere */
+	uint64_t live_usable_objects;
+	uint64_t live_usable_bytes;
 };
+
+/* Whether c's live bytes have a usable size: every live object's is known (none live: 0) */
+static inline bool stack_counts__usable_known(const struct stack_counts *c)
+{
+	return c->live_usable_objects == c->live_objects;
+}
 
 /* t += c, field by field, each capped at INT64_MAX (no wrap on hand-made files) */
 void stack_counts__add(struct stack_counts *t, const struct stack_counts *c);

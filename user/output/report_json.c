@@ -11,10 +11,22 @@
 
 #define LEAK_REPORT_SCHEMA_VERSION 1
 
+/* "live_usable_bytes": what the allocator holds for the live objects (its usable sizes), null
+ * when the allocator does not tell (tcmalloc, mimalloc, a session file) */
+static void usable_json(struct json_out *o, const struct stack_counts *c)
+{
+	json_out__key(o, "live_usable_bytes");
+	if (stack_counts__usable_known(c))
+		json_out__int(o, (int64_t)c->live_usable_bytes);
+	else
+		json_out__null(o);
+}
+
 static void stack_json(struct json_out *o, const struct report_stack *s)
 {
 	json_out__obj_begin(o);
 	leak_json__out_counts_members(o, &s->counts);
+	usable_json(o, &s->counts);
 	json_out__key_int(o, "pid", s->pid);
 	json_out__key_int(o, "stack_id", (int64_t)s->stack_id);
 	json_out__key_bool(o, "truncated", s->truncated);
@@ -36,6 +48,7 @@ static void proc_json(struct json_out *o, const struct report_proc *p)
 		json_out__null(o);
 	json_out__key_str(o, "comm", p->comm[0] ? p->comm : NULL);
 	leak_json__out_counts_members(o, &p->counts);
+	usable_json(o, &p->counts);
 	json_out__key(o, "anon_bytes");
 	if (p->mem_known)
 		json_out__int(o, (int64_t)p->anon_bytes);
@@ -103,6 +116,7 @@ int report__write_json(const struct leak_report *rep, const struct report_format
 	json_out__key(o, "totals");
 	json_out__obj_begin(o);
 	leak_json__out_counts_members(o, &rep->totals);
+	usable_json(o, &rep->totals);
 	json_out__obj_end(o);
 	json_out__key(o, "lost");
 	leak_json__out_lost(o, rep->lost, rep->kind == SESSION_KIND_GROWTH);

@@ -128,6 +128,10 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 	fprintf(out, "  live:      %s (%" PRIu64 " B) in %" PRIu64 " objects from %zu stacks\n",
 		bytes__fmt(t->live_bytes, b1, sizeof(b1)), t->live_bytes, t->live_objects,
 		live_stacks);
+	if (t->live_usable_objects && stack_counts__usable_known(t))
+		fprintf(out,
+			"  usable:    %s (%" PRIu64 " B): the allocator's usable size of them\n",
+			bytes__fmt(t->live_usable_bytes, b1, sizeof(b1)), t->live_usable_bytes);
 	fprintf(out,
 		"  allocated: %s in %" PRIu64 " objects since attach; freed %s in %" PRIu64
 		" objects\n",

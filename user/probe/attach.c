@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "leak.h" /* LEAK_COOKIE_*, enum leak_usable */
 #include "lib/sanitize.h"
 #include "probe/attach.h"
 #include "probe/fn_returns.h"
@@ -371,16 +372,43 @@ static uint64_t segment_cookie(const struct elf_file *ef, uint64_t vaddr)
 		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
 		    !(ph.p_flags & PF_X) || vaddr < ph.p_vaddr || vaddr >= ph.p_vaddr + ph.p_memsz)
 			continue;
-		if (vaddr - ph.p_vaddr >= 1ULL << 31 || ph.p_memsz >= 1ULL << 32)
+		if (vaddr - ph.p_vaddr >= 1ULL << 31 || ph.p_memsz >= 1ULL << 30)
 			return 0;
 		return ph.p_memsz << 32 | (vaddr - ph.p_vaddr) << 1;
 	}
 	return 0;
 }
 
+/* How the usable size of what module m's func returns is known (bpf/leak.h, enum
+ * leak_usable): glibc's chunk header for every call; jemalloc's size classes for the calls
+ * that take no alignment or flags (not mallocx, rallocx, aligned new, posix_memalign...) */
+static uint64_t usable_how(enum leak_usable family, const char *func, enum probe_role role)
+{
+	if (family == LEAK_USABLE_JEMALLOC &&
+	    (strstr(func, "allocx") || strstr(func, "align_val_t") ||
+	     (role != ROLE_MALLOC && role != ROLE_CALLOC && role != ROLE_REALLOC &&
+	      role != ROLE_REALLOCARRAY)))
+		return LEAK_USABLE_UNKNOWN;
+	return family;
+}
+
+/* The allocator family of a module, for the usable size of its blocks */
+static enum leak_usable usable_family(const struct elf_file *ef, const struct alloc_module *mod)
+{
+	if (mod->kind != ALLOC_MOD_ALLOCATOR)
+		return LEAK_USABLE_UNKNOWN;
+	if (defines(ef, mod->prefix, "mallocx") && defines(ef, mod->prefix, "sdallocx"))
+		return LEAK_USABLE_JEMALLOC;
+	/* glibc's malloc, in libc.so.6 or linked in: functions of its own (tcmalloc and mimalloc
+	 * define __libc_malloc and the like, not these) */
+	if (!mod->prefix[0] && defines(ef, "", "malloc_trim") && defines(ef, "", "malloc_info"))
+		return LEAK_USABLE_GLIBC;
+	return LEAK_USABLE_UNKNOWN;
+}
+
 static int add_site(struct probe_plan *plan, const struct allocator *alloc, int mod,
 		    struct elf_file *ef, const char *func, enum probe_role role, bool at_entry,
-		    bool throws)
+		    bool throws, enum leak_usable family)
 {
 	struct probe_site *site = &plan->sites[plan->cnt];
 	uint8_t code[4096];
@@ -412,7 +440,8 @@ static int add_site(struct probe_plan *plan, const struct allocator *alloc, int 
 		site->cookie = (size ? size : len) << 32 | (site->probe_off - off);
 	site->throws = throws;
 	if (role != ROLE_FREE && role != ROLE_SIZE_HINT)
-		site->cookie = segment_cookie(ef, va + (site->probe_off - off));
+		site->cookie = segment_cookie(ef, va + (site->probe_off - off)) |
+			       usable_how(family, func, role) << LEAK_COOKIE_USABLE_SHIFT;
 	for (int i = 0; i < plan->cnt && !site->dup; i++) {
 		site->dup = plan->sites[i].entry_off == off &&
 			    !strcmp(alloc->mods[plan->sites[i].mod].path, alloc->mods[mod].path);
@@ -531,12 +560,14 @@ int allocator__plan(const struct allocator *alloc, bool at_entry, struct probe_p
 	for (int m = 0; m < alloc->mod_cnt && !err; m++) {
 		const struct alloc_module *mod = &alloc->mods[m];
 		struct elf_file *ef = elf_file__open(mod->path);
+		enum leak_usable family;
 		bool runtime_new;
 		int first;
 
 		if (!ef)
 			return -errno;
 		runtime_new = runtime_operator_new(ef);
+		family = usable_family(ef, mod);
 		first = plan->cnt;
 		for (size_t i = 0; i < COUNT(entry_points) && !err; i++) {
 			const struct entry_point *e = &entry_points[i];
@@ -548,7 +579,7 @@ int allocator__plan(const struct allocator *alloc, bool at_entry, struct probe_p
 				continue;
 			snprintf(func, sizeof(func), "%s%s", prefixed ? mod->prefix : "", e->name);
 			err = add_site(plan, alloc, m, ef, func, role, at_entry,
-				       e->flags & EP_THROWS && role != ROLE_SIZE_HINT);
+				       e->flags & EP_THROWS && role != ROLE_SIZE_HINT, family);
 		}
 		if (!err)
 			err = plan_returns(plan, first, m, ef);

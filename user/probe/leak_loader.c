@@ -22,8 +22,8 @@
 #include "target/procmaps.h"
 
 _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
-_Static_assert(sizeof(struct alloc_info) == 32, "alloc_info layout");
-_Static_assert(sizeof(struct stack_stat) == 48, "stack_stat layout");
+_Static_assert(sizeof(struct alloc_info) == 40, "alloc_info layout");
+_Static_assert(sizeof(struct stack_stat) == 64, "stack_stat layout");
 _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
 _Static_assert(sizeof(struct code_event) == 56 + 16 + CODE_PATH_MAX, "code_event layout");
 _Static_assert(LEAK_CODE_PATH_MAX == CODE_PATH_MAX, "code event path size");
@@ -278,8 +278,21 @@ void leak_loader__detach(struct leak_loader *ld)
 _Static_assert(offsetof(struct stack_stat, live_bytes) ==
 			       offsetof(struct stack_counts, live_bytes) &&
 		       offsetof(struct stack_stat, freed_objects) ==
-			       offsetof(struct stack_counts, freed_objects),
+			       offsetof(struct stack_counts, freed_objects) &&
+		       offsetof(struct stack_stat, live_usable_bytes) ==
+			       offsetof(struct stack_counts, live_usable_bytes) &&
+		       sizeof(struct stack_stat) == sizeof(struct stack_counts),
 	       "stack_stat in stack_counts order");
+
+/* A stack_stats row: its value is a stack_counts as it is */
+static int add_row(void *ctx, const void *key, const void *val)
+{
+	const struct stack_key *k = key;
+	struct stack_row st = { .pid = k->tgid, .stack_id = k->stack_id };
+
+	memcpy(&st.counts, val, sizeof(st.counts));
+	return leak_sample__add(ctx, &st) ? -ENOMEM : 0;
+}
 
 int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 {
@@ -292,7 +305,7 @@ int leak_loader__read(struct leak_loader *ld, struct leak_sample *sample)
 	struct stack_stat vals[BATCH];
 
 	return map_walk(bpf_map__fd(ld->skel->maps.stack_stats), sizeof(keys[0]), sizeof(vals[0]),
-			keys, vals, BATCH, stack_maps__add_row, sample);
+			keys, vals, BATCH, add_row, sample);
 }
 
 struct aged {
@@ -315,6 +328,10 @@ static int add_aged(void *ctx, const void *key, const void *val)
 	if (row) {
 		row->counts.live_bytes += info->size;
 		row->counts.live_objects++;
+		if (info->usable) {
+			row->counts.live_usable_bytes += info->usable;
+			row->counts.live_usable_objects++;
+		}
 	}
 	return 0;
 }
@@ -336,6 +353,8 @@ int leak_loader__age_filter(struct leak_loader *ld, uint64_t min_age_ns, struct 
 	for (size_t i = 0; i < sample->cnt; i++) {
 		sample->stacks[i].counts.live_bytes = 0;
 		sample->stacks[i].counts.live_objects = 0;
+		sample->stacks[i].counts.live_usable_objects = 0;
+		sample->stacks[i].counts.live_usable_bytes = 0;
 	}
 	return map_walk(bpf_map__fd(ld->skel->maps.allocs), sizeof(keys[0]), sizeof(vals[0]), keys,
 			vals, BATCH, add_aged, &a);

@@ -83,7 +83,9 @@ int stack_maps__add_row(void *ctx, const void *key, const void *val)
 	const struct stack_key *k = key;
 	struct stack_row st = { .pid = k->tgid, .stack_id = k->stack_id };
 
-	_Static_assert(sizeof(st.counts) == 6 * sizeof(__u64), "stack_counts is six counters");
-	memcpy(&st.counts, val, sizeof(st.counts));
+	/* a growth_stat's six counters: the first six of stack_counts */
+	_Static_assert(offsetof(struct stack_counts, live_usable_objects) == 6 * sizeof(__u64),
+		       "stack_counts begins with six counters");
+	memcpy(&st.counts, val, 6 * sizeof(__u64));
 	return leak_sample__add(ctx, &st) ? -ENOMEM : 0;
 }

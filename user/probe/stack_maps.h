@@ -30,8 +30,9 @@ uint32_t unwind_rows__free_cnt(const struct unwind_rows *u);
 void unwind_rows__close(struct unwind_rows *u);
 
 /* map_walk_fn for a per-stack aggregate map keyed by struct stack_key whose values are six
- * __u64 in struct stack_counts' order (the leak gear's stack_stat, the growth gear's
- * growth_stat: each loader asserts its layout): adds a row to the leak_sample ctx */
+ * __u64 in struct stack_counts' order (the growth gear's growth_stat: its loader asserts its
+ * layout; the leak gear's stack_stat has the usable counters too, and its own): adds a row to
+ * the leak_sample ctx */
 int stack_maps__add_row(void *ctx, const void *key, const void *val);
 
 /* The instruction pointers of stack stack_id in the stacks map fd: how many (0..max) or -errno;
