@@ -15,6 +15,10 @@ enum code_event_kind {
 	CODE_MMAP = 2, /* mmap(PROT_EXEC) of the file (dev, ino), before the mapping exists */
 	CODE_FORK = 3, /* tgid is a new process forked by ppid (leak gear, following forks) */
 	CODE_EXIT = 4, /* the followed process tgid exited (leak gear, following forks) */
+	/* the dynamic linker's list of objects changed (its _dl_debug_state, leak gear): an
+	 * exec's libraries are mapped, before their code runs; a dlopen maps files, or is done.
+	 * No file: user space reads the process's mappings */
+	CODE_LINKED = 5,
 };
 #define CODE_PATH_MAX 256
 struct code_event {

@@ -695,7 +695,9 @@ int BPF_PROG(on_exit, struct task_struct *t, bool group_dead)
 /* mmap of a file with PROT_EXEC (the dynamic linker mapping a library, dlopen): told before
  * the mapping exists, with the file's identity, so that user space finds it (by an earlier
  * mapping of the same file, or once this one is in place). The one tracepoint this kernel has
- * for it (no kprobes or fentry); every other system call returns at the first test. */
+ * for it (no kprobes or fentry); every other system call returns at the first test, but every
+ * system call of the host pays for the tracepoint: attached with --all only (processes traced
+ * by pid have linker_state below). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
@@ -713,6 +715,24 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	code_event_mmap(e, regs);
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* The dynamic linker's _dl_debug_state, called when its list of objects changes: after an
+ * exec's libraries are mapped (before any of their code runs), around each dlopen and
+ * dlclose. A uprobe on each traced process's dynamic linker, so only they meet it; sys_enter
+ * above (every system call of the host takes the slow path) is --all's alone. */
+SEC("uprobe")
+int BPF_KPROBE(linker_state)
+{
+	struct code_event *e;
+	__u32 tgid;
+
+	if (!traced(&tgid))
+		return 0;
+	e = code_event_new(tgid, CODE_LINKED);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

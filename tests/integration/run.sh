@@ -273,4 +273,31 @@ check "untracked: the text report says so and what to run" 1 \
 	"$(grep -c "^Note: pid $mm_pid's anonymous memory grew .* more than the live heap seen .*perfan-bpf growth --pid $mm_pid" "$T/mm.text")"
 kill "$mm_pid" 2>/dev/null
 
+# --- what other processes pay: a session by pid learns of new code from the traced process's
+# dynamic linker (a uprobe on _dl_debug_state), not from the sys_enter tracepoint every system
+# call of the host would pass; --all has that tracepoint (docs/leak.md, "New code")
+sys_enter_links() { bpftool link list 2>/dev/null | grep -c "tp 'sys_enter'"; }
+sleep 60 &
+idle=$!
+bg_pids+=("$idle")
+for mode in pid all; do
+	what=(--pid "$idle")
+	[[ $mode == all ]] && what=(--all)
+	before=$(sys_enter_links)
+	: >"$T/bys.err"
+	timeout 60 "$PB" leak "${what[@]}" --no-output --format json >/dev/null 2>"$T/bys.err" &
+	pb=$!
+	wait_for "$T/bys.err" "tracing"
+	during=$(sys_enter_links)
+	kill -INT "$pb"
+	wait "$pb"
+	want=0
+	[[ $mode == all ]] && want=1
+	check "bystanders, --$mode: sys_enter links the session added" "$want" "$((during - before))"
+done
+check "bystanders, --pid: the dynamic linker's _dl_debug_state is probed" 1 \
+	"$(timeout 60 "$PB" leak --pid "$idle" --verbose --duration 0.5 --no-output --format json 2>&1 >/dev/null |
+		grep -c "^perfan-bpf: _dl_debug_state at /.*ld-linux-x86-64\.so\.2+")"
+kill "$idle" 2>/dev/null
+
 finish

@@ -44,6 +44,7 @@ static const char *const role_names[ROLE__MAX] = {
 	[ROLE_PVALLOC] = "pvalloc",
 	[ROLE_FREE] = "free",
 	[ROLE_SIZE_HINT] = "size_hint",
+	[ROLE_LINKER] = "linker",
 };
 
 const char *probe_role__name(enum probe_role role)
@@ -56,6 +57,7 @@ enum {
 	EP_CXX = 2,	 /* a C++ operator: the C++ runtime's are not probed */
 	EP_CXX_HINT = 4, /* the C++ runtime's aligned operator new: a size hint */
 	EP_THROWS = 8,	 /* may throw (bad_alloc, or what a new_handler throws) */
+	EP_LINKER = 16,	 /* the dynamic linker's (ALLOC_MOD_LINKER) */
 };
 
 struct entry_point {
@@ -66,6 +68,8 @@ struct entry_point {
 
 static const struct entry_point entry_points[] = {
 	/* the C API (glibc, musl, jemalloc, tcmalloc, mimalloc; an executable's copy of one) */
+	/* the dynamic linker's hook for debuggers: its list of objects changed */
+	{ "_dl_debug_state", ROLE_LINKER, EP_LINKER },
 	{ "malloc", ROLE_MALLOC, EP_C },
 	{ "calloc", ROLE_CALLOC, EP_C },
 	{ "realloc", ROLE_REALLOC, EP_C },
@@ -280,6 +284,29 @@ static bool allocators_define_aligned_new(const struct allocator *a)
 	return found;
 }
 
+/* The dynamic linker among the mappings, added as a module of its own for its
+ * _dl_debug_state: a mapped ld-*.so (glibc's ld-linux-x86-64.so.2), else the main allocator's
+ * file (musl's libc.so is its dynamic linker too). None for a static program. */
+static void add_linker(const struct proc_maps *maps, const char *root, struct allocator *out)
+{
+	const char *cand = NULL;
+	struct alloc_module m;
+	struct elf_file *ef;
+
+	for (size_t i = 0; i < maps->cnt && !cand; i++) {
+		const char *slash = strrchr(maps->maps[i].path, '/');
+
+		if (maps->maps[i].exec && slash && !strncmp(slash + 1, "ld-", 3))
+			cand = maps->maps[i].path;
+	}
+	if (!cand)
+		cand = out->mods[0].module;
+	ef = open_module(root, cand, &m);
+	if (ef && defines(ef, "", "_dl_debug_state"))
+		add_module(out, &m, "", ALLOC_MOD_LINKER);
+	elf_file__free(ef);
+}
+
 /* A mapped libpython*.so (CPython built --enable-shared) that defines PyObject_Malloc */
 static bool maps_libpython(const struct proc_maps *maps, const char *root)
 {
@@ -330,6 +357,7 @@ int allocator__find(const struct proc_maps *maps, const char *root, const char *
 			add_module(out, &m, "", ALLOC_MOD_CXX_RUNTIME);
 	}
 	elf_file__free(ef);
+	add_linker(maps, root, out);
 	return 0;
 }
 
@@ -344,7 +372,9 @@ const char *allocator__text(const struct allocator *alloc, char *buf, size_t len
 		const struct alloc_module *m = &alloc->mods[i];
 		int w;
 
-		w = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", m->module);
+		if (m->kind == ALLOC_MOD_LINKER)
+			continue; /* not an allocator: what tells of new code */
+		w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "", m->module);
 		if (w > 0 && m->kind == ALLOC_MOD_CXX_RUNTIME && (size_t)w < len - n)
 			w += snprintf(buf + n + w, len - n - w, " (aligned operator new)");
 		else if (w > 0 && m->prefix[0] && (size_t)w < len - n)
@@ -439,7 +469,7 @@ static int add_site(struct probe_plan *plan, const struct allocator *alloc, int 
 	if (role == ROLE_SIZE_HINT)
 		site->cookie = (size ? size : len) << 32 | (site->probe_off - off);
 	site->throws = throws;
-	if (role != ROLE_FREE && role != ROLE_SIZE_HINT)
+	if (role != ROLE_FREE && role != ROLE_SIZE_HINT && role != ROLE_LINKER)
 		site->cookie = segment_cookie(ef, va + (site->probe_off - off)) |
 			       usable_how(family, func, role) << LEAK_COOKIE_USABLE_SHIFT;
 	for (int i = 0; i < plan->cnt && !site->dup; i++) {
@@ -546,6 +576,8 @@ static bool runtime_operator_new(const struct elf_file *ef)
 static enum probe_role role_in(const struct entry_point *e, const struct alloc_module *mod,
 			       bool runtime_new)
 {
+	if ((mod->kind == ALLOC_MOD_LINKER) != !!(e->flags & EP_LINKER))
+		return ROLE__MAX;
 	if (mod->kind == ALLOC_MOD_CXX_RUNTIME || (e->flags & EP_CXX && runtime_new))
 		return e->flags & EP_CXX_HINT ? ROLE_SIZE_HINT : ROLE__MAX;
 	return e->role;
@@ -776,8 +808,8 @@ static int for_each_probe(const struct probe_plan *plan, const struct allocator 
 			if (err)
 				return err;
 		}
-		if (s->role != ROLE_FREE && s->role != ROLE_SIZE_HINT && enter && progs->ret &&
-		    !by_insn) {
+		if (s->role != ROLE_FREE && s->role != ROLE_SIZE_HINT && s->role != ROLE_LINKER &&
+		    enter && progs->ret && !by_insn) {
 			err = fn(ctx, progs->ret, true, path, s->probe_off, 0);
 			if (err)
 				return err;

@@ -35,12 +35,15 @@ enum probe_role {
 	ROLE_PVALLOC,
 	ROLE_FREE,
 	ROLE_SIZE_HINT,
+	/* the dynamic linker's _dl_debug_state: its list of objects changed (entry only) */
+	ROLE_LINKER,
 	ROLE__MAX,
 };
 
 enum alloc_module_kind {
 	ALLOC_MOD_ALLOCATOR,   /* an allocator: every entry point it defines */
 	ALLOC_MOD_CXX_RUNTIME, /* the C++ runtime (libstdc++): its aligned operator new's size */
+	ALLOC_MOD_LINKER,      /* the dynamic linker: _dl_debug_state (ROLE_LINKER) */
 };
 
 struct alloc_module {
@@ -50,7 +53,7 @@ struct alloc_module {
 	enum alloc_module_kind kind;
 };
 
-#define ALLOC_MODULES_MAX 4
+#define ALLOC_MODULES_MAX 5
 
 /* mods[0] is the allocator the process's malloc binds to; the others are probed beside it */
 struct allocator {

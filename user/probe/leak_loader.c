@@ -40,7 +40,7 @@ struct leak_loader {
 	bool multi;		    /* the probes are uprobe_multi links (attach.h) */
 	int attach_tid;		    /* 0: the target pid */
 	struct bpf_link *exec_link; /* the exec tracepoint: drops an old image's blocks */
-	struct bpf_link *mmap_link; /* sys_enter: code mapped (code_events) */
+	struct bpf_link *mmap_link; /* sys_enter: code mapped (code_events), with --all */
 	struct bpf_link *fork_link; /* following forks: new processes */
 	struct bpf_link *exit_link; /* following forks: their exits */
 	struct ring_buffer *code;
@@ -179,6 +179,8 @@ static struct probe_progs progs_of(struct leak_loader *ld)
 			[ROLE_PVALLOC] = s->progs.valloc_enter,
 			[ROLE_FREE] = s->progs.free_enter,
 			[ROLE_SIZE_HINT] = s->progs.size_hint_enter,
+			/* --all learns of new code from sys_enter, for every process */
+			[ROLE_LINKER] = s->rodata->target_tgid ? s->progs.linker_state : NULL,
 		},
 		.ret = s->progs.alloc_return,
 		.ret_insn = s->progs.alloc_ret_insn,
@@ -202,7 +204,9 @@ int leak_loader__attach(struct leak_loader *ld, const struct allocator *alloc,
 		if (!ld->exec_link)
 			return -errno;
 	}
-	if (!ld->mmap_link) {
+	/* --all: code mapped, from the system calls of every process (each pays the tracepoint);
+	 * a traced process tells by its dynamic linker's _dl_debug_state (ROLE_LINKER) */
+	if (!ld->mmap_link && !s->rodata->target_tgid) {
 		ld->mmap_link = bpf_program__attach(s->progs.sys_enter);
 		if (!ld->mmap_link) {
 			err = -errno;
