@@ -929,12 +929,12 @@ static struct frame *frames_at(size_t n, uint64_t first)
 static void test_build(void **state)
 {
 	static const struct stack_row stacks[] = {
-		{ 10, 0x11, { 4096, 4, 8192, 8, 4096, 4 } },
-		{ 10, 0x22, { 100, 1, 100, 1, 0, 0 } },
-		{ 11, 0x11, { 4096, 4, 4096, 4, 0, 0 } },
-		{ 10, PERFAN_STACK_NONE, { 48, 3, 96, 6, 48, 3 } },
-		{ 12, 0x33, { 0, 0, 1000, 10, 1000, 10 } },
-		{ 12, 0x44, { 100, 1, 100, 1, 0, 0 } }, /* not in the table */
+		{ 10, 0x11, { 4096, 4, 8192, 8, 4096, 4, 0, 0 } },
+		{ 10, 0x22, { 100, 1, 100, 1, 0, 0, 0, 0 } },
+		{ 11, 0x11, { 4096, 4, 4096, 4, 0, 0, 0, 0 } },
+		{ 10, PERFAN_STACK_NONE, { 48, 3, 96, 6, 48, 3, 0, 0 } },
+		{ 12, 0x33, { 0, 0, 1000, 10, 1000, 10, 0, 0 } },
+		{ 12, 0x44, { 100, 1, 100, 1, 0, 0, 0, 0 } }, /* not in the table */
 	};
 	/* live bytes, live objects, alloc bytes descending, then pid and id ascending */
 	static const struct {

@@ -770,7 +770,7 @@ static void test_shared_frames(void **state)
 			f[i] = pool[(seed >> 33) % POOL];
 		}
 		assert_int_equal(stacktab__put(s.stacks, 5, (uint64_t)k * 7919, f, n), 0);
-		rows[k] = (struct stack_row){ 5, (uint64_t)k * 7919, { 1, 1, 1, 1, 0, 0 } };
+		rows[k] = (struct stack_row){ 5, (uint64_t)k * 7919, { 1, 1, 1, 1, 0, 0, 0, 0 } };
 	}
 	/* the stacks come in three snapshots, so in several stacks records */
 	for (size_t upto = STACKS / 3; upto <= STACKS; upto += STACKS / 3)
