@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 #include "analysis/early_stacks.h"
 #include "analysis/leak_model.h"
@@ -68,6 +70,8 @@ struct code_wait {
 #define EXEC_WARN_MAX 8
 /* execs a second whose old image's stacks are named before the new mappings are read */
 #define EXEC_NAMES_RATE 10
+/* the code thread's poll timeout: how soon it sees that the session ends (ms) */
+#define CODE_POLL_MS 50
 
 /* An allocator met after an exec: where to probe it (each process's links are its own) */
 struct extra_alloc {
@@ -135,7 +139,19 @@ struct leak_run {
 	struct leak_proc_note *notes;		/* the followed ones, for the final report */
 	char **env;				/* the launched command's, when ours is not */
 	struct rate_limit exec_names;		/* stacks named at execs (EXEC_NAMES_RATE) */
-	unsigned pymalloc_said;			/* CPython processes told of (EXEC_WARN_MAX) */
+	/* The code events are read by a thread of their own, which loads the new files' unwind
+	 * rows at once: the main thread may be naming stacks for tens of ms meanwhile, and a
+	 * dlopen'ed file's walks stop at it until its rows are in. The rest of their handling is
+	 * queued for the main thread, woken through code_wake (an eventfd). */
+	pthread_t code_thread;
+	bool code_thread_on;
+	int code_stop;		    /* __atomic */
+	pthread_mutex_t rows_lock;  /* unwind, scanned, the loader's rows: both threads */
+	pthread_mutex_t queue_lock; /* queued */
+	int code_wake;
+	struct leak_code_event *queued;
+	size_t queued_cnt, queued_cap;
+	unsigned pymalloc_said; /* CPython processes told of (EXEC_WARN_MAX) */
 };
 
 /* The USDT mark handler: queue the label (sanitized by the loader); the loop takes the
@@ -366,10 +382,13 @@ static int scan_one(void *ctx, uint32_t pid)
  * sample, when first met). Files mapped later come through code events (on_code). */
 static void load_unwind_rows(struct leak_run *s)
 {
-	size_t no_room = s->unwind.no_room, loaded = s->unwind.loaded;
+	size_t no_room, loaded;
 
 	if (!s->opts->max_unwind_rows)
 		return;
+	pthread_mutex_lock(&s->rows_lock);
+	no_room = s->unwind.no_room;
+	loaded = s->unwind.loaded;
 	if (s->tgt.pid) {
 		scan_pid(s, (uint32_t)s->tgt.pid);
 	} else {
@@ -383,6 +402,7 @@ static void load_unwind_rows(struct leak_run *s)
 				scan_pid(s, s->sample.stacks[i].pid);
 	}
 	unwind_said(s, no_room, loaded);
+	pthread_mutex_unlock(&s->rows_lock);
 }
 
 /* Whether the process that DIR shows maps (dev, ino) executable */
@@ -407,9 +427,13 @@ static bool maps_code(const char *dir, uint32_t dev, uint64_t ino)
  * True while some wait. */
 static bool retry_waits(struct leak_run *s, double now)
 {
-	size_t kept = 0, no_room = s->unwind.no_room, loaded = s->unwind.loaded;
+	size_t kept = 0, no_room, loaded;
 	char dir[PATH_MAX];
 
+	pthread_mutex_lock(&s->rows_lock);
+	no_room = s->unwind.no_room;
+	loaded = s->unwind.loaded;
+	pthread_mutex_unlock(&s->rows_lock);
 	for (size_t i = 0; i < s->wait_cnt; i++) {
 		struct code_wait *w = &s->waits[i];
 
@@ -419,13 +443,18 @@ static bool retry_waits(struct leak_run *s, double now)
 			s->waits[kept++] = *w;
 			continue;
 		}
-		if (s->opts->max_unwind_rows)
+		if (s->opts->max_unwind_rows) {
+			pthread_mutex_lock(&s->rows_lock);
 			unwind_set__scan_file(&s->unwind, dir, w->dev, w->ino, add_unwind,
 					      s->loader);
+			pthread_mutex_unlock(&s->rows_lock);
+		}
 		symbolizer__refresh(s->sym, (int)w->pid);
 	}
 	s->wait_cnt = kept;
+	pthread_mutex_lock(&s->rows_lock);
 	unwind_said(s, no_room, loaded);
+	pthread_mutex_unlock(&s->rows_lock);
 	return kept > 0;
 }
 
@@ -692,12 +721,34 @@ static void name_before_exec(struct leak_run *s, uint32_t pid, double now)
 					fetch_stack, s);
 }
 
+/* The rows of the files new to pid, at once (e->ino: that file, through any mapping of it the
+ * process has; else every file of pid not looked at yet) */
+static void code_rows(struct leak_run *s, const struct leak_code_event *e)
+{
+	size_t no_room, loaded;
+	char dir[PATH_MAX];
+
+	if (!s->opts->max_unwind_rows || e->kind == LEAK_CODE_FORK || e->kind == LEAK_CODE_EXIT)
+		return;
+	pthread_mutex_lock(&s->rows_lock);
+	no_room = s->unwind.no_room;
+	loaded = s->unwind.loaded;
+	/* the rows at once, through any mapping of the file (the dynamic linker maps a library
+	 * read-only before it maps its code) */
+	if (e->exec || !e->ino)
+		scan_pid(s, e->pid);
+	else if (!pid_dir(s, e->pid, dir, sizeof(dir)))
+		unwind_set__scan_file(&s->unwind, dir, e->dev, e->ino, add_unwind, s->loader);
+	if (!s->tgt.pid)
+		scanned_before(s, e->pid);
+	unwind_said(s, no_room, loaded);
+	pthread_mutex_unlock(&s->rows_lock);
+}
+
 static void on_code(void *ctx, const struct leak_code_event *e)
 {
 	struct leak_run *s = ctx;
-	size_t no_room = s->unwind.no_room, loaded = s->unwind.loaded;
 	double now = cli_bpf__now_s();
-	char dir[PATH_MAX];
 
 	if (e->pid == (uint32_t)getpid())
 		return;
@@ -730,18 +781,7 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 			snprintf(p->note.comm, sizeof(p->note.comm), "%s", e->comm);
 		name_before_exec(s, e->pid, now);
 	}
-	if (s->opts->max_unwind_rows) {
-		/* the rows at once, through any mapping of the file (the dynamic linker maps a
-		 * library read-only before it maps its code) */
-		if (e->exec || !e->ino)
-			scan_pid(s, e->pid);
-		else if (!pid_dir(s, e->pid, dir, sizeof(dir)))
-			unwind_set__scan_file(&s->unwind, dir, e->dev, e->ino, add_unwind,
-					      s->loader);
-		if (!s->tgt.pid)
-			scanned_before(s, e->pid);
-		unwind_said(s, no_room, loaded);
-	}
+	code_rows(s, e); /* the code thread's did it: the files looked at are not looked at twice */
 	/* where the code goes, from the kernel, for a process that exits before its mappings
 	 * are read (a file some process has open already: libc, most often) */
 	if (!e->exec && e->ino && e->addr && e->len)
@@ -778,16 +818,82 @@ static void resolve_execs(struct leak_run *s, double now)
 }
 
 /* Listen to the kernel's code events */
+/* In the code thread, for each code event: the new files' rows at once, the rest of its
+ * handling queued for the main thread */
+static void on_code_thread(void *ctx, const struct leak_code_event *e)
+{
+	struct leak_run *s = ctx;
+	uint64_t one = 1;
+
+	if (e->pid == (uint32_t)getpid())
+		return;
+	code_rows(s, e);
+	pthread_mutex_lock(&s->queue_lock);
+	if (!ARRAY_GROW(s->queued, s->queued_cap, s->queued_cnt + 1, 16))
+		s->queued[s->queued_cnt++] = *e;
+	pthread_mutex_unlock(&s->queue_lock);
+	if (write(s->code_wake, &one, sizeof(one)) < 0)
+		return; /* the counter is full: the main thread is woken already */
+}
+
+static void *code_thread_main(void *arg)
+{
+	struct leak_run *s = arg;
+
+	while (!__atomic_load_n(&s->code_stop, __ATOMIC_ACQUIRE))
+		leak_loader__poll_code(s->loader, CODE_POLL_MS);
+	return NULL;
+}
+
+/* The main thread's part of the code events the code thread read */
+static void drain_code(struct leak_run *s)
+{
+	struct leak_code_event *q;
+	size_t cnt;
+	uint64_t n;
+
+	if (read(s->code_wake, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&s->queue_lock);
+	q = s->queued;
+	cnt = s->queued_cnt;
+	s->queued = NULL;
+	s->queued_cnt = s->queued_cap = 0;
+	pthread_mutex_unlock(&s->queue_lock);
+	for (size_t i = 0; i < cnt; i++)
+		on_code(s, &q[i]);
+	free(q);
+}
+
+/* Listen to the kernel's code events, in a thread of their own */
 static void listen_code(struct leak_run *s)
 {
-	int fd = leak_loader__code_fd(s->loader, on_code, s);
+	int fd = leak_loader__code_fd(s->loader, on_code_thread, s), err = 0;
 
-	s->ev_code = fd >= 0 ? event_loop__add_fd(&s->loop, fd) : 0;
-	if (!s->ev_code)
+	if (fd < 0)
+		err = -fd;
+	else if ((s->code_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		err = errno;
+	else if (!(s->ev_code = event_loop__add_fd(&s->loop, s->code_wake)))
+		err = ENOSPC;
+	else if (!(err = pthread_create(&s->code_thread, NULL, code_thread_main, s)))
+		s->code_thread_on = true;
+	if (!s->code_thread_on) {
+		s->ev_code = 0;
 		fprintf(stderr,
 			"perfan-bpf: warning: execs and libraries loaded later are seen at "
 			"the next tick only (%s)\n",
-			strerror(fd < 0 ? -fd : ENOSPC));
+			strerror(err));
+	}
+}
+
+static void stop_code_thread(struct leak_run *s)
+{
+	if (!s->code_thread_on)
+		return;
+	__atomic_store_n(&s->code_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(s->code_thread, NULL);
+	s->code_thread_on = false;
 }
 
 /* stack_fetch_fn that also keeps the ids of stacks walked before a file of theirs was looked
@@ -953,7 +1059,7 @@ static int refresh(struct leak_run *s)
 	s->sample.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = live_session__dropped(s->live);
 	/* code told by the kernel first: execs and libraries mapped since the last tick */
 	if (s->ev_code)
-		leak_loader__consume_code(s->loader);
+		drain_code(s);
 	retry_waits(s, cli_bpf__now_s());
 	resolve_execs(s, cli_bpf__now_s());
 	reconcile_follow(s);
@@ -1147,7 +1253,7 @@ static int run(struct leak_run *s)
 		ev = event_loop__wait(&s->loop, event_loop__ms_until(wake));
 		/* code events alone (execs, libraries mapped) are served at once, without a tick */
 		if (s->ev_code && (ev & s->ev_code))
-			leak_loader__consume_code(s->loader);
+			drain_code(s);
 		if (s->wait_cnt)
 			retry_waits(s, cli_bpf__now_s());
 		if (!(ev & ~s->ev_code) && cli_bpf__now_s() < next_tick &&
@@ -1189,6 +1295,10 @@ static int run(struct leak_run *s)
 	stop_s = cli_bpf__now_s();
 	if (s->ev_marks)
 		handle_events(s, s->ev_marks, &next_snap);
+	/* the code events still in the ring buffer or the code thread: read here, all of them */
+	stop_code_thread(s);
+	if (s->ev_code)
+		leak_loader__consume_code(s->loader);
 	err = take_snapshot(s, "end", true, &seq);
 	if (err)
 		return cli__error("cannot take the final snapshot: %s", strerror(-err));
@@ -1234,7 +1344,11 @@ static int finish_session(struct leak_run *s, int err)
 int cmd__leak(int argc, char **argv)
 {
 	struct leak_opts opts;
-	struct leak_run s = { .opts = &opts, .ctlfd = -1 };
+	struct leak_run s = { .opts = &opts,
+			      .ctlfd = -1,
+			      .code_wake = -1,
+			      .rows_lock = PTHREAD_MUTEX_INITIALIZER,
+			      .queue_lock = PTHREAD_MUTEX_INITIALIZER };
 	int err;
 
 	err = leak_opts__parse(argc, argv, &opts);
@@ -1272,11 +1386,15 @@ cleanup:
 		for (int a = i ? 0 : 1; a <= s.extra_cnt; a++)
 			probes__detach(&s.procs[i].links[a]);
 	links__reap_wait(&s.reaper);
+	stop_code_thread(&s);
+	if (s.code_wake >= 0)
+		close(s.code_wake);
 	for (int i = 0; i < s.extra_cnt; i++)
 		free(s.extra[i]);
 	free(s.procs);
 	free(s.notes);
 	free(s.env);
+	free(s.queued);
 	leak_loader__free(s.loader);
 	free(s.waits);
 	free(s.execs);
