@@ -246,9 +246,13 @@ static uint32_t frame_num(struct session_writer *w, const struct frame *f, int *
 
 static void write_frame_def(struct session_writer *w, uint32_t n)
 {
-	const struct frame_key *k = (const void *)strmap__key(w->frames, n, NULL);
+	struct frame_key key, *k = &key;
 	struct json_out *o = w->o;
-	uint64_t base = k->module ? w->mod_base[k->module - 1] : 0;
+	uint64_t base;
+
+	/* the map's key bytes need not be aligned for the struct */
+	memcpy(&key, strmap__key(w->frames, n, NULL), sizeof(key));
+	base = k->module ? w->mod_base[k->module - 1] : 0;
 
 	json_out__arr_begin(o);
 	json_out__uint(o, k->module);
@@ -309,8 +313,9 @@ static int define_chunk(struct session_writer *w, const struct session *s,
 		json_out__key(o, "modules");
 		json_out__arr_begin(o);
 		for (; w->mods_written < n; w->mods_written++) {
-			const uint32_t *k =
-				(const void *)strmap__key(w->mods, (uint32_t)w->mods_written, NULL);
+			uint32_t k[2]; /* (dev, ino); the key bytes need not be aligned */
+
+			memcpy(k, strmap__key(w->mods, (uint32_t)w->mods_written, NULL), sizeof(k));
 
 			json_out__arr_begin(o);
 			json_out__uint(o, k[0]);
