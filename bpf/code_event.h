@@ -11,7 +11,9 @@
  * file stops there and marks its stack provisional (stack_trace.truncated bit 1): the walk
  * cannot know where the callers are (code without frame pointers has garbage in rbp). */
 enum code_event_kind {
-	CODE_EXEC = 1, /* the process exec'd: `path` is the program (bprm->filename) */
+	/* the process exec'd: `path` is the program (bprm->filename); leak gear: (dev, ino) its
+	 * file, [addr, addr + len) its code (the mm's start_code, end_code) */
+	CODE_EXEC = 1,
 	CODE_MMAP = 2, /* mmap(PROT_EXEC) of the file (dev, ino), before the mapping exists */
 	CODE_FORK = 3, /* tgid is a new process forked by ppid (leak gear, following forks) */
 	CODE_EXIT = 4, /* the followed process tgid exited (leak gear, following forks) */

@@ -645,6 +645,12 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!e)
 		return 0;
 	code_event_exec(e, bprm);
+	/* the program's file and where its code is, so that a process that exits before its
+	 * mappings are read still has its frames named (the kernel maps it: no mmap to tell) */
+	e->ino = BPF_CORE_READ(bprm, file, f_inode, i_ino);
+	e->dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev);
+	e->addr = BPF_CORE_READ(p, mm, start_code);
+	e->len = BPF_CORE_READ(p, mm, end_code) - e->addr;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

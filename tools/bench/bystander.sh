@@ -45,7 +45,7 @@ session() {
 	exit 2
 }
 stop() {
-	[[ -n ${bg:-} ]] && { kill -INT "$bg"; wait "$bg" 2>/dev/null; bg=; }
+	[[ -n ${bg:-} ]] && { kill -TERM "$bg"; wait "$bg" 2>/dev/null; bg=; } # bg jobs ignore INT
 	[[ -n ${idle:-} ]] && { kill "$idle"; wait "$idle" 2>/dev/null; idle=; }
 	pkill -f "^sleep 1000$" 2>/dev/null
 	true

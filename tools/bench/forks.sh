@@ -57,7 +57,9 @@ churn() {
 		for _ in $(seq 100); do grep -q "tracing pid" "$T/bys.err" && break; sleep 0.05; done
 	fi
 	"$CHURN" -n "$PAIRS" >"$T/churn.out" 2>&1
-	if [[ -n ${bg:-} ]]; then kill -INT "$bg"; wait "$bg" 2>/dev/null; bg=; fi
+	# TERM, not INT: a shell started in the background ignores SIGINT, and the session passes
+	# the signal on to it
+	if [[ -n ${bg:-} ]]; then kill -TERM "$bg"; wait "$bg" 2>/dev/null; bg=; fi
 	sed -n 's/^ns_per_pair //p' "$T/churn.out"
 }
 

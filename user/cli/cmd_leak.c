@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include "analysis/early_stacks.h"
@@ -25,6 +26,7 @@
 #include "cli/session_open.h"
 #include "lib/array.h"
 #include "lib/rate_limit.h"
+#include "lib/safe_file.h"
 #include "lib/sanitize.h"
 #include "output/report_format.h"
 #include "probe/attach.h"
@@ -72,6 +74,8 @@ struct code_wait {
 #define EXEC_NAMES_RATE 10
 /* the code thread's poll timeout: how soon it sees that the session ends (ms) */
 #define CODE_POLL_MS 50
+/* how long a tick waits for the code thread's flush at most (ms) */
+#define CODE_FLUSH_MS 100
 
 /* An allocator met after an exec: where to probe it (each process's links are its own) */
 struct extra_alloc {
@@ -149,6 +153,11 @@ struct leak_run {
 	pthread_mutex_t rows_lock;  /* unwind, scanned, the loader's rows: both threads */
 	pthread_mutex_t queue_lock; /* queued */
 	int code_wake;
+	/* a tick's flush: every event in the ring buffer when it was asked is queued once
+	 * flush_done reaches it (its stacks are then named with their process's mappings) */
+	int code_ep, code_flush;
+	uint64_t flush_req, flush_done; /* under queue_lock */
+	pthread_cond_t flush_cond;
 	struct leak_code_event *queued;
 	size_t queued_cnt, queued_cap;
 	unsigned pymalloc_said; /* CPython processes told of (EXEC_WARN_MAX) */
@@ -368,12 +377,17 @@ static bool scanned_before(struct leak_run *s, uint32_t pid)
 	return false;
 }
 
+/* --all: pid's files when it was not looked at yet. The rows lock is taken for each process
+ * alone: a scan of every process takes seconds, and the code thread loads a new program's
+ * rows in between. */
 static int scan_one(void *ctx, uint32_t pid)
 {
 	struct leak_run *s = ctx;
 
+	pthread_mutex_lock(&s->rows_lock);
 	if (!scanned_before(s, pid))
 		scan_pid(s, pid);
+	pthread_mutex_unlock(&s->rows_lock);
 	return 0;
 }
 
@@ -393,13 +407,16 @@ static void load_unwind_rows(struct leak_run *s)
 		scan_pid(s, (uint32_t)s->tgt.pid);
 	} else {
 		/* at attach: every process's files (the walks of those not looked at stop early) */
-		if (!unwind_set__add_path(&s->unwind, s->alloc.mods[0].path, add_unwind,
-					  s->loader) ||
-		    !s->scanned_cnt)
+		bool first = !unwind_set__add_path(&s->unwind, s->alloc.mods[0].path, add_unwind,
+						   s->loader) ||
+			     !s->scanned_cnt;
+
+		pthread_mutex_unlock(&s->rows_lock);
+		if (first)
 			proc_scan__pids("/proc", scan_one, s);
 		for (size_t i = 0; i < s->sample.cnt; i++)
-			if (!scanned_before(s, s->sample.stacks[i].pid))
-				scan_pid(s, s->sample.stacks[i].pid);
+			scan_one(s, s->sample.stacks[i].pid);
+		pthread_mutex_lock(&s->rows_lock);
 	}
 	unwind_said(s, no_room, loaded);
 	pthread_mutex_unlock(&s->rows_lock);
@@ -737,7 +754,18 @@ static void code_rows(struct leak_run *s, const struct leak_code_event *e)
 	 * read-only before it maps its code) */
 	if (e->exec || !e->ino)
 		scan_pid(s, e->pid);
-	else if (!pid_dir(s, e->pid, dir, sizeof(dir)))
+	/* the program exec'd, from its file when the process is gone already (a short-lived
+	 * command under --all): its next run is walked whole */
+	if (e->exec && e->ino && !unwind_set__has(&s->unwind, e->dev, e->ino)) {
+		int fd = safe_file__open_known(e->path, e->dev, e->ino);
+
+		if (fd >= 0) {
+			snprintf(dir, sizeof(dir), "/proc/self/fd/%d", fd);
+			unwind_set__add_file(&s->unwind, dir, e->path, e->dev, e->ino, add_unwind,
+					     s->loader);
+			close(fd);
+		}
+	} else if (!pid_dir(s, e->pid, dir, sizeof(dir)))
 		unwind_set__scan_file(&s->unwind, dir, e->dev, e->ino, add_unwind, s->loader);
 	if (!s->tgt.pid)
 		scanned_before(s, e->pid);
@@ -787,6 +815,11 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 	if (!e->exec && e->ino && e->addr && e->len)
 		symbolizer__add_code(s->sym, (int)e->pid, e->addr, e->addr + e->len, e->off, e->dev,
 				     e->ino);
+	/* the program exec'd, for one that exits before its mappings are read (a file some
+	 * process has open already: a command run again under --all) */
+	if (e->exec && e->ino && e->addr && e->len)
+		symbolizer__add_exe(s->sym, (int)e->pid, e->path, e->addr, e->addr + e->len, e->dev,
+				    e->ino);
 	/* the symbolizer once the code is mapped: an mmap is told before it is done */
 	if (!e->exec && e->ino && !ARRAY_GROW(s->waits, s->wait_cap, s->wait_cnt + 1, 8))
 		s->waits[s->wait_cnt++] = (struct code_wait){
@@ -839,10 +872,49 @@ static void on_code_thread(void *ctx, const struct leak_code_event *e)
 static void *code_thread_main(void *arg)
 {
 	struct leak_run *s = arg;
+	struct epoll_event ev[2];
+	uint64_t req, n;
 
-	while (!__atomic_load_n(&s->code_stop, __ATOMIC_ACQUIRE))
-		leak_loader__poll_code(s->loader, CODE_POLL_MS);
+	while (!__atomic_load_n(&s->code_stop, __ATOMIC_ACQUIRE)) {
+		epoll_wait(s->code_ep, ev, 2, CODE_POLL_MS);
+		if (read(s->code_flush, &n, sizeof(n)) < 0 && errno != EAGAIN)
+			continue;
+		/* a flush asked before this read of the ring buffer is answered by it */
+		pthread_mutex_lock(&s->queue_lock);
+		req = s->flush_req;
+		pthread_mutex_unlock(&s->queue_lock);
+		leak_loader__consume_code(s->loader);
+		pthread_mutex_lock(&s->queue_lock);
+		if (req > s->flush_done) {
+			s->flush_done = req;
+			pthread_cond_broadcast(&s->flush_cond);
+		}
+		pthread_mutex_unlock(&s->queue_lock);
+	}
 	return NULL;
+}
+
+/* Wait (CODE_FLUSH_MS at most) until the code thread has queued every event the kernel had
+ * sent: those of the processes whose stacks are about to be named */
+static void flush_code(struct leak_run *s)
+{
+	struct timespec until;
+	uint64_t one = 1, gen;
+
+	pthread_mutex_lock(&s->queue_lock);
+	gen = ++s->flush_req;
+	pthread_mutex_unlock(&s->queue_lock);
+	if (write(s->code_flush, &one, sizeof(one)) < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += CODE_FLUSH_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&s->queue_lock);
+	while (s->flush_done < gen)
+		if (pthread_cond_timedwait(&s->flush_cond, &s->queue_lock, &until))
+			break;
+	pthread_mutex_unlock(&s->queue_lock);
 }
 
 /* The main thread's part of the code events the code thread read */
@@ -865,14 +937,31 @@ static void drain_code(struct leak_run *s)
 	free(q);
 }
 
+/* Before the stacks of a tick are named: every code event sent by then, handled (the code
+ * thread flushed; once it is stopped, at the end, the ring buffer read here into its queue) */
+static void take_code(struct leak_run *s)
+{
+	if (s->code_thread_on)
+		flush_code(s);
+	else
+		leak_loader__consume_code(s->loader);
+	drain_code(s);
+}
+
 /* Listen to the kernel's code events, in a thread of their own */
 static void listen_code(struct leak_run *s)
 {
-	int fd = leak_loader__code_fd(s->loader, on_code_thread, s), err = 0;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, err = 0;
 
+	fd = leak_loader__code_fd(s->loader, on_code_thread, s);
 	if (fd < 0)
 		err = -fd;
-	else if ((s->code_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+	else if ((s->code_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+		 (s->code_flush = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+		 (s->code_ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+		 epoll_ctl(s->code_ep, EPOLL_CTL_ADD, fd, &ev) ||
+		 epoll_ctl(s->code_ep, EPOLL_CTL_ADD, s->code_flush, &ev))
 		err = errno;
 	else if (!(s->ev_code = event_loop__add_fd(&s->loop, s->code_wake)))
 		err = ENOSPC;
@@ -1059,7 +1148,7 @@ static int refresh(struct leak_run *s)
 	s->sample.lost[REPORT_LOST_SNAPSHOTS_DROPPED] = live_session__dropped(s->live);
 	/* code told by the kernel first: execs and libraries mapped since the last tick */
 	if (s->ev_code)
-		drain_code(s);
+		take_code(s);
 	retry_waits(s, cli_bpf__now_s());
 	resolve_execs(s, cli_bpf__now_s());
 	reconcile_follow(s);
@@ -1295,10 +1384,9 @@ static int run(struct leak_run *s)
 	stop_s = cli_bpf__now_s();
 	if (s->ev_marks)
 		handle_events(s, s->ev_marks, &next_snap);
-	/* the code events still in the ring buffer or the code thread: read here, all of them */
+	/* the code events still in the ring buffer or the code thread: read here, all of them
+	 * (take_code, at the snapshot) */
 	stop_code_thread(s);
-	if (s->ev_code)
-		leak_loader__consume_code(s->loader);
 	err = take_snapshot(s, "end", true, &seq);
 	if (err)
 		return cli__error("cannot take the final snapshot: %s", strerror(-err));
@@ -1347,6 +1435,9 @@ int cmd__leak(int argc, char **argv)
 	struct leak_run s = { .opts = &opts,
 			      .ctlfd = -1,
 			      .code_wake = -1,
+			      .code_ep = -1,
+			      .code_flush = -1,
+			      .flush_cond = PTHREAD_COND_INITIALIZER,
 			      .rows_lock = PTHREAD_MUTEX_INITIALIZER,
 			      .queue_lock = PTHREAD_MUTEX_INITIALIZER };
 	int err;
@@ -1389,6 +1480,10 @@ cleanup:
 	stop_code_thread(&s);
 	if (s.code_wake >= 0)
 		close(s.code_wake);
+	if (s.code_flush >= 0)
+		close(s.code_flush);
+	if (s.code_ep >= 0)
+		close(s.code_ep);
 	for (int i = 0; i < s.extra_cnt; i++)
 		free(s.extra[i]);
 	free(s.procs);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "lib/safe_file.h"
 
@@ -135,4 +136,19 @@ cleanup:
 		unlink(tmp);
 	free(tmp);
 	return err;
+}
+
+int safe_file__open_known(const char *path, uint32_t dev, uint64_t ino)
+{
+	struct stat st;
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != ino ||
+	    (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev)) != dev) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

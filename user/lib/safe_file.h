@@ -8,6 +8,7 @@
 #define PERFAN_SAFE_FILE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* 0 when path names nothing yet (or force is set), -EEXIST when it names anything (a file, a
@@ -31,5 +32,11 @@ int safe_file__write_atomic(const char *path, bool force, int (*writer)(FILE *f,
 
 /* The line an operator reads when path exists and --force was not given */
 #define SAFE_FILE_EXISTS_HINT "it exists; add --force to replace it"
+
+/* An O_PATH descriptor of the regular file at path if it is the file the kernel knows as
+ * (dev: major << 20 | minor, ino), else -1: opening it so has no side effects (a device, a
+ * FIFO), and a path a target gave that was replaced since is refused. Read the file through
+ * "/proc/self/fd/N"; close the descriptor after. */
+int safe_file__open_known(const char *path, uint32_t dev, uint64_t ino);
 
 #endif

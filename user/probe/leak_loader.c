@@ -509,13 +509,6 @@ int leak_loader__code_fd(struct leak_loader *ld, code_fn fn, void *ctx)
 	return ring_buffer__epoll_fd(ld->code);
 }
 
-int leak_loader__poll_code(struct leak_loader *ld, int timeout_ms)
-{
-	int n = ld->code ? ring_buffer__poll(ld->code, timeout_ms) : 0;
-
-	return n < 0 ? n : 0;
-}
-
 int leak_loader__consume_code(struct leak_loader *ld)
 {
 	int n = ld->code ? ring_buffer__consume(ld->code) : 0;

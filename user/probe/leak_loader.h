@@ -112,9 +112,6 @@ struct leak_code_event {
 typedef void (*code_fn)(void *ctx, const struct leak_code_event *e);
 /* Set the handler of code events; the fd to poll for them, or -errno */
 int leak_loader__code_fd(struct leak_loader *ld, code_fn fn, void *ctx);
-/* Wait up to timeout_ms for code events and call the handler for each; 0 or -errno. For a
- * thread of its own: the handler runs there (leak_loader__consume_code must not run too) */
-int leak_loader__poll_code(struct leak_loader *ld, int timeout_ms);
 /* Call the handler for every code event waiting; 0 or -errno */
 int leak_loader__consume_code(struct leak_loader *ld);
 /* Code events dropped because their ring buffer was full (the next tick finds the code) */

@@ -46,6 +46,10 @@ int unwind_set__scan_file(struct unwind_set *u, const char *proc_dir, uint32_t d
 bool unwind_set__has(const struct unwind_set *u, uint32_t dev, uint64_t ino);
 /* Look at one file by path (--all: the allocator's library). 1 loaded, 0 not, or -errno. */
 int unwind_set__add_path(struct unwind_set *u, const char *path, unwind_add_fn add, void *ctx);
+/* The file (dev, ino), read at open_path, named name in messages, when first seen; as
+ * unwind_set__add_path */
+int unwind_set__add_file(struct unwind_set *u, const char *open_path, const char *name,
+			 uint32_t dev, uint64_t ino, unwind_add_fn add, void *ctx);
 void unwind_set__free(struct unwind_set *u);
 
 #endif

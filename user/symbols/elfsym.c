@@ -23,6 +23,7 @@ struct elf_seg {
 	uint64_t vaddr;
 	uint64_t off;
 	uint64_t filesz;
+	bool exec; /* PF_X */
 };
 
 struct elf_file {
@@ -157,7 +158,8 @@ static int load_segments(struct elf_file *ef)
 
 		if (!gelf_getphdr(ef->elf, i, &ph) || ph.p_type != PT_LOAD)
 			continue;
-		ef->segs[ef->seg_cnt++] = (struct elf_seg){ ph.p_vaddr, ph.p_offset, ph.p_filesz };
+		ef->segs[ef->seg_cnt++] =
+			(struct elf_seg){ ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_flags & PF_X };
 	}
 	return 0;
 }
@@ -327,6 +329,20 @@ int elf_file__off_to_vaddr(const struct elf_file *ef, uint64_t off, uint64_t *va
 		}
 	}
 	return -ENOENT;
+}
+
+int elf_file__exec_segment(const struct elf_file *ef, uint64_t *vaddr, uint64_t *off)
+{
+	const struct elf_seg *low = NULL;
+
+	for (size_t i = 0; i < ef->seg_cnt; i++)
+		if (ef->segs[i].exec && (!low || ef->segs[i].vaddr < low->vaddr))
+			low = &ef->segs[i];
+	if (!low)
+		return -ENOENT;
+	*vaddr = low->vaddr;
+	*off = low->off;
+	return 0;
 }
 
 int elf_file__vaddr_to_off(const struct elf_file *ef, uint64_t vaddr, uint64_t *off)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "lib/safe_file.h"
 #include "lib/sanitize.h"
 #include "symbols/modsym.h"
 #include "symbols/perfmap.h"
@@ -245,8 +246,10 @@ static uint64_t map_dev(const struct proc_map *map)
 /* The module of a file mapping of pid, opened on first sight. The key is the mapped file
  * (device and inode from the mappings) and its path: a path alone names different files in
  * different mount namespaces, and a library replaced on disk. */
-static struct module *module_get(struct symbolizer *sym, const char *dir,
-				 const struct proc_map *map)
+/* The module of map (opened through the process's dir: its map_files, else its root; or
+ * through host when given), made and kept on first sight */
+static struct module *module_get_at(struct symbolizer *sym, const char *dir,
+				    const struct proc_map *map, const char *host_given)
 {
 	char host[PATH_MAX * 2], root[PATH_MAX + 32];
 	const char *path = map->path;
@@ -257,8 +260,21 @@ static struct module *module_get(struct symbolizer *sym, const char *dir,
 
 	for (size_t i = 0; i < sym->mod_cnt; i++) {
 		m = sym->mods[i];
-		if (m->dev == map_dev(map) && m->ino == map->inode && !strcmp(m->path, path))
-			return m;
+		if (m->dev != map_dev(map) || m->ino != map->inode || strcmp(m->path, path))
+			continue;
+		/* not read when first seen (its process was gone): through this one, once more */
+		if (!m->ms && is_file_path(path) && !host_given) {
+			snprintf(root, sizeof(root), "%s/root", dir);
+			mopts.path = m->path;
+			mopts.debug.root = root;
+			mopts.debug.debug_dir = sym->debug_dir;
+			mopts.debug.debuginfod = sym->debuginfod;
+			mopts.max_dwarf_bytes = sym->max_dwarf;
+			snprintf(host, sizeof(host), "%s/map_files/%" PRIx64 "-%" PRIx64, dir,
+				 map->start, map->end);
+			m->ms = modsym__open(host, &mopts);
+		}
+		return m;
 	}
 	m = calloc(1, sizeof(*m));
 	n = realloc(sym->mods, (sym->mod_cnt + 1) * sizeof(*n));
@@ -285,7 +301,9 @@ static struct module *module_get(struct symbolizer *sym, const char *dir,
 	mopts.debug.debuginfod = sym->debuginfod;
 	mopts.max_dwarf_bytes = sym->max_dwarf;
 	/* "[vdso]", "[heap]" and the like are named but have no file to read */
-	if (is_file_path(path)) {
+	if (is_file_path(path) && host_given) {
+		m->ms = modsym__open(host_given, &mopts);
+	} else if (is_file_path(path)) {
 		/* the mapped file itself, even when deleted or replaced on disk since */
 		snprintf(host, sizeof(host), "%s/map_files/%" PRIx64 "-%" PRIx64, dir, map->start,
 			 map->end);
@@ -297,6 +315,36 @@ static struct module *module_get(struct symbolizer *sym, const char *dir,
 	}
 	sym->mods[sym->mod_cnt++] = m;
 	return m;
+}
+
+static struct module *module_get(struct symbolizer *sym, const char *dir,
+				 const struct proc_map *map)
+{
+	return module_get_at(sym, dir, map, NULL);
+}
+
+/* The module of the regular file at path if it is (dev, ino) (safe_file__open_known: a path a
+ * target gave, execve's, may have been replaced since by anything). NULL when it is not. */
+static struct module *module_of_file(struct symbolizer *sym, const char *path, uint32_t dev,
+				     uint64_t ino)
+{
+	struct proc_map map = { .path = (char *)path,
+				.inode = ino,
+				.dev_major = dev >> 20,
+				.dev_minor = dev & 0xfffff };
+	char host[64];
+	struct module *m;
+	int fd;
+
+	if (path[0] != '/')
+		return NULL; /* relative to a working directory we do not know */
+	fd = safe_file__open_known(path, dev, ino);
+	if (fd < 0)
+		return NULL;
+	snprintf(host, sizeof(host), "/proc/self/fd/%d", fd);
+	m = module_get_at(sym, "/proc/self", &map, host);
+	close(fd);
+	return m && m->ms ? m : NULL;
 }
 
 /* The pid the process has in its own pid namespace: the one a JIT names its perf map after */
@@ -431,6 +479,24 @@ static void sort_maps(struct proc_map *maps, struct module **mods, size_t n)
 		maps[j] = x;
 		mods[j] = xm;
 	}
+}
+
+int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint64_t start_code,
+			uint64_t end_code, uint32_t dev, uint64_t ino)
+{
+	uint64_t off, mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff); /* as map_dev */
+	const struct module *m = NULL;
+
+	for (size_t i = 0; i < sym->mod_cnt && !m; i++)
+		if (sym->mods[i]->dev == mdev && sym->mods[i]->ino == ino && sym->mods[i]->ms)
+			m = sym->mods[i];
+	if (!m)
+		m = module_of_file(sym, path, dev, ino);
+	/* the segment is mapped from its page: its address and offset agree modulo one */
+	if (!m || modsym__exec_offset(m->ms, &off))
+		return -ENOENT;
+	return symbolizer__add_code(sym, pid, start_code & ~(uint64_t)4095, end_code,
+				    off & ~(uint64_t)4095, dev, ino);
 }
 
 int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,

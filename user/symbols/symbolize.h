@@ -49,6 +49,14 @@ int symbolizer__refresh(struct symbolizer *sym, int pid);
 int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,
 			 uint64_t off, uint32_t dev, uint64_t ino);
 
+/* pid exec'd the file (dev, ino) at path (as given to execve), whose code the kernel put at
+ * [start_code, end_code) (its mm's start_code and end_code): as symbolizer__add_code for the
+ * mapping of its first executable segment, the offset read from the file. The file is one
+ * some process has open already, else the one at path when path is absolute and is still
+ * (dev, ino). 0, -ENOENT (no such file), -ENOMEM. */
+int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint64_t start_code,
+			uint64_t end_code, uint32_t dev, uint64_t ino);
+
 /* Forget pid's mappings (it exited and its stacks are named): the files stay open for the
  * other processes that map them */
 void symbolizer__forget(struct symbolizer *sym, int pid);
