@@ -246,34 +246,54 @@ static uint64_t map_dev(const struct proc_map *map)
 /* The module of a file mapping of pid, opened on first sight. The key is the mapped file
  * (device and inode from the mappings) and its path: a path alone names different files in
  * different mount namespaces, and a library replaced on disk. */
-/* The module of map (opened through the process's dir: its map_files, else its root; or
- * through host when given), made and kept on first sight */
+/* Open m's file: host_given, else through the process's dir (its map_files, else its root) */
+static void module_open(struct symbolizer *sym, struct module *m, const char *dir,
+			const struct proc_map *map, const char *host_given)
+{
+	char host[PATH_MAX * 2], root[PATH_MAX + 32];
+	struct modsym_opts mopts = {};
+	size_t len = strlen(m->path);
+	static const char deleted[] = " (deleted)";
+
+	/* "[vdso]", "[heap]" and the like are named but have no file to read */
+	if (!is_file_path(m->path))
+		return;
+	if (len > sizeof(deleted) - 1 && !strcmp(m->path + len - (sizeof(deleted) - 1), deleted))
+		len -= sizeof(deleted) - 1;
+	snprintf(root, sizeof(root), "%s/root", dir);
+	mopts.path = m->path;
+	mopts.debug.root = root;
+	mopts.debug.debug_dir = sym->debug_dir;
+	mopts.debug.debuginfod = sym->debuginfod;
+	mopts.max_dwarf_bytes = sym->max_dwarf;
+	if (host_given) {
+		m->ms = modsym__open(host_given, &mopts);
+		return;
+	}
+	/* the mapped file itself, even when deleted or replaced on disk since */
+	snprintf(host, sizeof(host), "%s/map_files/%" PRIx64 "-%" PRIx64, dir, map->start,
+		 map->end);
+	m->ms = modsym__open(host, &mopts);
+	if (!m->ms) {
+		snprintf(host, sizeof(host), "%s%.*s", root, (int)len, m->path);
+		m->ms = modsym__open(host, &mopts);
+	}
+}
+
+/* The module of map (opened through the process's dir, or through host when given), made and
+ * kept on first sight */
 static struct module *module_get_at(struct symbolizer *sym, const char *dir,
 				    const struct proc_map *map, const char *host_given)
 {
-	char host[PATH_MAX * 2], root[PATH_MAX + 32];
-	const char *path = map->path;
-	struct modsym_opts mopts = {};
 	struct module *m, **n;
-	size_t len = strlen(path);
-	static const char deleted[] = " (deleted)";
 
 	for (size_t i = 0; i < sym->mod_cnt; i++) {
 		m = sym->mods[i];
-		if (m->dev != map_dev(map) || m->ino != map->inode || strcmp(m->path, path))
+		if (m->dev != map_dev(map) || m->ino != map->inode || strcmp(m->path, map->path))
 			continue;
 		/* not read when first seen (its process was gone): through this one, once more */
-		if (!m->ms && is_file_path(path) && !host_given) {
-			snprintf(root, sizeof(root), "%s/root", dir);
-			mopts.path = m->path;
-			mopts.debug.root = root;
-			mopts.debug.debug_dir = sym->debug_dir;
-			mopts.debug.debuginfod = sym->debuginfod;
-			mopts.max_dwarf_bytes = sym->max_dwarf;
-			snprintf(host, sizeof(host), "%s/map_files/%" PRIx64 "-%" PRIx64, dir,
-				 map->start, map->end);
-			m->ms = modsym__open(host, &mopts);
-		}
+		if (!m->ms)
+			module_open(sym, m, dir, map, host_given);
 		return m;
 	}
 	m = calloc(1, sizeof(*m));
@@ -285,34 +305,14 @@ static struct module *module_get_at(struct symbolizer *sym, const char *dir,
 	sym->mods = n;
 	if (!m)
 		return NULL;
-	m->path = strdup(path);
+	m->path = strdup(map->path);
 	m->dev = map_dev(map);
 	m->ino = map->inode;
 	if (!m->path) {
 		module_free(sym, m);
 		return NULL;
 	}
-	if (len > sizeof(deleted) - 1 && !strcmp(path + len - (sizeof(deleted) - 1), deleted))
-		len -= sizeof(deleted) - 1;
-	snprintf(root, sizeof(root), "%s/root", dir);
-	mopts.path = m->path;
-	mopts.debug.root = root;
-	mopts.debug.debug_dir = sym->debug_dir;
-	mopts.debug.debuginfod = sym->debuginfod;
-	mopts.max_dwarf_bytes = sym->max_dwarf;
-	/* "[vdso]", "[heap]" and the like are named but have no file to read */
-	if (is_file_path(path) && host_given) {
-		m->ms = modsym__open(host_given, &mopts);
-	} else if (is_file_path(path)) {
-		/* the mapped file itself, even when deleted or replaced on disk since */
-		snprintf(host, sizeof(host), "%s/map_files/%" PRIx64 "-%" PRIx64, dir, map->start,
-			 map->end);
-		m->ms = modsym__open(host, &mopts);
-		if (!m->ms) {
-			snprintf(host, sizeof(host), "%s%.*s", root, (int)len, path);
-			m->ms = modsym__open(host, &mopts);
-		}
-	}
+	module_open(sym, m, dir, map, host_given);
 	sym->mods[sym->mod_cnt++] = m;
 	return m;
 }
