@@ -38,6 +38,12 @@ struct code_event {
 	__u64 off;
 	char comm[16];		  /* CODE_EXEC: the new comm; CODE_FORK: the child's */
 	char path[CODE_PATH_MAX]; /* CODE_EXEC */
+	/* CODE_EXEC (leak gear): the dynamic linker the kernel mapped, its file and load base
+	 * (AT_BASE); 0: none (a static program) or unknown */
+	__u64 interp_base;
+	__u64 interp_ino;
+	__u32 interp_dev;
+	__u32 pad2;
 };
 
 #endif

@@ -630,6 +630,31 @@ static __always_inline struct code_event *code_event_new(__u32 tgid, __u32 kind)
 	return e;
 }
 
+#define AT_BASE_ 7
+
+/* The dynamic linker an exec mapped: its load base from the auxiliary vector, its file from
+ * the mapping there (the kernel maps it: no mmap tells of it) */
+static __always_inline void exec_interp(struct code_event *e, struct mm_struct *mm)
+{
+	struct vma_query q = {};
+	__u64 type, val, base = 0;
+
+	for (int i = 0; i < 54; i += 2) {
+		if (bpf_probe_read_kernel(&type, sizeof(type), &mm->saved_auxv[i]) || !type)
+			break;
+		if (type == AT_BASE_) {
+			if (!bpf_probe_read_kernel(&val, sizeof(val), &mm->saved_auxv[i + 1]))
+				base = val;
+			break;
+		}
+	}
+	if (!base || bpf_find_vma(bpf_get_current_task_btf(), base, vma_cb, &q, 0) || !q.ino)
+		return;
+	e->interp_base = base;
+	e->interp_ino = q.ino;
+	e->interp_dev = q.dev;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -651,6 +676,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e->dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev);
 	e->addr = BPF_CORE_READ(p, mm, start_code);
 	e->len = BPF_CORE_READ(p, mm, end_code) - e->addr;
+	exec_interp(e, BPF_CORE_READ(p, mm));
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -820,6 +820,9 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 	if (e->exec && e->ino && e->addr && e->len)
 		symbolizer__add_exe(s->sym, (int)e->pid, e->path, e->addr, e->addr + e->len, e->dev,
 				    e->ino);
+	if (e->exec && e->interp_ino && e->interp_base)
+		symbolizer__add_loaded(s->sym, (int)e->pid, e->interp_base, e->interp_dev,
+				       e->interp_ino);
 	/* the symbolizer once the code is mapped: an mmap is told before it is done */
 	if (!e->exec && e->ino && !ARRAY_GROW(s->waits, s->wait_cap, s->wait_cnt + 1, 8))
 		s->waits[s->wait_cnt++] = (struct code_wait){

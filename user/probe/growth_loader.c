@@ -17,7 +17,7 @@
 _Static_assert(sizeof(struct growth_stat) == 48, "growth_stat layout");
 _Static_assert(sizeof(struct page_key) == 16, "page_key layout");
 _Static_assert(sizeof(struct page_owner) == 16, "page_owner layout");
-_Static_assert(sizeof(struct code_event) == 56 + 16 + CODE_PATH_MAX, "code_event layout");
+_Static_assert(sizeof(struct code_event) == 56 + 16 + CODE_PATH_MAX + 24, "code_event layout");
 _Static_assert(sizeof(struct growth_proc) == 88, "growth_proc layout");
 _Static_assert((int)GLOST__MAX == (int)GROWTH_LOST__MAX, "loss counters");
 _Static_assert(GROWTH_PROC_COMM == GROWTH_COMM_LEN, "comm size");

@@ -25,7 +25,7 @@ _Static_assert(sizeof(struct alloc_key) == 16, "alloc_key layout");
 _Static_assert(sizeof(struct alloc_info) == 40, "alloc_info layout");
 _Static_assert(sizeof(struct stack_stat) == 64, "stack_stat layout");
 _Static_assert(LEAK_MARK_LABEL_MAX == PERFAN_MARK_LABEL_MAX, "mark label size");
-_Static_assert(sizeof(struct code_event) == 56 + 16 + CODE_PATH_MAX, "code_event layout");
+_Static_assert(sizeof(struct code_event) == 56 + 16 + CODE_PATH_MAX + 24, "code_event layout");
 _Static_assert(LEAK_CODE_PATH_MAX == CODE_PATH_MAX, "code event path size");
 _Static_assert(LEAK_STACK_UNSEEN_FLAG == LEAK_STACK_UNSEEN, "unseen bit");
 _Static_assert(LEAK_STACK_UNSEEN_DEPTH_SHIFT == LEAK_STACK_UNSEEN_SHIFT, "unseen depth");
@@ -484,6 +484,9 @@ static int code_event(void *ctx, void *data, size_t size)
 	out.addr = e.addr;
 	out.len = e.len;
 	out.off = e.off;
+	out.interp_base = e.interp_base;
+	out.interp_ino = e.interp_ino;
+	out.interp_dev = e.interp_dev;
 	/* the target chose these bytes (its argv[0], its path) */
 	memcpy(out.comm, e.comm, sizeof(e.comm));
 	out.comm[sizeof(out.comm) - 1] = '\0';

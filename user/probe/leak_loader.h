@@ -108,6 +108,9 @@ struct leak_code_event {
 	uint64_t addr, len, off;
 	char comm[16];		       /* sanitized */
 	char path[LEAK_CODE_PATH_MAX]; /* sanitized */
+	/* an exec's dynamic linker: its load base and file; 0 when none or unknown */
+	uint64_t interp_base, interp_ino;
+	uint32_t interp_dev;
 };
 typedef void (*code_fn)(void *ctx, const struct leak_code_event *e);
 /* Set the handler of code events; the fd to poll for them, or -errno */

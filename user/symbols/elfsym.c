@@ -331,7 +331,8 @@ int elf_file__off_to_vaddr(const struct elf_file *ef, uint64_t off, uint64_t *va
 	return -ENOENT;
 }
 
-int elf_file__exec_segment(const struct elf_file *ef, uint64_t *vaddr, uint64_t *off)
+int elf_file__exec_segment(const struct elf_file *ef, uint64_t *vaddr, uint64_t *off,
+			   uint64_t *size)
 {
 	const struct elf_seg *low = NULL;
 
@@ -342,6 +343,7 @@ int elf_file__exec_segment(const struct elf_file *ef, uint64_t *vaddr, uint64_t 
 		return -ENOENT;
 	*vaddr = low->vaddr;
 	*off = low->off;
+	*size = low->filesz;
 	return 0;
 }
 

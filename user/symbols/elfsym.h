@@ -36,8 +36,10 @@ const char *elf_file__debuglink(const struct elf_file *ef, uint32_t *crc);
 /* 0 or -ENOENT when no PT_LOAD segment covers it */
 int elf_file__off_to_vaddr(const struct elf_file *ef, uint64_t off, uint64_t *vaddr);
 int elf_file__vaddr_to_off(const struct elf_file *ef, uint64_t vaddr, uint64_t *off);
-/* The lowest executable PT_LOAD segment: its address and file offset; 0 or -ENOENT */
-int elf_file__exec_segment(const struct elf_file *ef, uint64_t *vaddr, uint64_t *off);
+/* The lowest executable PT_LOAD segment: its address, file offset and size in the file; 0 or
+ * -ENOENT */
+int elf_file__exec_segment(const struct elf_file *ef, uint64_t *vaddr, uint64_t *off,
+			   uint64_t *size);
 
 /* The function named `name` (a symbol version suffix "@..." is ignored). 0 or -ENOENT. */
 int elf_file__find_func(const struct elf_file *ef, const char *name, uint64_t *vaddr,

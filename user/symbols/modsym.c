@@ -124,11 +124,9 @@ int modsym__off_to_vaddr(const struct modsym *m, uint64_t off, uint64_t *vaddr)
 	return elf_file__off_to_vaddr(m->ef, off, vaddr);
 }
 
-int modsym__exec_offset(const struct modsym *m, uint64_t *off)
+int modsym__exec_segment(const struct modsym *m, uint64_t *vaddr, uint64_t *off, uint64_t *size)
 {
-	uint64_t vaddr;
-
-	return elf_file__exec_segment(m->ef, &vaddr, off);
+	return elf_file__exec_segment(m->ef, vaddr, off, size);
 }
 
 const char *modsym__dwarf_path(const struct modsym *m)

@@ -28,8 +28,8 @@ void modsym__free(struct modsym *m);
 const char *modsym__build_id(const struct modsym *m);
 /* file offset -> link-time address; 0 or -ENOENT */
 int modsym__off_to_vaddr(const struct modsym *m, uint64_t off, uint64_t *vaddr);
-/* The file offset of its first executable segment (elf_file__exec_segment); 0 or -ENOENT */
-int modsym__exec_offset(const struct modsym *m, uint64_t *off);
+/* Its first executable segment (elf_file__exec_segment); 0 or -ENOENT */
+int modsym__exec_segment(const struct modsym *m, uint64_t *vaddr, uint64_t *off, uint64_t *size);
 
 /* Frames of the instruction at pc (a link-time address; for a return address pass it minus
  * one), innermost first, at most max. Fills build_id, function, raw_function, file, line,

@@ -484,7 +484,8 @@ static void sort_maps(struct proc_map *maps, struct module **mods, size_t n)
 int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint64_t start_code,
 			uint64_t end_code, uint32_t dev, uint64_t ino)
 {
-	uint64_t off, mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff); /* as map_dev */
+	uint64_t vaddr, off, size,
+		mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff); /* map_dev */
 	const struct module *m = NULL;
 
 	for (size_t i = 0; i < sym->mod_cnt && !m; i++)
@@ -493,10 +494,27 @@ int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint6
 	if (!m)
 		m = module_of_file(sym, path, dev, ino);
 	/* the segment is mapped from its page: its address and offset agree modulo one */
-	if (!m || modsym__exec_offset(m->ms, &off))
+	if (!m || modsym__exec_segment(m->ms, &vaddr, &off, &size))
 		return -ENOENT;
 	return symbolizer__add_code(sym, pid, start_code & ~(uint64_t)4095, end_code,
 				    off & ~(uint64_t)4095, dev, ino);
+}
+
+int symbolizer__add_loaded(struct symbolizer *sym, int pid, uint64_t bias, uint32_t dev,
+			   uint64_t ino)
+{
+	uint64_t vaddr, off, size, mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff);
+
+	for (size_t i = 0; i < sym->mod_cnt; i++) {
+		const struct module *m = sym->mods[i];
+
+		if (m->dev == mdev && m->ino == ino && m->ms &&
+		    !modsym__exec_segment(m->ms, &vaddr, &off, &size))
+			return symbolizer__add_code(sym, pid, (bias + vaddr) & ~(uint64_t)4095,
+						    bias + vaddr + size, off & ~(uint64_t)4095, dev,
+						    ino);
+	}
+	return -ENOENT;
 }
 
 int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,

@@ -57,6 +57,12 @@ int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64
 int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint64_t start_code,
 			uint64_t end_code, uint32_t dev, uint64_t ino);
 
+/* pid exec'd and the kernel mapped the file (dev, ino) (its dynamic linker) with load bias
+ * `bias`: as symbolizer__add_code for its first executable segment. Only a file some process
+ * has open already. 0, -ENOENT, -ENOMEM. */
+int symbolizer__add_loaded(struct symbolizer *sym, int pid, uint64_t bias, uint32_t dev,
+			   uint64_t ino);
+
 /* Forget pid's mappings (it exited and its stacks are named): the files stay open for the
  * other processes that map them */
 void symbolizer__forget(struct symbolizer *sym, int pid);
