@@ -3,6 +3,7 @@
  * while the process is alive, print the top stacks every --interval, and print the final
  * report when the duration ends, on Ctrl-C or SIGTERM, or when the target exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "analysis/early_stacks.h"
 #include "analysis/leak_model.h"
@@ -160,6 +162,12 @@ struct leak_run {
 	pthread_cond_t flush_cond;
 	struct leak_code_event *queued;
 	size_t queued_cnt, queued_cap;
+	/* --all: the files the code thread opened for the symbolizer (the code thread's alone) */
+	struct {
+		uint32_t dev;
+		uint64_t ino;
+	} * opened;
+	size_t opened_cnt, opened_cap;
 	unsigned pymalloc_said; /* CPython processes told of (EXEC_WARN_MAX) */
 };
 
@@ -778,6 +786,10 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 	struct leak_run *s = ctx;
 	double now = cli_bpf__now_s();
 
+	if (e->fd >= 0) {
+		symbolizer__adopt(s->sym, e->dev, e->ino, e->fd);
+		close(e->fd);
+	}
 	if (e->pid == (uint32_t)getpid())
 		return;
 	if (e->kind == LEAK_CODE_FORK) {
@@ -854,19 +866,73 @@ static void resolve_execs(struct leak_run *s, double now)
 }
 
 /* Listen to the kernel's code events */
+/* --all: a descriptor of the file (dev, ino) pid has mapped, for the symbolizer, the first
+ * time the code thread meets it (a process may be gone before the main thread reads its
+ * mappings); -1 when met before or not readable */
+static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t ino)
+{
+	char path[PATH_MAX + 64];
+	struct proc_maps maps = {};
+	struct stat st;
+	int fd = -1;
+
+	for (size_t i = 0; i < s->opened_cnt; i++)
+		if (s->opened[i].dev == dev && s->opened[i].ino == ino)
+			return -1;
+	if (ARRAY_GROW(s->opened, s->opened_cap, s->opened_cnt + 1, 64))
+		return -1;
+	s->opened[s->opened_cnt].dev = dev;
+	s->opened[s->opened_cnt++].ino = ino;
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	if (proc_maps__read(path, &maps))
+		return -1;
+	for (size_t i = 0; i < maps.cnt && fd < 0; i++) {
+		const struct proc_map *m = &maps.maps[i];
+
+		if (m->inode != ino || (m->dev_major << 20 | m->dev_minor) != dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid,
+			 m->start, m->end);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != ino)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	proc_maps__free(&maps);
+	return fd;
+}
+
 /* In the code thread, for each code event: the new files' rows at once, the rest of its
  * handling queued for the main thread */
 static void on_code_thread(void *ctx, const struct leak_code_event *e)
 {
 	struct leak_run *s = ctx;
+	struct leak_code_event q = *e;
 	uint64_t one = 1;
 
 	if (e->pid == (uint32_t)getpid())
 		return;
+	/* first, while the process lives: a short-lived one may be gone in a millisecond */
+	if (!s->tgt.pid && e->kind == LEAK_CODE_MMAP && e->ino)
+		q.fd = open_mapped(s, e->pid, e->dev, e->ino);
 	code_rows(s, e);
+	if (q.fd >= 0 && s->opts->max_unwind_rows) {
+		char at[64];
+
+		/* its rows from the descriptor when the process was gone before they were read */
+		snprintf(at, sizeof(at), "/proc/self/fd/%d", q.fd);
+		pthread_mutex_lock(&s->rows_lock);
+		if (!unwind_set__has(&s->unwind, e->dev, e->ino))
+			unwind_set__add_file(&s->unwind, at, at, e->dev, e->ino, add_unwind,
+					     s->loader);
+		pthread_mutex_unlock(&s->rows_lock);
+	}
 	pthread_mutex_lock(&s->queue_lock);
 	if (!ARRAY_GROW(s->queued, s->queued_cap, s->queued_cnt + 1, 16))
-		s->queued[s->queued_cnt++] = *e;
+		s->queued[s->queued_cnt++] = q;
+	else if (q.fd >= 0)
+		close(q.fd);
 	pthread_mutex_unlock(&s->queue_lock);
 	if (write(s->code_wake, &one, sizeof(one)) < 0)
 		return; /* the counter is full: the main thread is woken already */
@@ -1492,7 +1558,11 @@ cleanup:
 	free(s.procs);
 	free(s.notes);
 	free(s.env);
+	for (size_t i = 0; i < s.queued_cnt; i++)
+		if (s.queued[i].fd >= 0)
+			close(s.queued[i].fd);
 	free(s.queued);
+	free(s.opened);
 	leak_loader__free(s.loader);
 	free(s.waits);
 	free(s.execs);

@@ -487,6 +487,7 @@ static int code_event(void *ctx, void *data, size_t size)
 	out.interp_base = e.interp_base;
 	out.interp_ino = e.interp_ino;
 	out.interp_dev = e.interp_dev;
+	out.fd = -1;
 	/* the target chose these bytes (its argv[0], its path) */
 	memcpy(out.comm, e.comm, sizeof(e.comm));
 	out.comm[sizeof(out.comm) - 1] = '\0';

@@ -111,6 +111,7 @@ struct leak_code_event {
 	/* an exec's dynamic linker: its load base and file; 0 when none or unknown */
 	uint64_t interp_base, interp_ino;
 	uint32_t interp_dev;
+	int fd; /* the caller's: a descriptor of the file it opened for it, else -1 */
 };
 typedef void (*code_fn)(void *ctx, const struct leak_code_event *e);
 /* Set the handler of code events; the fd to poll for them, or -errno */

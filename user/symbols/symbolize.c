@@ -500,6 +500,28 @@ int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint6
 				    off & ~(uint64_t)4095, dev, ino);
 }
 
+int symbolizer__adopt(struct symbolizer *sym, uint32_t dev, uint64_t ino, int fd)
+{
+	uint64_t mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff);
+	char host[64], path[PATH_MAX];
+	struct proc_map map = {
+		.path = path, .inode = ino, .dev_major = dev >> 20, .dev_minor = dev & 0xfffff
+	};
+	struct module *m;
+	ssize_t n;
+
+	for (size_t i = 0; i < sym->mod_cnt; i++)
+		if (sym->mods[i]->dev == mdev && sym->mods[i]->ino == ino && sym->mods[i]->ms)
+			return 0;
+	snprintf(host, sizeof(host), "/proc/self/fd/%d", fd);
+	n = readlink(host, path, sizeof(path) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	path[n] = '\0';
+	m = module_get_at(sym, "/proc/self", &map, host);
+	return m && m->ms ? 0 : -ENOENT;
+}
+
 int symbolizer__add_loaded(struct symbolizer *sym, int pid, uint64_t bias, uint32_t dev,
 			   uint64_t ino)
 {

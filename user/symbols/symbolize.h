@@ -63,6 +63,11 @@ int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint6
 int symbolizer__add_loaded(struct symbolizer *sym, int pid, uint64_t bias, uint32_t dev,
 			   uint64_t ino);
 
+/* The file (dev, ino), open at fd (a descriptor the caller keeps), as a module, when none is
+ * open: so that symbolizer__add_code can name a process's code in it after the process is
+ * gone. 0, or -ENOENT when it cannot be read. */
+int symbolizer__adopt(struct symbolizer *sym, uint32_t dev, uint64_t ino, int fd);
+
 /* Forget pid's mappings (it exited and its stacks are named): the files stay open for the
  * other processes that map them */
 void symbolizer__forget(struct symbolizer *sym, int pid);
