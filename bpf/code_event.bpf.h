@@ -26,7 +26,8 @@ static __always_inline void code_event_exec(struct code_event *e, struct linux_b
 	bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename));
 }
 
-/* The file open at descriptor fd of the current process: its (dev, ino), 0 when none */
+/* The file open at descriptor fd of the current process: its (dev, ino), 0 when none, and
+ * its name */
 static __always_inline void code_event_fd_file(struct code_event *e, __u64 fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -40,6 +41,9 @@ static __always_inline void code_event_fd_file(struct code_event *e, __u64 fd)
 		return;
 	e->ino = BPF_CORE_READ(f, f_inode, i_ino);
 	e->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	/* its name, for a process gone before user space opened the file through it */
+	bpf_probe_read_kernel_str(e->path, sizeof(e->path),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
 }
 
 /* CODE_MMAP, from the arguments of mmap(addr, len, prot, flags, fd, off) at sys_enter: the

@@ -36,8 +36,9 @@ struct code_event {
 	__u64 addr;
 	__u64 len;
 	__u64 off;
-	char comm[16];		  /* CODE_EXEC: the new comm; CODE_FORK: the child's */
-	char path[CODE_PATH_MAX]; /* CODE_EXEC */
+	char comm[16]; /* CODE_EXEC: the new comm; CODE_FORK: the child's */
+	/* CODE_EXEC: the program (bprm->filename); CODE_MMAP: the file's name, its last component */
+	char path[CODE_PATH_MAX];
 	/* CODE_EXEC (leak gear): the dynamic linker the kernel mapped, its file and load base
 	 * (AT_BASE); 0: none (a static program) or unknown */
 	__u64 interp_base;

@@ -74,20 +74,52 @@ check "stripped: no stack truncated" "0 of $(jq '.stacks | length' "$T/stripped.
 check "stripped: the walk ends in the program's entry code, unnamed" "null $T/leaky-stripped" \
 	"$(jq -r '[.stacks[] | select(.live_bytes == 7000)][0].frames[-1] | "\(.function) \(.module)"' "$T/stripped.json")"
 
+# The first byte of libc's malloc in process $1's memory, in hex (the probe's breakpoint: cc)
+LIBC=$(ldd "$WL" | sed -n 's/.*libc\.so\.6 => \([^ ]*\).*/\1/p')
+MALLOC_VA=$(nm -D --defined-only "$LIBC" | sed -n 's/^\([0-9a-f]*\) T malloc@@.*/\1/p')
+malloc_byte() {
+	# the executable mapping of the library that holds it (libc's code is at file offset =
+	# its address); another mapping of the file (one read as data) may hold a breakpoint too
+	local lib range perms off _dev _ino path va=$((16#$MALLOC_VA)) s e o
+	lib=$(readlink -f "$LIBC")
+	while read -r range perms off _dev _ino path; do
+		[[ $path == "$lib" && $perms == *x* ]] || continue
+		s=$((16#${range%-*})) e=$((16#${range#*-})) o=$((16#$off))
+		if ((o <= va && va < o + e - s)); then
+			dd if="/proc/$1/mem" bs=1 count=1 skip=$((s + va - o)) iflag=skip_bytes \
+				2>/dev/null | od -An -tx1 | tr -d ' \n'
+			return
+		fi
+	done <"/proc/$1/maps"
+}
+
 # --- --all: every process using the system's libc, but never perfan-bpf itself (issue 12,
 # item 5: it was 73% of its own report); a workload started after attach is exact
-timeout 60 "$PB" leak --all --duration 4 --format json --no-output >"$T/all.json" \
+sleep 60 &
+bystander=$!
+bg_pids+=("$bystander")
+timeout 60 "$PB" leak --all -v --duration 4 --format json --no-output >"$T/all.json" \
 	2>"$T/all.err" &
 all_pb=$!
 bg_pids+=("$all_pb")
 wait_for "$T/all.err" "tracing every process" || no "--all: the session did not start"
+all_me=$(cat "/proc/$all_pb/task/$all_pb/children" 2>/dev/null | tr -d ' ')
+# its own copy of libc holds no breakpoint: its mallocs do not trap (they were 17x slower)
+check "--all: malloc probed in a process started before" cc "$(malloc_byte "$bystander")"
+check "--all: not in perfan-bpf's own copy" "$(od -An -tx1 -j $((16#$MALLOC_VA)) -N1 "$LIBC" | tr -d ' ')" \
+	"$(malloc_byte "$all_me")"
+if grep -qE "^perfan-bpf: (9|[1-9][0-9]+) probe\(s\) taken out of our own copy$" "$T/all.err"; then
+	ok "--all -v: says how many probes were taken out of its own copy"
+else
+	no "--all -v: no 'probe(s) taken out' line: $(grep -v libbpf "$T/all.err" | head -3)"
+fi
 "$WL" >/dev/null 2>&1 &
 all_wl=$!
 wait "$all_wl"
 wait "$all_pb"
 check "--all: exit status" 0 $?
 check "--all: no stack of perfan-bpf itself" 0 \
-	"$(jq --argjson me "$all_pb" '[.stacks[] | select(.pid == $me)] | length' "$T/all.json")"
+	"$(jq --argjson me "${all_me:-0}" '[.stacks[] | select(.pid == $me)] | length' "$T/all.json")"
 # (what bash allocated in it between fork and exec went with the exec)
 check "--all: the workload's leak, exactly" "22796 25" \
 	"$(jq -r --argjson p "$all_wl" '[.stacks[] | select(.pid == $p)]

@@ -914,6 +914,104 @@ static void test_process_gone(void **state)
 	symbolizer__free(sym);
 }
 
+/* stack_hold_fn of the tests: says `answer`, and counts its calls */
+struct hold_fx {
+	bool answer;
+	unsigned calls;
+	uint32_t last_pid;
+	uint64_t last_id;
+};
+
+static bool hold_fake(void *ctx, uint32_t pid, uint64_t stack_id)
+{
+	struct hold_fx *h = ctx;
+
+	h->calls++;
+	h->last_pid = pid;
+	h->last_id = stack_id;
+	return h->answer;
+}
+
+/* fetch and hold share one context in leak_model__symbolize_held; the fake fetch keeps its
+ * own (ff) */
+struct held_ctx {
+	struct hold_fx hold;
+};
+
+static int fetch_for_held(void *ctx, uint64_t id, uint64_t *ips, size_t max, bool *truncated)
+{
+	(void)ctx;
+	return fake_fetch(&ff, id, ips, max, truncated);
+}
+
+static bool hold_for_held(void *ctx, uint32_t pid, uint64_t id)
+{
+	return hold_fake(&((struct held_ctx *)ctx)->hold, pid, id);
+}
+
+/* A stack with an address in no known mapping, of a process gone, is left out while hold says
+ * so (its code may be told later) and named once it does not; a stack whose addresses are all
+ * in known mappings, of a live process or of a gone one whose code was told, is never held */
+static void test_symbolize_held(void **state)
+{
+	struct symbolizer *sym = new_symbolizer();
+	struct stacktab *tab = stacktab__new();
+	struct leak_sample sample = {};
+	struct held_ctx hc = { .hold = { .answer = true } };
+	const struct stack_entry *e;
+	(void)state;
+
+	assert_non_null(tab);
+	fake_reset();
+	fake(0xc1, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5) });
+	fake(0xc2, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 2) });
+	fake(0xc3, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.beta, 1) });
+	write_maps(5101, M_EXE);
+	sample_add(&sample, 9997, 0xc1); /* gone, nothing known of it */
+	sample_add(&sample, 5101, 0xc2); /* alive */
+	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
+						    hold_for_held, &hc),
+			 1);
+	assert_null(stacktab__get(tab, 9997, 0xc1));
+	assert_exe(entry(tab, 5101, 0xc2, 1), 0, exe_at(BASE_EXE, &fx.alpha, 2), "alpha", 2);
+	assert_int_equal(hc.hold.calls, 1);
+	assert_int_equal(hc.hold.last_pid, 9997);
+	assert_int_equal(hc.hold.last_id, 0xc1);
+
+	/* still held: fetched again, not added */
+	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
+						    hold_for_held, &hc),
+			 0);
+	assert_int_equal(hc.hold.calls, 2);
+	assert_int_equal(fake_of(0xc1)->calls, 2);
+
+	/* its code told (the executable, where pid 5101 maps it): named whole, never held */
+	assert_int_equal(symbolizer__add_code(sym, 9997, BASE_EXE, BASE_EXE + 0x10000, 0,
+					      8 << 20 | 1, 4242),
+			 0);
+	sample_add(&sample, 9997, 0xc3);
+	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
+						    hold_for_held, &hc),
+			 2);
+	assert_int_equal(hc.hold.calls, 2);
+	assert_exe(entry(tab, 9997, 0xc1, 1), 0, exe_at(BASE_EXE, &fx.alpha, 5), "alpha", 5);
+	assert_exe(entry(tab, 9997, 0xc3, 1), 0, exe_at(BASE_EXE, &fx.beta, 1), "beta", 1);
+
+	/* hold says no: named as it is, the unknown address a bare frame */
+	fake(0xc4, 1, (uint64_t[]){ 0x10 });
+	sample_add(&sample, 9997, 0xc4);
+	hc.hold.answer = false;
+	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
+						    hold_for_held, &hc),
+			 1);
+	assert_int_equal(hc.hold.calls, 3);
+	e = entry(tab, 9997, 0xc4, 1);
+	assert_unresolved(e, 0, 0x10);
+	leak_sample__free(&sample);
+	stacktab__free(tab);
+	symbolizer__free(sym);
+}
+
 static struct frame *frames_at(size_t n, uint64_t first)
 {
 	struct frame *f = calloc(n, sizeof(*f));
@@ -1112,6 +1210,7 @@ int main(void)
 		cmocka_unit_test(test_jit_perf_map),
 		cmocka_unit_test(test_refresh_once_many_processes),
 		cmocka_unit_test(test_process_gone),
+		cmocka_unit_test(test_symbolize_held),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_symbolize_then_build),
 		cmocka_unit_test(test_sample_add_free),

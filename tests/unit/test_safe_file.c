@@ -2,7 +2,7 @@
 /* Unit tests of safe_file.h in a temporary directory: new files are 0600 whatever the umask;
  * an existing name (file, symlink, dangling symlink) is refused without force; with force
  * the name is replaced and a symlink's target is never written; an atomic write that fails
- * leaves nothing behind. */
+ * leaves nothing behind. A file the kernel named is opened only if it is that file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "lib/safe_file.h"
@@ -186,6 +187,41 @@ static void test_atomic(void **state)
 	assert_true(S_ISREG(mode_of(link_path)));
 }
 
+/* A library found by its name and identity: the file the kernel named, never another */
+static void test_open_named(void **state)
+{
+	const char *libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+	struct stat st, got;
+	uint32_t dev;
+	int fd;
+
+	(void)state;
+	assert_int_equal(stat(libc, &st), 0);
+	dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
+	fd = safe_file__open_named("libc.so.6", dev, st.st_ino);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &got), 0);
+	assert_int_equal(got.st_ino, st.st_ino);
+	close(fd);
+	/* another file's identity, or a name that is a path: nothing */
+	assert_int_equal(safe_file__open_named("libc.so.6", dev, st.st_ino + 1), -1);
+	assert_int_equal(safe_file__open_named("libm.so.6", dev, st.st_ino), -1);
+	assert_int_equal(safe_file__open_named("../lib/x86_64-linux-gnu/libc.so.6", dev, st.st_ino),
+			 -1);
+	assert_int_equal(safe_file__open_named("..", dev, st.st_ino), -1);
+	assert_int_equal(safe_file__open_named("", dev, st.st_ino), -1);
+	/* open_known: the same path, the same answer; a directory never */
+	fd = safe_file__open_known(libc, dev, st.st_ino);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(stat("/usr/lib", &got), 0);
+	assert_int_equal(safe_file__open_known("/usr/lib",
+					       (uint32_t)(major(got.st_dev) << 20 |
+							  minor(got.st_dev)),
+					       got.st_ino),
+			 -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +230,7 @@ int main(void)
 		cmocka_unit_test_setup(test_symlink_never_followed, each),
 		cmocka_unit_test_setup(test_directory_not_replaced, each),
 		cmocka_unit_test_setup(test_atomic, each),
+		cmocka_unit_test(test_open_named),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -146,9 +146,17 @@ static int refresh_new(struct stacktab *tab, struct symbolizer *sym, struct refr
 
 /* The stacks of the sample not in the table (of `only` alone when it is not 0), named. r: the
  * pids whose mappings are not to be re-read (again) in this call. */
+static bool has_unmapped(const struct frame *frames, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++)
+		if (!frames[i].module && frames[i].address)
+			return true;
+	return false;
+}
+
 static int symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 			 const struct leak_sample *sample, uint32_t only, struct refreshed *r,
-			 stack_fetch_fn fetch, void *ctx)
+			 stack_fetch_fn fetch, stack_hold_fn hold, void *ctx)
 {
 	uint64_t ips[MAX_FRAMES];
 	int added = 0, err = 0;
@@ -170,6 +178,11 @@ static int symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 			if (err)
 				goto cleanup;
 			truncated = truncated || !leak_model__stack_complete(frames, frame_cnt);
+			if (hold && has_unmapped(frames, frame_cnt) &&
+			    hold(ctx, s->pid, s->stack_id)) {
+				free(frames);
+				continue;
+			}
 		}
 		err = stacktab__put(tab, s->pid, s->stack_id, frames, frame_cnt);
 		if (err)
@@ -182,17 +195,24 @@ cleanup:
 	return err ? err : added;
 }
 
-int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
-			      const struct leak_sample *sample, stack_fetch_fn fetch, void *ctx)
+int leak_model__symbolize_held(struct stacktab *tab, struct symbolizer *sym,
+			       const struct leak_sample *sample, stack_fetch_fn fetch,
+			       stack_hold_fn hold, void *ctx)
 {
 	struct refreshed up_front = {}, r = {};
 	int err = refresh_new(tab, sym, &up_front, sample);
 
 	if (!err)
-		err = symbolize_new(tab, sym, sample, 0, &r, fetch, ctx);
+		err = symbolize_new(tab, sym, sample, 0, &r, fetch, hold, ctx);
 	free(up_front.pids);
 	free(r.pids);
 	return err;
+}
+
+int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
+			      const struct leak_sample *sample, stack_fetch_fn fetch, void *ctx)
+{
+	return leak_model__symbolize_held(tab, sym, sample, fetch, NULL, ctx);
 }
 
 int leak_model__symbolize_old_image(struct stacktab *tab, struct symbolizer *sym,
@@ -201,7 +221,7 @@ int leak_model__symbolize_old_image(struct stacktab *tab, struct symbolizer *sym
 {
 	struct refreshed held = { .pids = &pid, .cnt = 1, .cap = 1 }; /* never re-read */
 
-	return symbolize_new(tab, sym, sample, pid, &held, fetch, ctx);
+	return symbolize_new(tab, sym, sample, pid, &held, fetch, NULL, ctx);
 }
 
 int leak_model__build(const struct stacktab *tab, const struct leak_sample *sample,

@@ -26,6 +26,17 @@ typedef int (*stack_fetch_fn)(void *ctx, uint64_t stack_id, uint64_t *ips, size_
 int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 			      const struct leak_sample *sample, stack_fetch_fn fetch, void *ctx);
 
+/* Whether to leave a new stack out of the table for now: it has an address in no mapping the
+ * symbolizer holds for pid (a process gone before its mappings were read, whose code the
+ * kernel's events may not have told yet) */
+typedef bool (*stack_hold_fn)(void *ctx, uint32_t pid, uint64_t stack_id);
+
+/* leak_model__symbolize_new, where a new stack with an address in no known mapping is left out
+ * of the table (to be named by a later call, when the code is told) when hold says so */
+int leak_model__symbolize_held(struct stacktab *tab, struct symbolizer *sym,
+			       const struct leak_sample *sample, stack_fetch_fn fetch,
+			       stack_hold_fn hold, void *ctx);
+
 /* pid just exec'd: its stacks of the sample not in the table yet are its old image's, named
  * with the mappings the symbolizer holds for it (read before the exec), never re-read here (the
  * process's are the new image's now). Returns the number of stacks added, or -errno. */

@@ -34,6 +34,7 @@
 #include "probe/attach.h"
 #include "probe/leak_loader.h"
 #include "probe/links.h"
+#include "probe/self_untrap.h"
 #include "probe/unwind_set.h"
 #include "session/control.h"
 #include "session/live_session.h"
@@ -78,6 +79,12 @@ struct code_wait {
 #define CODE_POLL_MS 50
 /* how long a tick waits for the code thread's flush at most (ms) */
 #define CODE_FLUSH_MS 100
+/* A new stack of a process gone before its mappings were read, with an address in none the
+ * kernel's events told of yet, is named at a later tick (the events may be on their way),
+ * for up to STACK_HOLD_S after it was first met; the final report names every one. At most
+ * STACKS_HELD_MAX held at once; beyond, they are named at once. */
+#define STACK_HOLD_S 1.0
+#define STACKS_HELD_MAX 4096
 
 /* An allocator met after an exec: where to probe it (each process's links are its own) */
 struct extra_alloc {
@@ -169,6 +176,13 @@ struct leak_run {
 	} * opened;
 	size_t opened_cnt, opened_cap;
 	unsigned pymalloc_said; /* CPython processes told of (EXEC_WARN_MAX) */
+	struct held_stack {
+		uint32_t pid;
+		uint64_t stack_id;
+		double since_s;
+	} * held; /* STACK_HOLD_S */
+	size_t held_cnt, held_cap;
+	bool naming_final; /* the final report's names: none held */
 };
 
 /* The USDT mark handler: queue the label (sanitized by the loader); the loop takes the
@@ -517,6 +531,9 @@ static int proc_attach(struct leak_run *s, struct traced_proc *p, int a)
 	free(own);
 	if (!err)
 		p->attached |= 1u << a;
+	/* --all: a new probe on a file of ours puts the others' breakpoints back in our copy */
+	if (!err && !s->tgt.pid)
+		self_untrap__plan(&s->alloc, &s->plan);
 	return err;
 }
 
@@ -740,7 +757,11 @@ static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, 
  * addresses alone. */
 static void name_before_exec(struct leak_run *s, uint32_t pid, double now)
 {
-	if (!rate_limit__take(&s->exec_names, now) || leak_loader__read(s->loader, &s->sample))
+	/* nothing held from before (a child forked and exec'd before it was read): naming them
+	 * now would name them from nothing, and the new image's stacks, should they be in the
+	 * sample already (the event read late), with them */
+	if (!symbolizer__holds(s->sym, (int)pid) || !rate_limit__take(&s->exec_names, now) ||
+	    leak_loader__read(s->loader, &s->sample))
 		return;
 	leak_model__symbolize_old_image(live_session__stacks(s->live), s->sym, &s->sample, pid,
 					fetch_stack, s);
@@ -868,8 +889,10 @@ static void resolve_execs(struct leak_run *s, double now)
 /* Listen to the kernel's code events */
 /* --all: a descriptor of the file (dev, ino) pid has mapped, for the symbolizer, the first
  * time the code thread meets it (a process may be gone before the main thread reads its
- * mappings); -1 when met before or not readable */
-static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t ino)
+ * mappings): through the process while it lives, else by its name (a library) among the
+ * system's; -1 when met before or not found */
+static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t ino,
+		       const char *name)
 {
 	char path[PATH_MAX + 64];
 	struct proc_maps maps = {};
@@ -885,7 +908,7 @@ static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t 
 	s->opened[s->opened_cnt++].ino = ino;
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	if (proc_maps__read(path, &maps))
-		return -1;
+		return safe_file__open_named(name, dev, ino);
 	for (size_t i = 0; i < maps.cnt && fd < 0; i++) {
 		const struct proc_map *m = &maps.maps[i];
 
@@ -900,7 +923,7 @@ static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t 
 		}
 	}
 	proc_maps__free(&maps);
-	return fd;
+	return fd >= 0 ? fd : safe_file__open_named(name, dev, ino);
 }
 
 /* In the code thread, for each code event: the new files' rows at once, the rest of its
@@ -915,7 +938,7 @@ static void on_code_thread(void *ctx, const struct leak_code_event *e)
 		return;
 	/* first, while the process lives: a short-lived one may be gone in a millisecond */
 	if (!s->tgt.pid && e->kind == LEAK_CODE_MMAP && e->ino)
-		q.fd = open_mapped(s, e->pid, e->dev, e->ino);
+		q.fd = open_mapped(s, e->pid, e->dev, e->ino, e->path);
 	code_rows(s, e);
 	if (q.fd >= 0 && s->opts->max_unwind_rows) {
 		char at[64];
@@ -1077,6 +1100,36 @@ static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, 
 	return n;
 }
 
+/* stack_hold_fn: hold a stack of a process gone (its mappings cannot be read any more) for
+ * STACK_HOLD_S from when it was first met */
+static bool hold_stack(void *ctx, uint32_t pid, uint64_t stack_id)
+{
+	struct leak_run *s = ctx;
+	double now = cli_bpf__now_s();
+	char dir[PATH_MAX];
+
+	if (s->naming_final || (!pid_dir(s, pid, dir, sizeof(dir)) && !access(dir, F_OK)))
+		return false;
+	for (size_t i = 0; i < s->held_cnt; i++)
+		if (s->held[i].pid == pid && s->held[i].stack_id == stack_id)
+			return now - s->held[i].since_s < STACK_HOLD_S;
+	if (s->held_cnt >= STACKS_HELD_MAX || ARRAY_GROW(s->held, s->held_cap, s->held_cnt + 1, 64))
+		return false;
+	s->held[s->held_cnt++] = (struct held_stack){ pid, stack_id, now };
+	return true;
+}
+
+/* Forget the held stacks named since (a second after their hold is over) */
+static void prune_held(struct leak_run *s, double now)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->held_cnt; i++)
+		if (now - s->held[i].since_s < STACK_HOLD_S + 1.0)
+			s->held[kept++] = s->held[i];
+	s->held_cnt = kept;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1124,6 +1177,19 @@ static int load_and_attach(struct leak_run *s)
 	if (err)
 		return cli__error("cannot attach uprobes to %s: %s (try --verbose)", s->alloc_name,
 				  strerror(-err));
+	if (!pid) {
+		/* every process's probes are ours too: take them out of our own copy */
+		int n = self_untrap__plan(&s->alloc, &s->plan);
+
+		if (n < 0)
+			fprintf(stderr,
+				"perfan-bpf: warning: perfan-bpf's own allocations trap too, which "
+				"slows its reading of new programs (cannot write /proc/self/mem: "
+				"%s)\n",
+				strerror(-n));
+		else if (s->opts->verbose)
+			fprintf(stderr, "perfan-bpf: %d probe(s) taken out of our own copy\n", n);
+	}
 	if (pid) {
 		/* the target: its main allocator's links are the loader's */
 		if (ARRAY_GROW(s->procs, s->proc_cap, 1, 16))
@@ -1228,7 +1294,8 @@ static int refresh(struct leak_run *s)
 		fresh += !stacktab__get(tab, s->sample.stacks[i].pid, s->sample.stacks[i].stack_id);
 	if (fresh >= PROGRESS_STACKS)
 		fprintf(stderr, "perfan-bpf: symbolizing %zu new stacks...\r", fresh);
-	err = leak_model__symbolize_new(tab, s->sym, &s->sample, fetch_stack, s);
+	prune_held(s, cli_bpf__now_s());
+	err = leak_model__symbolize_held(tab, s->sym, &s->sample, fetch_stack, hold_stack, s);
 	if (fresh >= PROGRESS_STACKS)
 		fputs("\033[K", stderr); /* erase the progress line */
 	if (err < 0)
@@ -1242,7 +1309,10 @@ static int refresh(struct leak_run *s)
 static int take_snapshot(struct leak_run *s, const char *label, bool final, unsigned *seq)
 {
 	double t0 = cli_bpf__now_s();
-	int err = refresh(s);
+	int err;
+
+	s->naming_final = final;
+	err = refresh(s);
 
 	if (err)
 		return err;
@@ -1563,6 +1633,7 @@ cleanup:
 			close(s.queued[i].fd);
 	free(s.queued);
 	free(s.opened);
+	free(s.held);
 	leak_loader__free(s.loader);
 	free(s.waits);
 	free(s.execs);

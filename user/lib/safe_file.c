@@ -4,6 +4,7 @@
  * into a file another user pre-created and can read. O_EXCL|O_NOFOLLOW refuses both. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,5 +151,27 @@ int safe_file__open_known(const char *path, uint32_t dev, uint64_t ino)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int safe_file__open_named(const char *name, uint32_t dev, uint64_t ino)
+{
+	static const char *const dirs[] = {
+		"/usr/lib/x86_64-linux-gnu",
+		"/lib/x86_64-linux-gnu",
+		"/usr/lib64",
+		"/lib64",
+		"/usr/lib",
+		"/lib",
+		"/usr/local/lib",
+	};
+	char path[PATH_MAX];
+	int fd = -1;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -1;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && fd < 0; i++)
+		if (snprintf(path, sizeof(path), "%s/%s", dirs[i], name) < (int)sizeof(path))
+			fd = safe_file__open_known(path, dev, ino);
 	return fd;
 }

@@ -39,4 +39,10 @@ int safe_file__write_atomic(const char *path, bool force, int (*writer)(FILE *f,
  * "/proc/self/fd/N"; close the descriptor after. */
 int safe_file__open_known(const char *path, uint32_t dev, uint64_t ino);
 
+/* The same for a library the kernel named by its file name alone (a mapping whose process is
+ * gone): looked for in the system's library directories (/usr/lib/x86_64-linux-gnu, /usr/lib,
+ * /usr/local/lib and their /lib, /lib64 forms), the first that is (dev, ino). -1 when none
+ * is, or name is not a plain file name. */
+int safe_file__open_named(const char *name, uint32_t dev, uint64_t ino);
+
 #endif

@@ -200,6 +200,13 @@ static struct proc_state *proc_get(struct symbolizer *sym, int pid, bool create)
 	return n;
 }
 
+bool symbolizer__holds(struct symbolizer *sym, int pid)
+{
+	const struct proc_state *ps = proc_get(sym, pid, false);
+
+	return ps && ps->maps.cnt;
+}
+
 size_t symbolizer__evict(struct symbolizer *sym)
 {
 	size_t kept = 0, freed = 0;

@@ -68,6 +68,9 @@ int symbolizer__add_loaded(struct symbolizer *sym, int pid, uint64_t bias, uint3
  * gone. 0, or -ENOENT when it cannot be read. */
 int symbolizer__adopt(struct symbolizer *sym, uint32_t dev, uint64_t ino, int fd);
 
+/* Whether the symbolizer holds mappings of pid (read from the process or told) */
+bool symbolizer__holds(struct symbolizer *sym, int pid);
+
 /* Forget pid's mappings (it exited and its stacks are named): the files stay open for the
  * other processes that map them */
 void symbolizer__forget(struct symbolizer *sym, int pid);
