@@ -96,8 +96,29 @@ struct vma_query {
 	__u64 pgoff;
 	__u64 ino;
 	__u32 dev;
-	__u32 pad;
+	__u32 user_dev; /* the file as its process sees it (below); 0: the same */
+	__u64 user_ino;
 };
+
+/* FMODE_BACKING: bit 25 up to Linux 6.13, bit 24 since */
+#define FMODE_BACKING_BITS ((1u << 24) | (1u << 25))
+
+/* A file mapped from overlayfs (a container's) is a "backing file": the mapping holds the
+ * lower file system's file, while /proc/PID/maps and an exec or mmap name the overlay's, whose
+ * identity user space keys the rows by. That one is the backing file's user_path. The flag
+ * moved between kernels, and either bit set on another file (bit 24 meant something else
+ * before) reads memory past it, safely, into a key that finds nothing: it is only looked up
+ * when the file's own identity found no rows. */
+static __always_inline void user_file(struct file *f, struct vma_query *q)
+{
+	struct backing_file *bf = (void *)f;
+
+	if (!bpf_core_type_exists(struct backing_file) ||
+	    !(BPF_CORE_READ(f, f_mode) & FMODE_BACKING_BITS))
+		return;
+	q->user_ino = BPF_CORE_READ(bf, user_path.dentry, d_inode, i_ino);
+	q->user_dev = BPF_CORE_READ(bf, user_path.dentry, d_inode, i_sb, s_dev);
+}
 
 static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_query *q)
 {
@@ -109,6 +130,7 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, struct 
 	if (f) {
 		q->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		q->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+		user_file(f, q);
 	}
 	return 0;
 }
@@ -141,6 +163,11 @@ static __always_inline struct vma_hit *mapping_of(struct walk *w, __u64 pc)
 	key.dev = q.dev;
 	key.ino = q.ino;
 	m = bpf_map_lookup_elem(&unwind_mods, &key);
+	if (!m && q.user_ino && (q.user_ino != q.ino || q.user_dev != q.dev)) {
+		key.dev = q.user_dev;
+		key.ino = q.user_ino;
+		m = bpf_map_lookup_elem(&unwind_mods, &key);
+	}
 	h->unseen = !m && UNWIND_UNSEEN_ON();
 	if (m) {
 		h->first = m->first;

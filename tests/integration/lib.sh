@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The prelude every integration script sources from the checkout's root, after naming its
 # paths: `. tests/integration/lib.sh NAME`. Makes a temporary directory $T and moves there (so
-# session files named after a pid land in it), kills the background pids in bg_pids and removes
-# $T on exit, and gives ok/no/check to count results and finish to print the line
+# session files named after a pid land in it), kills the background pids in bg_pids, unmounts
+# the mounts in mounts and removes $T on exit, and gives ok/no/check to count results and finish to print the line
 # "NAME: N passed, N failed" that tools/run-tests adds up.
 SUITE=$1
 T=$(mktemp -d "/tmp/perfan-$SUITE.XXXXXX")
 cd "$T" || exit 2
 pass=0 failn=0
 bg_pids=()
+mounts=() # unmounted before $T goes
 cleanup() {
 	for p in "${bg_pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT

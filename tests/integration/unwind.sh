@@ -74,6 +74,28 @@ check "churn's strdup stack: 500 allocated, none live" \
 	"$(chain "$T/auto.json" 1 "churn()@unwind.cc:$L_CH_DUP")"
 check "no stack truncated" 0 "$(jq -r '.truncated_stacks' "$T/auto.json")"
 
+# the same program run from an overlay file system, as in a container: its mapping holds the
+# lower file system's file while /proc/PID/maps names the overlay's (bpf/unwind.bpf.h,
+# user_file); the walk found no rows for it and every stack stopped at its first frame
+mkdir -p "$T/ov/lower" "$T/ov/upper" "$T/ov/work" "$T/ov/merged"
+cp "$WL" "$T/ov/lower/unwind"
+if mount -t overlay overlay -o "lowerdir=$T/ov/lower,upperdir=$T/ov/upper,workdir=$T/ov/work" \
+	"$T/ov/merged" 2>"$T/ov.err"; then
+	mounts+=("$T/ov/merged")
+	"$PB" leak --format json --no-output -- "$T/ov/merged/unwind" >"$T/ov.json" 2>"$T/ov.err"
+	check "overlayfs: exit 0" 0 $?
+	check "overlayfs: three frameless callers deep: every frame, to _start" \
+		"777 1 1 false inner()@unwind.cc:$L_INNER middle()@unwind.cc:$L_MIDDLE outer()@unwind.cc:$L_OUTER main@unwind.cc:$L_M_OUTER $START" \
+		"$(chain "$T/ov.json" 0 "inner()")"
+	check "overlayfs: operator new from a frameless caller: every frame, to _start" \
+		"600 6 6 false operator new(unsigned long)@ leak_new()@unwind.cc:$L_NEW main@unwind.cc:$L_M_NEW $START" \
+		"$(chain "$T/ov.json" 1 "leak_new()")"
+	check "overlayfs: no stack truncated" 0 "$(jq -r '.truncated_stacks' "$T/ov.json")"
+	umount "$T/ov/merged"
+else
+	no "overlayfs: cannot mount one to run the program from: $(cat "$T/ov.err")"
+fi
+
 # --unwind fp: the frame-pointer chain alone loses every caller here (what the default fixes)
 "$PB" leak --unwind fp --format json --no-output -- "$WL" >"$T/fp.json" 2>"$T/fp.err"
 check "--unwind fp: exit 0" 0 $?
