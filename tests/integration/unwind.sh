@@ -54,21 +54,26 @@ chain() { # json idx frame
 }
 START="__libc_start_call_main@libc_start_call_main.h:58 __libc_start_main_impl@libc-start.c:360 _start@"
 
+# The workload's three leaks and churn's new[], every frame of each checked (json, label)
+whole_chains() {
+	check "${2}operator new from a frameless caller: every frame, to _start" \
+		"600 6 6 false operator new(unsigned long)@ leak_new()@unwind.cc:$L_NEW main@unwind.cc:$L_M_NEW $START" \
+		"$(chain "$1" 1 "leak_new()")"
+	check "${2}strdup inside glibc: every frame, to _start" \
+		"128 4 4 false __GI___strdup@strdup.c:42 leak_strdup()@unwind.cc:$L_DUP main@unwind.cc:$L_M_DUP $START" \
+		"$(chain "$1" 1 "leak_strdup()")"
+	check "${2}three frameless callers deep: every frame, to _start" \
+		"777 1 1 false inner()@unwind.cc:$L_INNER middle()@unwind.cc:$L_MIDDLE outer()@unwind.cc:$L_OUTER main@unwind.cc:$L_M_OUTER $START" \
+		"$(chain "$1" 0 "inner()")"
+	# churn's blocks are told apart from the leaks: their own stacks, all freed
+	check "${2}churn's new[] stack: 500 allocated, none live" \
+		"0 0 500 false operator new(unsigned long)@ churn()@unwind.cc:$L_CH_NEW main@unwind.cc:$L_M_CHURN $START" \
+		"$(chain "$1" 1 "churn()@unwind.cc:$L_CH_NEW")"
+}
+
 "$PB" leak --format json --no-output -- "$WL" >"$T/auto.json" 2>"$T/auto.err"
 check "default (--unwind auto): exit 0" 0 $?
-check "operator new from a frameless caller: every frame, to _start" \
-	"600 6 6 false operator new(unsigned long)@ leak_new()@unwind.cc:$L_NEW main@unwind.cc:$L_M_NEW $START" \
-	"$(chain "$T/auto.json" 1 "leak_new()")"
-check "strdup inside glibc: every frame, to _start" \
-	"128 4 4 false __GI___strdup@strdup.c:42 leak_strdup()@unwind.cc:$L_DUP main@unwind.cc:$L_M_DUP $START" \
-	"$(chain "$T/auto.json" 1 "leak_strdup()")"
-check "three frameless callers deep: every frame, to _start" \
-	"777 1 1 false inner()@unwind.cc:$L_INNER middle()@unwind.cc:$L_MIDDLE outer()@unwind.cc:$L_OUTER main@unwind.cc:$L_M_OUTER $START" \
-	"$(chain "$T/auto.json" 0 "inner()")"
-# churn's blocks are told apart from the leaks: their own stacks, all freed
-check "churn's new[] stack: 500 allocated, none live" \
-	"0 0 500 false operator new(unsigned long)@ churn()@unwind.cc:$L_CH_NEW main@unwind.cc:$L_M_CHURN $START" \
-	"$(chain "$T/auto.json" 1 "churn()@unwind.cc:$L_CH_NEW")"
+whole_chains "$T/auto.json" ""
 check "churn's strdup stack: 500 allocated, none live" \
 	"0 0 500 false __GI___strdup@strdup.c:42 churn()@unwind.cc:$L_CH_DUP main@unwind.cc:$L_M_CHURN $START" \
 	"$(chain "$T/auto.json" 1 "churn()@unwind.cc:$L_CH_DUP")"
@@ -84,12 +89,7 @@ if mount -t overlay overlay -o "lowerdir=$T/ov/lower,upperdir=$T/ov/upper,workdi
 	mounts+=("$T/ov/merged")
 	"$PB" leak --format json --no-output -- "$T/ov/merged/unwind" >"$T/ov.json" 2>"$T/ov.err"
 	check "overlayfs: exit 0" 0 $?
-	check "overlayfs: three frameless callers deep: every frame, to _start" \
-		"777 1 1 false inner()@unwind.cc:$L_INNER middle()@unwind.cc:$L_MIDDLE outer()@unwind.cc:$L_OUTER main@unwind.cc:$L_M_OUTER $START" \
-		"$(chain "$T/ov.json" 0 "inner()")"
-	check "overlayfs: operator new from a frameless caller: every frame, to _start" \
-		"600 6 6 false operator new(unsigned long)@ leak_new()@unwind.cc:$L_NEW main@unwind.cc:$L_M_NEW $START" \
-		"$(chain "$T/ov.json" 1 "leak_new()")"
+	whole_chains "$T/ov.json" "overlayfs: "
 	check "overlayfs: no stack truncated" 0 "$(jq -r '.truncated_stacks' "$T/ov.json")"
 	umount "$T/ov/merged"
 else
@@ -135,18 +135,7 @@ if wait_for "$T/all.err" "tracing every process"; then
 	wait "$all_pb"
 	check "--all: exit 0" 0 $?
 	jq --argjson p "$all_wl" '.stacks |= map(select(.pid == $p))' "$T/all.json" >"$T/all-wl.json"
-	check "--all: operator new from a frameless caller: every frame, to _start" \
-		"600 6 6 false operator new(unsigned long)@ leak_new()@unwind.cc:$L_NEW main@unwind.cc:$L_M_NEW $START" \
-		"$(chain "$T/all-wl.json" 1 "leak_new()")"
-	check "--all: strdup inside glibc: every frame, to _start" \
-		"128 4 4 false __GI___strdup@strdup.c:42 leak_strdup()@unwind.cc:$L_DUP main@unwind.cc:$L_M_DUP $START" \
-		"$(chain "$T/all-wl.json" 1 "leak_strdup()")"
-	check "--all: three frameless callers deep: every frame, to _start" \
-		"777 1 1 false inner()@unwind.cc:$L_INNER middle()@unwind.cc:$L_MIDDLE outer()@unwind.cc:$L_OUTER main@unwind.cc:$L_M_OUTER $START" \
-		"$(chain "$T/all-wl.json" 0 "inner()")"
-	check "--all: churn's new[] stack: 500 allocated, none live" \
-		"0 0 500 false operator new(unsigned long)@ churn()@unwind.cc:$L_CH_NEW main@unwind.cc:$L_M_CHURN $START" \
-		"$(chain "$T/all-wl.json" 1 "churn()@unwind.cc:$L_CH_NEW")"
+	whole_chains "$T/all-wl.json" "--all: "
 	check "--all: the workload's stacks: none truncated" 0 \
 		"$(jq '[.stacks[] | select(.truncated and .live_bytes > 0)] | length' "$T/all-wl.json")"
 else
