@@ -204,8 +204,15 @@ done
 sub_rc=$?
 # (a CI run once found no results here while the text was right: say what the run printed)
 [[ -s nest-sub.json ]] || no "--subtract-nested: no results file (exit $sub_rc): $(tail -c 400 nest-sub.txt)"
-check "--subtract-nested: marked, the count unchanged" "true 1000" \
-	"$(meta nest-sub.json outer nested_subtracted) $(meta nest-sub.json outer nested_probe_calls)"
+# (on a loaded host the calibrated traps can exceed most of outer's calls: nothing is left of
+# its p50, and it must then be left out of the results with a warning, never silently)
+if [[ -n $(meta nest-sub.json outer calls) ]]; then
+	check "--subtract-nested: marked, the count unchanged" "true 1000" \
+		"$(meta nest-sub.json outer nested_subtracted) $(meta nest-sub.json outer nested_probe_calls)"
+else
+	check "--subtract-nested: outer left out of the results (nothing left of its p50), said" 1 \
+		"$(grep -c "^perfan-bpf: warning: outer: nothing is left of its p50 once the traps of its nested probes are subtracted; it is not in nest-sub.json" nest-sub.txt)"
+fi
 check "--subtract-nested: the text says so" 1 "$(grep -c '^  nested probe calls 1000 (50 per call).* are subtracted' nest-sub.txt)"
 # how much of the traps it removes is a timing value, measured by tools/bench/timing_accuracy.sh
 # (outer's p50 / 20 us, with and without): two runs here differ by the machine's state

@@ -574,6 +574,22 @@ static int runs(struct time_run *s)
 	return 0;
 }
 
+/* Whether run holds a result for func (named FUNC or NAME:FUNC) */
+static bool in_results(const struct regress_run *run, const char *func)
+{
+	size_t n = strlen(func);
+
+	for (size_t k = 0; k < run->result_cnt; k++) {
+		const char *name = run->results[k].name;
+		size_t len = strlen(name);
+
+		if (!strcmp(name, func) ||
+		    (len > n && name[len - n - 1] == ':' && !strcmp(name + len - n, func)))
+			return true;
+	}
+	return false;
+}
+
 static int write_results(struct time_run *s)
 {
 	struct regress_run run;
@@ -587,6 +603,14 @@ static int write_results(struct time_run *s)
 		if (!s->total[i].count)
 			fprintf(stderr, "perfan-bpf: warning: %s was not called; it is not in %s\n",
 				s->target.funcs[i].name, s->opts->output);
+		else if (!in_results(&run, s->target.funcs[i].name))
+			/* a result must be positive: the traps subtracted took it all */
+			fprintf(stderr,
+				"perfan-bpf: warning: %s: nothing is left of its %s once the "
+				"traps of its nested probes are subtracted; it is not in %s (time "
+				"it without --subtract-nested, or its callees apart)\n",
+				s->target.funcs[i].name, timing_stat__name(s->opts->stat),
+				s->opts->output);
 	if (!run.result_cnt) {
 		regress_run__free(&run);
 		return cli__error("no timed calls to write to %s", s->opts->output);
