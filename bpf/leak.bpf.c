@@ -38,6 +38,16 @@ struct {
 	__type(value, struct stack_stat);
 } stack_stats SEC(".maps");
 
+/* The stacks an exec found (their live counts cleared there): the old image's, which user
+ * space names with the old mappings, and only those (an exec it reads late finds the new
+ * image's stacks in the maps too). LRU: never full, the oldest forgotten first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 14);
+	__type(key, struct stack_key);
+	__type(value, __u8);
+} old_image SEC(".maps");
+
 /* The processes followed besides the target: tgid -> the parent's tgid. Entered at fork,
  * removed at exit; user space attaches each one's uprobes (they filter by address space). */
 struct {
@@ -609,11 +619,14 @@ static long drop_block(struct bpf_map *map, struct alloc_key *k, struct alloc_in
 
 static long clear_live(struct bpf_map *map, struct stack_key *k, struct stack_stat *v, __u32 *tgid)
 {
+	__u8 one = 1;
+
 	if (k->tgid == *tgid) {
 		v->live_bytes = 0;
 		v->live_objects = 0;
 		v->live_usable_objects = 0;
 		v->live_usable_bytes = 0;
+		bpf_map_update_elem(&old_image, k, &one, BPF_ANY);
 	}
 	return 0;
 }

@@ -671,6 +671,14 @@ static void test_library_replaced(void **state)
 	symbolizer__free(sym);
 }
 
+/* stack_hold_fn of test_old_image: the stacks there at the exec (0x71 and 0x73) */
+static bool was_at_exec(void *ctx, uint32_t pid, uint64_t id)
+{
+	(void)ctx;
+	(void)pid;
+	return id == 0x71 || id == 0x73;
+}
+
 /* An exec: the old image's stacks, still unnamed, are named with the mappings read before it
  * (leak_model__symbolize_old_image re-reads nothing, and names no other process's stacks);
  * leak_model__symbolize_new names the new image's after it with the new mappings */
@@ -694,12 +702,16 @@ static void test_old_image(void **state)
 	write_maps(5300, M_EXE | M_LIB2);
 	sample_add(&sample, 5300, 0x71);
 	sample_add(&sample, 5301, 0x73);
-	assert_int_equal(leak_model__symbolize_old_image(tab, sym, &sample, 5300, fake_fetch, &ff),
+	/* the exec read late: the new image's stack is in the sample already, and is_old says
+	 * it was not there at the exec */
+	sample_add(&sample, 5300, 0x72);
+	assert_int_equal(leak_model__symbolize_old_image(tab, sym, &sample, 5300, fake_fetch,
+							 was_at_exec, &ff),
 			 1);
 	assert_lib(entry(tab, 5300, 0x71, 1), 0, lib_at(&fx.lib_fn, 3), "lib_fn", 3);
 	assert_null(stacktab__get(tab, 5301, 0x73)); /* another process: not here */
+	assert_null(stacktab__get(tab, 5300, 0x72)); /* the new image's: not named so */
 	/* the next tick: the new image's stack with the new mappings */
-	sample_add(&sample, 5300, 0x72);
 	assert_int_equal(leak_model__symbolize_new(tab, sym, &sample, fake_fetch, &ff), 2);
 	e = entry(tab, 5300, 0x72, 1);
 	assert_frame(e, 0, lib_at(&fx.lib_fn, 3), LIB2_PATH, e->frames[0].build_id, "new_fn", 3);

@@ -156,7 +156,7 @@ static bool has_unmapped(const struct frame *frames, size_t cnt)
 
 static int symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 			 const struct leak_sample *sample, uint32_t only, struct refreshed *r,
-			 stack_fetch_fn fetch, stack_hold_fn hold, void *ctx)
+			 stack_fetch_fn fetch, stack_hold_fn hold, stack_hold_fn pick, void *ctx)
 {
 	uint64_t ips[MAX_FRAMES];
 	int added = 0, err = 0;
@@ -168,7 +168,8 @@ static int symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 		bool truncated = false;
 		int n = 0;
 
-		if ((only && s->pid != only) || stacktab__get(tab, s->pid, s->stack_id))
+		if ((only && s->pid != only) || stacktab__get(tab, s->pid, s->stack_id) ||
+		    (pick && !pick(ctx, s->pid, s->stack_id)))
 			continue;
 		if (s->stack_id) {
 			n = fetch(ctx, s->stack_id, ips, MAX_FRAMES, &truncated);
@@ -203,7 +204,7 @@ int leak_model__symbolize_held(struct stacktab *tab, struct symbolizer *sym,
 	int err = refresh_new(tab, sym, &up_front, sample);
 
 	if (!err)
-		err = symbolize_new(tab, sym, sample, 0, &r, fetch, hold, ctx);
+		err = symbolize_new(tab, sym, sample, 0, &r, fetch, hold, NULL, ctx);
 	free(up_front.pids);
 	free(r.pids);
 	return err;
@@ -217,11 +218,11 @@ int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 
 int leak_model__symbolize_old_image(struct stacktab *tab, struct symbolizer *sym,
 				    const struct leak_sample *sample, uint32_t pid,
-				    stack_fetch_fn fetch, void *ctx)
+				    stack_fetch_fn fetch, stack_hold_fn is_old, void *ctx)
 {
 	struct refreshed held = { .pids = &pid, .cnt = 1, .cap = 1 }; /* never re-read */
 
-	return symbolize_new(tab, sym, sample, pid, &held, fetch, NULL, ctx);
+	return symbolize_new(tab, sym, sample, pid, &held, fetch, NULL, is_old, ctx);
 }
 
 int leak_model__build(const struct stacktab *tab, const struct leak_sample *sample,

@@ -37,12 +37,13 @@ int leak_model__symbolize_held(struct stacktab *tab, struct symbolizer *sym,
 			       const struct leak_sample *sample, stack_fetch_fn fetch,
 			       stack_hold_fn hold, void *ctx);
 
-/* pid just exec'd: its stacks of the sample not in the table yet are its old image's, named
- * with the mappings the symbolizer holds for it (read before the exec), never re-read here (the
- * process's are the new image's now). Returns the number of stacks added, or -errno. */
+/* pid just exec'd: its stacks of the sample not in the table yet that is_old says were there
+ * at the exec (the old image's; with is_old NULL, all of them) are named with the mappings the
+ * symbolizer holds for it (read before the exec), never re-read here (the process's are the
+ * new image's now). Returns the number of stacks added, or -errno. */
 int leak_model__symbolize_old_image(struct stacktab *tab, struct symbolizer *sym,
 				    const struct leak_sample *sample, uint32_t pid,
-				    stack_fetch_fn fetch, void *ctx);
+				    stack_fetch_fn fetch, stack_hold_fn is_old, void *ctx);
 
 /* The outermost frame of a fully walked stack is where a thread starts: the C library's
  * __libc_start_call_main/__libc_start_main, start_thread, clone/clone3, or _start; a frame in

@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "analysis/early_stacks.h"
 #include "analysis/leak_model.h"
@@ -750,6 +751,14 @@ static size_t followed_alive(const struct leak_run *s)
  * dlopen or an exec are walked whole and named */
 static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated);
 
+/* stack_hold_fn picking the stacks an exec found: the old image's */
+static bool old_image_stack(void *ctx, uint32_t pid, uint64_t stack_id)
+{
+	const struct leak_run *s = ctx;
+
+	return leak_loader__old_image_stack(s->loader, pid, stack_id);
+}
+
 /* pid exec'd: its old image's stacks are named before its new mappings are read (the
  * symbolizer still holds the old ones, read at attach or since), so that they keep their
  * names and are not taken for truncated. A fresh read of the maps, at most EXEC_NAMES_RATE
@@ -764,7 +773,7 @@ static void name_before_exec(struct leak_run *s, uint32_t pid, double now)
 	    leak_loader__read(s->loader, &s->sample))
 		return;
 	leak_model__symbolize_old_image(live_session__stacks(s->live), s->sym, &s->sample, pid,
-					fetch_stack, s);
+					fetch_stack, old_image_stack, s);
 }
 
 /* The rows of the files new to pid, at once (e->ino: that file, through any mapping of it the
@@ -886,7 +895,34 @@ static void resolve_execs(struct leak_run *s, double now)
 	}
 }
 
-/* Listen to the kernel's code events */
+/* Whether the code thread opened (dev, ino) for the symbolizer already; marks it so when not
+ * (the code thread's alone) */
+static bool opened_before(struct leak_run *s, uint32_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < s->opened_cnt; i++)
+		if (s->opened[i].dev == dev && s->opened[i].ino == ino)
+			return true;
+	if (ARRAY_GROW(s->opened, s->opened_cap, s->opened_cnt + 1, 64))
+		return true; /* out of memory: as if it were */
+	s->opened[s->opened_cnt].dev = dev;
+	s->opened[s->opened_cnt++].ino = ino;
+	return false;
+}
+
+/* A descriptor of what path opens if it is the regular file (dev, ino), else -1 */
+static int open_if(const char *path, uint32_t dev, uint64_t ino)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != ino ||
+			(uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev)) != dev)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* --all: a descriptor of the file (dev, ino) pid has mapped, for the symbolizer, the first
  * time the code thread meets it (a process may be gone before the main thread reads its
  * mappings): through the process while it lives, else by its name (a library) among the
@@ -896,16 +932,10 @@ static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t 
 {
 	char path[PATH_MAX + 64];
 	struct proc_maps maps = {};
-	struct stat st;
 	int fd = -1;
 
-	for (size_t i = 0; i < s->opened_cnt; i++)
-		if (s->opened[i].dev == dev && s->opened[i].ino == ino)
-			return -1;
-	if (ARRAY_GROW(s->opened, s->opened_cap, s->opened_cnt + 1, 64))
+	if (opened_before(s, dev, ino))
 		return -1;
-	s->opened[s->opened_cnt].dev = dev;
-	s->opened[s->opened_cnt++].ino = ino;
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	if (proc_maps__read(path, &maps))
 		return safe_file__open_named(name, dev, ino);
@@ -916,14 +946,60 @@ static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t 
 			continue;
 		snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid,
 			 m->start, m->end);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != ino)) {
-			close(fd);
-			fd = -1;
-		}
+		fd = open_if(path, dev, ino);
 	}
 	proc_maps__free(&maps);
 	return fd >= 0 ? fd : safe_file__open_named(name, dev, ino);
+}
+
+/* An exec: the program's file through the process, while it lives (a path given to execve is
+ * relative to the process's root and working directory, a container's) */
+static int open_exe(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t ino)
+{
+	char path[64];
+
+	if (opened_before(s, dev, ino))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	return open_if(path, dev, ino);
+}
+
+static void queue_code(struct leak_run *s, const struct leak_code_event *q);
+
+/* By pid, the dynamic linker's list changed (an exec's libraries mapped, a dlopen): each
+ * executable file mapping new to the session is opened through the process while it lives,
+ * and handed to the main thread as an mmap of it (the symbolizer then names a process that
+ * exits before its mappings are read, a short command) */
+static void open_linked(struct leak_run *s, const struct leak_code_event *e)
+{
+	char path[PATH_MAX + 64];
+	struct proc_maps maps = {};
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", e->pid);
+	if (proc_maps__read(path, &maps))
+		return;
+	for (size_t i = 0; i < maps.cnt; i++) {
+		const struct proc_map *m = &maps.maps[i];
+		uint32_t dev = m->dev_major << 20 | m->dev_minor;
+		struct leak_code_event q;
+
+		if (!m->exec || !m->inode || m->path[0] != '/' || opened_before(s, dev, m->inode))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, e->pid,
+			 m->start, m->end);
+		q = (struct leak_code_event){ .pid = e->pid,
+					      .kind = LEAK_CODE_MMAP,
+					      .ts_ns = e->ts_ns,
+					      .dev = dev,
+					      .ino = m->inode,
+					      .addr = m->start,
+					      .len = m->end - m->start,
+					      .off = m->offset,
+					      .fd = open_if(path, dev, m->inode) };
+		if (q.fd >= 0)
+			queue_code(s, &q);
+	}
+	proc_maps__free(&maps);
 }
 
 /* In the code thread, for each code event: the new files' rows at once, the rest of its
@@ -932,13 +1008,16 @@ static void on_code_thread(void *ctx, const struct leak_code_event *e)
 {
 	struct leak_run *s = ctx;
 	struct leak_code_event q = *e;
-	uint64_t one = 1;
 
 	if (e->pid == (uint32_t)getpid())
 		return;
 	/* first, while the process lives: a short-lived one may be gone in a millisecond */
 	if (!s->tgt.pid && e->kind == LEAK_CODE_MMAP && e->ino)
 		q.fd = open_mapped(s, e->pid, e->dev, e->ino, e->path);
+	else if (e->kind == LEAK_CODE_EXEC && e->ino)
+		q.fd = open_exe(s, e->pid, e->dev, e->ino);
+	else if (s->tgt.pid && e->kind == LEAK_CODE_MMAP && !e->ino)
+		open_linked(s, e);
 	code_rows(s, e);
 	if (q.fd >= 0 && s->opts->max_unwind_rows) {
 		char at[64];
@@ -951,11 +1030,19 @@ static void on_code_thread(void *ctx, const struct leak_code_event *e)
 					     s->loader);
 		pthread_mutex_unlock(&s->rows_lock);
 	}
+	queue_code(s, &q);
+}
+
+/* Queue a code event for the main thread (its descriptor is the queue's), and wake it */
+static void queue_code(struct leak_run *s, const struct leak_code_event *q)
+{
+	uint64_t one = 1;
+
 	pthread_mutex_lock(&s->queue_lock);
 	if (!ARRAY_GROW(s->queued, s->queued_cap, s->queued_cnt + 1, 16))
-		s->queued[s->queued_cnt++] = q;
-	else if (q.fd >= 0)
-		close(q.fd);
+		s->queued[s->queued_cnt++] = *q;
+	else if (q->fd >= 0)
+		close(q->fd);
 	pthread_mutex_unlock(&s->queue_lock);
 	if (write(s->code_wake, &one, sizeof(one)) < 0)
 		return; /* the counter is full: the main thread is woken already */
@@ -1100,15 +1187,33 @@ static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, 
 	return n;
 }
 
+/* Whether pid's mappings can still be read: it lives (an exited process not yet reaped, the
+ * launched one, shows none) */
+static bool maps_readable(const struct leak_run *s, uint32_t pid)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 8], c;
+	ssize_t n = 0;
+	int fd;
+
+	if (pid_dir(s, pid, dir, sizeof(dir)))
+		return false;
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, &c, 1);
+		close(fd);
+	}
+	return n == 1;
+}
+
 /* stack_hold_fn: hold a stack of a process gone (its mappings cannot be read any more) for
  * STACK_HOLD_S from when it was first met */
 static bool hold_stack(void *ctx, uint32_t pid, uint64_t stack_id)
 {
 	struct leak_run *s = ctx;
 	double now = cli_bpf__now_s();
-	char dir[PATH_MAX];
 
-	if (s->naming_final || (!pid_dir(s, pid, dir, sizeof(dir)) && !access(dir, F_OK)))
+	if (s->naming_final || maps_readable(s, pid))
 		return false;
 	for (size_t i = 0; i < s->held_cnt; i++)
 		if (s->held[i].pid == pid && s->held[i].stack_id == stack_id)

@@ -462,6 +462,14 @@ uint64_t leak_loader__execs(const struct leak_loader *ld)
 	return ld->skel->bss->exec_cnt;
 }
 
+bool leak_loader__old_image_stack(const struct leak_loader *ld, uint32_t pid, uint64_t stack_id)
+{
+	struct stack_key key = { .tgid = pid, .stack_id = stack_id };
+	__u8 v;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.old_image), &key, &v);
+}
+
 static int code_event(void *ctx, void *data, size_t size)
 {
 	struct leak_loader *ld = ctx;

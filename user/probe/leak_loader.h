@@ -86,6 +86,9 @@ int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx);
 int leak_loader__consume_marks(struct leak_loader *ld);
 /* Execs of traced processes since attach: each dropped the old image's live blocks */
 uint64_t leak_loader__execs(const struct leak_loader *ld);
+/* Whether the stack (pid, stack_id) was there when pid last exec'd: the old image's (forgotten
+ * after the 16384 most recent) */
+bool leak_loader__old_image_stack(const struct leak_loader *ld, uint32_t pid, uint64_t stack_id);
 /* New code in a traced process, told by the kernel as it happens: an exec (path: the program,
  * comm: its new name), or a file mapped executable (dev, ino: the file; 0 when unknown), told
  * before the mapping is in place */
