@@ -152,4 +152,28 @@ for run in 1 2 3 4 5; do
 		no "dlopen run $run: stacks walked early were left: $(grep 'walked before' "$T/dl.err")"
 	fi
 done
+
+# --- exec into a container's root (overlayfs over the host's: the program's C library is the
+# host's file under the overlay, so the probes fire in it), through chroot, which execs the
+# program a millisecond after its own start: the program's leaks exactly, and the exec traced
+# (it was said untraced when chroot's exec was read after the program had exited)
+mkdir -p "$T/root/upper" "$T/root/work" "$T/root/merged"
+if mount -t overlay overlay -o "lowerdir=/,upperdir=$T/root/upper,workdir=$T/root/work" \
+	"$T/root/merged" 2>"$T/root.err"; then
+	mounts+=("$T/root/merged")
+	"$PB" leak --format json --no-output -- chroot "$T/root/merged" "$WLD/leaky" \
+		>"$T/root.json" 2>"$T/root.err"
+	check "container root: exit status" 0 $?
+	check "container root: leaky's leaks exactly, chroot's dropped at the exec" "22796 25" \
+		"$(jq -r '"\(.totals.live_bytes) \(.totals.live_objects)"' "$T/root.json")"
+	check "container root: the exec is traced" "true" "$(jq -r '.code.execs[0].traced' "$T/root.json")"
+	if grep -q "its allocations after the exec are not traced" "$T/root.err"; then
+		no "container root: stderr says untraced: $(grep 'not traced' "$T/root.err")"
+	else
+		ok "container root: stderr does not say its allocations are untraced"
+	fi
+	umount "$T/root/merged"
+else
+	no "container root: cannot mount an overlay over /: $(cat "$T/root.err")"
+fi
 finish

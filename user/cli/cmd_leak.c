@@ -550,6 +550,22 @@ static int alloc_index(const struct leak_run *s, const char *module)
 	return -1;
 }
 
+/* Whether the kernel counted allocations of pid's new image: a stack of pid that its last exec
+ * did not find (leak_loader__old_image_stack) */
+static bool new_image_seen(struct leak_run *s, uint32_t pid)
+{
+	if (leak_loader__read(s->loader, &s->sample))
+		return false;
+	for (size_t i = 0; i < s->sample.cnt; i++) {
+		const struct stack_row *r = &s->sample.stacks[i];
+
+		if (r->pid == pid && r->counts.alloc_objects &&
+		    !leak_loader__old_image_stack(s->loader, pid, r->stack_id))
+			return true;
+	}
+	return false;
+}
+
 /* After an exec (launch and --pid mode): the allocator the new image maps. The uprobes sit on
  * files, so a new image mapping a probed file is traced on; one that maps another allocator
  * (another libc, jemalloc...) gets that one attached. Looked for at each code event of the
@@ -572,7 +588,20 @@ static void resolve_exec(struct leak_run *s, struct leak_exec_note *n, bool last
 		target__init_pid(&other, (int)n->pid);
 	if (target__maps(p == s->procs ? &s->tgt : &other, &maps, dir, sizeof(dir), exe,
 			 sizeof(exe))) {
-		/* gone before its allocator was looked at: said, not silent */
+		/* gone before its allocator was looked at: its allocations reached the probed
+		 * files all the same when it mapped one (a container's libc is its host's file
+		 * under an overlay), else said, not silent */
+		if (!n->allocator[0] && new_image_seen(s, n->pid)) {
+			snprintf(n->allocator, sizeof(n->allocator), "%.*s",
+				 (int)sizeof(n->allocator) - 1, s->alloc_name);
+			if (++s->execs_warned <= EXEC_WARN_MAX)
+				fprintf(stderr,
+					"perfan-bpf: pid %u exec'd %s and exited before its mappings "
+					"were read: its allocations through %s were traced, any "
+					"through another allocator were not\n",
+					n->pid, n->path, s->alloc_name);
+			return;
+		}
 		if (!n->allocator[0]) {
 			n->untraced = true;
 			if (++s->execs_warned <= EXEC_WARN_MAX)
