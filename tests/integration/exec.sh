@@ -172,6 +172,30 @@ if mount -t overlay overlay -o "lowerdir=/,upperdir=$T/root/upper,workdir=$T/roo
 	else
 		ok "container root: stderr does not say its allocations are untraced"
 	fi
+	# --pid of a process chroot'ed there: its mappings are named from our root, where
+	# /proc/PID/root + that path is nothing (it was refused: "no allocator to probe")
+	chroot "$T/root/merged" "$WLD/leaky" -w -h 30 >"$T/chr.wl" 2>&1 &
+	chr=$!
+	bg_pids+=("$chr")
+	if wait_for "$T/chr.wl" READY; then
+		timeout 60 "$PB" leak --pid "$chr" --format json >"$T/chr.json" 2>"$T/chr.err" &
+		chr_pb=$!
+		bg_pids+=("$chr_pb")
+		wait_for "$T/chr.err" "tracing pid" || no "chroot --pid: no 'tracing' line: $(cat "$T/chr.err")"
+		kill -USR1 "$chr"
+		wait_for "$T/chr.wl" LEAKED
+		kill -INT "$chr_pb"
+		wait "$chr_pb"
+		check "chroot --pid: exit status" 0 $?
+		while read -r fn bytes objs; do
+			check "chroot --pid: $fn live, named" "$bytes $objs" "$(live_of "$T/chr.json" "$fn")"
+		done <<<"$LEAKS"
+		check "chroot --pid: no stack truncated" 0 "$(jq .truncated_stacks "$T/chr.json")"
+	else
+		no "chroot --pid: leaky never said READY: $(cat "$T/chr.wl")"
+	fi
+	kill "$chr" 2>/dev/null
+	wait "$chr" 2>/dev/null
 	umount "$T/root/merged"
 else
 	no "container root: cannot mount an overlay over /: $(cat "$T/root.err")"

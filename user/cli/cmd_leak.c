@@ -522,10 +522,17 @@ static int proc_attach(struct leak_run *s, struct traced_proc *p, int a)
 	if (!own)
 		return -ENOMEM;
 	*own = x ? x->alloc : s->alloc;
-	for (int i = 0; i < own->mod_cnt && !err; i++)
-		if (snprintf(own->mods[i].path, sizeof(own->mods[i].path), "/proc/%u/root%s",
-			     p->note.pid, own->mods[i].module) >= (int)sizeof(own->mods[i].path))
+	for (int i = 0; i < own->mod_cnt && !err; i++) {
+		char at[sizeof(own->mods[i].path)];
+
+		if (snprintf(at, sizeof(at), "/proc/%u/root%s", p->note.pid, own->mods[i].module) >=
+		    (int)sizeof(at))
 			err = -ENAMETOOLONG;
+		/* a process chroot'ed in our mount namespace has its files named from our
+		 * root: the path the allocator was found by serves (allocator__find) */
+		else if (!access(at, F_OK) || access(own->mods[i].path, F_OK))
+			memcpy(own->mods[i].path, at, sizeof(at));
+	}
 	if (!err)
 		err = leak_loader__attach_more(s->loader, own, x ? &x->plan : &s->plan,
 					       (int)p->note.pid, &p->links[a]);

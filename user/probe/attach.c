@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "leak.h" /* LEAK_COOKIE_*, enum leak_usable */
 #include "lib/sanitize.h"
@@ -211,11 +213,40 @@ static int set_paths(struct alloc_module *m, const char *root, const char *modul
 	return 0;
 }
 
-/* Open module (as the target sees it) through root; NULL when it cannot be */
-static struct elf_file *open_module(const char *root, const char *module, struct alloc_module *m)
+/* Whether path, in our root, is a file the process maps as module */
+static bool mapped_as(const struct proc_maps *maps, const char *path, const char *module)
 {
+	struct stat st;
+
+	if (stat(path, &st))
+		return false;
+	for (size_t i = 0; i < maps->cnt; i++) {
+		const struct proc_map *pm = &maps->maps[i];
+
+		if (!strcmp(pm->path, module) && pm->inode == st.st_ino &&
+		    pm->dev_major == major(st.st_dev) && pm->dev_minor == minor(st.st_dev))
+			return true;
+	}
+	return false;
+}
+
+/* Open module (as the target sees it) through root; NULL when it cannot be. A process
+ * chroot'ed in our mount namespace (a container's root on an overlay) has its mappings named
+ * from our root, where root + module is nothing: module itself is then the file, when it is
+ * the one the process maps. */
+static struct elf_file *open_module(const struct proc_maps *maps, const char *root,
+				    const char *module, struct alloc_module *m)
+{
+	struct elf_file *ef;
+
 	memset(m, 0, sizeof(*m));
-	return set_paths(m, root, module) ? NULL : elf_file__open(m->path);
+	if (set_paths(m, root, module))
+		return NULL;
+	ef = elf_file__open(m->path);
+	if (ef || !*root || module[0] != '/' || !mapped_as(maps, module, module))
+		return ef;
+	snprintf(m->path, sizeof(m->path), "%s", module);
+	return elf_file__open(m->path);
 }
 
 static void add_module(struct allocator *out, const struct alloc_module *m, const char *prefix,
@@ -232,15 +263,15 @@ static void add_module(struct allocator *out, const struct alloc_module *m, cons
 }
 
 /* module as the allocator malloc binds to, when it defines malloc and free */
-static bool try_main(struct allocator *out, const char *root, const char *module,
-		     struct alloc_module *m)
+static bool try_main(const struct proc_maps *maps, struct allocator *out, const char *root,
+		     const char *module, struct alloc_module *m)
 {
 	struct elf_file *ef;
 	bool ok;
 
 	if (!module || !*module)
 		return false;
-	ef = open_module(root, module, m);
+	ef = open_module(maps, root, module, m);
 	ok = defines_allocator(ef, "");
 	elf_file__free(ef);
 	if (ok)
@@ -259,12 +290,14 @@ static bool find_main(const struct proc_maps *maps, const char *root, const char
 	const struct proc_map *pm;
 
 	for (size_t i = 0; i < COUNT(libs); i++)
-		if ((pm = proc_maps__find_lib(maps, libs[i])) && try_main(out, root, pm->path, m))
+		if ((pm = proc_maps__find_lib(maps, libs[i])) &&
+		    try_main(maps, out, root, pm->path, m))
 			return true;
-	if (try_main(out, root, exe, m))
+	if (try_main(maps, out, root, exe, m))
 		return true;
 	for (size_t i = 0; i < COUNT(libcs); i++)
-		if ((pm = proc_maps__find_lib(maps, libcs[i])) && try_main(out, root, pm->path, m))
+		if ((pm = proc_maps__find_lib(maps, libcs[i])) &&
+		    try_main(maps, out, root, pm->path, m))
 			return true;
 	return false;
 }
@@ -301,7 +334,7 @@ static void add_linker(const struct proc_maps *maps, const char *root, struct al
 	}
 	if (!cand)
 		cand = out->mods[0].module;
-	ef = open_module(root, cand, &m);
+	ef = open_module(maps, root, cand, &m);
 	if (ef && defines(ef, "", "_dl_debug_state"))
 		add_module(out, &m, "", ALLOC_MOD_LINKER);
 	elf_file__free(ef);
@@ -318,7 +351,7 @@ static bool maps_libpython(const struct proc_maps *maps, const char *root)
 
 		if (!maps->maps[i].exec || !slash || strncmp(slash + 1, "libpython", 9))
 			continue;
-		ef = open_module(root, maps->maps[i].path, &m);
+		ef = open_module(maps, root, maps->maps[i].path, &m);
 		py = ef && defines(ef, "", "PyObject_Malloc");
 		elf_file__free(ef);
 		return py;
@@ -338,7 +371,7 @@ int allocator__find(const struct proc_maps *maps, const char *root, const char *
 		return -ENOENT;
 	/* an allocator bundled under a prefix serves the executable's own calls beside the one
 	 * its libraries (libc's strdup, fopen) use */
-	ef = exe && *exe ? open_module(root, exe, &m) : NULL;
+	ef = exe && *exe ? open_module(maps, root, exe, &m) : NULL;
 	out->cpython = (ef && defines(ef, "", "PyObject_Malloc")) || maps_libpython(maps, root);
 	for (size_t i = 0; ef && i < COUNT(bundled_prefixes); i++)
 		if (defines_allocator(ef, bundled_prefixes[i]) &&
@@ -351,7 +384,7 @@ int allocator__find(const struct proc_maps *maps, const char *root, const char *
 		if (!(ef && defines(ef, "", "_ZnwmSt11align_val_t"))) {
 			elf_file__free(ef);
 			pm = proc_maps__find_lib(maps, "libstdc++.so");
-			ef = pm ? open_module(root, pm->path, &m) : NULL;
+			ef = pm ? open_module(maps, root, pm->path, &m) : NULL;
 		}
 		if (ef && defines(ef, "", "_ZnwmSt11align_val_t"))
 			add_module(out, &m, "", ALLOC_MOD_CXX_RUNTIME);
