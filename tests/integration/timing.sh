@@ -241,4 +241,40 @@ caught recipe-saved.json && ok "recipe (baseline save): bench_route +25% caught,
 check "recipe (README: check --against old results): --fail-on warning exits 1" 1 $?
 caught recipe-direct.json && ok "recipe (README): bench_route +25% caught, the others ok: $(verdicts recipe-direct.json)" ||
 	no "recipe (README): want bench_route WARNING or CRITICAL and the others INFO, got '$(verdicts recipe-direct.json)' $(head -c 200 recipe-direct.err)"
+# --- --pid of a process chroot'ed in our mount namespace (an overlay over our root, as a
+# container's), a library given by name: its mappings name its files from our root, where
+# /proc/PID/root + that path is nothing ("cannot open ...libc.so.6" before). leaky -w
+# allocates only after the signal: malloc's calls are the same counted either way.
+LEAKY=$(dirname "$PB")/.output/workloads/leaky
+time_leaky() { # label, then the command's prefix (none, or chroot ROOT)
+	local label=$1 w
+	shift
+	"$@" "$LEAKY" -w -h 30 >"$T/$label.wl" 2>&1 &
+	w=$!
+	bg_pids+=("$w")
+	wait_for "$T/$label.wl" READY || { no "$label: leaky never said READY"; return; }
+	"$PB" time --pid "$w" --binary libc.so.6 --func malloc --output "$label.json" \
+		>"$T/$label.txt" 2>&1 &
+	local tp=$!
+	wait_for "$T/$label.txt" "Ctrl-C to stop" || no "$label: time never started: $(cat "$T/$label.txt")"
+	kill -USR1 "$w"
+	wait_for "$T/$label.wl" LEAKED
+	kill "$w"
+	wait "$tp"
+	check "$label: exit status" 0 $?
+}
+mkdir -p "$T/root/upper" "$T/root/work" "$T/root/merged"
+if mount -t overlay overlay -o "lowerdir=/,upperdir=$T/root/upper,workdir=$T/root/work" \
+	"$T/root/merged" 2>"$T/root.err"; then
+	mounts+=("$T/root/merged")
+	time_leaky plain
+	time_leaky chroot chroot "$T/root/merged"
+	n=$(meta plain.json malloc calls)
+	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || no "plain: no malloc calls counted: '$n'"
+	check "chroot'ed --pid, --binary libc.so.6: malloc's calls, as outside" "$n" \
+		"$(meta chroot.json malloc calls)"
+	umount "$T/root/merged"
+else
+	no "chroot'ed --pid: cannot mount an overlay over /: $(cat "$T/root.err")"
+fi
 finish

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -17,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,18 +104,31 @@ static int find_binary(struct time_run *s)
 	if (strchr(b, '/')) {
 		struct stat st;
 
-		proc_maps__free(&maps);
 		snprintf(s->display, sizeof(s->display), "%s", b);
 		snprintf(s->path, sizeof(s->path), "%s%s%s", root, b[0] == '/' ? "" : "/", b);
-		if (stat(s->path, &st))
+		err = stat(s->path, &st) ? errno : 0;
+		/* a process chroot'ed in our mount namespace names its files from our root:
+		 * the path itself, when it is a file the process maps */
+		if (err && b[0] == '/' && !stat(b, &st))
+			for (size_t i = 0; i < maps.cnt && err; i++)
+				if (maps.maps[i].inode == st.st_ino &&
+				    maps.maps[i].dev_major == major(st.st_dev) &&
+				    maps.maps[i].dev_minor == minor(st.st_dev)) {
+					snprintf(s->path, sizeof(s->path), "%s", b);
+					err = 0;
+				}
+		proc_maps__free(&maps);
+		if (err)
 			return cli__error("cannot find %s in the file system of pid %d: %s", b, pid,
-					  strerror(errno));
+					  strerror(err));
 		return 0;
 	}
 	m = proc_maps__find_lib(&maps, b);
 	if (m) {
+		/* through the mapping itself: the file it maps, in a container or chroot'ed */
 		snprintf(s->display, sizeof(s->display), "%s", m->path);
-		snprintf(s->path, sizeof(s->path), "%s%s", root, m->path);
+		snprintf(s->path, sizeof(s->path), "%s/map_files/%" PRIx64 "-%" PRIx64, dir,
+			 m->start, m->end);
 	}
 	proc_maps__free(&maps);
 	if (!m)
