@@ -488,16 +488,24 @@ static void sort_maps(struct proc_map *maps, struct module **mods, size_t n)
 	}
 }
 
+/* A module read already of the file the kernel knows as (dev: major << 20 | minor, ino), or
+ * NULL */
+static struct module *module_read(const struct symbolizer *sym, uint32_t dev, uint64_t ino)
+{
+	uint64_t mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff); /* map_dev */
+
+	for (size_t i = 0; i < sym->mod_cnt; i++)
+		if (sym->mods[i]->dev == mdev && sym->mods[i]->ino == ino && sym->mods[i]->ms)
+			return sym->mods[i];
+	return NULL;
+}
+
 int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint64_t start_code,
 			uint64_t end_code, uint32_t dev, uint64_t ino)
 {
-	uint64_t vaddr, off, size,
-		mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff); /* map_dev */
-	const struct module *m = NULL;
+	const struct module *m = module_read(sym, dev, ino);
+	uint64_t vaddr, off, size;
 
-	for (size_t i = 0; i < sym->mod_cnt && !m; i++)
-		if (sym->mods[i]->dev == mdev && sym->mods[i]->ino == ino && sym->mods[i]->ms)
-			m = sym->mods[i];
 	if (!m)
 		m = module_of_file(sym, path, dev, ino);
 	/* the segment is mapped from its page: its address and offset agree modulo one */
@@ -509,7 +517,6 @@ int symbolizer__add_exe(struct symbolizer *sym, int pid, const char *path, uint6
 
 int symbolizer__adopt(struct symbolizer *sym, uint32_t dev, uint64_t ino, int fd)
 {
-	uint64_t mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff);
 	char host[64], path[PATH_MAX];
 	struct proc_map map = {
 		.path = path, .inode = ino, .dev_major = dev >> 20, .dev_minor = dev & 0xfffff
@@ -517,9 +524,8 @@ int symbolizer__adopt(struct symbolizer *sym, uint32_t dev, uint64_t ino, int fd
 	struct module *m;
 	ssize_t n;
 
-	for (size_t i = 0; i < sym->mod_cnt; i++)
-		if (sym->mods[i]->dev == mdev && sym->mods[i]->ino == ino && sym->mods[i]->ms)
-			return 0;
+	if (module_read(sym, dev, ino))
+		return 0;
 	snprintf(host, sizeof(host), "/proc/self/fd/%d", fd);
 	n = readlink(host, path, sizeof(path) - 1);
 	if (n <= 0)
@@ -532,18 +538,13 @@ int symbolizer__adopt(struct symbolizer *sym, uint32_t dev, uint64_t ino, int fd
 int symbolizer__add_loaded(struct symbolizer *sym, int pid, uint64_t bias, uint32_t dev,
 			   uint64_t ino)
 {
-	uint64_t vaddr, off, size, mdev = (uint64_t)(dev >> 20) << 32 | (dev & 0xfffff);
+	const struct module *m = module_read(sym, dev, ino);
+	uint64_t vaddr, off, size;
 
-	for (size_t i = 0; i < sym->mod_cnt; i++) {
-		const struct module *m = sym->mods[i];
-
-		if (m->dev == mdev && m->ino == ino && m->ms &&
-		    !modsym__exec_segment(m->ms, &vaddr, &off, &size))
-			return symbolizer__add_code(sym, pid, (bias + vaddr) & ~(uint64_t)4095,
-						    bias + vaddr + size, off & ~(uint64_t)4095, dev,
-						    ino);
-	}
-	return -ENOENT;
+	if (!m || modsym__exec_segment(m->ms, &vaddr, &off, &size))
+		return -ENOENT;
+	return symbolizer__add_code(sym, pid, (bias + vaddr) & ~(uint64_t)4095, bias + vaddr + size,
+				    off & ~(uint64_t)4095, dev, ino);
 }
 
 int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64_t end,
@@ -555,7 +556,7 @@ int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64
 				.dev_major = dev >> 20,
 				.dev_minor = dev & 0xfffff,
 				.exec = true };
-	struct module *m = NULL, **mods;
+	struct module *m = module_read(sym, dev, ino), **mods;
 	struct proc_map *maps;
 	struct proc_state *ps;
 	size_t n = 0;
@@ -564,10 +565,6 @@ int symbolizer__add_code(struct symbolizer *sym, int pid, uint64_t start, uint64
 	/* an mmap's length need not be whole pages; its mapping is, and what it cuts too */
 	end = (end + 4095) & ~(uint64_t)4095;
 	map.end = end;
-	for (size_t i = 0; i < sym->mod_cnt && !m; i++)
-		if (sym->mods[i]->dev == map_dev(&map) && sym->mods[i]->ino == ino &&
-		    sym->mods[i]->ms)
-			m = sym->mods[i];
 	if (!m || start >= end)
 		return -ENOENT;
 	ps = proc_get(sym, pid, true);
