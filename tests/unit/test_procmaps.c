@@ -311,10 +311,28 @@ static void test_find_lib_dash_needs_version(void **state)
 	proc_maps__free(&m);
 }
 
+/* A file by its identity: the first of its mappings, whatever its path; another device with
+ * the same inode is another file (major 0x103 is 0x103 << 20 in the kernel's encoding) */
+static void test_find_file(void **state)
+{
+	struct proc_maps m = {};
+	(void)state;
+
+	assert_int_equal(parse_text(fixture, &m), 0);
+	assert_ptr_equal(proc_maps__find_file(&m, 8 << 20 | 1, 1048602), &m.maps[0]);
+	assert_ptr_equal(proc_maps__find_file(&m, 0xfd << 20 | 1, 2360904), &m.maps[5]);
+	assert_ptr_equal(proc_maps__find_file(&m, 0x103 << 20 | 2, 78), &m.maps[8]);
+	assert_null(proc_maps__find_file(&m, 8 << 20 | 2, 1048602));
+	assert_null(proc_maps__find_file(&m, 8 << 20 | 1, 1048603));
+	assert_null(proc_maps__find_file(&m, 0x103 << 20 | 2, 77));
+	proc_maps__free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_fixture),
+		cmocka_unit_test(test_find_file),
 		cmocka_unit_test(test_parse_long_path),
 		cmocka_unit_test(test_parse_empty),
 		cmocka_unit_test(test_parse_malformed),

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "analysis/early_stacks.h"
 #include "analysis/leak_model.h"
@@ -170,7 +168,7 @@ struct leak_run {
 	pthread_cond_t flush_cond;
 	struct leak_code_event *queued;
 	size_t queued_cnt, queued_cap;
-	/* --all: the files the code thread opened for the symbolizer (the code thread's alone) */
+	/* the files the code thread opened for the symbolizer (the code thread's alone) */
 	struct {
 		uint32_t dev;
 		uint64_t ino;
@@ -945,20 +943,6 @@ static bool opened_before(struct leak_run *s, uint32_t dev, uint64_t ino)
 	return false;
 }
 
-/* A descriptor of what path opens if it is the regular file (dev, ino), else -1 */
-static int open_if(const char *path, uint32_t dev, uint64_t ino)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
-
-	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != ino ||
-			(uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev)) != dev)) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 /* --all: a descriptor of the file (dev, ino) pid has mapped, for the symbolizer, the first
  * time the code thread meets it (a process may be gone before the main thread reads its
  * mappings): through the process while it lives, else by its name (a library) among the
@@ -968,6 +952,7 @@ static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t 
 {
 	char path[PATH_MAX + 64];
 	struct proc_maps maps = {};
+	const struct proc_map *m;
 	int fd = -1;
 
 	if (opened_before(s, dev, ino))
@@ -975,14 +960,11 @@ static int open_mapped(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t 
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	if (proc_maps__read(path, &maps))
 		return safe_file__open_named(name, dev, ino);
-	for (size_t i = 0; i < maps.cnt && fd < 0; i++) {
-		const struct proc_map *m = &maps.maps[i];
-
-		if (m->inode != ino || (m->dev_major << 20 | m->dev_minor) != dev)
-			continue;
+	m = proc_maps__find_file(&maps, dev, ino);
+	if (m) {
 		snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid,
 			 m->start, m->end);
-		fd = open_if(path, dev, ino);
+		fd = safe_file__open_known(path, dev, ino);
 	}
 	proc_maps__free(&maps);
 	return fd >= 0 ? fd : safe_file__open_named(name, dev, ino);
@@ -997,7 +979,7 @@ static int open_exe(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t ino
 	if (opened_before(s, dev, ino))
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
-	return open_if(path, dev, ino);
+	return safe_file__open_known(path, dev, ino);
 }
 
 static void queue_code(struct leak_run *s, const struct leak_code_event *q);
@@ -1031,7 +1013,7 @@ static void open_linked(struct leak_run *s, const struct leak_code_event *e)
 					      .addr = m->start,
 					      .len = m->end - m->start,
 					      .off = m->offset,
-					      .fd = open_if(path, dev, m->inode) };
+					      .fd = safe_file__open_known(path, dev, m->inode) };
 		if (q.fd >= 0)
 			queue_code(s, &q);
 	}

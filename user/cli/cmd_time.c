@@ -109,14 +109,12 @@ static int find_binary(struct time_run *s)
 		err = stat(s->path, &st) ? errno : 0;
 		/* a process chroot'ed in our mount namespace names its files from our root:
 		 * the path itself, when it is a file the process maps */
-		if (err && b[0] == '/' && !stat(b, &st))
-			for (size_t i = 0; i < maps.cnt && err; i++)
-				if (maps.maps[i].inode == st.st_ino &&
-				    maps.maps[i].dev_major == major(st.st_dev) &&
-				    maps.maps[i].dev_minor == minor(st.st_dev)) {
-					snprintf(s->path, sizeof(s->path), "%s", b);
-					err = 0;
-				}
+		if (err && b[0] == '/' && !stat(b, &st) &&
+		    proc_maps__find_file(&maps, major(st.st_dev) << 20 | minor(st.st_dev),
+					 st.st_ino)) {
+			snprintf(s->path, sizeof(s->path), "%s", b);
+			err = 0;
+		}
 		proc_maps__free(&maps);
 		if (err)
 			return cli__error("cannot find %s in the file system of pid %d: %s", b, pid,
@@ -589,22 +587,6 @@ static int runs(struct time_run *s)
 	return 0;
 }
 
-/* Whether run holds a result for func (named FUNC or NAME:FUNC) */
-static bool in_results(const struct regress_run *run, const char *func)
-{
-	size_t n = strlen(func);
-
-	for (size_t k = 0; k < run->result_cnt; k++) {
-		const char *name = run->results[k].name;
-		size_t len = strlen(name);
-
-		if (!strcmp(name, func) ||
-		    (len > n && name[len - n - 1] == ':' && !strcmp(name + len - n, func)))
-			return true;
-	}
-	return false;
-}
-
 static int write_results(struct time_run *s)
 {
 	struct regress_run run;
@@ -618,8 +600,10 @@ static int write_results(struct time_run *s)
 		if (!s->total[i].count)
 			fprintf(stderr, "perfan-bpf: warning: %s was not called; it is not in %s\n",
 				s->target.funcs[i].name, s->opts->output);
-		else if (!in_results(&run, s->target.funcs[i].name))
-			/* a result must be positive: the traps subtracted took it all */
+		else if (!(s->opts->runs && s->run_cnt[i]) &&
+			 !(timing_stat__of(&s->total[i], s->opts->stat) > 0))
+			/* a result must be positive (timing_report__results): the traps
+			 * subtracted took it all */
 			fprintf(stderr,
 				"perfan-bpf: warning: %s: nothing is left of its %s once the "
 				"traps of its nested probes are subtracted; it is not in %s (time "

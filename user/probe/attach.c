@@ -213,21 +213,13 @@ static int set_paths(struct alloc_module *m, const char *root, const char *modul
 	return 0;
 }
 
-/* Whether path, in our root, is a file the process maps as module */
-static bool mapped_as(const struct proc_maps *maps, const char *path, const char *module)
+/* Whether path, in our root, is a file the process maps */
+static bool maps_file(const struct proc_maps *maps, const char *path)
 {
 	struct stat st;
 
-	if (stat(path, &st))
-		return false;
-	for (size_t i = 0; i < maps->cnt; i++) {
-		const struct proc_map *pm = &maps->maps[i];
-
-		if (!strcmp(pm->path, module) && pm->inode == st.st_ino &&
-		    pm->dev_major == major(st.st_dev) && pm->dev_minor == minor(st.st_dev))
-			return true;
-	}
-	return false;
+	return !stat(path, &st) &&
+	       proc_maps__find_file(maps, major(st.st_dev) << 20 | minor(st.st_dev), st.st_ino);
 }
 
 /* Open module (as the target sees it) through root; NULL when it cannot be. A process
@@ -243,7 +235,7 @@ static struct elf_file *open_module(const struct proc_maps *maps, const char *ro
 	if (set_paths(m, root, module))
 		return NULL;
 	ef = elf_file__open(m->path);
-	if (ef || !*root || module[0] != '/' || !mapped_as(maps, module, module))
+	if (ef || !*root || module[0] != '/' || !maps_file(maps, module))
 		return ef;
 	snprintf(m->path, sizeof(m->path), "%s", module);
 	return elf_file__open(m->path);

@@ -117,3 +117,12 @@ const struct proc_map *proc_maps__find_lib(const struct proc_maps *m, const char
 	}
 	return NULL;
 }
+
+const struct proc_map *proc_maps__find_file(const struct proc_maps *m, uint32_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < m->cnt; i++)
+		if (m->maps[i].inode == ino &&
+		    (m->maps[i].dev_major << 20 | m->maps[i].dev_minor) == dev)
+			return &m->maps[i];
+	return NULL;
+}

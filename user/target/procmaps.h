@@ -36,5 +36,7 @@ const struct proc_map *proc_maps__find(const struct proc_maps *m, uint64_t addr)
  * version starting with a digit (so "libc.so" matches libc.so.6 and libc-2.31.so, not
  * libc-client.so), or NULL */
 const struct proc_map *proc_maps__find_lib(const struct proc_maps *m, const char *base);
+/* The first mapping of the file the kernel knows as (dev: major << 20 | minor, ino), or NULL */
+const struct proc_map *proc_maps__find_file(const struct proc_maps *m, uint32_t dev, uint64_t ino);
 
 #endif
