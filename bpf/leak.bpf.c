@@ -67,6 +67,20 @@ struct {
  * then stops at a file it has not looked at yet (unwind.bpf.h, UNWIND_UNSEEN_ON) */
 __u32 unseen_on = 0;
 
+/* Allocations walked before their files' rows were in, with their stacks (struct early_walk) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 * 1024 * 1024);
+} early_walks SEC(".maps");
+
+/* An early_walk being filled: too big for the BPF stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct early_walk);
+} early_buf SEC(".maps");
+
 /* USDT marks on their way to user space */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -319,6 +333,46 @@ struct after_ret {
 	__u64 ip, sp, fp;
 };
 
+/* When the allocation just recorded was walked before one of its files' rows were in, send it
+ * with a copy of its stack to user space, which walks it again (struct early_walk) */
+static __always_inline void send_early(const struct after_ret *r, const struct alloc_info *info,
+				       __u64 addr)
+{
+	__u64 base = r->sp & ~(__u64)(LEAK_EARLY_CHUNK - 1);
+	struct stack_trace *stk;
+	struct early_walk *e;
+	__u32 zero = 0, n = 0;
+
+	stk = bpf_map_lookup_elem(&scratch, &zero);
+	if (!stk || !(stk->truncated & STACK_UNSEEN_BIT) ||
+	    info->stack.stack_id == PERFAN_STACK_NONE)
+		return;
+	e = bpf_map_lookup_elem(&early_buf, &zero);
+	if (!e)
+		return;
+	e->tgid = info->stack.tgid;
+	e->addr = addr;
+	e->size = info->size;
+	e->ts_ns = info->ts_ns;
+	e->stack_id = info->stack.stack_id;
+	e->ip = r->ip;
+	e->sp = r->sp;
+	e->bp = r->fp;
+	e->at = base;
+	/* chunk by chunk, aligned: the last one readable ends at the stack's end, or a page's */
+	for (int i = 0; i < LEAK_EARLY_STACK_BYTES / LEAK_EARLY_CHUNK; i++) {
+		if (bpf_probe_read_user(&e->stack[i * LEAK_EARLY_CHUNK], LEAK_EARLY_CHUNK,
+					(void *)(base + i * LEAK_EARLY_CHUNK)))
+			break;
+		n += LEAK_EARLY_CHUNK;
+	}
+	e->len = n;
+	if (n > LEAK_EARLY_STACK_BYTES)
+		return;
+	if (bpf_ringbuf_output(&early_walks, e, offsetof(struct early_walk, stack) + n, 0))
+		count_lost(LOST_EARLY_UNCOPIED);
+}
+
 static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 addr, __u64 size,
 				   __u32 how)
 {
@@ -355,6 +409,7 @@ static __always_inline void record(const struct after_ret *r, __u32 tgid, __u64 
 			__sync_fetch_and_add(&st->live_usable_objects, 1);
 		}
 	}
+	send_early(r, &info, addr);
 }
 
 /* The thread's allocator-call state, made on first use; NULL (counted) when it cannot be */

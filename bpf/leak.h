@@ -53,6 +53,9 @@ enum lost_kind {
 				   an mmap in progress): stopped there, the stack is provisional */
 	LOST_FORKS_UNFOLLOWED,	/* processes forked by followed ones that could not be followed:
 				   the followed table was full */
+	LOST_EARLY_UNCOPIED,	/* early walks whose stack could not be sent to user space to be
+				   walked again (the early_walks ring buffer was full): they stay
+				   provisional */
 	LOST__SLOTS,
 };
 
@@ -74,6 +77,25 @@ struct mark_event {
 #define LEAK_STACK_UNSEEN 2
 /* with it, truncated >> this: the frames walked before that file (STACK_UNSEEN_DEPTH_SHIFT) */
 #define LEAK_STACK_UNSEEN_SHIFT 8
+
+/* An allocation whose walk met a file user space had not looked at yet (LEAK_STACK_UNSEEN): its
+ * provisional stack, where it was made, and a copy of the user stack from there, sent to user
+ * space, which walks it again once the file's rows are in and moves the allocation to its whole
+ * stack (user/probe/early_rewalk.h). The copy starts at sp rounded down to LEAK_EARLY_CHUNK and
+ * ends where the stack's mapping ends or after LEAK_EARLY_STACK_BYTES. */
+#define LEAK_EARLY_STACK_BYTES 8192
+#define LEAK_EARLY_CHUNK 512
+struct early_walk {
+	__u32 tgid;
+	__u32 len; /* bytes of stack[] copied */
+	__u64 addr;
+	__u64 size;
+	__u64 ts_ns;	  /* the allocation's alloc_info.ts_ns: which block at addr it was */
+	__u64 stack_id;	  /* the provisional stack it was counted in */
+	__u64 ip, sp, bp; /* the first frame's return address, and the registers there */
+	__u64 at;	  /* the address of stack[0] */
+	__u8 stack[LEAK_EARLY_STACK_BYTES];
+};
 
 /* Attach cookie of an allocating entry probe. Bit 0: its returns are probed on their return
  * instructions (an exception may leave the function: no uretprobe). Bits 1-31: the probe's

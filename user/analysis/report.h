@@ -41,6 +41,8 @@ struct report_code {
 	size_t exec_cnt;
 	uint64_t execs_total;  /* execs the kernel counted */
 	uint64_t early_walks;  /* allocations walked before their files' unwind rows were in */
+	uint64_t rewalked;     /* of those, walked again whole once the rows were in */
+	uint64_t not_rewalked; /* not: process gone, rows not in, too deep, too many at once */
 	uint64_t folded;       /* provisional stacks folded into their whole stack */
 	uint64_t left;	       /* provisional stacks left truncated */
 	uint64_t left_objects; /* the objects those allocated */

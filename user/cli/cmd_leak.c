@@ -31,6 +31,7 @@
 #include "lib/sanitize.h"
 #include "output/report_format.h"
 #include "probe/attach.h"
+#include "probe/early_rewalk.h"
 #include "probe/leak_loader.h"
 #include "probe/links.h"
 #include "probe/self_untrap.h"
@@ -51,6 +52,8 @@
 #define CODE_RETRY_S 0.1
 /* after an exec, the new image's allocator is looked for at each code event, this long */
 #define EXEC_RESOLVE_S 2.0
+/* how long an allocation walked before its rows waits for them to be walked again (s) */
+#define EARLY_WAIT_S 2.0
 /* allocators attached after execs, at most */
 #define EXTRA_ALLOCS_MAX 8
 
@@ -129,6 +132,7 @@ struct leak_run {
 	uint64_t marks_dropped;	     /* the queue was full */
 	struct rate_limit mark_rate; /* the target's marks: --max-mark-rate a second */
 	int ev_code;		     /* the code events' bit (execs, code mapped) */
+	int ev_early;		     /* the early walks' bit (early_rewalk) */
 	struct code_wait *waits;     /* files told mapped, not in place yet */
 	size_t wait_cnt, wait_cap;
 	struct leak_exec_note *execs;
@@ -137,7 +141,12 @@ struct leak_run {
 	size_t scanned_cnt, scanned_cap;
 	uint64_t *unseen; /* ids of stacks walked before a file of theirs was looked at, sorted */
 	size_t unseen_cnt, unseen_cap;
-	struct early_fold fold; /* at the last read */
+	struct early_fold fold;	     /* at the last read */
+	struct early_rewalk *rewalk; /* allocations walked before their rows, walked again */
+	/* PERFAN_TEST_ROWS_DELAY_MS (tests only, at most 1000): the code thread waits this long
+	 * before it loads the rows of a file mapped, so that a test makes the race with the
+	 * first allocations through it lost every time */
+	int rows_delay_ms;
 	struct extra_alloc *extra[EXTRA_ALLOCS_MAX];
 	int extra_cnt;
 	struct traced_proc *procs; /* [0] the target once attached (not with --all) */
@@ -884,6 +893,8 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 		if (p)
 			snprintf(p->note.comm, sizeof(p->note.comm), "%s", e->comm);
 		name_before_exec(s, e->pid, now);
+		if (s->rewalk)
+			early_rewalk__exec(s->rewalk, e->pid, e->ts_ns);
 	}
 	code_rows(s, e); /* the code thread's did it: the files looked at are not looked at twice */
 	/* where the code goes, from the kernel, for a process that exits before its mappings
@@ -1036,6 +1047,8 @@ static void on_code_thread(void *ctx, const struct leak_code_event *e)
 		q.fd = open_exe(s, e->pid, e->dev, e->ino);
 	else if (s->tgt.pid && e->kind == LEAK_CODE_MMAP && !e->ino)
 		open_linked(s, e);
+	if (s->rows_delay_ms && e->kind == LEAK_CODE_MMAP)
+		usleep((useconds_t)s->rows_delay_ms * 1000);
 	code_rows(s, e);
 	if (q.fd >= 0 && s->opts->max_unwind_rows) {
 		char at[64];
@@ -1149,8 +1162,11 @@ static void take_code(struct leak_run *s)
 static void listen_code(struct leak_run *s)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
+	const char *delay = getenv("PERFAN_TEST_ROWS_DELAY_MS");
 	int fd, err = 0;
 
+	if (delay)
+		s->rows_delay_ms = atoi(delay) < 0 ? 0 : atoi(delay) > 1000 ? 1000 : atoi(delay);
 	fd = leak_loader__code_fd(s->loader, on_code_thread, s);
 	if (fd < 0)
 		err = -fd;
@@ -1191,6 +1207,10 @@ static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, 
 	uint32_t flags = 0;
 	size_t at = s->unseen_cnt;
 
+	if (n < 0 && s->rewalk && (n = early_rewalk__fetch(s->rewalk, stack_id, ips, max)) >= 0) {
+		*truncated = false; /* a stack found by walking early allocations again */
+		return n;
+	}
 	if (n < 0 || leak_loader__fetch_stack_flags(s->loader, stack_id, &flags) ||
 	    !(flags & LEAK_STACK_UNSEEN_FLAG))
 		return n;
@@ -1273,6 +1293,32 @@ static size_t stack_unseen(void *ctx, uint32_t pid, uint64_t stack_id)
 	return flags >> LEAK_STACK_UNSEEN_DEPTH_SHIFT ?: 1;
 }
 
+/* early_fn: an allocation walked before its rows, to walk again */
+static void on_early(void *ctx, const struct early_walk *e, size_t len)
+{
+	struct leak_run *s = ctx;
+
+	early_rewalk__add(s->rewalk, e, len, cli_bpf__now_s());
+}
+
+/* early_maps_fn: the mappings the symbolizer holds, read again while the process lives */
+static const struct proc_maps *early_maps(void *ctx, uint32_t tgid)
+{
+	struct leak_run *s = ctx;
+
+	symbolizer__refresh(s->sym, (int)tgid);
+	return symbolizer__maps(s->sym, (int)tgid);
+}
+
+/* early_live_fn */
+static bool early_live(void *ctx, uint32_t tgid, uint64_t addr, uint64_t ts_ns, uint64_t stack_id,
+		       uint64_t *usable)
+{
+	struct leak_run *s = ctx;
+
+	return leak_loader__block_live(s->loader, tgid, addr, ts_ns, stack_id, usable);
+}
+
 static int load_and_attach(struct leak_run *s)
 {
 	int pid = s->tgt.pid;
@@ -1327,6 +1373,13 @@ static int load_and_attach(struct leak_run *s)
 		attach_usdt_marks(s);
 	}
 	listen_code(s);
+	if (s->rewalk) {
+		int fd = leak_loader__early_fd(s->loader, on_early, s);
+
+		if (fd < 0)
+			return cli__error("cannot listen to early walks: %s", strerror(-fd));
+		s->ev_early = event_loop__add_fd(&s->loop, fd);
+	}
 	s->view.start_s = cli_bpf__now_s();
 	if (pid && s->opts->command) {
 		s->view.anon_base_known = true; /* it has not exec'd yet: from nothing */
@@ -1387,9 +1440,13 @@ static int start_target(struct leak_run *s)
 static int refresh(struct leak_run *s)
 {
 	struct stacktab *tab = live_session__stacks(s->live);
-	int err = leak_loader__read(s->loader, &s->sample);
 	size_t fresh = 0;
+	int err;
 
+	/* the early walks sent before the read: what they move is in the counts read */
+	if (s->rewalk)
+		leak_loader__consume_early(s->loader);
+	err = leak_loader__read(s->loader, &s->sample);
 	if (err)
 		return err;
 	if (s->tgt.pid) {
@@ -1412,6 +1469,17 @@ static int refresh(struct leak_run *s)
 	reconcile_follow(s);
 	/* what the code events missed (their ring buffer was full), and --all's new processes */
 	load_unwind_rows(s);
+	/* the allocations walked before their rows, walked again now that the rows are in */
+	if (s->rewalk) {
+		struct rewalk_rows rows = stack_rewalk__rows(leak_loader__rows(s->loader));
+
+		pthread_mutex_lock(&s->rows_lock);
+		early_rewalk__walk(s->rewalk, &rows, early_maps, s, cli_bpf__now_s(),
+				   s->naming_final ? 0 : EARLY_WAIT_S);
+		pthread_mutex_unlock(&s->rows_lock);
+		if ((err = early_rewalk__apply(s->rewalk, &s->sample, early_live, s)))
+			return err;
+	}
 	/* a long step says so on a terminal: many new stacks take a while to name */
 	for (size_t i = 0; s->stderr_tty && i < s->sample.cnt; i++)
 		fresh += !stacktab__get(tab, s->sample.stacks[i].pid, s->sample.stacks[i].stack_id);
@@ -1565,9 +1633,13 @@ static void say_early(const struct leak_run *s)
 		fprintf(stderr,
 			"perfan-bpf: %" PRIu64
 			" allocation(s) were walked before their files' unwind "
-			"rows were in: %zu stack(s) joined their whole stack, %zu left truncated "
+			"rows were in: %" PRIu64 " walked again whole, %" PRIu64
+			" not (%s); %zu stack(s) joined their whole stack, %zu left truncated "
 			"(%" PRIu64 " objects)\n",
-			early, s->fold.folded, s->fold.left, s->fold.left_objects);
+			early, s->view.early_rewalked, s->view.early_not_rewalked,
+			"process gone, rows not in within 2 s, stack deeper than 8 KiB, or too many "
+			"at once",
+			s->fold.folded, s->fold.left, s->fold.left_objects);
 	if (s->opts->max_unwind_rows && !leak_loader__unwind_registry_whole(s->loader))
 		fprintf(stderr,
 			"perfan-bpf: more than %d files: walks through files not "
@@ -1605,9 +1677,12 @@ static int run(struct leak_run *s)
 		/* code events alone (execs, libraries mapped) are served at once, without a tick */
 		if (s->ev_code && (ev & s->ev_code))
 			drain_code(s);
+		/* early walks are taken as they come: their ring buffer holds ~500 */
+		if (s->ev_early && (ev & s->ev_early))
+			leak_loader__consume_early(s->loader);
 		if (s->wait_cnt)
 			retry_waits(s, cli_bpf__now_s());
-		if (!(ev & ~s->ev_code) && cli_bpf__now_s() < next_tick &&
+		if (!(ev & ~(s->ev_code | s->ev_early)) && cli_bpf__now_s() < next_tick &&
 		    !(s->opts->snapshot_every_s && cli_bpf__now_s() >= next_snap))
 			continue;
 		/* marks first: a USDT mark reached just before the target exits keeps its label */
@@ -1654,6 +1729,13 @@ static int run(struct leak_run *s)
 		return cli__error("cannot take the final snapshot: %s", strerror(-err));
 	leak_view__drops(&s->sample, live_session__dropped(s->live), s->opts->max_mark_rate,
 			 s->opts->max_session_bytes, leak_loader__execs(s->loader));
+	if (s->rewalk) {
+		struct early_rewalk_stats st = early_rewalk__stats(s->rewalk);
+
+		s->view.early_rewalked = st.walked;
+		s->view.early_not_rewalked =
+			st.failed + st.dropped + leak_loader__early_uncopied(s->loader);
+	}
 	say_early(s);
 	say_follow(s);
 	note_followed(s);
@@ -1728,7 +1810,9 @@ int cmd__leak(int argc, char **argv)
 	/* Ctrl-C, SIGTERM and SIGUSR1 reach the poll loop, never interrupt a write */
 	err = event_loop__init(&s.loop, true);
 	s.sym = symbolizer__new(&(struct symbolizer_opts){ .debuginfod = opts.debuginfod });
-	if (err || !s.sym) {
+	if (opts.max_unwind_rows)
+		s.rewalk = early_rewalk__new();
+	if (err || !s.sym || (opts.max_unwind_rows && !s.rewalk)) {
 		err = cli__error("cannot set up the session: %s", strerror(err ? -err : ENOMEM));
 		goto cleanup;
 	}
@@ -1762,6 +1846,7 @@ cleanup:
 	free(s.execs);
 	free(s.scanned);
 	free(s.unseen);
+	early_rewalk__free(s.rewalk);
 	unwind_set__free(&s.unwind);
 	if (s.live)
 		err = finish_session(&s, err);

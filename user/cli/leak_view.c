@@ -245,6 +245,8 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 						 .exec_cnt = execs ? v->exec_cnt : 0,
 						 .execs_total = v->execs_total,
 						 .early_walks = v->early_walks,
+						 .rewalked = v->early_rewalked,
+						 .not_rewalked = v->early_not_rewalked,
 						 .folded = v->early_folded,
 						 .left = v->early_left,
 						 .left_objects = v->early_left_objects,

@@ -51,6 +51,9 @@ struct leak_loader {
 	int mark_link_cnt;
 	struct ring_buffer *marks;
 	mark_fn on_mark;
+	struct ring_buffer *early;
+	early_fn on_early;
+	void *early_ctx;
 	void *mark_ctx;
 	struct unwind_rows rows;
 };
@@ -457,6 +460,59 @@ int leak_loader__consume_marks(struct leak_loader *ld)
 	return n < 0 ? n : 0;
 }
 
+static int early_event(void *ctx, void *data, size_t len)
+{
+	struct leak_loader *ld = ctx;
+
+	if (len >= offsetof(struct early_walk, stack) && ld->on_early)
+		ld->on_early(ld->early_ctx, data, len);
+	return 0;
+}
+
+int leak_loader__early_fd(struct leak_loader *ld, early_fn fn, void *ctx)
+{
+	ld->on_early = fn;
+	ld->early_ctx = ctx;
+	if (!ld->early) {
+		ld->early = ring_buffer__new(bpf_map__fd(ld->skel->maps.early_walks), early_event,
+					     ld, NULL);
+		if (!ld->early)
+			return -errno;
+	}
+	return ring_buffer__epoll_fd(ld->early);
+}
+
+int leak_loader__consume_early(struct leak_loader *ld)
+{
+	int n = ld->early ? ring_buffer__consume(ld->early) : 0;
+
+	return n < 0 ? n : 0;
+}
+
+uint64_t leak_loader__early_uncopied(const struct leak_loader *ld)
+{
+	return ld->skel->bss->lost[LOST_EARLY_UNCOPIED];
+}
+
+bool leak_loader__block_live(struct leak_loader *ld, uint32_t tgid, uint64_t addr, uint64_t ts_ns,
+			     uint64_t stack_id, uint64_t *usable)
+{
+	struct alloc_key key = { .tgid = tgid, .addr = addr };
+	struct alloc_info info;
+
+	*usable = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.allocs), &key, &info) ||
+	    info.ts_ns != ts_ns || info.stack.stack_id != stack_id)
+		return false;
+	*usable = info.usable;
+	return true;
+}
+
+const struct unwind_rows *leak_loader__rows(const struct leak_loader *ld)
+{
+	return &ld->rows;
+}
+
 uint64_t leak_loader__execs(const struct leak_loader *ld)
 {
 	return ld->skel->bss->exec_cnt;
@@ -582,6 +638,7 @@ void leak_loader__free(struct leak_loader *ld)
 	links__destroy_all(ld->mark_links, (size_t)ld->mark_link_cnt);
 	ring_buffer__free(ld->marks);
 	ring_buffer__free(ld->code);
+	ring_buffer__free(ld->early);
 	probes__detach(&ld->links);
 	bpf_link__destroy(ld->exec_link);
 	bpf_link__destroy(ld->mmap_link);

@@ -6,6 +6,7 @@
 #define PERFAN_LEAK_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "lib/stack.h"
 #include "probe/attach.h"
@@ -126,6 +127,22 @@ uint64_t leak_loader__code_events_lost(const struct leak_loader *ld);
 /* Allocations whose walk stopped at a file user space had not looked at yet, or at a mapping
  * whose lock was taken */
 uint64_t leak_loader__early_walks(const struct leak_loader *ld);
+/* Early walks whose stack could not be sent to be walked again (their ring buffer was full) */
+uint64_t leak_loader__early_uncopied(const struct leak_loader *ld);
+struct early_walk;
+/* Called for each early walk sent by the kernel (struct early_walk, len bytes of it) */
+typedef void (*early_fn)(void *ctx, const struct early_walk *e, size_t len);
+/* Set the handler of early walks; the fd to poll for them, or -errno */
+int leak_loader__early_fd(struct leak_loader *ld, early_fn fn, void *ctx);
+/* Call the handler for every early walk waiting; 0 or -errno */
+int leak_loader__consume_early(struct leak_loader *ld);
+/* Whether the block at (tgid, addr) allocated at ts_ns is live and counted in stack_id; its
+ * usable size into *usable (0: unknown) */
+bool leak_loader__block_live(struct leak_loader *ld, uint32_t tgid, uint64_t addr, uint64_t ts_ns,
+			     uint64_t stack_id, uint64_t *usable);
+struct unwind_rows;
+/* The unwind rows the walks use (the mapped rows map, its modules) */
+const struct unwind_rows *leak_loader__rows(const struct leak_loader *ld);
 /* Following forks: the processes followed now besides the target, into pids (at most max),
  * with their parents into ppids when not NULL. How many, or -errno. */
 int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppids, size_t max);

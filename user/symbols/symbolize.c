@@ -207,6 +207,13 @@ bool symbolizer__holds(struct symbolizer *sym, int pid)
 	return ps && ps->maps.cnt;
 }
 
+const struct proc_maps *symbolizer__maps(struct symbolizer *sym, int pid)
+{
+	const struct proc_state *ps = proc_get(sym, pid, false);
+
+	return ps && ps->maps.cnt ? &ps->maps : NULL;
+}
+
 size_t symbolizer__evict(struct symbolizer *sym)
 {
 	size_t kept = 0, freed = 0;

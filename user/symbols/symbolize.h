@@ -71,6 +71,11 @@ int symbolizer__adopt(struct symbolizer *sym, uint32_t dev, uint64_t ino, int fd
 /* Whether the symbolizer holds mappings of pid (read from the process or told) */
 bool symbolizer__holds(struct symbolizer *sym, int pid);
 
+struct proc_maps;
+/* The mappings of pid the symbolizer holds (read from the process or told), or NULL; valid
+ * until its next call */
+const struct proc_maps *symbolizer__maps(struct symbolizer *sym, int pid);
+
 /* Forget pid's mappings (it exited and its stacks are named): the files stay open for the
  * other processes that map them */
 void symbolizer__forget(struct symbolizer *sym, int pid);
