@@ -33,7 +33,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats bench-retprobe bench-forks bench-bystander bench-allself \
+.PHONY: all clean test unit unit-bins integration bench bench-symbols bench-timing bench-formats bench-retprobe bench-forks bench-bystander bench-allself bench-early \
 	fuzz-session fuzz-regress vmlinux demo
 
 LAYERS := lib target symbols probe session analysis regress output cli
@@ -244,6 +244,7 @@ bench: all $(OUTPUT)/bench_growth $(OUTPUT)/bench_sys
 	$(Q)tools/bench/forks.sh
 	$(Q)tools/bench/bystander.sh
 	$(Q)tools/bench/allself.sh
+	$(Q)tools/bench/early.sh
 bench-symbols: all
 	$(Q)tools/bench/symbols.sh
 bench-timing: all
@@ -259,6 +260,8 @@ bench-bystander: all $(OUTPUT)/bench_sys
 
 bench-allself: all
 	$(Q)tools/bench/allself.sh
+bench-early: all
+	$(Q)tools/bench/early.sh
 
 # --- the demo (tools/run-demo)
 $(OUTPUT)/demo_server: tools/demo/demo_server.c | $(OUTPUT)

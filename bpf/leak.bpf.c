@@ -70,7 +70,7 @@ __u32 unseen_on = 0;
 /* Allocations walked before their files' rows were in, with their stacks (struct early_walk) */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 * 1024 * 1024);
+	__uint(max_entries, 8 * 1024 * 1024);
 } early_walks SEC(".maps");
 
 /* An early_walk being filled: too big for the BPF stack */

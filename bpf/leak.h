@@ -83,7 +83,7 @@ struct mark_event {
  * space, which walks it again once the file's rows are in and moves the allocation to its whole
  * stack (user/probe/early_rewalk.h). The copy starts at sp rounded down to LEAK_EARLY_CHUNK and
  * ends where the stack's mapping ends or after LEAK_EARLY_STACK_BYTES. */
-#define LEAK_EARLY_STACK_BYTES 8192
+#define LEAK_EARLY_STACK_BYTES 16384
 #define LEAK_EARLY_CHUNK 512
 struct early_walk {
 	__u32 tgid;

@@ -151,15 +151,16 @@ for run in 1 2 3 4 5; do
 		"$(plugin_stack "$T/dl.json")"
 	check "dlopen run $run: no stack truncated" 0 "$(jq .truncated_stacks "$T/dl.json")"
 	if grep -q "walked before" "$T/dl.err" &&
-		! grep -qE "walked before their files' unwind rows were in: [0-9]+ walked again whole, [0-9]+ not \(.*\); [0-9]+ stack\(s\) joined their whole stack, 0 left truncated \(0 objects\)$" "$T/dl.err"; then
+		! grep -qE "walked before their files' unwind rows were in: [0-9]+ walked again whole, [0-9]+ not( \(.*\))?; [0-9]+ stack\(s\) joined their whole stack, 0 left truncated \(0 objects\)$" "$T/dl.err"; then
 		no "dlopen run $run: stacks walked early were left: $(grep 'walked before' "$T/dl.err")"
 	fi
 done
 
-# --- the same plugin allocating only at once, its rows held back 300 ms (a test knob of the code
-# thread): every allocation through it is walked before its rows are in, so each is sent with a
-# copy of its stack and walked again in user space once they are: one stack, whole to main,
-# with all 1000 allocations, from the first one; nothing folded, nothing left
+# --- the same plugin allocating only at once, the code thread held back 300 ms at each code
+# event (a test knob): its first allocations are walked before the plugin's rows are in, each
+# sent with a copy of its stack; the first makes the early walks' thread read the process's
+# mappings and load the rows itself, and they are walked again in user space: one stack, whole
+# to main, with all 1000 allocations, from the first one; nothing folded, nothing left
 WANT1=${WANT/96000 2000 2000/48000 1000 1000}
 for run in 1 2; do
 	PERFAN_TEST_ROWS_DELAY_MS=300 timeout 60 "$PB" leak --format json --no-output -- "$NOW" -n 1 \
@@ -173,7 +174,7 @@ for run in 1 2; do
 		"$(jq -r '.code | "\(.early_walks > 0 and .rewalked == .early_walks) \(.not_rewalked) \(.folded_stacks) \(.left_stacks) \(.left_objects)"' "$T/dl1.json")"
 	check "dlopen, rows late, run $run: no stack truncated" 0 "$(jq .truncated_stacks "$T/dl1.json")"
 	check "dlopen, rows late, run $run: stderr says so" 1 \
-		"$(grep -cE "^perfan-bpf: ([0-9]+) allocation\(s\) were walked before their files' unwind rows were in: \1 walked again whole, 0 not " "$T/dl1.err")"
+		"$(grep -cE "^perfan-bpf: ([0-9]+) allocation\(s\) were walked before their files' unwind rows were in: \1 walked again whole, 0 not; " "$T/dl1.err")"
 done
 
 # --- exec into a container's root (overlayfs over the host's: the program's C library is the

@@ -49,6 +49,7 @@ static struct proc_map one_map = { .start = BASE,
 				   .exec = true,
 				   .path = "/x" };
 static struct proc_maps maps = { .maps = &one_map, .cnt = 1 };
+static const struct rewalk_maps the_maps = { .maps = { &maps }, .cnt = 1 };
 
 static struct rewalk_rows the_rows(void)
 {
@@ -59,7 +60,8 @@ static struct rewalk_rows the_rows(void)
  * its CFA is SP0 + 16, the return address 0x402345 at SP0 + 8; that function keeps rbp:
  * CFA = rbp + 16 with rbp = SP0 + 0x40, so the return address 0x403001 is at SP0 + 0x48
  * and the saved rbp at SP0 + 0x40; 0x403001 - 1 is in the outermost frame. */
-static uint64_t stack_words[32];
+static uint64_t stack_words[REWALK_CHUNK / 8]; /* one chunk */
+static const uint8_t *const chunks[] = { (const uint8_t *)stack_words };
 
 static void build_stack(void)
 {
@@ -71,9 +73,7 @@ static void build_stack(void)
 
 static void walk_gives_frames_and_id(void **state)
 {
-	struct rewalk_mem mem = { .at = SP0,
-				  .bytes = (const uint8_t *)stack_words,
-				  .len = sizeof(stack_words) };
+	struct rewalk_mem mem = { .at = SP0, .chunks = chunks, .len = sizeof(stack_words) };
 	struct rewalk_rows u = the_rows();
 	uint64_t ips[PERFAN_MAX_STACK_DEPTH];
 	uint64_t want[] = { BASE + 0x1234, BASE + 0x2345, BASE + 0x3001 };
@@ -82,7 +82,7 @@ static void walk_gives_frames_and_id(void **state)
 	(void)state;
 	known = true;
 	build_stack();
-	stack_rewalk__walk(&u, &maps, &mem, BASE + 0x1234, SP0, SP0 + 0x40, ips, &res);
+	stack_rewalk__walk(&u, &the_maps, &mem, BASE + 0x1234, SP0, SP0 + 0x40, ips, &res);
 	assert_int_equal(res.end, REWALK_DONE);
 	assert_int_equal(res.depth, 3);
 	assert_memory_equal(ips, want, sizeof(want));
@@ -94,9 +94,7 @@ static void walk_gives_frames_and_id(void **state)
 
 static void walk_stops_at_unseen_file_and_copy_end(void **state)
 {
-	struct rewalk_mem mem = { .at = SP0,
-				  .bytes = (const uint8_t *)stack_words,
-				  .len = sizeof(stack_words) };
+	struct rewalk_mem mem = { .at = SP0, .chunks = chunks, .len = sizeof(stack_words) };
 	struct rewalk_rows u = the_rows();
 	uint64_t ips[PERFAN_MAX_STACK_DEPTH];
 	struct rewalk_result res;
@@ -104,12 +102,12 @@ static void walk_stops_at_unseen_file_and_copy_end(void **state)
 	(void)state;
 	build_stack();
 	known = false;
-	stack_rewalk__walk(&u, &maps, &mem, BASE + 0x1234, SP0, SP0 + 0x40, ips, &res);
+	stack_rewalk__walk(&u, &the_maps, &mem, BASE + 0x1234, SP0, SP0 + 0x40, ips, &res);
 	assert_int_equal(res.end, REWALK_UNSEEN);
 	assert_int_equal(res.depth, 1);
 	known = true;
 	mem.len = 0x40; /* the second frame's return address is past the copy */
-	stack_rewalk__walk(&u, &maps, &mem, BASE + 0x1234, SP0, SP0 + 0x40, ips, &res);
+	stack_rewalk__walk(&u, &the_maps, &mem, BASE + 0x1234, SP0, SP0 + 0x40, ips, &res);
 	assert_int_equal(res.end, REWALK_OUT_OF_COPY);
 	assert_int_equal(res.depth, 2);
 }
@@ -181,10 +179,12 @@ static void rewalk_moves_counts(void **state)
 	assert_non_null(r);
 	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 1.0);
 	/* the rows are not in: it waits, then is given up after the wait */
+	early_rewalk__cut(r);
 	early_rewalk__walk(r, &u, maps_fn, NULL, 1.5, 2.0);
 	assert_int_equal(early_rewalk__stats(r).walked, 0);
-	assert_int_equal(early_rewalk__stats(r).failed, 0);
+	assert_int_equal(early_rewalk__stats(r).no_rows, 0);
 	known = true;
+	early_rewalk__cut(r);
 	early_rewalk__walk(r, &u, maps_fn, NULL, 1.6, 2.0);
 	assert_int_equal(early_rewalk__stats(r).walked, 1);
 	assert_int_equal(early_rewalk__fetch(r, whole, ips, 8), 3);
@@ -239,16 +239,52 @@ static void rewalk_moves_counts(void **state)
 	free(e);
 	e = record(500);
 	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 3.0);
+	early_rewalk__cut(r);
 	early_rewalk__walk(r, &u, maps_fn, NULL, 3.0, 2.0);
 	assert_int_equal(early_rewalk__stats(r).walked, 1);
-	assert_int_equal(early_rewalk__stats(r).failed, 1);
+	assert_int_equal(early_rewalk__stats(r).execed, 1);
 	/* and one whose process's mappings are not known is given up */
 	e->tgid = 8;
 	e->ts_ns = 2000;
 	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 3.0);
+	early_rewalk__cut(r);
 	early_rewalk__walk(r, &u, maps_fn, NULL, 3.0, 2.0);
-	assert_int_equal(early_rewalk__stats(r).failed, 2);
-	assert_int_equal(early_rewalk__stats(r).received, 3);
+	assert_int_equal(early_rewalk__stats(r).no_maps, 1);
+	/* and one whose rows are not in within the wait */
+	e->tgid = 7;
+	e->ts_ns = 3000;
+	known = false;
+	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 4.0);
+	early_rewalk__cut(r);
+	early_rewalk__walk(r, &u, maps_fn, NULL, 5.9, 2.0);
+	assert_int_equal(early_rewalk__stats(r).no_rows, 0);
+	early_rewalk__cut(r);
+	early_rewalk__walk(r, &u, maps_fn, NULL, 6.1, 2.0);
+	assert_int_equal(early_rewalk__stats(r).no_rows, 1);
+	assert_int_equal(early_rewalk__stats(r).walked, 1);
+	assert_int_equal(early_rewalk__stats(r).received, 4);
+	/* a process the mappings callback does not know, whose mappings were read as its early
+	 * walks came: walked with those */
+	{
+		struct proc_maps snap = { .maps = calloc(1, sizeof(struct proc_map)), .cnt = 1 };
+
+		assert_non_null(snap.maps);
+		snap.maps[0] = one_map;
+		snap.maps[0].path = strdup("/x");
+		assert_false(early_rewalk__maps_fresh(r, 9, 7.0, 0.05));
+		early_rewalk__maps_seen(r, 9, &snap, 7.0);
+		assert_int_equal(snap.cnt, 0); /* taken over */
+		assert_true(early_rewalk__maps_fresh(r, 9, 7.01, 0.05));
+		assert_false(early_rewalk__maps_fresh(r, 9, 7.1, 0.05));
+	}
+	known = true;
+	e->tgid = 9;
+	e->ts_ns = 4000;
+	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 7.0);
+	early_rewalk__cut(r);
+	early_rewalk__walk(r, &u, maps_fn, NULL, 7.0, 2.0);
+	assert_int_equal(early_rewalk__stats(r).walked, 2);
+	assert_int_equal(early_rewalk__stats(r).no_maps, 1);
 	free(e);
 	leak_sample__free(&s);
 	early_rewalk__free(r);

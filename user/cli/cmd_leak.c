@@ -52,8 +52,13 @@
 #define CODE_RETRY_S 0.1
 /* after an exec, the new image's allocator is looked for at each code event, this long */
 #define EXEC_RESOLVE_S 2.0
+/* files a dynamic linker's event opens and keeps until their rows are loaded (more: queued
+ * at once) */
+#define LINKED_MAX 64
 /* how long an allocation walked before its rows waits for them to be walked again (s) */
 #define EARLY_WAIT_S 2.0
+/* a process's mappings read for its early walks are read again after this long (s) */
+#define EARLY_MAPS_S 0.05
 /* allocators attached after execs, at most */
 #define EXTRA_ALLOCS_MAX 8
 
@@ -132,7 +137,6 @@ struct leak_run {
 	uint64_t marks_dropped;	     /* the queue was full */
 	struct rate_limit mark_rate; /* the target's marks: --max-mark-rate a second */
 	int ev_code;		     /* the code events' bit (execs, code mapped) */
-	int ev_early;		     /* the early walks' bit (early_rewalk) */
 	struct code_wait *waits;     /* files told mapped, not in place yet */
 	size_t wait_cnt, wait_cap;
 	struct leak_exec_note *execs;
@@ -143,6 +147,10 @@ struct leak_run {
 	size_t unseen_cnt, unseen_cap;
 	struct early_fold fold;	     /* at the last read */
 	struct early_rewalk *rewalk; /* allocations walked before their rows, walked again */
+	/* their ring buffer is read by a thread of its own as they come: a program's start
+	 * makes thousands at once, while the code thread reads its files' rows */
+	pthread_t early_thread;
+	bool early_thread_on;
 	/* PERFAN_TEST_ROWS_DELAY_MS (tests only, at most 1000): the code thread waits this long
 	 * before it loads the rows of a file mapped, so that a test makes the race with the
 	 * first allocations through it lost every time */
@@ -177,7 +185,8 @@ struct leak_run {
 	pthread_cond_t flush_cond;
 	struct leak_code_event *queued;
 	size_t queued_cnt, queued_cap;
-	/* the files the code thread opened for the symbolizer (the code thread's alone) */
+	/* the files the code thread and the early walks' thread opened for the symbolizer */
+	pthread_mutex_t opened_lock;
 	struct {
 		uint32_t dev;
 		uint64_t ino;
@@ -944,17 +953,22 @@ static void resolve_execs(struct leak_run *s, double now)
  * (the code thread's alone) */
 static bool opened_before(struct leak_run *s, uint32_t dev, uint64_t ino)
 {
-	for (size_t i = 0; i < s->opened_cnt; i++)
-		if (s->opened[i].dev == dev && s->opened[i].ino == ino)
-			return true;
-	if (ARRAY_GROW(s->opened, s->opened_cap, s->opened_cnt + 1, 64))
-		return true; /* out of memory: as if it were */
-	s->opened[s->opened_cnt].dev = dev;
-	s->opened[s->opened_cnt++].ino = ino;
-	return false;
+	bool seen = false;
+
+	pthread_mutex_lock(&s->opened_lock);
+	for (size_t i = 0; !seen && i < s->opened_cnt; i++)
+		seen = s->opened[i].dev == dev && s->opened[i].ino == ino;
+	if (!seen && ARRAY_GROW(s->opened, s->opened_cap, s->opened_cnt + 1, 64))
+		seen = true; /* out of memory: as if it were */
+	else if (!seen) {
+		s->opened[s->opened_cnt].dev = dev;
+		s->opened[s->opened_cnt++].ino = ino;
+	}
+	pthread_mutex_unlock(&s->opened_lock);
+	return seen;
 }
 
-/* --all: a descriptor of the file (dev, ino) pid has mapped, for the symbolizer, the first
+/* A descriptor of the file (dev, ino) pid has mapped, for the symbolizer and its rows, the first
  * time the code thread meets it (a process may be gone before the main thread reads its
  * mappings): through the process while it lives, else by its name (a library) among the
  * system's; -1 when met before or not found */
@@ -999,14 +1013,16 @@ static void queue_code(struct leak_run *s, const struct leak_code_event *q);
  * executable file mapping new to the session is opened through the process while it lives,
  * and handed to the main thread as an mmap of it (the symbolizer then names a process that
  * exits before its mappings are read, a short command) */
-static void open_linked(struct leak_run *s, const struct leak_code_event *e)
+static size_t open_linked(struct leak_run *s, const struct leak_code_event *e,
+			  struct leak_code_event *out, size_t max)
 {
+	size_t n = 0;
 	char path[PATH_MAX + 64];
 	struct proc_maps maps = {};
 
 	snprintf(path, sizeof(path), "/proc/%u/maps", e->pid);
 	if (proc_maps__read(path, &maps))
-		return;
+		return 0;
 	for (size_t i = 0; i < maps.cnt; i++) {
 		const struct proc_map *m = &maps.maps[i];
 		uint32_t dev = m->dev_major << 20 | m->dev_minor;
@@ -1025,10 +1041,28 @@ static void open_linked(struct leak_run *s, const struct leak_code_event *e)
 					      .len = m->end - m->start,
 					      .off = m->offset,
 					      .fd = safe_file__open_known(path, dev, m->inode) };
-		if (q.fd >= 0)
+		if (q.fd >= 0 && n < max)
+			out[n++] = q;
+		else if (q.fd >= 0)
 			queue_code(s, &q);
 	}
 	proc_maps__free(&maps);
+	return n;
+}
+
+/* The rows of the file e's descriptor holds, when the process was gone before they were read
+ * through it */
+static void rows_from_fd(struct leak_run *s, const struct leak_code_event *e)
+{
+	char at[64];
+
+	if (e->fd < 0 || !e->ino || !s->opts->max_unwind_rows)
+		return;
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", e->fd);
+	pthread_mutex_lock(&s->rows_lock);
+	if (!unwind_set__has(&s->unwind, e->dev, e->ino))
+		unwind_set__add_file(&s->unwind, at, at, e->dev, e->ino, add_unwind, s->loader);
+	pthread_mutex_unlock(&s->rows_lock);
 }
 
 /* In the code thread, for each code event: the new files' rows at once, the rest of its
@@ -1036,30 +1070,27 @@ static void open_linked(struct leak_run *s, const struct leak_code_event *e)
 static void on_code_thread(void *ctx, const struct leak_code_event *e)
 {
 	struct leak_run *s = ctx;
-	struct leak_code_event q = *e;
+	struct leak_code_event q = *e, linked[LINKED_MAX];
+	size_t nlinked = 0;
 
 	if (e->pid == (uint32_t)getpid())
 		return;
-	/* first, while the process lives: a short-lived one may be gone in a millisecond */
-	if (!s->tgt.pid && e->kind == LEAK_CODE_MMAP && e->ino)
+	/* first, while the process lives: a short-lived one may be gone in a millisecond (then
+	 * the file's rows come from this descriptor, below, and its early walks are walked
+	 * again with them) */
+	if (e->kind == LEAK_CODE_MMAP && e->ino)
 		q.fd = open_mapped(s, e->pid, e->dev, e->ino, e->path);
 	else if (e->kind == LEAK_CODE_EXEC && e->ino)
 		q.fd = open_exe(s, e->pid, e->dev, e->ino);
 	else if (s->tgt.pid && e->kind == LEAK_CODE_MMAP && !e->ino)
-		open_linked(s, e);
+		nlinked = open_linked(s, e, linked, LINKED_MAX);
 	if (s->rows_delay_ms && e->kind == LEAK_CODE_MMAP)
 		usleep((useconds_t)s->rows_delay_ms * 1000);
 	code_rows(s, e);
-	if (q.fd >= 0 && s->opts->max_unwind_rows) {
-		char at[64];
-
-		/* its rows from the descriptor when the process was gone before they were read */
-		snprintf(at, sizeof(at), "/proc/self/fd/%d", q.fd);
-		pthread_mutex_lock(&s->rows_lock);
-		if (!unwind_set__has(&s->unwind, e->dev, e->ino))
-			unwind_set__add_file(&s->unwind, at, at, e->dev, e->ino, add_unwind,
-					     s->loader);
-		pthread_mutex_unlock(&s->rows_lock);
+	rows_from_fd(s, &q);
+	for (size_t i = 0; i < nlinked; i++) {
+		rows_from_fd(s, &linked[i]);
+		queue_code(s, &linked[i]);
 	}
 	queue_code(s, &q);
 }
@@ -1189,13 +1220,27 @@ static void listen_code(struct leak_run *s)
 	}
 }
 
+/* The early walks' thread: takes them as they come (the main thread walks them at its ticks) */
+static void *early_thread_main(void *arg)
+{
+	struct leak_run *s = arg;
+
+	while (!__atomic_load_n(&s->code_stop, __ATOMIC_ACQUIRE))
+		leak_loader__poll_early(s->loader, CODE_POLL_MS);
+	return NULL;
+}
+
+/* Stop the code thread and the early walks' one (what is left in their ring buffers is read
+ * by the main thread from then on) */
 static void stop_code_thread(struct leak_run *s)
 {
-	if (!s->code_thread_on)
-		return;
 	__atomic_store_n(&s->code_stop, 1, __ATOMIC_RELEASE);
-	pthread_join(s->code_thread, NULL);
+	if (s->code_thread_on)
+		pthread_join(s->code_thread, NULL);
+	if (s->early_thread_on)
+		pthread_join(s->early_thread, NULL);
 	s->code_thread_on = false;
+	s->early_thread_on = false;
 }
 
 /* stack_fetch_fn that also keeps the ids of stacks walked before a file of theirs was looked
@@ -1293,12 +1338,41 @@ static size_t stack_unseen(void *ctx, uint32_t pid, uint64_t stack_id)
 	return flags >> LEAK_STACK_UNSEEN_DEPTH_SHIFT ?: 1;
 }
 
-/* early_fn: an allocation walked before its rows, to walk again */
+/* early_fn (the early walks' thread): an allocation walked before its rows, to walk again.
+ * The first of a burst also reads its process's mappings and its new files' rows, at once,
+ * while it lives: the code thread may be behind (reading a big library's rows), and a
+ * short-lived process gone before it is done would leave its early walks unwalkable. */
 static void on_early(void *ctx, const struct early_walk *e, size_t len)
 {
 	struct leak_run *s = ctx;
+	double now = cli_bpf__now_s();
+	struct proc_maps maps = {};
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	struct leak_code_event linked[LINKED_MAX];
+	size_t nlinked;
 
-	early_rewalk__add(s->rewalk, e, len, cli_bpf__now_s());
+	early_rewalk__add(s->rewalk, e, len, now);
+	if (early_rewalk__maps_fresh(s->rewalk, e->tgid, now, EARLY_MAPS_S) ||
+	    pid_dir(s, e->tgid, dir, sizeof(dir)))
+		return;
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	if (proc_maps__read(path, &maps))
+		maps = (struct proc_maps){};
+	early_rewalk__maps_seen(s->rewalk, e->tgid, &maps, now);
+	proc_maps__free(&maps);
+	/* its files not opened yet, for the symbolizer to name them should it exit first */
+	nlinked = open_linked(s, &(struct leak_code_event){ .pid = e->tgid, .ts_ns = e->ts_ns },
+			      linked, LINKED_MAX);
+	/* not while the code thread loads rows: it is not behind then, and this thread must
+	 * not stop taking early walks, which come by the thousand at a program's start */
+	if (s->opts->max_unwind_rows && !pthread_mutex_trylock(&s->rows_lock)) {
+		scan_pid(s, e->tgid);
+		pthread_mutex_unlock(&s->rows_lock);
+		for (size_t i = 0; i < nlinked; i++) /* the files of a process gone meanwhile */
+			rows_from_fd(s, &linked[i]);
+	}
+	for (size_t i = 0; i < nlinked; i++)
+		queue_code(s, &linked[i]);
 }
 
 /* early_maps_fn: the mappings the symbolizer holds, read again while the process lives */
@@ -1378,7 +1452,8 @@ static int load_and_attach(struct leak_run *s)
 
 		if (fd < 0)
 			return cli__error("cannot listen to early walks: %s", strerror(-fd));
-		s->ev_early = event_loop__add_fd(&s->loop, fd);
+		if (!pthread_create(&s->early_thread, NULL, early_thread_main, s))
+			s->early_thread_on = true;
 	}
 	s->view.start_s = cli_bpf__now_s();
 	if (pid && s->opts->command) {
@@ -1443,9 +1518,13 @@ static int refresh(struct leak_run *s)
 	size_t fresh = 0;
 	int err;
 
-	/* the early walks sent before the read: what they move is in the counts read */
-	if (s->rewalk)
-		leak_loader__consume_early(s->loader);
+	/* the early walks kept before the read: what they move is in the counts read (the code
+	 * thread takes them as they come; without it, or once it stopped, they are read here) */
+	if (s->rewalk) {
+		if (!s->early_thread_on)
+			leak_loader__consume_early(s->loader);
+		early_rewalk__cut(s->rewalk);
+	}
 	err = leak_loader__read(s->loader, &s->sample);
 	if (err)
 		return err;
@@ -1629,17 +1708,40 @@ static void say_early(const struct leak_run *s)
 			"perfan-bpf: %" PRIu64 " exec(s) or code mappings were not told at once "
 			"(ring buffer full): their files were looked at the next tick\n",
 			lost);
-	if (early)
+	if (early) {
+		struct early_rewalk_stats st = {};
+		char why[256] = "";
+		size_t at = 0;
+
+		if (s->rewalk)
+			st = early_rewalk__stats(s->rewalk);
+		st.dropped += leak_loader__early_uncopied(s->loader);
+		const struct {
+			uint64_t n;
+			const char *what;
+		} reasons[] = {
+			{ st.no_maps, "process gone before its mappings were read" },
+			{ st.no_rows, "rows not in within 2 s" },
+			{ st.deep, "stack deeper than its 16 KiB copy" },
+			{ st.execed, "exec'd first" },
+			{ st.dropped, "too many at once" },
+		};
+		for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+			if (reasons[i].n && at < sizeof(why))
+				at += (size_t)snprintf(why + at, sizeof(why) - at,
+						       "%s%" PRIu64 " %s", at ? ", " : " (",
+						       reasons[i].n, reasons[i].what);
+		if (at && at < sizeof(why) - 1)
+			strcat(why, ")");
 		fprintf(stderr,
 			"perfan-bpf: %" PRIu64
 			" allocation(s) were walked before their files' unwind "
 			"rows were in: %" PRIu64 " walked again whole, %" PRIu64
-			" not (%s); %zu stack(s) joined their whole stack, %zu left truncated "
+			" not%s; %zu stack(s) joined their whole stack, %zu left truncated "
 			"(%" PRIu64 " objects)\n",
-			early, s->view.early_rewalked, s->view.early_not_rewalked,
-			"process gone, rows not in within 2 s, stack deeper than 8 KiB, or too many "
-			"at once",
+			early, s->view.early_rewalked, s->view.early_not_rewalked, why,
 			s->fold.folded, s->fold.left, s->fold.left_objects);
+	}
 	if (s->opts->max_unwind_rows && !leak_loader__unwind_registry_whole(s->loader))
 		fprintf(stderr,
 			"perfan-bpf: more than %d files: walks through files not "
@@ -1677,12 +1779,9 @@ static int run(struct leak_run *s)
 		/* code events alone (execs, libraries mapped) are served at once, without a tick */
 		if (s->ev_code && (ev & s->ev_code))
 			drain_code(s);
-		/* early walks are taken as they come: their ring buffer holds ~500 */
-		if (s->ev_early && (ev & s->ev_early))
-			leak_loader__consume_early(s->loader);
 		if (s->wait_cnt)
 			retry_waits(s, cli_bpf__now_s());
-		if (!(ev & ~(s->ev_code | s->ev_early)) && cli_bpf__now_s() < next_tick &&
+		if (!(ev & ~s->ev_code) && cli_bpf__now_s() < next_tick &&
 		    !(s->opts->snapshot_every_s && cli_bpf__now_s() >= next_snap))
 			continue;
 		/* marks first: a USDT mark reached just before the target exits keeps its label */
@@ -1733,8 +1832,8 @@ static int run(struct leak_run *s)
 		struct early_rewalk_stats st = early_rewalk__stats(s->rewalk);
 
 		s->view.early_rewalked = st.walked;
-		s->view.early_not_rewalked =
-			st.failed + st.dropped + leak_loader__early_uncopied(s->loader);
+		s->view.early_not_rewalked = st.no_maps + st.no_rows + st.deep + st.execed +
+					     st.dropped + leak_loader__early_uncopied(s->loader);
 	}
 	say_early(s);
 	say_follow(s);
@@ -1783,6 +1882,7 @@ int cmd__leak(int argc, char **argv)
 			      .code_flush = -1,
 			      .flush_cond = PTHREAD_COND_INITIALIZER,
 			      .rows_lock = PTHREAD_MUTEX_INITIALIZER,
+			      .opened_lock = PTHREAD_MUTEX_INITIALIZER,
 			      .queue_lock = PTHREAD_MUTEX_INITIALIZER };
 	int err;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Allocations walked before their files' rows were in, walked again (see early_rewalk.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -9,12 +10,37 @@
 #include "probe/early_rewalk.h"
 #include "probe/stack_rewalk.h"
 
-/* records kept to be walked at once: each holds a copy of up to 8 KiB of stack */
-#define WAIT_MAX 2048
+/* the stack copies kept to be walked at once, in bytes of distinct chunks: a burst of early
+ * walks (a program's start, its imports) is a few thousand, and the allocations of one thread
+ * share most of their stack's chunks (the same bytes at the same addresses), kept once */
+#define WAIT_BYTES_MAX (32u << 20)
+#define CHUNKS_MAX (LEAK_EARLY_STACK_BYTES / REWALK_CHUNK)
+#define CHUNK_BUCKETS 16384
+
+_Static_assert(LEAK_EARLY_CHUNK == REWALK_CHUNK, "the copy's chunks are the walk's");
+
+/* REWALK_CHUNK bytes of a stack at addr, shared by the records that copied the same */
+struct chunk {
+	struct chunk *next; /* in its bucket */
+	uint64_t addr, hash;
+	uint32_t refs;
+	uint8_t bytes[REWALK_CHUNK];
+};
+
+/* A record of the kernel's (struct early_walk) without its stack */
+struct early_head {
+	uint32_t tgid;
+	uint32_t len;
+	uint64_t addr, size, ts_ns, stack_id;
+	uint64_t ip, sp, bp, at;
+};
 
 struct waiting {
-	struct early_walk *e; /* malloc'd, its len bytes of stack */
+	struct early_head h;
+	struct chunk *chunks[CHUNKS_MAX];
+	size_t chunk_cnt;
 	double since;
+	uint64_t seq; /* in the order added */
 };
 
 /* An allocation walked again, live when last looked: its counts move while it is */
@@ -47,9 +73,25 @@ struct exec_at {
 /* execs remembered at once (the oldest forgotten first) */
 #define EXECS_MAX 256
 
+/* A process's mappings read when its early walks came */
+struct maps_snap {
+	uint32_t tgid;
+	double at;
+	struct proc_maps maps;
+};
+
+/* processes whose mappings are kept at once (the oldest replaced first) */
+#define SNAPS_MAX 64
+
 struct early_rewalk {
+	pthread_mutex_t lock; /* wait, execs and st against early_rewalk__add */
+	uint64_t next_seq, cut_seq;
+	size_t wait_bytes; /* of the chunks kept */
+	struct chunk *buckets[CHUNK_BUCKETS];
 	struct exec_at execs[EXECS_MAX];
 	size_t exec_cnt, exec_next;
+	struct maps_snap snaps[SNAPS_MAX];
+	size_t snap_cnt, snap_next;
 	struct waiting *wait;
 	size_t wait_cnt, wait_cap;
 	struct moved_block *blocks;
@@ -63,11 +105,119 @@ struct early_rewalk {
 
 struct early_rewalk *early_rewalk__new(void)
 {
-	return calloc(1, sizeof(struct early_rewalk));
+	struct early_rewalk *r = calloc(1, sizeof(*r));
+
+	if (r && pthread_mutex_init(&r->lock, NULL)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static struct maps_snap *snap_of(struct early_rewalk *r, uint32_t tgid)
+{
+	for (size_t i = 0; i < r->snap_cnt; i++)
+		if (r->snaps[i].tgid == tgid)
+			return &r->snaps[i];
+	return NULL;
+}
+
+bool early_rewalk__maps_fresh(struct early_rewalk *r, uint32_t tgid, double now, double max_age)
+{
+	const struct maps_snap *m;
+	bool fresh;
+
+	pthread_mutex_lock(&r->lock);
+	m = snap_of(r, tgid);
+	fresh = m && now - m->at < max_age;
+	pthread_mutex_unlock(&r->lock);
+	return fresh;
+}
+
+void early_rewalk__maps_seen(struct early_rewalk *r, uint32_t tgid, struct proc_maps *maps,
+			     double now)
+{
+	struct maps_snap *m;
+
+	pthread_mutex_lock(&r->lock);
+	m = snap_of(r, tgid);
+	if (!m) {
+		m = &r->snaps[r->snap_cnt < SNAPS_MAX ? r->snap_cnt++ : r->snap_next++ % SNAPS_MAX];
+		proc_maps__free(&m->maps);
+		m->tgid = tgid;
+	}
+	m->at = now;
+	/* none read (the process gone): the ones before stay */
+	if (maps->cnt) {
+		proc_maps__free(&m->maps);
+		m->maps = *maps;
+		*maps = (struct proc_maps){};
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+void early_rewalk__cut(struct early_rewalk *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->cut_seq = r->next_seq;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static uint64_t chunk_hash(uint64_t addr, const uint8_t *bytes)
+{
+	uint64_t h = addr * 0x9e3779b97f4a7c15ULL, w;
+
+	for (size_t i = 0; i < REWALK_CHUNK; i += sizeof(w)) {
+		memcpy(&w, bytes + i, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+/* The chunk of these bytes at addr, kept once; NULL when over the budget or out of memory */
+static struct chunk *chunk_get(struct early_rewalk *r, uint64_t addr, const uint8_t *bytes)
+{
+	uint64_t h = chunk_hash(addr, bytes);
+	struct chunk **b = &r->buckets[h % CHUNK_BUCKETS], *c;
+
+	for (c = *b; c; c = c->next)
+		if (c->hash == h && c->addr == addr && !memcmp(c->bytes, bytes, REWALK_CHUNK)) {
+			c->refs++;
+			return c;
+		}
+	if (REWALK_CHUNK > WAIT_BYTES_MAX - r->wait_bytes || !(c = malloc(sizeof(*c))))
+		return NULL;
+	*c = (struct chunk){ .next = *b, .addr = addr, .hash = h, .refs = 1 };
+	memcpy(c->bytes, bytes, REWALK_CHUNK);
+	*b = c;
+	r->wait_bytes += REWALK_CHUNK;
+	return c;
+}
+
+static void chunk_put(struct early_rewalk *r, struct chunk *c)
+{
+	struct chunk **p;
+
+	if (--c->refs)
+		return;
+	for (p = &r->buckets[c->hash % CHUNK_BUCKETS]; *p != c; p = &(*p)->next)
+		;
+	*p = c->next;
+	r->wait_bytes -= REWALK_CHUNK;
+	free(c);
+}
+
+/* One record kept no more */
+static void wait_drop(struct early_rewalk *r, struct waiting *w)
+{
+	for (size_t i = 0; i < w->chunk_cnt; i++)
+		chunk_put(r, w->chunks[i]);
+	w->chunk_cnt = 0;
 }
 
 /* Whether e was made before its process's last exec */
-static bool before_exec(const struct early_rewalk *r, const struct early_walk *e)
+static bool before_exec(const struct early_rewalk *r, const struct early_head *e)
 {
 	for (size_t i = 0; i < r->exec_cnt; i++)
 		if (r->execs[i].tgid == e->tgid && e->ts_ns < r->execs[i].ts_ns)
@@ -79,6 +229,7 @@ void early_rewalk__exec(struct early_rewalk *r, uint32_t tgid, uint64_t ts_ns)
 {
 	size_t kept = 0, i;
 
+	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < r->exec_cnt && r->execs[i].tgid != tgid; i++)
 		;
 	if (i == r->exec_cnt) {
@@ -87,14 +238,15 @@ void early_rewalk__exec(struct early_rewalk *r, uint32_t tgid, uint64_t ts_ns)
 	}
 	r->execs[i].ts_ns = ts_ns;
 	for (size_t k = 0; k < r->wait_cnt; k++) {
-		if (before_exec(r, r->wait[k].e)) {
-			free(r->wait[k].e);
-			r->st.failed++;
+		if (before_exec(r, &r->wait[k].h)) {
+			wait_drop(r, &r->wait[k]);
+			r->st.execed++;
 		} else {
 			r->wait[kept++] = r->wait[k];
 		}
 	}
 	r->wait_cnt = kept;
+	pthread_mutex_unlock(&r->lock);
 }
 
 void early_rewalk__free(struct early_rewalk *r)
@@ -102,9 +254,12 @@ void early_rewalk__free(struct early_rewalk *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->wait_cnt; i++)
-		free(r->wait[i].e);
+		wait_drop(r, &r->wait[i]);
 	for (size_t i = 0; i < r->whole_cnt; i++)
 		free(r->whole[i].ips);
+	for (size_t i = 0; i < r->snap_cnt; i++)
+		proc_maps__free(&r->snaps[i].maps);
+	pthread_mutex_destroy(&r->lock);
 	free(r->wait);
 	free(r->blocks);
 	free(r->sums);
@@ -115,21 +270,43 @@ void early_rewalk__free(struct early_rewalk *r)
 void early_rewalk__add(struct early_rewalk *r, const struct early_walk *e, size_t len, double now)
 {
 	size_t head = offsetof(struct early_walk, stack);
-	struct early_walk *copy;
+	struct waiting w = { .since = now };
 
+	if (len < head || e->len > len - head || e->len > LEAK_EARLY_STACK_BYTES ||
+	    e->len % REWALK_CHUNK)
+		return; /* not the kernel's record */
+	w.h = (struct early_head){ .tgid = e->tgid,
+				   .len = e->len,
+				   .addr = e->addr,
+				   .size = e->size,
+				   .ts_ns = e->ts_ns,
+				   .stack_id = e->stack_id,
+				   .ip = e->ip,
+				   .sp = e->sp,
+				   .bp = e->bp,
+				   .at = e->at };
+	pthread_mutex_lock(&r->lock);
 	r->st.received++;
-	if (before_exec(r, e)) {
-		r->st.failed++;
-		return;
+	if (before_exec(r, &w.h)) {
+		r->st.execed++;
+		goto out;
 	}
-	if (len < head || e->len > len - head || r->wait_cnt >= WAIT_MAX ||
-	    ARRAY_GROW(r->wait, r->wait_cap, r->wait_cnt + 1, 64) ||
-	    !(copy = malloc(head + e->len))) {
+	for (; w.chunk_cnt < e->len / REWALK_CHUNK; w.chunk_cnt++) {
+		w.chunks[w.chunk_cnt] = chunk_get(r, e->at + w.chunk_cnt * REWALK_CHUNK,
+						  e->stack + w.chunk_cnt * REWALK_CHUNK);
+		if (!w.chunks[w.chunk_cnt])
+			break;
+	}
+	if (w.chunk_cnt < e->len / REWALK_CHUNK ||
+	    ARRAY_GROW(r->wait, r->wait_cap, r->wait_cnt + 1, 64)) {
+		wait_drop(r, &w);
 		r->st.dropped++;
-		return;
+		goto out;
 	}
-	memcpy(copy, e, head + e->len);
-	r->wait[r->wait_cnt++] = (struct waiting){ .e = copy, .since = now };
+	w.seq = r->next_seq++;
+	r->wait[r->wait_cnt++] = w;
+out:
+	pthread_mutex_unlock(&r->lock);
 }
 
 static struct whole_stack *whole_find(const struct early_rewalk *r, uint64_t id, size_t *at)
@@ -166,33 +343,39 @@ static bool whole_keep(struct early_rewalk *r, uint64_t id, const uint64_t *ips,
 	return true;
 }
 
+/* by process, then in the order added */
 static int by_tgid(const void *a, const void *b)
 {
-	uint32_t x = ((const struct waiting *)a)->e->tgid, y = ((const struct waiting *)b)->e->tgid;
+	const struct waiting *x = a, *y = b;
 
-	return (x > y) - (x < y);
+	if (x->h.tgid != y->h.tgid)
+		return x->h.tgid < y->h.tgid ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* Walk one record with its process's mappings: true when it is done with (walked or given up) */
 static bool walk_one(struct early_rewalk *r, const struct rewalk_rows *u,
-		     const struct proc_maps *maps, const struct waiting *w, double now,
+		     const struct rewalk_maps *maps, const struct waiting *w, double now,
 		     double wait_s)
 {
-	const struct early_walk *e = w->e;
-	struct rewalk_mem mem = { .at = e->at, .bytes = e->stack, .len = e->len };
+	const struct early_head *e = &w->h;
+	const uint8_t *bytes[CHUNKS_MAX];
+	struct rewalk_mem mem = { .at = e->at, .chunks = bytes, .len = e->len };
 	uint64_t ips[PERFAN_MAX_STACK_DEPTH];
 	struct rewalk_result res;
 
+	for (size_t i = 0; i < w->chunk_cnt; i++)
+		bytes[i] = w->chunks[i]->bytes;
 	stack_rewalk__walk(u, maps, &mem, e->ip, e->sp, e->bp, ips, &res);
 	if (res.end == REWALK_UNSEEN) {
 		if (now - w->since < wait_s)
 			return false;
-		r->st.failed++;
+		r->st.no_rows++;
 		return true;
 	}
 	/* beyond a copy that ended before the stack's mapping did: the kernel's walk goes on */
 	if (res.end == REWALK_OUT_OF_COPY && e->len == LEAK_EARLY_STACK_BYTES) {
-		r->st.failed++;
+		r->st.deep++;
 		return true;
 	}
 	r->st.walked++;
@@ -201,7 +384,7 @@ static bool walk_one(struct early_rewalk *r, const struct rewalk_rows *u,
 	if (!whole_keep(r, res.stack_id, ips, res.depth) ||
 	    ARRAY_GROW(r->blocks, r->block_cap, r->block_cnt + 1, 64)) {
 		r->st.walked--;
-		r->st.failed++;
+		r->st.dropped++;
 		return true;
 	}
 	r->blocks[r->block_cnt++] = (struct moved_block){
@@ -218,26 +401,70 @@ static bool walk_one(struct early_rewalk *r, const struct rewalk_rows *u,
 void early_rewalk__walk(struct early_rewalk *r, const struct rewalk_rows *u, early_maps_fn maps_of,
 			void *ctx, double now, double wait_s)
 {
-	size_t kept = 0;
+	struct waiting *mine = NULL;
+	size_t n = 0, kept = 0, left = 0;
 
-	if (!r->wait_cnt)
+	/* the records before the cut are taken out to be walked without the lock: naming a
+	 * process's mappings may open files, and early_rewalk__add must not wait for it */
+	pthread_mutex_lock(&r->lock);
+	if (r->wait_cnt && (mine = malloc(r->wait_cnt * sizeof(*mine)))) {
+		for (size_t i = 0; i < r->wait_cnt; i++) {
+			if (r->wait[i].seq < r->cut_seq)
+				mine[n++] = r->wait[i];
+			else
+				r->wait[kept++] = r->wait[i];
+		}
+		r->wait_cnt = kept;
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (!n) {
+		free(mine);
 		return;
-	qsort(r->wait, r->wait_cnt, sizeof(*r->wait), by_tgid);
-	for (size_t i = 0; i < r->wait_cnt;) {
-		uint32_t tgid = r->wait[i].e->tgid;
+	}
+	qsort(mine, n, sizeof(*mine), by_tgid);
+	for (size_t i = 0; i < n;) {
+		uint32_t tgid = mine[i].h.tgid;
 		const struct proc_maps *maps = maps_of(ctx, tgid);
 		size_t j = i;
 
-		for (; j < r->wait_cnt && r->wait[j].e->tgid == tgid; j++) {
-			if (maps ? walk_one(r, u, maps, &r->wait[j], now, wait_s)
-				 : (r->st.failed++, true))
-				free(r->wait[j].e);
-			else
-				r->wait[kept++] = r->wait[j];
+		for (; j < n && mine[j].h.tgid == tgid; j++) {
+			bool done;
+
+			const struct maps_snap *snap;
+			struct rewalk_maps use = { .maps = { maps }, .cnt = 2 };
+
+			pthread_mutex_lock(&r->lock);
+			/* the mappings known now, then those read when the early walks came (a
+			 * library of a process gone before the others were read) */
+			snap = snap_of(r, tgid);
+			if (snap && snap->maps.cnt)
+				use.maps[1] = &snap->maps;
+			done = before_exec(r, &mine[j].h) ? (r->st.execed++, true)
+			       : use.maps[0] || use.maps[1]
+				       ? walk_one(r, u, &use, &mine[j], now, wait_s)
+				       : (r->st.no_maps++, true);
+			if (done)
+				wait_drop(r, &mine[j]);
+			pthread_mutex_unlock(&r->lock);
+			if (!done)
+				mine[left++] = mine[j];
 		}
 		i = j;
 	}
-	r->wait_cnt = kept;
+	/* those still waiting for their rows go back, before the ones added meanwhile */
+	pthread_mutex_lock(&r->lock);
+	if (left && !ARRAY_GROW(r->wait, r->wait_cap, r->wait_cnt + left, 64)) {
+		memmove(&r->wait[left], r->wait, r->wait_cnt * sizeof(*r->wait));
+		memcpy(r->wait, mine, left * sizeof(*mine));
+		r->wait_cnt += left;
+	} else {
+		for (size_t k = 0; k < left; k++) {
+			wait_drop(r, &mine[k]);
+			r->st.dropped++;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	free(mine);
 }
 
 static int row_cmp(const void *a, const void *b, void *ctx)
@@ -410,7 +637,12 @@ int early_rewalk__fetch(const struct early_rewalk *r, uint64_t stack_id, uint64_
 	return (int)n;
 }
 
-struct early_rewalk_stats early_rewalk__stats(const struct early_rewalk *r)
+struct early_rewalk_stats early_rewalk__stats(struct early_rewalk *r)
 {
-	return r->st;
+	struct early_rewalk_stats st;
+
+	pthread_mutex_lock(&r->lock);
+	st = r->st;
+	pthread_mutex_unlock(&r->lock);
+	return st;
 }

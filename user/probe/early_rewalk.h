@@ -22,8 +22,12 @@ struct early_rewalk;
 struct early_rewalk_stats {
 	uint64_t received; /* allocations sent by the kernel with their stacks */
 	uint64_t walked;   /* walked again whole: moved to their whole stack */
-	uint64_t failed;   /* not: the process was gone, its rows never came, or too deep */
-	uint64_t dropped;  /* not kept to be walked: too many waiting at once */
+	/* not, because: */
+	uint64_t no_maps; /* the process's mappings were never read (it exited first) */
+	uint64_t no_rows; /* a file's rows were not in within the wait */
+	uint64_t deep;	  /* the stack went on past the copy */
+	uint64_t execed;  /* the process exec'd before it was walked (the old image's) */
+	uint64_t dropped; /* too many waiting at once (WAIT_BYTES_MAX), or no memory */
 };
 
 /* Is live: the allocation at (tgid, addr) made at ts_ns is still live in the allocs map and
@@ -36,12 +40,24 @@ typedef const struct proc_maps *(*early_maps_fn)(void *ctx, uint32_t tgid);
 
 struct early_rewalk *early_rewalk__new(void);
 void early_rewalk__free(struct early_rewalk *r);
-/* One record from the kernel (len bytes of it), received at now (seconds): kept to be walked */
+/* One record from the kernel (len bytes of it), received at now (seconds): kept to be walked.
+ * May be called from another thread than the others (it takes the object's lock). */
 void early_rewalk__add(struct early_rewalk *r, const struct early_walk *e, size_t len, double now);
 /* Process tgid exec'd at ts_ns (bpf_ktime_get_ns): its records from before (kept, or still
  * to come) are of the old image and are dropped, never walked with the new one's mappings */
 void early_rewalk__exec(struct early_rewalk *r, uint32_t tgid, uint64_t ts_ns);
-/* Walk the records kept whose files have rows now (u), with their process's mappings (maps);
+/* Whether tgid's mappings were kept (early_rewalk__maps_seen) less than max_age s before now */
+bool early_rewalk__maps_fresh(struct early_rewalk *r, uint32_t tgid, double now, double max_age);
+/* tgid's mappings read at now (taken over, emptied; none when it could not be read): the
+ * walk of its records uses them for the addresses they hold, the process gone or not (the
+ * mappings early_maps_fn gives may predate a library just mapped). Thread-safe. */
+void early_rewalk__maps_seen(struct early_rewalk *r, uint32_t tgid, struct proc_maps *maps,
+			     double now);
+/* The counts are about to be read: the records kept until now are the ones the next
+ * early_rewalk__walk walks (those added later may not be in the counts read) */
+void early_rewalk__cut(struct early_rewalk *r);
+/* Walk the records kept before the last cut whose files have rows now (u), with their
+ * process's mappings (maps);
  * those still waiting after wait_s seconds, or whose mappings are not known, are given up
  * (counted as failed) */
 void early_rewalk__walk(struct early_rewalk *r, const struct rewalk_rows *u, early_maps_fn maps,
@@ -54,6 +70,6 @@ int early_rewalk__apply(struct early_rewalk *r, struct leak_sample *sample, earl
 			void *ctx);
 /* The frames of a whole stack found by a walk here: how many (0..max), or -ENOENT */
 int early_rewalk__fetch(const struct early_rewalk *r, uint64_t stack_id, uint64_t *ips, size_t max);
-struct early_rewalk_stats early_rewalk__stats(const struct early_rewalk *r);
+struct early_rewalk_stats early_rewalk__stats(struct early_rewalk *r);
 
 #endif

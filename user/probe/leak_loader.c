@@ -489,6 +489,13 @@ int leak_loader__consume_early(struct leak_loader *ld)
 	return n < 0 ? n : 0;
 }
 
+int leak_loader__poll_early(struct leak_loader *ld, int timeout_ms)
+{
+	int n = ld->early ? ring_buffer__poll(ld->early, timeout_ms) : 0;
+
+	return n < 0 ? n : 0;
+}
+
 uint64_t leak_loader__early_uncopied(const struct leak_loader *ld)
 {
 	return ld->skel->bss->lost[LOST_EARLY_UNCOPIED];

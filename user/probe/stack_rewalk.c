@@ -33,9 +33,15 @@ uint64_t stack_rewalk__id(const uint64_t *ips, size_t n)
 
 static bool read_u64(const struct rewalk_mem *m, uint64_t addr, uint64_t *out)
 {
-	if (addr < m->at || addr - m->at > m->len || m->len - (addr - m->at) < sizeof(*out))
+	uint8_t b[sizeof(*out)];
+	uint64_t off = addr - m->at;
+
+	if (addr < m->at || off > m->len || m->len - off < sizeof(*out))
 		return false;
-	memcpy(out, m->bytes + (addr - m->at), sizeof(*out));
+	/* a word across two chunks (never on a stack aligned as the ABI wants) byte by byte */
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = m->chunks[(off + i) / REWALK_CHUNK][(off + i) % REWALK_CHUNK];
+	memcpy(out, b, sizeof(b));
 	return true;
 }
 
@@ -57,10 +63,22 @@ struct rewalk_rows stack_rewalk__rows(const struct unwind_rows *u)
 
 /* The row for pc, as mapping_of and find_row give it: NULL for none (walk frame pointers);
  * *unseen when pc's file has no entry in the modules map */
-static const struct unwind_row *row_of(const struct rewalk_rows *u, const struct proc_maps *maps,
+static const struct proc_map *map_of(const struct rewalk_maps *maps, uint64_t pc)
+{
+	for (size_t i = 0; i < maps->cnt; i++) {
+		const struct proc_map *pm = maps->maps[i] ? proc_maps__find(maps->maps[i], pc)
+							  : NULL;
+
+		if (pm)
+			return pm;
+	}
+	return NULL;
+}
+
+static const struct unwind_row *row_of(const struct rewalk_rows *u, const struct rewalk_maps *maps,
 				       uint64_t pc, bool *unseen)
 {
-	const struct proc_map *pm = proc_maps__find(maps, pc);
+	const struct proc_map *pm = map_of(maps, pc);
 	struct unwind_mod mod;
 	struct cfi_table t;
 	uint64_t vaddr;
@@ -88,7 +106,7 @@ static const struct unwind_row *row_of(const struct rewalk_rows *u, const struct
 	return cfi_table__find(&t, vaddr);
 }
 
-void stack_rewalk__walk(const struct rewalk_rows *u, const struct proc_maps *maps,
+void stack_rewalk__walk(const struct rewalk_rows *u, const struct rewalk_maps *maps,
 			const struct rewalk_mem *mem, uint64_t ip, uint64_t sp, uint64_t bp,
 			uint64_t *ips, struct rewalk_result *res)
 {

@@ -27,10 +27,12 @@ struct rewalk_rows {
 /* The rows of a loaded object (its modules map looked up through u->mods_fd) */
 struct rewalk_rows stack_rewalk__rows(const struct unwind_rows *u);
 
-/* A copy of user memory: len bytes from address at */
+/* A copy of user memory: len bytes from address at, in chunks of REWALK_CHUNK bytes (chunk i
+ * holds [at + i * REWALK_CHUNK, at + (i + 1) * REWALK_CHUNK); the last may be cut short by len) */
+#define REWALK_CHUNK 512
 struct rewalk_mem {
 	uint64_t at;
-	const uint8_t *bytes;
+	const uint8_t *const *chunks;
 	size_t len;
 };
 
@@ -50,10 +52,17 @@ struct rewalk_result {
 /* The id capture_stack gives the frames ips[0, n) */
 uint64_t stack_rewalk__id(const uint64_t *ips, size_t n);
 
+/* The mappings of the process a walk looks an address up in: the first of maps[0, cnt) (NULLs
+ * skipped) that holds it */
+struct rewalk_maps {
+	const struct proc_maps *maps[2];
+	size_t cnt;
+};
+
 /* Walk from the return address ip with the registers sp and bp, as capture_stack does, over
  * mem, with rows u and the mappings maps of the process: ips[0, result->depth) (at most
  * PERFAN_MAX_STACK_DEPTH; ips has room for that many) */
-void stack_rewalk__walk(const struct rewalk_rows *u, const struct proc_maps *maps,
+void stack_rewalk__walk(const struct rewalk_rows *u, const struct rewalk_maps *maps,
 			const struct rewalk_mem *mem, uint64_t ip, uint64_t sp, uint64_t bp,
 			uint64_t *ips, struct rewalk_result *result);
 
