@@ -436,6 +436,63 @@ static void test_members_and_records(void **state)
 	free(m.buf);
 }
 
+/* An object begun on one line keeps all it holds on that line, a nested one too; the indent
+ * comes back after it; compact, it is as any object */
+static void test_object_on_one_line(void **state)
+{
+	for (int compact = 0; compact < 2; compact++) {
+		struct mem m = {};
+		struct json_out *o =
+			json_out__new_sink(mem_sink, &m,
+					   &(struct json_out_opts){ .indent = compact ? 0 : 2,
+								    .compact = compact });
+		(void)state;
+
+		json_out__obj_begin(o);
+		json_out__key(o, "frames");
+		json_out__arr_begin(o);
+		for (int i = 0; i < 2; i++) {
+			json_out__obj_begin_line(o);
+			json_out__key_int(o, "line", i);
+			json_out__key(o, "in");
+			json_out__obj_begin_line(o); /* nested: still on the line */
+			json_out__key(o, "e");
+			json_out__arr_begin(o);
+			json_out__arr_end(o);
+			json_out__key_bool(o, "x", i);
+			json_out__obj_end(o);
+			json_out__obj_end(o);
+		}
+		json_out__obj_begin_line(o); /* empty */
+		json_out__obj_end(o);
+		json_out__arr_end(o);
+		json_out__key(o, "after");
+		json_out__obj_begin(o);
+		json_out__key_null(o, "k");
+		json_out__obj_end(o);
+		json_out__obj_end(o);
+		assert_int_equal(json_out__close(o), 0);
+		if (compact)
+			assert_string_equal(m.buf,
+					    "{\"frames\":[{\"line\":0,\"in\":{\"e\":[],\"x\":false}},"
+					    "{\"line\":1,\"in\":{\"e\":[],\"x\":true}},{}],"
+					    "\"after\":{\"k\":null}}");
+		else
+			assert_string_equal(m.buf,
+					    "{\n"
+					    "  \"frames\": [\n"
+					    "    {\"line\": 0, \"in\": {\"e\": [], \"x\": false}},\n"
+					    "    {\"line\": 1, \"in\": {\"e\": [], \"x\": true}},\n"
+					    "    {}\n"
+					    "  ],\n"
+					    "  \"after\": {\n"
+					    "    \"k\": null\n"
+					    "  }\n"
+					    "}");
+		free(m.buf);
+	}
+}
+
 static int misuse(void (*steps)(struct json_out *o))
 {
 	struct mem m = {};
@@ -621,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_members_and_records),
+		cmocka_unit_test(test_object_on_one_line),
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_sink_error),
 		cmocka_unit_test(test_long_strings_and_flush),

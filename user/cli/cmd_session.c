@@ -406,6 +406,9 @@ int cmd__report(int argc, char **argv)
 		       : &s.snaps[s.snap_cnt - 1];
 	if (!snap)
 		goto out;
+	/* a leak report reads its snapshot alone (html: every one, for its trend and diff) */
+	if (s.kind != SESSION_KIND_GROWTH && o.fmt != FMT_HTML)
+		session__keep_rows_of(&s, snap);
 	rc = open_output(&o, o.fmt, &out);
 	if (rc)
 		goto out;

@@ -2,7 +2,9 @@
 /* The streaming JSON writer (see json_out.h). Layout follows jansson's dump.c, so that the
  * bytes are the same: a container's first item is preceded by the indent of its level, each
  * other one by "," and that indent (or ", " on one line, "," when compact); a non-empty
- * container closes on the indent of its parent's level; an empty one prints "[]" or "{}". */
+ * container closes on the indent of its parent's level; an empty one prints "[]" or "{}".
+ * A container begun "on one line" (json_out__obj_begin_line) is laid out, with all it holds,
+ * as without indent. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ struct json_out {
 	int err;
 	uint64_t flushed; /* bytes handed on */
 	int depth;
+	int line_depth; /* the level of the container begun on one line, 0 when none is open */
 	unsigned char kind[JSON_OUT_MAX_DEPTH + 1];
 	bool has_items[JSON_OUT_MAX_DEPTH + 1];
 };
@@ -171,7 +174,7 @@ static void put_ch(struct json_out *o, char c)
  * after a comma unless compact */
 static void put_indent(struct json_out *o, int depth, bool after_comma)
 {
-	if (o->indent) {
+	if (o->indent && !o->line_depth) {
 		size_t n = (size_t)depth * (size_t)o->indent;
 
 		put_ch(o, '\n');
@@ -379,12 +382,23 @@ static void close_level(struct json_out *o, enum level_kind kind, char c)
 	if (o->has_items[o->depth])
 		put_indent(o, o->depth - 1, false);
 	put_ch(o, c);
+	if (o->depth == o->line_depth)
+		o->line_depth = 0;
 	o->depth--;
 }
 
 void json_out__obj_begin(struct json_out *o)
 {
 	open_level(o, LEVEL_OBJ, '{');
+}
+
+void json_out__obj_begin_line(struct json_out *o)
+{
+	int depth = o->depth;
+
+	open_level(o, LEVEL_OBJ, '{');
+	if (!o->err && !o->line_depth && o->depth == depth + 1)
+		o->line_depth = o->depth;
 }
 
 void json_out__obj_end(struct json_out *o)

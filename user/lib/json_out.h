@@ -43,6 +43,9 @@ struct json_out *json_out__new_sink(json_out_sink sink, void *ctx,
  * JSON_OUT_MAX_DEPTH levels (-EINVAL past it). */
 #define JSON_OUT_MAX_DEPTH 64
 void json_out__obj_begin(struct json_out *o);
+/* An object laid out on one line, with everything in it, however the writer indents (a frame
+ * of a stack: a line each, where an indented frame took ten) */
+void json_out__obj_begin_line(struct json_out *o);
 void json_out__obj_end(struct json_out *o);
 void json_out__arr_begin(struct json_out *o);
 void json_out__arr_end(struct json_out *o);

@@ -2,7 +2,8 @@
 /* pprof output (see pprof.h): tables of strings, mappings, functions and locations interned
  * while walking the stacks, then the Profile message in protobuf wire format (varints and
  * length-delimited fields; a nested message is encoded into its own buffer first so its
- * length is known), then gzip. */
+ * length is known), then gzip. The top-level message is not held whole: its fields go to
+ * gzip as they are encoded, a MiB at a time (the samples, as each stack is met). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,16 +16,43 @@
 
 /* ---- protobuf wire format ---- */
 
+/* what a buffer with a sink holds before handing it on */
+#define PB_FLUSH_AT (1u << 20)
+
+typedef int (*pb_sink)(void *ctx, const void *buf, size_t len);
+
 struct pbuf {
 	unsigned char *data;
 	size_t len, cap;
 	bool oom;
+	/* when set, what is put is handed on PB_FLUSH_AT bytes at a time (err: its first
+	 * error), not kept */
+	pb_sink sink;
+	void *sink_ctx;
+	int err;
 };
+
+/* Hand on what a buffer with a sink holds (one without keeps it) */
+static void pb_flush(struct pbuf *b)
+{
+	if (!b->sink)
+		return;
+	if (b->len && !b->err)
+		b->err = b->sink(b->sink_ctx, b->data, b->len);
+	b->len = 0;
+}
 
 static void pb_put(struct pbuf *b, const void *src, size_t n)
 {
 	if (b->oom || !n)
 		return; /* nothing to add (src may then be NULL: an empty buffer's data) */
+	if (b->sink && b->len + n > PB_FLUSH_AT)
+		pb_flush(b);
+	if (b->sink && n >= PB_FLUSH_AT) { /* a big piece goes on as it is */
+		if (!b->err)
+			b->err = b->sink(b->sink_ctx, src, n);
+		return;
+	}
 	if (ARRAY_GROW(b->data, b->cap, b->len + n, 256)) {
 		b->oom = true;
 		return;
@@ -109,7 +137,7 @@ struct pprof_ctx {
 	struct strmap *locations; /* key: mapping id, address, (function id, line)... */
 	struct pbuf loc_msgs;	  /* the Location messages, in id order, each as field 4 */
 	struct pbuf sub, sub2;	  /* scratch for nested messages */
-	struct pbuf samples;	  /* the Sample messages, as field 2 */
+	struct pbuf *out;	  /* the Profile message: the Sample messages go there as met */
 	struct ptr_cache by_ptr;  /* str_id of the model's strings (stable_str_id) */
 	struct recent_mapping recent[RECENT_CNT];
 	size_t recent_cnt;
@@ -371,7 +399,7 @@ static void add_sample(struct pprof_ctx *c, const struct profile_stack *s,
 		label(c, &sample, "base_snapshot", c->p->base_label, 0);
 	if (ids.oom || values.oom || sample.oom)
 		c->oom = true;
-	pb_bytes(&c->samples, 2, sample.data, sample.len);
+	pb_bytes(c->out, 2, sample.data, sample.len);
 	free(ids.data);
 	free(values.data);
 	free(sample.data);
@@ -385,7 +413,8 @@ static void value_type(struct pprof_ctx *c, struct pbuf *out, unsigned field, co
 	pb_msg(out, field, &c->sub);
 }
 
-int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
+/* The Profile message into out (kept, or handed to its sink); 0 or -errno */
+static int encode(const struct profile *p, struct pbuf *out)
 {
 	static const char *const leak_types[4][2] = {
 		{ "inuse_space", "bytes" },
@@ -402,8 +431,7 @@ int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 	};
 	const char *const(*types)[2] = p->kind == SESSION_KIND_GROWTH ? growth_types : leak_types;
 	const enum profile_value *vals = p->is_diff ? diff_values : snapshot_values;
-	struct pprof_ctx c = { .p = p };
-	struct pbuf out = {};
+	struct pprof_ctx c = { .p = p, .out = out };
 	char comment[512];
 	int err = 0;
 
@@ -417,10 +445,9 @@ int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 	}
 	str_id(&c, ""); /* string 0 must be empty */
 	for (int i = 0; i < 4; i++)
-		value_type(&c, &out, 1, types[i][0], types[i][1]);
+		value_type(&c, out, 1, types[i][0], types[i][1]);
 	for (size_t i = 0; i < p->stack_cnt; i++)
 		add_sample(&c, &p->stacks[i], vals);
-	pb_put(&out, c.samples.data, c.samples.len);
 	for (size_t i = 0; i < strmap__cnt(c.mapping_keys); i++) {
 		const struct mapping *m = &c.mappings[i];
 		uint64_t start = m->base_known && m->base <= m->lo ? m->base : m->lo;
@@ -435,9 +462,9 @@ int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 		pb_int(&c.sub, 8, 1);
 		pb_int(&c.sub, 9, 1);
 		pb_int(&c.sub, 10, 1);
-		pb_msg(&out, 3, &c.sub);
+		pb_msg(out, 3, &c.sub);
 	}
-	pb_put(&out, c.loc_msgs.data, c.loc_msgs.len);
+	pb_put(out, c.loc_msgs.data, c.loc_msgs.len);
 	for (size_t i = 0; i < strmap__cnt(c.functions); i++) {
 		uint32_t key[3];
 
@@ -447,7 +474,7 @@ int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 		pb_int(&c.sub, 2, key[0]);
 		pb_int(&c.sub, 3, key[1]);
 		pb_int(&c.sub, 4, key[2]);
-		pb_msg(&out, 5, &c.sub);
+		pb_msg(out, 5, &c.sub);
 	}
 	if (p->is_diff)
 		snprintf(comment, sizeof(comment),
@@ -465,28 +492,24 @@ int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
 			size_t n;
 			const char *s = strmap__key(c.strings, (uint32_t)i, &n);
 
-			pb_bytes(&out, 6, s, n);
+			pb_bytes(out, 6, s, n);
 		}
-		pb_int(&out, 9, (uint64_t)p->time_ns);
-		pb_int(&out, 10, (uint64_t)p->duration_ns);
+		pb_int(out, 9, (uint64_t)p->time_ns);
+		pb_int(out, 10, (uint64_t)p->duration_ns);
 		pb_int(&c.sub, 1, space);
 		pb_int(&c.sub, 2, bytes);
-		pb_msg(&out, 11, &c.sub);
-		pb_int(&out, 12, 1);
-		pb_int(&out, 13, comment_id);
-		pb_int(&out, 14, deflt);
+		pb_msg(out, 11, &c.sub);
+		pb_int(out, 12, 1);
+		pb_int(out, 13, comment_id);
+		pb_int(out, 14, deflt);
 	}
-	if (c.oom || out.oom || c.loc_msgs.oom || c.samples.oom || c.sub.oom) {
+	pb_flush(out);
+	if (c.oom || out->oom || c.loc_msgs.oom || c.sub.oom)
 		err = -ENOMEM;
-		goto out;
-	}
-	*buf = out.data;
-	*len = out.len;
-	out.data = NULL;
+	else
+		err = out->err;
 out:
-	free(out.data);
 	free(c.loc_msgs.data);
-	free(c.samples.data);
 	free(c.sub.data);
 	free(c.sub2.data);
 	free(c.mappings);
@@ -498,37 +521,71 @@ out:
 	return err;
 }
 
+int pprof__encode(const struct profile *p, unsigned char **buf, size_t *len)
+{
+	struct pbuf out = {};
+	int err = encode(p, &out);
+
+	if (err) {
+		free(out.data);
+		return err;
+	}
+	*buf = out.data;
+	*len = out.len;
+	return 0;
+}
+
+struct gzip_sink {
+	z_stream z;
+	FILE *f;
+	unsigned char chunk[65536];
+};
+
+/* Deflate len bytes (flush: Z_FINISH at the end) and write what comes out */
+static int gzip_put(struct gzip_sink *g, const void *buf, size_t len, int flush)
+{
+	int zrc;
+
+	g->z.next_in = (unsigned char *)buf;
+	g->z.avail_in = (uInt)len;
+	do {
+		g->z.next_out = g->chunk;
+		g->z.avail_out = sizeof(g->chunk);
+		zrc = deflate(&g->z, flush);
+		if (zrc == Z_STREAM_ERROR)
+			return -ENOMEM;
+		if (fwrite(g->chunk, 1, sizeof(g->chunk) - g->z.avail_out, g->f) !=
+		    sizeof(g->chunk) - g->z.avail_out)
+			return -EIO;
+	} while (flush == Z_FINISH ? zrc != Z_STREAM_END : g->z.avail_out == 0);
+	return 0;
+}
+
+static int gzip_sink(void *ctx, const void *buf, size_t len)
+{
+	/* a piece is at most a buffer's worth or one table: it fits a uInt */
+	return len > UINT32_MAX ? -EFBIG : gzip_put(ctx, buf, len, Z_NO_FLUSH);
+}
+
 int pprof__write(const struct profile *p, FILE *out)
 {
-	unsigned char *msg = NULL, chunk[65536];
-	z_stream z = {};
-	size_t len;
-	int err = pprof__encode(p, &msg, &len), zrc;
+	struct gzip_sink *g = calloc(1, sizeof(*g));
+	struct pbuf msg = { .sink = gzip_sink, .sink_ctx = g };
+	int err;
 
-	if (err)
-		return err;
+	if (!g)
+		return -ENOMEM;
+	g->f = out;
 	/* windowBits 15 + 16: a gzip wrapper, which pprof expects */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(msg);
+	if (deflateInit2(&g->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(g);
 		return -ENOMEM;
 	}
-	z.next_in = msg;
-	z.avail_in = (uInt)len;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof(chunk);
-		zrc = deflate(&z, Z_FINISH);
-		if (zrc == Z_STREAM_ERROR) {
-			err = -ENOMEM;
-			break;
-		}
-		if (fwrite(chunk, 1, sizeof(chunk) - z.avail_out, out) !=
-		    sizeof(chunk) - z.avail_out) {
-			err = -EIO;
-			break;
-		}
-	} while (zrc != Z_STREAM_END);
-	deflateEnd(&z);
-	free(msg);
+	err = encode(p, &msg);
+	if (!err)
+		err = gzip_put(g, NULL, 0, Z_FINISH);
+	deflateEnd(&g->z);
+	free(msg.data);
+	free(g);
 	return err;
 }

@@ -42,17 +42,24 @@ const char *session_kind__name(enum session_kind kind)
 	return kind == SESSION_KIND_GROWTH ? "growth" : "leak";
 }
 
-struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap)
+/* take_rows: snap->rows (malloc'd) become the stored snapshot's, freed on failure too */
+static struct snapshot *add_snapshot(struct session *s, const struct snapshot *snap, bool take_rows)
 {
 	struct snapshot *n;
 
-	if (ARRAY_GROW(s->snaps, s->snap_cap, s->snap_cnt + 1, 8))
+	if (ARRAY_GROW(s->snaps, s->snap_cap, s->snap_cnt + 1, 8)) {
+		if (take_rows)
+			free(snap->rows);
 		return NULL;
+	}
 	n = &s->snaps[s->snap_cnt];
 	*n = *snap;
 	n->seq = (uint32_t)s->snap_cnt;
 	n->label = strdup(snap->label ? snap->label : "");
-	n->rows = snap->row_cnt ? malloc(snap->row_cnt * sizeof(*n->rows)) : NULL;
+	if (take_rows)
+		n->rows = snap->rows;
+	else
+		n->rows = snap->row_cnt ? malloc(snap->row_cnt * sizeof(*n->rows)) : NULL;
 	n->procs = snap->proc_cnt ? malloc(snap->proc_cnt * sizeof(*n->procs)) : NULL;
 	if (n->label)
 		sanitize__str(n->label);
@@ -67,7 +74,7 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 		n->procs[i].comm[PROC_ROW_COMM - 1] = '\0';
 		sanitize__str(n->procs[i].comm);
 	}
-	if (snap->row_cnt)
+	if (snap->row_cnt && !take_rows)
 		memcpy(n->rows, snap->rows, snap->row_cnt * sizeof(*n->rows));
 	if (n->row_cnt) /* qsort's base must not be NULL, even for no rows (UBSan) */
 		qsort(n->rows, n->row_cnt, sizeof(*n->rows), stack_row__cmp);
@@ -76,6 +83,27 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 		stack_counts__add(&n->totals, &n->rows[i].counts);
 	s->snap_cnt++;
 	return n;
+}
+
+struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap)
+{
+	return add_snapshot(s, snap, false);
+}
+
+void session__keep_rows_of(struct session *s, const struct snapshot *keep)
+{
+	for (size_t i = 0; i < s->snap_cnt; i++) {
+		if (&s->snaps[i] == keep)
+			continue;
+		free(s->snaps[i].rows);
+		s->snaps[i].rows = NULL;
+		s->snaps[i].row_cnt = 0;
+	}
+}
+
+struct snapshot *session__take_snapshot(struct session *s, const struct snapshot *snap)
+{
+	return add_snapshot(s, snap, true);
 }
 
 const struct snapshot *session__find(const struct session *s, const char *label)

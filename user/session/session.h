@@ -93,6 +93,12 @@ const char *session_kind__name(enum session_kind kind);
 /* Appends a copy of snap (label, rows and processes copied; seq is set to its index; totals are
  * recomputed from the rows). Returns the stored snapshot, or NULL on -ENOMEM. */
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap);
+/* Free the rows of every snapshot but keep (their totals and the rest stay): a command that
+ * reads one snapshot of a big session holds no more than it needs */
+void session__keep_rows_of(struct session *s, const struct snapshot *keep);
+/* The same, its rows (malloc'd, row_cnt of them) taken as they are, not copied: freed on
+ * failure too (a reader's, which holds no second copy of a big snapshot) */
+struct snapshot *session__take_snapshot(struct session *s, const struct snapshot *snap);
 
 /* The snapshot with this label (the last one when several share it), or NULL */
 const struct snapshot *session__find(const struct session *s, const char *label);

@@ -54,8 +54,6 @@ struct v2_reader {
 	size_t scratch_cap;
 	size_t *def_at;
 	size_t def_cap;
-	struct stack_row *rows;
-	size_t rows_cap;
 };
 
 void session_read_v2__end(struct reader *r)
@@ -73,7 +71,6 @@ void session_read_v2__end(struct reader *r)
 	free(v->stacks);
 	free(v->scratch);
 	free(v->def_at);
-	free(v->rows);
 	free(v);
 	r->v2 = NULL;
 }
@@ -743,17 +740,18 @@ static int read_snapshot(struct reader *r, bool first)
 		/* the snapshot: every stack present after its changes */
 		for (size_t i = 0; i < v->stack_cnt; i++)
 			n += v->stacks[i].present;
-		if (ARRAY_GROW(v->rows, v->rows_cap, n, 1024))
+		/* its own array, of its size, handed to the session: no second copy of a
+		 * snapshot of 100,000 rows */
+		if (n && !(snap.rows = malloc(n * sizeof(*snap.rows))))
 			rc = -ENOMEM;
 	}
 	if (!rc) {
 		n = 0;
 		for (size_t i = 0; i < v->stack_cnt; i++)
 			if (v->stacks[i].present)
-				v->rows[n++] = (struct stack_row){ v->stacks[i].pid,
-								   v->stacks[i].stack_id,
-								   v->stacks[i].counts };
-		snap.rows = v->rows;
+				snap.rows[n++] = (struct stack_row){ v->stacks[i].pid,
+								     v->stacks[i].stack_id,
+								     v->stacks[i].counts };
 		snap.row_cnt = n;
 		snap.pid = (uint32_t)pid;
 		if (rss_ok && anon_ok) {
@@ -761,9 +759,11 @@ static int read_snapshot(struct reader *r, bool first)
 			snap.rss_bytes = (uint64_t)rss;
 			snap.anon_bytes = (uint64_t)anon;
 		}
-		if (!session__add_snapshot(r->s, &snap))
+		if (!session__take_snapshot(r->s, &snap))
 			rc = -ENOMEM;
+		snap.rows = NULL;
 	}
+	free(snap.rows);
 	free(snap.label);
 	free(snap.procs);
 	return rc;
