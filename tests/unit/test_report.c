@@ -722,6 +722,34 @@ static const struct frame fr = {
 	.address = 0x401000, .module = "/bin/x", .build_id = "", .function = "f", .offset = 0
 };
 
+/* A stack of a process gone before its mappings were read (no frame in a known mapping) is
+ * said to be not named, not truncated, and counted at the end */
+static void test_text_unnamed_stack(void **state)
+{
+	static const struct frame bare[2] = { { .address = 0x5000 }, { .address = 0x6000 } };
+	struct report_format_opts opts = { 0, false };
+	struct leak_report rep = { .pid = 0, .duration_s = 1 };
+	char *text;
+	int err;
+	(void)state;
+
+	add(&rep, 40, 7, (struct stack_counts){ 64, 1, 64, 1, 0, 0, 0, 0 }, bare, 2);
+	add(&rep, 41, 8, (struct stack_counts){ 32, 1, 32, 1, 0, 0, 0, 0 }, &fr, 1);
+	rep.stacks[0].truncated = true;
+	report__sum(&rep);
+	report__sort(&rep);
+	text = format(report__write_text, &rep, &opts, &err);
+	assert_int_equal(err, 0);
+	assert_non_null(strstr(text,
+			       "    #1  0x0000000000006000 [unknown]\n"
+			       "    [not named: the process exited or exec'd before its mappings "
+			       "were read]\n"));
+	assert_null(strstr(text, "[truncated: callers missing]"));
+	assert_non_null(strstr(text, "\nStacks not named: 1 of those shown:"));
+	free(text);
+	report__free(&rep);
+}
+
 static void test_text_all_processes_no_loss(void **state)
 {
 	struct report_format_opts opts = { 0, false };
@@ -873,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_text_report),
 		cmocka_unit_test(test_text_top_and_freed),
 		cmocka_unit_test(test_text_all_processes_no_loss),
+		cmocka_unit_test(test_text_unnamed_stack),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

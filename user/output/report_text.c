@@ -40,6 +40,16 @@ void report__write_frame(FILE *out, size_t idx, const struct frame *f)
 	fputc('\n', out);
 }
 
+/* A stack none of whose frames lies in a known mapping: its process exited (or exec'd) before
+ * its mappings were read, a short-lived one under --all most often */
+static bool unnamed(const struct report_stack *s)
+{
+	for (size_t j = 0; j < s->frame_cnt; j++)
+		if (s->frames[j].module)
+			return false;
+	return s->frame_cnt > 0;
+}
+
 static int by_live(const void *a, const void *b)
 {
 	const struct report_proc_sum *x = a, *y = b;
@@ -111,7 +121,7 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 		       FILE *out)
 {
 	const struct stack_counts *t = &rep->totals;
-	size_t live_stacks = report__live_stack_cnt(rep), truncated, of;
+	size_t live_stacks = report__live_stack_cnt(rep), truncated, of, unnamed_shown = 0;
 	struct report_cursor c = {};
 	const struct report_stack *s;
 	char b1[32], b2[32];
@@ -154,8 +164,14 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 			fprintf(out, "    [stack unavailable]\n");
 		for (size_t j = 0; j < s->frame_cnt; j++)
 			report__write_frame(out, j, &s->frames[j]);
-		if (s->truncated)
+		if (unnamed(s)) {
+			unnamed_shown++;
+			fprintf(out,
+				"    [not named: the process exited or exec'd before its mappings "
+				"were read]\n");
+		} else if (s->truncated) {
 			fprintf(out, "    [truncated: callers missing]\n");
+		}
 	}
 	if (!c.shown)
 		fprintf(out, "\nNo live allocations.\n");
@@ -167,6 +183,12 @@ int report__write_text(const struct leak_report *rep, const struct report_format
 	if (truncated)
 		fprintf(out, "\nTruncated stacks: %zu of %zu: %s\n", truncated, of,
 			report__truncated_help());
+	if (unnamed_shown)
+		fprintf(out,
+			"Stacks not named: %zu of those shown: their processes exited (or exec'd) "
+			"before their mappings were read (short-lived programs under --all): only "
+			"their addresses are known\n",
+			unnamed_shown);
 
 	for (int k = 0; k < REPORT_LOST__MAX; k++) {
 		if (!rep->lost[k] || !report_lost__applies(k, rep->kind == SESSION_KIND_GROWTH))
