@@ -841,6 +841,57 @@ static void test_delta_snapshots(void **state)
 	session__free(&s);
 }
 
+/* Read keeping some snapshots' rows: the newest's always, the first's or those of some labels
+ * when asked; the others' rows go, their totals stay; the deltas after a dropped snapshot
+ * still read right */
+static void test_keep_rows(void **state)
+{
+	const struct fx_row a[] = { { 1, 10, 100, 1, 100, 1 }, { 1, 11, 50, 5, 50, 5 } };
+	const struct fx_row b[] = { { 1, 10, 100, 1, 100, 1 } };
+	const struct fx_row c[] = { { 1, 11, 60, 6, 60, 6 } };
+	struct session s, back;
+	struct session_read_info info;
+	(void)state;
+
+	fx_init(&s, 1, NULL);
+	fx_stack(&s, 1, 10, "/bin/srv", "keep", "srv.c", 10);
+	fx_stack(&s, 1, 11, "/bin/srv", "late", NULL, 0);
+	fx_snap(&s, "a", a, 2);
+	fx_snap(&s, "b", b, 1);
+	fx_snap(&s, "c", c, 1);
+	write_session(&s, path_of("keep.session"));
+	/* the newest alone */
+	assert_int_equal(session_file__read_keeping(path_of("keep.session"), &back, &info,
+						    &(struct session_rows_keep){ .on = true }),
+			 0);
+	assert_int_equal(back.snap_cnt, 3);
+	assert_int_equal(back.snaps[0].row_cnt, 0);
+	assert_int_equal(back.snaps[1].row_cnt, 0);
+	assert_snap_equal(&s.snaps[2], &back.snaps[2]);
+	assert_int_equal(back.snaps[0].totals.live_bytes, 150);
+	assert_int_equal(back.snaps[1].totals.live_bytes, 100);
+	assert_int_equal(back.keep_rows.on, false); /* not kept past the read */
+	session__free(&back);
+	/* the first and a label */
+	assert_int_equal(session_file__read_keeping(path_of("keep.session"), &back, &info,
+						    &(struct session_rows_keep){
+							    .on = true,
+							    .first = true,
+							    .labels = { "b" } }),
+			 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_snap_equal(&s.snaps[i], &back.snaps[i]);
+	session__free(&back);
+	/* off: every snapshot's */
+	assert_int_equal(session_file__read_keeping(path_of("keep.session"), &back, &info,
+						    &(struct session_rows_keep){ .first = true }),
+			 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_snap_equal(&s.snaps[i], &back.snaps[i]);
+	session__free(&back);
+	session__free(&s);
+}
+
 static void test_corrupt_gzip(void **state)
 {
 	struct session s;
@@ -1265,6 +1316,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_middle_record_v1),
 		cmocka_unit_test(test_corrupt_middle_record_v2),
 		cmocka_unit_test(test_delta_snapshots),
+		cmocka_unit_test(test_keep_rows),
 		cmocka_unit_test(test_shared_frames),
 		cmocka_unit_test(test_corrupt_gzip),
 		cmocka_unit_test(test_foreign_files),

@@ -239,7 +239,13 @@ int cmd__diff(int argc, char **argv)
 				  : npos == 2 ? "give two labels, or none for the first and last"
 					      : "too many arguments");
 	path = argv[first];
-	rc = render__load("diff", path, &s, &cut_tail);
+	rc = render__load_keeping("diff", path, &s, &cut_tail,
+				  &(struct session_rows_keep){
+					  .on = true,
+					  .first = npos != 3,
+					  .labels = { npos == 3 ? argv[first + 1] : NULL,
+						      npos == 3 ? argv[first + 2] : NULL },
+				  });
 	if (rc)
 		goto out;
 	if (npos == 3) {
@@ -256,12 +262,18 @@ int cmd__diff(int argc, char **argv)
 		a = &s.snaps[0];
 		b = &s.snaps[s.snap_cnt - 1];
 	}
+	session__keep_rows_of(&s, a, b); /* the others' rows are not read */
 	rc = diff__compute(&s, a, b, &(struct diff_opts){ .leak_threshold = o.leak_threshold }, &d);
 	if (!rc && fmt >= FMT_FOLDED)
 		rc = profile__from_diff(&prof, &d);
 	if (rc) {
 		rc = cli__error("diff: out of memory comparing the snapshots");
 		goto out;
+	}
+	/* a profile holds what it draws: the diff's stacks and the two snapshots' rows go */
+	if (fmt >= FMT_FOLDED) {
+		diff__free(&d);
+		session__keep_rows_of(&s, NULL, NULL);
 	}
 	rc = open_output(&o, fmt, &out);
 	if (rc)
@@ -399,7 +411,10 @@ int cmd__report(int argc, char **argv)
 		return cli__error("report: %s; usage: perfan-bpf report SESSION_FILE [--label L]",
 				  argc == first ? "no session file given" : "too many arguments");
 	path = argv[first];
-	rc = render__load("report", path, &s, &cut_tail);
+	/* html draws every snapshot (its trend, its diff); the others one */
+	rc = render__load_keeping("report", path, &s, &cut_tail,
+				  &(struct session_rows_keep){ .on = o.fmt != FMT_HTML,
+							       .labels = { o.label } });
 	if (rc)
 		goto out;
 	snap = o.label ? render__find_label("report", &s, path, o.label, &rc)
@@ -408,7 +423,7 @@ int cmd__report(int argc, char **argv)
 		goto out;
 	/* a leak report reads its snapshot alone (html: every one, for its trend and diff) */
 	if (s.kind != SESSION_KIND_GROWTH && o.fmt != FMT_HTML)
-		session__keep_rows_of(&s, snap);
+		session__keep_rows_of(&s, snap, NULL);
 	rc = open_output(&o, o.fmt, &out);
 	if (rc)
 		goto out;

@@ -15,6 +15,12 @@
 
 int render__load(const char *cmd, const char *path, struct session *s, bool *cut_tail)
 {
+	return render__load_keeping(cmd, path, s, cut_tail, NULL);
+}
+
+int render__load_keeping(const char *cmd, const char *path, struct session *s, bool *cut_tail,
+			 const struct session_rows_keep *keep)
+{
 	struct session_read_info info;
 	bool progress = false;
 	struct stat st;
@@ -25,7 +31,7 @@ int render__load(const char *cmd, const char *path, struct session *s, bool *cut
 			(long long)(st.st_size >> 20));
 		progress = true;
 	}
-	err = session_file__read(path, s, &info);
+	err = session_file__read_keeping(path, s, &info, keep);
 	if (progress)
 		fputs("\033[K", stderr); /* erase the progress line */
 

@@ -15,6 +15,9 @@
  * command warns about it (render__warn_cut_tail) once it knows it has no error to report, so
  * an error stays the one line on stderr. 0 or 2. */
 int render__load(const char *cmd, const char *path, struct session *s, bool *cut_tail);
+/* The same, keeping the rows of the snapshots keep says only (session_file__read_keeping) */
+int render__load_keeping(const char *cmd, const char *path, struct session *s, bool *cut_tail,
+			 const struct session_rows_keep *keep);
 void render__warn_cut_tail(bool cut_tail, const char *path, const struct session *s);
 /* The snapshot labelled `label`, or NULL after a one-line error listing the labels there are
  * (*rc: the exit status) */

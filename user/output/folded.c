@@ -8,9 +8,59 @@
 #include "output/folded.h"
 
 struct line {
-	char *stack;
+	const char *stack; /* in the arena */
 	int64_t value;
 };
+
+/* The lines' text, kept until they are sorted and printed: in blocks of ARENA_BLOCK bytes (a
+ * longer line has a block of its own), no allocation or slack per line */
+#define ARENA_BLOCK (1u << 20)
+struct arena {
+	char **blocks;
+	size_t cnt, cap;
+	size_t used; /* in the last block */
+	size_t size; /* of the last block */
+};
+
+/* A copy of the n bytes at src (and a NUL) in the arena, or NULL */
+static const char *arena_copy(struct arena *a, const char *src, size_t n)
+{
+	char *at;
+
+	if (!a->cnt || a->size - a->used < n + 1) {
+		size_t size = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+		char *b = malloc(size);
+
+		if (!b)
+			return NULL;
+		if (a->cnt == a->cap) {
+			size_t cap = a->cap ? a->cap * 2 : 16;
+			char **nb = realloc(a->blocks, cap * sizeof(*nb));
+
+			if (!nb) {
+				free(b);
+				return NULL;
+			}
+			a->blocks = nb;
+			a->cap = cap;
+		}
+		a->blocks[a->cnt++] = b;
+		a->used = 0;
+		a->size = size;
+	}
+	at = a->blocks[a->cnt - 1] + a->used;
+	memcpy(at, src, n);
+	at[n] = '\0';
+	a->used += n + 1;
+	return at;
+}
+
+static void arena_free(struct arena *a)
+{
+	for (size_t i = 0; i < a->cnt; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
+}
 
 /* Appends src to the growing string *buf, with the characters that would break a line made
  * harmless */
@@ -40,35 +90,34 @@ static int append(char **buf, size_t *len, size_t *cap, const char *src, bool se
 	return 0;
 }
 
-static char *stack_line(const struct profile *p, const struct profile_stack *s)
+/* The stack's line into *buf (grown as needed, kept for the next): its length, or -ENOMEM */
+static long stack_line(const struct profile *p, const struct profile_stack *s, char **buf,
+		       size_t *cap)
 {
-	char name[512], *buf = NULL;
-	size_t len = 0, cap = 0;
+	char name[512];
+	size_t len = 0;
 	bool first = true;
 
 	if (p->by_process) {
 		snprintf(name, sizeof(name), "pid %" PRIu32, s->pid);
-		if (append(&buf, &len, &cap, name, false))
-			goto fail;
+		if (append(buf, &len, cap, name, false))
+			return -ENOMEM;
 		first = false;
 	}
 	if (!s->frame_cnt) {
 		stack_name__text(NULL, 0, NULL, s->stack_id, name, sizeof(name));
-		if ((!first && append(&buf, &len, &cap, ";", true)) ||
-		    append(&buf, &len, &cap, name, false))
-			goto fail;
+		if ((!first && append(buf, &len, cap, ";", true)) ||
+		    append(buf, &len, cap, name, false))
+			return -ENOMEM;
 	}
 	for (size_t i = s->frame_cnt; i-- > 0;) {
 		profile__frame_name(&s->frames[i], name, sizeof(name));
-		if ((!first && append(&buf, &len, &cap, ";", true)) ||
-		    append(&buf, &len, &cap, name, false))
-			goto fail;
+		if ((!first && append(buf, &len, cap, ";", true)) ||
+		    append(buf, &len, cap, name, false))
+			return -ENOMEM;
 		first = false;
 	}
-	return buf;
-fail:
-	free(buf);
-	return NULL;
+	return (long)len;
 }
 
 static int line_cmp(const void *pa, const void *pb)
@@ -81,17 +130,21 @@ static int line_cmp(const void *pa, const void *pb)
 int folded__write(const struct profile *p, const struct folded_opts *opts, FILE *out)
 {
 	struct line *lines = p->stack_cnt ? calloc(p->stack_cnt, sizeof(*lines)) : NULL;
-	size_t n = 0;
+	struct arena text = {};
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
 	int err = 0;
 
 	if (p->stack_cnt && !lines)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->stack_cnt; i++) {
 		int64_t v = p->stacks[i].val[opts->value];
+		long len;
 
 		if (!v)
 			continue;
-		lines[n].stack = stack_line(p, &p->stacks[i]);
+		len = stack_line(p, &p->stacks[i], &buf, &cap);
+		lines[n].stack = len < 0 ? NULL : arena_copy(&text, buf ? buf : "", (size_t)len);
 		if (!lines[n].stack) {
 			err = -ENOMEM;
 			goto out;
@@ -117,8 +170,8 @@ int folded__write(const struct profile *p, const struct folded_opts *opts, FILE 
 	if (ferror(out))
 		err = -EIO;
 out:
-	for (size_t i = 0; i < n; i++)
-		free(lines[i].stack);
+	arena_free(&text);
+	free(buf);
 	free(lines);
 	return err;
 }

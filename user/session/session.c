@@ -42,6 +42,25 @@ const char *session_kind__name(enum session_kind kind)
 	return kind == SESSION_KIND_GROWTH ? "growth" : "leak";
 }
 
+/* The snapshot before the newest, superseded by it: its rows go unless s->keep_rows wants
+ * them (a leak session read for one or two of its snapshots: a third of the memory of three) */
+static void drop_superseded(struct session *s)
+{
+	const struct session_rows_keep *k = &s->keep_rows;
+	struct snapshot *prev;
+
+	if (!k->on || s->kind == SESSION_KIND_GROWTH || s->snap_cnt < 2)
+		return;
+	prev = &s->snaps[s->snap_cnt - 2];
+	if ((k->first && s->snap_cnt == 2) ||
+	    (k->labels[0] && !strcmp(prev->label, k->labels[0])) ||
+	    (k->labels[1] && !strcmp(prev->label, k->labels[1])))
+		return;
+	free(prev->rows);
+	prev->rows = NULL;
+	prev->row_cnt = 0;
+}
+
 /* take_rows: snap->rows (malloc'd) become the stored snapshot's, freed on failure too */
 static struct snapshot *add_snapshot(struct session *s, const struct snapshot *snap, bool take_rows)
 {
@@ -82,7 +101,8 @@ static struct snapshot *add_snapshot(struct session *s, const struct snapshot *s
 	for (size_t i = 0; i < n->row_cnt; i++)
 		stack_counts__add(&n->totals, &n->rows[i].counts);
 	s->snap_cnt++;
-	return n;
+	drop_superseded(s);
+	return &s->snaps[s->snap_cnt - 1];
 }
 
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap)
@@ -90,10 +110,11 @@ struct snapshot *session__add_snapshot(struct session *s, const struct snapshot 
 	return add_snapshot(s, snap, false);
 }
 
-void session__keep_rows_of(struct session *s, const struct snapshot *keep)
+void session__keep_rows_of(struct session *s, const struct snapshot *keep,
+			   const struct snapshot *keep2)
 {
 	for (size_t i = 0; i < s->snap_cnt; i++) {
-		if (&s->snaps[i] == keep)
+		if (&s->snaps[i] == keep || &s->snaps[i] == keep2)
 			continue;
 		free(s->snaps[i].rows);
 		s->snaps[i].rows = NULL;

@@ -81,6 +81,12 @@ struct session {
 	size_t string_cnt;
 	size_t string_cap;
 	struct strmap *string_ids; /* string -> index in strings: each is stored once */
+	/* while a file is read: whose rows a leak session keeps (session_file__read_keeping) */
+	struct session_rows_keep {
+		bool on;	       /* false: every snapshot's */
+		bool first;	       /* the first snapshot's */
+		const char *labels[2]; /* those labelled so (NULL: none) */
+	} keep_rows;		       /* and the newest's, always */
 };
 
 /* An empty session (stack table allocated); 0 or -ENOMEM */
@@ -93,9 +99,10 @@ const char *session_kind__name(enum session_kind kind);
 /* Appends a copy of snap (label, rows and processes copied; seq is set to its index; totals are
  * recomputed from the rows). Returns the stored snapshot, or NULL on -ENOMEM. */
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap);
-/* Free the rows of every snapshot but keep (their totals and the rest stay): a command that
- * reads one snapshot of a big session holds no more than it needs */
-void session__keep_rows_of(struct session *s, const struct snapshot *keep);
+/* Free the rows of every snapshot but keep and keep2 (either may be NULL; their totals and the
+ * rest stay): a command that reads one or two snapshots of a big session holds no more */
+void session__keep_rows_of(struct session *s, const struct snapshot *keep,
+			   const struct snapshot *keep2);
 /* The same, its rows (malloc'd, row_cnt of them) taken as they are, not copied: freed on
  * failure too (a reader's, which holds no second copy of a big snapshot) */
 struct snapshot *session__take_snapshot(struct session *s, const struct snapshot *snap);

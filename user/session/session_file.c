@@ -694,6 +694,12 @@ static int read_record(struct reader *r, const char *text, size_t len)
 
 int session_file__read(const char *path, struct session *out, struct session_read_info *info)
 {
+	return session_file__read_keeping(path, out, info, NULL);
+}
+
+int session_file__read_keeping(const char *path, struct session *out,
+			       struct session_read_info *info, const struct session_rows_keep *keep)
+{
 	struct reader r = { .s = out, .info = info };
 	size_t len = 0;
 	int rc;
@@ -702,6 +708,8 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 	rc = session__init(out);
 	if (rc)
 		return rc;
+	if (keep)
+		out->keep_rows = *keep;
 	errno = 0;
 	r.gz = gzopen(path, "rb");
 	if (!r.gz) {
@@ -743,5 +751,6 @@ int session_file__read(const char *path, struct session *out, struct session_rea
 	session_read_v2__end(&r);
 	gzclose(r.gz);
 	free(r.buf);
+	out->keep_rows = (struct session_rows_keep){}; /* its labels are the caller's */
 	return rc;
 }

@@ -42,5 +42,10 @@ struct session_read_info {
  * after a failure). 0, or -EINVAL (not a session / corrupt / newer schema: info->error says
  * which) or -errno from opening/reading. */
 int session_file__read(const char *path, struct session *out, struct session_read_info *info);
+/* The same, keeping the rows of a leak session's snapshots keep says (and the last one's) only:
+ * the others' are dropped as the file is read, their totals kept */
+int session_file__read_keeping(const char *path, struct session *out,
+			       struct session_read_info *info,
+			       const struct session_rows_keep *keep);
 
 #endif
