@@ -315,6 +315,41 @@ static void test_session_classes_and_order(void **state)
 	session__free(&s);
 }
 
+/* Dropping each snapshot's rows as they are read gives the same trend; the rows are gone
+ * after, the totals stay */
+static void test_compute_dropping(void **state)
+{
+	struct session s, s2;
+	struct session_trend t, t2;
+	uint64_t totals[8];
+	(void)state;
+
+	mixed_session(&s);
+	mixed_session(&s2);
+	for (size_t i = 0; i < s2.snap_cnt; i++)
+		totals[i] = s2.snaps[i].totals.live_bytes;
+	assert_int_equal(trend__compute(&s, &t), 0);
+	assert_int_equal(trend__compute_dropping(&s2, &t2), 0);
+	assert_int_equal(t2.stack_cnt, t.stack_cnt);
+	for (size_t i = 0; i < t.stack_cnt; i++) {
+		assert_int_equal(t2.stacks[i].stack_id, t.stacks[i].stack_id);
+		assert_int_equal(t2.stacks[i].cls, t.stacks[i].cls);
+		assert_memory_equal(t2.stacks[i].live_bytes, t.stacks[i].live_bytes,
+				    t.snap_cnt * sizeof(uint64_t));
+		assert_true(t2.stacks[i].bytes_per_hour == t.stacks[i].bytes_per_hour);
+	}
+	for (size_t i = 0; i < s2.snap_cnt; i++) {
+		assert_int_equal(s2.snaps[i].row_cnt, 0);
+		assert_null(s2.snaps[i].rows);
+		assert_int_equal(s2.snaps[i].totals.live_bytes, totals[i]);
+	}
+	assert_true(s.snaps[0].row_cnt > 0); /* the other one is left as it was */
+	trend__free(&t);
+	trend__free(&t2);
+	session__free(&s);
+	session__free(&s2);
+}
+
 static void test_time_axes(void **state)
 {
 	const uint64_t series[] = { 0, 100, 300, 600 };
@@ -602,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_class_names),
 		cmocka_unit_test(test_too_short),
 		cmocka_unit_test(test_session_classes_and_order),
+		cmocka_unit_test(test_compute_dropping),
 		cmocka_unit_test(test_time_axes),
 		cmocka_unit_test(test_ties_and_duplicates),
 		cmocka_unit_test(test_text),

@@ -266,10 +266,12 @@ static int stack_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-int trend__compute(const struct session *s, struct session_trend *out)
+/* drop: each snapshot's rows are freed once its values are taken (trend__compute_dropping) */
+static int compute(struct session *s, struct session_trend *out, bool drop)
 {
 	size_t n = s->snap_cnt, key_cnt = 0;
 	struct key *keys = NULL;
+	uint64_t *series = NULL; /* key k's value in snapshot i: series[k * n + i] */
 	double *t = NULL;
 	int err;
 
@@ -284,6 +286,21 @@ int trend__compute(const struct session *s, struct session_trend *out)
 		goto cleanup;
 	out->time_axis = time_axis(s, t);
 	out->span_s = t[n - 1];
+	if (key_cnt && (key_cnt > SIZE_MAX / n / sizeof(*series) ||
+			!(series = malloc(key_cnt * n * sizeof(*series))))) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* snapshot by snapshot, so that each one's rows can go as soon as they are read */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < key_cnt; k++)
+			series[k * n + i] = live_bytes_of(&s->snaps[i], &keys[k]);
+		if (drop) {
+			free(s->snaps[i].rows);
+			s->snaps[i].rows = NULL;
+			s->snaps[i].row_cnt = 0;
+		}
+	}
 	out->stacks = key_cnt ? calloc(key_cnt, sizeof(*out->stacks)) : NULL;
 	if (key_cnt && !out->stacks) {
 		err = -ENOMEM;
@@ -291,23 +308,20 @@ int trend__compute(const struct session *s, struct session_trend *out)
 	}
 	for (size_t k = 0; k < key_cnt; k++) {
 		struct trend_stack *ts = &out->stacks[out->stack_cnt];
+		const uint64_t *y = &series[k * n];
 		const struct stack_entry *e;
 		bool live = false;
 
+		for (size_t i = 0; i < n; i++)
+			live = live || y[i];
+		if (!live) /* never held anything: nothing to say */
+			continue;
 		ts->live_bytes = malloc(n * sizeof(*ts->live_bytes));
 		if (!ts->live_bytes) {
 			err = -ENOMEM;
 			goto cleanup;
 		}
-		for (size_t i = 0; i < n; i++) {
-			ts->live_bytes[i] = live_bytes_of(&s->snaps[i], &keys[k]);
-			live = live || ts->live_bytes[i];
-		}
-		if (!live) { /* never held anything: nothing to say */
-			free(ts->live_bytes);
-			ts->live_bytes = NULL;
-			continue;
-		}
+		memcpy(ts->live_bytes, y, n * sizeof(*y));
 		ts->pid = keys[k].pid;
 		ts->stack_id = keys[k].stack_id;
 		trend__series_stats(ts->live_bytes, n, &ts->st);
@@ -327,11 +341,23 @@ int trend__compute(const struct session *s, struct session_trend *out)
 	for (size_t i = 0; i < out->stack_cnt && !out->by_process; i++)
 		out->by_process = out->stacks[i].pid != s->pid;
 cleanup:
+	free(series);
 	free(keys);
 	free(t);
 	if (err)
 		trend__free(out);
 	return err;
+}
+
+int trend__compute(const struct session *s, struct session_trend *out)
+{
+	/* not dropping, nothing of s is written */
+	return compute((struct session *)s, out, false);
+}
+
+int trend__compute_dropping(struct session *s, struct session_trend *out)
+{
+	return compute(s, out, true);
 }
 
 void trend__free(struct session_trend *t)

@@ -107,6 +107,9 @@ enum trend_class trend__classify(const struct trend_series_stats *st);
 /* Trend over all snapshots of s in order. -EINVAL when s has fewer than
  * TREND_MIN_SNAPSHOTS snapshots, -ENOMEM. out points into s: free s after it. */
 int trend__compute(const struct session *s, struct session_trend *out);
+/* The same, freeing each snapshot's rows once they are read (their totals stay): a trend of a
+ * big session holds its rows and its series one at a time, not both */
+int trend__compute_dropping(struct session *s, struct session_trend *out);
 void trend__free(struct session_trend *t);
 
 /* "flat", "leak", "plateau", "transient", "shrinking", "irregular" */

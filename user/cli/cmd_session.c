@@ -343,7 +343,7 @@ int cmd__trend(int argc, char **argv)
 				path, s.snap_cnt, s.snap_cnt == 1 ? "" : "s", TREND_MIN_SNAPSHOTS);
 		goto out;
 	}
-	rc = trend__compute(&s, &t);
+	rc = trend__compute_dropping(&s, &t);
 	if (rc) {
 		rc = cli__error("trend: out of memory computing the trends");
 		goto out;
