@@ -576,8 +576,10 @@ int pprof__write(const struct profile *p, FILE *out)
 	if (!g)
 		return -ENOMEM;
 	g->f = out;
-	/* windowBits 15 + 16: a gzip wrapper, which pprof expects */
-	if (deflateInit2(&g->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	/* windowBits 15 + 16: a gzip wrapper, which pprof expects; the fastest level, as Go's
+	 * runtime/pprof writes its profiles (level 6 took a third of a big profile's time for 5%
+	 * fewer bytes) */
+	if (deflateInit2(&g->z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(g);
 		return -ENOMEM;
 	}
