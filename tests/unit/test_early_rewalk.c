@@ -285,6 +285,15 @@ static void rewalk_moves_counts(void **state)
 	early_rewalk__walk(r, &u, maps_fn, NULL, 7.0, 2.0);
 	assert_int_equal(early_rewalk__stats(r).walked, 2);
 	assert_int_equal(early_rewalk__stats(r).no_maps, 1);
+	assert_int_equal(early_rewalk__stats(r).same, 0);
+	/* one the kernel counted in the stack the walk gives: walked, the same, nothing moves */
+	e->ts_ns = 5000;
+	e->stack_id = whole;
+	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 7.5);
+	early_rewalk__cut(r);
+	early_rewalk__walk(r, &u, maps_fn, NULL, 7.5, 2.0);
+	assert_int_equal(early_rewalk__stats(r).walked, 3);
+	assert_int_equal(early_rewalk__stats(r).same, 1);
 	free(e);
 	leak_sample__free(&s);
 	early_rewalk__free(r);

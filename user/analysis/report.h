@@ -39,14 +39,15 @@ struct report_exec {
 struct report_code {
 	const struct report_exec *execs; /* the first ones, owned by the caller */
 	size_t exec_cnt;
-	uint64_t execs_total;  /* execs the kernel counted */
-	uint64_t early_walks;  /* allocations walked before their files' unwind rows were in */
-	uint64_t rewalked;     /* of those, walked again whole once the rows were in */
-	uint64_t not_rewalked; /* not: process gone, rows not in, too deep, too many at once */
-	uint64_t folded;       /* provisional stacks folded into their whole stack */
-	uint64_t left;	       /* provisional stacks left truncated */
-	uint64_t left_objects; /* the objects those allocated */
-	uint64_t events_lost;  /* execs or code mappings not told at once (ring buffer full) */
+	uint64_t execs_total;	/* execs the kernel counted */
+	uint64_t early_walks;	/* allocations walked before their files' unwind rows were in */
+	uint64_t rewalked;	/* of those, walked again once the rows were in */
+	uint64_t rewalked_same; /* of those, to the stack they had */
+	uint64_t not_rewalked;	/* not: process gone, rows not in, too deep, too many at once */
+	uint64_t folded;	/* provisional stacks folded into their whole stack */
+	uint64_t left;		/* provisional stacks left truncated */
+	uint64_t left_objects;	/* the objects those allocated */
+	uint64_t events_lost;	/* execs or code mappings not told at once (ring buffer full) */
 };
 
 /* A process of an exact session's final report: what its stacks sum to, and how its anonymous

@@ -1710,7 +1710,7 @@ static void say_early(const struct leak_run *s)
 			lost);
 	if (early) {
 		struct early_rewalk_stats st = {};
-		char why[256] = "";
+		char why[256] = "", same[64] = "";
 		size_t at = 0;
 
 		if (s->rewalk)
@@ -1733,13 +1733,16 @@ static void say_early(const struct leak_run *s)
 						       reasons[i].n, reasons[i].what);
 		if (at && at < sizeof(why) - 1)
 			strcat(why, ")");
+		if (st.same)
+			snprintf(same, sizeof(same), " (%" PRIu64 " of them to the stack they had)",
+				 st.same);
 		fprintf(stderr,
 			"perfan-bpf: %" PRIu64
 			" allocation(s) were walked before their files' unwind "
-			"rows were in: %" PRIu64 " walked again whole, %" PRIu64
+			"rows were in: %" PRIu64 " walked again%s, %" PRIu64
 			" not%s; %zu stack(s) joined their whole stack, %zu left truncated "
 			"(%" PRIu64 " objects)\n",
-			early, s->view.early_rewalked, s->view.early_not_rewalked, why,
+			early, s->view.early_rewalked, same, s->view.early_not_rewalked, why,
 			s->fold.folded, s->fold.left, s->fold.left_objects);
 	}
 	if (s->opts->max_unwind_rows && !leak_loader__unwind_registry_whole(s->loader))
@@ -1832,6 +1835,7 @@ static int run(struct leak_run *s)
 		struct early_rewalk_stats st = early_rewalk__stats(s->rewalk);
 
 		s->view.early_rewalked = st.walked;
+		s->view.early_rewalked_same = st.same;
 		s->view.early_not_rewalked = st.no_maps + st.no_rows + st.deep + st.execed +
 					     st.dropped + leak_loader__early_uncopied(s->loader);
 	}

@@ -246,6 +246,7 @@ int leak_view__print(struct leak_view *v, struct leak_loader *ld, const struct s
 						 .execs_total = v->execs_total,
 						 .early_walks = v->early_walks,
 						 .rewalked = v->early_rewalked,
+						 .rewalked_same = v->early_rewalked_same,
 						 .not_rewalked = v->early_not_rewalked,
 						 .folded = v->early_folded,
 						 .left = v->early_left,

@@ -50,7 +50,8 @@ struct leak_view {
 	uint64_t execs_total; /* execs counted by the kernel (notes are kept for the first ones) */
 	/* walks made before their files' rows were in, and what became of them; code events lost */
 	uint64_t early_walks, early_folded, early_left, early_left_objects, code_events_lost;
-	uint64_t early_rewalked, early_not_rewalked; /* walked again whole, or not */
+	uint64_t early_rewalked, early_not_rewalked; /* walked again, or not */
+	uint64_t early_rewalked_same;		     /* walked again to the stack they had */
 	/* the target's anonymous memory at attach (launch mode: 0, the command's whole life);
 	 * not known with --all */
 	bool anon_base_known;

@@ -92,6 +92,7 @@ static void code_json(struct json_out *o, const struct report_code *c)
 	json_out__key_int(o, "execs_total", (int64_t)c->execs_total);
 	json_out__key_int(o, "early_walks", (int64_t)c->early_walks);
 	json_out__key_int(o, "rewalked", (int64_t)c->rewalked);
+	json_out__key_int(o, "rewalked_same", (int64_t)c->rewalked_same);
 	json_out__key_int(o, "not_rewalked", (int64_t)c->not_rewalked);
 	json_out__key_int(o, "folded_stacks", (int64_t)c->folded);
 	json_out__key_int(o, "left_stacks", (int64_t)c->left);

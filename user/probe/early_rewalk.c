@@ -379,8 +379,10 @@ static bool walk_one(struct early_rewalk *r, const struct rewalk_rows *u,
 		return true;
 	}
 	r->st.walked++;
-	if (res.stack_id == e->stack_id)
-		return true; /* walked whole by frame pointers already: nothing moves */
+	if (res.stack_id == e->stack_id) {
+		r->st.same++; /* the kernel's walk gave this stack already: nothing moves */
+		return true;
+	}
 	if (!whole_keep(r, res.stack_id, ips, res.depth) ||
 	    ARRAY_GROW(r->blocks, r->block_cap, r->block_cnt + 1, 64)) {
 		r->st.walked--;

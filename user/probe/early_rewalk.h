@@ -21,7 +21,9 @@ struct early_rewalk;
 
 struct early_rewalk_stats {
 	uint64_t received; /* allocations sent by the kernel with their stacks */
-	uint64_t walked;   /* walked again whole: moved to their whole stack */
+	uint64_t walked;   /* walked again: moved to the stack the walk gave */
+	uint64_t same;	   /* of those, the stack they had (the kernel's walk was right, or
+			      the file has no rows: its walk goes by frame pointers alike) */
 	/* not, because: */
 	uint64_t no_maps; /* the process's mappings were never read (it exited first) */
 	uint64_t no_rows; /* a file's rows were not in within the wait */
