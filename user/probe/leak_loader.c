@@ -440,24 +440,39 @@ static int mark_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* The ring buffer of map read through sample, made on first use: its fd to poll, or -errno */
+static int ring_fd(struct leak_loader *ld, struct ring_buffer **rb, const struct bpf_map *map,
+		   ring_buffer_sample_fn sample)
+{
+	if (!*rb) {
+		*rb = ring_buffer__new(bpf_map__fd(map), sample, ld, NULL);
+		if (!*rb)
+			return -errno;
+	}
+	return ring_buffer__epoll_fd(*rb);
+}
+
+/* Every record waiting in rb (none when it was never made), waiting up to timeout_ms for one
+ * when timeout_ms > 0; 0 or -errno */
+static int ring_take(struct ring_buffer *rb, int timeout_ms)
+{
+	int n = !rb		 ? 0
+		: timeout_ms > 0 ? ring_buffer__poll(rb, timeout_ms)
+				 : ring_buffer__consume(rb);
+
+	return n < 0 ? n : 0;
+}
+
 int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx)
 {
 	ld->on_mark = fn;
 	ld->mark_ctx = ctx;
-	if (!ld->marks) {
-		ld->marks =
-			ring_buffer__new(bpf_map__fd(ld->skel->maps.marks), mark_event, ld, NULL);
-		if (!ld->marks)
-			return -errno;
-	}
-	return ring_buffer__epoll_fd(ld->marks);
+	return ring_fd(ld, &ld->marks, ld->skel->maps.marks, mark_event);
 }
 
 int leak_loader__consume_marks(struct leak_loader *ld)
 {
-	int n = ld->marks ? ring_buffer__consume(ld->marks) : 0;
-
-	return n < 0 ? n : 0;
+	return ring_take(ld->marks, 0);
 }
 
 static int early_event(void *ctx, void *data, size_t len)
@@ -473,27 +488,17 @@ int leak_loader__early_fd(struct leak_loader *ld, early_fn fn, void *ctx)
 {
 	ld->on_early = fn;
 	ld->early_ctx = ctx;
-	if (!ld->early) {
-		ld->early = ring_buffer__new(bpf_map__fd(ld->skel->maps.early_walks), early_event,
-					     ld, NULL);
-		if (!ld->early)
-			return -errno;
-	}
-	return ring_buffer__epoll_fd(ld->early);
+	return ring_fd(ld, &ld->early, ld->skel->maps.early_walks, early_event);
 }
 
 int leak_loader__consume_early(struct leak_loader *ld)
 {
-	int n = ld->early ? ring_buffer__consume(ld->early) : 0;
-
-	return n < 0 ? n : 0;
+	return ring_take(ld->early, 0);
 }
 
 int leak_loader__poll_early(struct leak_loader *ld, int timeout_ms)
 {
-	int n = ld->early ? ring_buffer__poll(ld->early, timeout_ms) : 0;
-
-	return n < 0 ? n : 0;
+	return ring_take(ld->early, timeout_ms);
 }
 
 uint64_t leak_loader__early_uncopied(const struct leak_loader *ld)
@@ -575,20 +580,12 @@ int leak_loader__code_fd(struct leak_loader *ld, code_fn fn, void *ctx)
 {
 	ld->on_code = fn;
 	ld->code_ctx = ctx;
-	if (!ld->code) {
-		ld->code = ring_buffer__new(bpf_map__fd(ld->skel->maps.code_events), code_event, ld,
-					    NULL);
-		if (!ld->code)
-			return -errno;
-	}
-	return ring_buffer__epoll_fd(ld->code);
+	return ring_fd(ld, &ld->code, ld->skel->maps.code_events, code_event);
 }
 
 int leak_loader__consume_code(struct leak_loader *ld)
 {
-	int n = ld->code ? ring_buffer__consume(ld->code) : 0;
-
-	return n < 0 ? n : 0;
+	return ring_take(ld->code, 0);
 }
 
 uint64_t leak_loader__code_events_lost(const struct leak_loader *ld)
