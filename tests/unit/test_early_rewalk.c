@@ -299,12 +299,70 @@ static void rewalk_moves_counts(void **state)
 	early_rewalk__free(r);
 }
 
+static bool never_live(void *ctx, uint32_t tgid, uint64_t addr, uint64_t ts, uint64_t id,
+		       uint64_t *usable)
+{
+	(void)ctx, (void)tgid, (void)addr, (void)ts, (void)id;
+	*usable = 0;
+	return false;
+}
+
+/* Two blocks of one call site, both freed: one sum, moved once at every read of the counts */
+static void freed_blocks_merge(void **state)
+{
+	uint64_t want[] = { BASE + 0x1234, BASE + 0x2345, BASE + 0x3001 };
+	uint64_t whole = stack_rewalk__id(want, 3);
+	struct early_rewalk *r = early_rewalk__new();
+	struct rewalk_rows u = the_rows();
+	struct early_walk *e = record(99);
+	struct stack_row p = { .pid = 7,
+			       .stack_id = 555,
+			       .counts = { .alloc_bytes = 300,
+					   .alloc_objects = 3,
+					   .freed_bytes = 300,
+					   .freed_objects = 3 } };
+	struct leak_sample s = {};
+	(void)state;
+
+	known = true;
+	build_stack();
+	assert_non_null(r);
+	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 1.0);
+	e->addr = 0x6000;
+	e->ts_ns = 100;
+	early_rewalk__add(r, e, offsetof(struct early_walk, stack) + e->len, 1.0);
+	early_rewalk__cut(r);
+	early_rewalk__walk(r, &u, maps_fn, NULL, 1.0, 2.0);
+	assert_int_equal(early_rewalk__stats(r).walked, 2);
+	for (int round = 0; round < 2; round++) {
+		const struct stack_row *w, *prov;
+
+		s.cnt = 0;
+		assert_int_equal(leak_sample__add(&s, &p), 0);
+		assert_int_equal(early_rewalk__apply(r, &s, never_live, NULL), 0);
+		w = find(&s, whole);
+		prov = find(&s, 555);
+		assert_non_null(w);
+		assert_non_null(prov);
+		assert_int_equal(w->counts.alloc_bytes, 200);
+		assert_int_equal(w->counts.alloc_objects, 2);
+		assert_int_equal(w->counts.freed_bytes, 200);
+		assert_int_equal(w->counts.freed_objects, 2);
+		assert_int_equal(prov->counts.alloc_objects, 1);
+		assert_int_equal(prov->counts.freed_bytes, 100);
+	}
+	free(e);
+	leak_sample__free(&s);
+	early_rewalk__free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(walk_gives_frames_and_id),
 		cmocka_unit_test(walk_stops_at_unseen_file_and_copy_end),
 		cmocka_unit_test(rewalk_moves_counts),
+		cmocka_unit_test(freed_blocks_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

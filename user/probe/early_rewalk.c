@@ -510,24 +510,57 @@ static void take(uint64_t *from, uint64_t *to, uint64_t n)
 	*to += n;
 }
 
-/* Rows for the whole stacks missing from sample, so that every move has a row to go to */
+/* Move the counts d from one row to the other, each no more than the first holds */
+static void take_counts(struct stack_counts *from, struct stack_counts *to,
+			const struct stack_counts *d)
+{
+	take(&from->live_bytes, &to->live_bytes, d->live_bytes);
+	take(&from->live_objects, &to->live_objects, d->live_objects);
+	take(&from->alloc_bytes, &to->alloc_bytes, d->alloc_bytes);
+	take(&from->alloc_objects, &to->alloc_objects, d->alloc_objects);
+	take(&from->freed_bytes, &to->freed_bytes, d->freed_bytes);
+	take(&from->freed_objects, &to->freed_objects, d->freed_objects);
+	take(&from->live_usable_objects, &to->live_usable_objects, d->live_usable_objects);
+	take(&from->live_usable_bytes, &to->live_usable_bytes, d->live_usable_bytes);
+}
+
+/* Move the counts d of process tgid from stack `from`'s row to stack to's, when both are in */
+static void move(struct rows_index *x, uint32_t tgid, uint64_t from, uint64_t to,
+		 const struct stack_counts *d)
+{
+	struct stack_row *f = row_find(x, tgid, from), *t = row_find(x, tgid, to);
+
+	if (f && t)
+		take_counts(&f->counts, &t->counts, d);
+}
+
+/* Rows for the whole stacks missing from sample, so that every move has a row to go to:
+ * the targets sorted and made unique, each looked up once */
 static int add_missing(struct early_rewalk *r, struct rows_index *x)
 {
-	size_t base = x->sample->cnt;
+	size_t n = r->block_cnt + r->sum_cnt, u = 0;
+	struct stack_row *want = malloc((n ? n : 1) * sizeof(*want));
+	int err = 0;
 
-	for (size_t i = 0; i < r->block_cnt + r->sum_cnt; i++) {
-		uint32_t pid = i < r->block_cnt ? r->blocks[i].tgid
-						: r->sums[i - r->block_cnt].tgid;
-		uint64_t to = i < r->block_cnt ? r->blocks[i].to : r->sums[i - r->block_cnt].to;
-		struct stack_row row = { .pid = pid, .stack_id = to };
-		bool found = row_find(x, pid, to) != NULL;
-
-		for (size_t k = base; !found && k < x->sample->cnt; k++)
-			found = !stack_row__cmp(&x->sample->stacks[k], &row);
-		if (!found && leak_sample__add(x->sample, &row))
-			return -ENOMEM;
-	}
-	return 0;
+	if (!want)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->block_cnt; i++)
+		want[i] =
+			(struct stack_row){ .pid = r->blocks[i].tgid, .stack_id = r->blocks[i].to };
+	for (size_t i = 0; i < r->sum_cnt; i++)
+		want[r->block_cnt + i] =
+			(struct stack_row){ .pid = r->sums[i].tgid, .stack_id = r->sums[i].to };
+	if (n)
+		qsort(want, n, sizeof(*want), stack_row__cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!u || stack_row__cmp(&want[u - 1], &want[i]))
+			want[u++] = want[i];
+	for (size_t i = 0; i < u && !err; i++)
+		if (!row_find(x, want[i].pid, want[i].stack_id) &&
+		    leak_sample__add(x->sample, &want[i]))
+			err = -ENOMEM;
+	free(want);
+	return err;
 }
 
 static int index_rows(struct rows_index *x)
@@ -543,23 +576,43 @@ static int index_rows(struct rows_index *x)
 	return 0;
 }
 
+/* A freed block's move, for good: appended (merged by sums_merge) */
 static int sum_add(struct early_rewalk *r, const struct moved_block *b)
 {
-	for (size_t i = 0; i < r->sum_cnt; i++) {
-		struct moved_sum *s = &r->sums[i];
-
-		if (s->tgid == b->tgid && s->from == b->from && s->to == b->to) {
-			s->bytes += b->size;
-			s->objects++;
-			return 0;
-		}
-	}
 	if (ARRAY_GROW(r->sums, r->sum_cap, r->sum_cnt + 1, 16))
 		return -ENOMEM;
 	r->sums[r->sum_cnt++] = (struct moved_sum){
 		.tgid = b->tgid, .from = b->from, .to = b->to, .bytes = b->size, .objects = 1
 	};
 	return 0;
+}
+
+static int sum_cmp(const void *pa, const void *pb)
+{
+	const struct moved_sum *a = pa, *b = pb;
+
+	if (a->tgid != b->tgid)
+		return a->tgid < b->tgid ? -1 : 1;
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	return (a->to > b->to) - (a->to < b->to);
+}
+
+/* One sum per (tgid, from, to) */
+static void sums_merge(struct early_rewalk *r)
+{
+	size_t u = 0;
+
+	qsort(r->sums, r->sum_cnt, sizeof(*r->sums), sum_cmp);
+	for (size_t i = 0; i < r->sum_cnt; i++) {
+		if (u && !sum_cmp(&r->sums[u - 1], &r->sums[i])) {
+			r->sums[u - 1].bytes += r->sums[i].bytes;
+			r->sums[u - 1].objects += r->sums[i].objects;
+		} else {
+			r->sums[u++] = r->sums[i];
+		}
+	}
+	r->sum_cnt = u;
 }
 
 int early_rewalk__apply(struct early_rewalk *r, struct leak_sample *sample, early_live_fn live,
@@ -581,37 +634,30 @@ int early_rewalk__apply(struct early_rewalk *r, struct leak_sample *sample, earl
 		else if ((err = sum_add(r, b)))
 			return err;
 	}
+	if (kept < r->block_cnt)
+		sums_merge(r);
 	r->block_cnt = kept;
 	if ((err = index_rows(&x)) || (err = add_missing(r, &x)) || (err = index_rows(&x)))
 		goto out;
-	for (size_t i = 0; i < r->sum_cnt; i++) {
-		const struct moved_sum *s = &r->sums[i];
-		struct stack_row *from = row_find(&x, s->tgid, s->from);
-		struct stack_row *to = row_find(&x, s->tgid, s->to);
+	for (size_t i = 0; i < r->sum_cnt; i++) { /* freed: allocated and freed */
+		const struct moved_sum *m = &r->sums[i];
 
-		if (!from || !to)
-			continue;
-		take(&from->counts.alloc_bytes, &to->counts.alloc_bytes, s->bytes);
-		take(&from->counts.alloc_objects, &to->counts.alloc_objects, s->objects);
-		take(&from->counts.freed_bytes, &to->counts.freed_bytes, s->bytes);
-		take(&from->counts.freed_objects, &to->counts.freed_objects, s->objects);
+		move(&x, m->tgid, m->from, m->to,
+		     &(struct stack_counts){ .alloc_bytes = m->bytes,
+					     .alloc_objects = m->objects,
+					     .freed_bytes = m->bytes,
+					     .freed_objects = m->objects });
 	}
-	for (size_t i = 0; i < r->block_cnt; i++) {
+	for (size_t i = 0; i < r->block_cnt; i++) { /* live: allocated and live, usable too */
 		const struct moved_block *b = &r->blocks[i];
-		struct stack_row *from = row_find(&x, b->tgid, b->from);
-		struct stack_row *to = row_find(&x, b->tgid, b->to);
 
-		if (!from || !to)
-			continue;
-		take(&from->counts.alloc_bytes, &to->counts.alloc_bytes, b->size);
-		take(&from->counts.alloc_objects, &to->counts.alloc_objects, 1);
-		take(&from->counts.live_bytes, &to->counts.live_bytes, b->size);
-		take(&from->counts.live_objects, &to->counts.live_objects, 1);
-		if (b->usable) {
-			take(&from->counts.live_usable_bytes, &to->counts.live_usable_bytes,
-			     b->usable);
-			take(&from->counts.live_usable_objects, &to->counts.live_usable_objects, 1);
-		}
+		move(&x, b->tgid, b->from, b->to,
+		     &(struct stack_counts){ .alloc_bytes = b->size,
+					     .alloc_objects = 1,
+					     .live_bytes = b->size,
+					     .live_objects = 1,
+					     .live_usable_bytes = b->usable,
+					     .live_usable_objects = b->usable ? 1 : 0 });
 	}
 	/* a row left with nothing (every allocation moved; or a whole stack nothing reached) */
 	kept = 0;
