@@ -1010,21 +1010,18 @@ static int open_exe(struct leak_run *s, uint32_t pid, uint32_t dev, uint64_t ino
 static void queue_code(struct leak_run *s, const struct leak_code_event *q);
 
 /* By pid, the dynamic linker's list changed (an exec's libraries mapped, a dlopen): each
- * executable file mapping new to the session is opened through the process while it lives,
- * and handed to the main thread as an mmap of it (the symbolizer then names a process that
- * exits before its mappings are read, a short command) */
-static size_t open_linked(struct leak_run *s, const struct leak_code_event *e,
-			  struct leak_code_event *out, size_t max)
+ * executable file mapping of maps (the process's) new to the session is opened through the
+ * process while it lives, and handed to the main thread as an mmap of it (the symbolizer then
+ * names a process that exits before its mappings are read, a short command): into out, at
+ * most max, how many (the rest queued at once) */
+static size_t open_linked_in(struct leak_run *s, const struct leak_code_event *e,
+			     const struct proc_maps *maps, struct leak_code_event *out, size_t max)
 {
 	size_t n = 0;
 	char path[PATH_MAX + 64];
-	struct proc_maps maps = {};
 
-	snprintf(path, sizeof(path), "/proc/%u/maps", e->pid);
-	if (proc_maps__read(path, &maps))
-		return 0;
-	for (size_t i = 0; i < maps.cnt; i++) {
-		const struct proc_map *m = &maps.maps[i];
+	for (size_t i = 0; i < maps->cnt; i++) {
+		const struct proc_map *m = &maps->maps[i];
 		uint32_t dev = m->dev_major << 20 | m->dev_minor;
 		struct leak_code_event q;
 
@@ -1046,6 +1043,21 @@ static size_t open_linked(struct leak_run *s, const struct leak_code_event *e,
 		else if (q.fd >= 0)
 			queue_code(s, &q);
 	}
+	return n;
+}
+
+/* open_linked_in with the mappings e->pid has now */
+static size_t open_linked(struct leak_run *s, const struct leak_code_event *e,
+			  struct leak_code_event *out, size_t max)
+{
+	char path[64];
+	struct proc_maps maps = {};
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", e->pid);
+	if (proc_maps__read(path, &maps))
+		return 0;
+	n = open_linked_in(s, e, &maps, out, max);
 	proc_maps__free(&maps);
 	return n;
 }
@@ -1194,10 +1206,9 @@ static void listen_code(struct leak_run *s)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	const char *delay = getenv("PERFAN_TEST_ROWS_DELAY_MS");
-	int fd, err = 0;
+	int fd, err = 0, delay_ms = delay ? atoi(delay) : 0;
 
-	if (delay)
-		s->rows_delay_ms = atoi(delay) < 0 ? 0 : atoi(delay) > 1000 ? 1000 : atoi(delay);
+	s->rows_delay_ms = delay_ms < 0 ? 0 : delay_ms > 1000 ? 1000 : delay_ms;
 	fd = leak_loader__code_fd(s->loader, on_code_thread, s);
 	if (fd < 0)
 		err = -fd;
@@ -1358,11 +1369,11 @@ static void on_early(void *ctx, const struct early_walk *e, size_t len)
 	snprintf(path, sizeof(path), "%s/maps", dir);
 	if (proc_maps__read(path, &maps))
 		maps = (struct proc_maps){};
+	/* its files not opened yet, for the symbolizer to name them should it exit first */
+	nlinked = open_linked_in(s, &(struct leak_code_event){ .pid = e->tgid, .ts_ns = e->ts_ns },
+				 &maps, linked, LINKED_MAX);
 	early_rewalk__maps_seen(s->rewalk, e->tgid, &maps, now);
 	proc_maps__free(&maps);
-	/* its files not opened yet, for the symbolizer to name them should it exit first */
-	nlinked = open_linked(s, &(struct leak_code_event){ .pid = e->tgid, .ts_ns = e->ts_ns },
-			      linked, LINKED_MAX);
 	/* not while the code thread loads rows: it is not behind then, and this thread must
 	 * not stop taking early walks, which come by the thousand at a program's start */
 	if (s->opts->max_unwind_rows && !pthread_mutex_trylock(&s->rows_lock)) {
