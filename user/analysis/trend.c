@@ -295,11 +295,8 @@ static int compute(struct session *s, struct session_trend *out, bool drop)
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < key_cnt; k++)
 			series[k * n + i] = live_bytes_of(&s->snaps[i], &keys[k]);
-		if (drop) {
-			free(s->snaps[i].rows);
-			s->snaps[i].rows = NULL;
-			s->snaps[i].row_cnt = 0;
-		}
+		if (drop)
+			snapshot__drop_rows(&s->snaps[i]);
 	}
 	out->stacks = key_cnt ? calloc(key_cnt, sizeof(*out->stacks)) : NULL;
 	if (key_cnt && !out->stacks) {

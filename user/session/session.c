@@ -42,6 +42,13 @@ const char *session_kind__name(enum session_kind kind)
 	return kind == SESSION_KIND_GROWTH ? "growth" : "leak";
 }
 
+void snapshot__drop_rows(struct snapshot *snap)
+{
+	free(snap->rows);
+	snap->rows = NULL;
+	snap->row_cnt = 0;
+}
+
 /* The snapshot before the newest, superseded by it: its rows go unless s->keep_rows wants
  * them (a leak session read for one or two of its snapshots: a third of the memory of three) */
 static void drop_superseded(struct session *s)
@@ -56,9 +63,7 @@ static void drop_superseded(struct session *s)
 	    (k->labels[0] && !strcmp(prev->label, k->labels[0])) ||
 	    (k->labels[1] && !strcmp(prev->label, k->labels[1])))
 		return;
-	free(prev->rows);
-	prev->rows = NULL;
-	prev->row_cnt = 0;
+	snapshot__drop_rows(prev);
 }
 
 /* take_rows: snap->rows (malloc'd) become the stored snapshot's, freed on failure too */
@@ -116,9 +121,7 @@ void session__keep_rows_of(struct session *s, const struct snapshot *keep,
 	for (size_t i = 0; i < s->snap_cnt; i++) {
 		if (&s->snaps[i] == keep || &s->snaps[i] == keep2)
 			continue;
-		free(s->snaps[i].rows);
-		s->snaps[i].rows = NULL;
-		s->snaps[i].row_cnt = 0;
+		snapshot__drop_rows(&s->snaps[i]);
 	}
 }
 

@@ -99,6 +99,8 @@ const char *session_kind__name(enum session_kind kind);
 /* Appends a copy of snap (label, rows and processes copied; seq is set to its index; totals are
  * recomputed from the rows). Returns the stored snapshot, or NULL on -ENOMEM. */
 struct snapshot *session__add_snapshot(struct session *s, const struct snapshot *snap);
+/* Free a snapshot's rows (its totals and the rest stay) */
+void snapshot__drop_rows(struct snapshot *snap);
 /* Free the rows of every snapshot but keep and keep2 (either may be NULL; their totals and the
  * rest stay): a command that reads one or two snapshots of a big session holds no more */
 void session__keep_rows_of(struct session *s, const struct snapshot *keep,
