@@ -48,6 +48,17 @@ struct {
 	__type(value, __u8);
 } old_image SEC(".maps");
 
+/* When each traced process last exec'd (CLOCK_MONOTONIC ns, the ts_ns of its exec event):
+ * user space handles an exec in order with the process's other events, maybe late, and until
+ * it has, the mappings it could read are the new image's while the stacks it has to name may
+ * be the old one's. LRU: never full, the oldest forgotten first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1 << 14);
+	__type(key, __u32);
+	__type(value, __u64);
+} exec_at SEC(".maps");
+
 /* The processes followed besides the target: tgid -> the parent's tgid. Entered at fork,
  * removed at exit; user space attaches each one's uprobes (they filter by address space). */
 struct {
@@ -726,6 +737,7 @@ static __always_inline void exec_interp(struct code_event *e, struct mm_struct *
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
+	__u64 now = bpf_ktime_get_ns();
 	struct code_event *e;
 	__u32 tgid;
 
@@ -734,9 +746,11 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	bpf_for_each_map_elem(&allocs, drop_block, &tgid, 0);
 	bpf_for_each_map_elem(&stack_stats, clear_live, &tgid, 0);
 	__sync_fetch_and_add(&exec_cnt, 1);
+	bpf_map_update_elem(&exec_at, &tgid, &now, BPF_ANY);
 	e = code_event_new(tgid, CODE_EXEC);
 	if (!e)
 		return 0;
+	e->ts_ns = now;
 	code_event_exec(e, bprm);
 	/* the program's file and where its code is, so that a process that exits before its
 	 * mappings are read still has its frames named (the kernel maps it: no mmap to tell) */

@@ -944,10 +944,14 @@ static bool hold_fake(void *ctx, uint32_t pid, uint64_t stack_id)
 	return h->answer;
 }
 
-/* fetch and hold share one context in leak_model__symbolize_held; the fake fetch keeps its
- * own (ff) */
+/* fetch, hold and reread share one context in leak_model__symbolize_held; the fake fetch
+ * keeps its own (ff) */
 struct held_ctx {
 	struct hold_fx hold;
+	struct symbolizer *sym;
+	uint32_t put_off;     /* the pid whose re-read is put off (0: none) */
+	unsigned rereads;     /* calls */
+	uint32_t reread_last; /* the pid of the last one */
 };
 
 static int fetch_for_held(void *ctx, uint64_t id, uint64_t *ips, size_t max, bool *truncated)
@@ -959,6 +963,65 @@ static int fetch_for_held(void *ctx, uint64_t id, uint64_t *ips, size_t max, boo
 static bool hold_for_held(void *ctx, uint32_t pid, uint64_t id)
 {
 	return hold_fake(&((struct held_ctx *)ctx)->hold, pid, id);
+}
+
+static bool reread_for_held(void *ctx, uint32_t pid)
+{
+	struct held_ctx *hc = ctx;
+
+	hc->rereads++;
+	hc->reread_last = pid;
+	if (pid == hc->put_off)
+		return false;
+	symbolizer__refresh(hc->sym, (int)pid);
+	return true;
+}
+
+/* A process whose re-read is put off (an exec of it not handled yet): its mappings are not read
+ * and its new stacks are left out, fetched never, while another's are named; once the re-read
+ * is done, they are named from what it read. Each process is re-read once per call. */
+static void test_symbolize_reread_put_off(void **state)
+{
+	struct symbolizer *sym = new_symbolizer();
+	struct stacktab *tab = stacktab__new();
+	struct leak_sample sample = {};
+	struct held_ctx hc = { .sym = sym, .put_off = 5103 };
+	(void)state;
+
+	assert_non_null(tab);
+	fake_reset();
+	fake(0xd1, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 5) });
+	fake(0xd2, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.beta, 1) });
+	fake(0xd3, 1, (uint64_t[]){ exe_at(BASE_EXE, &fx.alpha, 2) });
+	write_maps(5103, M_EXE);
+	write_maps(5104, M_EXE);
+	sample_add(&sample, 5103, 0xd1);
+	sample_add(&sample, 5104, 0xd2);
+	sample_add(&sample, 5103, 0xd3);
+	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held, NULL,
+						    reread_for_held, &hc),
+			 1);
+	assert_int_equal(hc.rereads, 2);
+	assert_false(symbolizer__holds(sym, 5103));
+	assert_null(stacktab__get(tab, 5103, 0xd1));
+	assert_null(stacktab__get(tab, 5103, 0xd3));
+	assert_int_equal(fake_of(0xd1)->calls, 0);
+	assert_int_equal(fake_of(0xd3)->calls, 0);
+	assert_exe(entry(tab, 5104, 0xd2, 1), 0, exe_at(BASE_EXE, &fx.beta, 1), "beta", 1);
+
+	/* the exec handled: read, and named */
+	hc.put_off = 0;
+	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held, NULL,
+						    reread_for_held, &hc),
+			 2);
+	assert_int_equal(hc.rereads, 3);
+	assert_int_equal(hc.reread_last, 5103);
+	assert_true(symbolizer__holds(sym, 5103));
+	assert_exe(entry(tab, 5103, 0xd1, 1), 0, exe_at(BASE_EXE, &fx.alpha, 5), "alpha", 5);
+	assert_exe(entry(tab, 5103, 0xd3, 1), 0, exe_at(BASE_EXE, &fx.alpha, 2), "alpha", 2);
+	leak_sample__free(&sample);
+	stacktab__free(tab);
+	symbolizer__free(sym);
 }
 
 /* A stack with an address in no known mapping, of a process gone, is left out while hold says
@@ -982,7 +1045,7 @@ static void test_symbolize_held(void **state)
 	sample_add(&sample, 9997, 0xc1); /* gone, nothing known of it */
 	sample_add(&sample, 5101, 0xc2); /* alive */
 	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
-						    hold_for_held, &hc),
+						    hold_for_held, NULL, &hc),
 			 1);
 	assert_null(stacktab__get(tab, 9997, 0xc1));
 	assert_exe(entry(tab, 5101, 0xc2, 1), 0, exe_at(BASE_EXE, &fx.alpha, 2), "alpha", 2);
@@ -992,7 +1055,7 @@ static void test_symbolize_held(void **state)
 
 	/* still held: fetched again, not added */
 	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
-						    hold_for_held, &hc),
+						    hold_for_held, NULL, &hc),
 			 0);
 	assert_int_equal(hc.hold.calls, 2);
 	assert_int_equal(fake_of(0xc1)->calls, 2);
@@ -1003,7 +1066,7 @@ static void test_symbolize_held(void **state)
 			 0);
 	sample_add(&sample, 9997, 0xc3);
 	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
-						    hold_for_held, &hc),
+						    hold_for_held, NULL, &hc),
 			 2);
 	assert_int_equal(hc.hold.calls, 2);
 	assert_exe(entry(tab, 9997, 0xc1, 1), 0, exe_at(BASE_EXE, &fx.alpha, 5), "alpha", 5);
@@ -1014,7 +1077,7 @@ static void test_symbolize_held(void **state)
 	sample_add(&sample, 9997, 0xc4);
 	hc.hold.answer = false;
 	assert_int_equal(leak_model__symbolize_held(tab, sym, &sample, fetch_for_held,
-						    hold_for_held, &hc),
+						    hold_for_held, NULL, &hc),
 			 1);
 	assert_int_equal(hc.hold.calls, 3);
 	e = entry(tab, 9997, 0xc4, 1);
@@ -1223,6 +1286,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_once_many_processes),
 		cmocka_unit_test(test_process_gone),
 		cmocka_unit_test(test_symbolize_held),
+		cmocka_unit_test(test_symbolize_reread_put_off),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_symbolize_then_build),
 		cmocka_unit_test(test_sample_add_free),

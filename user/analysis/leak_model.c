@@ -15,9 +15,23 @@ struct refreshed {
 	uint32_t *pids;
 	size_t cnt;
 	size_t cap;
+	/* those of them whose re-read was put off: their new stacks wait for a later call */
+	uint32_t *waiting;
+	size_t wait_cnt, wait_cap;
+	maps_reread_fn reread; /* NULL: symbolizer__refresh */
+	void *ctx;
 };
 
-/* 1 when pid's mappings were re-read now, 0 when they already were in this call, -ENOMEM */
+static bool waits(const struct refreshed *r, uint32_t pid)
+{
+	for (size_t i = 0; i < r->wait_cnt; i++)
+		if (r->waiting[i] == pid)
+			return true;
+	return false;
+}
+
+/* 1 when pid's mappings were re-read now (or put off), 0 when they already were in this call,
+ * -ENOMEM */
 static int refresh_once(struct symbolizer *sym, struct refreshed *r, uint32_t pid)
 {
 	for (size_t i = 0; i < r->cnt; i++)
@@ -26,7 +40,15 @@ static int refresh_once(struct symbolizer *sym, struct refreshed *r, uint32_t pi
 	if (ARRAY_GROW(r->pids, r->cap, r->cnt + 1, 64))
 		return -ENOMEM;
 	r->pids[r->cnt++] = pid;
-	symbolizer__refresh(sym, (int)pid);
+	if (!r->reread) {
+		symbolizer__refresh(sym, (int)pid);
+		return 1;
+	}
+	if (!r->reread(r->ctx, pid)) {
+		if (ARRAY_GROW(r->waiting, r->wait_cap, r->wait_cnt + 1, 16))
+			return -ENOMEM;
+		r->waiting[r->wait_cnt++] = pid;
+	}
 	return 1;
 }
 
@@ -169,7 +191,7 @@ static int symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 		int n = 0;
 
 		if ((only && s->pid != only) || stacktab__get(tab, s->pid, s->stack_id) ||
-		    (pick && !pick(ctx, s->pid, s->stack_id)))
+		    (pick && !pick(ctx, s->pid, s->stack_id)) || waits(r, s->pid))
 			continue;
 		if (s->stack_id) {
 			n = fetch(ctx, s->stack_id, ips, MAX_FRAMES, &truncated);
@@ -179,8 +201,9 @@ static int symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 			if (err)
 				goto cleanup;
 			truncated = truncated || !leak_model__stack_complete(frames, frame_cnt);
-			if (hold && has_unmapped(frames, frame_cnt) &&
-			    hold(ctx, s->pid, s->stack_id)) {
+			/* put off while it was named (a re-read for an unknown address) */
+			if (waits(r, s->pid) || (hold && has_unmapped(frames, frame_cnt) &&
+						 hold(ctx, s->pid, s->stack_id))) {
 				free(frames);
 				continue;
 			}
@@ -198,22 +221,28 @@ cleanup:
 
 int leak_model__symbolize_held(struct stacktab *tab, struct symbolizer *sym,
 			       const struct leak_sample *sample, stack_fetch_fn fetch,
-			       stack_hold_fn hold, void *ctx)
+			       stack_hold_fn hold, maps_reread_fn reread, void *ctx)
 {
-	struct refreshed up_front = {}, r = {};
+	struct refreshed up_front = { .reread = reread, .ctx = ctx },
+			 r = { .reread = reread, .ctx = ctx };
 	int err = refresh_new(tab, sym, &up_front, sample);
 
+	/* a process put off up front is put off for the whole call */
+	r.waiting = up_front.waiting;
+	r.wait_cnt = up_front.wait_cnt;
+	r.wait_cap = up_front.wait_cap;
 	if (!err)
 		err = symbolize_new(tab, sym, sample, 0, &r, fetch, hold, NULL, ctx);
 	free(up_front.pids);
 	free(r.pids);
+	free(r.waiting);
 	return err;
 }
 
 int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
 			      const struct leak_sample *sample, stack_fetch_fn fetch, void *ctx)
 {
-	return leak_model__symbolize_held(tab, sym, sample, fetch, NULL, ctx);
+	return leak_model__symbolize_held(tab, sym, sample, fetch, NULL, NULL, ctx);
 }
 
 int leak_model__symbolize_old_image(struct stacktab *tab, struct symbolizer *sym,

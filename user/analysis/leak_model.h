@@ -31,11 +31,18 @@ int leak_model__symbolize_new(struct stacktab *tab, struct symbolizer *sym,
  * kernel's events may not have told yet) */
 typedef bool (*stack_hold_fn)(void *ctx, uint32_t pid, uint64_t stack_id);
 
+/* Re-read pid's mappings into the symbolizer (in place of symbolizer__refresh); false when not
+ * now: pid exec'd and the exec is yet to be handled, so what could be read is the new image's
+ * while the stacks to name may be the old one's */
+typedef bool (*maps_reread_fn)(void *ctx, uint32_t pid);
+
 /* leak_model__symbolize_new, where a new stack with an address in no known mapping is left out
- * of the table (to be named by a later call, when the code is told) when hold says so */
+ * of the table (to be named by a later call, when the code is told) when hold says so, and the
+ * mappings are re-read by reread when not NULL: the new stacks of a process it puts off are
+ * left out too */
 int leak_model__symbolize_held(struct stacktab *tab, struct symbolizer *sym,
 			       const struct leak_sample *sample, stack_fetch_fn fetch,
-			       stack_hold_fn hold, void *ctx);
+			       stack_hold_fn hold, maps_reread_fn reread, void *ctx);
 
 /* pid just exec'd: its stacks of the sample not in the table yet that is_old says were there
  * at the exec (the old image's; with is_old NULL, all of them) are named with the mappings the

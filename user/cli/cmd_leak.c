@@ -91,6 +91,11 @@ struct code_wait {
  * for up to STACK_HOLD_S after it was first met; the final report names every one. At most
  * STACKS_HELD_MAX held at once; beyond, they are named at once. */
 #define STACK_HOLD_S 1.0
+/* An exec the kernel saw and whose event is not handled yet (the code thread is behind): the
+ * process's mappings are not read (they would be the new image's, while the stacks to name
+ * may be the old one's) and its new stacks wait, for up to EXEC_PENDING_S after the exec (an
+ * event lost waits no longer), never for the final report (every event is handled by then) */
+#define EXEC_PENDING_S 10.0
 #define STACKS_HELD_MAX 4096
 
 /* An allocator met after an exec: where to probe it (each process's links are its own) */
@@ -168,6 +173,12 @@ struct leak_run {
 	struct leak_proc_note *notes;		/* the followed ones, for the final report */
 	char **env;				/* the launched command's, when ours is not */
 	struct rate_limit exec_names;		/* stacks named at execs (EXEC_NAMES_RATE) */
+	/* the last exec of each process handled here (on_code), for EXEC_PENDING_S */
+	struct exec_seen {
+		uint32_t pid;
+		uint64_t ns; /* its event's ts_ns */
+	} * execs_seen;
+	size_t execs_seen_cnt, execs_seen_cap;
 	/* The code events are read by a thread of their own, which loads the new files' unwind
 	 * rows at once: the main thread may be naming stacks for tens of ms meanwhile, and a
 	 * dlopen'ed file's walks stop at it until its rows are in. The rest of their handling is
@@ -478,6 +489,8 @@ static bool maps_code(const char *dir, uint32_t dev, uint64_t ino)
 	return found;
 }
 
+static bool reread_maps(void *ctx, uint32_t pid);
+
 /* Files told mapped executable before the mapping was in place: once it is (or the wait is
  * over), their rows are loaded when they were not yet and the symbolizer reads the mappings.
  * True while some wait. */
@@ -505,7 +518,7 @@ static bool retry_waits(struct leak_run *s, double now)
 					      s->loader);
 			pthread_mutex_unlock(&s->rows_lock);
 		}
-		symbolizer__refresh(s->sym, (int)w->pid);
+		reread_maps(s, w->pid);
 	}
 	s->wait_cnt = kept;
 	pthread_mutex_lock(&s->rows_lock);
@@ -744,7 +757,7 @@ static void follow_fork(struct leak_run *s, uint32_t pid, uint32_t ppid, const c
 	s->proc_cnt++;
 	ms = (cli_bpf__now_s() - fork_s) * 1e3;
 	/* its mappings now, while it surely lives (its parent's, until it execs or maps more) */
-	symbolizer__refresh(s->sym, (int)pid);
+	reread_maps(s, pid);
 	p->attach_ms = ms;
 	if (!s->forks_followed++ || ms < s->fork_ms_min)
 		s->fork_ms_min = ms;
@@ -802,6 +815,52 @@ static size_t followed_alive(const struct leak_run *s)
  * loaded and the mappings read now, not at the next tick, so that the first stacks after a
  * dlopen or an exec are walked whole and named */
 static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated);
+
+/* Whether pid exec'd and that exec is not handled here yet (EXEC_PENDING_S) */
+static bool exec_pending(const struct leak_run *s, uint32_t pid)
+{
+	uint64_t k = s->ev_code && !s->naming_final ? leak_loader__exec_ns(s->loader, pid) : 0;
+
+	if (!k || cli_bpf__now_s() - (double)k / 1e9 > EXEC_PENDING_S)
+		return false;
+	for (size_t i = 0; i < s->execs_seen_cnt; i++)
+		if (s->execs_seen[i].pid == pid)
+			return s->execs_seen[i].ns < k;
+	return true;
+}
+
+/* pid's exec at ts_ns is handled: remembered for EXEC_PENDING_S (the older are forgotten) */
+static void exec_seen(struct leak_run *s, uint32_t pid, uint64_t ts_ns)
+{
+	double now = cli_bpf__now_s();
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->execs_seen_cnt; i++)
+		if (s->execs_seen[i].pid != pid &&
+		    now - (double)s->execs_seen[i].ns / 1e9 <= EXEC_PENDING_S)
+			s->execs_seen[kept++] = s->execs_seen[i];
+	s->execs_seen_cnt = kept;
+	if (!ARRAY_GROW(s->execs_seen, s->execs_seen_cap, kept + 1, 16))
+		s->execs_seen[s->execs_seen_cnt++] = (struct exec_seen){ pid, ts_ns };
+}
+
+/* maps_reread_fn: pid's mappings read again, unless an exec of it is pending; when it exec'd
+ * while they were read, what was read may be the new image's: forgotten, and false */
+static bool reread_maps(void *ctx, uint32_t pid)
+{
+	struct leak_run *s = ctx;
+	uint64_t k;
+
+	if (exec_pending(s, pid))
+		return false;
+	k = s->ev_code ? leak_loader__exec_ns(s->loader, pid) : 0;
+	symbolizer__refresh(s->sym, (int)pid);
+	if (s->ev_code && leak_loader__exec_ns(s->loader, pid) != k) {
+		symbolizer__forget(s->sym, (int)pid);
+		return false;
+	}
+	return true;
+}
 
 /* stack_hold_fn picking the stacks an exec found: the old image's */
 static bool old_image_stack(void *ctx, uint32_t pid, uint64_t stack_id)
@@ -902,6 +961,10 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 		if (p)
 			snprintf(p->note.comm, sizeof(p->note.comm), "%s", e->comm);
 		name_before_exec(s, e->pid, now);
+		/* the old image is gone, its stacks named: what was held of it must not name the
+		 * new one's (the new one is told below, and read unless a later exec is pending) */
+		symbolizer__forget(s->sym, (int)e->pid);
+		exec_seen(s, e->pid, e->ts_ns);
 		if (s->rewalk)
 			early_rewalk__exec(s->rewalk, e->pid, e->ts_ns);
 	}
@@ -928,7 +991,7 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 			.until_s = now + CODE_RETRY_S,
 		};
 	else
-		symbolizer__refresh(s->sym, (int)e->pid);
+		reread_maps(s, e->pid);
 	for (size_t i = 0; i < s->exec_cnt; i++)
 		if (s->execs[i].pid == e->pid && now < s->execs[i].resolve_until_s)
 			resolve_exec(s, &s->execs[i], false);
@@ -1391,7 +1454,7 @@ static const struct proc_maps *early_maps(void *ctx, uint32_t tgid)
 {
 	struct leak_run *s = ctx;
 
-	symbolizer__refresh(s->sym, (int)tgid);
+	reread_maps(s, tgid);
 	return symbolizer__maps(s->sym, (int)tgid);
 }
 
@@ -1576,7 +1639,8 @@ static int refresh(struct leak_run *s)
 	if (fresh >= PROGRESS_STACKS)
 		fprintf(stderr, "perfan-bpf: symbolizing %zu new stacks...\r", fresh);
 	prune_held(s, cli_bpf__now_s());
-	err = leak_model__symbolize_held(tab, s->sym, &s->sample, fetch_stack, hold_stack, s);
+	err = leak_model__symbolize_held(tab, s->sym, &s->sample, fetch_stack, hold_stack,
+					 reread_maps, s);
 	if (fresh >= PROGRESS_STACKS)
 		fputs("\033[K", stderr); /* erase the progress line */
 	if (err < 0)
@@ -1956,6 +2020,7 @@ cleanup:
 	free(s.queued);
 	free(s.opened);
 	free(s.held);
+	free(s.execs_seen);
 	leak_loader__free(s.loader);
 	free(s.waits);
 	free(s.execs);

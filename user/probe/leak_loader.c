@@ -530,6 +530,13 @@ uint64_t leak_loader__execs(const struct leak_loader *ld)
 	return ld->skel->bss->exec_cnt;
 }
 
+uint64_t leak_loader__exec_ns(const struct leak_loader *ld, uint32_t pid)
+{
+	__u64 ns;
+
+	return bpf_map_lookup_elem(bpf_map__fd(ld->skel->maps.exec_at), &pid, &ns) ? 0 : ns;
+}
+
 bool leak_loader__old_image_stack(const struct leak_loader *ld, uint32_t pid, uint64_t stack_id)
 {
 	struct stack_key key = { .tgid = pid, .stack_id = stack_id };

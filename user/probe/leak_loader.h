@@ -87,6 +87,9 @@ int leak_loader__marks_fd(struct leak_loader *ld, mark_fn fn, void *ctx);
 int leak_loader__consume_marks(struct leak_loader *ld);
 /* Execs of traced processes since attach: each dropped the old image's live blocks */
 uint64_t leak_loader__execs(const struct leak_loader *ld);
+/* When pid last exec'd, as the kernel saw it (CLOCK_MONOTONIC ns, the ts_ns of its exec
+ * event), 0 when it did not since attach (or is forgotten: the 16384 most recent are kept) */
+uint64_t leak_loader__exec_ns(const struct leak_loader *ld, uint32_t pid);
 /* Whether the stack (pid, stack_id) was there when pid last exec'd: the old image's (forgotten
  * after the 16384 most recent) */
 bool leak_loader__old_image_stack(const struct leak_loader *ld, uint32_t pid, uint64_t stack_id);
