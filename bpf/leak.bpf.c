@@ -59,13 +59,13 @@ struct {
 	__type(value, __u64);
 } exec_at SEC(".maps");
 
-/* The processes followed besides the target: tgid -> the parent's tgid. Entered at fork,
+/* The processes followed besides the target: tgid -> its parent and fork time. Entered at fork,
  * removed at exit; user space attaches each one's uprobes (they filter by address space). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, FOLLOW_MAX);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct follow_info);
 } followed SEC(".maps");
 
 /* Execs and code mappings of traced processes, as they happen (struct code_event) */
@@ -770,17 +770,20 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	struct follow_info fi = { .ppid = ptgid };
 	struct code_event *e;
 
 	if (ctgid == ptgid || !target_tgid || !traced_tgid(ptgid))
 		return 0;
-	if (bpf_map_update_elem(&followed, &ctgid, &ptgid, BPF_ANY)) {
+	fi.fork_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&followed, &ctgid, &fi, BPF_ANY)) {
 		count_lost(LOST_FORKS_UNFOLLOWED);
 		return 0;
 	}
 	e = code_event_new(ctgid, CODE_FORK);
 	if (!e)
 		return 0; /* user space finds it in `followed` at its next tick */
+	e->ts_ns = fi.fork_ns;
 	e->ppid = ptgid;
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
 	bpf_ringbuf_submit(e, 0);

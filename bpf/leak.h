@@ -59,6 +59,15 @@ enum lost_kind {
 	LOST__SLOTS,
 };
 
+/* A process followed (the followed map's value): its parent, and when it forked
+ * (CLOCK_MONOTONIC ns): user space finding it in the map rather than by its event still says
+ * how late its probes came */
+struct follow_info {
+	__u32 ppid;
+	__u32 pad;
+	__u64 fork_ns;
+};
+
 /* Processes followed at once besides the target (--follow-forks) */
 #define FOLLOW_MAX 1024
 

@@ -977,6 +977,34 @@ static bool reread_for_held(void *ctx, uint32_t pid)
 	return true;
 }
 
+/* Mappings read aside for an image to come (an exec not handled yet) are not the process's
+ * until the exec with their tag is: another tag drops them; the right one makes them its own,
+ * and its frames are named from them */
+static void test_symbolizer_next_image(void **state)
+{
+	struct symbolizer *sym = new_symbolizer();
+	struct frame fr[4];
+	(void)state;
+
+	write_maps(5105, M_EXE);
+	assert_int_equal(symbolizer__refresh_next(sym, 5105, 0), -EINVAL);
+	assert_int_equal(symbolizer__refresh_next(sym, 5105, 7), 0);
+	assert_false(symbolizer__holds(sym, 5105));
+	assert_int_equal(symbolizer__resolve(sym, 5105, exe_at(BASE_EXE, &fx.alpha, 5), fr, 4),
+			 -ENOENT);
+	assert_false(symbolizer__take_next(sym, 5105, 8)); /* another exec's: dropped */
+	assert_false(symbolizer__take_next(sym, 5105, 7));
+	assert_false(symbolizer__holds(sym, 5105));
+
+	assert_int_equal(symbolizer__refresh_next(sym, 5105, 7), 0);
+	assert_true(symbolizer__take_next(sym, 5105, 7));
+	assert_true(symbolizer__holds(sym, 5105));
+	assert_int_equal(symbolizer__resolve(sym, 5105, exe_at(BASE_EXE, &fx.alpha, 5), fr, 4), 1);
+	assert_string_equal(fr[0].function, "alpha");
+	assert_false(symbolizer__take_next(sym, 5105, 7)); /* taken once */
+	symbolizer__free(sym);
+}
+
 /* A process whose re-read is put off (an exec of it not handled yet): its mappings are not read
  * and its new stacks are left out, fetched never, while another's are named; once the re-read
  * is done, they are named from what it read. Each process is re-read once per call. */
@@ -1287,6 +1315,7 @@ int main(void)
 		cmocka_unit_test(test_process_gone),
 		cmocka_unit_test(test_symbolize_held),
 		cmocka_unit_test(test_symbolize_reread_put_off),
+		cmocka_unit_test(test_symbolizer_next_image),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_symbolize_then_build),
 		cmocka_unit_test(test_sample_add_free),

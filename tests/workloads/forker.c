@@ -10,7 +10,8 @@
  *                4444 B (leak_in_grandchild)
  * The children leave with _exit (no atexit handler frees anything). The parent waits for its
  * children; child 3 for the grandchild. With the argument "wait" the parent sleeps a second
- * before it forks (a session attaching by --pid meanwhile). */
+ * before it forks (a session attaching by --pid meanwhile); with "first", before it allocates
+ * anything (a process forked by a traced one: its probes are attached meanwhile). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -58,9 +59,12 @@ static void child(int i, void *shared)
 
 int main(int argc, char **argv)
 {
-	void *shared = share();
+	void *shared;
 	pid_t kids[3];
 
+	if (argc > 1 && !strcmp(argv[1], "first"))
+		sleep(1);
+	shared = share();
 	if (argc > 1 && !strcmp(argv[1], "wait"))
 		sleep(1);
 	for (int i = 1; i <= 3; i++) {

@@ -775,14 +775,22 @@ static void follow_fork(struct leak_run *s, uint32_t pid, uint32_t ppid, const c
 static void reconcile_follow(struct leak_run *s)
 {
 	uint32_t pids[64], ppids[64];
+	uint64_t fork_ns[64];
 	int n;
 
 	if (!s->opts->follow_forks || !s->proc_cnt)
 		return;
-	n = leak_loader__followed(s->loader, pids, ppids, 64);
-	for (int i = 0; i < n; i++)
+	n = leak_loader__followed(s->loader, pids, ppids, fork_ns, 64);
+	for (int i = 0; i < n; i++) {
+		const struct traced_proc *parent = proc_find(s, ppids[i]);
+		char comm[sizeof(parent->note.comm)] = "";
+
+		/* a child has its parent's name until it execs */
+		if (parent)
+			memcpy(comm, parent->note.comm, sizeof(comm));
 		if (!proc_find(s, pids[i]))
-			follow_fork(s, pids[i], ppids[i], "", cli_bpf__now_s());
+			follow_fork(s, pids[i], ppids[i], comm, (double)fork_ns[i] / 1e9);
+	}
 	for (size_t i = 1; i < s->proc_cnt; i++) {
 		struct traced_proc *p = &s->procs[i];
 
@@ -816,17 +824,17 @@ static size_t followed_alive(const struct leak_run *s)
  * dlopen or an exec are walked whole and named */
 static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated);
 
-/* Whether pid exec'd and that exec is not handled here yet (EXEC_PENDING_S) */
-static bool exec_pending(const struct leak_run *s, uint32_t pid)
+/* When pid exec'd, if that exec is not handled here yet (EXEC_PENDING_S); else 0 */
+static uint64_t exec_pending(const struct leak_run *s, uint32_t pid)
 {
 	uint64_t k = s->ev_code && !s->naming_final ? leak_loader__exec_ns(s->loader, pid) : 0;
 
 	if (!k || cli_bpf__now_s() - (double)k / 1e9 > EXEC_PENDING_S)
-		return false;
+		return 0;
 	for (size_t i = 0; i < s->execs_seen_cnt; i++)
 		if (s->execs_seen[i].pid == pid)
-			return s->execs_seen[i].ns < k;
-	return true;
+			return s->execs_seen[i].ns < k ? k : 0;
+	return k;
 }
 
 /* pid's exec at ts_ns is handled: remembered for EXEC_PENDING_S (the older are forgotten) */
@@ -844,15 +852,21 @@ static void exec_seen(struct leak_run *s, uint32_t pid, uint64_t ts_ns)
 		s->execs_seen[s->execs_seen_cnt++] = (struct exec_seen){ pid, ts_ns };
 }
 
-/* maps_reread_fn: pid's mappings read again, unless an exec of it is pending; when it exec'd
- * while they were read, what was read may be the new image's: forgotten, and false */
+/* maps_reread_fn: pid's mappings read again. When an exec of it is pending, they are read
+ * aside for its image (taken in when the exec is handled: the process may be gone by then),
+ * and false; when it exec'd while they were read, what was read may be the new image's:
+ * forgotten, and false. */
 static bool reread_maps(void *ctx, uint32_t pid)
 {
 	struct leak_run *s = ctx;
-	uint64_t k;
+	uint64_t k = exec_pending(s, pid);
 
-	if (exec_pending(s, pid))
+	if (k) {
+		if (!symbolizer__refresh_next(s->sym, (int)pid, k) &&
+		    leak_loader__exec_ns(s->loader, pid) != k)
+			symbolizer__take_next(s->sym, (int)pid, 0); /* of which image: not known */
 		return false;
+	}
 	k = s->ev_code ? leak_loader__exec_ns(s->loader, pid) : 0;
 	symbolizer__refresh(s->sym, (int)pid);
 	if (s->ev_code && leak_loader__exec_ns(s->loader, pid) != k) {
@@ -962,8 +976,10 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 			snprintf(p->note.comm, sizeof(p->note.comm), "%s", e->comm);
 		name_before_exec(s, e->pid, now);
 		/* the old image is gone, its stacks named: what was held of it must not name the
-		 * new one's (the new one is told below, and read unless a later exec is pending) */
-		symbolizer__forget(s->sym, (int)e->pid);
+		 * new one's. The new one's: read while it was pending, else told below (and read
+		 * unless a later exec is pending). */
+		if (!symbolizer__take_next(s->sym, (int)e->pid, e->ts_ns))
+			symbolizer__forget(s->sym, (int)e->pid);
 		exec_seen(s, e->pid, e->ts_ns);
 		if (s->rewalk)
 			early_rewalk__exec(s->rewalk, e->pid, e->ts_ns);

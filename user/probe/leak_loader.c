@@ -605,10 +605,12 @@ uint64_t leak_loader__early_walks(const struct leak_loader *ld)
 	return ld->skel->bss->lost[LOST_EARLY_WALKS]; /* the walks stopped at a busy mapping too */
 }
 
-int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppids, size_t max)
+int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppids,
+			  uint64_t *fork_ns, size_t max)
 {
 	int fd = bpf_map__fd(ld->skel->maps.followed);
-	uint32_t key, next, ppid;
+	struct follow_info fi;
+	uint32_t key, next;
 	size_t n = 0;
 	int err;
 
@@ -617,11 +619,13 @@ int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppid
 	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && n < max;
 	     err = bpf_map_get_next_key(fd, &key, &next)) {
 		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &ppid))
+		if (bpf_map_lookup_elem(fd, &key, &fi))
 			continue; /* removed meanwhile */
 		pids[n] = key;
 		if (ppids)
-			ppids[n] = ppid;
+			ppids[n] = fi.ppid;
+		if (fork_ns)
+			fork_ns[n] = fi.fork_ns;
 		n++;
 	}
 	return err && errno != ENOENT ? -errno : (int)n;

@@ -149,8 +149,10 @@ struct unwind_rows;
 /* The unwind rows the walks use (the mapped rows map, its modules) */
 const struct unwind_rows *leak_loader__rows(const struct leak_loader *ld);
 /* Following forks: the processes followed now besides the target, into pids (at most max),
- * with their parents into ppids when not NULL. How many, or -errno. */
-int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppids, size_t max);
+ * with their parents into ppids and their fork times (CLOCK_MONOTONIC ns) into fork_ns when
+ * not NULL. How many, or -errno. */
+int leak_loader__followed(struct leak_loader *ld, uint32_t *pids, uint32_t *ppids,
+			  uint64_t *fork_ns, size_t max);
 /* Forget a followed process (it is gone, or cannot be traced) */
 void leak_loader__unfollow(struct leak_loader *ld, uint32_t pid);
 /* Processes forked by followed ones that could not be followed (the table was full) */

@@ -61,8 +61,7 @@ struct rewalk_rows stack_rewalk__rows(const struct unwind_rows *u)
 				     .ctx = (void *)&u->mods_fd };
 }
 
-/* The row for pc, as mapping_of and find_row give it: NULL for none (walk frame pointers);
- * *unseen when pc's file has no entry in the modules map */
+/* The mapping of pc, from the first of maps that has one; NULL when none does */
 static const struct proc_map *map_of(const struct rewalk_maps *maps, uint64_t pc)
 {
 	for (size_t i = 0; i < maps->cnt; i++) {
@@ -75,6 +74,8 @@ static const struct proc_map *map_of(const struct rewalk_maps *maps, uint64_t pc
 	return NULL;
 }
 
+/* The row for pc, as mapping_of and find_row give it: NULL for none (walk frame pointers);
+ * *unseen when pc's file has no entry in the modules map, or pc is in no mapping known */
 static const struct unwind_row *row_of(const struct rewalk_rows *u, const struct rewalk_maps *maps,
 				       uint64_t pc, bool *unseen)
 {
@@ -84,7 +85,10 @@ static const struct unwind_row *row_of(const struct rewalk_rows *u, const struct
 	uint64_t vaddr;
 	long at;
 
-	*unseen = false;
+	/* an address in no mapping known: the process has one there (it runs that code), read
+	 * after the walk came or not at all yet (an exec, a dlopen): as an unseen file, waited
+	 * for, never walked by frame pointers through code that may not keep them */
+	*unseen = !pm;
 	if (!pm || !pm->inode)
 		return NULL;
 	if (!u->mod(u->ctx, pm->dev_major << 20 | pm->dev_minor, pm->inode, &mod)) {

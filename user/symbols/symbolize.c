@@ -34,6 +34,12 @@ struct proc_state {
 	struct module **mods; /* parallel to maps.maps; NULL for anonymous/special mappings */
 	struct perf_map jit;
 	bool jit_read;
+	/* the mappings of an image to come (symbolizer__refresh_next): read while an exec of the
+	 * process was yet to be handled, taken in once it is */
+	char next_dir[PATH_MAX];
+	struct proc_maps next_maps;
+	struct module **next_mods;
+	uint64_t next_tag; /* 0: none */
 };
 
 struct symbolizer {
@@ -87,6 +93,14 @@ static void proc_state_clear(struct proc_state *ps)
 	ps->mods = NULL;
 }
 
+static void next_clear(struct proc_state *ps)
+{
+	proc_maps__free(&ps->next_maps);
+	free(ps->next_mods);
+	ps->next_mods = NULL;
+	ps->next_tag = 0;
+}
+
 void symbolizer__free(struct symbolizer *sym)
 {
 	if (!sym)
@@ -95,6 +109,7 @@ void symbolizer__free(struct symbolizer *sym)
 		module_free(sym, sym->mods[i]);
 	for (size_t i = 0; i < sym->proc_cnt; i++) {
 		proc_state_clear(&sym->procs[i]);
+		next_clear(&sym->procs[i]);
 		perf_map__free(&sym->procs[i].jit);
 	}
 	for (size_t i = 0; i < sym->str_cap; i++)
@@ -243,6 +258,7 @@ void symbolizer__forget(struct symbolizer *sym, int pid)
 	if (!ps)
 		return;
 	proc_state_clear(ps);
+	next_clear(ps);
 	perf_map__free(&ps->jit);
 	*ps = sym->procs[--sym->proc_cnt];
 }
@@ -426,44 +442,97 @@ static void read_perf_map(struct symbolizer *sym, struct proc_state *ps)
 	fclose(f);
 }
 
-int symbolizer__refresh(struct symbolizer *sym, int pid)
+/* pid's mappings read now into *maps, the files of its code opened (*mods beside them), dir
+ * the /proc directory they were read through; then its state. 0, or -errno (-ESRCH: it exited
+ * and shows none). */
+static int read_maps(struct symbolizer *sym, int pid, char *dir, size_t dir_len,
+		     struct proc_maps *maps, struct module ***mods, struct proc_state **ps)
 {
 	char path[PATH_MAX + 32];
+	int err;
+
+	/* a process whose main thread has exited is read through a live thread */
+	err = proc_dir__mm(sym->proc_root, pid, dir, dir_len, NULL);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	err = proc_maps__read(path, maps);
+	if (err)
+		return err;
+	/* a process that has exited but is not reaped shows no mappings: keep the old ones */
+	if (!maps->cnt) {
+		proc_maps__free(maps);
+		return -ESRCH;
+	}
+	*mods = calloc(maps->cnt, sizeof(**mods));
+	*ps = proc_get(sym, pid, true);
+	if (!*mods || !*ps) {
+		free(*mods);
+		proc_maps__free(maps);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < maps->cnt; i++)
+		if (maps->maps[i].exec && maps->maps[i].path[0])
+			(*mods)[i] = module_get(sym, dir, &maps->maps[i]);
+	return 0;
+}
+
+/* pid's mappings read now: its own (tag 0), or kept aside with tag */
+static int refresh_as(struct symbolizer *sym, int pid, uint64_t tag)
+{
 	struct proc_maps maps = {};
 	struct proc_state *ps;
 	struct module **mods;
 	char dir[PATH_MAX];
-	int err;
+	int err = read_maps(sym, pid, dir, sizeof(dir), &maps, &mods, &ps);
 
-	/* a process whose main thread has exited is read through a live thread */
-	err = proc_dir__mm(sym->proc_root, pid, dir, sizeof(dir), NULL);
 	if (err)
 		return err;
-	snprintf(path, sizeof(path), "%s/maps", dir);
-	err = proc_maps__read(path, &maps);
-	if (err)
-		return err;
-	/* a process that has exited but is not reaped shows no mappings: keep the old ones */
-	if (!maps.cnt) {
-		proc_maps__free(&maps);
-		return -ESRCH;
+	if (tag) {
+		next_clear(ps);
+		snprintf(ps->next_dir, sizeof(ps->next_dir), "%s", dir);
+		ps->next_maps = maps;
+		ps->next_mods = mods;
+		ps->next_tag = tag;
+		return 0;
 	}
-	mods = calloc(maps.cnt, sizeof(*mods));
-	ps = proc_get(sym, pid, true);
-	if (!mods || !ps) {
-		free(mods);
-		proc_maps__free(&maps);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < maps.cnt; i++)
-		if (maps.maps[i].exec && maps.maps[i].path[0])
-			mods[i] = module_get(sym, dir, &maps.maps[i]);
 	proc_state_clear(ps);
 	snprintf(ps->dir, sizeof(ps->dir), "%s", dir);
 	ps->maps = maps;
 	ps->mods = mods;
 	ps->jit_read = false; /* re-read on the next JIT address: the JIT appends to it */
 	return 0;
+}
+
+int symbolizer__refresh(struct symbolizer *sym, int pid)
+{
+	return refresh_as(sym, pid, 0);
+}
+
+int symbolizer__refresh_next(struct symbolizer *sym, int pid, uint64_t tag)
+{
+	return tag ? refresh_as(sym, pid, tag) : -EINVAL;
+}
+
+bool symbolizer__take_next(struct symbolizer *sym, int pid, uint64_t tag)
+{
+	struct proc_state *ps = proc_get(sym, pid, false);
+
+	if (!ps || !ps->next_tag)
+		return false;
+	if (!tag || ps->next_tag != tag) {
+		next_clear(ps);
+		return false;
+	}
+	proc_state_clear(ps);
+	snprintf(ps->dir, sizeof(ps->dir), "%s", ps->next_dir);
+	ps->maps = ps->next_maps;
+	ps->mods = ps->next_mods;
+	ps->next_maps = (struct proc_maps){};
+	ps->next_mods = NULL;
+	ps->next_tag = 0;
+	ps->jit_read = false;
+	return true;
 }
 
 /* Append a copy of map (its path duplicated) to maps/mods at *n; false when out of memory */

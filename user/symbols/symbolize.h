@@ -41,6 +41,16 @@ void symbolizer__free(struct symbolizer *sym);
  * in use). */
 int symbolizer__refresh(struct symbolizer *sym, int pid);
 
+/* symbolizer__refresh for an image of pid to come: pid exec'd and the exec is yet to be
+ * handled (the stacks named until then may be the old image's), so what is read now is kept
+ * aside, tagged (not 0), the files of its code opened while the process lives. The last one
+ * read replaces the one before. 0, or -errno. */
+int symbolizer__refresh_next(struct symbolizer *sym, int pid, uint64_t tag);
+
+/* The exec tagged tag is handled: the mappings kept aside with that tag become pid's (true);
+ * with another tag, or 0, they are dropped (false) */
+bool symbolizer__take_next(struct symbolizer *sym, int pid, uint64_t tag);
+
 /* pid maps code of the file the kernel knows as (dev: major << 20 | minor, ino) at
  * [start, end) (end rounded up to a page, as mmap does) from file offset off (told by the kernel as it maps it, so that a process gone
  * before its mappings are read is still named). Used until the next symbolizer__refresh reads
