@@ -975,11 +975,10 @@ static void on_code(void *ctx, const struct leak_code_event *e)
 		if (p)
 			snprintf(p->note.comm, sizeof(p->note.comm), "%s", e->comm);
 		name_before_exec(s, e->pid, now);
-		/* the old image is gone, its stacks named: what was held of it must not name the
-		 * new one's. The new one's: read while it was pending, else told below (and read
-		 * unless a later exec is pending). */
-		if (!symbolizer__take_next(s->sym, (int)e->pid, e->ts_ns))
-			symbolizer__forget(s->sym, (int)e->pid);
+		/* the old image is gone, its stacks named. The new one's mappings: read while
+		 * its exec was pending, else told below on top of what is held (the early thread
+		 * may have told its files already) and read unless a later exec is pending */
+		symbolizer__take_next(s->sym, (int)e->pid, e->ts_ns);
 		exec_seen(s, e->pid, e->ts_ns);
 		if (s->rewalk)
 			early_rewalk__exec(s->rewalk, e->pid, e->ts_ns);
