@@ -207,6 +207,85 @@ static void diff_of(struct session *s, const struct fx_row *a, const struct fx_r
 	assert_int_equal(profile__from_diff(p, d), 0);
 }
 
+static void assert_same_profile(const struct profile *a, const struct profile *b)
+{
+	assert_int_equal(a->stack_cnt, b->stack_cnt);
+	assert_int_equal(a->is_diff, b->is_diff);
+	assert_int_equal(a->by_process, b->by_process);
+	assert_int_equal(a->pid, b->pid);
+	assert_ptr_equal(a->label, b->label);
+	assert_ptr_equal(a->base_label, b->base_label);
+	assert_int_equal(a->duration_ns, b->duration_ns);
+	assert_memory_equal(a->total, b->total, sizeof(a->total));
+	for (size_t i = 0; i < a->stack_cnt; i++) {
+		assert_int_equal(a->stacks[i].pid, b->stacks[i].pid);
+		assert_int_equal(a->stacks[i].stack_id, b->stacks[i].stack_id);
+		assert_ptr_equal(a->stacks[i].frames, b->stacks[i].frames);
+		assert_int_equal(a->stacks[i].frame_cnt, b->stacks[i].frame_cnt);
+		assert_memory_equal(a->stacks[i].val, b->stacks[i].val, sizeof(a->stacks[i].val));
+	}
+}
+
+/* A profile made in the memory of the report (of the diff) it is made of is the one made
+ * beside it, stack for stack; the report (the diff) is left without stacks */
+static void test_taking(void **state)
+{
+	const struct fx_row a[] = {
+		{ 7, 1, 100, 1, 100, 1 },
+		{ 7, 2, 2000, 2, 4000, 4 },
+		{ 8, 3, 30, 3, 30, 3 },
+		{ 7, 4, 0, 0, 500, 5 },
+		{ 7, 5, 1, 1, 1, 1 },
+		{ 9, 6, 6000, 6, 6000, 6 },
+		{ 7, 7, I64, 2, UINT64_MAX, 9 },
+	};
+	const struct fx_row b[] = {
+		{ 7, 1, 300, 3, 300, 3 },      { 7, 2, 0, 0, 4000, 4 }, { 8, 3, 30, 3, 90, 9 },
+		{ 7, 4, 700, 7, 1200, 12 },    { 7, 5, 1, 1, 1, 1 },	{ 9, 6, 600, 6, 6000, 6 },
+		{ 7, 7, 5, 2, UINT64_MAX, 9 },
+	};
+	struct leak_report rep = {}, rep2 = {};
+	struct snapshot_diff d, d2;
+	struct profile p, p2;
+	struct session s;
+	(void)state;
+
+	diff_of(&s, a, b, 7, &d, &p);
+	/* the diff's */
+	assert_int_equal(diff__compute(&s, &s.snaps[0], &s.snaps[1],
+				       &(struct diff_opts){ .leak_threshold = 1000 }, &d2),
+			 0);
+	profile__from_diff_taking(&p2, &d2);
+	assert_true(p2.stack_cnt > 0);
+	assert_same_profile(&p, &p2);
+	assert_null(d2.stacks);
+	assert_int_equal(d2.stack_cnt, 0);
+	diff__free(&d2);
+	profile__free(&p);
+	profile__free(&p2);
+	/* the report's */
+	assert_int_equal(session__report(&s, &s.snaps[1], &rep), 0);
+	assert_int_equal(session__report(&s, &s.snaps[1], &rep2), 0);
+	assert_int_equal(profile__from_report(&p, &s, &s.snaps[1], &rep), 0);
+	profile__from_report_taking(&p2, &s, &s.snaps[1], &rep2);
+	assert_int_equal(p2.stack_cnt, rep.stack_cnt);
+	assert_same_profile(&p, &p2);
+	assert_true(p2.by_process); /* three processes */
+	assert_null(rep2.stacks);
+	assert_int_equal(rep2.stack_cnt, 0);
+	/* and a report without stacks: a profile without stacks */
+	profile__free(&p2);
+	profile__from_report_taking(&p2, &s, &s.snaps[1], &rep2);
+	assert_int_equal(p2.stack_cnt, 0);
+	assert_null(p2.stacks);
+	profile__free(&p);
+	profile__free(&p2);
+	report__free(&rep);
+	report__free(&rep2);
+	diff__free(&d);
+	session__free(&s);
+}
+
 static void test_diff_near_max(void **state)
 {
 	/* three stacks lose INT64_MAX - 1 bytes, three gain as much: the deltas add up to 0, in
@@ -357,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_report_near_max),
 		cmocka_unit_test(test_flamegraph_children_fit),
 		cmocka_unit_test(test_diff_near_max),
+		cmocka_unit_test(test_taking),
 		cmocka_unit_test(test_diff_delta_overflow),
 		cmocka_unit_test(test_html_chart_elapsed_inf),
 	};

@@ -146,6 +146,42 @@ static void test_formatter_lookup(void **state)
 	assert_null(report__formatter(""));
 }
 
+/* The copy for a top table: the stacks up to the top-th one with live memory (live bytes or
+ * objects), in order, the totals beside them */
+static void test_copy_top(void **state)
+{
+	static const uint64_t live[][2] = { { 500, 5 }, { 0, 0 }, { 0, 3 }, { 0, 0 }, { 70, 1 } };
+	struct leak_report rep = {}, top;
+	(void)state;
+
+	for (uint32_t i = 0; i < 5; i++) {
+		struct report_stack s = { .pid = 9, .stack_id = 100 + i };
+
+		s.counts.live_bytes = live[i][0];
+		s.counts.live_objects = live[i][1];
+		s.counts.alloc_bytes = 1000;
+		assert_int_equal(report__add(&rep, &s), 0);
+	}
+	report__sum(&rep);
+	for (size_t k = 0; k <= 4; k++) {
+		static const size_t want[] = { 0, 1, 3, 5, 5 };
+
+		assert_int_equal(report__copy_top(&rep, k, &top), 0);
+		assert_int_equal(top.stack_cnt, want[k]);
+		assert_int_equal(top.totals.alloc_bytes, 5000);
+		assert_int_equal(top.totals.live_bytes, 570);
+		for (size_t i = 0; i < want[k]; i++)
+			assert_int_equal(top.stacks[i].stack_id, 100 + i);
+		if (want[k])
+			assert_ptr_not_equal(top.stacks, rep.stacks);
+		else
+			assert_null(top.stacks);
+		report__free(&top);
+	}
+	assert_int_equal(rep.stack_cnt, 5); /* left as it was */
+	report__free(&rep);
+}
+
 static void test_add_copies_and_sum(void **state)
 {
 	struct leak_report rep = {};
@@ -891,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_counts_capped),
 		cmocka_unit_test(test_formatter_lookup),
 		cmocka_unit_test(test_add_copies_and_sum),
+		cmocka_unit_test(test_copy_top),
 		cmocka_unit_test(test_sort_total_order),
 		cmocka_unit_test(test_json_document),
 		cmocka_unit_test(test_json_top_and_freed),

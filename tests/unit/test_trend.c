@@ -315,6 +315,38 @@ static void test_session_classes_and_order(void **state)
 	session__free(&s);
 }
 
+/* Keeping the first k stacks alone gives the first k of the whole trend, by insertion as they
+ * come (k small) or by cutting the sorted whole (k beyond TREND_PICK_MAX, 0: all); the class
+ * counts are over every stack */
+static void test_compute_top(void **state)
+{
+	struct session s;
+	struct session_trend t, top;
+	(void)state;
+
+	mixed_session(&s);
+	assert_int_equal(trend__compute(&s, &t), 0);
+	for (size_t k = 0; k <= t.stack_cnt + 2; k++) {
+		size_t keep = k == t.stack_cnt + 2 ? 1000 : k;
+		size_t want = keep && keep < t.stack_cnt ? keep : t.stack_cnt;
+
+		assert_int_equal(trend__compute_top(&s, keep, &top), 0);
+		assert_int_equal(top.stack_cnt, want);
+		assert_memory_equal(top.class_cnt, t.class_cnt, sizeof(t.class_cnt));
+		assert_int_equal(top.by_process, t.by_process);
+		for (size_t i = 0; i < want; i++) {
+			assert_int_equal(top.stacks[i].stack_id, t.stacks[i].stack_id);
+			assert_int_equal(top.stacks[i].cls, t.stacks[i].cls);
+			assert_memory_equal(top.stacks[i].live_bytes, t.stacks[i].live_bytes,
+					    t.snap_cnt * sizeof(uint64_t));
+			assert_ptr_equal(top.stacks[i].frames, t.stacks[i].frames);
+		}
+		trend__free(&top);
+	}
+	trend__free(&t);
+	session__free(&s);
+}
+
 /* Dropping each snapshot's rows as they are read gives the same trend; the rows are gone
  * after, the totals stay */
 static void test_compute_dropping(void **state)
@@ -638,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_too_short),
 		cmocka_unit_test(test_session_classes_and_order),
 		cmocka_unit_test(test_compute_dropping),
+		cmocka_unit_test(test_compute_top),
 		cmocka_unit_test(test_time_axes),
 		cmocka_unit_test(test_ties_and_duplicates),
 		cmocka_unit_test(test_text),

@@ -74,8 +74,51 @@ static void sum(struct profile *p)
 		p->total[v] = profile__saturate(acc[v]);
 }
 
-int profile__from_report(struct profile *p, const struct session *s, const struct snapshot *snap,
-			 const struct leak_report *rep)
+/* A profile's stacks can take the memory of a report's or a diff's, in place: entry i is
+ * written where entry i of the other began, over it and no later one */
+_Static_assert(sizeof(struct profile_stack) <= sizeof(struct report_stack),
+	       "a report's stacks hold a profile's");
+_Static_assert(sizeof(struct profile_stack) <= sizeof(struct diff_stack),
+	       "a diff's stacks hold a profile's");
+
+static struct profile_stack of_report(const struct report_stack *r)
+{
+	struct profile_stack ps = {
+		.pid = r->pid,
+		.stack_id = r->stack_id,
+		.frames = r->frames,
+		.frame_cnt = r->frame_cnt,
+	};
+
+	ps.val[PV_LIVE_BYTES] = clamp(r->counts.live_bytes);
+	ps.val[PV_LIVE_OBJECTS] = clamp(r->counts.live_objects);
+	ps.val[PV_ALLOC_BYTES] = clamp(r->counts.alloc_bytes);
+	ps.val[PV_ALLOC_OBJECTS] = clamp(r->counts.alloc_objects);
+	return ps;
+}
+
+static struct profile_stack of_diff(const struct diff_stack *r)
+{
+	struct profile_stack ps = {
+		.pid = r->pid,
+		.stack_id = r->stack_id,
+		.frames = r->frames,
+		.frame_cnt = r->frame_cnt,
+	};
+
+	ps.val[PV_LIVE_BYTES] = clamp(r->live_bytes_b);
+	ps.val[PV_LIVE_OBJECTS] = clamp(r->live_objects_b);
+	ps.val[PV_ALLOC_BYTES] = clamp(r->alloc_bytes_between);
+	ps.val[PV_ALLOC_OBJECTS] = clamp(r->alloc_objects_between);
+	ps.val[PV_DELTA_BYTES] = r->byte_delta;
+	ps.val[PV_DELTA_OBJECTS] = r->object_delta;
+	ps.val[PV_BASE_LIVE_BYTES] = clamp(r->live_bytes_a);
+	ps.val[PV_BASE_LIVE_OBJECTS] = clamp(r->live_objects_a);
+	return ps;
+}
+
+static void report_head(struct profile *p, const struct session *s, const struct snapshot *snap,
+			const struct leak_report *rep)
 {
 	memset(p, 0, sizeof(*p));
 	p->kind = s->kind;
@@ -85,31 +128,10 @@ int profile__from_report(struct profile *p, const struct session *s, const struc
 	p->label = snap->label;
 	p->time_ns = snap->wall_ns;
 	p->duration_ns = profile__ns_sat(snap->elapsed_s);
-	if (rep->stack_cnt) {
-		p->stacks = calloc(rep->stack_cnt, sizeof(*p->stacks));
-		if (!p->stacks)
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < rep->stack_cnt; i++) {
-		const struct report_stack *r = &rep->stacks[i];
-		struct profile_stack *ps = &p->stacks[i];
-
-		ps->pid = r->pid;
-		ps->stack_id = r->stack_id;
-		ps->frames = r->frames;
-		ps->frame_cnt = r->frame_cnt;
-		ps->val[PV_LIVE_BYTES] = clamp(r->counts.live_bytes);
-		ps->val[PV_LIVE_OBJECTS] = clamp(r->counts.live_objects);
-		ps->val[PV_ALLOC_BYTES] = clamp(r->counts.alloc_bytes);
-		ps->val[PV_ALLOC_OBJECTS] = clamp(r->counts.alloc_objects);
-	}
-	p->stack_cnt = rep->stack_cnt;
 	p->by_process = report__by_process(rep);
-	sum(p);
-	return 0;
 }
 
-int profile__from_diff(struct profile *p, const struct snapshot_diff *d)
+static void diff_head(struct profile *p, const struct snapshot_diff *d)
 {
 	memset(p, 0, sizeof(*p));
 	p->is_diff = true;
@@ -119,32 +141,99 @@ int profile__from_diff(struct profile *p, const struct snapshot_diff *d)
 	p->base_label = d->a->label;
 	p->time_ns = d->a->wall_ns;
 	p->duration_ns = profile__ns_sat(d->b->elapsed_s - d->a->elapsed_s);
+	p->by_process = d->by_process;
+}
+
+int profile__from_report(struct profile *p, const struct session *s, const struct snapshot *snap,
+			 const struct leak_report *rep)
+{
+	report_head(p, s, snap, rep);
+	if (rep->stack_cnt) {
+		p->stacks = calloc(rep->stack_cnt, sizeof(*p->stacks));
+		if (!p->stacks)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < rep->stack_cnt; i++)
+		p->stacks[i] = of_report(&rep->stacks[i]);
+	p->stack_cnt = rep->stack_cnt;
+	sum(p);
+	return 0;
+}
+
+int profile__from_diff(struct profile *p, const struct snapshot_diff *d)
+{
+	diff_head(p, d);
 	if (d->stack_cnt) {
 		p->stacks = calloc(d->stack_cnt, sizeof(*p->stacks));
 		if (!p->stacks)
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < d->stack_cnt; i++) {
-		const struct diff_stack *r = &d->stacks[i];
-		struct profile_stack *ps = &p->stacks[i];
-
-		ps->pid = r->pid;
-		ps->stack_id = r->stack_id;
-		ps->frames = r->frames;
-		ps->frame_cnt = r->frame_cnt;
-		ps->val[PV_LIVE_BYTES] = clamp(r->live_bytes_b);
-		ps->val[PV_LIVE_OBJECTS] = clamp(r->live_objects_b);
-		ps->val[PV_ALLOC_BYTES] = clamp(r->alloc_bytes_between);
-		ps->val[PV_ALLOC_OBJECTS] = clamp(r->alloc_objects_between);
-		ps->val[PV_DELTA_BYTES] = r->byte_delta;
-		ps->val[PV_DELTA_OBJECTS] = r->object_delta;
-		ps->val[PV_BASE_LIVE_BYTES] = clamp(r->live_bytes_a);
-		ps->val[PV_BASE_LIVE_OBJECTS] = clamp(r->live_objects_a);
-	}
+	for (size_t i = 0; i < d->stack_cnt; i++)
+		p->stacks[i] = of_diff(&d->stacks[i]);
 	p->stack_cnt = d->stack_cnt;
-	p->by_process = d->by_process;
 	sum(p);
 	return 0;
+}
+
+/* The profile's stacks where the n entries of size `was` at base were, each converted by its
+ * turn (copied out before its place is written); the block shrunk to fit */
+static struct profile_stack *in_place(void *base, size_t n, size_t was,
+				      struct profile_stack (*conv)(const void *))
+{
+	struct profile_stack *fit;
+
+	for (size_t i = 0; i < n; i++) {
+		struct profile_stack ps = conv((const char *)base + i * was);
+
+		memcpy((char *)base + i * sizeof(ps), &ps, sizeof(ps));
+	}
+	fit = n ? realloc(base, n * sizeof(*fit)) : NULL;
+	return fit ? fit : base;
+}
+
+static struct profile_stack conv_report(const void *r)
+{
+	struct report_stack x;
+
+	memcpy(&x, r, sizeof(x));
+	return of_report(&x);
+}
+
+static struct profile_stack conv_diff(const void *r)
+{
+	struct diff_stack x;
+
+	memcpy(&x, r, sizeof(x));
+	return of_diff(&x);
+}
+
+void profile__from_report_taking(struct profile *p, const struct session *s,
+				 const struct snapshot *snap, struct leak_report *rep)
+{
+	report_head(p, s, snap, rep);
+	p->stack_cnt = rep->stack_cnt;
+	p->stacks = in_place(rep->stacks, rep->stack_cnt, sizeof(*rep->stacks), conv_report);
+	if (!p->stack_cnt) {
+		free(p->stacks);
+		p->stacks = NULL;
+	}
+	rep->stacks = NULL;
+	rep->stack_cnt = rep->stack_cap = 0;
+	sum(p);
+}
+
+void profile__from_diff_taking(struct profile *p, struct snapshot_diff *d)
+{
+	diff_head(p, d);
+	p->stack_cnt = d->stack_cnt;
+	p->stacks = in_place(d->stacks, d->stack_cnt, sizeof(*d->stacks), conv_diff);
+	if (!p->stack_cnt) {
+		free(p->stacks);
+		p->stacks = NULL;
+	}
+	d->stacks = NULL;
+	d->stack_cnt = 0;
+	sum(p);
 }
 
 void profile__free(struct profile *p)

@@ -64,6 +64,11 @@ int profile__from_growth(struct profile *p, const struct growth_report *g, uint3
 			 bool *exact);
 /* From a diff (diff__compute). 0 or -ENOMEM. */
 int profile__from_diff(struct profile *p, const struct snapshot_diff *d);
+/* The same, taking the memory of rep's (d's) stacks for the profile's, converted in place:
+ * rep (d) is left without stacks; a big session does not hold both. Cannot fail. */
+void profile__from_report_taking(struct profile *p, const struct session *s,
+				 const struct snapshot *snap, struct leak_report *rep);
+void profile__from_diff_taking(struct profile *p, struct snapshot_diff *d);
 void profile__free(struct profile *p);
 
 /* "live_bytes", "live_objects", "alloc_bytes", "alloc_objects", "delta_bytes",

@@ -95,6 +95,24 @@ void report__free(struct leak_report *rep)
 	rep->stack_cap = 0;
 }
 
+int report__copy_top(const struct leak_report *rep, size_t top, struct leak_report *out)
+{
+	size_t n = 0, shown = 0;
+
+	for (; n < rep->stack_cnt && shown < top; n++)
+		shown += rep->stacks[n].counts.live_bytes || rep->stacks[n].counts.live_objects;
+	*out = *rep;
+	out->stacks = n ? malloc(n * sizeof(*out->stacks)) : NULL;
+	out->stack_cnt = out->stack_cap = n;
+	if (n && !out->stacks) {
+		out->stack_cnt = out->stack_cap = 0;
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(out->stacks, rep->stacks, n * sizeof(*out->stacks));
+	return 0;
+}
+
 /* The one rule of what a report is about, --top aside */
 static bool is_about(const struct report_format_opts *opts, const struct report_stack *s)
 {

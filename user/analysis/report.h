@@ -111,6 +111,9 @@ void report__sum(struct leak_report *rep);
  * a total order, so output is deterministic */
 void report__sort(struct leak_report *rep);
 void report__free(struct leak_report *rep);
+/* A copy of rep with its stacks up to the top-th one that holds live memory, in order: what a
+ * table of the top live stacks shows (report__free it). 0 or -ENOMEM. */
+int report__copy_top(const struct leak_report *rep, size_t top, struct leak_report *out);
 
 struct report_format_opts {
 	size_t top;	 /* stacks to print; 0 = all */

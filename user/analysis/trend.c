@@ -206,6 +206,12 @@ static int all_keys(const struct session *s, struct key **out, size_t *cnt)
 	for (size_t i = 0; i < n; i++)
 		if (!*cnt || key_cmp(&keys[*cnt - 1], &keys[i]))
 			keys[(*cnt)++] = keys[i];
+	/* each stack was in every snapshot, most often: a third of it is left */
+	if (*cnt && *cnt < n) {
+		struct key *fit = realloc(keys, *cnt * sizeof(*keys));
+
+		keys = fit ? fit : keys;
+	}
 	*out = keys;
 	return 0;
 }
@@ -266,9 +272,31 @@ static int stack_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-/* drop: each snapshot's rows are freed once its values are taken (trend__compute_dropping) */
-static int compute(struct session *s, struct session_trend *out, bool drop)
+/* Up to this many stacks kept, the first ones of the order are picked as the stacks come, by
+ * insertion; beyond, all are sorted and the rest cut */
+#define TREND_PICK_MAX 256
+
+/* ts into the first cap stacks of out in order, where ts is stacks[stack_cnt] (a spare slot):
+ * after the stacks better than it, the worst one dropped when they were cap already */
+static void pick(struct session_trend *out, size_t cap)
 {
+	struct trend_stack x = out->stacks[out->stack_cnt];
+	size_t j = out->stack_cnt < cap ? out->stack_cnt : cap - 1;
+
+	if (out->stack_cnt == cap && stack_cmp(&x, &out->stacks[cap - 1]) >= 0)
+		return;
+	for (; j > 0 && stack_cmp(&x, &out->stacks[j - 1]) < 0; j--)
+		out->stacks[j] = out->stacks[j - 1];
+	out->stacks[j] = x;
+	if (out->stack_cnt < cap)
+		out->stack_cnt++;
+}
+
+/* drop: each snapshot's rows are freed once its values are taken (trend__compute_dropping);
+ * keep: the first stacks of the order kept, at most (the counts are over all) */
+static int compute(struct session *s, struct session_trend *out, bool drop, size_t keep)
+{
+	size_t cap;
 	size_t n = s->snap_cnt, key_cnt = 0;
 	struct key *keys = NULL;
 	uint64_t *series = NULL; /* key k's value in snapshot i: series[k * n + i] */
@@ -298,7 +326,10 @@ static int compute(struct session *s, struct session_trend *out, bool drop)
 		if (drop)
 			snapshot__drop_rows(&s->snaps[i]);
 	}
-	out->stacks = key_cnt ? calloc(key_cnt, sizeof(*out->stacks)) : NULL;
+	out->by_process = !s->pid;
+	/* a spare slot for the one being picked */
+	cap = keep && keep <= TREND_PICK_MAX && keep < key_cnt ? keep : key_cnt;
+	out->stacks = key_cnt ? calloc(cap + 1, sizeof(*out->stacks)) : NULL;
 	if (key_cnt && !out->stacks) {
 		err = -ENOMEM;
 		goto cleanup;
@@ -313,12 +344,7 @@ static int compute(struct session *s, struct session_trend *out, bool drop)
 			live = live || y[i];
 		if (!live) /* never held anything: nothing to say */
 			continue;
-		ts->live_bytes = malloc(n * sizeof(*ts->live_bytes));
-		if (!ts->live_bytes) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		memcpy(ts->live_bytes, y, n * sizeof(*y));
+		ts->live_bytes = (uint64_t *)y;
 		ts->pid = keys[k].pid;
 		ts->stack_id = keys[k].stack_id;
 		trend__series_stats(ts->live_bytes, n, &ts->st);
@@ -330,15 +356,18 @@ static int compute(struct session *s, struct session_trend *out, bool drop)
 		ts->frames = e ? e->frames : NULL;
 		ts->frame_cnt = e ? e->frame_cnt : 0;
 		out->class_cnt[ts->cls]++;
-		out->stack_cnt++;
+		out->by_process = out->by_process || ts->pid != s->pid;
+		if (cap < key_cnt)
+			pick(out, cap);
+		else
+			out->stack_cnt++;
 	}
-	if (out->stack_cnt)
+	if (cap == key_cnt && out->stack_cnt)
 		qsort(out->stacks, out->stack_cnt, sizeof(*out->stacks), stack_cmp);
-	out->by_process = !s->pid;
-	for (size_t i = 0; i < out->stack_cnt && !out->by_process; i++)
-		out->by_process = out->stacks[i].pid != s->pid;
+	if (keep && out->stack_cnt > keep)
+		out->stack_cnt = keep;
 cleanup:
-	free(series);
+	out->series = series; /* the stacks' series point into it */
 	free(keys);
 	free(t);
 	if (err)
@@ -349,20 +378,24 @@ cleanup:
 int trend__compute(const struct session *s, struct session_trend *out)
 {
 	/* not dropping, nothing of s is written */
-	return compute((struct session *)s, out, false);
+	return compute((struct session *)s, out, false, 0);
 }
 
 int trend__compute_dropping(struct session *s, struct session_trend *out)
 {
-	return compute(s, out, true);
+	return compute(s, out, true, 0);
+}
+
+int trend__compute_top(const struct session *s, size_t keep, struct session_trend *out)
+{
+	return compute((struct session *)s, out, false, keep);
 }
 
 void trend__free(struct session_trend *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->stack_cnt; i++)
-		free(t->stacks[i].live_bytes);
+	free(t->series);
 	free(t->stacks);
 	memset(t, 0, sizeof(*t));
 }

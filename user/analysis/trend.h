@@ -70,7 +70,7 @@ struct trend_series_stats {
 struct trend_stack {
 	uint32_t pid;
 	uint64_t stack_id;
-	uint64_t *live_bytes; /* the series: one value per snapshot (owned by the trend) */
+	uint64_t *live_bytes; /* the series: one value per snapshot (in the trend's series) */
 	struct trend_series_stats st;
 	enum trend_class cls;
 	/* least squares over the time axis, bytes per hour; valid when the trend has_time */
@@ -96,7 +96,8 @@ struct session_trend {
 	struct trend_stack *stacks;
 	size_t stack_cnt;
 	size_t class_cnt[TREND_CLASS__MAX];
-	bool by_process; /* stacks of several processes (--all, forks followed) */
+	bool by_process;  /* stacks of several processes (--all, forks followed) */
+	uint64_t *series; /* every stack's series, one block (theirs point into it) */
 };
 
 /* Computes the statistics of one series of n >= 1 values (exposed for tests and tools) */
@@ -110,6 +111,10 @@ int trend__compute(const struct session *s, struct session_trend *out);
 /* The same, freeing each snapshot's rows once they are read (their totals stay): a trend of a
  * big session holds its rows and its series one at a time, not both */
 int trend__compute_dropping(struct session *s, struct session_trend *out);
+/* trend__compute keeping the first keep stacks of the order alone (0: all): class_cnt and
+ * by_process are over every stack, stack_cnt is how many were kept. A page that shows the
+ * first twenty holds twenty, not one per stack of the session. */
+int trend__compute_top(const struct session *s, size_t keep, struct session_trend *out);
 void trend__free(struct session_trend *t);
 
 /* "flat", "leak", "plateau", "transient", "shrinking", "irregular" */

@@ -2,6 +2,7 @@
 /* The table of output formats and the report renderer (see formats.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "analysis/diff.h"
 #include "analysis/report.h"
@@ -40,43 +41,90 @@ int formats__profile(enum out_format fmt, const struct profile *p, int value, FI
 	}
 }
 
-/* The html report: the trend and the first -> last diff beside the snapshot's report */
-static int write_html(const struct session *s, const struct snapshot *snap,
-		      const struct leak_report *rep, const struct profile *snap_prof,
+/* The snapshot's flame graph drawn into *svg (a few KiB: narrow frames are left out), so that
+ * its profile can go before the trend is computed */
+static int draw_flame(const struct html_report_input *in, char **svg, size_t *len)
+{
+	FILE *mem = open_memstream(svg, len);
+	int err;
+
+	if (!mem)
+		return -ENOMEM;
+	err = html_report__flame(in, mem);
+	if (fclose(mem) && !err)
+		err = -ENOMEM;
+	return err;
+}
+
+/* The diff from the first snapshot to the last, as a profile (in the diff's memory) */
+static int diff_profile(const struct session *s, const struct formats_report_opts *o,
+			struct profile *dprof)
+{
+	struct snapshot_diff d = {};
+	int err = diff__compute(s, &s->snaps[0], &s->snaps[s->snap_cnt - 1],
+				&(struct diff_opts){ .leak_threshold = o->leak_threshold }, &d);
+
+	if (!err)
+		profile__from_diff_taking(dprof, &d);
+	dprof->kind = s->kind;
+	diff__free(&d);
+	return err;
+}
+
+/* The html report: the trend and the first -> last diff beside the snapshot's report. Written
+ * part by part, each model built for its part and freed after it, the profiles in the memory
+ * of the report and of the diff they are made of: a big session's models are held one at a
+ * time (100,000 stacks: 195 MiB when all were held at once) */
+static int write_html(const struct session *s, const struct snapshot *snap, struct leak_report *rep,
 		      const struct formats_report_opts *o, FILE *out)
 {
+	struct html_report_input in = {
+		.s = s,
+		.source = o->source,
+		.snap = snap,
+		.rep = rep,
+		.top = o->top_set ? (o->top ? o->top : SIZE_MAX) : FORMATS_HTML_TOP,
+	};
+	struct leak_report shown = {};
 	struct session_trend t = {};
-	struct snapshot_diff d = {};
-	struct profile dprof = {};
-	bool has_trend = s->snap_cnt >= TREND_MIN_SNAPSHOTS, has_diff = s->snap_cnt >= 2;
-	int err = 0;
+	struct profile prof = {}, dprof = {};
+	size_t svg_len = 0;
+	char *svg = NULL;
+	/* what the top table shows is all that is kept of the report past its totals */
+	int err = html_report__head(&in, out)
+			  ?: report__copy_top(rep, in.top ? in.top : 20, &shown);
 
-	if (has_trend)
-		err = trend__compute(s, &t);
-	if (!err && has_diff)
-		err = diff__compute(s, &s->snaps[0], &s->snaps[s->snap_cnt - 1],
-				    &(struct diff_opts){ .leak_threshold = o->leak_threshold }, &d);
-	if (!err && has_diff)
-		err = profile__from_diff(&dprof, &d);
-	dprof.kind = s->kind;
+	if (!err) {
+		profile__from_report_taking(&prof, s, snap, rep);
+		in.snap_profile = &prof;
+		err = draw_flame(&in, &svg, &svg_len);
+	}
+	profile__free(&prof);
+	in.snap_profile = NULL;
+	in.rep = &shown;
+	if (!err && s->snap_cnt >= TREND_MIN_SNAPSHOTS &&
+	    !(err = trend__compute_top(s,
+				       in.top == SIZE_MAX ? 0
+				       : in.top		  ? in.top
+							  : 20,
+				       &t)))
+		in.trend = &t;
 	if (!err)
-		err = html_report__write(
-			&(struct html_report_input){
-				.s = s,
-				.source = o->source,
-				.snap = snap,
-				.rep = rep,
-				.snap_profile = snap_prof,
-				.trend = has_trend ? &t : NULL,
-				.diff_profile = has_diff ? &dprof : NULL,
-				.diff = has_diff ? &d : NULL,
-				.top = o->top_set ? (o->top ? o->top : SIZE_MAX) : FORMATS_HTML_TOP,
-			},
-			out);
-	profile__free(&dprof);
-	diff__free(&d);
+		err = html_report__trend(&in, out);
 	trend__free(&t);
-	return err;
+	in.trend = NULL;
+	if (!err)
+		err = html_report__stacks(&in, out);
+	report__free(&shown);
+	if (!err && svg_len && fwrite(svg, 1, svg_len, out) != svg_len)
+		err = -EIO;
+	free(svg);
+	if (!err && s->snap_cnt >= 2 && !(err = diff_profile(s, o, &dprof))) {
+		in.diff_profile = &dprof;
+		err = html_report__diff_flame(&in, out);
+	}
+	profile__free(&dprof);
+	return err ?: html_report__end(out);
 }
 
 /* text and json of a growth session: processes, then stacks (growth_format.h) */
@@ -108,8 +156,9 @@ int formats__report(const struct session *s, const struct snapshot *snap,
 
 	if (s->kind == SESSION_KIND_GROWTH && (o->format == FMT_TEXT || o->format == FMT_JSON))
 		return write_growth(s, snap, o, out);
-	if (session__report(s, snap, &rep) ||
-	    (o->format >= FMT_FOLDED && profile__from_report(&prof, s, snap, &rep))) {
+	/* html builds its profile from the report itself */
+	if (session__report(s, snap, &rep) || (o->format >= FMT_FOLDED && o->format != FMT_HTML &&
+					       profile__from_report(&prof, s, snap, &rep))) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -123,7 +172,7 @@ int formats__report(const struct session *s, const struct snapshot *snap,
 			format_names[o->format])(&rep, &(struct report_format_opts){ .top = top },
 						 out);
 	else if (o->format == FMT_HTML)
-		err = write_html(s, snap, &rep, &prof, o, out);
+		err = write_html(s, snap, &rep, o, out);
 	else {
 		report__free(&rep); /* the profile holds what it draws: 13 MB a 100,000 stacks */
 		err = formats__profile(o->format, &prof, o->value, out);

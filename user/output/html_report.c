@@ -347,41 +347,74 @@ static void write_stacks(const struct html_report_input *in, size_t top, FILE *o
 		fputs("<p>No stack holds live memory in this snapshot.</p>\n", out);
 }
 
-int html_report__write(const struct html_report_input *in, FILE *out)
+static size_t top_of(const struct html_report_input *in)
 {
-	size_t top = in->top ? in->top : 20;
-	int err;
+	return in->top ? in->top : 20;
+}
 
+int html_report__head(const struct html_report_input *in, FILE *out)
+{
 	write_header(in, out);
 	write_totals(in, out);
 	write_chart(in, out);
-	write_trend(in, top, out);
-	write_stacks(in, top, out);
-	fprintf(out, "<h2>Flame graph of the %s in \u201c",
-		in->s->kind == SESSION_KIND_GROWTH ? "held growth" : "live heap");
-	esc(out, in->snap->label);
-	fputs("\u201d</h2>\n<div id=\"flame-snapshot\">\n", out);
-	err = flamegraph__write(in->snap_profile,
-				&(struct flamegraph_opts){ .value = PV_LIVE_BYTES,
-							   .embedded = true },
-				out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int html_report__trend(const struct html_report_input *in, FILE *out)
+{
+	write_trend(in, top_of(in), out);
+	return ferror(out) ? -EIO : 0;
+}
+
+int html_report__stacks(const struct html_report_input *in, FILE *out)
+{
+	write_stacks(in, top_of(in), out);
+	return ferror(out) ? -EIO : 0;
+}
+
+/* The flame graph of p's value v in a div of that id, after its heading */
+static int flame_div(FILE *out, const char *id, const struct profile *p, enum profile_value v)
+{
+	int err;
+
+	fprintf(out, "<div id=\"%s\">\n", id);
+	err = flamegraph__write(p, &(struct flamegraph_opts){ .value = v, .embedded = true }, out);
 	if (err)
 		return err;
 	fputs("</div>\n", out);
-	if (in->diff_profile) {
-		fputs("<h2>Flame graph of the change from \u201c", out);
-		esc(out, in->diff_profile->base_label);
-		fputs("\u201d to \u201c", out);
-		esc(out, in->diff_profile->label);
-		fputs("\u201d (red grew, blue shrank)</h2>\n<div id=\"flame-diff\">\n", out);
-		err = flamegraph__write(in->diff_profile,
-					&(struct flamegraph_opts){ .value = PV_DELTA_BYTES,
-								   .embedded = true },
-					out);
-		if (err)
-			return err;
-		fputs("</div>\n", out);
-	}
+	return ferror(out) ? -EIO : 0;
+}
+
+int html_report__flame(const struct html_report_input *in, FILE *out)
+{
+	fprintf(out, "<h2>Flame graph of the %s in \u201c",
+		in->s->kind == SESSION_KIND_GROWTH ? "held growth" : "live heap");
+	esc(out, in->snap->label);
+	fputs("\u201d</h2>\n", out);
+	return flame_div(out, "flame-snapshot", in->snap_profile, PV_LIVE_BYTES);
+}
+
+int html_report__diff_flame(const struct html_report_input *in, FILE *out)
+{
+	if (!in->diff_profile)
+		return 0;
+	fputs("<h2>Flame graph of the change from \u201c", out);
+	esc(out, in->diff_profile->base_label);
+	fputs("\u201d to \u201c", out);
+	esc(out, in->diff_profile->label);
+	fputs("\u201d (red grew, blue shrank)</h2>\n", out);
+	return flame_div(out, "flame-diff", in->diff_profile, PV_DELTA_BYTES);
+}
+
+int html_report__end(FILE *out)
+{
 	fputs("</body>\n</html>\n", out);
 	return ferror(out) ? -EIO : 0;
+}
+
+int html_report__write(const struct html_report_input *in, FILE *out)
+{
+	return html_report__head(in, out) ?: html_report__trend(in, out)
+		?: html_report__stacks(in, out) ?: html_report__flame(in, out)
+		?: html_report__diff_flame(in, out) ?: html_report__end(out);
 }

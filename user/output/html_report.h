@@ -28,4 +28,14 @@ struct html_report_input {
 /* 0, -ENOMEM or -EIO */
 int html_report__write(const struct html_report_input *in, FILE *out);
 
+/* The same page in parts, written in this order, for a caller that builds each part's model
+ * only for it (a big session's report, trend, diff and profiles are not all held at once);
+ * each uses the fields of in named beside it. 0, -ENOMEM or -EIO. */
+int html_report__head(const struct html_report_input *in, FILE *out);	/* s, source, snap, rep */
+int html_report__trend(const struct html_report_input *in, FILE *out);	/* s, trend */
+int html_report__stacks(const struct html_report_input *in, FILE *out); /* s, rep */
+int html_report__flame(const struct html_report_input *in, FILE *out);	/* s, snap, snap_profile */
+int html_report__diff_flame(const struct html_report_input *in, FILE *out); /* diff_profile */
+int html_report__end(FILE *out);
+
 #endif
