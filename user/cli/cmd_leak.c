@@ -192,6 +192,8 @@ struct leak_run {
 	/* a tick's flush: every event in the ring buffer when it was asked is queued once
 	 * flush_done reaches it (its stacks are then named with their process's mappings) */
 	int code_ep, code_flush;
+	/* the early thread's: its ring buffer and early_stop, which wakes it to stop */
+	int early_ep, early_stop;
 	uint64_t flush_req, flush_done; /* under queue_lock */
 	pthread_cond_t flush_cond;
 	struct leak_code_event *queued;
@@ -1313,17 +1315,32 @@ static void listen_code(struct leak_run *s)
 static void *early_thread_main(void *arg)
 {
 	struct leak_run *s = arg;
+	struct epoll_event ev[2];
 
 	while (!__atomic_load_n(&s->code_stop, __ATOMIC_ACQUIRE))
-		leak_loader__poll_early(s->loader, CODE_POLL_MS);
+		if (epoll_wait(s->early_ep, ev, 2, CODE_POLL_MS) > 0)
+			leak_loader__consume_early(s->loader);
 	return NULL;
 }
 
 /* Stop the code thread and the early walks' one (what is left in their ring buffers is read
  * by the main thread from then on) */
+/* Wake the thread polling the eventfd fd */
+static void wake_fd(int fd)
+{
+	uint64_t one = 1;
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0)
+		return; /* the counter is full: it is woken already */
+}
+
 static void stop_code_thread(struct leak_run *s)
 {
 	__atomic_store_n(&s->code_stop, 1, __ATOMIC_RELEASE);
+	/* woken now, not at their next poll's timeout: a short command's session ends 50 ms
+	 * sooner */
+	wake_fd(s->code_flush);
+	wake_fd(s->early_stop);
 	if (s->code_thread_on)
 		pthread_join(s->code_thread, NULL);
 	if (s->early_thread_on)
@@ -1538,9 +1555,15 @@ static int load_and_attach(struct leak_run *s)
 	listen_code(s);
 	if (s->rewalk) {
 		int fd = leak_loader__early_fd(s->loader, on_early, s);
+		struct epoll_event ev = { .events = EPOLLIN };
 
 		if (fd < 0)
 			return cli__error("cannot listen to early walks: %s", strerror(-fd));
+		if ((s->early_stop = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+		    (s->early_ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+		    epoll_ctl(s->early_ep, EPOLL_CTL_ADD, fd, &ev) ||
+		    epoll_ctl(s->early_ep, EPOLL_CTL_ADD, s->early_stop, &ev))
+			return cli__error("cannot listen to early walks: %s", strerror(errno));
 		if (!pthread_create(&s->early_thread, NULL, early_thread_main, s))
 			s->early_thread_on = true;
 	}
@@ -1974,6 +1997,8 @@ int cmd__leak(int argc, char **argv)
 			      .code_wake = -1,
 			      .code_ep = -1,
 			      .code_flush = -1,
+			      .early_ep = -1,
+			      .early_stop = -1,
 			      .flush_cond = PTHREAD_COND_INITIALIZER,
 			      .rows_lock = PTHREAD_MUTEX_INITIALIZER,
 			      .opened_lock = PTHREAD_MUTEX_INITIALIZER,
@@ -2024,6 +2049,10 @@ cleanup:
 		close(s.code_flush);
 	if (s.code_ep >= 0)
 		close(s.code_ep);
+	if (s.early_ep >= 0)
+		close(s.early_ep);
+	if (s.early_stop >= 0)
+		close(s.early_stop);
 	for (int i = 0; i < s.extra_cnt; i++)
 		free(s.extra[i]);
 	free(s.procs);

@@ -496,11 +496,6 @@ int leak_loader__consume_early(struct leak_loader *ld)
 	return ring_take(ld->early, 0);
 }
 
-int leak_loader__poll_early(struct leak_loader *ld, int timeout_ms)
-{
-	return ring_take(ld->early, timeout_ms);
-}
-
 uint64_t leak_loader__early_uncopied(const struct leak_loader *ld)
 {
 	return ld->skel->bss->lost[LOST_EARLY_UNCOPIED];

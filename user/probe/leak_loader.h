@@ -139,8 +139,6 @@ typedef void (*early_fn)(void *ctx, const struct early_walk *e, size_t len);
 int leak_loader__early_fd(struct leak_loader *ld, early_fn fn, void *ctx);
 /* Call the handler for every early walk waiting; 0 or -errno */
 int leak_loader__consume_early(struct leak_loader *ld);
-/* The same, waiting up to timeout_ms for one when none is */
-int leak_loader__poll_early(struct leak_loader *ld, int timeout_ms);
 /* Whether the block at (tgid, addr) allocated at ts_ns is live and counted in stack_id; its
  * usable size into *usable (0: unknown) */
 bool leak_loader__block_live(struct leak_loader *ld, uint32_t tgid, uint64_t addr, uint64_t ts_ns,
