@@ -188,6 +188,14 @@ static void load_dwarf(struct modsym *m)
 	if (debuginfo__find(&dopts, &q, path, sizeof(path)))
 		return;
 	m->debug_ef = elf_file__open(path);
+	/* found through the process's root (/proc/PID/root), which went with the process before
+	 * the file was opened: the host's, where debuginfo__find looks next (a busy host named a
+	 * libc from its .dynsym alone so, one run in twenty) */
+	if (!m->debug_ef && dopts.root) {
+		dopts.root = NULL;
+		if (!debuginfo__find(&dopts, &q, path, sizeof(path)))
+			m->debug_ef = elf_file__open(path);
+	}
 	if (m->debug_ef)
 		try_dwarf(m, m->debug_ef);
 }
