@@ -783,15 +783,27 @@ static void reconcile_follow(struct leak_run *s)
 	if (!s->opts->follow_forks || !s->proc_cnt)
 		return;
 	n = leak_loader__followed(s->loader, pids, ppids, fork_ns, 64);
+	/* in the order they forked: a parent before its children, whose name they take */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && fork_ns[j - 1] > fork_ns[j]; j--) {
+			uint32_t p = pids[j], pp = ppids[j];
+			uint64_t ns = fork_ns[j];
+
+			pids[j] = pids[j - 1], ppids[j] = ppids[j - 1], fork_ns[j] = fork_ns[j - 1];
+			pids[j - 1] = p, ppids[j - 1] = pp, fork_ns[j - 1] = ns;
+		}
 	for (int i = 0; i < n; i++) {
 		const struct traced_proc *parent = proc_find(s, ppids[i]);
 		char comm[sizeof(parent->note.comm)] = "";
 
-		/* a child has its parent's name until it execs */
+		if (proc_find(s, pids[i]))
+			continue;
+		/* a child has its parent's name until it execs; else its own, as it is now */
 		if (parent)
 			memcpy(comm, parent->note.comm, sizeof(comm));
-		if (!proc_find(s, pids[i]))
-			follow_fork(s, pids[i], ppids[i], comm, (double)fork_ns[i] / 1e9);
+		else if (!proc_scan__comm("/proc", pids[i], comm, sizeof(comm)))
+			sanitize__str(comm);
+		follow_fork(s, pids[i], ppids[i], comm, (double)fork_ns[i] / 1e9);
 	}
 	for (size_t i = 1; i < s->proc_cnt; i++) {
 		struct traced_proc *p = &s->procs[i];
