@@ -1335,8 +1335,6 @@ static void *early_thread_main(void *arg)
 	return NULL;
 }
 
-/* Stop the code thread and the early walks' one (what is left in their ring buffers is read
- * by the main thread from then on) */
 /* Wake the thread polling the eventfd fd */
 static void wake_fd(int fd)
 {
@@ -1346,6 +1344,8 @@ static void wake_fd(int fd)
 		return; /* the counter is full: it is woken already */
 }
 
+/* Stop the code thread and the early walks' one (what is left in their ring buffers is read
+ * by the main thread from then on) */
 static void stop_code_thread(struct leak_run *s)
 {
 	__atomic_store_n(&s->code_stop, 1, __ATOMIC_RELEASE);
