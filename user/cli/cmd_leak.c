@@ -838,17 +838,21 @@ static size_t followed_alive(const struct leak_run *s)
  * dlopen or an exec are walked whole and named */
 static int fetch_stack(void *ctx, uint64_t stack_id, uint64_t *ips, size_t max, bool *truncated);
 
-/* When pid exec'd, if that exec is not handled here yet (EXEC_PENDING_S); else 0 */
-static uint64_t exec_pending(const struct leak_run *s, uint32_t pid)
+/* When the kernel last saw pid exec (0: not since attach, or no code events) */
+static uint64_t exec_ns(const struct leak_run *s, uint32_t pid)
 {
-	uint64_t k = s->ev_code && !s->naming_final ? leak_loader__exec_ns(s->loader, pid) : 0;
+	return s->ev_code ? leak_loader__exec_ns(s->loader, pid) : 0;
+}
 
-	if (!k || cli_bpf__now_s() - (double)k / 1e9 > EXEC_PENDING_S)
-		return 0;
+/* Whether pid's exec at k (exec_ns) is not handled here yet (EXEC_PENDING_S) */
+static bool exec_pending(const struct leak_run *s, uint32_t pid, uint64_t k)
+{
+	if (!k || s->naming_final || cli_bpf__now_s() - (double)k / 1e9 > EXEC_PENDING_S)
+		return false;
 	for (size_t i = 0; i < s->execs_seen_cnt; i++)
 		if (s->execs_seen[i].pid == pid)
-			return s->execs_seen[i].ns < k ? k : 0;
-	return k;
+			return s->execs_seen[i].ns < k;
+	return true;
 }
 
 /* pid's exec at ts_ns is handled: remembered for EXEC_PENDING_S (the older are forgotten) */
@@ -873,17 +877,15 @@ static void exec_seen(struct leak_run *s, uint32_t pid, uint64_t ts_ns)
 static bool reread_maps(void *ctx, uint32_t pid)
 {
 	struct leak_run *s = ctx;
-	uint64_t k = exec_pending(s, pid);
+	uint64_t k = exec_ns(s, pid);
 
-	if (k) {
-		if (!symbolizer__refresh_next(s->sym, (int)pid, k) &&
-		    leak_loader__exec_ns(s->loader, pid) != k)
+	if (exec_pending(s, pid, k)) {
+		if (!symbolizer__refresh_next(s->sym, (int)pid, k) && exec_ns(s, pid) != k)
 			symbolizer__take_next(s->sym, (int)pid, 0); /* of which image: not known */
 		return false;
 	}
-	k = s->ev_code ? leak_loader__exec_ns(s->loader, pid) : 0;
 	symbolizer__refresh(s->sym, (int)pid);
-	if (s->ev_code && leak_loader__exec_ns(s->loader, pid) != k) {
+	if (exec_ns(s, pid) != k) {
 		symbolizer__forget(s->sym, (int)pid);
 		return false;
 	}

@@ -264,15 +264,14 @@ int cmd__diff(int argc, char **argv)
 	}
 	session__keep_rows_of(&s, a, b); /* the others' rows are not read */
 	rc = diff__compute(&s, a, b, &(struct diff_opts){ .leak_threshold = o.leak_threshold }, &d);
-	if (!rc && fmt >= FMT_FOLDED)
-		rc = profile__from_diff(&prof, &d);
 	if (rc) {
 		rc = cli__error("diff: out of memory comparing the snapshots");
 		goto out;
 	}
-	/* a profile holds what it draws: the diff's stacks and the two snapshots' rows go */
+	/* a profile holds what it draws, in the diff's stacks' memory; the two snapshots' rows
+	 * go (the diff keeps its totals and verdict) */
 	if (fmt >= FMT_FOLDED) {
-		diff__free(&d);
+		profile__from_diff_taking(&prof, &d);
 		session__keep_rows_of(&s, NULL, NULL);
 	}
 	rc = open_output(&o, fmt, &out);
